@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AppIcon } from "@/components/app-icon";
+import { InstallCard } from "@/components/install-card";
+import { requireUserPage } from "@/lib/auth/require-user";
+import { getBuildFor } from "@/lib/builds/builds";
+import { installLinksFor } from "@/lib/builds/install-links-for";
+import { formatBytes, formatDate } from "@/lib/ui/format";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ appId: string; buildId: string }> };
+
+export const metadata: Metadata = { title: "Build" };
+
+export default async function BuildPage({ params }: Props) {
+  const { appId, buildId } = await params;
+  const user = await requireUserPage(`/apps/${appId}/builds/${buildId}`);
+  const build = await getBuildFor(user, appId, buildId);
+  if (!build) notFound();
+  const links = installLinksFor(user.id, build);
+  const rows: [string, string][] = [
+    ["Bundle ID", build.bundleId],
+    ["Version", build.version],
+    ["Build", build.buildNumber],
+    ["Minimum iOS", build.minimumOsVersion ?? "—"],
+    ["Size", formatBytes(build.sizeBytes)],
+    ["Uploaded", formatDate(build.createdAt)],
+    ["Uploaded by", build.uploadedBy ?? "—"],
+    ["SHA-256", build.sha256],
+  ];
+  return (
+    <div className="space-y-6">
+      <Link href={`/apps/${build.appId}`} className="text-sm text-slate-600 hover:underline">
+        ← All versions of {build.name}
+      </Link>
+      <div className="flex items-center gap-4">
+        <AppIcon name={build.name} bundleId={build.bundleId} size={64} />
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">{build.name}</h1>
+          <p className="text-sm text-slate-500">
+            Version {build.version} ({build.buildNumber})
+          </p>
+        </div>
+      </div>
+      <section className="rounded-xl border border-slate-200 bg-white p-5">
+        <InstallCard links={links} label={`${build.name} ${build.version}`} />
+      </section>
+      {build.notes ? (
+        <section className="rounded-xl border border-slate-200 bg-white p-5">
+          <h2 className="mb-2 font-semibold">Release notes</h2>
+          <p className="whitespace-pre-line text-slate-700">{build.notes}</p>
+        </section>
+      ) : null}
+      <section className="rounded-xl border border-slate-200 bg-white p-5">
+        <h2 className="mb-3 font-semibold">Details</h2>
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+          {rows.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="break-all font-medium">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+    </div>
+  );
+}

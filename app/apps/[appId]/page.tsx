@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AppIcon } from "@/components/app-icon";
+import { InstallGuidance } from "@/components/install-guidance";
+import { QrCode } from "@/components/qr-code";
+import { requireUserPage } from "@/lib/auth/require-user";
+import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
+import { installLinksFor } from "@/lib/builds/install-links-for";
+import { formatBytes, formatDate } from "@/lib/ui/format";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ appId: string }> };
+
+export const metadata: Metadata = { title: "App" };
+
+export default async function AppPage({ params }: Props) {
+  const { appId } = await params;
+  const user = await requireUserPage(`/apps/${appId}`);
+  const app = await getAppFor(user, appId);
+  if (!app) notFound();
+  const builds = await listBuildsFor(user, app.id);
+  const now = new Date();
+  return (
+    <div>
+      <div className="mb-6 flex items-center gap-4">
+        <AppIcon name={app.name} bundleId={app.bundleId} size={64} />
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
+          <p className="text-sm text-slate-500">{app.bundleId}</p>
+        </div>
+      </div>
+      {builds[0] ? (
+        <div className="mb-4">
+          <InstallGuidance pageUrl={installLinksFor(user.id, builds[0], now).pageUrl} />
+        </div>
+      ) : null}
+      <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Versions</h2>
+      <ol className="space-y-3" data-testid="build-list">
+        {builds.map((build, index) => {
+          const links = installLinksFor(user.id, build, now);
+          const label = `${build.version} (${build.buildNumber})`;
+          return (
+            <li key={build.id} data-testid="build-row" className="rounded-xl border border-slate-200 bg-white p-4">
+              <div className="flex flex-col gap-4 sm:flex-row sm:items-center">
+                <div className="min-w-0 flex-1">
+                  <p className="font-medium">
+                    <Link href={`/apps/${app.id}/builds/${build.id}`} className="hover:underline">
+                      Version {label}
+                    </Link>
+                    {index === 0 ? (
+                      <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Latest</span>
+                    ) : null}
+                  </p>
+                  <p className="text-sm text-slate-500">
+                    {formatDate(build.createdAt)} · {formatBytes(build.sizeBytes)}
+                    {build.minimumOsVersion ? ` · iOS ${build.minimumOsVersion}+` : ""}
+                  </p>
+                  {build.notes ? <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p> : null}
+                </div>
+                <a
+                  href={links.itmsServicesUrl}
+                  data-testid="install-link"
+                  className="inline-flex items-center justify-center rounded-lg bg-sky-600 px-4 py-2 font-semibold text-white hover:bg-sky-700"
+                >
+                  Install
+                </a>
+                <QrCode value={links.itmsServicesUrl} label={`QR code to install version ${label}`} size={120} />
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      {builds.length === 0 ? <p className="text-slate-600">No builds yet.</p> : null}
+    </div>
+  );
+}

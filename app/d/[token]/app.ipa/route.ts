@@ -1,0 +1,36 @@
+import fs from "node:fs/promises";
+import { withApiErrors } from "@/lib/api/api-errors";
+import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { fileResponse } from "@/lib/http/file-response";
+import { storagePath } from "@/lib/storage/build-files";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ token: string }> };
+
+async function serve(request: Request, context: Context): Promise<Response> {
+  const { token } = await context.params;
+  const { build } = await resolveInstallToken(token);
+  const filePath = storagePath(env().dataDir, build.storageKey);
+  if (request.method !== "HEAD") {
+    // HEAD is answered from metadata alone; a GET needs the file to be there.
+    await fs.access(filePath).catch(() => {
+      throw new AppError("not_found", "The file of this build is missing from storage.");
+    });
+  }
+  const safeName = `${build.name}-${build.version}-${build.buildNumber}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+  return fileResponse({
+    request,
+    filePath,
+    size: build.sizeBytes,
+    etag: build.sha256,
+    contentType: "application/octet-stream",
+    lastModified: build.createdAt,
+    extraHeaders: { "Content-Disposition": `attachment; filename="${safeName}.ipa"` },
+  });
+}
+
+export const GET = withApiErrors(serve);
+export const HEAD = withApiErrors(serve);

@@ -1,0 +1,27 @@
+import { withApiErrors } from "@/lib/api/api-errors";
+import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
+import { env } from "@/lib/config/env";
+import { ipaUrl } from "@/lib/install-links/urls";
+import { buildManifest } from "@/lib/manifest/build-manifest";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ token: string }> };
+
+// Fetched by iOS's install daemon: no cookies, the token in the path is the authorization.
+export const GET = withApiErrors(async (_request: Request, context: Context) => {
+  const { token } = await context.params;
+  const { build } = await resolveInstallToken(token);
+  const xml = buildManifest({
+    ipaUrl: ipaUrl(env().publicUrl, token),
+    bundleId: build.bundleId,
+    bundleVersion: build.version,
+    title: build.name,
+  });
+  return new Response(xml, {
+    headers: {
+      "Content-Type": "application/xml; charset=utf-8",
+      "Cache-Control": "private, no-store",
+    },
+  });
+});

@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { UploadForm } from "@/components/upload-form";
+import { requireUserPage } from "@/lib/auth/require-user";
+import { canUpload } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
+import { formatBytes } from "@/lib/ui/format";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Upload a build" };
+
+export default async function UploadPage() {
+  const user = await requireUserPage("/upload");
+  if (!canUpload(user)) notFound();
+  return (
+    <div className="mx-auto max-w-2xl">
+      <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>
+      <p className="mb-6 text-sm text-slate-600">
+        Drop an .ipa exported from Xcode (Ad Hoc, Enterprise or Development). Up to {formatBytes(env().maxUploadBytes)}.
+        From CI: <code className="rounded bg-slate-100 px-1">curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds</code>
+      </p>
+      <UploadForm />
+    </div>
+  );
+}

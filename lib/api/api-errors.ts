@@ -1,0 +1,24 @@
+import { AppError } from "@/lib/errors";
+
+export function errorJson(code: string, message: string, status: number, headers?: HeadersInit): Response {
+  return Response.json({ error: { code, message } }, { status, headers });
+}
+
+/** Maps an error to `{ error: { code, message } }`; unexpected errors are logged and answered generically. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) return errorJson(error.code, error.message, error.status);
+  console.error("[ferry] unexpected error", error);
+  return errorJson("internal", "Something went wrong on our side. Please try again; if it keeps failing, check the server log.", 500);
+}
+
+export function withApiErrors<Args extends unknown[]>(
+  handler: (...args: Args) => Promise<Response>,
+): (...args: Args) => Promise<Response> {
+  return async (...args: Args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

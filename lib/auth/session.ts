@@ -1,0 +1,36 @@
+import { getServerSession } from "next-auth";
+import { authOptions } from "@/lib/auth/auth-options";
+import { authenticateApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { AppError } from "@/lib/errors";
+import { findActiveUser, type UserDto } from "@/lib/users/users";
+
+/** The signed-in, active user of the current request, or null. */
+export async function currentUser(): Promise<UserDto | null> {
+  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
+  if (!session?.userId) return null;
+  return findActiveUser(session.userId);
+}
+
+export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };
+
+/**
+ * API callers: `Authorization: Bearer <token>` first, else the browser session.
+ * Throws 401 when nobody is signed in, 403 when the token lacks the scope.
+ */
+export async function requireCaller(request: Request, scope: TokenScope): Promise<Caller> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    const result = match?.[1] ? await authenticateApiToken(match[1]) : null;
+    if (!result) throw new AppError("unauthorized", "The API token is missing, invalid, expired or revoked.");
+    if (!result.scopes.includes(scope)) throw new AppError("forbidden", `This API token does not have the "${scope}" scope.`);
+    return { user: result.user, via: "token", scopes: result.scopes };
+  }
+  const user = await currentUser();
+  if (!user) throw new AppError("unauthorized", "Sign in or send an API token (Authorization: Bearer …).");
+  return { user, via: "session", scopes: ["upload", "read"] };
+}
+
+export function canUpload(user: UserDto): boolean {
+  return user.role === "admin" || user.role === "uploader";
+}

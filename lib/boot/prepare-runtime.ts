@@ -1,0 +1,31 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { env, exportResolvedEnv, type Env } from "@/lib/config/env";
+import { readOrCreateSecretFile } from "@/lib/config/secret-file";
+import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
+import { applyMigrations } from "@/lib/db/migrate";
+
+export type Runtime = { env: Env; database: RunningDatabase };
+
+/**
+ * Everything that must hold before Ferry serves a request or the CLI touches
+ * data: valid configuration, a data directory, an auth secret, a database with
+ * every migration applied.
+ */
+export async function prepareRuntime(log: (line: string) => void): Promise<Runtime> {
+  const config = env();
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const authSecret = config.authSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, "auth-secret"), 48));
+  const database: RunningDatabase = config.databaseUrl
+    ? { url: config.databaseUrl, stop: async () => {} }
+    : await ensureEmbeddedPostgres(config.dataDir, log);
+  try {
+    const applied = await applyMigrations(database.url, { log });
+    if (applied.length > 0) log(`Applied ${applied.length} migration(s)`);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  exportResolvedEnv({ databaseUrl: database.url, authSecret });
+  return { env: env(), database };
+}

@@ -1,0 +1,251 @@
+import { prisma } from "@/lib/db/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { UserDto } from "@/lib/users/users";
+
+/**
+ * Apps and builds, always loaded on behalf of a user. Until per-app access
+ * lands, every active signed-in user may see every app; `visibleApps` is the
+ * one place that decides it.
+ */
+
+export type AppDto = {
+  id: string;
+  bundleId: string;
+  name: string;
+  buildCount: number;
+  latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
+  updatedAt: string;
+};
+
+export type BuildDto = {
+  id: string;
+  appId: string;
+  bundleId: string;
+  version: string;
+  buildNumber: string;
+  name: string;
+  minimumOsVersion: string | null;
+  sizeBytes: number;
+  sha256: string;
+  notes: string | null;
+  createdAt: string;
+  uploadedBy: string | null;
+  metadata: Record<string, unknown>;
+};
+
+/** Internal record for serving a build's file; never sent to clients. */
+export type BuildFile = {
+  id: string;
+  appId: string;
+  bundleId: string;
+  version: string;
+  buildNumber: string;
+  name: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+  createdAt: Date;
+};
+
+function visibleApps(user: UserDto): Prisma.AppWhereInput {
+  return user.disabled ? { id: { in: [] } } : {};
+}
+
+const buildSelect = {
+  id: true,
+  appId: true,
+  bundleId: true,
+  version: true,
+  buildNumber: true,
+  name: true,
+  minimumOsVersion: true,
+  sizeBytes: true,
+  sha256: true,
+  notes: true,
+  createdAt: true,
+  metadata: true,
+  uploadedBy: { select: { email: true } },
+} as const;
+
+type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildSelect }>;
+
+function toBuildDto(row: BuildRow): BuildDto {
+  return {
+    id: row.id,
+    appId: row.appId,
+    bundleId: row.bundleId,
+    version: row.version,
+    buildNumber: row.buildNumber,
+    name: row.name,
+    minimumOsVersion: row.minimumOsVersion,
+    sizeBytes: Number(row.sizeBytes),
+    sha256: row.sha256,
+    notes: row.notes,
+    createdAt: row.createdAt.toISOString(),
+    uploadedBy: row.uploadedBy?.email ?? null,
+    metadata: (row.metadata ?? {}) as Record<string, unknown>,
+  };
+}
+
+export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
+  const rows = await prisma().app.findMany({
+    where: visibleApps(user),
+    orderBy: { updatedAt: "desc" },
+    select: {
+      id: true,
+      bundleId: true,
+      name: true,
+      updatedAt: true,
+      _count: { select: { builds: true } },
+      builds: {
+        orderBy: { createdAt: "desc" },
+        take: 1,
+        select: { id: true, version: true, buildNumber: true, createdAt: true },
+      },
+    },
+  });
+  return rows.map((row) => {
+    const latest = row.builds[0];
+    return {
+      id: row.id,
+      bundleId: row.bundleId,
+      name: row.name,
+      buildCount: row._count.builds,
+      latest: latest
+        ? { id: latest.id, version: latest.version, buildNumber: latest.buildNumber, createdAt: latest.createdAt.toISOString() }
+        : null,
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  });
+}
+
+export async function getAppFor(
+  user: UserDto,
+  appId: string,
+): Promise<{ id: string; bundleId: string; name: string } | null> {
+  if (!isUuid(appId)) return null;
+  return prisma().app.findFirst({
+    where: { AND: [{ id: appId }, visibleApps(user)] },
+    select: { id: true, bundleId: true, name: true },
+  });
+}
+
+export async function listBuildsFor(user: UserDto, appId: string): Promise<BuildDto[]> {
+  if (!isUuid(appId)) return [];
+  const rows = await prisma().build.findMany({
+    where: { appId, app: visibleApps(user) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: buildSelect,
+  });
+  return rows.map(toBuildDto);
+}
+
+export async function getBuildFor(user: UserDto, appId: string, buildId: string): Promise<BuildDto | null> {
+  if (!isUuid(appId) || !isUuid(buildId)) return null;
+  const row = await prisma().build.findFirst({
+    where: { id: buildId, appId, app: visibleApps(user) },
+    select: buildSelect,
+  });
+  return row ? toBuildDto(row) : null;
+}
+
+/** The file behind a build, if `user` may install it. */
+export async function getBuildFileFor(user: UserDto, buildId: string): Promise<BuildFile | null> {
+  if (!isUuid(buildId)) return null;
+  const row = await prisma().build.findFirst({
+    where: { id: buildId, app: visibleApps(user) },
+    select: {
+      id: true,
+      appId: true,
+      bundleId: true,
+      version: true,
+      buildNumber: true,
+      name: true,
+      sizeBytes: true,
+      sha256: true,
+      storageKey: true,
+      createdAt: true,
+    },
+  });
+  return row ? { ...row, sizeBytes: Number(row.sizeBytes) } : null;
+}
+
+export async function findBuildBySha256(user: UserDto, sha256: string): Promise<BuildDto | null> {
+  const row = await prisma().build.findFirst({
+    where: { sha256, app: visibleApps(user) },
+    orderBy: { createdAt: "asc" },
+    select: buildSelect,
+  });
+  return row ? toBuildDto(row) : null;
+}
+
+export type NewBuild = {
+  bundleId: string;
+  appName: string;
+  version: string;
+  buildNumber: string;
+  name: string;
+  minimumOsVersion: string | null;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+  notes: string | null;
+  metadata: Prisma.InputJsonValue;
+  uploadedById: string;
+};
+
+/**
+ * Creates the app (keyed by bundle id) if needed and the build. Returns
+ * `created: false` with the existing build when the same bytes were stored
+ * concurrently.
+ */
+export async function createBuildRecord(input: NewBuild): Promise<{ build: BuildDto; created: boolean }> {
+  try {
+    const row = await prisma().$transaction(async (tx) => {
+      const app = await tx.app.upsert({
+        where: { bundleId: input.bundleId },
+        create: { bundleId: input.bundleId, name: input.appName },
+        // The newest build names the app.
+        update: { name: input.appName },
+        select: { id: true },
+      });
+      return tx.build.create({
+        data: {
+          appId: app.id,
+          bundleId: input.bundleId,
+          version: input.version,
+          buildNumber: input.buildNumber,
+          name: input.name,
+          minimumOsVersion: input.minimumOsVersion,
+          sizeBytes: BigInt(input.sizeBytes),
+          sha256: input.sha256,
+          storageKey: input.storageKey,
+          notes: input.notes,
+          metadata: input.metadata,
+          uploadedById: input.uploadedById,
+        },
+        select: buildSelect,
+      });
+    });
+    return { build: toBuildDto(row), created: true };
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const existing = await prisma().build.findFirst({
+        where: { sha256: input.sha256, app: { bundleId: input.bundleId } },
+        select: buildSelect,
+      });
+      if (existing) return { build: toBuildDto(existing), created: false };
+    }
+    throw error;
+  }
+}
+
+/** Counts, for tests and health checks: how many builds reference a storage key. */
+export async function countBuilds(): Promise<number> {
+  return prisma().build.count();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,17 @@
+import { env, requireAuthSecret } from "@/lib/config/env";
+import { signInstallToken } from "@/lib/install-links/install-token";
+import { buildPageUrl, installLinks, type InstallLinks } from "@/lib/install-links/urls";
+
+export type BuildLinks = InstallLinks & { pageUrl: string; expiresAt: string };
+
+/** Mints this user's signed, expiring links for one build (the user's access was checked by the caller). */
+export function installLinksFor(userId: string, build: { id: string; appId: string }, now = new Date()): BuildLinks {
+  const config = env();
+  const expiresAt = new Date(now.getTime() + config.installLinkTtlSeconds * 1000);
+  const token = signInstallToken({ buildId: build.id, userId, expiresAt }, requireAuthSecret());
+  return {
+    ...installLinks(config.publicUrl, token),
+    pageUrl: buildPageUrl(config.publicUrl, build.appId, build.id),
+    expiresAt: expiresAt.toISOString(),
+  };
+}

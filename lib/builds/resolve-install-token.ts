@@ -1,0 +1,18 @@
+import { requireAuthSecret } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { verifyInstallToken } from "@/lib/install-links/install-token";
+import { findActiveUser, type UserDto } from "@/lib/users/users";
+import { getBuildFileFor, type BuildFile } from "@/lib/builds/builds";
+
+/**
+ * Authorizes a cookie-less request from iOS by the token in its path: genuine,
+ * unexpired, and its user still active and still allowed to see the build.
+ */
+export async function resolveInstallToken(token: string): Promise<{ user: UserDto; build: BuildFile }> {
+  const claims = verifyInstallToken(token, requireAuthSecret());
+  const user = await findActiveUser(claims.userId);
+  if (!user) throw new AppError("forbidden", "This install link is no longer valid for its user.");
+  const build = await getBuildFileFor(user, claims.buildId);
+  if (!build) throw new AppError("not_found", "This build does not exist or is no longer available to you.");
+  return { user, build };
+}

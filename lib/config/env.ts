@@ -1,0 +1,152 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Validated once, with messages that
+ * name the variable and say what is expected.
+ */
+
+const DURATION = /^(\d+)\s*(s|m|h|d)?$/i;
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i;
+
+export function parseDuration(value: string): number | null {
+  const m = DURATION.exec(value.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "s").toLowerCase();
+  const factor = unit === "d" ? 86_400 : unit === "h" ? 3_600 : unit === "m" ? 60 : 1;
+  return n * factor;
+}
+
+export function parseSize(value: string): number | null {
+  const m = SIZE.exec(value.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "b").toLowerCase();
+  const pow = { b: 0, kb: 1, kib: 1, mb: 2, mib: 2, gb: 3, gib: 3, tb: 4, tib: 4 }[unit] ?? 0;
+  return Math.floor(n * 1024 ** pow);
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    PORT: z.coerce
+      .number({ message: "PORT must be a number" })
+      .int()
+      .min(1, "PORT must be between 1 and 65535")
+      .max(65535, "PORT must be between 1 and 65535")
+      .default(3000),
+    HOSTNAME: optionalString,
+    PUBLIC_URL: optionalString.pipe(
+      z
+        .url({ message: "PUBLIC_URL must be an absolute http(s) URL, e.g. https://ferry.example.com" })
+        .refine((v) => /^https?:\/\//i.test(v), "PUBLIC_URL must start with http:// or https://")
+        .optional(),
+    ),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL")
+        .optional(),
+    ),
+    DATA_DIR: optionalString,
+    AUTH_SECRET: optionalString.pipe(
+      z.string().min(32, "AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 48)").optional(),
+    ),
+    INSTALL_LINK_TTL: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => (parseDuration(v) ?? 0) >= 60, "INSTALL_LINK_TTL must be a duration of at least 60s, e.g. 24h, 90m, 7d")
+        .optional(),
+    ),
+    MAX_UPLOAD_SIZE: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => (parseSize(v) ?? 0) > 0, "MAX_UPLOAD_SIZE must be a size such as 4GB, 500MB or a number of bytes")
+        .optional(),
+    ),
+    ADMIN_EMAIL: optionalString.pipe(z.email({ message: "ADMIN_EMAIL must be an email address" }).optional()),
+    ADMIN_PASSWORD: optionalString.pipe(
+      z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
+    ),
+  })
+  .transform((raw) => {
+    const port = raw.PORT;
+    const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
+    return {
+      nodeEnv: raw.NODE_ENV,
+      port,
+      hostname: raw.HOSTNAME,
+      publicUrl,
+      publicUrlIsHttps: publicUrl.toLowerCase().startsWith("https://"),
+      databaseUrl: raw.DATABASE_URL,
+      dataDir: path.resolve(/*turbopackIgnore: true*/ raw.DATA_DIR ?? "./data"),
+      authSecret: raw.AUTH_SECRET,
+      installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
+      maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
+      adminEmail: raw.ADMIN_EMAIL,
+      adminPassword: raw.ADMIN_PASSWORD,
+    };
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join(".");
+        return key ? `${key}: ${issue.message}` : issue.message;
+      }),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/**
+ * The launcher resolves values the operator may leave unset (an embedded
+ * database's URL, the generated auth secret) before Next.js loads; it hands
+ * them down through the process environment because Next bundles its own copy
+ * of this module.
+ */
+export function exportResolvedEnv(values: { databaseUrl: string; authSecret: string }): void {
+  process.env.DATABASE_URL = values.databaseUrl;
+  process.env.AUTH_SECRET = values.authSecret;
+  const current = env();
+  // next-auth v4 reads these two itself.
+  process.env.NEXTAUTH_URL = current.publicUrl;
+  process.env.NEXTAUTH_SECRET = values.authSecret;
+  cached = { ...current, databaseUrl: values.databaseUrl, authSecret: values.authSecret };
+}
+
+export function requireDatabaseUrl(): string {
+  const url = env().databaseUrl;
+  if (!url) throw new Error("DATABASE_URL is not resolved: start Ferry with `npm start` (scripts/start.ts)");
+  return url;
+}
+
+export function requireAuthSecret(): string {
+  const secret = env().authSecret;
+  if (!secret) throw new Error("AUTH_SECRET is not resolved: start Ferry with `npm start` (scripts/start.ts)");
+  return secret;
+}

@@ -1,0 +1,88 @@
+/**
+ * Ferry's command line. Output meant for scripts goes to stdout (and nothing
+ * else does); progress and errors go to stderr.
+ *
+ *   npm run --silent cli -- token create --email <user> --name <label> [--scopes upload,read] [--expires 30d]
+ *   npm run --silent cli -- user create --email <email> --password <pw> [--role admin|uploader|member]
+ */
+import { parseArgs } from "node:util";
+import { createApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { prepareRuntime } from "@/lib/boot/prepare-runtime";
+import { EnvError, parseDuration } from "@/lib/config/env";
+import { disconnectPrisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { createUser, findUserByEmail, type UserRole } from "@/lib/users/users";
+
+const USAGE = `Usage:
+  cli token create --email <user> --name <label> [--scopes upload,read] [--expires 30d]
+  cli user create --email <email> --password <password> [--role admin|uploader|member]`;
+
+class UsageError extends Error {}
+
+let databaseStop: (() => Promise<void>) | undefined;
+
+async function run(argv: string[]): Promise<string> {
+  const [group, action, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "string" },
+      expires: { type: "string" },
+      password: { type: "string" },
+      role: { type: "string" },
+    },
+    strict: true,
+  });
+  if (group === "token" && action === "create") {
+    if (!values.email || !values.name) throw new UsageError("token create needs --email and --name");
+    const scopes = (values.scopes ?? "upload,read").split(",").map((s) => s.trim());
+    if (!scopes.every((s): s is TokenScope => s === "upload" || s === "read")) {
+      throw new UsageError("--scopes takes upload, read or upload,read");
+    }
+    let expiresAt: Date | null = null;
+    if (values.expires) {
+      const seconds = parseDuration(values.expires);
+      if (!seconds) throw new UsageError("--expires takes a duration such as 30d or 12h");
+      expiresAt = new Date(Date.now() + seconds * 1000);
+    }
+    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
+    const user = await findUserByEmail(values.email);
+    if (!user) throw new AppError("not_found", `No user with the email ${values.email}.`);
+    if (user.disabled) throw new AppError("forbidden", `The user ${values.email} is disabled.`);
+    const { token } = await createApiToken({ userId: user.id, name: values.name, scopes, expiresAt });
+    return token;
+  }
+  if (group === "user" && action === "create") {
+    if (!values.email || !values.password) throw new UsageError("user create needs --email and --password");
+    const role = (values.role ?? "member") as UserRole;
+    if (!["admin", "uploader", "member"].includes(role)) throw new UsageError("--role takes admin, uploader or member");
+    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
+    const user = await createUser({ email: values.email, password: values.password, role });
+    return user.id;
+  }
+  throw new UsageError(`Unknown command: ${argv.join(" ") || "(none)"}`);
+}
+
+run(process.argv.slice(2))
+  .then((output) => {
+    process.stdout.write(`${output}\n`);
+    process.exitCode = 0;
+  })
+  .catch((error: unknown) => {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof EnvError || error instanceof AppError) {
+      console.error(error.message);
+      process.exitCode = 1;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  })
+  .finally(async () => {
+    await disconnectPrisma().catch(() => {});
+    await databaseStop?.().catch(() => {});
+  });

@@ -1,0 +1,74 @@
+/**
+ * `npm start`: validates configuration, brings up the database (embedded
+ * PostgreSQL unless DATABASE_URL is set), applies migrations, creates the first
+ * admin, builds the app if no build exists, then serves it.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import next from "next";
+import { ensureFirstAdmin } from "@/lib/boot/first-admin";
+import { prepareRuntime } from "@/lib/boot/prepare-runtime";
+import { EnvError } from "@/lib/config/env";
+import { disconnectPrisma } from "@/lib/db/client";
+
+const root = path.resolve(import.meta.dirname, "..");
+const log = (line: string) => console.log(`[ferry] ${line}`);
+
+function ensureBuilt(): void {
+  if (fs.existsSync(path.join(root, ".next", "BUILD_ID"))) return;
+  log("No production build found: running `next build` (once; `npm run build` rebuilds)");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+async function main(): Promise<void> {
+  const runtime = await prepareRuntime(log);
+  const { env, database } = runtime;
+  await ensureFirstAdmin((line) => console.log(line));
+  await disconnectPrisma();
+  if (!env.publicUrlIsHttps) {
+    log(`warning: PUBLIC_URL is ${env.publicUrl}. iPhones install only over https with a trusted certificate; set PUBLIC_URL to your https address.`);
+  }
+  ensureBuilt();
+
+  const app = next({ dev: false, dir: root, hostname: env.hostname ?? "0.0.0.0", port: env.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Large uploads on slow links: no whole-request deadline; idle sockets still time out.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(env.port, env.hostname ?? "0.0.0.0", resolve));
+  log(`Ferry is listening on port ${env.port}; open ${env.publicUrl}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    server.close();
+    server.closeAllConnections();
+    await app.close().catch(() => {});
+    await disconnectPrisma().catch(() => {});
+    await database.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+  } else {
+    console.error("[ferry] failed to start:", error);
+  }
+  process.exit(1);
+});

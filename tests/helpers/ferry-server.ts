@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createTestDatabase } from "./test-database";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const FIXTURES = path.resolve(ROOT, "../shared/fixtures");
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+export type FerryServer = {
+  baseUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  authSecret: string;
+  admin: { email: string; password: string };
+  env: Record<string, string>;
+  output: () => string;
+  pid: number;
+  cli: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+  stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TSX, ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** The parent's environment minus Ferry's own variables, so each server is configured only by the test. */
+function cleanEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ferryVars = new Set(["PORT", "PUBLIC_URL", "DATABASE_URL", "DATA_DIR", "AUTH_SECRET", "INSTALL_LINK_TTL", "MAX_UPLOAD_SIZE", "ADMIN_EMAIL", "ADMIN_PASSWORD", "HOSTNAME", "NEXTAUTH_URL", "NEXTAUTH_SECRET"]);
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * Starts a real Ferry server (scripts/start.ts, the production build) on a free
+ * port with its own data directory and database.
+ */
+export async function startFerry(options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {}): Promise<FerryServer> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ferry-data-"));
+  const db = options.embedded ? null : await createTestDatabase();
+  const admin = { email: "admin@example.com", password: `pw-${randomBytes(6).toString("hex")}` };
+  const authSecret = randomBytes(32).toString("base64url");
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    AUTH_SECRET: authSecret,
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    NODE_ENV: "production",
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...options.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, [TSX, "scripts/start.ts"], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Ferry did not start in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes("Ferry is listening")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Ferry exited with ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners("exit");
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    await db?.drop().catch(() => {});
+  };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    databaseUrl: db?.url ?? "",
+    authSecret,
+    admin,
+    env,
+    output: () => output,
+    pid: child.pid ?? 0,
+    cli: (args) => run(["scripts/cli.ts", ...args], env),
+    stop,
+  };
+}
+
+/** Creates an API token through the real CLI. */
+export async function createToken(server: FerryServer, email = server.admin.email, extra: string[] = []): Promise<string> {
+  const result = await server.cli(["token", "create", "--email", email, "--name", "test", ...extra]);
+  if (result.code !== 0) throw new Error(`token create failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
