@@ -12,6 +12,7 @@ import { ensureFirstAdmin } from "@/lib/boot/first-admin";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
+import { restoreContentLength } from "@/lib/http/restore-content-length";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (line: string) => console.log(`[ferry] ${line}`);
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = http.createServer((req, res) => {
+    restoreContentLength(res);
     void handle(req, res);
   });
   // Large uploads on slow links: no whole-request deadline; idle sockets still time out.

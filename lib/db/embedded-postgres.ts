@@ -93,6 +93,12 @@ export async function ensureEmbeddedPostgres(
 
   const port = await freePort();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (isRoot) {
+    // As root, PostgreSQL runs as the "postgres" system user, which must be
+    // able to traverse DATA_DIR to reach its cluster (listing stays denied).
+    const mode = (await fs.stat(dataDir)).mode;
+    if ((mode & 0o001) === 0) await fs.chmod(dataDir, (mode & 0o7777) | 0o001);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: SUPERUSER,

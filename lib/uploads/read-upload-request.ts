@@ -21,6 +21,32 @@ export async function readUploadRequest(
   request: Request,
   options: { tmpDir: string; maxBytes: number },
 ): Promise<UploadRequest> {
+  try {
+    return await readUpload(request, options);
+  } catch (error) {
+    // Clients that are still sending see a connection reset instead of our
+    // answer if we reply mid-body; swallow a bounded remainder first.
+    if (error instanceof AppError && error.code === "payload_too_large") await drain(request, DRAIN_LIMIT);
+    throw error;
+  }
+}
+
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+async function drain(request: Request, limit: number): Promise<void> {
+  if (!request.body) return;
+  let seen = 0;
+  try {
+    for await (const chunk of bodyChunks(request.body)) {
+      seen += chunk.byteLength;
+      if (seen > limit) return;
+    }
+  } catch {
+    // The client went away: nothing left to drain.
+  }
+}
+
+async function readUpload(request: Request, options: { tmpDir: string; maxBytes: number }): Promise<UploadRequest> {
   const contentType = request.headers.get("content-type") ?? "application/octet-stream";
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   const isMultipart = /^multipart\/form-data/i.test(contentType);

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { describe, it } from "node:test";
+import { AppError, type ErrorCode } from "@/lib/errors";
+import { signInstallToken, verifyInstallToken } from "@/lib/install-links/install-token";
+
+const SECRET = "test-secret-0123456789abcdef0123456789";
+const NOW = new Date("2030-01-01T00:00:00Z");
+const LATER = new Date("2030-01-01T01:00:00Z");
+const CUID = "clx9y8q2k0000abcd1234efgh";
+const UUID = "0b5e0f4e-6d2a-4c8f-9e37-1f2a3b4c5d6e";
+
+function rejectsWith(code: ErrorCode, fn: () => unknown): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof AppError, `expected AppError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+function sign(overrides: Partial<{ buildId: string; userId: string; expiresAt: Date }> = {}): string {
+  return signInstallToken({ buildId: CUID, userId: UUID, expiresAt: LATER, ...overrides }, SECRET);
+}
+
+/** Flip one character to another valid base64url character. */
+function flipChar(value: string, index: number): string {
+  const c = value[index];
+  const replacement = c === "A" ? "B" : "A";
+  return value.slice(0, index) + replacement + value.slice(index + 1);
+}
+
+describe("install tokens", () => {
+  it("round-trips claims", () => {
+    const token = sign();
+    const claims = verifyInstallToken(token, SECRET, NOW);
+    assert.deepEqual(claims, { buildId: CUID, userId: UUID, expiresAt: LATER });
+  });
+
+  it("round-trips non-ASCII ids", () => {
+    const token = sign({ buildId: "bäüld-🚀", userId: "ü" });
+    const claims = verifyInstallToken(token, SECRET, NOW);
+    assert.equal(claims.buildId, "bäüld-🚀");
+    assert.equal(claims.userId, "ü");
+  });
+
+  it("is URL-path safe and short enough for a QR code, even with two UUIDs", () => {
+    const token = sign({ buildId: UUID, userId: UUID });
+    assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    assert.equal(encodeURIComponent(token), token);
+    assert.ok(token.length < 150, `token is ${token.length} chars`);
+    assert.ok(sign().length < 120);
+  });
+
+  it("rounds expiry down to whole seconds (never extends it)", () => {
+    const token = sign({ expiresAt: new Date("2030-01-01T01:00:00.999Z") });
+    assert.deepEqual(verifyInstallToken(token, SECRET, NOW).expiresAt, LATER);
+  });
+
+  it("rejects a tampered payload", () => {
+    const [payload, mac] = sign().split(".") as [string, string];
+    for (const index of [0, 3, payload.length - 2]) {
+      rejectsWith("invalid_token", () => verifyInstallToken(`${flipChar(payload, index)}.${mac}`, SECRET, NOW));
+    }
+  });
+
+  it("rejects a payload swapped from another token", () => {
+    const a = sign().split(".") as [string, string];
+    const b = sign({ userId: "someone-else" }).split(".") as [string, string];
+    rejectsWith("invalid_token", () => verifyInstallToken(`${b[0]}.${a[1]}`, SECRET, NOW));
+  });
+
+  it("rejects a tampered signature", () => {
+    const [payload, mac] = sign().split(".") as [string, string];
+    rejectsWith("invalid_token", () => verifyInstallToken(`${payload}.${flipChar(mac, 0)}`, SECRET, NOW));
+    // Non-canonical trailing bits decode to the same bytes in Node; must still fail.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const lastIndex = alphabet.indexOf(mac.slice(-1));
+    const sameBytes = mac.slice(0, -1) + alphabet.charAt(lastIndex ^ 1); // flips an unused low bit
+    assert.deepEqual(Buffer.from(sameBytes, "base64url"), Buffer.from(mac, "base64url"));
+    rejectsWith("invalid_token", () => verifyInstallToken(`${payload}.${sameBytes}`, SECRET, NOW));
+  });
+
+  it("rejects a token signed with another secret", () => {
+    const token = signInstallToken(
+      { buildId: CUID, userId: UUID, expiresAt: LATER },
+      "another-secret-0123456789abcdef",
+    );
+    rejectsWith("invalid_token", () => verifyInstallToken(token, SECRET, NOW));
+  });
+
+  it("does not accept a plain HMAC with the raw secret (key is purpose-derived)", () => {
+    const [payload] = sign().split(".") as [string, string];
+    const raw = createHmac("sha256", SECRET).update(Buffer.from(payload, "base64url")).digest();
+    for (const mac of [raw, raw.subarray(0, 16)]) {
+      rejectsWith("invalid_token", () => verifyInstallToken(`${payload}.${mac.toString("base64url")}`, SECRET, NOW));
+    }
+  });
+
+  it("reports expiry with a fixed clock", () => {
+    const token = sign();
+    assert.doesNotThrow(() => verifyInstallToken(token, SECRET, new Date(LATER.getTime() - 1)));
+    rejectsWith("expired_token", () => verifyInstallToken(token, SECRET, LATER));
+    rejectsWith("expired_token", () => verifyInstallToken(token, SECRET, new Date("2031-01-01T00:00:00Z")));
+  });
+
+  it("reports a forged expired token as invalid, not expired", () => {
+    const token = signInstallToken({ buildId: CUID, userId: UUID, expiresAt: NOW }, "another-secret-0123456789abcdef");
+    rejectsWith("invalid_token", () => verifyInstallToken(token, SECRET, LATER));
+  });
+
+  it("rejects truncated tokens", () => {
+    const token = sign();
+    const dot = token.indexOf(".");
+    for (const cut of [1, 5, dot, dot + 1, dot + 5, token.length - 1]) {
+      rejectsWith("invalid_token", () => verifyInstallToken(token.slice(0, cut), SECRET, NOW));
+    }
+    rejectsWith("invalid_token", () => verifyInstallToken(token.slice(3), SECRET, NOW));
+  });
+
+  it("rejects garbage without throwing anything but AppError", () => {
+    const token = sign();
+    const garbage: unknown[] = [
+      "",
+      ".",
+      "..",
+      "abc",
+      "abc.",
+      ".abc",
+      "a.b.c",
+      `${token}.x`,
+      `${token}=`,
+      `${token} `,
+      token.replace(".", ".."),
+      "%00.%00",
+      "////.++++",
+      "😀.😀",
+      "A".repeat(10_000),
+      `${"A".repeat(5000)}.${"A".repeat(5000)}`,
+      "AAAA.AAAAAAAAAAAAAAAAAAAAAA",
+      null,
+      undefined,
+      42,
+      {},
+    ];
+    for (const value of garbage) {
+      // Deliberately bypass the type to simulate untyped route params.
+      rejectsWith("invalid_token", () => verifyInstallToken(value as string, SECRET, NOW));
+    }
+  });
+
+  it("refuses a missing or weak secret as a server error", () => {
+    const token = sign();
+    rejectsWith("internal", () => verifyInstallToken(token, "", NOW));
+    rejectsWith("internal", () => verifyInstallToken(token, "short", NOW));
+    rejectsWith("internal", () => signInstallToken({ buildId: CUID, userId: UUID, expiresAt: LATER }, ""));
+  });
+
+  it("refuses to sign invalid claims", () => {
+    assert.throws(() => sign({ buildId: "" }), RangeError);
+    assert.throws(() => sign({ userId: "x".repeat(256) }), RangeError);
+    assert.throws(() => sign({ expiresAt: new Date(Number.NaN) }), RangeError);
+    assert.throws(() => sign({ expiresAt: new Date("2200-01-01T00:00:00Z") }), RangeError);
+  });
+});
