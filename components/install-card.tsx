@@ -14,7 +14,9 @@ export async function InstallCard({ links, label }: { links: BuildLinks; label: 
           Install {label}
         </a>
         <InstallGuidance pageUrl={links.pageUrl} />
-        <p className="text-xs text-slate-500">This link is personal and expires {new Date(links.expiresAt).toUTCString()}.</p>
+        <p className="text-xs text-slate-500">
+          This link is personal and expires {new Date(links.expiresAt).toUTCString()}.
+        </p>
       </div>
       <QrCode value={links.itmsServicesUrl} label={`QR code to install ${label}`} />
     </div>

@@ -24,13 +24,21 @@ export function InstallGuidance({ pageUrl }: { pageUrl: string }) {
   if (kind === null || kind === "ios") return null;
   if (kind === "ios-in-app") {
     return (
-      <div role="status" data-testid="in-app-warning" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+      <div
+        role="status"
+        data-testid="in-app-warning"
+        className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+      >
         <p className="font-medium">Open this page in Safari to install.</p>
         <p className="mt-1">
           This app&apos;s built-in browser can&apos;t install apps. Tap the ••• or share menu and choose &quot;Open in
           Safari&quot;, or copy the link and paste it into Safari.
         </p>
-        <button type="button" onClick={() => void copy()} className="mt-2 rounded-md bg-amber-900 px-3 py-1.5 text-white">
+        <button
+          type="button"
+          onClick={() => void copy()}
+          className="mt-2 rounded-md bg-amber-900 px-3 py-1.5 text-white"
+        >
           {copied ? "Link copied" : "Copy link"}
         </button>
       </div>

@@ -1,10 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState, type DragEvent } from "react";
+import { type DragEvent, useRef, useState } from "react";
 
 type Result =
-  | { kind: "done"; created: boolean; build: { name: string; version: string; buildNumber: string; pageUrl: string; bundleId: string } }
+  | {
+      kind: "done";
+      created: boolean;
+      build: { name: string; version: string; buildNumber: string; pageUrl: string; bundleId: string };
+    }
   | { kind: "error"; code: string; message: string };
 
 function formatBytes(bytes: number): string {
@@ -52,7 +56,10 @@ export function UploadForm() {
     xhr.onload = () => {
       setProcessing(false);
       setProgress(null);
-      const body = xhr.response as { build?: Extract<Result, { kind: "done" }>["build"]; error?: { code: string; message: string } } | null;
+      const body = xhr.response as {
+        build?: Extract<Result, { kind: "done" }>["build"];
+        error?: { code: string; message: string };
+      } | null;
       if (xhr.status >= 200 && xhr.status < 300 && body?.build) {
         setResult({ kind: "done", created: xhr.status === 201, build: body.build });
         setFile(null);
@@ -68,7 +75,11 @@ export function UploadForm() {
     xhr.onerror = () => {
       setProcessing(false);
       setProgress(null);
-      setResult({ kind: "error", code: "network", message: "The connection was lost during the upload. Please try again." });
+      setResult({
+        kind: "error",
+        code: "network",
+        message: "The connection was lost during the upload. Please try again.",
+      });
     };
     setResult(null);
     setProgress({ loaded: 0, total: file.size });
@@ -108,7 +119,8 @@ export function UploadForm() {
         />
         {file ? (
           <p>
-            <span className="font-medium">{file.name}</span> <span className="text-slate-500">({formatBytes(file.size)})</span>
+            <span className="font-medium">{file.name}</span>{" "}
+            <span className="text-slate-500">({formatBytes(file.size)})</span>
           </p>
         ) : (
           <p className="text-slate-600">
@@ -138,7 +150,9 @@ export function UploadForm() {
             <div className="h-full bg-sky-600 transition-[width]" style={{ width: `${percent}%` }} />
           </div>
           <p className="mt-1 text-sm text-slate-600">
-            {processing ? "Checking the build…" : `${percent}% · ${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
+            {processing
+              ? "Checking the build…"
+              : `${percent}% · ${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
           </p>
         </div>
       ) : null}
@@ -151,15 +165,24 @@ export function UploadForm() {
         Upload
       </button>
       {result?.kind === "error" ? (
-        <div role="alert" data-testid="upload-error" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+        <div
+          role="alert"
+          data-testid="upload-error"
+          className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800"
+        >
           <p className="font-medium">The build was not accepted.</p>
           <p className="mt-1">{result.message}</p>
         </div>
       ) : null}
       {result?.kind === "done" ? (
-        <div role="status" data-testid="upload-done" className="rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
+        <div
+          role="status"
+          data-testid="upload-done"
+          className="rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900"
+        >
           <p className="font-medium">
-            {result.created ? "Uploaded" : "Already uploaded"}: {result.build.name} {result.build.version} ({result.build.buildNumber})
+            {result.created ? "Uploaded" : "Already uploaded"}: {result.build.name} {result.build.version} (
+            {result.build.buildNumber})
           </p>
           <Link href={new URL(result.build.pageUrl).pathname} className="mt-1 inline-block underline">
             Open the build page

@@ -12,7 +12,11 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = fs.existsSync("/bin/true") ? "/bin/true" : process.execPath;
 }
 const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
-const result = spawnSync(process.execPath, [cli, "generate"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+const result = spawnSync(process.execPath, [cli, "generate"], {
+  cwd: root,
+  env,
+  stdio: ["ignore", "ignore", "inherit"],
+});
 if (result.status !== 0) {
   console.error("prisma generate failed");
   process.exit(result.status ?? 1);

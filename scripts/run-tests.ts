@@ -24,7 +24,8 @@ function findTests(dir: string, out: string[] = []): string[] {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const files = requested.length > 0 ? requested : [...findTests(path.join(root, "lib")), ...findTests(path.join(root, "tests"))];
+  const files =
+    requested.length > 0 ? requested : [...findTests(path.join(root, "lib")), ...findTests(path.join(root, "tests"))];
   const needsServer = files.some((f) => f.startsWith("tests") || f.startsWith(`.${path.sep}tests`));
 
   if (needsServer && process.env.FERRY_TEST_SKIP_BUILD !== "1") {

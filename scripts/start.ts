@@ -20,10 +20,14 @@ const log = (line: string) => console.log(`[ferry] ${line}`);
 function ensureBuilt(): void {
   if (fs.existsSync(path.join(root, ".next", "BUILD_ID"))) return;
   log("No production build found: running `next build` (once; `npm run build` rebuilds)");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
   if (result.status !== 0) throw new Error("next build failed");
 }
 
@@ -33,7 +37,9 @@ async function main(): Promise<void> {
   await ensureFirstAdmin((line) => console.log(line));
   await disconnectPrisma();
   if (!env.publicUrlIsHttps) {
-    log(`warning: PUBLIC_URL is ${env.publicUrl}. iPhones install only over https with a trusted certificate; set PUBLIC_URL to your https address.`);
+    log(
+      `warning: PUBLIC_URL is ${env.publicUrl}. iPhones install only over https with a trusted certificate; set PUBLIC_URL to your https address.`,
+    );
   }
   ensureBuilt();
 

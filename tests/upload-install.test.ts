@@ -11,12 +11,24 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as plist from "plist";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, FIXTURES, startFerry, type FerryServer } from "./helpers/ferry-server";
+import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
 
 type Expected = {
-  ipa: Record<string, { sha256: string; sizeBytes: number; bundleId: string; version: string; build: string; displayName: string | null; bundleName: string; minimumOSVersion: string | null }>;
+  ipa: Record<
+    string,
+    {
+      sha256: string;
+      sizeBytes: number;
+      bundleId: string;
+      version: string;
+      build: string;
+      displayName: string | null;
+      bundleName: string;
+      minimumOSVersion: string | null;
+    }
+  >;
   invalid: Record<string, unknown>;
 };
 const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, "expected.json"), "utf8")) as Expected;
@@ -67,7 +79,10 @@ async function upload(file: string, mode: "multipart" | "raw", auth = token, ext
     body,
     ...(mode === "raw" ? { duplex: "half" } : {}),
   } as RequestInit);
-  return { status: res.status, json: (await res.json()) as { build?: BuildJson; error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    json: (await res.json()) as { build?: BuildJson; error?: { code: string; message: string } },
+  };
 }
 
 function sha256(buf: Buffer): string {
@@ -111,7 +126,10 @@ describe("every real .ipa", () => {
       assert.equal(build.sizeBytes, truth.sizeBytes);
       assert.equal(build.sha256, truth.sha256);
       assert.ok(build.pageUrl.startsWith(`${server.baseUrl}/apps/${build.appId}/builds/${build.id}`));
-      assert.equal(build.installUrl, `itms-services://?action=download-manifest&url=${encodeURIComponent(build.manifestUrl)}`);
+      assert.equal(
+        build.installUrl,
+        `itms-services://?action=download-manifest&url=${encodeURIComponent(build.manifestUrl)}`,
+      );
 
       // The manifest, fetched like iOS does: no cookie, no Authorization.
       const manifestRes = await fetch(build.manifestUrl);
@@ -166,9 +184,11 @@ describe("every real .ipa", () => {
     assert.ok(first.status === 200 || first.status === 201);
     assert.equal(again.status, 200);
     assert.equal(again.json.build!.id, first.json.build!.id);
-    const [row] = await queryDatabase<{ n: string }>(server.databaseUrl, "SELECT count(*) AS n FROM builds WHERE sha256 = $1", [
-      expected.ipa["app_info--iphone.ipa"]!.sha256,
-    ]);
+    const [row] = await queryDatabase<{ n: string }>(
+      server.databaseUrl,
+      "SELECT count(*) AS n FROM builds WHERE sha256 = $1",
+      [expected.ipa["app_info--iphone.ipa"]!.sha256],
+    );
     assert.equal(row!.n, "1");
   });
 });
@@ -192,21 +212,37 @@ describe("install links", () => {
   });
 
   test("an expired token gets 403 and no file", async () => {
-    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [server.admin.email]);
-    const expired = signInstallToken({ buildId: build.id, userId: userRow!.id, expiresAt: new Date(Date.now() - 1000) }, server.authSecret);
+    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [
+      server.admin.email,
+    ]);
+    const expired = signInstallToken(
+      { buildId: build.id, userId: userRow!.id, expiresAt: new Date(Date.now() - 1000) },
+      server.authSecret,
+    );
     const res = await fetch(`${server.baseUrl}/d/${expired}/app.ipa`);
     assert.equal(res.status, 403);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, "expired_token");
   });
 
   test("a token signed with another secret, or for an unknown user or build, gets no file", async () => {
-    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [server.admin.email]);
+    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [
+      server.admin.email,
+    ]);
     const later = new Date(Date.now() + 3_600_000);
-    const foreign = signInstallToken({ buildId: build.id, userId: userRow!.id, expiresAt: later }, "another-secret-that-is-long-enough-0123456789");
+    const foreign = signInstallToken(
+      { buildId: build.id, userId: userRow!.id, expiresAt: later },
+      "another-secret-that-is-long-enough-0123456789",
+    );
     assert.equal((await fetch(`${server.baseUrl}/d/${foreign}/app.ipa`)).status, 404);
-    const ghostUser = signInstallToken({ buildId: build.id, userId: "00000000-0000-4000-8000-000000000000", expiresAt: later }, server.authSecret);
+    const ghostUser = signInstallToken(
+      { buildId: build.id, userId: "00000000-0000-4000-8000-000000000000", expiresAt: later },
+      server.authSecret,
+    );
     assert.equal((await fetch(`${server.baseUrl}/d/${ghostUser}/app.ipa`)).status, 403);
-    const ghostBuild = signInstallToken({ buildId: "00000000-0000-4000-8000-000000000000", userId: userRow!.id, expiresAt: later }, server.authSecret);
+    const ghostBuild = signInstallToken(
+      { buildId: "00000000-0000-4000-8000-000000000000", userId: userRow!.id, expiresAt: later },
+      server.authSecret,
+    );
     assert.equal((await fetch(`${server.baseUrl}/d/${ghostBuild}/manifest.plist`)).status, 404);
   });
 
@@ -254,7 +290,11 @@ describe("bad input is rejected and stores nothing", () => {
     assert.equal(raw.json.error?.code, "empty_body");
     const form = new FormData();
     form.append("notes", "no file here");
-    const res = await fetch(`${server.baseUrl}/api/v1/builds`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+    const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, "empty_body");
   });
@@ -265,7 +305,16 @@ describe("bad input is rejected and stores nothing", () => {
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, "unauthorized");
     assert.equal((await upload(file, "raw", "ferry_not-a-real-token")).status, 401);
-    const created = await server.cli(["user", "create", "--email", "member@example.com", "--password", "member-password", "--role", "member"]);
+    const created = await server.cli([
+      "user",
+      "create",
+      "--email",
+      "member@example.com",
+      "--password",
+      "member-password",
+      "--role",
+      "member",
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const memberToken = await createToken(server, "member@example.com");
     const res = await upload(file, "raw", memberToken);

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { createToken, startFerry, type FerryServer } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -16,7 +16,13 @@ before(async () => {
   server = await startFerry({ env: { MAX_UPLOAD_SIZE: "1MB" } });
   token = await createToken(server);
   file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ferry-limit-")), "big.ipa");
-  await generateIpa(file, { bundleId: "com.example.big", version: "1", buildNumber: "1", name: "Big", padBytes: 3 * 1024 * 1024 });
+  await generateIpa(file, {
+    bundleId: "com.example.big",
+    version: "1",
+    buildNumber: "1",
+    name: "Big",
+    padBytes: 3 * 1024 * 1024,
+  });
 });
 
 after(async () => {
@@ -57,7 +63,11 @@ test("a chunked body over the maximum gets 413 once the limit is crossed", async
 test("a multipart body over the maximum gets 413", async () => {
   const form = new FormData();
   form.append("file", await fs.openAsBlob(file), "big.ipa");
-  const res = await fetch(`${server.baseUrl}/api/v1/builds`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   assert.equal(res.status, 413);
   await assertNothingStored();
 });

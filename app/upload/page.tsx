@@ -17,7 +17,10 @@ export default async function UploadPage() {
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>
       <p className="mb-6 text-sm text-slate-600">
         Drop an .ipa exported from Xcode (Ad Hoc, Enterprise or Development). Up to {formatBytes(env().maxUploadBytes)}.
-        From CI: <code className="rounded bg-slate-100 px-1">curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds</code>
+        From CI:{" "}
+        <code className="rounded bg-slate-100 px-1">
+          curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds
+        </code>
       </p>
       <UploadForm />
     </div>

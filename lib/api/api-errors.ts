@@ -8,7 +8,11 @@ export function errorJson(code: string, message: string, status: number, headers
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) return errorJson(error.code, error.message, error.status);
   console.error("[ferry] unexpected error", error);
-  return errorJson("internal", "Something went wrong on our side. Please try again; if it keeps failing, check the server log.", 500);
+  return errorJson(
+    "internal",
+    "Something went wrong on our side. Please try again; if it keeps failing, check the server log.",
+    500,
+  );
 }
 
 export function withApiErrors<Args extends unknown[]>(

@@ -1,8 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { requireAuthSecret } from "@/lib/config/env";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
+import { requireAuthSecret } from "@/lib/config/env";
 import { findCredentialsByEmail, type UserRole } from "@/lib/users/users";
 
 const credentialsSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
@@ -26,7 +26,7 @@ export function authOptions(): NextAuthOptions {
           const user = await findCredentialsByEmail(parsed.data.email);
           // Spend the same time whether or not the account exists.
           const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
-          if (!user || !user.passwordHash || !ok || user.disabled) return null;
+          if (!user?.passwordHash || !ok || user.disabled) return null;
           return { id: user.id, email: user.email, role: user.role };
         },
       }),

@@ -1,6 +1,6 @@
 import { getServerSession } from "next-auth";
-import { authOptions } from "@/lib/auth/auth-options";
 import { authenticateApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { authOptions } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
 import { findActiveUser, type UserDto } from "@/lib/users/users";
 
@@ -23,7 +23,8 @@ export async function requireCaller(request: Request, scope: TokenScope): Promis
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     const result = match?.[1] ? await authenticateApiToken(match[1]) : null;
     if (!result) throw new AppError("unauthorized", "The API token is missing, invalid, expired or revoked.");
-    if (!result.scopes.includes(scope)) throw new AppError("forbidden", `This API token does not have the "${scope}" scope.`);
+    if (!result.scopes.includes(scope))
+      throw new AppError("forbidden", `This API token does not have the "${scope}" scope.`);
     return { user: result.user, via: "token", scopes: result.scopes };
   }
   const user = await currentUser();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { env } from "@/lib/config/env";
-import { countUsers, createUser } from "@/lib/users/users";
 import { AppError } from "@/lib/errors";
+import { countUsers, createUser } from "@/lib/users/users";
 
 /**
  * On first start (no users at all) creates the first admin from ADMIN_EMAIL /

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { env, exportResolvedEnv, type Env } from "@/lib/config/env";
+import { type Env, env, exportResolvedEnv } from "@/lib/config/env";
 import { readOrCreateSecretFile } from "@/lib/config/secret-file";
 import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
 import { applyMigrations } from "@/lib/db/migrate";

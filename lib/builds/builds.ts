@@ -112,7 +112,12 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       name: row.name,
       buildCount: row._count.builds,
       latest: latest
-        ? { id: latest.id, version: latest.version, buildNumber: latest.buildNumber, createdAt: latest.createdAt.toISOString() }
+        ? {
+            id: latest.id,
+            version: latest.version,
+            buildNumber: latest.buildNumber,
+            createdAt: latest.createdAt.toISOString(),
+          }
         : null,
       updatedAt: row.updatedAt.toISOString(),
     };

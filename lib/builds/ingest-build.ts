@@ -1,10 +1,10 @@
 import fs from "node:fs/promises";
+import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/builds";
 import { env } from "@/lib/config/env";
 import { analyzeIpa } from "@/lib/ipa/analyze-ipa";
 import { commitBuildFile } from "@/lib/storage/build-files";
 import type { ReceivedFile } from "@/lib/storage/receive-upload";
 import type { UserDto } from "@/lib/users/users";
-import { createBuildRecord, findBuildBySha256, type BuildDto } from "@/lib/builds/builds";
 
 /**
  * Turns a received upload into a build: identical bytes return the existing

@@ -1,6 +1,6 @@
 import { env, requireAuthSecret } from "@/lib/config/env";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { buildPageUrl, installLinks, type InstallLinks } from "@/lib/install-links/urls";
+import { buildPageUrl, type InstallLinks, installLinks } from "@/lib/install-links/urls";
 
 export type BuildLinks = InstallLinks & { pageUrl: string; expiresAt: string };
 

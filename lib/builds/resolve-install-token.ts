@@ -1,8 +1,8 @@
+import { type BuildFile, getBuildFileFor } from "@/lib/builds/builds";
 import { requireAuthSecret } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { verifyInstallToken } from "@/lib/install-links/install-token";
 import { findActiveUser, type UserDto } from "@/lib/users/users";
-import { getBuildFileFor, type BuildFile } from "@/lib/builds/builds";
 
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,

@@ -61,19 +61,23 @@ const schema = z
     INSTALL_LINK_TTL: optionalString.pipe(
       z
         .string()
-        .refine((v) => (parseDuration(v) ?? 0) >= 60, "INSTALL_LINK_TTL must be a duration of at least 60s, e.g. 24h, 90m, 7d")
+        .refine(
+          (v) => (parseDuration(v) ?? 0) >= 60,
+          "INSTALL_LINK_TTL must be a duration of at least 60s, e.g. 24h, 90m, 7d",
+        )
         .optional(),
     ),
     MAX_UPLOAD_SIZE: optionalString.pipe(
       z
         .string()
-        .refine((v) => (parseSize(v) ?? 0) > 0, "MAX_UPLOAD_SIZE must be a size such as 4GB, 500MB or a number of bytes")
+        .refine(
+          (v) => (parseSize(v) ?? 0) > 0,
+          "MAX_UPLOAD_SIZE must be a size such as 4GB, 500MB or a number of bytes",
+        )
         .optional(),
     ),
     ADMIN_EMAIL: optionalString.pipe(z.email({ message: "ADMIN_EMAIL must be an email address" }).optional()),
-    ADMIN_PASSWORD: optionalString.pipe(
-      z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
-    ),
+    ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional()),
   })
   .transform((raw) => {
     const port = raw.PORT;

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import JSZip from "jszip";
-import { build as buildXmlPlist, buildBinary } from "plist";
+import { buildBinary, build as buildXmlPlist } from "plist";
 import { z } from "zod";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { analyzeIpa, readAppEntry } from "@/lib/ipa/analyze-ipa";
@@ -203,7 +203,10 @@ describe("analyzeIpa on generated archives", () => {
   it("rejects an Info.plist without CFBundleIdentifier (missing_bundle_id)", async () => {
     const { CFBundleIdentifier: _, ...info } = baseInfo;
     await expectRejection(await writeTemp(await jszipApp(info)), "missing_bundle_id");
-    await expectRejection(await writeTemp(appZip(binaryPlist({ ...baseInfo, CFBundleIdentifier: "  " }))), "missing_bundle_id");
+    await expectRejection(
+      await writeTemp(appZip(binaryPlist({ ...baseInfo, CFBundleIdentifier: "  " }))),
+      "missing_bundle_id",
+    );
   });
 
   it("rejects an Info.plist without any version (missing_version)", async () => {
@@ -236,7 +239,9 @@ describe("analyzeIpa on generated archives", () => {
   });
 
   it("rejects an Info.plist that inflates beyond its declared size with unsafe_archive", async () => {
-    const zip = buildZip([{ name: "Payload/Ferry.app/Info.plist", data: Buffer.alloc(30 * 1024 * 1024), declaredSize: 4096 }]);
+    const zip = buildZip([
+      { name: "Payload/Ferry.app/Info.plist", data: Buffer.alloc(30 * 1024 * 1024), declaredSize: 4096 },
+    ]);
     await expectRejection(await writeTemp(zip), "unsafe_archive");
   });
 
@@ -283,7 +288,10 @@ describe("analyzeIpa on generated archives", () => {
   it("takes the first app in sorted order when there are several", async () => {
     const zip = buildZip([
       { name: "Payload/Zed.app/Info.plist", data: binaryPlist({ ...baseInfo, CFBundleIdentifier: "com.example.zed" }) },
-      { name: "Payload/Alpha.app/Info.plist", data: binaryPlist({ ...baseInfo, CFBundleIdentifier: "com.example.alpha" }) },
+      {
+        name: "Payload/Alpha.app/Info.plist",
+        data: binaryPlist({ ...baseInfo, CFBundleIdentifier: "com.example.alpha" }),
+      },
     ]);
     const info = await analyzeIpa(await writeTemp(zip));
     assert.equal(info.appDir, "Payload/Alpha.app");
@@ -305,7 +313,10 @@ describe("analyzeIpa on generated archives", () => {
     const extra: TestZipEntry[] = [
       { name: "Payload/Ferry.app/Assets.car", data: Buffer.from("car") },
       { name: "Payload/Ferry.app/embedded.mobileprovision", data: Buffer.from("profile") },
-      { name: "Payload/Ferry.app/PlugIns/Share.appex/Info.plist", data: binaryPlist({ CFBundleIdentifier: "com.example.ferry.share" }) },
+      {
+        name: "Payload/Ferry.app/PlugIns/Share.appex/Info.plist",
+        data: binaryPlist({ CFBundleIdentifier: "com.example.ferry.share" }),
+      },
       { name: "Payload/Ferry.app/PlugIns/Broken.appex/Info.plist", data: Buffer.from("not a plist") },
       { name: "Payload/Ferry.app/PlugIns/NoPlist.appex/NoPlist", data: Buffer.from("bin") },
     ];

@@ -4,7 +4,7 @@
  * installable iOS apps with a specific, actionable AppError.
  */
 import { AppError } from "@/lib/errors";
-import { detectPlistFormat, parsePlist, type PlistFormat } from "@/lib/ipa/plist-parse";
+import { detectPlistFormat, type PlistFormat, parsePlist } from "@/lib/ipa/plist-parse";
 import { describeName, withZip, type ZipEntryInfo, type ZipReader } from "@/lib/ipa/zip-reader";
 
 export interface IpaExtension {
@@ -119,7 +119,10 @@ function topLevelName(name: string): string {
 
 /** Lists a few names for a message, e.g. `"a.txt", "b/"` and 3 more. */
 function listForMessage(names: string[], max = 5): string {
-  const shown = names.slice(0, max).map((n) => `"${describeName(n)}"`).join(", ");
+  const shown = names
+    .slice(0, max)
+    .map((n) => `"${describeName(n)}"`)
+    .join(", ");
   return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 

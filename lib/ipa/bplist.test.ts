@@ -95,11 +95,7 @@ describe("parseBplist: hostile input", () => {
     ["a missing header", () => Buffer.from("not a plist at all, definitely not a plist"), /header/],
     ["a file shorter than header + trailer", () => Buffer.from("bplist00abc"), /too short/],
     ["an array that contains itself", () => buildBplist([bp.array([0])]), /cycle/],
-    [
-      "an indirect cycle through a dict",
-      () => buildBplist([bp.dict([1], [2]), bp.ascii("k"), bp.array([0])]),
-      /cycle/,
-    ],
+    ["an indirect cycle through a dict", () => buildBplist([bp.dict([1], [2]), bp.ascii("k"), bp.array([0])]), /cycle/],
     [
       "an object offset beyond the object area",
       () => buildBplist([bp.array([1]), bp.ascii("a")], { offsets: { 1: 60_000 } }),
@@ -132,11 +128,7 @@ describe("parseBplist: hostile input", () => {
       () => buildBplist([Buffer.concat([raw(0x5f, 0x12), Buffer.from([0x7f, 0xff, 0xff, 0xff]), Buffer.from("ab")])]),
       /past the end/,
     ],
-    [
-      "an array declaring 2^40 elements",
-      () => buildBplist([raw(0xaf, 0x13, 0, 0, 1, 0, 0, 0, 0, 0)]),
-      /past the end/,
-    ],
+    ["an array declaring 2^40 elements", () => buildBplist([raw(0xaf, 0x13, 0, 0, 1, 0, 0, 0, 0, 0)]), /past the end/],
     ["a non-string dict key", () => buildBplist([bp.dict([1], [1]), bp.int(3)]), /key is not a string/],
     ["an unknown marker", () => buildBplist([raw(0x70)]), /unsupported marker/],
   ];

@@ -56,7 +56,8 @@ function readUIntBE(buf: Buffer, offset: number, size: number, what: string): nu
   if (size < 1 || size > 8) throw new Error(`bplist: invalid ${what} size ${size}`);
   if (offset < 0 || offset + size > buf.length) throw new Error(`bplist: ${what} lies outside the file`);
   if (size <= 6) return buf.readUIntBE(offset, size);
-  const big = size === 8 ? buf.readBigUInt64BE(offset) : BigInt(buf.readUIntBE(offset, 6)) * 256n + BigInt(buf[offset + 6] ?? 0);
+  const big =
+    size === 8 ? buf.readBigUInt64BE(offset) : BigInt(buf.readUIntBE(offset, 6)) * 256n + BigInt(buf[offset + 6] ?? 0);
   if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`bplist: ${what} is too large`);
   return Number(big);
 }

@@ -56,7 +56,9 @@ describe("openZip", () => {
   });
 
   it("reads zip64 archives", async () => {
-    const file = await writeTemp(buildZip([{ name: "a/" }, hello, { ...hello, name: "b.txt", method: 0 }], { zip64: true }));
+    const file = await writeTemp(
+      buildZip([{ name: "a/" }, hello, { ...hello, name: "b.txt", method: 0 }], { zip64: true }),
+    );
     await withZip(file, async (zip) => {
       assert.deepEqual(
         zip.entries.map((e) => [e.name, e.isDirectory, e.uncompressedSize]),
@@ -118,7 +120,10 @@ describe("openZip", () => {
 
   for (const name of ["Payload/../../evil", "../evil", "/etc/passwd", "C:/Windows/evil", "Payload\\..\\..\\evil"]) {
     it(`rejects the unsafe entry name ${JSON.stringify(name)} with unsafe_archive`, async () => {
-      const err = await assertAppError(openZip(await writeTemp(buildZip([hello, { name, data: Buffer.from("x") }]))), "unsafe_archive");
+      const err = await assertAppError(
+        openZip(await writeTemp(buildZip([hello, { name, data: Buffer.from("x") }]))),
+        "unsafe_archive",
+      );
       assert.match(err.message, /\.\.|absolute/);
     });
   }

@@ -7,7 +7,7 @@
  * Every failure caused by the file itself becomes an AppError with a specific
  * code; the file handle is always closed.
  */
-import { open as openFile, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open as openFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import yauzl from "yauzl";
 import { AppError } from "@/lib/errors";
@@ -96,8 +96,7 @@ class FileHandleReader extends yauzl.RandomAccessReader {
     position: number,
     callback: (err: Error | null, bytesRead?: number) => void,
   ): void {
-    const inWindow =
-      position >= this.windowStart && position + length <= this.windowStart + this.window.length;
+    const inWindow = position >= this.windowStart && position + length <= this.windowStart + this.window.length;
     if (inWindow) {
       const from = position - this.windowStart;
       this.window.copy(buffer, offset, from, from + length);
@@ -215,7 +214,7 @@ function mapZipError(err: unknown, entryName?: string): unknown {
 export function unsafeNameReason(name: string): string | null {
   if (name.includes("\0")) return "contains a NUL character";
   if (name.startsWith("/") || /^[a-zA-Z]:/.test(name)) return "is an absolute path";
-  if (name.split("/").includes("..")) return "contains a \"..\" path segment that points outside the archive";
+  if (name.split("/").includes("..")) return 'contains a ".." path segment that points outside the archive';
   return null;
 }
 
@@ -367,14 +366,19 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
 
   try {
     const { size } = await handle.stat();
-    if (size === 0) throw new AppError("not_a_zip", "The file is empty (0 bytes): it is not an .ipa. Upload the .ipa exported from Xcode.");
+    if (size === 0)
+      throw new AppError(
+        "not_a_zip",
+        "The file is empty (0 bytes): it is not an .ipa. Upload the .ipa exported from Xcode.",
+      );
     const reader = new FileHandleReader(handle, size);
     try {
       zipfile = await openYauzl(reader, size);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith("End of central directory record signature not found")) {
         // Without the end record we cannot tell "not a zip" from "zip cut short" except by the first bytes.
-        if (await startsLikeZip(handle, size)) throw new AppError("truncated_archive", TRUNCATED_MESSAGE, { cause: err });
+        if (await startsLikeZip(handle, size))
+          throw new AppError("truncated_archive", TRUNCATED_MESSAGE, { cause: err });
         throw new AppError(
           "not_a_zip",
           "The file is not a zip archive, so it cannot be an .ipa (an .ipa is a zip file containing Payload/<App>.app). Upload the .ipa exported from Xcode (Product > Archive, then Distribute App).",

@@ -51,7 +51,11 @@ export async function receiveToTempFile(
         });
       }
     }
-    if (size === 0) throw new AppError("empty_body", "The upload is empty: send the .ipa file as the request body or in the form field \"file\".");
+    if (size === 0)
+      throw new AppError(
+        "empty_body",
+        'The upload is empty: send the .ipa file as the request body or in the form field "file".',
+      );
     await new Promise<void>((resolve, reject) => {
       out.end((error?: Error | null) => (error ? reject(error) : resolve()));
     });

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { AppError } from "@/lib/errors";
-import { receiveToTempFile, type ReceivedFile } from "@/lib/storage/receive-upload";
+import { type ReceivedFile, receiveToTempFile } from "@/lib/storage/receive-upload";
 import { formatBytes } from "@/lib/ui/format";
 
 export type UploadRequest = { file: ReceivedFile; fields: Record<string, string> };
@@ -51,11 +51,19 @@ async function readUpload(request: Request, options: { tmpDir: string; maxBytes:
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   const isMultipart = /^multipart\/form-data/i.test(contentType);
   const tooLarge = () =>
-    new AppError("payload_too_large", `The upload is larger than the maximum of ${formatBytes(options.maxBytes)} (MAX_UPLOAD_SIZE).`);
+    new AppError(
+      "payload_too_large",
+      `The upload is larger than the maximum of ${formatBytes(options.maxBytes)} (MAX_UPLOAD_SIZE).`,
+    );
 
   // Refuse early when the client tells us the size.
-  if (Number.isFinite(declared) && declared > options.maxBytes + (isMultipart ? MULTIPART_OVERHEAD : 0)) throw tooLarge();
-  if (!request.body) throw new AppError("empty_body", "The upload is empty: send the .ipa as the request body or in the form field \"file\".");
+  if (Number.isFinite(declared) && declared > options.maxBytes + (isMultipart ? MULTIPART_OVERHEAD : 0))
+    throw tooLarge();
+  if (!request.body)
+    throw new AppError(
+      "empty_body",
+      'The upload is empty: send the .ipa as the request body or in the form field "file".',
+    );
 
   if (!isMultipart) {
     if (/^(application\/json|application\/x-www-form-urlencoded|text\/)/i.test(contentType)) {
@@ -122,7 +130,9 @@ function readMultipart(
       if (info.valueTruncated) fail(new AppError("bad_request", `The field "${name}" is too long (at most 64 KB).`));
       fields[name] = value;
     });
-    parser.on("filesLimit", () => fail(new AppError("bad_request", "Send exactly one file, in the field named \"file\".")));
+    parser.on("filesLimit", () =>
+      fail(new AppError("bad_request", 'Send exactly one file, in the field named "file".')),
+    );
     parser.on("error", (error: unknown) => {
       fail(new AppError("bad_request", `The multipart/form-data body is malformed: ${(error as Error).message}`));
       finish();
@@ -147,7 +157,12 @@ function readMultipart(
           return;
         }
         if (!file) {
-          reject(new AppError("empty_body", "No file in the form: send the .ipa in the field named \"file\" (curl -F file=@MyApp.ipa)."));
+          reject(
+            new AppError(
+              "empty_body",
+              'No file in the form: send the .ipa in the field named "file" (curl -F file=@MyApp.ipa).',
+            ),
+          );
           return;
         }
         resolve({ file, fields });

@@ -61,7 +61,13 @@ export async function findCredentialsByEmail(
     select: { id: true, email: true, role: true, passwordHash: true, disabledAt: true },
   });
   if (!row) return null;
-  return { id: row.id, email: row.email, role: row.role, passwordHash: row.passwordHash, disabled: row.disabledAt !== null };
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    passwordHash: row.passwordHash,
+    disabled: row.disabledAt !== null,
+  };
 }
 
 export async function findUserByEmail(email: string): Promise<UserDto | null> {

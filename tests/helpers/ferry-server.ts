@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -36,7 +36,10 @@ export async function freePort(): Promise<number> {
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TSX, ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, [TSX, ...args], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -48,7 +51,20 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
 /** The parent's environment minus Ferry's own variables, so each server is configured only by the test. */
 function cleanEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  const ferryVars = new Set(["PORT", "PUBLIC_URL", "DATABASE_URL", "DATA_DIR", "AUTH_SECRET", "INSTALL_LINK_TTL", "MAX_UPLOAD_SIZE", "ADMIN_EMAIL", "ADMIN_PASSWORD", "HOSTNAME", "NEXTAUTH_URL", "NEXTAUTH_SECRET"]);
+  const ferryVars = new Set([
+    "PORT",
+    "PUBLIC_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "AUTH_SECRET",
+    "INSTALL_LINK_TTL",
+    "MAX_UPLOAD_SIZE",
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "HOSTNAME",
+    "NEXTAUTH_URL",
+    "NEXTAUTH_SECRET",
+  ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;
 }
@@ -57,7 +73,9 @@ function cleanEnv(): Record<string, string> {
  * Starts a real Ferry server (scripts/start.ts, the production build) on a free
  * port with its own data directory and database.
  */
-export async function startFerry(options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {}): Promise<FerryServer> {
+export async function startFerry(
+  options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {},
+): Promise<FerryServer> {
   const port = await freePort();
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ferry-data-"));
   const db = options.embedded ? null : await createTestDatabase();
@@ -122,7 +140,11 @@ export async function startFerry(options: { env?: Record<string, string>; embedd
 }
 
 /** Creates an API token through the real CLI. */
-export async function createToken(server: FerryServer, email = server.admin.email, extra: string[] = []): Promise<string> {
+export async function createToken(
+  server: FerryServer,
+  email = server.admin.email,
+  extra: string[] = [],
+): Promise<string> {
   const result = await server.cli(["token", "create", "--email", email, "--name", "test", ...extra]);
   if (result.code !== 0) throw new Error(`token create failed: ${result.stderr}`);
   return result.stdout.trim();

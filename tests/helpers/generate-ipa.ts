@@ -1,7 +1,7 @@
 import { createCipheriv, createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import zlib from "node:zlib";
 import { build, buildBinary, type PlistValue } from "plist";

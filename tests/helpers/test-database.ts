@@ -29,7 +29,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 }
 
 /** Runs one query against a test database (for assertions on stored state). */
-export async function queryDatabase<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryDatabase<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -50,14 +50,18 @@ export default async function AppPage({ params }: Props) {
                       Version {label}
                     </Link>
                     {index === 0 ? (
-                      <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Latest</span>
+                      <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">
+                        Latest
+                      </span>
                     ) : null}
                   </p>
                   <p className="text-sm text-slate-500">
                     {formatDate(build.createdAt)} · {formatBytes(build.sizeBytes)}
                     {build.minimumOsVersion ? ` · iOS ${build.minimumOsVersion}+` : ""}
                   </p>
-                  {build.notes ? <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p> : null}
+                  {build.notes ? (
+                    <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p>
+                  ) : null}
                 </div>
                 <a
                   href={links.itmsServicesUrl}

@@ -1,0 +1,11 @@
+import { withApiErrors } from "@/lib/api/api-errors";
+import { requireCaller } from "@/lib/auth/session";
+import { listAppsFor } from "@/lib/builds/builds";
+
+export const dynamic = "force-dynamic";
+
+/** Apps the caller can see, most recently updated first. */
+export const GET = withApiErrors(async (request: Request) => {
+  const { user } = await requireCaller(request, "read");
+  return Response.json({ apps: await listAppsFor(user) }, { headers: { "Cache-Control": "private, no-store" } });
+});

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { EnvError, parseDuration, parseEnv, parseSize } from "@/lib/config/env";
+
+test("defaults for a fresh machine", () => {
+  const env = parseEnv({});
+  assert.equal(env.port, 3000);
+  assert.equal(env.publicUrl, "http://localhost:3000");
+  assert.equal(env.publicUrlIsHttps, false);
+  assert.equal(env.databaseUrl, undefined);
+  assert.equal(env.dataDir, path.resolve("./data"));
+  assert.equal(env.installLinkTtlSeconds, 24 * 3600);
+  assert.equal(env.maxUploadBytes, 4 * 1024 ** 3);
+});
+
+test("PUBLIC_URL follows PORT by default and loses a trailing slash", () => {
+  assert.equal(parseEnv({ PORT: "8080" }).publicUrl, "http://localhost:8080");
+  const env = parseEnv({ PUBLIC_URL: "https://apps.example.com/ferry/" });
+  assert.equal(env.publicUrl, "https://apps.example.com/ferry");
+  assert.equal(env.publicUrlIsHttps, true);
+});
+
+test("invalid values are reported by name, all at once", () => {
+  try {
+    parseEnv({
+      PORT: "abc",
+      PUBLIC_URL: "ftp://x",
+      DATABASE_URL: "mysql://x",
+      INSTALL_LINK_TTL: "soon",
+      AUTH_SECRET: "short",
+    });
+    assert.fail("should throw");
+  } catch (error) {
+    assert.ok(error instanceof EnvError);
+    const text = error.message;
+    for (const name of ["PORT", "PUBLIC_URL", "DATABASE_URL", "INSTALL_LINK_TTL", "AUTH_SECRET"])
+      assert.match(text, new RegExp(name));
+  }
+});
+
+test("durations and sizes", () => {
+  assert.equal(parseDuration("24h"), 86400);
+  assert.equal(parseDuration("90m"), 5400);
+  assert.equal(parseDuration("7d"), 604800);
+  assert.equal(parseDuration("45"), 45);
+  assert.equal(parseDuration("tomorrow"), null);
+  assert.equal(parseSize("4GB"), 4 * 1024 ** 3);
+  assert.equal(parseSize("500 MB"), 500 * 1024 ** 2);
+  assert.equal(parseSize("1024"), 1024);
+  assert.equal(parseSize("lots"), null);
+});
