@@ -124,6 +124,7 @@ export async function startFerry(
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     await db?.drop().catch(() => {});
+    if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   return {
     baseUrl: `http://127.0.0.1:${port}`,
