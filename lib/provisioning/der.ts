@@ -117,9 +117,20 @@ export function readElement(buf: Uint8Array, offset: number, limit = buf.length,
   const contentStart = pos;
   const contentEnd = contentStart + length;
   if (contentEnd > limit) {
-    throw new DerError(`DER element at offset ${offset} declares ${length} bytes but only ${limit - contentStart} remain`);
+    throw new DerError(
+      `DER element at offset ${offset} declares ${length} bytes but only ${limit - contentStart} remain`,
+    );
   }
-  return { tagClass, constructed, tagNumber, start: offset, contentStart, contentEnd, end: contentEnd, indefinite: false };
+  return {
+    tagClass,
+    constructed,
+    tagNumber,
+    start: offset,
+    contentStart,
+    contentEnd,
+    end: contentEnd,
+    indefinite: false,
+  };
 }
 
 /** The direct children of a constructed element. */
