@@ -1,8 +1,9 @@
 import Link from "next/link";
-import { AppIcon } from "@/components/app-icon";
+import { BuildIcon } from "@/components/build-icon";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { canUpload } from "@/lib/auth/session";
 import { listAppsFor } from "@/lib/builds/builds";
+import { installLinksFor } from "@/lib/builds/install-links-for";
 import { formatDate } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +38,12 @@ export default async function AppsPage() {
           {apps.map((app) => (
             <li key={app.id}>
               <Link href={`/apps/${app.id}`} className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50">
-                <AppIcon name={app.name} bundleId={app.bundleId} />
+                {app.latest ? (
+                  <BuildIcon
+                    src={installLinksFor(user.id, { id: app.latest.id, appId: app.id }).icon512Url}
+                    name={app.name}
+                  />
+                ) : null}
                 <div className="min-w-0 flex-1">
                   <p className="truncate font-medium">{app.name}</p>
                   <p className="truncate text-sm text-slate-500">{app.bundleId}</p>

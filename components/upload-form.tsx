@@ -2,14 +2,28 @@
 
 import Link from "next/link";
 import { type DragEvent, useRef, useState } from "react";
+import { ProfileSummary } from "@/components/profile-summary";
+import { WarningList } from "@/components/warning-list";
+import type { Warning } from "@/lib/provisioning/install-readiness";
+import type { ProfileInfo } from "@/lib/provisioning/parse-profile";
+
+type UploadedBuild = {
+  name: string;
+  version: string;
+  buildNumber: string;
+  pageUrl: string;
+  bundleId: string;
+  warnings: Warning[];
+};
 
 type Result =
-  | {
-      kind: "done";
-      created: boolean;
-      build: { name: string; version: string; buildNumber: string; pageUrl: string; bundleId: string };
-    }
+  | { kind: "done"; created: boolean; build: UploadedBuild }
+  | { kind: "profile"; profile: ProfileInfo; warnings: Warning[] }
   | { kind: "error"; code: string; message: string };
+
+function isProfileFile(name: string): boolean {
+  return /\.(mobileprovision|provisionprofile)$/i.test(name);
+}
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
@@ -44,8 +58,9 @@ export function UploadForm() {
     if (notes.trim()) form.append("notes", notes.trim());
     form.append("file", file);
     // XMLHttpRequest, not fetch: only XHR reports upload progress.
+    const inspecting = isProfileFile(file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/v1/builds");
+    xhr.open("POST", inspecting ? "/api/v1/profiles/inspect" : "/api/v1/builds");
     xhr.responseType = "json";
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) {
@@ -57,10 +72,15 @@ export function UploadForm() {
       setProcessing(false);
       setProgress(null);
       const body = xhr.response as {
-        build?: Extract<Result, { kind: "done" }>["build"];
+        build?: UploadedBuild;
+        profile?: ProfileInfo;
+        warnings?: Warning[];
         error?: { code: string; message: string };
       } | null;
-      if (xhr.status >= 200 && xhr.status < 300 && body?.build) {
+      if (xhr.status === 200 && body?.profile) {
+        setResult({ kind: "profile", profile: body.profile, warnings: body.warnings ?? [] });
+        setFile(null);
+      } else if (xhr.status >= 200 && xhr.status < 300 && body?.build) {
         setResult({ kind: "done", created: xhr.status === 201, build: body.build });
         setFile(null);
         setNotes("");
@@ -112,7 +132,7 @@ export function UploadForm() {
         <input
           ref={input}
           type="file"
-          accept=".ipa,application/octet-stream"
+          accept=".ipa,.mobileprovision,.provisionprofile,application/octet-stream"
           className="hidden"
           data-testid="file-input"
           onChange={(e) => choose(e.target.files?.[0])}
@@ -125,6 +145,9 @@ export function UploadForm() {
         ) : (
           <p className="text-slate-600">
             <span className="font-medium text-slate-900">Drop an .ipa here</span> or click to choose a file
+            <span className="mt-1 block text-sm text-slate-500">
+              A .mobileprovision is inspected only (expiry, devices, type): nothing is stored.
+            </span>
           </p>
         )}
       </div>
@@ -162,7 +185,7 @@ export function UploadForm() {
         disabled={!file || busy}
         className="rounded-md bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-800 disabled:opacity-50"
       >
-        Upload
+        {file && isProfileFile(file.name) ? "Inspect profile" : "Upload"}
       </button>
       {result?.kind === "error" ? (
         <div
@@ -187,6 +210,20 @@ export function UploadForm() {
           <Link href={new URL(result.build.pageUrl).pathname} className="mt-1 inline-block underline">
             Open the build page
           </Link>
+          {result.build.warnings.length > 0 ? (
+            <div className="mt-3">
+              <WarningList warnings={result.build.warnings} />
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+      {result?.kind === "profile" ? (
+        <div data-testid="profile-result" className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
+          <h2 className="font-semibold">
+            Provisioning profile {result.profile.name ? `“${result.profile.name}”` : ""}
+          </h2>
+          <WarningList warnings={result.warnings} />
+          <ProfileSummary profile={result.profile} showDevices />
         </div>
       ) : null}
     </div>

@@ -22,6 +22,9 @@ export type ErrorCode =
   | "missing_bundle_id"
   | "missing_version"
   | "not_an_ios_app"
+  // provisioning profiles
+  | "not_a_profile"
+  | "malformed_profile"
   // auth
   | "unauthorized"
   | "forbidden"
@@ -51,6 +54,8 @@ const STATUS: Record<ErrorCode, number> = {
   missing_bundle_id: 422,
   missing_version: 422,
   not_an_ios_app: 422,
+  not_a_profile: 422,
+  malformed_profile: 422,
   unauthorized: 401,
   forbidden: 403,
   invalid_token: 404,

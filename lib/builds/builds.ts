@@ -1,3 +1,4 @@
+import type { BuildAnalysis } from "@/lib/builds/analyze-build";
 import { prisma } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { UserDto } from "@/lib/users/users";
@@ -30,8 +31,16 @@ export type BuildDto = {
   notes: string | null;
   createdAt: string;
   uploadedBy: string | null;
-  metadata: Record<string, unknown>;
+  /** What the analyser found; null only for rows stored before analysis existed. */
+  analysis: StoredAnalysis | null;
 };
+
+export type StoredAnalysis = BuildAnalysis & { uploadedTo?: { appId: string; bundleId: string } | null };
+
+function readAnalysis(value: unknown): StoredAnalysis | null {
+  if (value && typeof value === "object" && "ipa" in value) return value as StoredAnalysis;
+  return null;
+}
 
 /** Internal record for serving a build's file; never sent to clients. */
 export type BuildFile = {
@@ -83,7 +92,7 @@ function toBuildDto(row: BuildRow): BuildDto {
     notes: row.notes,
     createdAt: row.createdAt.toISOString(),
     uploadedBy: row.uploadedBy?.email ?? null,
-    metadata: (row.metadata ?? {}) as Record<string, unknown>,
+    analysis: readAnalysis(row.metadata),
   };
 }
 

@@ -39,6 +39,10 @@ export interface IpaInfo {
   hasAssetsCar: boolean;
   hasEmbeddedProfile: boolean;
   extensions: IpaExtension[];
+  /** Embedded frameworks, e.g. ["Alamofire.framework"]. */
+  frameworks: string[];
+  /** The Watch app folder name under Watch/, if any, e.g. "MyApp WatchKit App.app". */
+  watchApp: string | null;
   /** Number of entries in the whole archive. */
   entryCount: number;
   /** Sum of the uncompressed sizes of the entries under appDir. */
@@ -294,6 +298,13 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
     extensions.push({ path, bundleId: ext.ok ? str(ext.dict, "CFBundleIdentifier") : null });
   }
 
+  const lastSegment = (dir: string): string => dir.slice(dir.lastIndexOf("/") + 1);
+  const frameworks = matchingDirs(zip.entries, new RegExp(`^(${escapedApp}/Frameworks/[^/]+\\.framework)/`)).map(
+    lastSegment,
+  );
+  const watchApp =
+    matchingDirs(zip.entries, new RegExp(`^(${escapedApp}/Watch/[^/]+\\.app)/`)).map(lastSegment)[0] ?? null;
+
   return {
     appDir,
     bundleId,
@@ -314,6 +325,8 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
     hasAssetsCar: isFile(`${appDir}/Assets.car`),
     hasEmbeddedProfile: isFile(`${appDir}/embedded.mobileprovision`),
     extensions,
+    frameworks,
+    watchApp,
     entryCount: zip.entries.length,
     uncompressedSize,
   };

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AppIcon } from "@/components/app-icon";
+import { BuildIcon } from "@/components/build-icon";
 import { InstallGuidance } from "@/components/install-guidance";
 import { QrCode } from "@/components/qr-code";
+import { WarningList } from "@/components/warning-list";
 import { requireUserPage } from "@/lib/auth/require-user";
+import { buildWarnings, employeeWarnings } from "@/lib/builds/build-warnings";
 import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/builds/install-links-for";
 import { formatBytes, formatDate } from "@/lib/ui/format";
@@ -22,10 +24,13 @@ export default async function AppPage({ params }: Props) {
   if (!app) notFound();
   const builds = await listBuildsFor(user, app.id);
   const now = new Date();
+  const isAdmin = user.role === "admin" || user.role === "uploader";
   return (
     <div>
       <div className="mb-6 flex items-center gap-4">
-        <AppIcon name={app.name} bundleId={app.bundleId} size={64} />
+        {builds[0] ? (
+          <BuildIcon src={installLinksFor(user.id, builds[0], now).icon512Url} name={app.name} size={64} />
+        ) : null}
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
           <p className="text-sm text-slate-500">{app.bundleId}</p>

@@ -1,8 +1,8 @@
 import { withApiErrors } from "@/lib/api/api-errors";
 import { assertSameOrigin } from "@/lib/api/same-origin";
 import { canUpload, requireCaller } from "@/lib/auth/session";
+import { buildJson } from "@/lib/builds/build-json";
 import { ingestBuild } from "@/lib/builds/ingest-build";
-import { installLinksFor } from "@/lib/builds/install-links-for";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { uploadTmpDir } from "@/lib/storage/build-files";
@@ -21,29 +21,12 @@ export const POST = withApiErrors(async (request: Request) => {
     tmpDir: uploadTmpDir(config.dataDir),
     maxBytes: config.maxUploadBytes,
   });
-  const notes = fields.notes ?? new URL(request.url).searchParams.get("notes");
-  const { build, created } = await ingestBuild({ file, uploader: caller.user, notes });
-  const links = installLinksFor(caller.user.id, build);
+  const query = new URL(request.url).searchParams;
+  const notes = fields.notes ?? query.get("notes");
+  const targetAppId = fields.appId ?? query.get("appId");
+  const { build, created } = await ingestBuild({ file, uploader: caller.user, notes, targetAppId });
   return Response.json(
-    {
-      build: {
-        id: build.id,
-        appId: build.appId,
-        bundleId: build.bundleId,
-        version: build.version,
-        buildNumber: build.buildNumber,
-        name: build.name,
-        minimumOsVersion: build.minimumOsVersion,
-        sizeBytes: build.sizeBytes,
-        sha256: build.sha256,
-        notes: build.notes,
-        createdAt: build.createdAt,
-        pageUrl: links.pageUrl,
-        manifestUrl: links.manifestUrl,
-        installUrl: links.itmsServicesUrl,
-        installLinkExpiresAt: links.expiresAt,
-      },
-    },
+    { build: buildJson(build, caller.user.id) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
   );
 });

@@ -1,7 +1,7 @@
 import { withApiErrors } from "@/lib/api/api-errors";
 import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
 import { env } from "@/lib/config/env";
-import { ipaUrl } from "@/lib/install-links/urls";
+import { installLinks } from "@/lib/install-links/urls";
 import { buildManifest } from "@/lib/manifest/build-manifest";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +12,11 @@ type Context = { params: Promise<{ token: string }> };
 export const GET = withApiErrors(async (_request: Request, context: Context) => {
   const { token } = await context.params;
   const { build } = await resolveInstallToken(token);
+  const links = installLinks(env().publicUrl, token);
   const xml = buildManifest({
-    ipaUrl: ipaUrl(env().publicUrl, token),
+    ipaUrl: links.ipaUrl,
+    displayImageUrl: links.icon57Url,
+    fullSizeImageUrl: links.icon512Url,
     bundleId: build.bundleId,
     bundleVersion: build.version,
     title: build.name,

@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AppIcon } from "@/components/app-icon";
+import { BuildAnalysisDetails } from "@/components/build-analysis";
+import { BuildIcon } from "@/components/build-icon";
 import { InstallCard } from "@/components/install-card";
+import { ProfileSummary } from "@/components/profile-summary";
+import { WarningList } from "@/components/warning-list";
 import { requireUserPage } from "@/lib/auth/require-user";
+import { withExpiry } from "@/lib/builds/analyze-build";
+import { buildWarnings, employeeWarnings } from "@/lib/builds/build-warnings";
 import { getBuildFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/builds/install-links-for";
 import { formatBytes, formatDate } from "@/lib/ui/format";
@@ -19,7 +24,12 @@ export default async function BuildPage({ params }: Props) {
   const user = await requireUserPage(`/apps/${appId}/builds/${buildId}`);
   const build = await getBuildFor(user, appId, buildId);
   if (!build) notFound();
-  const links = installLinksFor(user.id, build);
+  const now = new Date();
+  const links = installLinksFor(user.id, build, now);
+  const isAdmin = user.role === "admin" || user.role === "uploader";
+  const allWarnings = buildWarnings(build, now);
+  const warnings = isAdmin ? allWarnings : employeeWarnings(allWarnings);
+  const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
     ["Version", build.version],
@@ -36,7 +46,7 @@ export default async function BuildPage({ params }: Props) {
         ← All versions of {build.name}
       </Link>
       <div className="flex items-center gap-4">
-        <AppIcon name={build.name} bundleId={build.bundleId} size={64} />
+        <BuildIcon src={links.icon512Url} name={build.name} size={64} />
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{build.name}</h1>
           <p className="text-sm text-slate-500">
@@ -44,6 +54,7 @@ export default async function BuildPage({ params }: Props) {
           </p>
         </div>
       </div>
+      <WarningList warnings={warnings} showHints={isAdmin} />
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <InstallCard links={links} label={`${build.name} ${build.version}`} />
       </section>
@@ -55,7 +66,7 @@ export default async function BuildPage({ params }: Props) {
       ) : null}
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <h2 className="mb-3 font-semibold">Details</h2>
-        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
           {rows.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-slate-500">{k}</dt>
@@ -64,6 +75,24 @@ export default async function BuildPage({ params }: Props) {
           ))}
         </dl>
       </section>
+      {isAdmin && build.analysis ? (
+        <section className="rounded-xl border border-slate-200 bg-white p-5">
+          <h2 className="mb-3 font-semibold">Contents</h2>
+          <BuildAnalysisDetails analysis={build.analysis} sizeBytes={build.sizeBytes} />
+        </section>
+      ) : null}
+      {isAdmin ? (
+        <section className="rounded-xl border border-slate-200 bg-white p-5">
+          <h2 className="mb-3 font-semibold">Provisioning profile</h2>
+          {profile ? (
+            <ProfileSummary profile={profile} showDevices />
+          ) : (
+            <p className="text-sm text-slate-600">
+              {build.analysis?.profileError ?? "This build has no embedded provisioning profile."}
+            </p>
+          )}
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -1,23 +1,20 @@
 import { withApiErrors } from "@/lib/api/api-errors";
 import { requireCaller } from "@/lib/auth/session";
+import { buildJson } from "@/lib/builds/build-json";
 import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
-import { installLinksFor } from "@/lib/builds/install-links-for";
 import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ appId: string }> };
 
-/** Every build of an app, newest first, with the caller's own install links. */
+/** Every build of an app, newest first, with the caller's own install links and current warnings. */
 export const GET = withApiErrors(async (request: Request, context: Context) => {
   const { user } = await requireCaller(request, "read");
   const { appId } = await context.params;
   const app = await getAppFor(user, appId);
   if (!app) throw new AppError("not_found", "No such app, or you do not have access to it.");
   const now = new Date();
-  const builds = (await listBuildsFor(user, app.id)).map(({ metadata: _metadata, ...build }) => {
-    const links = installLinksFor(user.id, build, now);
-    return { ...build, pageUrl: links.pageUrl, manifestUrl: links.manifestUrl, installUrl: links.itmsServicesUrl };
-  });
+  const builds = (await listBuildsFor(user, app.id)).map((build) => buildJson(build, user.id, now));
   return Response.json({ app, builds }, { headers: { "Cache-Control": "private, no-store" } });
 });

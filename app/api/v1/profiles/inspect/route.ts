@@ -1,0 +1,24 @@
+import { withApiErrors } from "@/lib/api/api-errors";
+import { assertSameOrigin } from "@/lib/api/same-origin";
+import { canUpload, requireCaller } from "@/lib/auth/session";
+import { inspectProfileFile } from "@/lib/builds/inspect-profile";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { MAX_PROFILE_BYTES } from "@/lib/provisioning/parse-profile";
+import { uploadTmpDir } from "@/lib/storage/build-files";
+import { readUploadRequest } from "@/lib/uploads/read-upload-request";
+
+export const dynamic = "force-dynamic";
+
+/** Inspect a .mobileprovision (raw body or multipart field `file`): nothing is stored. */
+export const POST = withApiErrors(async (request: Request) => {
+  const caller = await requireCaller(request, "upload");
+  if (!canUpload(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can inspect profiles.");
+  if (caller.via === "session") assertSameOrigin(request);
+  const { file } = await readUploadRequest(request, {
+    tmpDir: uploadTmpDir(env().dataDir),
+    maxBytes: MAX_PROFILE_BYTES,
+  });
+  const result = await inspectProfileFile(file);
+  return Response.json(result, { headers: { "Cache-Control": "no-store" } });
+});

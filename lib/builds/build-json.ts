@@ -1,0 +1,29 @@
+import { buildWarnings } from "@/lib/builds/build-warnings";
+import type { BuildDto } from "@/lib/builds/builds";
+import { installLinksFor } from "@/lib/builds/install-links-for";
+
+/** A build as the API returns it: its data, the caller's own install links, and current warnings. */
+export function buildJson(build: BuildDto, userId: string, now = new Date()) {
+  const links = installLinksFor(userId, build, now);
+  return {
+    id: build.id,
+    appId: build.appId,
+    bundleId: build.bundleId,
+    version: build.version,
+    buildNumber: build.buildNumber,
+    name: build.name,
+    minimumOsVersion: build.minimumOsVersion,
+    sizeBytes: build.sizeBytes,
+    sha256: build.sha256,
+    notes: build.notes,
+    createdAt: build.createdAt,
+    uploadedBy: build.uploadedBy,
+    pageUrl: links.pageUrl,
+    manifestUrl: links.manifestUrl,
+    installUrl: links.itmsServicesUrl,
+    iconUrl: links.icon512Url,
+    installLinkExpiresAt: links.expiresAt,
+    warnings: buildWarnings(build, now),
+    analysis: build.analysis,
+  };
+}
