@@ -2,7 +2,8 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
-import { canUpload, currentUser } from "@/lib/auth/session";
+import { canUploadAtAll } from "@/lib/access/app-access";
+import { currentUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import "./globals.css";
 
@@ -37,7 +38,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/" className="text-slate-600 hover:text-slate-900">
                   Apps
                 </Link>
-                {canUpload(user) ? (
+                {canUploadAtAll(user) ? (
                   <Link href="/upload" className="text-slate-600 hover:text-slate-900">
                     Upload
                   </Link>

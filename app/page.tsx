@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { BuildIcon } from "@/components/build-icon";
+import { canUploadAtAll } from "@/lib/access/app-access";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { canUpload } from "@/lib/auth/session";
 import { listAppsFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/builds/install-links-for";
 import { formatDate } from "@/lib/ui/format";
@@ -15,7 +15,7 @@ export default async function AppsPage() {
     <div>
       <div className="mb-4 flex items-center justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Apps</h1>
-        {canUpload(user) ? (
+        {canUploadAtAll(user) ? (
           <Link
             href="/upload"
             className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800"
@@ -28,7 +28,7 @@ export default async function AppsPage() {
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
           <p className="font-medium">No apps yet.</p>
           <p className="mt-1 text-sm">
-            {canUpload(user)
+            {canUploadAtAll(user)
               ? "Upload an .ipa to publish the first one."
               : "Apps appear here once an admin uploads them."}
           </p>

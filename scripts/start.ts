@@ -12,6 +12,7 @@ import { ensureFirstAdmin } from "@/lib/boot/first-admin";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
+import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -48,6 +49,12 @@ async function main(): Promise<void> {
   await app.prepare();
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
+    const forwarded = req.headers["x-forwarded-for"];
+    req.headers[CLIENT_IP_HEADER] = clientIpFor(
+      req.socket.remoteAddress,
+      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+      env.trustProxy,
+    );
     void handle(req, res);
   });
   // Large uploads on slow links: no whole-request deadline; idle sockets still time out.

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { UploadForm } from "@/components/upload-form";
+import { canUploadAtAll } from "@/lib/access/app-access";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { canUpload } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Upload a build" };
 
 export default async function UploadPage() {
   const user = await requireUserPage("/upload");
-  if (!canUpload(user)) notFound();
+  if (!canUploadAtAll(user)) notFound();
   return (
     <div className="mx-auto max-w-2xl">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>

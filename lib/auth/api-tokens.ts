@@ -80,3 +80,28 @@ export async function authenticateApiToken(
     scopes: row.scopes as TokenScope[],
   };
 }
+
+/** The owner's tokens (never the secret: it is shown once, at creation). */
+export async function listApiTokens(userId: string): Promise<(ApiTokenDto & { revokedAt: Date | null })[]> {
+  const rows = await prisma().apiToken.findMany({ where: { userId }, orderBy: { createdAt: "desc" } });
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes as TokenScope[],
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+  }));
+}
+
+/** Revokes one of the owner's tokens; false if it is not theirs or already revoked. */
+export async function revokeApiToken(userId: string, tokenId: string, now = new Date()): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/i.test(tokenId)) return false;
+  const result = await prisma().apiToken.updateMany({
+    where: { id: tokenId, userId, revokedAt: null },
+    data: { revokedAt: now },
+  });
+  return result.count === 1;
+}

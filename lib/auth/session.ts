@@ -2,13 +2,13 @@ import { getServerSession } from "next-auth";
 import { authenticateApiToken, type TokenScope } from "@/lib/auth/api-tokens";
 import { authOptions } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
-import { findActiveUser, type UserDto } from "@/lib/users/users";
+import { findSessionUser, type UserDto } from "@/lib/users/users";
 
 /** The signed-in, active user of the current request, or null. */
 export async function currentUser(): Promise<UserDto | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
-  if (!session?.userId) return null;
-  return findActiveUser(session.userId);
+  const session = (await getServerSession(authOptions())) as { userId?: string; sv?: number } | null;
+  if (!session?.userId || typeof session.sv !== "number") return null;
+  return findSessionUser(session.userId, session.sv);
 }
 
 export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };
@@ -30,8 +30,4 @@ export async function requireCaller(request: Request, scope: TokenScope): Promis
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Sign in or send an API token (Authorization: Bearer …).");
   return { user, via: "session", scopes: ["upload", "read"] };
-}
-
-export function canUpload(user: UserDto): boolean {
-  return user.role === "admin" || user.role === "uploader";
 }

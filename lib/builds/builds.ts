@@ -1,12 +1,13 @@
+import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
 import type { BuildAnalysis } from "@/lib/builds/analyze-build";
 import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { UserDto } from "@/lib/users/users";
 
 /**
- * Apps and builds, always loaded on behalf of a user. Until per-app access
- * lands, every active signed-in user may see every app; `visibleApps` is the
- * one place that decides it.
+ * Apps and builds, always loaded on behalf of a user and filtered by what that
+ * user may see (lib/access/app-access.ts).
  */
 
 export type AppDto = {
@@ -56,9 +57,7 @@ export type BuildFile = {
   createdAt: Date;
 };
 
-function visibleApps(user: UserDto): Prisma.AppWhereInput {
-  return user.disabled ? { id: { in: [] } } : {};
-}
+const visibleApps = visibleAppsWhere;
 
 const buildSelect = {
   id: true,
@@ -262,4 +261,22 @@ export async function countBuilds(): Promise<number> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/**
+ * Throws 403 unless `user` may publish a build of `bundleId`: to an existing
+ * app granted to them (admins: any), or as a new app (admins only). The
+ * message is the same either way so it does not reveal which apps exist.
+ */
+export async function assertMayUpload(user: UserDto, bundleId: string): Promise<void> {
+  const app = await prisma().app.findUnique({ where: { bundleId }, select: { id: true } });
+  const allowed = app
+    ? (await prisma().app.count({ where: { AND: [{ id: app.id }, uploadableAppsWhere(user)] } })) > 0
+    : canCreateApps(user);
+  if (!allowed) {
+    throw new AppError(
+      "forbidden",
+      `You can't publish builds of ${bundleId}: admins add new apps, and uploaders publish to apps granted to one of their groups.`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { analyzeBuild } from "@/lib/builds/analyze-build";
-import { type BuildDto, createBuildRecord, findBuildBySha256, getAppFor } from "@/lib/builds/builds";
+import { assertMayUpload, type BuildDto, createBuildRecord, findBuildBySha256, getAppFor } from "@/lib/builds/builds";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { commitBuildFile } from "@/lib/storage/build-files";
@@ -32,6 +32,7 @@ export async function ingestBuild(input: {
     }
     const { analysis, icon } = await analyzeBuild(file.path);
     const { ipa } = analysis;
+    await assertMayUpload(uploader, ipa.bundleId);
     const dataDir = env().dataDir;
     await saveBuildIcons(dataDir, file.sha256, icon);
     const storageKey = await commitBuildFile(dataDir, file.path, file.sha256);

@@ -76,6 +76,15 @@ const schema = z
         )
         .optional(),
     ),
+    TRUST_PROXY: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
+    ),
+    OIDC_ISSUER: optionalString.pipe(
+      z.url({ message: "OIDC_ISSUER must be the issuer URL, e.g. https://login.example.com/realms/acme" }).optional(),
+    ),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_NAME: optionalString,
     ADMIN_EMAIL: optionalString.pipe(z.email({ message: "ADMIN_EMAIL must be an email address" }).optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional()),
   })
@@ -93,6 +102,16 @@ const schema = z
       authSecret: raw.AUTH_SECRET,
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
+      trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
+      oidc:
+        raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
+          ? {
+              issuer: raw.OIDC_ISSUER.replace(/\/+$/, ""),
+              clientId: raw.OIDC_CLIENT_ID,
+              clientSecret: raw.OIDC_CLIENT_SECRET,
+              name: raw.OIDC_NAME ?? "Single sign-on",
+            }
+          : null,
       adminEmail: raw.ADMIN_EMAIL,
       adminPassword: raw.ADMIN_PASSWORD,
     };

@@ -319,6 +319,8 @@ describe("analyzeIpa on generated archives", () => {
       },
       { name: "Payload/Ferry.app/PlugIns/Broken.appex/Info.plist", data: Buffer.from("not a plist") },
       { name: "Payload/Ferry.app/PlugIns/NoPlist.appex/NoPlist", data: Buffer.from("bin") },
+      { name: "Payload/Ferry.app/Frameworks/Alamofire.framework/Alamofire", data: Buffer.from("fw") },
+      { name: "Payload/Ferry.app/Watch/Ferry Watch.app/Ferry Watch", data: Buffer.from("watch") },
     ];
     const zip = appZip(plist, extra);
     // Every entry lies under the app: Info.plist, the 6-byte executable and the extras.
@@ -348,7 +350,9 @@ describe("analyzeIpa on generated archives", () => {
         { path: "Payload/Ferry.app/PlugIns/NoPlist.appex", bundleId: null },
         { path: "Payload/Ferry.app/PlugIns/Share.appex", bundleId: "com.example.ferry.share" },
       ],
-      entryCount: 7,
+      frameworks: ["Alamofire.framework"],
+      watchApp: "Ferry Watch.app",
+      entryCount: 9,
       uncompressedSize: expectedSize,
     });
   });

@@ -77,6 +77,125 @@ export async function findUserByEmail(email: string): Promise<UserDto | null> {
 
 /** The user if it exists and is not disabled. */
 export async function findActiveUser(id: string): Promise<UserDto | null> {
+  if (!UUID.test(id)) return null;
   const row = await prisma().user.findFirst({ where: { id, disabledAt: null }, select: dtoSelect });
   return row ? toDto(row) : null;
 }
+
+/** The user behind a session: active, and the session not revoked since it was issued. */
+export async function findSessionUser(id: string, sessionVersion: number): Promise<UserDto | null> {
+  if (!UUID.test(id)) return null;
+  const row = await prisma().user.findFirst({ where: { id, disabledAt: null, sessionVersion }, select: dtoSelect });
+  return row ? toDto(row) : null;
+}
+
+export type UserAdminDto = UserDto & {
+  createdAt: string;
+  lastSignInAt: string | null;
+  hasPassword: boolean;
+  sso: boolean;
+  groups: { id: string; name: string }[];
+};
+
+export async function listUsers(): Promise<UserAdminDto[]> {
+  const rows = await prisma().user.findMany({
+    orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
+    select: {
+      ...dtoSelect,
+      createdAt: true,
+      lastSignInAt: true,
+      passwordHash: true,
+      oidcSubject: true,
+      groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
+    },
+  });
+  return rows.map((row) => ({
+    ...toDto(row),
+    createdAt: row.createdAt.toISOString(),
+    lastSignInAt: row.lastSignInAt?.toISOString() ?? null,
+    hasPassword: row.passwordHash !== null,
+    sso: row.oidcSubject !== null,
+    groups: row.groups.map((g) => g.group),
+  }));
+}
+
+export async function findUserById(id: string): Promise<UserDto | null> {
+  if (!UUID.test(id)) return null;
+  const row = await prisma().user.findUnique({ where: { id }, select: dtoSelect });
+  return row ? toDto(row) : null;
+}
+
+export async function setUserRole(id: string, role: UserRole): Promise<void> {
+  await prisma().user.update({ where: { id }, data: { role } });
+}
+
+/** Disabling ends every session, revokes every API token; install links stop at their next use. */
+export async function disableUser(id: string, now = new Date()): Promise<void> {
+  await prisma().$transaction([
+    prisma().user.update({ where: { id }, data: { disabledAt: now, sessionVersion: { increment: 1 } } }),
+    prisma().apiToken.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } }),
+  ]);
+}
+
+export async function enableUser(id: string): Promise<void> {
+  await prisma().user.update({ where: { id }, data: { disabledAt: null } });
+}
+
+/** Signs the user out everywhere. */
+export async function revokeSessions(id: string): Promise<void> {
+  await prisma().user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
+}
+
+export async function setPassword(id: string, password: string): Promise<void> {
+  await prisma().user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
+}
+
+export async function recordSignIn(id: string, now = new Date()): Promise<void> {
+  await prisma().user.update({ where: { id }, data: { lastSignInAt: now } });
+}
+
+/** For session creation: the version a new session is stamped with. */
+export async function sessionVersionOf(id: string): Promise<number> {
+  const row = await prisma().user.findUnique({ where: { id }, select: { sessionVersion: true } });
+  return row?.sessionVersion ?? 0;
+}
+
+/**
+ * Finds or creates the account for an OpenID Connect sign-in: by subject
+ * first, else by verified email (linking an existing local account), else a
+ * new member. Returns null for a disabled account.
+ */
+export async function upsertOidcUser(input: {
+  subject: string;
+  email: string;
+  name?: string | null;
+}): Promise<UserDto | null> {
+  const email = normalizeEmail(input.email);
+  const bySubject = await prisma().user.findUnique({ where: { oidcSubject: input.subject }, select: dtoSelect });
+  if (bySubject) return bySubject.disabledAt ? null : toDto(bySubject);
+  const byEmail = await prisma().user.findUnique({ where: { email }, select: dtoSelect });
+  if (byEmail) {
+    if (byEmail.disabledAt) return null;
+    const row = await prisma().user.update({
+      where: { id: byEmail.id },
+      data: { oidcSubject: input.subject },
+      select: dtoSelect,
+    });
+    return toDto(row);
+  }
+  try {
+    const row = await prisma().user.create({
+      data: { email, name: input.name ?? null, role: "member", oidcSubject: input.subject },
+      select: dtoSelect,
+    });
+    return toDto(row);
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      // A concurrent first sign-in created it.
+      return upsertOidcUser(input);
+    }
+    throw error;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

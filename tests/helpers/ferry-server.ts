@@ -64,6 +64,11 @@ function cleanEnv(): Record<string, string> {
     "HOSTNAME",
     "NEXTAUTH_URL",
     "NEXTAUTH_SECRET",
+    "TRUST_PROXY",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_NAME",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildIcon } from "@/components/build-icon";
 import { InstallGuidance } from "@/components/install-guidance";
 import { QrCode } from "@/components/qr-code";
 import { WarningList } from "@/components/warning-list";
+import { recordAudit } from "@/lib/audit/audit";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { buildWarnings, employeeWarnings } from "@/lib/builds/build-warnings";
 import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/builds/install-links-for";
+import { requestContext } from "@/lib/http/request-context";
 import { formatBytes, formatDate } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";
@@ -22,6 +25,12 @@ export default async function AppPage({ params }: Props) {
   const user = await requireUserPage(`/apps/${appId}`);
   const app = await getAppFor(user, appId);
   if (!app) notFound();
+  await recordAudit({
+    action: "install_page.view",
+    actor: user,
+    appId: app.id,
+    context: requestContext(await headers()),
+  });
   const builds = await listBuildsFor(user, app.id);
   const now = new Date();
   const isAdmin = user.role === "admin" || user.role === "uploader";
@@ -67,6 +76,12 @@ export default async function AppPage({ params }: Props) {
                   {build.notes ? (
                     <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p>
                   ) : null}
+                  <div className="mt-2">
+                    <WarningList
+                      warnings={isAdmin ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
+                      showHints={false}
+                    />
+                  </div>
                 </div>
                 <a
                   href={links.itmsServicesUrl}

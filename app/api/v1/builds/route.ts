@@ -1,10 +1,13 @@
+import { canUploadAtAll } from "@/lib/access/app-access";
 import { withApiErrors } from "@/lib/api/api-errors";
 import { assertSameOrigin } from "@/lib/api/same-origin";
-import { canUpload, requireCaller } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit/audit";
+import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
 import { ingestBuild } from "@/lib/builds/ingest-build";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { requestContext } from "@/lib/http/request-context";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { readUploadRequest } from "@/lib/uploads/read-upload-request";
 
@@ -13,7 +16,7 @@ export const dynamic = "force-dynamic";
 /** Upload a build: raw .ipa body or multipart field `file`; optional `notes`. */
 export const POST = withApiErrors(async (request: Request) => {
   const caller = await requireCaller(request, "upload");
-  if (!canUpload(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can upload builds.");
+  if (!canUploadAtAll(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can upload builds.");
   if (caller.via === "session") assertSameOrigin(request);
 
   const config = env();
@@ -25,6 +28,16 @@ export const POST = withApiErrors(async (request: Request) => {
   const notes = fields.notes ?? query.get("notes");
   const targetAppId = fields.appId ?? query.get("appId");
   const { build, created } = await ingestBuild({ file, uploader: caller.user, notes, targetAppId });
+  if (created) {
+    await recordAudit({
+      action: "build.upload",
+      actor: caller.user,
+      appId: build.appId,
+      buildId: build.id,
+      context: requestContext(request.headers),
+      details: { via: caller.via, version: build.version, buildNumber: build.buildNumber, sizeBytes: build.sizeBytes },
+    });
+  }
   return Response.json(
     { build: buildJson(build, caller.user.id) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },

@@ -1,9 +1,11 @@
 import fs from "node:fs/promises";
 import { withApiErrors } from "@/lib/api/api-errors";
+import { recordAudit } from "@/lib/audit/audit";
 import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/file-response";
+import { requestContext } from "@/lib/http/request-context";
 import { storagePath } from "@/lib/storage/build-files";
 
 export const dynamic = "force-dynamic";
@@ -12,12 +14,24 @@ type Context = { params: Promise<{ token: string }> };
 
 async function serve(request: Request, context: Context): Promise<Response> {
   const { token } = await context.params;
-  const { build } = await resolveInstallToken(token);
+  const { user, build } = await resolveInstallToken(token);
   const filePath = storagePath(env().dataDir, build.storageKey);
   if (request.method !== "HEAD") {
     // HEAD is answered from metadata alone; a GET needs the file to be there.
     await fs.access(filePath).catch(() => {
       throw new AppError("not_found", "The file of this build is missing from storage.");
+    });
+  }
+  // One row per download: the first request of a transfer, not HEAD or resumed ranges.
+  const range = request.headers.get("range");
+  if (request.method === "GET" && (!range || /^bytes=0-/.test(range))) {
+    await recordAudit({
+      action: "ipa.download",
+      actor: user,
+      appId: build.appId,
+      buildId: build.id,
+      context: requestContext(request.headers),
+      details: range ? { range } : {},
     });
   }
   const safeName = `${build.name}-${build.version}-${build.buildNumber}`.replace(/[^A-Za-z0-9._-]+/g, "_");

@@ -1,6 +1,8 @@
 import { withApiErrors } from "@/lib/api/api-errors";
+import { recordAudit } from "@/lib/audit/audit";
 import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
 import { env } from "@/lib/config/env";
+import { requestContext } from "@/lib/http/request-context";
 import { installLinks } from "@/lib/install-links/urls";
 import { buildManifest } from "@/lib/manifest/build-manifest";
 
@@ -9,9 +11,16 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ token: string }> };
 
 // Fetched by iOS's install daemon: no cookies, the token in the path is the authorization.
-export const GET = withApiErrors(async (_request: Request, context: Context) => {
+export const GET = withApiErrors(async (request: Request, context: Context) => {
   const { token } = await context.params;
-  const { build } = await resolveInstallToken(token);
+  const { user, build } = await resolveInstallToken(token);
+  await recordAudit({
+    action: "manifest.fetch",
+    actor: user,
+    appId: build.appId,
+    buildId: build.id,
+    context: requestContext(request.headers),
+  });
   const links = installLinks(env().publicUrl, token);
   const xml = buildManifest({
     ipaUrl: links.ipaUrl,

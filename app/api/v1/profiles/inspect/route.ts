@@ -1,6 +1,7 @@
+import { canUploadAtAll } from "@/lib/access/app-access";
 import { withApiErrors } from "@/lib/api/api-errors";
 import { assertSameOrigin } from "@/lib/api/same-origin";
-import { canUpload, requireCaller } from "@/lib/auth/session";
+import { requireCaller } from "@/lib/auth/session";
 import { inspectProfileFile } from "@/lib/builds/inspect-profile";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 /** Inspect a .mobileprovision (raw body or multipart field `file`): nothing is stored. */
 export const POST = withApiErrors(async (request: Request) => {
   const caller = await requireCaller(request, "upload");
-  if (!canUpload(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can inspect profiles.");
+  if (!canUploadAtAll(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can inspect profiles.");
   if (caller.via === "session") assertSameOrigin(request);
   const { file } = await readUploadRequest(request, {
     tmpDir: uploadTmpDir(env().dataDir),

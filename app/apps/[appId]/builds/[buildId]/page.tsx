@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/build-analysis";
@@ -6,11 +7,13 @@ import { BuildIcon } from "@/components/build-icon";
 import { InstallCard } from "@/components/install-card";
 import { ProfileSummary } from "@/components/profile-summary";
 import { WarningList } from "@/components/warning-list";
+import { recordAudit } from "@/lib/audit/audit";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { withExpiry } from "@/lib/builds/analyze-build";
 import { buildWarnings, employeeWarnings } from "@/lib/builds/build-warnings";
 import { getBuildFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/builds/install-links-for";
+import { requestContext } from "@/lib/http/request-context";
 import { formatBytes, formatDate } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";
@@ -24,6 +27,13 @@ export default async function BuildPage({ params }: Props) {
   const user = await requireUserPage(`/apps/${appId}/builds/${buildId}`);
   const build = await getBuildFor(user, appId, buildId);
   if (!build) notFound();
+  await recordAudit({
+    action: "install_page.view",
+    actor: user,
+    appId: build.appId,
+    buildId: build.id,
+    context: requestContext(await headers()),
+  });
   const now = new Date();
   const links = installLinksFor(user.id, build, now);
   const isAdmin = user.role === "admin" || user.role === "uploader";

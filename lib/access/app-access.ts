@@ -1,0 +1,39 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { UserDto } from "@/lib/users/users";
+
+/**
+ * Who may see (and so install) which app. The one place that decides it; every
+ * query for apps, builds and install files goes through these filters.
+ *
+ * - admin: every app;
+ * - anyone active: apps visible to everyone signed in, and apps granted to a
+ *   group they belong to;
+ * - disabled users: nothing.
+ */
+export function visibleAppsWhere(user: UserDto): Prisma.AppWhereInput {
+  if (user.disabled) return { id: { in: [] } };
+  if (user.role === "admin") return {};
+  return {
+    OR: [{ visibility: "everyone" }, { groups: { some: { group: { members: { some: { userId: user.id } } } } } }],
+  };
+}
+
+/** Apps `user` may upload builds to: admins any; uploaders those granted to one of their groups. */
+export function uploadableAppsWhere(user: UserDto): Prisma.AppWhereInput {
+  if (user.disabled || user.role === "member") return { id: { in: [] } };
+  if (user.role === "admin") return {};
+  return { groups: { some: { group: { members: { some: { userId: user.id } } } } } };
+}
+
+export function canUploadAtAll(user: UserDto): boolean {
+  return !user.disabled && (user.role === "admin" || user.role === "uploader");
+}
+
+/** Only admins create apps (a new bundle id): uploaders publish to apps they were given. */
+export function canCreateApps(user: UserDto): boolean {
+  return !user.disabled && user.role === "admin";
+}
+
+export function isAdmin(user: UserDto | null): boolean {
+  return !!user && !user.disabled && user.role === "admin";
+}

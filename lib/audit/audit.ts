@@ -1,0 +1,181 @@
+import { prisma } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * The audit trail: every install-page view, manifest fetch and .ipa download,
+ * every sign-in failure, every admin change. Writing never fails the request
+ * it records (a lost row is logged), but it is awaited so tests and admins see
+ * it at once.
+ */
+export type AuditAction =
+  | "install_page.view"
+  | "manifest.fetch"
+  | "ipa.download"
+  | "build.upload"
+  | "sign_in.success"
+  | "sign_in.failure"
+  | "sign_in.rate_limited"
+  | "user.create"
+  | "user.role_change"
+  | "user.disable"
+  | "user.enable"
+  | "user.sessions_revoke"
+  | "user.password_set"
+  | "group.create"
+  | "group.delete"
+  | "group.member_add"
+  | "group.member_remove"
+  | "app.grant"
+  | "app.revoke"
+  | "app.visibility_change"
+  | "token.create"
+  | "token.revoke"
+  | "settings.change";
+
+export type AuditContext = { ip: string | null; userAgent: string | null };
+
+export type AuditInput = {
+  action: AuditAction;
+  actor?: { id: string; email: string } | null;
+  appId?: string | null;
+  buildId?: string | null;
+  target?: { type: string; id: string } | null;
+  context?: AuditContext | null;
+  details?: Prisma.InputJsonValue;
+};
+
+export async function recordAudit(input: AuditInput): Promise<void> {
+  try {
+    await prisma().auditEvent.create({
+      data: {
+        action: input.action,
+        actorId: input.actor?.id ?? null,
+        actorEmail: input.actor?.email ?? null,
+        appId: input.appId ?? null,
+        buildId: input.buildId ?? null,
+        targetType: input.target?.type ?? null,
+        targetId: input.target?.id ?? null,
+        ip: input.context?.ip?.slice(0, 100) ?? null,
+        userAgent: input.context?.userAgent?.slice(0, 500) ?? null,
+        details: input.details ?? {},
+      },
+    });
+  } catch (error) {
+    console.error("[ferry] could not write an audit event", input.action, error);
+  }
+}
+
+export type AuditEventDto = {
+  id: string;
+  at: string;
+  action: string;
+  actorEmail: string | null;
+  appId: string | null;
+  appName: string | null;
+  buildId: string | null;
+  buildLabel: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+};
+
+/** Newest first; `query` matches actor, action, IP, user agent or target; `before` pages by id. */
+export async function searchAudit(filter: {
+  query?: string;
+  action?: string;
+  buildId?: string;
+  before?: bigint;
+  limit?: number;
+}): Promise<AuditEventDto[]> {
+  const q = filter.query?.trim();
+  const where: Prisma.AuditEventWhereInput = {
+    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.buildId ? { buildId: filter.buildId } : {}),
+    ...(filter.before ? { id: { lt: filter.before } } : {}),
+    ...(q
+      ? {
+          OR: [
+            { actorEmail: { contains: q, mode: "insensitive" } },
+            { action: { contains: q, mode: "insensitive" } },
+            { ip: { contains: q } },
+            { userAgent: { contains: q, mode: "insensitive" } },
+            { targetId: { contains: q } },
+          ],
+        }
+      : {}),
+  };
+  const rows = await prisma().auditEvent.findMany({
+    where,
+    orderBy: { id: "desc" },
+    take: Math.min(filter.limit ?? 100, 500),
+  });
+  const appIds = [...new Set(rows.map((r) => r.appId).filter((v): v is string => v !== null))];
+  const buildIds = [...new Set(rows.map((r) => r.buildId).filter((v): v is string => v !== null))];
+  const [apps, builds] = await Promise.all([
+    prisma().app.findMany({ where: { id: { in: appIds } }, select: { id: true, name: true } }),
+    prisma().build.findMany({
+      where: { id: { in: buildIds } },
+      select: { id: true, version: true, buildNumber: true },
+    }),
+  ]);
+  const appName = new Map(apps.map((a) => [a.id, a.name]));
+  const buildLabel = new Map(builds.map((b) => [b.id, `${b.version} (${b.buildNumber})`]));
+  return rows.map((r) => ({
+    id: r.id.toString(),
+    at: r.at.toISOString(),
+    action: r.action,
+    actorEmail: r.actorEmail,
+    appId: r.appId,
+    appName: r.appId ? (appName.get(r.appId) ?? null) : null,
+    buildId: r.buildId,
+    buildLabel: r.buildId ? (buildLabel.get(r.buildId) ?? null) : null,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    ip: r.ip,
+    userAgent: r.userAgent,
+    details: (r.details ?? {}) as Record<string, unknown>,
+  }));
+}
+
+/** Install counts per build: manifest fetches and .ipa downloads (distinct users too). */
+export async function installCounts(
+  buildIds: string[],
+): Promise<Map<string, { manifests: number; downloads: number; users: number }>> {
+  const result = new Map<string, { manifests: number; downloads: number; users: number }>();
+  if (buildIds.length === 0) return result;
+  const rows = await prisma().$queryRaw<{ build_id: string; manifests: bigint; downloads: bigint; users: bigint }[]>`
+    SELECT build_id::text AS build_id,
+           count(*) FILTER (WHERE action = 'manifest.fetch') AS manifests,
+           count(*) FILTER (WHERE action = 'ipa.download') AS downloads,
+           count(DISTINCT actor_id) FILTER (WHERE action = 'ipa.download') AS users
+    FROM audit_events
+    WHERE action IN ('manifest.fetch', 'ipa.download') AND build_id = ANY(${buildIds}::uuid[])
+    GROUP BY build_id`;
+  for (const row of rows) {
+    result.set(row.build_id, {
+      manifests: Number(row.manifests),
+      downloads: Number(row.downloads),
+      users: Number(row.users),
+    });
+  }
+  return result;
+}
+
+/** Failed sign-ins in the window, by account and by client: the rate limiter's input. */
+export async function recentSignInFailures(
+  email: string,
+  ip: string | null,
+  sinceMs: number,
+  now = new Date(),
+): Promise<{ byAccount: number; byClient: number }> {
+  const since = new Date(now.getTime() - sinceMs);
+  const [byAccount, byClient] = await Promise.all([
+    prisma().auditEvent.count({ where: { action: "sign_in.failure", at: { gte: since }, targetId: email } }),
+    ip
+      ? prisma().auditEvent.count({ where: { action: "sign_in.failure", at: { gte: since }, ip } })
+      : Promise.resolve(0),
+  ]);
+  return { byAccount, byClient };
+}
