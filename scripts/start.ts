@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   await app.prepare();
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
+    if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     const forwarded = req.headers["x-forwarded-for"];
     req.headers[CLIENT_IP_HEADER] = clientIpFor(
       req.socket.remoteAddress,

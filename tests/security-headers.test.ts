@@ -1,0 +1,74 @@
+/** Security headers on pages, API and install files; HSTS only behind https. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { type FerryServer, startFerry } from "./helpers/ferry-server";
+
+let http: FerryServer;
+let https: FerryServer;
+
+before(async () => {
+  [http, https] = await Promise.all([startFerry(), startFerry({ env: { PUBLIC_URL: "https://ferry.example.com" } })]);
+});
+after(async () => Promise.all([http?.stop(), https?.stop()]));
+
+test("pages carry a strict, nonce-based CSP that the page's own scripts use", async () => {
+  const res = await fetch(`${http.baseUrl}/sign-in`);
+  assert.equal(res.status, 200);
+  const csp = res.headers.get("content-security-policy") ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  assert.ok(nonce, csp);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /object-src 'none'/);
+  assert.doesNotMatch(csp, /script-src[^;]*'unsafe-inline'/);
+  const html = await res.text();
+  const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  assert.ok(scripts.length > 0);
+  for (const tag of scripts) assert.ok(tag.includes(`nonce="${nonce}"`), `script without the nonce: ${tag}`);
+  const again = await fetch(`${http.baseUrl}/sign-in`);
+  assert.notEqual(
+    /'nonce-([^']+)'/.exec(again.headers.get("content-security-policy") ?? "")?.[1],
+    nonce,
+    "fresh nonce per request",
+  );
+});
+
+test("every response says nosniff, no framing, a referrer policy", async () => {
+  for (const path of ["/sign-in", "/api/v1/apps", "/d/not-a-token/app.ipa"]) {
+    const res = await fetch(`${http.baseUrl}${path}`);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+    assert.equal(res.headers.get("referrer-policy"), "same-origin", path);
+  }
+});
+
+test("HSTS only when PUBLIC_URL is https", async () => {
+  assert.equal((await fetch(`${http.baseUrl}/sign-in`)).headers.get("strict-transport-security"), null);
+  for (const path of ["/sign-in", "/api/v1/apps"]) {
+    const hsts = (await fetch(`${https.baseUrl}${path}`)).headers.get("strict-transport-security") ?? "";
+    assert.match(hsts, /max-age=31536000/, path);
+  }
+});
+
+test("cookie-authenticated uploads from another origin are refused (CSRF)", async () => {
+  // Sign in to get a session cookie, then post cross-site with it.
+  const csrfRes = await fetch(`${http.baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const login = await fetch(`${http.baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email: http.admin.email, password: http.admin.password, json: "true" }),
+  });
+  const session = login.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("next-auth.session-token="))!
+    .split(";")[0]!;
+  const res = await fetch(`${http.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { cookie: session, origin: "https://evil.example.com", "content-type": "application/octet-stream" },
+    body: "x",
+  });
+  assert.equal(res.status, 403);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, "forbidden");
+});
