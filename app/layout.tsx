@@ -43,6 +43,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     Upload
                   </Link>
                 ) : null}
+                <Link href="/settings/tokens" className="text-slate-600 hover:text-slate-900">
+                  API tokens
+                </Link>
+                {isAdmin ? (
+                  <Link href="/admin/users" className="text-slate-600 hover:text-slate-900">
+                    Admin
+                  </Link>
+                ) : null}
                 <span className="hidden text-slate-400 sm:inline">{user.email}</span>
                 <SignOutButton />
               </nav>

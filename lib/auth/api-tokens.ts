@@ -39,7 +39,7 @@ export async function createApiToken(input: {
       name,
       prefix,
       tokenHash: hashToken(token),
-      scopes: input.scopes ?? ALL_SCOPES,
+      scopes: input.scopes ?? ["read"],
       expiresAt: input.expiresAt ?? null,
     },
   });

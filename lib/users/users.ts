@@ -146,8 +146,12 @@ export async function revokeSessions(id: string): Promise<void> {
   await prisma().user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
 }
 
+/** A new password also ends every existing session (the old one may have leaked). */
 export async function setPassword(id: string, password: string): Promise<void> {
-  await prisma().user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
+  await prisma().user.update({
+    where: { id },
+    data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
+  });
 }
 
 export async function recordSignIn(id: string, now = new Date()): Promise<void> {

@@ -6,7 +6,8 @@ import { BuildIcon } from "@/components/build-icon";
 import { InstallGuidance } from "@/components/install-guidance";
 import { QrCode } from "@/components/qr-code";
 import { WarningList } from "@/components/warning-list";
-import { recordAudit } from "@/lib/audit/audit";
+import { isAdmin } from "@/lib/access/app-access";
+import { installCounts, recordAudit } from "@/lib/audit/audit";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { buildWarnings, employeeWarnings } from "@/lib/builds/build-warnings";
 import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
@@ -32,8 +33,11 @@ export default async function AppPage({ params }: Props) {
     context: requestContext(await headers()),
   });
   const builds = await listBuildsFor(user, app.id);
+  // Admins only: how often each build was installed.
+  const counts = isAdmin(user) ? await installCounts(builds.map((b) => b.id)) : null;
   const now = new Date();
-  const isAdmin = user.role === "admin" || user.role === "uploader";
+  // Publishers (admins, uploaders) see every warning; employees only what blocks their install.
+  const isPublisher = user.role === "admin" || user.role === "uploader";
   return (
     <div>
       <div className="mb-6 flex items-center gap-4">
@@ -76,9 +80,10 @@ export default async function AppPage({ params }: Props) {
                   {build.notes ? (
                     <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p>
                   ) : null}
+                  {counts ? <InstallCounts counts={counts.get(build.id)} /> : null}
                   <div className="mt-2">
                     <WarningList
-                      warnings={isAdmin ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
+                      warnings={isPublisher ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
                       showHints={false}
                     />
                   </div>
@@ -98,5 +103,16 @@ export default async function AppPage({ params }: Props) {
       </ol>
       {builds.length === 0 ? <p className="text-slate-600">No builds yet.</p> : null}
     </div>
+  );
+}
+
+function InstallCounts({ counts }: { counts: { manifests: number; downloads: number; users: number } | undefined }) {
+  const c = counts ?? { manifests: 0, downloads: 0, users: 0 };
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return (
+    <p className="mt-1 text-sm text-slate-600" data-testid="install-counts">
+      <span className="font-medium text-slate-700">Installs:</span> {plural(c.downloads, "download", "downloads")} ·{" "}
+      {plural(c.users, "distinct user", "distinct users")} · {plural(c.manifests, "manifest fetch", "manifest fetches")}
+    </p>
   );
 }

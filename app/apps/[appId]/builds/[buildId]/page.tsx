@@ -36,9 +36,9 @@ export default async function BuildPage({ params }: Props) {
   });
   const now = new Date();
   const links = installLinksFor(user.id, build, now);
-  const isAdmin = user.role === "admin" || user.role === "uploader";
+  const isPublisher = user.role === "admin" || user.role === "uploader";
   const allWarnings = buildWarnings(build, now);
-  const warnings = isAdmin ? allWarnings : employeeWarnings(allWarnings);
+  const warnings = isPublisher ? allWarnings : employeeWarnings(allWarnings);
   const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
@@ -64,7 +64,7 @@ export default async function BuildPage({ params }: Props) {
           </p>
         </div>
       </div>
-      <WarningList warnings={warnings} showHints={isAdmin} />
+      <WarningList warnings={warnings} showHints={isPublisher} />
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <InstallCard links={links} label={`${build.name} ${build.version}`} />
       </section>
@@ -85,13 +85,13 @@ export default async function BuildPage({ params }: Props) {
           ))}
         </dl>
       </section>
-      {isAdmin && build.analysis ? (
+      {isPublisher && build.analysis ? (
         <section className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="mb-3 font-semibold">Contents</h2>
           <BuildAnalysisDetails analysis={build.analysis} sizeBytes={build.sizeBytes} />
         </section>
       ) : null}
-      {isAdmin ? (
+      {isPublisher ? (
         <section className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="mb-3 font-semibold">Provisioning profile</h2>
           {profile ? (

@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { AppAccessCard } from "@/components/admin/app-access-card";
+import { EmptyState, PageHeader } from "@/components/admin/ui";
+import { requireAdminPage } from "@/lib/admin/guard";
+import { listAppAccess, listGroups } from "@/lib/groups/groups";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "App access" };
+
+export default async function AdminAppsPage() {
+  await requireAdminPage("/admin/apps");
+  const [apps, groups] = await Promise.all([listAppAccess(), listGroups()]);
+  const groupOptions = groups.map((g) => ({ id: g.id, name: g.name, memberCount: g.members.length }));
+  return (
+    <div className="space-y-6">
+      <PageHeader title="App access">
+        A restricted app is visible to admins and to the members of the groups it is granted to. An app visible to
+        everyone can be installed by anyone signed in.
+      </PageHeader>
+      {apps.length === 0 ? (
+        <EmptyState>No apps yet. An app appears here after its first build is uploaded.</EmptyState>
+      ) : (
+        <div className="space-y-4" data-testid="app-access-list">
+          {apps.map((app) => (
+            <AppAccessCard key={app.id} app={app} groups={groupOptions} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

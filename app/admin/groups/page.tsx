@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import { CreateGroupForm } from "@/components/admin/create-group-form";
+import { GroupCard } from "@/components/admin/group-card";
+import { Card, EmptyState, PageHeader } from "@/components/admin/ui";
+import { requireAdminPage } from "@/lib/admin/guard";
+import { listAppAccess, listGroups } from "@/lib/groups/groups";
+import { listUsers } from "@/lib/users/users";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Groups" };
+
+export default async function AdminGroupsPage() {
+  await requireAdminPage("/admin/groups");
+  const [groups, users, apps] = await Promise.all([listGroups(), listUsers(), listAppAccess()]);
+  const appOptions = apps.map((a) => ({ id: a.id, name: a.name, bundleId: a.bundleId }));
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Groups">
+        Members of a group can see and install every app granted to the group. Uploaders in the group can also publish
+        builds to those apps.
+      </PageHeader>
+      <Card title="Create a group" testId="create-group">
+        <CreateGroupForm />
+      </Card>
+      <datalist id="user-emails">
+        {users
+          .filter((u) => !u.disabled)
+          .map((u) => (
+            <option key={u.id} value={u.email} />
+          ))}
+      </datalist>
+      {groups.length === 0 ? (
+        <EmptyState>No groups yet. Create one, add people to it, then grant it apps.</EmptyState>
+      ) : (
+        <div className="space-y-4" data-testid="group-list">
+          {groups.map((group) => (
+            <GroupCard key={group.id} group={group} apps={appOptions} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import { SignInSettingsForm } from "@/components/admin/sign-in-settings-form";
+import { Card, PageHeader } from "@/components/admin/ui";
+import { requireAdminPage } from "@/lib/admin/guard";
+import { env } from "@/lib/config/env";
+import { getSettings } from "@/lib/settings/settings";
+import { listUsers } from "@/lib/users/users";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function AdminSettingsPage() {
+  const admin = await requireAdminPage("/admin/settings");
+  const [settings, users] = await Promise.all([getSettings(), listUsers()]);
+  const oidc = env().oidc;
+  const selfLinked = users.find((u) => u.id === admin.id)?.sso ?? false;
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Settings" />
+      <Card title="Sign-in" testId="sign-in-settings">
+        <SignInSettingsForm
+          localLoginEnabled={settings.localLoginEnabled}
+          ssoName={oidc ? oidc.name : null}
+          ssoIssuer={oidc ? oidc.issuer : null}
+          selfLinked={selfLinked}
+        />
+      </Card>
+    </div>
+  );
+}

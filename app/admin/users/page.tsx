@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { CreateUserForm } from "@/components/admin/create-user-form";
+import { Card, PageHeader } from "@/components/admin/ui";
+import { UserRow } from "@/components/admin/user-row";
+import { requireAdminPage } from "@/lib/admin/guard";
+import { listUsers } from "@/lib/users/users";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Users" };
+
+export default async function AdminUsersPage() {
+  const admin = await requireAdminPage("/admin/users");
+  const users = await listUsers();
+  const active = users.filter((u) => !u.disabled).length;
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Users">
+        {users.length} account{users.length === 1 ? "" : "s"}, {active} active. Members install the apps their groups
+        were given; uploaders also publish builds to those apps; admins manage everything.
+      </PageHeader>
+      <Card title="Create a user" testId="create-user">
+        <CreateUserForm />
+      </Card>
+      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" data-testid="users-table">
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                User
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Role
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Groups
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Sign-in
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Last sign-in
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Status
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {users.map((user) => (
+              <UserRow key={user.id} user={user} isSelf={user.id === admin.id} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

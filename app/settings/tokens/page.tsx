@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { CreateTokenForm } from "@/components/admin/create-token-form";
+import { TokenTable } from "@/components/admin/token-table";
+import { Card, PageHeader } from "@/components/admin/ui";
+import { canUploadAtAll } from "@/lib/access/app-access";
+import { listApiTokens } from "@/lib/auth/api-tokens";
+import { requireUserPage } from "@/lib/auth/require-user";
+import { env } from "@/lib/config/env";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "API tokens" };
+
+export default async function TokensPage() {
+  const user = await requireUserPage("/settings/tokens");
+  const tokens = await listApiTokens(user.id);
+  const canUpload = canUploadAtAll(user);
+  return (
+    <div className="space-y-6">
+      <PageHeader title="API tokens">
+        For scripts and CI: send <code className="rounded bg-slate-100 px-1">Authorization: Bearer ferry_…</code> to{" "}
+        <code className="rounded bg-slate-100 px-1">{env().publicUrl}/api/v1</code>. A token acts as you, limited to its
+        scopes, and stops working when it is revoked, expires or your account is disabled.
+      </PageHeader>
+      <Card title="Create a token" testId="create-token">
+        <CreateTokenForm canUpload={canUpload} />
+      </Card>
+      <TokenTable
+        tokens={tokens.map((t) => ({
+          id: t.id,
+          name: t.name,
+          prefix: t.prefix,
+          scopes: t.scopes,
+          createdAt: t.createdAt.toISOString(),
+          lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+          expiresAt: t.expiresAt?.toISOString() ?? null,
+          revokedAt: t.revokedAt?.toISOString() ?? null,
+        }))}
+      />
+    </div>
+  );
+}

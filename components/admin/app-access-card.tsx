@@ -1,0 +1,117 @@
+import Link from "next/link";
+import { changeVisibility, grantApp, revokeApp } from "@/app/admin/apps/actions";
+import { ActionForm } from "@/components/admin/action-form";
+import { SubmitButton } from "@/components/admin/submit-button";
+import { Badge, inputClass } from "@/components/admin/ui";
+import type { AppAccessDto } from "@/lib/groups/groups";
+
+type GroupOption = { id: string; name: string; memberCount: number };
+
+export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: GroupOption[] }) {
+  const appId = <input type="hidden" name="appId" value={app.id} />;
+  const grantable = groups.filter((g) => !app.groups.some((granted) => granted.id === g.id));
+  return (
+    <section
+      data-testid="app-access"
+      data-app={app.name}
+      data-bundle-id={app.bundleId}
+      aria-label={`Access to ${app.name}`}
+      className="rounded-xl border border-slate-200 bg-white"
+    >
+      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
+        <div className="min-w-0">
+          <h2 className="font-semibold">
+            <Link href={`/apps/${app.id}`} className="hover:underline">
+              {app.name}
+            </Link>{" "}
+            {app.visibility === "everyone" ? (
+              <Badge color="green">Everyone signed in</Badge>
+            ) : (
+              <Badge color="amber">Restricted</Badge>
+            )}
+          </h2>
+          <p className="text-sm text-slate-500">
+            {app.bundleId} · {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
+          </p>
+        </div>
+        <ActionForm action={changeVisibility} resetOnSuccess={false} className="flex flex-wrap items-center gap-2">
+          {appId}
+          <label className="flex items-center gap-2 text-sm">
+            <span className="text-slate-600">Visible to</span>
+            <select key={app.visibility} name="visibility" defaultValue={app.visibility} className={inputClass}>
+              <option value="restricted">Admins and granted groups</option>
+              <option value="everyone">Everyone signed in</option>
+            </select>
+          </label>
+          <SubmitButton small variant="secondary">
+            Save
+          </SubmitButton>
+        </ActionForm>
+      </header>
+      <div className="px-4 py-3">
+        <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Granted groups</h3>
+        {app.groups.length === 0 ? (
+          <p className="mb-3 text-sm text-slate-400">
+            {app.visibility === "everyone"
+              ? "None needed: everyone signed in can see this app."
+              : "None: only admins can see this app."}
+          </p>
+        ) : (
+          <ul className="mb-3 flex flex-wrap gap-2">
+            {app.groups.map((group) => (
+              <li key={group.id} data-testid="app-group">
+                <ActionForm
+                  action={revokeApp}
+                  className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm"
+                >
+                  {appId}
+                  <input type="hidden" name="groupId" value={group.id} />
+                  <span className="font-medium">{group.name}</span>
+                  <SubmitButton small variant="secondary">
+                    Revoke
+                  </SubmitButton>
+                </ActionForm>
+              </li>
+            ))}
+          </ul>
+        )}
+        {grantable.length > 0 ? (
+          <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
+            {appId}
+            <select
+              name="groupId"
+              required
+              defaultValue=""
+              aria-label={`Group to grant ${app.name} to`}
+              className={`${inputClass} min-w-60`}
+            >
+              <option value="" disabled>
+                Choose a group…
+              </option>
+              {grantable.map((group) => (
+                <option key={group.id} value={group.id}>
+                  {group.name} ({group.memberCount} member{group.memberCount === 1 ? "" : "s"})
+                </option>
+              ))}
+            </select>
+            <SubmitButton small>Grant</SubmitButton>
+          </ActionForm>
+        ) : (
+          <p className="text-sm text-slate-400">
+            {groups.length === 0 ? (
+              <>
+                No groups yet:{" "}
+                <Link href="/admin/groups" className="text-sky-700 hover:underline">
+                  create one
+                </Link>
+                .
+              </>
+            ) : (
+              "Every group has this app."
+            )}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

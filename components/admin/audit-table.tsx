@@ -1,0 +1,152 @@
+import Link from "next/link";
+import { Badge, EmptyState } from "@/components/admin/ui";
+import type { AuditEventDto } from "@/lib/audit/audit";
+
+function actionColor(action: string) {
+  if (action === "sign_in.failure" || action === "sign_in.rate_limited") return "red" as const;
+  if (action.startsWith("sign_in.")) return "slate" as const;
+  if (action === "ipa.download" || action === "manifest.fetch" || action === "install_page.view") return "sky" as const;
+  if (action === "build.upload") return "green" as const;
+  return "indigo" as const;
+}
+
+/** A readable name for what an event was about (the name recorded with it), else its id. */
+function targetLabel(event: AuditEventDto): string | null {
+  if (!event.targetType && !event.targetId) return null;
+  const d = event.details;
+  const text = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : null);
+  const named =
+    event.targetType === "user"
+      ? text(d.email)
+      : event.targetType === "group"
+        ? (text(d.group) ?? text(d.name))
+        : event.targetType === "api_token"
+          ? text(d.name)
+          : event.targetType === "app"
+            ? text(d.app)
+            : null;
+  return named ?? event.targetId;
+}
+
+/** Date and time (UTC, to the second) on two lines. */
+function AuditTime({ iso }: { iso: string }) {
+  const at = new Date(iso);
+  const date = at.toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+  const time = at.toLocaleTimeString("en-GB", { timeStyle: "medium", timeZone: "UTC" });
+  return (
+    <time dateTime={iso} className="whitespace-nowrap">
+      {date}
+      <span className="block text-xs text-slate-500">{time} UTC</span>
+    </time>
+  );
+}
+
+function detailSummary(event: AuditEventDto): string | null {
+  const d = event.details;
+  if (typeof d.from === "string" || typeof d.from === "boolean") return `${String(d.from)} → ${String(d.to)}`;
+  if (event.action === "group.member_add" || event.action === "group.member_remove") {
+    return typeof d.group === "string" && typeof d.email === "string" ? `${d.email} · ${d.group}` : null;
+  }
+  if (event.action === "app.grant" || event.action === "app.revoke") {
+    return typeof d.group === "string" ? `group ${d.group}` : null;
+  }
+  if (Array.isArray(d.scopes)) return `scopes: ${d.scopes.join(", ")}`;
+  if (typeof d.method === "string") return d.method;
+  return null;
+}
+
+export function AuditTable({ events }: { events: AuditEventDto[] }) {
+  if (events.length === 0) return <EmptyState>No events match.</EmptyState>;
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <table className="w-full table-fixed text-left text-sm" data-testid="audit-table">
+        <colgroup>
+          <col className="w-28" />
+          <col className="w-40" />
+          <col />
+          <col />
+          <col className="w-32" />
+          <col className="w-24" />
+          <col className="w-48" />
+        </colgroup>
+        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Time
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Action
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Actor
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Target
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              App / build
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              IP
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              User agent
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {events.map((event) => {
+            const target = targetLabel(event);
+            const summary = detailSummary(event);
+            return (
+              <tr
+                key={event.id}
+                data-testid="audit-row"
+                data-id={event.id}
+                data-action={event.action}
+                className="align-top"
+              >
+                <td className="px-3 py-2 text-slate-600">
+                  <AuditTime iso={event.at} />
+                </td>
+                <td className="px-3 py-2">
+                  <Badge color={actionColor(event.action)}>{event.action}</Badge>
+                  {summary ? <p className="mt-0.5 text-xs text-slate-500">{summary}</p> : null}
+                </td>
+                <td className="px-3 py-2 [overflow-wrap:anywhere]">
+                  {event.actorEmail ?? <span className="text-slate-400">—</span>}
+                </td>
+                <td className="px-3 py-2 [overflow-wrap:anywhere]">
+                  {target ? (
+                    <span title={event.targetId ?? undefined}>
+                      <span className="text-slate-400">{event.targetType} </span>
+                      {target}
+                    </span>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                </td>
+                <td className="px-3 py-2">
+                  {event.appId ? (
+                    <Link href={`/apps/${event.appId}`} className="hover:underline">
+                      {event.appName ?? event.appId.slice(0, 8)}
+                    </Link>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                  {event.buildLabel ? <p className="text-xs text-slate-500">{event.buildLabel}</p> : null}
+                </td>
+                <td className="px-3 py-2 font-mono text-xs [overflow-wrap:anywhere]">{event.ip ?? "—"}</td>
+                <td className="px-3 py-2 text-xs text-slate-500">
+                  <span className="line-clamp-3 break-all" title={event.userAgent ?? undefined}>
+                    {event.userAgent ?? "—"}
+                  </span>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { createUser } from "@/app/admin/users/actions";
+import { ActionForm } from "@/components/admin/action-form";
+import { SubmitButton } from "@/components/admin/submit-button";
+import { Field, inputClass } from "@/components/admin/ui";
+
+export function CreateUserForm() {
+  return (
+    <ActionForm
+      action={createUser}
+      testId="create-user-form"
+      label="Create a user"
+      className="grid grid-cols-1 items-end gap-3 md:grid-cols-[2fr_1.5fr_1fr_1.5fr_auto]"
+    >
+      <Field label="Email" htmlFor="new-user-email">
+        <input name="email" id="new-user-email" type="email" required autoComplete="off" className={inputClass} />
+      </Field>
+      <Field label="Name (optional)" htmlFor="new-user-name">
+        <input name="name" id="new-user-name" type="text" autoComplete="off" className={inputClass} />
+      </Field>
+      <Field label="Role" htmlFor="new-user-role">
+        <select name="role" id="new-user-role" defaultValue="member" className={inputClass}>
+          <option value="member">Member</option>
+          <option value="uploader">Uploader</option>
+          <option value="admin">Admin</option>
+        </select>
+      </Field>
+      <Field label="Password (optional)" htmlFor="new-user-password">
+        <input
+          name="password"
+          id="new-user-password"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          className={inputClass}
+        />
+      </Field>
+      <SubmitButton>Create user</SubmitButton>
+      <p className="text-xs text-slate-500 md:col-span-5">
+        Without a password the account can sign in only with single sign-on (it is linked by email at the first SSO
+        sign-in).
+      </p>
+    </ActionForm>
+  );
+}

@@ -1,0 +1,129 @@
+import { grantApp, revokeApp } from "@/app/admin/apps/actions";
+import { addMember, deleteGroup, removeMember } from "@/app/admin/groups/actions";
+import { ActionForm } from "@/components/admin/action-form";
+import { SubmitButton } from "@/components/admin/submit-button";
+import { inputClass } from "@/components/admin/ui";
+import type { GroupDto } from "@/lib/groups/groups";
+
+type AppOption = { id: string; name: string; bundleId: string };
+
+export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] }) {
+  const groupId = <input type="hidden" name="groupId" value={group.id} />;
+  const grantable = apps.filter((a) => !group.apps.some((g) => g.id === a.id));
+  return (
+    <section
+      data-testid="group-card"
+      data-group={group.name}
+      aria-label={`Group ${group.name}`}
+      className="rounded-xl border border-slate-200 bg-white"
+    >
+      <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-4 py-3">
+        <div>
+          <h2 className="font-semibold">{group.name}</h2>
+          {group.description ? <p className="text-sm text-slate-500">{group.description}</p> : null}
+        </div>
+        <ActionForm
+          action={deleteGroup}
+          confirm={`Delete the group ${group.name}? Its members lose access to the apps granted to it.`}
+          className="flex flex-col items-end gap-1"
+        >
+          {groupId}
+          <SubmitButton small variant="danger">
+            Delete group
+          </SubmitButton>
+        </ActionForm>
+      </header>
+      <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0">
+        <div className="p-4" data-testid="group-members">
+          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+            Members ({group.members.length})
+          </h3>
+          {group.members.length === 0 ? (
+            <p className="mb-3 text-sm text-slate-400">No members yet.</p>
+          ) : (
+            <ul className="mb-3 divide-y divide-slate-100 text-sm">
+              {group.members.map((member) => (
+                <li key={member.id} data-testid="group-member" className="py-1.5">
+                  <ActionForm action={removeMember} className="flex flex-wrap items-center justify-between gap-2">
+                    {groupId}
+                    <input type="hidden" name="userId" value={member.id} />
+                    <span className="truncate">{member.email}</span>
+                    <SubmitButton small variant="secondary">
+                      Remove
+                    </SubmitButton>
+                  </ActionForm>
+                </li>
+              ))}
+            </ul>
+          )}
+          <ActionForm action={addMember} className="flex flex-wrap items-center gap-2">
+            {groupId}
+            <input
+              type="email"
+              name="email"
+              required
+              list="user-emails"
+              placeholder="user@example.com"
+              autoComplete="off"
+              aria-label={`Member email for ${group.name}`}
+              className={`${inputClass} min-w-0 flex-1`}
+            />
+            <SubmitButton small>Add member</SubmitButton>
+          </ActionForm>
+        </div>
+        <div className="p-4" data-testid="group-apps">
+          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+            Apps ({group.apps.length})
+          </h3>
+          {group.apps.length === 0 ? (
+            <p className="mb-3 text-sm text-slate-400">No apps granted yet.</p>
+          ) : (
+            <ul className="mb-3 divide-y divide-slate-100 text-sm">
+              {group.apps.map((app) => (
+                <li key={app.id} data-testid="group-app" className="py-1.5">
+                  <ActionForm action={revokeApp} className="flex flex-wrap items-center justify-between gap-2">
+                    {groupId}
+                    <input type="hidden" name="appId" value={app.id} />
+                    <span className="min-w-0">
+                      <span className="font-medium">{app.name}</span>{" "}
+                      <span className="text-slate-500">{app.bundleId}</span>
+                    </span>
+                    <SubmitButton small variant="secondary">
+                      Revoke
+                    </SubmitButton>
+                  </ActionForm>
+                </li>
+              ))}
+            </ul>
+          )}
+          {grantable.length > 0 ? (
+            <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
+              {groupId}
+              <select
+                name="appId"
+                required
+                defaultValue=""
+                aria-label={`App to grant to ${group.name}`}
+                className={`${inputClass} min-w-0 flex-1`}
+              >
+                <option value="" disabled>
+                  Choose an app…
+                </option>
+                {grantable.map((app) => (
+                  <option key={app.id} value={app.id}>
+                    {app.name} ({app.bundleId})
+                  </option>
+                ))}
+              </select>
+              <SubmitButton small>Grant</SubmitButton>
+            </ActionForm>
+          ) : (
+            <p className="text-sm text-slate-400">
+              {apps.length === 0 ? "No apps uploaded yet." : "Every app is granted to this group."}
+            </p>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+import type { ReactNode } from "react";
+
+/** Small presentational pieces shared by the admin and settings pages. */
+
+export const inputClass =
+  "rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200";
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="mb-4">
+      <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+      {children ? <p className="mt-1 text-sm text-slate-600">{children}</p> : null}
+    </div>
+  );
+}
+
+export function Card({ children, title, testId }: { children: ReactNode; title?: string; testId?: string }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white p-4" data-testid={testId}>
+      {title ? <h2 className="mb-3 font-semibold">{title}</h2> : null}
+      {children}
+    </section>
+  );
+}
+
+const BADGE = {
+  slate: "bg-slate-100 text-slate-700",
+  green: "bg-emerald-100 text-emerald-800",
+  red: "bg-red-100 text-red-800",
+  amber: "bg-amber-100 text-amber-900",
+  sky: "bg-sky-100 text-sky-800",
+  indigo: "bg-indigo-100 text-indigo-800",
+} as const;
+
+export function Badge({ children, color = "slate" }: { children: ReactNode; color?: keyof typeof BADGE }) {
+  return (
+    <span className={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${BADGE[color]}`}>
+      {children}
+    </span>
+  );
+}
+
+/** A labelled form control: the control inside must have `id={htmlFor}`. */
+export function Field({
+  label,
+  htmlFor,
+  children,
+  hint,
+}: {
+  label: string;
+  htmlFor: string;
+  children: ReactNode;
+  hint?: string;
+}) {
+  return (
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={htmlFor} className="font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
+    </div>
+  );
+}
+
+export function EmptyState({ children }: { children: ReactNode }) {
+  return (
+    <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600">
+      {children}
+    </p>
+  );
+}

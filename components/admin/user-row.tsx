@@ -1,0 +1,126 @@
+import { changeRole, disableUser, enableUser, setPassword, signOutEverywhere } from "@/app/admin/users/actions";
+import { ActionForm } from "@/components/admin/action-form";
+import { SubmitButton } from "@/components/admin/submit-button";
+import { Badge, inputClass } from "@/components/admin/ui";
+import { formatDate } from "@/lib/ui/format";
+import type { UserAdminDto } from "@/lib/users/users";
+
+export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean }) {
+  const id = <input type="hidden" name="userId" value={user.id} />;
+  return (
+    <tr
+      data-testid="user-row"
+      data-email={user.email}
+      data-status={user.disabled ? "disabled" : "active"}
+      className={`align-top ${user.disabled ? "bg-slate-50 text-slate-500" : ""}`}
+    >
+      <td className="px-3 py-2">
+        <p className="font-medium text-slate-900">
+          {user.email}
+          {isSelf ? (
+            <span className="ml-1.5">
+              <Badge color="sky">you</Badge>
+            </span>
+          ) : null}
+        </p>
+        {user.name ? <p className="text-slate-500">{user.name}</p> : null}
+      </td>
+      <td className="px-3 py-2">
+        <ActionForm action={changeRole} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
+          {id}
+          <select
+            key={user.role}
+            name="role"
+            defaultValue={user.role}
+            aria-label={`Role of ${user.email}`}
+            className={inputClass}
+          >
+            <option value="member">Member</option>
+            <option value="uploader">Uploader</option>
+            <option value="admin">Admin</option>
+          </select>
+          <SubmitButton small variant="secondary">
+            Save
+          </SubmitButton>
+        </ActionForm>
+      </td>
+      <td className="px-3 py-2">
+        {user.groups.length === 0 ? (
+          <span className="text-slate-400">None</span>
+        ) : (
+          <ul className="flex flex-wrap gap-1">
+            {user.groups.map((g) => (
+              <li key={g.id}>
+                <Badge>{g.name}</Badge>
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td className="px-3 py-2">
+        <div className="flex flex-wrap gap-1">
+          {user.hasPassword ? <Badge>Password</Badge> : null}
+          {user.sso ? <Badge color="indigo">SSO</Badge> : null}
+          {!user.hasPassword && !user.sso ? <Badge color="amber">SSO (not yet linked)</Badge> : null}
+        </div>
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+        {user.lastSignInAt ? formatDate(user.lastSignInAt) : <span className="text-slate-400">Never</span>}
+      </td>
+      <td className="px-3 py-2">
+        {user.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green">Active</Badge>}
+      </td>
+      <td className="px-3 py-2">
+        <div className="flex flex-col items-start gap-1.5">
+          {user.disabled ? (
+            <ActionForm action={enableUser} className="flex flex-wrap gap-1">
+              {id}
+              <SubmitButton small variant="secondary">
+                Enable
+              </SubmitButton>
+            </ActionForm>
+          ) : (
+            <ActionForm
+              action={disableUser}
+              confirm={`Disable ${user.email}? They are signed out everywhere, their API tokens are revoked and their install links stop working.`}
+              className="flex flex-wrap gap-1"
+            >
+              {id}
+              <SubmitButton small variant="danger">
+                Disable
+              </SubmitButton>
+            </ActionForm>
+          )}
+          {user.disabled ? null : (
+            <ActionForm action={signOutEverywhere} className="flex flex-wrap gap-1">
+              {id}
+              <SubmitButton small variant="secondary">
+                Sign out everywhere
+              </SubmitButton>
+            </ActionForm>
+          )}
+          <details className="text-sm">
+            <summary className="cursor-pointer select-none text-slate-600 hover:text-slate-900">
+              {user.hasPassword ? "Change password" : "Add a password"}
+            </summary>
+            <ActionForm action={setPassword} className="mt-1.5 flex flex-wrap items-center gap-1">
+              {id}
+              <input
+                type="password"
+                name="password"
+                required
+                minLength={8}
+                autoComplete="new-password"
+                aria-label={`New password for ${user.email}`}
+                className={`${inputClass} w-40`}
+              />
+              <SubmitButton small variant="secondary">
+                Set password
+              </SubmitButton>
+            </ActionForm>
+          </details>
+        </div>
+      </td>
+    </tr>
+  );
+}
