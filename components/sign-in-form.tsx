@@ -4,15 +4,44 @@ import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 
-export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+type Props = {
+  callbackUrl: string;
+  /** Single sign-on, when an OpenID Provider is configured. */
+  sso: { providerId: string; name: string } | null;
+  /** Email and password sign-in (an admin setting). */
+  localLoginEnabled: boolean;
+  /** The explanation of `?error=…` (e.g. after a refused single sign-on). */
+  initialError: string | null;
+  /** Explanations by next-auth error code; "Default" for the rest. */
+  messages: Record<string, string>;
+};
+
+export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, messages }: Props) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(initialError);
+  const [pending, setPending] = useState<"sso" | "password" | null>(null);
+
+  function explain(code: string | null | undefined): string {
+    const known = code && Object.hasOwn(messages, code) ? messages[code] : undefined;
+    return known ?? messages.Default ?? "Sign-in did not work. Try again.";
+  }
+
+  async function onSingleSignOn() {
+    if (!sso) return;
+    setPending("sso");
+    setError(null);
+    // Redirects the whole page to the identity provider; it comes back to callbackUrl.
+    const result = await signIn(sso.providerId, { callbackUrl });
+    if (result?.error) {
+      setPending(null);
+      setError(explain(result.error));
+    }
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
+    setPending("password");
     setError(null);
     const result = await signIn("credentials", {
       email: String(form.get("email") ?? ""),
@@ -20,54 +49,82 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       redirect: false,
     });
     if (!result || result.error) {
-      setPending(false);
-      setError("The email or password is not correct.");
+      setPending(null);
+      setError(explain(result?.error ?? "CredentialsSignin"));
       return;
     }
     router.replace(callbackUrl);
     router.refresh();
   }
 
+  const inputClass =
+    "w-full rounded-md border border-slate-300 px-3 py-2 text-base outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200";
+
   return (
-    <form onSubmit={onSubmit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-      <div>
-        <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700">
-          Email
-        </label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          className="w-full rounded-md border border-slate-300 px-3 py-2 text-base outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200"
-        />
-      </div>
-      <div>
-        <label htmlFor="password" className="mb-1 block text-sm font-medium text-slate-700">
-          Password
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          className="w-full rounded-md border border-slate-300 px-3 py-2 text-base outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200"
-        />
-      </div>
+    <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
       {error ? (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
           {error}
         </p>
       ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-800 disabled:opacity-60"
-      >
-        {pending ? "Signing in…" : "Sign in"}
-      </button>
-    </form>
+      {sso ? (
+        <button
+          type="button"
+          onClick={() => void onSingleSignOn()}
+          disabled={pending !== null}
+          className="w-full rounded-md bg-sky-600 px-4 py-2.5 font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+        >
+          {pending === "sso" ? `Redirecting to ${sso.name}…` : `Sign in with ${sso.name}`}
+        </button>
+      ) : null}
+      {sso && localLoginEnabled ? (
+        <div className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-400" aria-hidden>
+          <span className="h-px flex-1 bg-slate-200" />
+          or
+          <span className="h-px flex-1 bg-slate-200" />
+        </div>
+      ) : null}
+      {localLoginEnabled ? (
+        <form onSubmit={onSubmit} className="space-y-4">
+          <div>
+            <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700">
+              Email
+            </label>
+            <input id="email" name="email" type="email" autoComplete="username" required className={inputClass} />
+          </div>
+          <div>
+            <label htmlFor="password" className="mb-1 block text-sm font-medium text-slate-700">
+              Password
+            </label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              className={inputClass}
+            />
+          </div>
+          <button
+            type="submit"
+            disabled={pending !== null}
+            className={
+              sso
+                ? "w-full rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-60"
+                : "w-full rounded-md bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-800 disabled:opacity-60"
+            }
+          >
+            {pending === "password" ? "Signing in…" : "Sign in"}
+          </button>
+        </form>
+      ) : null}
+      {!sso && !localLoginEnabled ? (
+        <p className="text-sm text-slate-700">
+          Email and password sign-in is switched off and no single sign-on is configured, so nobody can sign in. An
+          administrator can switch it back on from the server with <code>npm run cli -- local-login on</code>, or
+          configure OIDC_ISSUER and OIDC_CLIENT_ID.
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -172,9 +172,12 @@ export async function recentSignInFailures(
 ): Promise<{ byAccount: number; byClient: number }> {
   const since = new Date(now.getTime() - sinceMs);
   const [byAccount, byClient] = await Promise.all([
-    prisma().auditEvent.count({ where: { action: "sign_in.failure", at: { gte: since }, targetId: email } }),
+    // Password failures only (target type "email"): refused SSO sign-ins don't lock out password sign-in.
+    prisma().auditEvent.count({
+      where: { action: "sign_in.failure", at: { gte: since }, targetType: "email", targetId: email },
+    }),
     ip
-      ? prisma().auditEvent.count({ where: { action: "sign_in.failure", at: { gte: since }, ip } })
+      ? prisma().auditEvent.count({ where: { action: "sign_in.failure", at: { gte: since }, targetType: "email", ip } })
       : Promise.resolve(0),
   ]);
   return { byAccount, byClient };

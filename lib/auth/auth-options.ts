@@ -1,11 +1,12 @@
-import type { NextAuthOptions } from "next-auth";
+import { headers } from "next/headers";
+import type { Account, NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
-import { recentSignInFailures, recordAudit } from "@/lib/audit/audit";
+import { type AuditContext, recentSignInFailures, recordAudit } from "@/lib/audit/audit";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
 import { env, requireAuthSecret } from "@/lib/config/env";
-import { CLIENT_IP_HEADER } from "@/lib/http/request-context";
+import { CLIENT_IP_HEADER, requestContext } from "@/lib/http/request-context";
 import { getSettings } from "@/lib/settings/settings";
 import {
   findCredentialsByEmail,
@@ -40,7 +41,32 @@ function header(req: RequestLike, name: string): string | null {
 
 export const OIDC_PROVIDER_ID = "oidc";
 
-function oidcProvider(): OAuthConfig<Record<string, unknown>>[] {
+/** The OpenID Connect claims Ferry reads: from the ID token, completed by the userinfo endpoint. */
+type OidcClaims = { sub: string; iss?: unknown; email?: unknown; email_verified?: unknown; name?: unknown };
+
+/** The payload of a JWT that openid-client has already verified (signature, iss, aud, exp, nonce). */
+function verifiedJwtClaims(jwt: string | undefined): Record<string, unknown> {
+  const payload = jwt?.split(".")[1];
+  if (!payload) throw new Error("the OpenID Provider returned no ID token");
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+/** `email_verified` is a boolean in the spec; some providers (e.g. Cognito) send "true"/"false". */
+function emailVerified(claims: OidcClaims): boolean | undefined {
+  const value = claims.email_verified;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  return undefined;
+}
+
+/**
+ * A generic OpenID Connect provider found by discovery: authorization code
+ * flow with PKCE, state and nonce; the ID token is verified by openid-client.
+ * Claims come from the ID token; when it lacks the email (providers that follow
+ * the spec strictly put scope claims only in userinfo), the userinfo endpoint
+ * fills them in, for the same subject.
+ */
+function oidcProvider(): OAuthConfig<OidcClaims>[] {
   const oidc = env().oidc;
   if (!oidc) return [];
   return [
@@ -51,10 +77,32 @@ function oidcProvider(): OAuthConfig<Record<string, unknown>>[] {
       wellKnown: `${oidc.issuer}/.well-known/openid-configuration`,
       clientId: oidc.clientId,
       clientSecret: oidc.clientSecret ?? "",
-      ...(oidc.clientSecret ? {} : { client: { token_endpoint_auth_method: "none" } }),
+      // A public client (no secret) authenticates with PKCE alone.
+      client: oidc.clientSecret
+        ? { token_endpoint_auth_method: "client_secret_basic" }
+        : { token_endpoint_auth_method: "none" },
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state", "nonce"],
+      httpOptions: { timeout: 10_000 },
+      userinfo: {
+        async request({ tokens, client }) {
+          const claims = verifiedJwtClaims(tokens.id_token);
+          const complete = typeof claims.email === "string" && claims.email_verified !== undefined;
+          if (complete || !client.issuer.metadata.userinfo_endpoint || !tokens.access_token) {
+            return claims;
+          }
+          try {
+            const info = (await client.userinfo(tokens.access_token)) as Record<string, unknown>;
+            // Userinfo must describe the subject of the ID token (OIDC Core 5.3.2).
+            if (info.sub !== claims.sub) throw new Error("userinfo sub does not match the ID token");
+            return { ...claims, ...info, iss: claims.iss, sub: claims.sub };
+          } catch (error) {
+            if (typeof claims.email === "string") return claims;
+            throw error;
+          }
+        },
+      },
       profile(profile) {
         return {
           id: String(profile.sub),
@@ -64,6 +112,58 @@ function oidcProvider(): OAuthConfig<Record<string, unknown>>[] {
       },
     },
   ];
+}
+
+/** The client's address and user agent in a route handler (next-auth's callbacks get no request). */
+async function callbackContext(): Promise<AuditContext> {
+  try {
+    return requestContext(await headers());
+  } catch {
+    return { ip: null, userAgent: null };
+  }
+}
+
+/**
+ * Provisions or links the Ferry account for an OpenID Connect sign-in. The
+ * account is keyed by "issuer|sub" (a subject is unique only per issuer); a
+ * first sign-in links an existing account with the same email, else creates a
+ * member. Refused: no email, an email the provider says is unverified, a
+ * disabled account.
+ */
+async function oidcSignIn(user: User, account: Account, profile: OidcClaims): Promise<boolean> {
+  const oidc = env().oidc;
+  if (!oidc) return false;
+  const context = await callbackContext();
+  const subject = `${oidc.issuer}|${account.providerAccountId}`;
+  const email = typeof user.email === "string" && user.email.includes("@") ? normalizeEmail(user.email) : null;
+  const refuse = async (reason: string) => {
+    await recordAudit({
+      action: "sign_in.failure",
+      // Keyed by subject, not email: a refused SSO sign-in is no password guess and must not
+      // count towards that account's password rate limit.
+      target: { type: "oidc_subject", id: subject },
+      context,
+      details: { method: "oidc", reason, email },
+    });
+    console.warn(`[ferry] single sign-on refused for ${email ?? subject}: ${reason}`);
+    return false;
+  };
+  if (!email) return refuse("no_email");
+  // Linking by email trusts the provider's word that the address is the user's.
+  if (emailVerified(profile) === false) return refuse("email_not_verified");
+  const dbUser = await upsertOidcUser({ subject, email, name: user.name ?? null });
+  if (!dbUser) return refuse("disabled");
+  // Carry our own id into the jwt callback.
+  user.id = dbUser.id;
+  await recordSignIn(dbUser.id);
+  await recordAudit({
+    action: "sign_in.success",
+    actor: { id: dbUser.id, email: dbUser.email },
+    target: { type: "email", id: dbUser.email },
+    context,
+    details: { method: "oidc", subject },
+  });
+  return true;
 }
 
 export function authOptions(): NextAuthOptions {
@@ -117,25 +217,7 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ account, profile, user }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const claims = (profile ?? {}) as { email?: unknown; email_verified?: unknown };
-        if (typeof user.email !== "string" || claims.email_verified === false) return false;
-        const oidc = env().oidc;
-        const dbUser = await upsertOidcUser({
-          subject: `${oidc?.issuer ?? ""}|${account.providerAccountId}`,
-          email: user.email,
-          name: user.name ?? null,
-        });
-        if (!dbUser) return false;
-        // Carry our own id into the jwt callback.
-        user.id = dbUser.id;
-        await recordSignIn(dbUser.id);
-        await recordAudit({
-          action: "sign_in.success",
-          actor: { id: dbUser.id, email: dbUser.email },
-          target: { type: "email", id: dbUser.email },
-          details: { method: "oidc" },
-        });
-        return true;
+        return oidcSignIn(user, account, (profile ?? { sub: "" }) as OidcClaims);
       },
       async jwt({ token, user }) {
         if (user) {

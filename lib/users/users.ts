@@ -180,6 +180,9 @@ export async function upsertOidcUser(input: {
   const byEmail = await prisma().user.findUnique({ where: { email }, select: dtoSelect });
   if (byEmail) {
     if (byEmail.disabledAt) return null;
+    // Linked to another identity already: a reassigned email must not take the account over.
+    const linked = await prisma().user.findUnique({ where: { id: byEmail.id }, select: { oidcSubject: true } });
+    if (linked?.oidcSubject && linked.oidcSubject !== input.subject) return null;
     const row = await prisma().user.update({
       where: { id: byEmail.id },
       data: { oidcSubject: input.subject },

@@ -116,7 +116,7 @@ export async function newIPadAsMacPage(context: BrowserContext): Promise<Page> {
 export async function fillSignInForm(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   // The form calls next-auth's signIn() then router.replace(callbackUrl): a client-side navigation.
   await page.waitForURL((url) => url.pathname !== "/sign-in", { timeout: 30_000 });
 }
