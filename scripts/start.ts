@@ -42,9 +42,11 @@ async function main(): Promise<void> {
       `warning: PUBLIC_URL is ${env.publicUrl}. iPhones install only over https with a trusted certificate; set PUBLIC_URL to your https address.`,
     );
   }
-  ensureBuilt();
+  // `npm run dev`: the same server with Next.js' development mode (hot reload, no build).
+  const dev = process.argv.includes("--dev");
+  if (!dev) ensureBuilt();
 
-  const app = next({ dev: false, dir: root, hostname: env.hostname ?? "0.0.0.0", port: env.port });
+  const app = next({ dev, dir: root, hostname: env.hostname ?? "0.0.0.0", port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = http.createServer((req, res) => {

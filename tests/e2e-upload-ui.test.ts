@@ -148,6 +148,30 @@ describe("upload page (desktop Chromium)", () => {
     assert.equal(await page.locator('[data-testid="upload-done"]').count(), 0);
   });
 
+  test("a provisioning profile is inspected, not stored, and a tampered one is flagged", {
+    timeout: 60_000,
+  }, async () => {
+    for (const [name, type, tampered] of [
+      ["app_info--ios_adhoc.mobileprovision", "Ad Hoc", false],
+      ["fastlane--match-test.provisionprofile", "App Store", true],
+    ] as const) {
+      await page.goto(`${server.baseUrl}/upload`);
+      await page.locator('[data-testid="file-input"]').setInputFiles(path.join(FIXTURES, "profiles", name));
+      await page.getByRole("button", { name: "Inspect profile", exact: true }).click();
+      const result = page.locator('[data-testid="profile-result"]');
+      await result.waitFor({ timeout: 30_000 });
+      assert.equal(await result.locator('[data-field="Type"]').textContent(), type);
+      const signature = (await result.locator('[data-field="Signature"]').textContent()) ?? "";
+      assert.match(signature, tampered ? /does NOT verify/ : /verified/);
+      const codes = await result
+        .locator('[data-testid="warning"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+      assert.ok(codes.includes("profile_expired"));
+      assert.equal(codes.includes("profile_signature_invalid"), tampered);
+    }
+    assert.equal(await page.locator('[data-testid="upload-done"]').count(), 0);
+  });
+
   test("a member gets the not-found page at /upload", { timeout: 60_000 }, async () => {
     const member = { email: "member@example.com", password: "member-password-1" };
     const created = await server.cli([

@@ -157,8 +157,17 @@ export function decodeQrPng(png: Buffer): string | null {
  * jsQR, enlarges the element in place and tries again.
  */
 export async function readQrCode(locator: Locator): Promise<{ text: string; enlarged: boolean }> {
-  await locator.scrollIntoViewIfNeeded();
-  const asRendered = decodeQrPng(await locator.screenshot({ animations: "disabled" }));
+  const page = locator.page();
+  // A clip of the page, not locator.screenshot(): with mobile emulation the
+  // visual viewport can be scaled slightly, and element screenshots then crop
+  // the wrong region.
+  const shoot = async (): Promise<Buffer> => {
+    await locator.scrollIntoViewIfNeeded();
+    const box = await locator.boundingBox();
+    if (!box) throw new Error("the QR code element is not visible");
+    return page.screenshot({ clip: box, animations: "disabled" });
+  };
+  const asRendered = decodeQrPng(await shoot());
   if (asRendered !== null) return { text: asRendered, enlarged: false };
   await locator.evaluate((element) => {
     if (element instanceof HTMLElement) {
@@ -166,8 +175,7 @@ export async function readQrCode(locator: Locator): Promise<{ text: string; enla
       element.style.height = "480px";
     }
   });
-  await locator.scrollIntoViewIfNeeded();
-  const enlarged = decodeQrPng(await locator.screenshot({ animations: "disabled" }));
+  const enlarged = decodeQrPng(await shoot());
   if (enlarged === null) throw new Error("no QR code could be decoded from the element, even enlarged to 480px");
   return { text: enlarged, enlarged: true };
 }
