@@ -10,6 +10,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import * as plist from "plist";
 import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 
 // What iOS's install daemon sends (it fetches manifest and .ipa itself, no cookies).
@@ -20,18 +21,9 @@ let adminToken: string;
 let appId: string;
 
 async function signIn(email: string, password: string): Promise<string> {
-  const csrfRes = await fetch(`${server.baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const res = await fetch(`${server.baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+  const session = await passwordSession(server.baseUrl, email, password);
   assert.ok(session, `signed in as ${email}`);
-  return session.split(";")[0]!;
+  return session;
 }
 
 async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []) {
@@ -170,23 +162,10 @@ test("disabling a user ends their session, API tokens and install links at once"
   assert.equal((await memberLinks(token)).status, 401);
   assert.equal((await fetch(manifestUrl)).status, 403);
   assert.equal((await fetch(manifestUrl.replace("manifest.plist", "app.ipa"))).status, 403);
-  const csrfRes = await fetch(`${server.baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const relogin = await fetch(`${server.baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      cookie: csrfRes.headers
-        .getSetCookie()
-        .map((c) => c.split(";")[0])
-        .join("; "),
-    },
-    body: new URLSearchParams({ csrfToken, email: "emp@example.com", password: "emp-password-1", json: "true" }),
-  });
   assert.equal(
-    relogin.headers.getSetCookie().some((c) => c.startsWith("next-auth.session-token=")),
-    false,
+    await passwordSession(server.baseUrl, "emp@example.com", "emp-password-1"),
+    null,
+    "cannot sign in again",
   );
 });
 

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { createToken, type FerryServer, FIXTURES, ROOT, startFerry } from "./helpers/ferry-server";
+import { passwordSession } from "./helpers/session";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-boot-"));
 const unset = { DATABASE_URL: "", AUTH_SECRET: "", ADMIN_EMAIL: "", ADMIN_PASSWORD: "" };
@@ -20,17 +21,7 @@ after(async () => {
 });
 
 async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  return session ? session.split(";")[0]! : "";
+  return (await passwordSession(baseUrl, email, password)) ?? "";
 }
 
 test("first start on an empty machine, then a restart keeps everything", async () => {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type FerryServer, startFerry } from "./helpers/ferry-server";
+import { passwordSession } from "./helpers/session";
 
 let http: FerryServer;
 let https: FerryServer;
@@ -50,20 +51,8 @@ test("HSTS only when PUBLIC_URL is https", async () => {
 });
 
 test("cookie-authenticated uploads from another origin are refused (CSRF)", async () => {
-  // Sign in to get a session cookie, then post cross-site with it.
-  const csrfRes = await fetch(`${http.baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const login = await fetch(`${http.baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email: http.admin.email, password: http.admin.password, json: "true" }),
-  });
-  const session = login.headers
-    .getSetCookie()
-    .find((c) => c.startsWith("next-auth.session-token="))!
-    .split(";")[0]!;
+  const session = await passwordSession(http.baseUrl, http.admin.email, http.admin.password);
+  assert.ok(session);
   const res = await fetch(`${http.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { cookie: session, origin: "https://evil.example.com", "content-type": "application/octet-stream" },
