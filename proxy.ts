@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { env } from "@/lib/config/env";
 
 /**
  * Pages only: a per-request nonce for a strict Content-Security-Policy (Next.js
@@ -9,6 +10,11 @@ import { type NextRequest, NextResponse } from "next/server";
  * which would break uploads, and the install daemon needs no CSP.
  */
 export function proxy(request: NextRequest) {
+  // Server actions and form posts: Next.js checks a present Origin but lets a
+  // request without one through; Ferry requires proof it comes from its own pages.
+  if (request.method !== "GET" && request.method !== "HEAD" && !isSameOrigin(request)) {
+    return Response.json({ error: { code: "forbidden", message: "Cross-site request refused." } }, { status: 403 });
+  }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = [
     "default-src 'self'",
@@ -29,6 +35,12 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
+}
+
+function isSameOrigin(request: NextRequest): boolean {
+  if (request.headers.get("sec-fetch-site") === "same-origin") return true;
+  const origin = request.headers.get("origin");
+  return origin !== null && origin === new URL(env().publicUrl).origin;
 }
 
 export const config = {

@@ -41,7 +41,10 @@ async function run(argv: string[]): Promise<string> {
   });
   if (group === "token" && action === "create") {
     if (!values.email || !values.name) throw new UsageError("token create needs --email and --name");
-    const scopes = (values.scopes ?? "upload,read").split(",").map((s) => s.trim());
+    const scopes = (values.scopes ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!scopes.every((s): s is TokenScope => s === "upload" || s === "read")) {
       throw new UsageError("--scopes takes upload, read or upload,read");
     }
@@ -55,6 +58,13 @@ async function run(argv: string[]): Promise<string> {
     const user = await findUserByEmail(values.email);
     if (!user) throw new AppError("not_found", `No user with the email ${values.email}.`);
     if (user.disabled) throw new AppError("forbidden", `The user ${values.email} is disabled.`);
+    // Default: what the user's role can use; members never get upload (as in the web UI).
+    const allowed: TokenScope[] = user.role === "member" ? ["read"] : ["upload", "read"];
+    if (scopes.length === 0) scopes.push(...allowed);
+    const refused = scopes.filter((s) => !allowed.includes(s));
+    if (refused.length > 0) {
+      throw new AppError("forbidden", `A ${user.role} cannot have a token with the ${refused.join(", ")} scope.`);
+    }
     const { token } = await createApiToken({ userId: user.id, name: values.name, scopes, expiresAt });
     return token;
   }

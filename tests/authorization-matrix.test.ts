@@ -1,28 +1,61 @@
 /**
- * Who may do what, for every page, API route and install route: each role
- * (anonymous, member without access, member with access, uploader, admin,
- * disabled user) against its own app (granted to its group) and a foreign app
- * (restricted, granted to nobody). Cross-app ids must not leak.
+ * Who may do what, for every page, API route, install route and server action:
+ * each role (anonymous, member without access, member with access, uploader,
+ * admin, disabled user) against its own app (granted to its group) and a
+ * foreign app (restricted, granted to nobody). Cross-app ids must not leak.
+ *
+ * Server actions are replayed over HTTP exactly as a browser sends them (with
+ * JavaScript: the Next-Action header; without: the form's own fields), as
+ * every role, with fields that succeed for an admin; a refused call must leave
+ * the database exactly as it was.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
+import pg from "pg";
+import { ALL_AUDIT_ACTIONS } from "@/lib/admin/audit-actions";
+import { hashPassword } from "@/lib/auth/password";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import {
+  type ActionResponse,
+  exportedServerActions,
+  findFiles,
+  type HtmlForm,
+  invokeAction,
+  parseForms,
+  type ServerActionRef,
+  serverActionIds,
+  submitFormWithoutJs,
+  userFields,
+  withFields,
+} from "./helpers/server-actions";
 import { queryDatabase } from "./helpers/test-database";
 
 type Role = "anonymous" | "memberNoAccess" | "memberWithAccess" | "uploader" | "admin" | "disabled";
 const ROLES: Role[] = ["anonymous", "memberNoAccess", "memberWithAccess", "uploader", "admin", "disabled"];
 
 type Actor = { role: Role; email: string; id: string; cookie: string; token: string };
+/** The role of each actor's account ("anonymous" has an account too, but never signs in). */
+const ACCOUNT_ROLE: Record<Role, "member" | "uploader" | "admin"> = {
+  anonymous: "member",
+  memberNoAccess: "member",
+  memberWithAccess: "member",
+  uploader: "uploader",
+  admin: "admin",
+  disabled: "member",
+};
 
 let server: FerryServer;
 let scratch: string;
 const actors = {} as Record<Role, Actor>;
 const apps = {} as Record<"own" | "foreign", { appId: string; buildId: string; bundleId: string }>;
+/** The group the own app is granted to (memberWithAccess, uploader and disabled are in it). */
+let teamId: string;
 
 async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []) {
   return queryDatabase<T>(server.databaseUrl, text, params);
@@ -74,15 +107,8 @@ before(async () => {
     const { json } = await uploadAs(adminToken, await ipaFor(bundleId));
     apps[key] = { appId: json.build!.appId, buildId: json.build!.id, bundleId };
   }
-  const roleOf: Record<Role, string> = {
-    anonymous: "member",
-    memberNoAccess: "member",
-    memberWithAccess: "member",
-    uploader: "uploader",
-    admin: "admin",
-    disabled: "member",
-  };
-  for (const role of ROLES) {
+  // One account per role, set up concurrently (each CLI call is its own process).
+  const setUp = ROLES.map(async (role) => {
     const email = role === "admin" ? server.admin.email : `${role.toLowerCase()}@example.com`;
     const password = role === "admin" ? server.admin.password : `${role}-password-123`;
     if (role !== "admin") {
@@ -94,7 +120,7 @@ before(async () => {
         "--password",
         password,
         "--role",
-        roleOf[role],
+        ACCOUNT_ROLE[role],
       ]);
       assert.equal(created.code, 0, created.stderr);
     }
@@ -102,15 +128,17 @@ before(async () => {
     const cookie = role === "anonymous" ? "" : await signIn(email, password);
     const token = role === "anonymous" ? "" : await createToken(server, email);
     actors[role] = { role, email, id: row!.id, cookie, token };
-  }
+  });
+  await Promise.all(setUp);
   // The own app is granted to a group holding the member with access, the uploader and the (soon disabled) user.
   const [group] = await sql<{ id: string }>(
     "INSERT INTO groups (id, name) VALUES (gen_random_uuid(), 'Team') RETURNING id",
   );
+  teamId = group!.id;
   for (const role of ["memberWithAccess", "uploader", "disabled"] as const) {
-    await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [group!.id, actors[role].id]);
+    await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [teamId, actors[role].id]);
   }
-  await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [apps.own.appId, group!.id]);
+  await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [apps.own.appId, teamId]);
   // Disabled after signing in and creating a token: both must stop working.
   const disabled = await server.cli(["user", "disable", "--email", actors.disabled.email]);
   assert.equal(disabled.code, 0, disabled.stderr);
@@ -121,7 +149,6 @@ after(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-type Expectation = Record<Role, number>;
 const signInRedirect = 307;
 
 async function page(actor: Actor, url: string): Promise<number> {
@@ -140,9 +167,9 @@ async function api(actor: Actor, url: string): Promise<number> {
   return res.status;
 }
 
-function check(name: string, expected: Expectation, run: (actor: Actor) => Promise<number>) {
+function check<T>(name: string, expected: Record<Role, T>, run: (actor: Actor) => Promise<T>) {
   test(name, async () => {
-    const actual = {} as Expectation;
+    const actual = {} as Record<Role, T>;
     for (const role of ROLES) actual[role] = await run(actors[role]);
     assert.deepEqual(actual, expected);
   });
@@ -295,5 +322,822 @@ describe("install links", () => {
       await fetch(`${server.baseUrl}/apps/${foreign().appId}`, { headers: { cookie: actors.memberWithAccess.cookie } })
     ).text();
     assert.ok(!html.includes("itms-services://"));
+  });
+});
+
+describe("admin and settings pages", () => {
+  const toSignIn = "307 → /sign-in";
+  /** The status, and where a redirect goes; a refused page must not show anyone else's data. */
+  async function landing(actor: Actor, url: string): Promise<string> {
+    const res = await fetch(`${server.baseUrl}${url}`, {
+      headers: actor.cookie ? { cookie: actor.cookie } : {},
+      redirect: "manual",
+    });
+    const body = await res.text();
+    if (res.status !== 200) {
+      for (const other of Object.values(actors)) {
+        if (other.email !== actor.email) assert.ok(!body.includes(other.email), `${url} leaks ${other.email}`);
+      }
+      assert.ok(!body.includes('data-testid="admin-nav"'), `${url} shows the admin tabs to ${actor.role}`);
+    }
+    const location = res.headers.get("location");
+    return location ? `${res.status} → ${new URL(location, server.baseUrl).pathname}` : String(res.status);
+  }
+
+  for (const url of ["/admin/users", "/admin/groups", "/admin/apps", "/admin/audit", "/admin/settings"]) {
+    check(
+      `GET ${url}`,
+      {
+        anonymous: toSignIn,
+        memberNoAccess: "404",
+        memberWithAccess: "404",
+        uploader: "404",
+        admin: "200",
+        disabled: toSignIn,
+      },
+      (a) => landing(a, url),
+    );
+  }
+  check(
+    "GET /admin (the admin lands on the users page)",
+    {
+      anonymous: toSignIn,
+      memberNoAccess: "404",
+      memberWithAccess: "404",
+      uploader: "404",
+      admin: "307 → /admin/users",
+      disabled: toSignIn,
+    },
+    (a) => landing(a, "/admin"),
+  );
+  check(
+    "GET /settings/tokens",
+    {
+      anonymous: toSignIn,
+      memberNoAccess: "200",
+      memberWithAccess: "200",
+      uploader: "200",
+      admin: "200",
+      disabled: toSignIn,
+    },
+    (a) => landing(a, "/settings/tokens"),
+  );
+  check(
+    "GET /settings",
+    {
+      anonymous: toSignIn,
+      memberNoAccess: "307 → /settings/tokens",
+      memberWithAccess: "307 → /settings/tokens",
+      uploader: "307 → /settings/tokens",
+      admin: "307 → /settings/tokens",
+      disabled: toSignIn,
+    },
+    (a) => landing(a, "/settings"),
+  );
+});
+
+/** Every "use server" file in scope: the admin pages' and the API token page's. */
+function actionFiles(): string[] {
+  return [...findFiles(ROOT, "app/admin", "actions.ts"), ...findFiles(ROOT, "app/settings", "actions.ts")];
+}
+
+describe("server actions", () => {
+  const USERS = "/admin/users";
+  const GROUPS = "/admin/groups";
+  const APPS = "/admin/apps";
+  const SETTINGS = "/admin/settings";
+  const TOKENS = "/settings/tokens";
+  /** Admins replay last, so every refused attempt meets the state the admin's valid request then changes. */
+  const ORDER: Role[] = [...ROLES.filter((r) => r !== "admin"), "admin"];
+
+  /** Audit actions that record a change (not a download or a sign-in): a refused attempt must not add one. */
+  const CHANGE_AUDIT_ACTIONS = ALL_AUDIT_ACTIONS.filter((a) => !/^(install_page|manifest|ipa|build|sign_in)\./.test(a));
+
+  /** Everything an admin or token action can change, table by table. */
+  async function snapshot(): Promise<Record<string, unknown>> {
+    const [row] = await read<{ state: Record<string, unknown> }>(
+      `SELECT json_build_object(
+        'users', (SELECT json_agg(json_build_object('id', id, 'email', email, 'name', name, 'role', role,
+          'disabled_at', disabled_at, 'session_version', session_version, 'password_hash', password_hash,
+          'oidc_subject', oidc_subject) ORDER BY email) FROM users),
+        'groups', (SELECT json_agg(json_build_object('id', id, 'name', name, 'description', description)
+          ORDER BY name) FROM groups),
+        'group_members', (SELECT json_agg(json_build_object('group', group_id, 'user', user_id)
+          ORDER BY group_id, user_id) FROM group_members),
+        'app_groups', (SELECT json_agg(json_build_object('app', app_id, 'group', group_id)
+          ORDER BY app_id, group_id) FROM app_groups),
+        'apps', (SELECT json_agg(json_build_object('id', id, 'visibility', visibility) ORDER BY id) FROM apps),
+        'settings', (SELECT json_agg(json_build_object('key', key, 'value', value) ORDER BY key) FROM settings),
+        'api_tokens', (SELECT json_agg(json_build_object('id', id, 'user', user_id, 'name', name, 'scopes', scopes,
+          'expires_at', expires_at, 'revoked_at', revoked_at) ORDER BY id) FROM api_tokens),
+        'audit', (SELECT json_agg(json_build_object('id', id, 'action', action) ORDER BY id)
+          FROM audit_events WHERE action = ANY($1))
+      ) AS state`,
+      [CHANGE_AUDIT_ACTIONS],
+    );
+    return row!.state;
+  }
+
+  /** Snapshots and effects are read several times per replay: over one connection (sql() opens one per query). */
+  let db: pg.Client | undefined;
+  async function read<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    if (!db) {
+      db = new pg.Client({ connectionString: server.databaseUrl });
+      await db.connect();
+    }
+    return (await db.query<T>(text, params)).rows;
+  }
+  after(async () => {
+    await db?.end();
+  });
+
+  async function one(text: string, params: unknown[] = []): Promise<Record<string, unknown> | null> {
+    return (await read<Record<string, unknown>>(text, params))[0] ?? null;
+  }
+
+  async function insertUser(email: string, role: string, options: { disabled?: boolean; password?: string } = {}) {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO users (id, email, role, password_hash, disabled_at, updated_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, CASE WHEN $4 THEN now() END, now()) RETURNING id`,
+      [email, role, options.password ? await hashPassword(options.password) : null, options.disabled ?? false],
+    );
+    return row!.id;
+  }
+
+  async function insertToken(userId: string, name: string): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes)
+       VALUES (gen_random_uuid(), $1, $2, md5(random()::text) || md5(random()::text), 'matrix00', '{read}')
+       RETURNING id`,
+      [userId, name],
+    );
+    return row!.id;
+  }
+
+  /** Throwaway accounts and objects the destructive replays target. */
+  const fixture = {} as {
+    promote: string;
+    disable: string;
+    enable: string;
+    signOut: string;
+    password: string;
+    tokenOwner: string;
+    victimToken: string;
+    doomedGroup: string;
+    ownTokens: Record<Role, string>;
+  };
+  let actionIds: Map<string, ServerActionRef>;
+
+  before(async () => {
+    actionIds = serverActionIds(ROOT);
+    fixture.promote = await insertUser("target.promote@example.com", "member");
+    fixture.disable = await insertUser("target.disable@example.com", "member");
+    await insertToken(fixture.disable, "target's token");
+    fixture.enable = await insertUser("target.enable@example.com", "member", { disabled: true });
+    fixture.signOut = await insertUser("target.signout@example.com", "member");
+    fixture.password = await insertUser("target.password@example.com", "admin");
+    fixture.tokenOwner = await insertUser("target.tokens@example.com", "member");
+    fixture.victimToken = await insertToken(fixture.tokenOwner, "someone else's token");
+  });
+
+  type Row = Record<string, unknown> | null;
+  type ActionCase = {
+    name: string;
+    /** "file#export", as the build's server-reference manifest names it. */
+    action: string;
+    /** The page whose form is replayed (and where the POST goes). */
+    page: string;
+    /** Hidden fields that pick the admin-rendered form to replay (e.g. which user's row). */
+    form?: () => Record<string, string>;
+    /** The fields an admin would fill in (for this actor), replacing the form's. */
+    fields: (actor: Actor) => Record<string, string | string[]>;
+    setup?: () => Promise<unknown>;
+    cleanup?: () => Promise<unknown>;
+    /** What the action would change, read before and after each replay. */
+    effect: (actor: Actor) => Promise<Row>;
+    /** `effect` after a call that is allowed to change something. */
+    changedTo: (actor: Actor) => Row;
+    /** Per role: the action's answer, and whether the database changed. */
+    expected: Record<Role, string>;
+  };
+
+  const SIGNED_OUT = "signed out, unchanged";
+  const FORBIDDEN = "forbidden, unchanged";
+  const ADMIN_ONLY: Record<Role, string> = {
+    anonymous: SIGNED_OUT,
+    memberNoAccess: FORBIDDEN,
+    memberWithAccess: FORBIDDEN,
+    uploader: FORBIDDEN,
+    admin: "ok, changed",
+    disabled: SIGNED_OUT,
+  };
+  const ANY_SIGNED_IN: Record<Role, string> = {
+    anonymous: SIGNED_OUT,
+    memberNoAccess: "ok, changed",
+    memberWithAccess: "ok, changed",
+    uploader: "ok, changed",
+    admin: "ok, changed",
+    disabled: SIGNED_OUT,
+  };
+  const membership = (groupId: () => string, userId: () => string) =>
+    one("SELECT count(*)::int AS n FROM group_members WHERE group_id = $1 AND user_id = $2", [groupId(), userId()]);
+  const grant = (appId: () => string, groupId: () => string) =>
+    one("SELECT count(*)::int AS n FROM app_groups WHERE app_id = $1 AND group_id = $2", [appId(), groupId()]);
+  const ensureGrant = () =>
+    sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [own().appId, teamId]);
+  const dropForeignGrant = () =>
+    sql("DELETE FROM app_groups WHERE app_id = $1 AND group_id = $2", [foreign().appId, teamId]);
+  const resetActorRoles = async () => {
+    for (const role of ROLES)
+      await sql("UPDATE users SET role = $2 WHERE id = $1", [actors[role].id, ACCOUNT_ROLE[role]]);
+  };
+
+  const CASES: ActionCase[] = [
+    {
+      name: "createUser: a new admin account with a known password",
+      action: "app/admin/users/actions.ts#createUser",
+      page: USERS,
+      fields: () => ({
+        email: "created.by.matrix@example.com",
+        name: "Matrix",
+        role: "admin",
+        password: "created-password-123",
+      }),
+      effect: () =>
+        one(
+          "SELECT role, password_hash IS NOT NULL AS has_password FROM users WHERE email = 'created.by.matrix@example.com'",
+        ),
+      changedTo: () => ({ role: "admin", has_password: true }),
+      cleanup: () => sql("DELETE FROM users WHERE email = 'created.by.matrix@example.com'"),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "changeRole: make a member an admin",
+      action: "app/admin/users/actions.ts#changeRole",
+      page: USERS,
+      form: () => ({ userId: fixture.promote }),
+      fields: () => ({ role: "admin" }),
+      setup: () => sql("UPDATE users SET role = 'member' WHERE id = $1", [fixture.promote]),
+      effect: () => one("SELECT role FROM users WHERE id = $1", [fixture.promote]),
+      changedTo: () => ({ role: "admin" }),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "changeRole: make yourself an admin",
+      action: "app/admin/users/actions.ts#changeRole",
+      page: USERS,
+      form: () => ({ userId: actors.admin.id }),
+      fields: (a) => ({ userId: a.id, role: "admin" }),
+      effect: (a) => one("SELECT role FROM users WHERE id = $1", [a.id]),
+      changedTo: () => ({ role: "admin" }),
+      cleanup: resetActorRoles,
+      expected: { ...ADMIN_ONLY, admin: "ok, unchanged" },
+    },
+    {
+      name: "disableUser: disable a member (sessions and tokens end)",
+      action: "app/admin/users/actions.ts#disableUser",
+      page: USERS,
+      form: () => ({ userId: fixture.disable }),
+      fields: () => ({}),
+      setup: async () => {
+        await sql("UPDATE users SET disabled_at = NULL, session_version = 0 WHERE id = $1", [fixture.disable]);
+        await sql("UPDATE api_tokens SET revoked_at = NULL WHERE user_id = $1", [fixture.disable]);
+      },
+      effect: () =>
+        one(
+          `SELECT disabled_at IS NOT NULL AS disabled, session_version,
+             (SELECT count(*)::int FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS active_tokens
+           FROM users u WHERE id = $1`,
+          [fixture.disable],
+        ),
+      changedTo: () => ({ disabled: true, session_version: 1, active_tokens: 0 }),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "enableUser: re-enable a disabled member",
+      action: "app/admin/users/actions.ts#enableUser",
+      page: USERS,
+      form: () => ({ userId: fixture.enable }),
+      fields: () => ({}),
+      setup: () => sql("UPDATE users SET disabled_at = now() WHERE id = $1", [fixture.enable]),
+      effect: () => one("SELECT disabled_at IS NULL AS active FROM users WHERE id = $1", [fixture.enable]),
+      changedTo: () => ({ active: true }),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "signOutEverywhere: end someone's sessions",
+      action: "app/admin/users/actions.ts#signOutEverywhere",
+      page: USERS,
+      form: () => ({ userId: fixture.signOut }),
+      fields: () => ({}),
+      setup: () => sql("UPDATE users SET session_version = 0 WHERE id = $1", [fixture.signOut]),
+      effect: () => one("SELECT session_version FROM users WHERE id = $1", [fixture.signOut]),
+      changedTo: () => ({ session_version: 1 }),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "setPassword: set an admin's password (account takeover)",
+      action: "app/admin/users/actions.ts#setPassword",
+      page: USERS,
+      form: () => ({ userId: fixture.password }),
+      fields: () => ({ password: "taken-over-password-123" }),
+      setup: () => sql("UPDATE users SET password_hash = NULL, session_version = 0 WHERE id = $1", [fixture.password]),
+      effect: () =>
+        one("SELECT password_hash IS NOT NULL AS has_password, session_version FROM users WHERE id = $1", [
+          fixture.password,
+        ]),
+      changedTo: () => ({ has_password: true, session_version: 1 }),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "createGroup",
+      action: "app/admin/groups/actions.ts#createGroup",
+      page: GROUPS,
+      fields: () => ({ name: "Made by the matrix", description: "should exist only after the admin's call" }),
+      effect: () => one("SELECT name, description FROM groups WHERE name = 'Made by the matrix'"),
+      changedTo: () => ({ name: "Made by the matrix", description: "should exist only after the admin's call" }),
+      cleanup: () => sql("DELETE FROM groups WHERE name = 'Made by the matrix'"),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "deleteGroup: a group with a member and a granted app",
+      action: "app/admin/groups/actions.ts#deleteGroup",
+      page: GROUPS,
+      form: () => ({ groupId: fixture.doomedGroup }),
+      fields: () => ({}),
+      setup: async () => {
+        const [row] = await sql<{ id: string }>(
+          "INSERT INTO groups (id, name) VALUES (gen_random_uuid(), 'Doomed') RETURNING id",
+        );
+        fixture.doomedGroup = row!.id;
+        await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [row!.id, fixture.promote]);
+        await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [own().appId, row!.id]);
+      },
+      effect: () =>
+        one(
+          `SELECT (SELECT count(*)::int FROM groups WHERE id = $1) AS groups,
+             (SELECT count(*)::int FROM group_members WHERE group_id = $1) AS members,
+             (SELECT count(*)::int FROM app_groups WHERE group_id = $1) AS apps`,
+          [fixture.doomedGroup],
+        ),
+      changedTo: () => ({ groups: 0, members: 0, apps: 0 }),
+      cleanup: () => sql("DELETE FROM groups WHERE name = 'Doomed'"),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "addMember: put the member without access into the group that has the own app",
+      action: "app/admin/groups/actions.ts#addMember",
+      page: GROUPS,
+      form: () => ({ groupId: teamId }),
+      fields: () => ({ email: actors.memberNoAccess.email }),
+      setup: () =>
+        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [teamId, actors.memberNoAccess.id]),
+      effect: () =>
+        membership(
+          () => teamId,
+          () => actors.memberNoAccess.id,
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () =>
+        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [teamId, actors.memberNoAccess.id]),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "removeMember: take the member with access out of their group",
+      action: "app/admin/groups/actions.ts#removeMember",
+      page: GROUPS,
+      form: () => ({ groupId: teamId, userId: actors.memberWithAccess.id }),
+      fields: () => ({}),
+      effect: () =>
+        membership(
+          () => teamId,
+          () => actors.memberWithAccess.id,
+        ),
+      changedTo: () => ({ n: 0 }),
+      cleanup: () =>
+        sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+          teamId,
+          actors.memberWithAccess.id,
+        ]),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "grantApp (group card): grant the foreign app to the group",
+      action: "app/admin/apps/actions.ts#grantApp",
+      page: GROUPS,
+      form: () => ({ groupId: teamId }),
+      fields: () => ({ appId: foreign().appId }),
+      setup: dropForeignGrant,
+      effect: () =>
+        grant(
+          () => foreign().appId,
+          () => teamId,
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: dropForeignGrant,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "grantApp (app card): grant the foreign app to the group",
+      action: "app/admin/apps/actions.ts#grantApp",
+      page: APPS,
+      form: () => ({ appId: foreign().appId }),
+      fields: () => ({ groupId: teamId }),
+      setup: dropForeignGrant,
+      effect: () =>
+        grant(
+          () => foreign().appId,
+          () => teamId,
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: dropForeignGrant,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "revokeApp (group card): take the own app from its group",
+      action: "app/admin/apps/actions.ts#revokeApp",
+      page: GROUPS,
+      form: () => ({ groupId: teamId, appId: own().appId }),
+      fields: () => ({}),
+      setup: ensureGrant,
+      effect: () =>
+        grant(
+          () => own().appId,
+          () => teamId,
+        ),
+      changedTo: () => ({ n: 0 }),
+      cleanup: ensureGrant,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "revokeApp (app card): take the own app from its group",
+      action: "app/admin/apps/actions.ts#revokeApp",
+      page: APPS,
+      form: () => ({ appId: own().appId, groupId: teamId }),
+      fields: () => ({}),
+      setup: ensureGrant,
+      effect: () =>
+        grant(
+          () => own().appId,
+          () => teamId,
+        ),
+      changedTo: () => ({ n: 0 }),
+      cleanup: ensureGrant,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "changeVisibility: make the foreign app visible to everyone",
+      action: "app/admin/apps/actions.ts#changeVisibility",
+      page: APPS,
+      form: () => ({ appId: foreign().appId }),
+      fields: () => ({ visibility: "everyone" }),
+      setup: () => sql("UPDATE apps SET visibility = 'restricted' WHERE id = $1", [foreign().appId]),
+      effect: () => one("SELECT visibility FROM apps WHERE id = $1", [foreign().appId]),
+      changedTo: () => ({ visibility: "everyone" }),
+      cleanup: () => sql("UPDATE apps SET visibility = 'restricted' WHERE id = $1", [foreign().appId]),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "saveSignInSettings: switch email and password sign-in back on",
+      action: "app/admin/settings/actions.ts#saveSignInSettings",
+      page: SETTINGS,
+      fields: () => ({ localLoginEnabled: ["off", "on"] }),
+      setup: () =>
+        sql(
+          `INSERT INTO settings (key, value, updated_at) VALUES ('localLoginEnabled', 'false'::jsonb, now())
+           ON CONFLICT (key) DO UPDATE SET value = 'false'::jsonb`,
+        ),
+      effect: () => one("SELECT value FROM settings WHERE key = 'localLoginEnabled'"),
+      changedTo: () => ({ value: true }),
+      cleanup: () => sql("DELETE FROM settings WHERE key = 'localLoginEnabled'"),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "saveSignInSettings: switch email and password sign-in off (no SSO: refused even to admins)",
+      action: "app/admin/settings/actions.ts#saveSignInSettings",
+      page: SETTINGS,
+      fields: () => ({ localLoginEnabled: "off" }),
+      setup: () => sql("DELETE FROM settings WHERE key = 'localLoginEnabled'"),
+      effect: () => one("SELECT value FROM settings WHERE key = 'localLoginEnabled'"),
+      changedTo: () => null,
+      cleanup: () => sql("DELETE FROM settings WHERE key = 'localLoginEnabled'"),
+      expected: {
+        ...ADMIN_ONLY,
+        admin: "error: Email and password sign-in cannot be switched off, unchanged",
+      },
+    },
+    {
+      name: "createToken: a read token for yourself",
+      action: "app/settings/tokens/actions.ts#createToken",
+      page: TOKENS,
+      fields: () => ({ name: "matrix read", expiresInDays: "30", scopes: ["read"] }),
+      effect: (a) =>
+        one(
+          "SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1 AND name = 'matrix read' AND scopes = '{read}'",
+          [a.id],
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM api_tokens WHERE name = 'matrix read'"),
+      expected: ANY_SIGNED_IN,
+    },
+    {
+      name: "createToken: an upload token (uploaders and admins only)",
+      action: "app/settings/tokens/actions.ts#createToken",
+      page: TOKENS,
+      fields: () => ({ name: "matrix upload", expiresInDays: "", scopes: ["read", "upload"] }),
+      effect: (a) =>
+        one(
+          "SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1 AND name = 'matrix upload' AND 'upload' = ANY(scopes)",
+          [a.id],
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM api_tokens WHERE name = 'matrix upload'"),
+      expected: {
+        ...ANY_SIGNED_IN,
+        memberNoAccess: "error: Members can create read-only tokens, unchanged",
+        memberWithAccess: "error: Members can create read-only tokens, unchanged",
+      },
+    },
+    {
+      name: "createToken: a forged userId field does not pick the owner",
+      action: "app/settings/tokens/actions.ts#createToken",
+      page: TOKENS,
+      fields: () => ({ name: "matrix forged", scopes: ["read"], userId: fixture.tokenOwner }),
+      effect: (a) =>
+        one(
+          `SELECT (SELECT count(*)::int FROM api_tokens WHERE user_id = $1 AND name = 'matrix forged') AS mine,
+             (SELECT count(*)::int FROM api_tokens WHERE user_id = $2 AND name = 'matrix forged') AS forged`,
+          [a.id, fixture.tokenOwner],
+        ),
+      changedTo: () => ({ mine: 1, forged: 0 }),
+      cleanup: () => sql("DELETE FROM api_tokens WHERE name = 'matrix forged'"),
+      expected: ANY_SIGNED_IN,
+    },
+    {
+      name: "revokeToken: your own token",
+      action: "app/settings/tokens/actions.ts#revokeToken",
+      page: TOKENS,
+      form: () => ({ tokenId: fixture.ownTokens.admin }),
+      fields: (a) => ({ tokenId: fixture.ownTokens[a.role] }),
+      setup: async () => {
+        fixture.ownTokens = {} as Record<Role, string>;
+        for (const role of ROLES) fixture.ownTokens[role] = await insertToken(actors[role].id, "matrix own");
+      },
+      effect: (a) =>
+        one("SELECT revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE id = $1", [fixture.ownTokens[a.role]]),
+      changedTo: () => ({ revoked: true }),
+      cleanup: () => sql("DELETE FROM api_tokens WHERE name = 'matrix own'"),
+      expected: ANY_SIGNED_IN,
+    },
+    {
+      name: "revokeToken: someone else's token (refused even to admins)",
+      action: "app/settings/tokens/actions.ts#revokeToken",
+      page: TOKENS,
+      fields: () => ({ tokenId: fixture.victimToken }),
+      setup: () => sql("UPDATE api_tokens SET revoked_at = NULL WHERE id = $1", [fixture.victimToken]),
+      effect: () =>
+        one("SELECT revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE id = $1", [fixture.victimToken]),
+      changedTo: () => ({ revoked: false }),
+      expected: {
+        anonymous: SIGNED_OUT,
+        memberNoAccess: "error: This token is not yours or is already revoked, unchanged",
+        memberWithAccess: "error: This token is not yours or is already revoked, unchanged",
+        uploader: "error: This token is not yours or is already revoked, unchanged",
+        admin: "error: This token is not yours or is already revoked, unchanged",
+        disabled: SIGNED_OUT,
+      },
+    },
+  ];
+
+  function actionRef(name: string): ServerActionRef {
+    const ref = actionIds.get(name);
+    assert.ok(ref, `${name} is in .next/server/server-reference-manifest.json`);
+    return ref;
+  }
+
+  /** The admin's rendered form for `action` whose fields include `match`. */
+  async function adminForm(page: string, action: ServerActionRef, match: Record<string, string>): Promise<HtmlForm> {
+    const res = await fetch(`${server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } });
+    assert.equal(res.status, 200, `GET ${page} as admin`);
+    const forms = parseForms(await res.text()).filter((f) => f.actionId === action.id);
+    const form = forms.find((f) =>
+      Object.entries(match).every(([name, value]) => f.fields.some(([n, v]) => n === name && v === value)),
+    );
+    assert.ok(form, `${page} renders a ${action.name} form with ${JSON.stringify(match)} (${forms.length} forms)`);
+    return form;
+  }
+
+  /** The action's answer in a few words: "ok", "signed out", "forbidden" or the error's first clause. */
+  function answer(res: ActionResponse): string {
+    const state = res.state;
+    if (state === undefined || state === null) return `HTTP ${res.status} without a result`;
+    if (state.ok) return "ok";
+    if (state.error === "Your session has ended: sign in again.") return "signed out";
+    if (state.error === "Forbidden: only admins can do this.") return "forbidden";
+    return `error: ${state.error?.split(/[:.]/)[0]}`;
+  }
+
+  type Transport = "javascript" | "no javascript";
+
+  type Replayed = { result: string; changedTables: string[]; effectBefore: Row; effectAfter: Row };
+
+  /** Runs `send` (one request as `actor`): its answer, and what it changed in the database. */
+  async function replay(c: ActionCase, actor: Actor, send: () => Promise<string>): Promise<Replayed> {
+    const [before, effectBefore] = [await snapshot(), await c.effect(actor)];
+    const outcome = await send();
+    const [after, effectAfter] = [await snapshot(), await c.effect(actor)];
+    const changedTables = Object.keys(after).filter((k) => !isDeepStrictEqual(before[k], after[k]));
+    return {
+      result: `${outcome}, ${changedTables.length > 0 ? "changed" : "unchanged"}`,
+      changedTables,
+      effectBefore,
+      effectAfter,
+    };
+  }
+
+  /** The matrix first (the whole row shows on failure), then that each allowed change was the intended one. */
+  function assertReplays(c: ActionCase, replays: Record<Role, Replayed>, expected: Record<Role, string>): void {
+    const actual = Object.fromEntries(Object.entries(replays).map(([k, r]) => [k, r.result]));
+    const changes = Object.entries(replays)
+      .filter(([, r]) => r.changedTables.length > 0)
+      .map(([k, r]) => `${k}: ${r.changedTables.join(", ")}`);
+    assert.deepEqual(actual, expected, `${c.name}; tables changed by: ${changes.join("; ") || "nobody"}`);
+    for (const role of ROLES) {
+      const r = replays[role];
+      if (r.changedTables.length === 0) continue;
+      assert.deepEqual(r.effectAfter, c.changedTo(actors[role]), `${c.name} as ${role}: the intended change`);
+      assert.notDeepEqual(r.effectBefore, r.effectAfter, `${c.name} as ${role}: ${r.changedTables} changed, not this`);
+    }
+  }
+
+  async function runCase(c: ActionCase, transport: Transport, expected: Record<Role, string>): Promise<void> {
+    const ref = actionRef(c.action);
+    await c.setup?.();
+    try {
+      const form = await adminForm(c.page, ref, c.form?.() ?? {});
+      const replays = {} as Record<Role, Replayed>;
+      for (const role of ORDER) {
+        const actor = actors[role];
+        // The admin's form as rendered ($ACTION_* inputs included), with the values an admin would enter.
+        const fields = withFields(form.fields, c.fields(actor));
+        replays[role] = await replay(c, actor, async () => {
+          if (transport === "no javascript") {
+            return String(
+              (await submitFormWithoutJs(server.baseUrl, { path: c.page, fields, cookie: actor.cookie })).status,
+            );
+          }
+          const res = await invokeAction(server.baseUrl, {
+            path: c.page,
+            actionId: ref.id,
+            fields: userFields({ ...form, fields }),
+            cookie: actor.cookie,
+          });
+          if (res.state?.token) {
+            // A new token's secret goes to its owner only: the token is the caller's.
+            const prefix = res.state.token.slice("ferry_".length, "ferry_".length + 8);
+            const owner = await one("SELECT user_id FROM api_tokens WHERE prefix = $1", [prefix]);
+            assert.equal(owner?.user_id, actor.id, `${c.name}: the new token belongs to ${actor.role}`);
+          }
+          return answer(res);
+        });
+      }
+      assertReplays(c, replays, expected);
+    } finally {
+      await c.cleanup?.();
+    }
+  }
+
+  /** Without JavaScript the page is rendered after the action: its status follows the page's own access rule. */
+  function withoutJsExpected(c: ActionCase): Record<Role, string> {
+    const out = {} as Record<Role, string>;
+    for (const role of ROLES) {
+      const status =
+        role === "anonymous" || role === "disabled"
+          ? "307"
+          : c.page.startsWith("/admin") && role !== "admin"
+            ? "404"
+            : "200";
+      out[role] = `${status}, ${c.expected[role].split(", ").pop()}`;
+    }
+    return out;
+  }
+
+  test("every exported server action is in the build, rendered in a form, and replayed below", async () => {
+    assert.ok(CHANGE_AUDIT_ACTIONS.includes("user.role_change") && CHANGE_AUDIT_ACTIONS.length >= 16);
+    const exported = exportedServerActions(ROOT, actionFiles());
+    assert.ok(exported.length >= 16, exported.join(", "));
+    assert.deepEqual([...new Set(CASES.map((c) => c.action))].sort(), exported, "every action has a case");
+    const inBuild = [...actionIds.keys()].filter((k) => /^app\/(admin|settings)\//.test(k)).sort();
+    assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
+    // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
+    const rendered = new Set<string>();
+    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS]) {
+      const html = await (await fetch(`${server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })).text();
+      for (const form of parseForms(html)) if (form.actionId) rendered.add(form.actionId);
+    }
+    const byId = new Map([...actionIds.values()].map((r) => [r.id, `${r.file}#${r.name}`]));
+    assert.deepEqual([...rendered].map((id) => byId.get(id) ?? `unknown action ${id}`).sort(), exported);
+  });
+
+  for (const c of CASES) {
+    test(`${c.name} (with JavaScript: Next-Action header)`, async () => {
+      await runCase(c, "javascript", c.expected);
+    });
+  }
+
+  for (const c of CASES) {
+    test(`${c.name} (without JavaScript: the form's own fields)`, async () => {
+      await runCase(c, "no javascript", withoutJsExpected(c));
+    });
+  }
+
+  test("admin actions posted to pages a member can open are refused too", async () => {
+    const results: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const c of CASES.filter((x) => x.expected.admin === "ok, changed" && x.page.startsWith("/admin"))) {
+      const ref = actionRef(c.action);
+      await c.setup?.();
+      try {
+        const form = await adminForm(c.page, ref, c.form?.() ?? {});
+        const actor = actors.memberWithAccess;
+        for (const page of ["/", TOKENS, `/apps/${own().appId}`]) {
+          const fields = withFields(form.fields, c.fields(actor));
+          const replayed = await replay(c, actor, async () =>
+            answer(
+              await invokeAction(server.baseUrl, {
+                path: page,
+                actionId: ref.id,
+                fields: userFields({ ...form, fields }),
+                cookie: actor.cookie,
+              }),
+            ),
+          );
+          results[`${c.name} via ${page}`] = [replayed.result, ...replayed.changedTables].join(" ");
+          expected[`${c.name} via ${page}`] = FORBIDDEN;
+        }
+      } finally {
+        await c.cleanup?.();
+      }
+    }
+    assert.deepEqual(results, expected);
+  });
+
+  test("a cross-site request with the admin's cookie is refused", async () => {
+    const c = CASES.find((x) => x.action.endsWith("#changeVisibility"))!;
+    const ref = actionRef(c.action);
+    await c.setup?.();
+    try {
+      const form = await adminForm(c.page, ref, c.form?.() ?? {});
+      const before = await snapshot();
+      const res = await invokeAction(server.baseUrl, {
+        path: c.page,
+        actionId: ref.id,
+        fields: userFields({ ...form, fields: withFields(form.fields, c.fields(actors.admin)) }),
+        cookie: actors.admin.cookie,
+        origin: "https://evil.example",
+      });
+      assert.ok(res.status >= 400, `status ${res.status}`);
+      assert.ok(!res.state?.ok);
+      assert.deepEqual(await snapshot(), before, "nothing changed");
+    } finally {
+      await c.cleanup?.();
+    }
+  });
+
+  test("a demoted admin's existing session loses the admin actions at once", async () => {
+    const email = "demoted.admin@example.com";
+    const password = "demoted-admin-password-1";
+    const id = await insertUser(email, "admin", { password });
+    const cookie = await signIn(email, password);
+    const demoted: Actor = { role: "admin", email, id, cookie, token: "" };
+    const create = CASES.find((x) => x.action.endsWith("#createGroup"))!;
+    const createRef = actionRef(create.action);
+    const createForm = await adminForm(create.page, createRef, {});
+    const send = (name: string) =>
+      invokeAction(server.baseUrl, {
+        path: GROUPS,
+        actionId: createRef.id,
+        fields: userFields({ ...createForm, fields: withFields(createForm.fields, { name, description: "" }) }),
+        cookie,
+      });
+    try {
+      assert.equal(answer(await send("Demoted admin's first group")), "ok");
+      // The real admin demotes them through the users page's own form.
+      const roleRef = actionRef("app/admin/users/actions.ts#changeRole");
+      const roleForm = await adminForm(USERS, roleRef, { userId: id });
+      const demote = await invokeAction(server.baseUrl, {
+        path: USERS,
+        actionId: roleRef.id,
+        fields: userFields({ ...roleForm, fields: withFields(roleForm.fields, { role: "member" }) }),
+        cookie: actors.admin.cookie,
+      });
+      assert.equal(answer(demote), "ok");
+      const before = await snapshot();
+      assert.equal(answer(await send("Demoted admin's second group")), "forbidden");
+      assert.deepEqual(await snapshot(), before);
+      assert.equal(await page(demoted, "/admin/groups"), 404);
+    } finally {
+      await sql("DELETE FROM groups WHERE name LIKE 'Demoted admin''s%'");
+    }
   });
 });

@@ -61,3 +61,21 @@ test("cookie-authenticated uploads from another origin are refused (CSRF)", asyn
   assert.equal(res.status, 403);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, "forbidden");
 });
+
+test("posts to pages (server actions) without proof of our origin are refused", async () => {
+  const session = await passwordSession(http.baseUrl, http.admin.email, http.admin.password);
+  assert.ok(session);
+  const variants: Record<string, string>[] = [
+    {},
+    { origin: "https://evil.example.com" },
+    { "sec-fetch-site": "cross-site" },
+  ];
+  for (const extra of variants) {
+    const res: Response = await fetch(`${http.baseUrl}/admin/groups`, {
+      method: "POST",
+      headers: { cookie: session, "next-action": "0".repeat(40), "content-type": "text/plain", ...extra },
+      body: "[]",
+    });
+    assert.equal(res.status, 403, JSON.stringify(extra));
+  }
+});
