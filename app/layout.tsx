@@ -43,7 +43,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     Upload
                   </Link>
                 ) : null}
-                <Link href="/settings/tokens" className="text-slate-600 hover:text-slate-900">
+                <Link href="/settings/tokens" className="hidden text-slate-600 hover:text-slate-900 sm:inline">
                   API tokens
                 </Link>
                 {isAdmin ? (

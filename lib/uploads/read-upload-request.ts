@@ -174,6 +174,19 @@ function readMultipart(
       fail(new AppError("bad_request", `The upload was interrupted: ${error.message}`));
       finish();
     });
+    // Once the upload has failed (e.g. over the size limit), read at most
+    // DRAIN_LIMIT more bytes so the client can see our answer, then stop.
+    let consumed = 0;
+    let failedAt: number | null = null;
+    source.on("data", (chunk: Buffer) => {
+      consumed += chunk.length;
+      if (failure !== null && failedAt === null) failedAt = consumed;
+      if (failedAt !== null && consumed - failedAt > DRAIN_LIMIT) {
+        source.unpipe(parser);
+        source.destroy();
+        finish();
+      }
+    });
     source.pipe(parser);
   });
 }
