@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SignOutButton } from "@/components/sign-out-button";
+import { SignOutButton } from "@/components/auth/sign-out-button";
 import { canUploadAtAll } from "@/lib/access/app-access";
 import { currentUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";

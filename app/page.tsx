@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { BuildIcon } from "@/components/build-icon";
+import { BuildIcon } from "@/components/builds/build-icon";
 import { canUploadAtAll } from "@/lib/access/app-access";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { listAppsFor } from "@/lib/builds/builds";
-import { installLinksFor } from "@/lib/builds/install-links-for";
+import { installLinksFor } from "@/lib/install-links/install-links-for";
 import { formatDate } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readAppEntry } from "@/lib/ipa/analyze-ipa";
+import { readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
 import { generateIpa } from "@/tests/helpers/generate-ipa";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -20,7 +20,7 @@ const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 /** Runs in the child: analyse one file, print JSON with time and peak RSS. */
 async function child(file: string): Promise<void> {
-  const { analyzeBuild } = await import("@/lib/builds/analyze-build");
+  const { analyzeBuild } = await import("@/lib/analysis/analyze-build");
   const start = process.hrtime.bigint();
   const { analysis } = await analyzeBuild(file);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -16,7 +16,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
-import { ALL_AUDIT_ACTIONS } from "@/lib/admin/audit-actions";
+import { ALL_AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { hashPassword } from "@/lib/auth/password";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";

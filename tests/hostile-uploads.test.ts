@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { build as buildXmlPlist } from "plist";
-import { bp, buildBplist, buildZip, type TestZipEntry } from "@/lib/ipa/test-helpers";
+import { bp, buildBplist, buildZip, type TestZipEntry } from "@/lib/analysis/ipa/test-helpers";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { queryDatabase } from "./helpers/test-database";
 

@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignInForm } from "@/components/sign-in-form";
+import { SignInForm } from "@/components/auth/sign-in-form";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/auth-options";
 import { currentUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { UploadForm } from "@/components/upload-form";
+import { UploadForm } from "@/components/upload/upload-form";
 import { canUploadAtAll } from "@/lib/access/app-access";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";

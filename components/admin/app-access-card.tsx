@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { changeVisibility, grantApp, revokeApp } from "@/app/admin/apps/actions";
-import { ActionForm } from "@/components/admin/action-form";
-import { SubmitButton } from "@/components/admin/submit-button";
-import { Badge, inputClass } from "@/components/admin/ui";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Badge, inputClass } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/groups/groups";
 
 type GroupOption = { id: string; name: string; memberCount: number };

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge, EmptyState } from "@/components/admin/ui";
+import { Badge, EmptyState } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit";
 
 function actionColor(action: string) {

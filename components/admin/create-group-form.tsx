@@ -1,7 +1,7 @@
 import { createGroup } from "@/app/admin/groups/actions";
-import { ActionForm } from "@/components/admin/action-form";
-import { SubmitButton } from "@/components/admin/submit-button";
-import { Field, inputClass } from "@/components/admin/ui";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Field, inputClass } from "@/components/ui/ui";
 
 export function CreateGroupForm() {
   return (

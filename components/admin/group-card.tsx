@@ -1,8 +1,8 @@
 import { grantApp, revokeApp } from "@/app/admin/apps/actions";
 import { addMember, deleteGroup, removeMember } from "@/app/admin/groups/actions";
-import { ActionForm } from "@/components/admin/action-form";
-import { SubmitButton } from "@/components/admin/submit-button";
-import { inputClass } from "@/components/admin/ui";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { inputClass } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/groups";
 
 type AppOption = { id: string; name: string; bundleId: string };

@@ -1,6 +1,6 @@
 import { saveSignInSettings } from "@/app/admin/settings/actions";
-import { ActionForm } from "@/components/admin/action-form";
-import { SubmitButton } from "@/components/admin/submit-button";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export function SignInSettingsForm({
   localLoginEnabled,

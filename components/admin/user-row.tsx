@@ -1,7 +1,7 @@
 import { changeRole, disableUser, enableUser, setPassword, signOutEverywhere } from "@/app/admin/users/actions";
-import { ActionForm } from "@/components/admin/action-form";
-import { SubmitButton } from "@/components/admin/submit-button";
-import { Badge, inputClass } from "@/components/admin/ui";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Badge, inputClass } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
 import type { UserAdminDto } from "@/lib/users/users";
 

@@ -1,6 +1,6 @@
-import { buildWarnings } from "@/lib/builds/build-warnings";
+import { buildWarnings } from "@/lib/analysis/build-warnings";
 import type { BuildDto } from "@/lib/builds/builds";
-import { installLinksFor } from "@/lib/builds/install-links-for";
+import { installLinksFor } from "@/lib/install-links/install-links-for";
 
 /** A build as the API returns it: its data, the caller's own install links, and current warnings. */
 export function buildJson(build: BuildDto, userId: string, now = new Date()) {

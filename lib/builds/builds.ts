@@ -1,5 +1,5 @@
 import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
-import type { BuildAnalysis } from "@/lib/builds/analyze-build";
+import type { BuildAnalysis } from "@/lib/analysis/analyze-build";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";

@@ -2,11 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { type ActionState, formFields, idField, parseForm } from "@/lib/admin/action-state";
-import { runAction } from "@/lib/admin/guard";
-import { findAppById, findGroupById, isAppGranted } from "@/lib/admin/lookups";
 import { recordAudit } from "@/lib/audit/audit";
 import { grantAppToGroup, revokeAppFromGroup, setAppVisibility } from "@/lib/groups/groups";
+import { findAppById, findGroupById, isAppGranted } from "@/lib/groups/lookups";
+import { type ActionState, formFields, idField, parseForm } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
 
 function revalidate(appId: string): void {
   revalidatePath("/admin/apps");

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { AppAccessCard } from "@/components/admin/app-access-card";
-import { EmptyState, PageHeader } from "@/components/admin/ui";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccess, listGroups } from "@/lib/groups/groups";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "App access" };

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
-import { inputClass, PageHeader } from "@/components/admin/ui";
-import { ALL_AUDIT_ACTIONS, AUDIT_ACTIONS } from "@/lib/admin/audit-actions";
-import { searchAuditForAdmin } from "@/lib/admin/audit-search";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { inputClass, PageHeader } from "@/components/ui/ui";
+import { ALL_AUDIT_ACTIONS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
+import { searchAuditForAdmin } from "@/lib/audit/audit-search";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };

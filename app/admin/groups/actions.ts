@@ -2,9 +2,6 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { type ActionState, formFields, idField, parseForm } from "@/lib/admin/action-state";
-import { runAction } from "@/lib/admin/guard";
-import { findGroupById, isGroupMember } from "@/lib/admin/lookups";
 import { recordAudit } from "@/lib/audit/audit";
 import {
   addGroupMember,
@@ -12,6 +9,9 @@ import {
   deleteGroup as deleteGroupRecord,
   removeGroupMember,
 } from "@/lib/groups/groups";
+import { findGroupById, isGroupMember } from "@/lib/groups/lookups";
+import { type ActionState, formFields, idField, parseForm } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
 import { findUserByEmail, findUserById } from "@/lib/users/users";
 
 function revalidate(): void {

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { CreateGroupForm } from "@/components/admin/create-group-form";
 import { GroupCard } from "@/components/admin/group-card";
-import { Card, EmptyState, PageHeader } from "@/components/admin/ui";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { Card, EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccess, listGroups } from "@/lib/groups/groups";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 import { listUsers } from "@/lib/users/users";
 
 export const dynamic = "force-dynamic";

@@ -2,10 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { type ActionState, parseForm } from "@/lib/admin/action-state";
-import { runAction } from "@/lib/admin/guard";
 import { recordAudit } from "@/lib/audit/audit";
 import { env } from "@/lib/config/env";
+import { type ActionState, parseForm } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
 import { getSettings, updateSettings } from "@/lib/settings/settings";
 
 const schema = z.object({

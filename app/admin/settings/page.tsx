@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { SignInSettingsForm } from "@/components/admin/sign-in-settings-form";
-import { Card, PageHeader } from "@/components/admin/ui";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { Card, PageHeader } from "@/components/ui/ui";
 import { env } from "@/lib/config/env";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 import { getSettings } from "@/lib/settings/settings";
 import { listUsers } from "@/lib/users/users";
 

@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { type ActionState, formFields, idField, parseForm } from "@/lib/admin/action-state";
-import { runAction } from "@/lib/admin/guard";
 import { recordAudit } from "@/lib/audit/audit";
+import { type ActionState, formFields, idField, parseForm } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
 import {
   createUser as createUserRecord,
   disableUser as disableUserRecord,

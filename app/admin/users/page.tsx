@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { CreateUserForm } from "@/components/admin/create-user-form";
-import { Card, PageHeader } from "@/components/admin/ui";
 import { UserRow } from "@/components/admin/user-row";
-import { requireAdminPage } from "@/lib/admin/guard";
+import { Card, PageHeader } from "@/components/ui/ui";
+import { requireAdminPage } from "@/lib/server-actions/run-action";
 import { listUsers } from "@/lib/users/users";
 
 export const dynamic = "force-dynamic";

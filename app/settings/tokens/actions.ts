@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { canUploadAtAll } from "@/lib/access/app-access";
-import { type ActionState, formFields, idField, parseForm } from "@/lib/admin/action-state";
-import { runAction } from "@/lib/admin/guard";
 import { recordAudit } from "@/lib/audit/audit";
 import { createApiToken, revokeApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { type ActionState, formFields, idField, parseForm } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
 
 const MAX_EXPIRY_DAYS = 3650;
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { CreateTokenForm } from "@/components/admin/create-token-form";
-import { TokenTable } from "@/components/admin/token-table";
-import { Card, PageHeader } from "@/components/admin/ui";
+import { CreateTokenForm } from "@/components/tokens/create-token-form";
+import { TokenTable } from "@/components/tokens/token-table";
+import { Card, PageHeader } from "@/components/ui/ui";
 import { canUploadAtAll } from "@/lib/access/app-access";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { requireUserPage } from "@/lib/auth/require-user";

@@ -1,6 +1,6 @@
-import { withApiErrors } from "@/lib/api/api-errors";
 import { requireCaller } from "@/lib/auth/session";
 import { listAppsFor } from "@/lib/builds/builds";
+import { withApiErrors } from "@/lib/http/api-errors";
 
 export const dynamic = "force-dynamic";
 

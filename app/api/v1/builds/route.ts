@@ -1,15 +1,15 @@
 import { canUploadAtAll } from "@/lib/access/app-access";
-import { withApiErrors } from "@/lib/api/api-errors";
-import { assertSameOrigin } from "@/lib/api/same-origin";
 import { recordAudit } from "@/lib/audit/audit";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
-import { ingestBuild } from "@/lib/builds/ingest-build";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { withApiErrors } from "@/lib/http/api-errors";
 import { requestContext } from "@/lib/http/request-context";
+import { assertSameOrigin } from "@/lib/http/same-origin";
 import { uploadTmpDir } from "@/lib/storage/build-files";
-import { readUploadRequest } from "@/lib/uploads/read-upload-request";
+import { ingestBuild } from "@/lib/upload/ingest-build";
+import { readUploadRequest } from "@/lib/upload/read-upload-request";
 
 export const dynamic = "force-dynamic";
 

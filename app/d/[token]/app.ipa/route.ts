@@ -1,11 +1,11 @@
 import fs from "node:fs/promises";
-import { withApiErrors } from "@/lib/api/api-errors";
 import { recordAudit } from "@/lib/audit/audit";
-import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
 import { env } from "@/lib/config/env";
+import { fileResponse } from "@/lib/download/file-response";
 import { AppError } from "@/lib/errors";
-import { fileResponse } from "@/lib/http/file-response";
+import { withApiErrors } from "@/lib/http/api-errors";
 import { requestContext } from "@/lib/http/request-context";
+import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
 import { storagePath } from "@/lib/storage/build-files";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
-import { withApiErrors } from "@/lib/api/api-errors";
-import { iconResponse } from "@/lib/builds/icon-response";
+import { iconResponse } from "@/lib/download/icon-response";
+import { withApiErrors } from "@/lib/http/api-errors";
 
 export const dynamic = "force-dynamic";
 

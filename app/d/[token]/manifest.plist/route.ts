@@ -1,8 +1,8 @@
-import { withApiErrors } from "@/lib/api/api-errors";
 import { recordAudit } from "@/lib/audit/audit";
-import { resolveInstallToken } from "@/lib/builds/resolve-install-token";
 import { env } from "@/lib/config/env";
+import { withApiErrors } from "@/lib/http/api-errors";
 import { requestContext } from "@/lib/http/request-context";
+import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
 import { installLinks } from "@/lib/install-links/urls";
 import { buildManifest } from "@/lib/manifest/build-manifest";
 

@@ -1,13 +1,13 @@
 import { canUploadAtAll } from "@/lib/access/app-access";
-import { withApiErrors } from "@/lib/api/api-errors";
-import { assertSameOrigin } from "@/lib/api/same-origin";
+import { inspectProfileFile } from "@/lib/analysis/inspect-profile";
+import { MAX_PROFILE_BYTES } from "@/lib/analysis/profile/parse-profile";
 import { requireCaller } from "@/lib/auth/session";
-import { inspectProfileFile } from "@/lib/builds/inspect-profile";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { MAX_PROFILE_BYTES } from "@/lib/provisioning/parse-profile";
+import { withApiErrors } from "@/lib/http/api-errors";
+import { assertSameOrigin } from "@/lib/http/same-origin";
 import { uploadTmpDir } from "@/lib/storage/build-files";
-import { readUploadRequest } from "@/lib/uploads/read-upload-request";
+import { readUploadRequest } from "@/lib/upload/read-upload-request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { withApiErrors } from "@/lib/api/api-errors";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
 import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
 import { AppError } from "@/lib/errors";
+import { withApiErrors } from "@/lib/http/api-errors";
 
 export const dynamic = "force-dynamic";
 

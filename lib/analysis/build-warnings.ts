@@ -1,0 +1,32 @@
+import { withExpiry } from "@/lib/analysis/analyze-build";
+import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
+import type { BuildDto } from "@/lib/builds/builds";
+import { env } from "@/lib/config/env";
+
+/** Install-readiness warnings for a build, as of `now` (expiry and PUBLIC_URL change over time). */
+export function buildWarnings(build: Pick<BuildDto, "analysis" | "bundleId">, now = new Date()): Warning[] {
+  const analysis = build.analysis;
+  if (!analysis) return [];
+  return assessInstallReadiness({
+    profile: analysis.profile ? withExpiry(analysis.profile, now) : null,
+    hasEmbeddedProfile: analysis.ipa.hasEmbeddedProfile,
+    supportedPlatforms: analysis.ipa.supportedPlatforms,
+    platformName: analysis.ipa.platformName,
+    publicUrlIsHttps: env().publicUrlIsHttps,
+    appBundleId: analysis.uploadedTo?.bundleId ?? null,
+    buildBundleId: build.bundleId,
+    now,
+  });
+}
+
+/** What employees need to know before tapping Install: only what stops or limits the install. */
+export function employeeWarnings(warnings: Warning[]): Warning[] {
+  const relevant = new Set([
+    "app_store_profile",
+    "profile_expired",
+    "limited_devices",
+    "simulator_build",
+    "no_embedded_profile",
+  ]);
+  return warnings.filter((w) => relevant.has(w.code));
+}

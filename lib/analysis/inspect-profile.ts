@@ -1,0 +1,38 @@
+import fs from "node:fs/promises";
+import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
+import { ProfileError, type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import type { ReceivedFile } from "@/lib/upload/receive-upload";
+
+/**
+ * Reads a standalone provisioning profile an admin wants to check before
+ * building. Nothing is stored; the temp file is removed.
+ */
+export async function inspectProfileFile(
+  file: ReceivedFile,
+  now = new Date(),
+): Promise<{ profile: ProfileInfo; warnings: Warning[] }> {
+  try {
+    const data = await fs.readFile(file.path);
+    let profile: ProfileInfo;
+    try {
+      profile = parseProvisioningProfile(data, now);
+    } catch (error) {
+      if (error instanceof ProfileError) throw new AppError(error.code, error.message);
+      throw error;
+    }
+    const warnings = assessInstallReadiness({
+      profile,
+      hasEmbeddedProfile: true,
+      supportedPlatforms: [],
+      platformName: null,
+      publicUrlIsHttps: env().publicUrlIsHttps,
+      buildBundleId: profile.bundleIdPattern ?? "*",
+      now,
+    }).filter((w) => w.code !== "insecure_public_url" && w.code !== "profile_bundle_id_mismatch");
+    return { profile, warnings };
+  } finally {
+    await fs.rm(file.path, { force: true });
+  }
+}

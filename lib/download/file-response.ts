@@ -1,0 +1,156 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { parseByteRange } from "@/lib/download/byte-range";
+
+/**
+ * Serves a file from disk from an App Router route handler: HEAD, single
+ * byte ranges (iOS resumes .ipa downloads with them), If-Range, and
+ * If-None-Match / If-Modified-Since revalidation.
+ *
+ * The body is streamed straight from disk (files can be several GB), and the
+ * file is only opened when a body is actually sent (not for HEAD/304/416).
+ * The caller supplies `size` and `etag` from its own records (or a stat), so
+ * the file is never stat-ed here; `size` bounds what is read even if the file
+ * changed since.
+ */
+
+import { CONTENT_LENGTH_ALIAS } from "@/lib/http/restore-content-length";
+
+export interface FileResponseOptions {
+  request: Request;
+  filePath: string;
+  /** Size in bytes of the file as recorded; Content-Length is derived from it. */
+  size: number;
+  /** Opaque strong validator, e.g. the file's SHA-256 hex; quoted here if bare. */
+  etag: string;
+  contentType: string;
+  lastModified?: Date;
+  /** Applied last, so they can override the defaults (e.g. Cache-Control). */
+  extraHeaders?: HeadersInit;
+}
+
+// Larger than the 64 KiB default: fewer syscalls and chunks for multi-GB files,
+// still a bounded amount of memory per download.
+const READ_CHUNK_BYTES = 256 * 1024;
+
+export function fileResponse(options: FileResponseOptions): Response {
+  const { request, filePath, size, contentType, lastModified, extraHeaders } = options;
+  const etag = toStrongEtag(options.etag);
+  const isHead = request.method.toUpperCase() === "HEAD";
+
+  const headers = new Headers({
+    "Content-Type": contentType,
+    ETag: etag,
+    "Accept-Ranges": "bytes",
+    // Tokenized per-user URLs must not be stored by shared caches; no-transform
+    // stops proxies/compression from re-encoding bytes that ranges index into.
+    "Cache-Control": "private, no-store, no-transform",
+  });
+  if (lastModified !== undefined) {
+    if (Number.isNaN(lastModified.getTime())) throw new RangeError("lastModified is an invalid Date");
+    headers.set("Last-Modified", lastModified.toUTCString());
+  }
+  new Headers(extraHeaders).forEach((value, name) => {
+    headers.set(name, value);
+  });
+
+  if (isNotModified(request.headers, etag, lastModified)) {
+    headers.delete("Content-Type");
+    return new Response(null, { status: 304, headers });
+  }
+
+  // RFC 9110 §14.2: range handling is only defined for GET; HEAD ignores it.
+  const rangeHeader = isHead ? null : request.headers.get("range");
+  const ifRange = request.headers.get("if-range");
+  const honourRange = rangeHeader !== null && (ifRange === null || ifRangeMatches(ifRange, etag, lastModified));
+  const range = parseByteRange(honourRange ? rangeHeader : null, size);
+
+  if (range.kind === "unsatisfiable") {
+    headers.delete("Content-Type");
+    headers.set("Content-Range", `bytes */${size}`);
+    headers.set("Content-Length", "0");
+    return new Response(null, { status: 416, headers });
+  }
+
+  const [status, start, end] = range.kind === "single" ? [206, range.start, range.end] : [200, 0, size - 1];
+  const length = end - start + 1;
+  headers.set("Content-Length", String(length));
+  // Next.js drops Content-Length from route handler responses (and streams
+  // chunked); the server restores it from this header (restore-content-length.ts).
+  headers.set(CONTENT_LENGTH_ALIAS, String(length));
+  if (status === 206) {
+    headers.set("Content-Range", `bytes ${start}-${end}/${size}`);
+  }
+
+  if (isHead || length === 0) {
+    return new Response(null, { status, headers });
+  }
+  return new Response(fileBody(filePath, start, end, request.signal), { status, headers });
+}
+
+/**
+ * `Readable.toWeb` reads ahead a bounded amount (~3 chunks, checked on Node
+ * 20.20; nodejs/node#46347 fixed an older unbounded read-ahead) and its
+ * cancel() destroys the fs stream, closing the file when the consumer stops. The request's abort signal is wired up too, as a second line of
+ * defence in case the framework aborts the request without cancelling the body.
+ */
+function fileBody(filePath: string, start: number, end: number, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const nodeStream = createReadStream(filePath, { start, end, highWaterMark: READ_CHUNK_BYTES });
+  const onAbort = (): void => {
+    nodeStream.destroy();
+  };
+  if (signal.aborted) {
+    onAbort();
+  } else {
+    signal.addEventListener("abort", onAbort, { once: true });
+    nodeStream.once("close", () => signal.removeEventListener("abort", onAbort));
+  }
+  // Node's web ReadableStream is the global one at runtime; only the
+  // TypeScript declarations (node:stream/web vs DOM lib) differ.
+  return Readable.toWeb(nodeStream) as unknown as ReadableStream<Uint8Array>;
+}
+
+// etagc per RFC 9110 §8.8.3 (visible ASCII except DQUOTE, plus obs-text).
+const ETAG_CHARS = /^[\x21\x23-\x7e\x80-\xff]+$/;
+const ENTITY_TAG = /(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"/g;
+
+function toStrongEtag(value: string): string {
+  const bare = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  if (!ETAG_CHARS.test(bare)) {
+    throw new RangeError(`Invalid ETag value: ${JSON.stringify(value)}`);
+  }
+  return `"${bare}"`;
+}
+
+/** If-None-Match uses weak comparison; If-Modified-Since only applies without it. */
+function isNotModified(requestHeaders: Headers, etag: string, lastModified: Date | undefined): boolean {
+  const ifNoneMatch = requestHeaders.get("if-none-match");
+  if (ifNoneMatch !== null) {
+    if (ifNoneMatch.trim() === "*") return true;
+    for (const match of ifNoneMatch.matchAll(ENTITY_TAG)) {
+      if (`"${match[2] ?? ""}"` === etag) return true;
+    }
+    return false;
+  }
+  const ifModifiedSince = requestHeaders.get("if-modified-since");
+  if (ifModifiedSince !== null && lastModified !== undefined) {
+    const since = Date.parse(ifModifiedSince);
+    return !Number.isNaN(since) && wholeSeconds(lastModified) <= since;
+  }
+  return false;
+}
+
+/** If-Range needs a strong match: an identical strong etag or the exact date. */
+function ifRangeMatches(value: string, etag: string, lastModified: Date | undefined): boolean {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('"') || trimmed.startsWith("W/")) {
+    return trimmed === etag;
+  }
+  const date = Date.parse(trimmed);
+  return lastModified !== undefined && !Number.isNaN(date) && wholeSeconds(lastModified) === date;
+}
+
+// HTTP dates have one-second resolution.
+function wholeSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000) * 1000;
+}
