@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
-import { canUploadAtAll } from "@/lib/access/app-access";
+import { canUploadAtAll, isAdmin } from "@/lib/access/app-access";
 import { currentUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import "./globals.css";
@@ -19,7 +19,7 @@ export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
-  const isAdmin = user?.role === "admin";
+  const admin = isAdmin(user);
   const insecure = !env().publicUrlIsHttps;
   return (
     <html lang="en">
@@ -46,7 +46,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/settings/tokens" className="hidden text-slate-600 hover:text-slate-900 sm:inline">
                   API tokens
                 </Link>
-                {isAdmin ? (
+                {admin ? (
                   <Link href="/admin/users" className="text-slate-600 hover:text-slate-900">
                     Admin
                   </Link>
@@ -57,7 +57,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             ) : null}
           </div>
         </header>
-        {isAdmin && insecure ? (
+        {admin && insecure ? (
           <div role="alert" className="border-b border-amber-300 bg-amber-50">
             <p className="mx-auto max-w-5xl px-4 py-2 text-sm text-amber-900">
               <strong>iPhones will refuse to install from this server.</strong> PUBLIC_URL is{" "}

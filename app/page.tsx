@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { canUploadAtAll } from "@/lib/access/app-access";
+import { listAppsFor } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { listAppsFor } from "@/lib/builds/builds";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 import { formatDate } from "@/lib/ui/format";
 

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * The one error type of Ferry. `code` is stable and machine-readable (clients
  * branch on it); `message` is a plain-English sentence safe to show a user.
@@ -80,4 +82,11 @@ export class AppError extends Error {
 
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
+}
+
+/** Validates input against `schema`; the first problem becomes a `bad_request` with its sentence. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new AppError("bad_request", result.error.issues[0]?.message ?? "Please check the input and try again.");
 }

@@ -6,24 +6,37 @@
  *   npm run --silent cli -- user create --email <email> --password <pw> [--role admin|uploader|member]
  */
 import { parseArgs } from "node:util";
-import { recordAudit } from "@/lib/audit/audit";
-import { createApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { CLI_ACTOR } from "@/lib/access/actor";
+import { isRole, ROLES } from "@/lib/access/roles";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { EnvError, parseDuration } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { updateSettings } from "@/lib/settings/settings";
-import { createUser, disableUser, findUserByEmail, type UserRole } from "@/lib/users/users";
+import { setLocalLogin } from "@/lib/settings/settings";
+import { createApiToken } from "@/lib/tokens/mutations";
+import { isTokenScope, TOKEN_SCOPES } from "@/lib/tokens/scopes";
+import { findUserByEmail, type UserDto } from "@/lib/users/data";
+import { createUser, disableUser } from "@/lib/users/mutations";
 
 const USAGE = `Usage:
-  cli token create --email <user> --name <label> [--scopes upload,read] [--expires 30d]
-  cli user create --email <email> --password <password> [--role admin|uploader|member]
+  cli token create --email <user> --name <label> [--scopes ${TOKEN_SCOPES.join(",")}] [--expires 30d]
+  cli user create --email <email> --password <password> [--role ${ROLES.join("|")}]
   cli user disable --email <email>
   cli local-login on|off        (switch email/password sign-in back on if single sign-on breaks)`;
 
 class UsageError extends Error {}
 
 let databaseStop: (() => Promise<void>) | undefined;
+
+async function startDatabase(): Promise<void> {
+  databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
+}
+
+async function userByEmail(email: string): Promise<UserDto> {
+  const user = await findUserByEmail(email);
+  if (!user) throw new AppError("not_found", `No user with the email ${email}.`);
+  return user;
+}
 
 async function run(argv: string[]): Promise<string> {
   const [group, action, ...rest] = argv;
@@ -39,56 +52,45 @@ async function run(argv: string[]): Promise<string> {
     },
     strict: true,
   });
+  // The CLI parses arguments and calls the same domain functions as the web:
+  // policy (scopes a role may have, the SSO rule…) and audit live there.
   if (group === "token" && action === "create") {
     if (!values.email || !values.name) throw new UsageError("token create needs --email and --name");
     const scopes = (values.scopes ?? "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean);
-    if (!scopes.every((s): s is TokenScope => s === "upload" || s === "read")) {
-      throw new UsageError("--scopes takes upload, read or upload,read");
-    }
+    if (!scopes.every(isTokenScope))
+      throw new UsageError(`--scopes takes ${TOKEN_SCOPES.join(", ")} or a comma-separated list`);
     let expiresAt: Date | null = null;
     if (values.expires) {
       const seconds = parseDuration(values.expires);
       if (!seconds) throw new UsageError("--expires takes a duration such as 30d or 12h");
       expiresAt = new Date(Date.now() + seconds * 1000);
     }
-    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
-    const user = await findUserByEmail(values.email);
-    if (!user) throw new AppError("not_found", `No user with the email ${values.email}.`);
-    if (user.disabled) throw new AppError("forbidden", `The user ${values.email} is disabled.`);
-    // Default: what the user's role can use; members never get upload (as in the web UI).
-    const allowed: TokenScope[] = user.role === "member" ? ["read"] : ["upload", "read"];
-    if (scopes.length === 0) scopes.push(...allowed);
-    const refused = scopes.filter((s) => !allowed.includes(s));
-    if (refused.length > 0) {
-      throw new AppError("forbidden", `A ${user.role} cannot have a token with the ${refused.join(", ")} scope.`);
-    }
-    const { token } = await createApiToken({ userId: user.id, name: values.name, scopes, expiresAt });
+    await startDatabase();
+    const owner = await userByEmail(values.email);
+    const { token } = await createApiToken({ owner, name: values.name, scopes, expiresAt }, CLI_ACTOR);
     return token;
   }
   if (group === "user" && action === "create") {
     if (!values.email || !values.password) throw new UsageError("user create needs --email and --password");
-    const role = (values.role ?? "member") as UserRole;
-    if (!["admin", "uploader", "member"].includes(role)) throw new UsageError("--role takes admin, uploader or member");
-    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
-    const user = await createUser({ email: values.email, password: values.password, role });
+    const role = values.role ?? "member";
+    if (!isRole(role)) throw new UsageError(`--role takes ${ROLES.join(", ")}`);
+    await startDatabase();
+    const user = await createUser({ email: values.email, password: values.password, role }, CLI_ACTOR);
     return user.id;
   }
   if (group === "user" && action === "disable") {
     if (!values.email) throw new UsageError("user disable needs --email");
-    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
-    const user = await findUserByEmail(values.email);
-    if (!user) throw new AppError("not_found", `No user with the email ${values.email}.`);
-    await disableUser(user.id);
-    await recordAudit({ action: "user.disable", target: { type: "user", id: user.id }, details: { via: "cli" } });
+    await startDatabase();
+    const user = await userByEmail(values.email);
+    await disableUser({ userId: user.id }, CLI_ACTOR);
     return user.id;
   }
   if (group === "local-login" && (action === "on" || action === "off")) {
-    databaseStop = (await prepareRuntime((line) => console.error(line))).database.stop;
-    await updateSettings({ localLoginEnabled: action === "on" });
-    await recordAudit({ action: "settings.change", details: { localLoginEnabled: action === "on", via: "cli" } });
+    await startDatabase();
+    await setLocalLogin({ enabled: action === "on" }, CLI_ACTOR);
     return `local-login ${action}`;
   }
   throw new UsageError(`Unknown command: ${argv.join(" ") || "(none)"}`);

@@ -16,7 +16,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
-import { ALL_AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
+import { AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { hashPassword } from "@/lib/auth/password";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
@@ -411,7 +411,7 @@ describe("server actions", () => {
   const ORDER: Role[] = [...ROLES.filter((r) => r !== "admin"), "admin"];
 
   /** Audit actions that record a change (not a download or a sign-in): a refused attempt must not add one. */
-  const CHANGE_AUDIT_ACTIONS = ALL_AUDIT_ACTIONS.filter((a) => !/^(install_page|manifest|ipa|build|sign_in)\./.test(a));
+  const CHANGE_AUDIT_ACTIONS = AUDIT_ACTIONS.filter((a) => !/^(install_page|manifest|ipa|build|sign_in)\./.test(a));
 
   /** Everything an admin or token action can change, table by table. */
   async function snapshot(): Promise<Record<string, unknown>> {
@@ -555,7 +555,7 @@ describe("server actions", () => {
   const CASES: ActionCase[] = [
     {
       name: "createUser: a new admin account with a known password",
-      action: "app/admin/users/actions.ts#createUser",
+      action: "app/admin/users/actions.ts#createUserAction",
       page: USERS,
       fields: () => ({
         email: "created.by.matrix@example.com",
@@ -573,7 +573,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make a member an admin",
-      action: "app/admin/users/actions.ts#changeRole",
+      action: "app/admin/users/actions.ts#changeRoleAction",
       page: USERS,
       form: () => ({ userId: fixture.promote }),
       fields: () => ({ role: "admin" }),
@@ -584,7 +584,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make yourself an admin",
-      action: "app/admin/users/actions.ts#changeRole",
+      action: "app/admin/users/actions.ts#changeRoleAction",
       page: USERS,
       form: () => ({ userId: actors.admin.id }),
       fields: (a) => ({ userId: a.id, role: "admin" }),
@@ -595,7 +595,7 @@ describe("server actions", () => {
     },
     {
       name: "disableUser: disable a member (sessions and tokens end)",
-      action: "app/admin/users/actions.ts#disableUser",
+      action: "app/admin/users/actions.ts#disableUserAction",
       page: USERS,
       form: () => ({ userId: fixture.disable }),
       fields: () => ({}),
@@ -615,7 +615,7 @@ describe("server actions", () => {
     },
     {
       name: "enableUser: re-enable a disabled member",
-      action: "app/admin/users/actions.ts#enableUser",
+      action: "app/admin/users/actions.ts#enableUserAction",
       page: USERS,
       form: () => ({ userId: fixture.enable }),
       fields: () => ({}),
@@ -626,7 +626,7 @@ describe("server actions", () => {
     },
     {
       name: "signOutEverywhere: end someone's sessions",
-      action: "app/admin/users/actions.ts#signOutEverywhere",
+      action: "app/admin/users/actions.ts#signOutEverywhereAction",
       page: USERS,
       form: () => ({ userId: fixture.signOut }),
       fields: () => ({}),
@@ -637,7 +637,7 @@ describe("server actions", () => {
     },
     {
       name: "setPassword: set an admin's password (account takeover)",
-      action: "app/admin/users/actions.ts#setPassword",
+      action: "app/admin/users/actions.ts#setPasswordAction",
       page: USERS,
       form: () => ({ userId: fixture.password }),
       fields: () => ({ password: "taken-over-password-123" }),
@@ -651,7 +651,7 @@ describe("server actions", () => {
     },
     {
       name: "createGroup",
-      action: "app/admin/groups/actions.ts#createGroup",
+      action: "app/admin/groups/actions.ts#createGroupAction",
       page: GROUPS,
       fields: () => ({ name: "Made by the matrix", description: "should exist only after the admin's call" }),
       effect: () => one("SELECT name, description FROM groups WHERE name = 'Made by the matrix'"),
@@ -661,7 +661,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteGroup: a group with a member and a granted app",
-      action: "app/admin/groups/actions.ts#deleteGroup",
+      action: "app/admin/groups/actions.ts#deleteGroupAction",
       page: GROUPS,
       form: () => ({ groupId: fixture.doomedGroup }),
       fields: () => ({}),
@@ -686,7 +686,7 @@ describe("server actions", () => {
     },
     {
       name: "addMember: put the member without access into the group that has the own app",
-      action: "app/admin/groups/actions.ts#addMember",
+      action: "app/admin/groups/actions.ts#addMemberAction",
       page: GROUPS,
       form: () => ({ groupId: teamId }),
       fields: () => ({ email: actors.memberNoAccess.email }),
@@ -704,7 +704,7 @@ describe("server actions", () => {
     },
     {
       name: "removeMember: take the member with access out of their group",
-      action: "app/admin/groups/actions.ts#removeMember",
+      action: "app/admin/groups/actions.ts#removeMemberAction",
       page: GROUPS,
       form: () => ({ groupId: teamId, userId: actors.memberWithAccess.id }),
       fields: () => ({}),
@@ -723,7 +723,7 @@ describe("server actions", () => {
     },
     {
       name: "grantApp (group card): grant the foreign app to the group",
-      action: "app/admin/apps/actions.ts#grantApp",
+      action: "app/admin/apps/actions.ts#grantAppAction",
       page: GROUPS,
       form: () => ({ groupId: teamId }),
       fields: () => ({ appId: foreign().appId }),
@@ -739,7 +739,7 @@ describe("server actions", () => {
     },
     {
       name: "grantApp (app card): grant the foreign app to the group",
-      action: "app/admin/apps/actions.ts#grantApp",
+      action: "app/admin/apps/actions.ts#grantAppAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       fields: () => ({ groupId: teamId }),
@@ -755,7 +755,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeApp (group card): take the own app from its group",
-      action: "app/admin/apps/actions.ts#revokeApp",
+      action: "app/admin/apps/actions.ts#revokeAppAction",
       page: GROUPS,
       form: () => ({ groupId: teamId, appId: own().appId }),
       fields: () => ({}),
@@ -771,7 +771,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeApp (app card): take the own app from its group",
-      action: "app/admin/apps/actions.ts#revokeApp",
+      action: "app/admin/apps/actions.ts#revokeAppAction",
       page: APPS,
       form: () => ({ appId: own().appId, groupId: teamId }),
       fields: () => ({}),
@@ -787,7 +787,7 @@ describe("server actions", () => {
     },
     {
       name: "changeVisibility: make the foreign app visible to everyone",
-      action: "app/admin/apps/actions.ts#changeVisibility",
+      action: "app/admin/apps/actions.ts#changeVisibilityAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       fields: () => ({ visibility: "everyone" }),
@@ -799,7 +799,7 @@ describe("server actions", () => {
     },
     {
       name: "saveSignInSettings: switch email and password sign-in back on",
-      action: "app/admin/settings/actions.ts#saveSignInSettings",
+      action: "app/admin/settings/actions.ts#saveSignInSettingsAction",
       page: SETTINGS,
       fields: () => ({ localLoginEnabled: ["off", "on"] }),
       setup: () =>
@@ -814,7 +814,7 @@ describe("server actions", () => {
     },
     {
       name: "saveSignInSettings: switch email and password sign-in off (no SSO: refused even to admins)",
-      action: "app/admin/settings/actions.ts#saveSignInSettings",
+      action: "app/admin/settings/actions.ts#saveSignInSettingsAction",
       page: SETTINGS,
       fields: () => ({ localLoginEnabled: "off" }),
       setup: () => sql("DELETE FROM settings WHERE key = 'localLoginEnabled'"),
@@ -828,7 +828,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: a read token for yourself",
-      action: "app/settings/tokens/actions.ts#createToken",
+      action: "app/settings/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix read", expiresInDays: "30", scopes: ["read"] }),
       effect: (a) =>
@@ -842,7 +842,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: an upload token (uploaders and admins only)",
-      action: "app/settings/tokens/actions.ts#createToken",
+      action: "app/settings/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix upload", expiresInDays: "", scopes: ["read", "upload"] }),
       effect: (a) =>
@@ -860,7 +860,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: a forged userId field does not pick the owner",
-      action: "app/settings/tokens/actions.ts#createToken",
+      action: "app/settings/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix forged", scopes: ["read"], userId: fixture.tokenOwner }),
       effect: (a) =>
@@ -875,7 +875,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeToken: your own token",
-      action: "app/settings/tokens/actions.ts#revokeToken",
+      action: "app/settings/tokens/actions.ts#revokeTokenAction",
       page: TOKENS,
       form: () => ({ tokenId: fixture.ownTokens.admin }),
       fields: (a) => ({ tokenId: fixture.ownTokens[a.role] }),
@@ -891,7 +891,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeToken: someone else's token (refused even to admins)",
-      action: "app/settings/tokens/actions.ts#revokeToken",
+      action: "app/settings/tokens/actions.ts#revokeTokenAction",
       page: TOKENS,
       fields: () => ({ tokenId: fixture.victimToken }),
       setup: () => sql("UPDATE api_tokens SET revoked_at = NULL WHERE id = $1", [fixture.victimToken]),
@@ -1083,7 +1083,7 @@ describe("server actions", () => {
   });
 
   test("a cross-site request with the admin's cookie is refused", async () => {
-    const c = CASES.find((x) => x.action.endsWith("#changeVisibility"))!;
+    const c = CASES.find((x) => x.action.endsWith("#changeVisibilityAction"))!;
     const ref = actionRef(c.action);
     await c.setup?.();
     try {
@@ -1110,7 +1110,7 @@ describe("server actions", () => {
     const id = await insertUser(email, "admin", { password });
     const cookie = await signIn(email, password);
     const demoted: Actor = { role: "admin", email, id, cookie, token: "" };
-    const create = CASES.find((x) => x.action.endsWith("#createGroup"))!;
+    const create = CASES.find((x) => x.action.endsWith("#createGroupAction"))!;
     const createRef = actionRef(create.action);
     const createForm = await adminForm(create.page, createRef, {});
     const send = (name: string) =>
@@ -1123,7 +1123,7 @@ describe("server actions", () => {
     try {
       assert.equal(answer(await send("Demoted admin's first group")), "ok");
       // The real admin demotes them through the users page's own form.
-      const roleRef = actionRef("app/admin/users/actions.ts#changeRole");
+      const roleRef = actionRef("app/admin/users/actions.ts#changeRoleAction");
       const roleForm = await adminForm(USERS, roleRef, { userId: id });
       const demote = await invokeAction(server.baseUrl, {
         path: USERS,

@@ -66,16 +66,76 @@ test("user disable and the local-login switch", async () => {
   assert.equal((await server.cli(["user", "disable", "--email", "leaver@example.com"])).code, 0);
   const res = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 401);
-  assert.equal((await server.cli(["local-login", "off"])).stdout, "local-login off\n");
-  let [row] = await queryDatabase<{ value: unknown }>(
+  // The same rule as the admin page: without single sign-on, switching passwords off would lock everyone out.
+  const off = await server.cli(["local-login", "off"]);
+  assert.equal(off.code, 1);
+  assert.match(off.stderr, /cannot be switched off: single sign-on is not configured/);
+  assert.equal(off.stdout, "");
+  const [row] = await queryDatabase<{ value: unknown }>(
     server.databaseUrl,
     "SELECT value FROM settings WHERE key = 'localLoginEnabled'",
   );
-  assert.equal(row!.value, false);
-  await server.cli(["local-login", "on"]);
-  [row] = await queryDatabase<{ value: unknown }>(
+  assert.equal(row, undefined, "nothing stored");
+  assert.equal((await server.cli(["local-login", "on"])).stdout, "local-login on\n");
+});
+
+test("changes made on the CLI are audited like the same changes on the web", async () => {
+  const created = await server.cli(["user", "create", "--email", "audited@example.com", "--password", "audited-pw-1"]);
+  assert.equal(created.code, 0, created.stderr);
+  const userId = created.stdout.trim();
+  const token = await server.cli([
+    "token",
+    "create",
+    "--email",
+    "audited@example.com",
+    "--name",
+    "ci",
+    "--scopes",
+    "read",
+  ]);
+  assert.equal(token.code, 0, token.stderr);
+  assert.equal((await server.cli(["user", "disable", "--email", "audited@example.com"])).code, 0);
+  const rows = await queryDatabase<{
+    action: string;
+    target_id: string | null;
+    actor_id: string | null;
+    details: Record<string, unknown>;
+  }>(
     server.databaseUrl,
-    "SELECT value FROM settings WHERE key = 'localLoginEnabled'",
+    "SELECT action, target_id, actor_id, details FROM audit_events WHERE action IN ('user.create', 'token.create', 'user.disable') AND (target_id = $1 OR details->>'owner' = 'audited@example.com') ORDER BY id",
+    [userId],
   );
-  assert.equal(row!.value, true);
+  assert.deepEqual(
+    rows.map((r) => r.action),
+    ["user.create", "token.create", "user.disable"],
+  );
+  for (const row of rows) {
+    assert.equal(row.actor_id, null, "no signed-in actor");
+    assert.equal(row.details.via, "cli");
+  }
+  assert.equal(rows[0]!.details.email, "audited@example.com");
+  assert.deepEqual(rows[1]!.details.scopes, ["read"]);
+});
+
+test("the CLI refuses what the web refuses: a member gets no upload token", async () => {
+  assert.equal((await server.cli(["user", "create", "--email", "m@example.com", "--password", "member-pw-1"])).code, 0);
+  const refused = await server.cli([
+    "token",
+    "create",
+    "--email",
+    "m@example.com",
+    "--name",
+    "x",
+    "--scopes",
+    "upload",
+  ]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Members can create read-only tokens/);
+  const fine = await server.cli(["token", "create", "--email", "m@example.com", "--name", "x"]);
+  assert.equal(fine.code, 0, fine.stderr);
+  const [row] = await queryDatabase<{ scopes: string[] }>(
+    server.databaseUrl,
+    "SELECT t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = 'm@example.com'",
+  );
+  assert.deepEqual(row!.scopes, ["read"], "a member's default is read only");
 });

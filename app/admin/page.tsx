@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
+import { requireAdminPage } from "@/lib/auth/require-user";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { changeVisibility, grantApp, revokeApp } from "@/app/admin/apps/actions";
+import { changeVisibilityAction, grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";
-import type { AppAccessDto } from "@/lib/groups/groups";
+import type { AppAccessDto } from "@/lib/apps/data";
 
 type GroupOption = { id: string; name: string; memberCount: number };
 
@@ -34,7 +34,11 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             {app.bundleId} · {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
           </p>
         </div>
-        <ActionForm action={changeVisibility} resetOnSuccess={false} className="flex flex-wrap items-center gap-2">
+        <ActionForm
+          action={changeVisibilityAction}
+          resetOnSuccess={false}
+          className="flex flex-wrap items-center gap-2"
+        >
           {appId}
           <label className="flex items-center gap-2 text-sm">
             <span className="text-slate-600">Visible to</span>
@@ -61,7 +65,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             {app.groups.map((group) => (
               <li key={group.id} data-testid="app-group">
                 <ActionForm
-                  action={revokeApp}
+                  action={revokeAppAction}
                   className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm"
                 >
                   {appId}
@@ -76,7 +80,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
           </ul>
         )}
         {grantable.length > 0 ? (
-          <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
+          <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
             {appId}
             <select
               name="groupId"

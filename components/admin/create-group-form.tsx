@@ -1,4 +1,4 @@
-import { createGroup } from "@/app/admin/groups/actions";
+import { createGroupAction } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
@@ -6,7 +6,7 @@ import { Field, inputClass } from "@/components/ui/ui";
 export function CreateGroupForm() {
   return (
     <ActionForm
-      action={createGroup}
+      action={createGroupAction}
       testId="create-group-form"
       label="Create a group"
       className="grid grid-cols-1 items-end gap-3 md:grid-cols-[1fr_2fr_auto]"

@@ -1,4 +1,4 @@
-import { createUser } from "@/app/admin/users/actions";
+import { createUserAction } from "@/app/admin/users/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
@@ -6,7 +6,7 @@ import { Field, inputClass } from "@/components/ui/ui";
 export function CreateUserForm() {
   return (
     <ActionForm
-      action={createUser}
+      action={createUserAction}
       testId="create-user-form"
       label="Create a user"
       className="grid grid-cols-1 items-end gap-3 md:grid-cols-[2fr_1.5fr_1fr_1.5fr_auto]"

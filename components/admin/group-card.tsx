@@ -1,9 +1,9 @@
-import { grantApp, revokeApp } from "@/app/admin/apps/actions";
-import { addMember, deleteGroup, removeMember } from "@/app/admin/groups/actions";
+import { grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
+import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass } from "@/components/ui/ui";
-import type { GroupDto } from "@/lib/groups/groups";
+import type { GroupDto } from "@/lib/groups/data";
 
 type AppOption = { id: string; name: string; bundleId: string };
 
@@ -23,7 +23,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           {group.description ? <p className="text-sm text-slate-500">{group.description}</p> : null}
         </div>
         <ActionForm
-          action={deleteGroup}
+          action={deleteGroupAction}
           confirm={`Delete the group ${group.name}? Its members lose access to the apps granted to it.`}
           className="flex flex-col items-end gap-1"
         >
@@ -44,7 +44,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
             <ul className="mb-3 divide-y divide-slate-100 text-sm">
               {group.members.map((member) => (
                 <li key={member.id} data-testid="group-member" className="py-1.5">
-                  <ActionForm action={removeMember} className="flex flex-wrap items-center justify-between gap-2">
+                  <ActionForm action={removeMemberAction} className="flex flex-wrap items-center justify-between gap-2">
                     {groupId}
                     <input type="hidden" name="userId" value={member.id} />
                     <span className="truncate">{member.email}</span>
@@ -56,7 +56,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
               ))}
             </ul>
           )}
-          <ActionForm action={addMember} className="flex flex-wrap items-center gap-2">
+          <ActionForm action={addMemberAction} className="flex flex-wrap items-center gap-2">
             {groupId}
             <input
               type="email"
@@ -81,7 +81,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
             <ul className="mb-3 divide-y divide-slate-100 text-sm">
               {group.apps.map((app) => (
                 <li key={app.id} data-testid="group-app" className="py-1.5">
-                  <ActionForm action={revokeApp} className="flex flex-wrap items-center justify-between gap-2">
+                  <ActionForm action={revokeAppAction} className="flex flex-wrap items-center justify-between gap-2">
                     {groupId}
                     <input type="hidden" name="appId" value={app.id} />
                     <span className="min-w-0">
@@ -97,7 +97,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
             </ul>
           )}
           {grantable.length > 0 ? (
-            <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
+            <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
               {groupId}
               <select
                 name="appId"

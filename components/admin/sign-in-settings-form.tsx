@@ -1,4 +1,4 @@
-import { saveSignInSettings } from "@/app/admin/settings/actions";
+import { saveSignInSettingsAction } from "@/app/admin/settings/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 
@@ -14,7 +14,12 @@ export function SignInSettingsForm({
   selfLinked: boolean;
 }) {
   return (
-    <ActionForm action={saveSignInSettings} resetOnSuccess={false} className="space-y-3" testId="sign-in-settings-form">
+    <ActionForm
+      action={saveSignInSettingsAction}
+      resetOnSuccess={false}
+      className="space-y-3"
+      testId="sign-in-settings-form"
+    >
       <p className="text-sm text-slate-600">
         Single sign-on:{" "}
         {ssoIssuer ? (

@@ -1,9 +1,15 @@
-import { changeRole, disableUser, enableUser, setPassword, signOutEverywhere } from "@/app/admin/users/actions";
+import {
+  changeRoleAction,
+  disableUserAction,
+  enableUserAction,
+  setPasswordAction,
+  signOutEverywhereAction,
+} from "@/app/admin/users/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
-import type { UserAdminDto } from "@/lib/users/users";
+import type { UserAdminDto } from "@/lib/users/data";
 
 export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean }) {
   const id = <input type="hidden" name="userId" value={user.id} />;
@@ -26,7 +32,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
         {user.name ? <p className="text-slate-500">{user.name}</p> : null}
       </td>
       <td className="px-3 py-2">
-        <ActionForm action={changeRole} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
+        <ActionForm action={changeRoleAction} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
           {id}
           <select
             key={user.role}
@@ -73,7 +79,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
       <td className="px-3 py-2">
         <div className="flex flex-col items-start gap-1.5">
           {user.disabled ? (
-            <ActionForm action={enableUser} className="flex flex-wrap gap-1">
+            <ActionForm action={enableUserAction} className="flex flex-wrap gap-1">
               {id}
               <SubmitButton small variant="secondary">
                 Enable
@@ -81,7 +87,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             </ActionForm>
           ) : (
             <ActionForm
-              action={disableUser}
+              action={disableUserAction}
               confirm={`Disable ${user.email}? They are signed out everywhere, their API tokens are revoked and their install links stop working.`}
               className="flex flex-wrap gap-1"
             >
@@ -92,7 +98,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             </ActionForm>
           )}
           {user.disabled ? null : (
-            <ActionForm action={signOutEverywhere} className="flex flex-wrap gap-1">
+            <ActionForm action={signOutEverywhereAction} className="flex flex-wrap gap-1">
               {id}
               <SubmitButton small variant="secondary">
                 Sign out everywhere
@@ -103,7 +109,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             <summary className="cursor-pointer select-none text-slate-600 hover:text-slate-900">
               {user.hasPassword ? "Change password" : "Add a password"}
             </summary>
-            <ActionForm action={setPassword} className="mt-1.5 flex flex-wrap items-center gap-1">
+            <ActionForm action={setPasswordAction} className="mt-1.5 flex flex-wrap items-center gap-1">
               {id}
               <input
                 type="password"

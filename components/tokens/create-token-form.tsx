@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { createToken } from "@/app/settings/tokens/actions";
+import { createTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { CopyButton } from "@/components/ui/copy-button";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -10,7 +10,7 @@ import { Field, inputClass } from "@/components/ui/ui";
 export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
   return (
     <ActionForm
-      action={createToken}
+      action={createTokenAction}
       testId="create-token-form"
       label="Create a token"
       className="space-y-3"

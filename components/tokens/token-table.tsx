@@ -1,4 +1,4 @@
-import { revokeToken } from "@/app/settings/tokens/actions";
+import { revokeTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, EmptyState } from "@/components/ui/ui";
@@ -76,7 +76,7 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                 </td>
                 <td className="px-3 py-2">
                   {token.revokedAt ? null : (
-                    <ActionForm action={revokeToken} className="flex flex-col items-start gap-1">
+                    <ActionForm action={revokeTokenAction} className="flex flex-col items-start gap-1">
                       <input type="hidden" name="tokenId" value={token.id} />
                       <SubmitButton small variant="danger">
                         Revoke

@@ -1,5 +1,5 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { UserDto } from "@/lib/users/users";
+import type { UserDto } from "@/lib/users/data";
 
 /**
  * Who may see (and so install) which app. The one place that decides it; every

@@ -1,7 +1,8 @@
-import type { AuditAction } from "@/lib/audit/audit";
-
-/** Every audit action, for the audit page's filter (grouped the way admins look for them). */
-export const AUDIT_ACTIONS: readonly { group: string; actions: readonly AuditAction[] }[] = [
+/**
+ * The one list of audit actions, grouped the way admins look for them on the
+ * audit page. `AuditAction` is derived from it.
+ */
+export const AUDIT_ACTION_GROUPS = [
   { group: "Installs", actions: ["install_page.view", "manifest.fetch", "ipa.download", "build.upload"] },
   { group: "Sign-in", actions: ["sign_in.success", "sign_in.failure", "sign_in.rate_limited"] },
   {
@@ -18,6 +19,12 @@ export const AUDIT_ACTIONS: readonly { group: string; actions: readonly AuditAct
   { group: "Groups", actions: ["group.create", "group.delete", "group.member_add", "group.member_remove"] },
   { group: "Apps", actions: ["app.grant", "app.revoke", "app.visibility_change"] },
   { group: "Tokens and settings", actions: ["token.create", "token.revoke", "settings.change"] },
-];
+] as const;
 
-export const ALL_AUDIT_ACTIONS: readonly string[] = AUDIT_ACTIONS.flatMap((g) => g.actions);
+export type AuditAction = (typeof AUDIT_ACTION_GROUPS)[number]["actions"][number];
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = AUDIT_ACTION_GROUPS.flatMap((g) => g.actions);
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}

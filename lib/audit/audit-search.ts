@@ -1,5 +1,5 @@
 import { type AuditEventDto, searchAudit } from "@/lib/audit/audit";
-import { findUserByEmail } from "@/lib/users/users";
+import { findUserByEmail } from "@/lib/users/data";
 
 /**
  * The audit page's search: searchAudit, plus, when the query is a user's

@@ -1,3 +1,5 @@
+import type { Actor } from "@/lib/access/actor";
+import type { AuditAction } from "@/lib/audit/audit-actions";
 import { prisma } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
@@ -7,31 +9,6 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * it records (a lost row is logged), but it is awaited so tests and admins see
  * it at once.
  */
-export type AuditAction =
-  | "install_page.view"
-  | "manifest.fetch"
-  | "ipa.download"
-  | "build.upload"
-  | "sign_in.success"
-  | "sign_in.failure"
-  | "sign_in.rate_limited"
-  | "user.create"
-  | "user.role_change"
-  | "user.disable"
-  | "user.enable"
-  | "user.sessions_revoke"
-  | "user.password_set"
-  | "group.create"
-  | "group.delete"
-  | "group.member_add"
-  | "group.member_remove"
-  | "app.grant"
-  | "app.revoke"
-  | "app.visibility_change"
-  | "token.create"
-  | "token.revoke"
-  | "settings.change";
-
 export type AuditContext = { ip: string | null; userAgent: string | null };
 
 export type AuditInput = {
@@ -43,6 +20,22 @@ export type AuditInput = {
   context?: AuditContext | null;
   details?: Prisma.InputJsonValue;
 };
+
+/**
+ * Records a change made by `by` (the user and their request, or the CLI):
+ * what every mutation calls after it changed something.
+ */
+export async function recordChange(
+  by: Actor,
+  input: Omit<AuditInput, "actor" | "context" | "details"> & { details?: Record<string, Prisma.InputJsonValue | null> },
+): Promise<void> {
+  await recordAudit({
+    ...input,
+    actor: by.kind === "user" ? by.user : null,
+    context: by.kind === "user" ? by.context : null,
+    details: by.kind === "user" ? (input.details ?? {}) : { ...input.details, via: by.kind },
+  });
+}
 
 export async function recordAudit(input: AuditInput): Promise<void> {
   try {

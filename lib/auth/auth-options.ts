@@ -14,7 +14,7 @@ import {
   recordSignIn,
   sessionVersionOf,
   upsertOidcUser,
-} from "@/lib/users/users";
+} from "@/lib/users/data";
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),

@@ -1,15 +1,21 @@
 import { getServerSession } from "next-auth";
-import { authenticateApiToken, type TokenScope } from "@/lib/auth/api-tokens";
+import { cache } from "react";
 import { authOptions } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
-import { findSessionUser, type UserDto } from "@/lib/users/users";
+import { authenticateApiToken } from "@/lib/tokens/api-tokens";
+import { TOKEN_SCOPES, type TokenScope } from "@/lib/tokens/scopes";
+import { findSessionUser, type UserDto } from "@/lib/users/data";
 
-/** The signed-in, active user of the current request, or null. */
-export async function currentUser(): Promise<UserDto | null> {
+/**
+ * The signed-in, active user of the current request, or null. Cached per
+ * request (React `cache`): the layout, the page and its actions ask for it
+ * several times, the database once.
+ */
+export const currentUser = cache(async (): Promise<UserDto | null> => {
   const session = (await getServerSession(authOptions())) as { userId?: string; sv?: number } | null;
   if (!session?.userId || typeof session.sv !== "number") return null;
   return findSessionUser(session.userId, session.sv);
-}
+});
 
 export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };
 
@@ -29,5 +35,5 @@ export async function requireCaller(request: Request, scope: TokenScope): Promis
   }
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Sign in or send an API token (Authorization: Bearer …).");
-  return { user, via: "session", scopes: ["upload", "read"] };
+  return { user, via: "session", scopes: [...TOKEN_SCOPES] };
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { SYSTEM_ACTOR } from "@/lib/access/actor";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { countUsers, createUser } from "@/lib/users/users";
+import { countUsers } from "@/lib/users/data";
+import { createUser } from "@/lib/users/mutations";
 
 /**
  * On first start (no users at all) creates the first admin from ADMIN_EMAIL /
@@ -14,7 +16,7 @@ export async function ensureFirstAdmin(print: (line: string) => void): Promise<v
   const generated = config.adminPassword === undefined;
   const password = config.adminPassword ?? randomBytes(12).toString("base64url");
   try {
-    await createUser({ email, password, role: "admin", name: "Administrator" });
+    await createUser({ email, password, role: "admin", name: "Administrator" }, SYSTEM_ACTOR);
   } catch (error) {
     // Another instance starting at the same moment created it.
     if (error instanceof AppError && error.code === "conflict") return;

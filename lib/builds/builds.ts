@@ -1,23 +1,15 @@
-import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
+import { visibleAppsWhere } from "@/lib/access/app-access";
 import type { BuildAnalysis } from "@/lib/analysis/analyze-build";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
-import type { UserDto } from "@/lib/users/users";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { isUuid } from "@/lib/db/ids";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { UserDto } from "@/lib/users/data";
 
 /**
- * Apps and builds, always loaded on behalf of a user and filtered by what that
- * user may see (lib/access/app-access.ts).
+ * Builds, always loaded on behalf of a user and filtered by what that user may
+ * see (lib/access/app-access.ts). Apps live in lib/apps/.
  */
-
-export type AppDto = {
-  id: string;
-  bundleId: string;
-  name: string;
-  buildCount: number;
-  latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
-  updatedAt: string;
-};
 
 export type BuildDto = {
   id: string;
@@ -57,8 +49,6 @@ export type BuildFile = {
   createdAt: Date;
 };
 
-const visibleApps = visibleAppsWhere;
-
 const buildSelect = {
   id: true,
   appId: true,
@@ -95,58 +85,10 @@ function toBuildDto(row: BuildRow): BuildDto {
   };
 }
 
-export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
-  const rows = await prisma().app.findMany({
-    where: visibleApps(user),
-    orderBy: { updatedAt: "desc" },
-    select: {
-      id: true,
-      bundleId: true,
-      name: true,
-      updatedAt: true,
-      _count: { select: { builds: true } },
-      builds: {
-        orderBy: { createdAt: "desc" },
-        take: 1,
-        select: { id: true, version: true, buildNumber: true, createdAt: true },
-      },
-    },
-  });
-  return rows.map((row) => {
-    const latest = row.builds[0];
-    return {
-      id: row.id,
-      bundleId: row.bundleId,
-      name: row.name,
-      buildCount: row._count.builds,
-      latest: latest
-        ? {
-            id: latest.id,
-            version: latest.version,
-            buildNumber: latest.buildNumber,
-            createdAt: latest.createdAt.toISOString(),
-          }
-        : null,
-      updatedAt: row.updatedAt.toISOString(),
-    };
-  });
-}
-
-export async function getAppFor(
-  user: UserDto,
-  appId: string,
-): Promise<{ id: string; bundleId: string; name: string } | null> {
-  if (!isUuid(appId)) return null;
-  return prisma().app.findFirst({
-    where: { AND: [{ id: appId }, visibleApps(user)] },
-    select: { id: true, bundleId: true, name: true },
-  });
-}
-
 export async function listBuildsFor(user: UserDto, appId: string): Promise<BuildDto[]> {
   if (!isUuid(appId)) return [];
   const rows = await prisma().build.findMany({
-    where: { appId, app: visibleApps(user) },
+    where: { appId, app: visibleAppsWhere(user) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: buildSelect,
   });
@@ -156,7 +98,7 @@ export async function listBuildsFor(user: UserDto, appId: string): Promise<Build
 export async function getBuildFor(user: UserDto, appId: string, buildId: string): Promise<BuildDto | null> {
   if (!isUuid(appId) || !isUuid(buildId)) return null;
   const row = await prisma().build.findFirst({
-    where: { id: buildId, appId, app: visibleApps(user) },
+    where: { id: buildId, appId, app: visibleAppsWhere(user) },
     select: buildSelect,
   });
   return row ? toBuildDto(row) : null;
@@ -166,7 +108,7 @@ export async function getBuildFor(user: UserDto, appId: string, buildId: string)
 export async function getBuildFileFor(user: UserDto, buildId: string): Promise<BuildFile | null> {
   if (!isUuid(buildId)) return null;
   const row = await prisma().build.findFirst({
-    where: { id: buildId, app: visibleApps(user) },
+    where: { id: buildId, app: visibleAppsWhere(user) },
     select: {
       id: true,
       appId: true,
@@ -185,7 +127,7 @@ export async function getBuildFileFor(user: UserDto, buildId: string): Promise<B
 
 export async function findBuildBySha256(user: UserDto, sha256: string): Promise<BuildDto | null> {
   const row = await prisma().build.findFirst({
-    where: { sha256, app: visibleApps(user) },
+    where: { sha256, app: visibleAppsWhere(user) },
     orderBy: { createdAt: "asc" },
     select: buildSelect,
   });
@@ -242,7 +184,7 @@ export async function createBuildRecord(input: NewBuild): Promise<{ build: Build
     });
     return { build: toBuildDto(row), created: true };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       const existing = await prisma().build.findFirst({
         where: { sha256: input.sha256, app: { bundleId: input.bundleId } },
         select: buildSelect,
@@ -256,27 +198,4 @@ export async function createBuildRecord(input: NewBuild): Promise<{ build: Build
 /** Counts, for tests and health checks: how many builds reference a storage key. */
 export async function countBuilds(): Promise<number> {
   return prisma().build.count();
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/**
- * Throws 403 unless `user` may publish a build of `bundleId`: to an existing
- * app granted to them (admins: any), or as a new app (admins only). The
- * message is the same either way so it does not reveal which apps exist.
- */
-export async function assertMayUpload(user: UserDto, bundleId: string): Promise<void> {
-  const app = await prisma().app.findUnique({ where: { bundleId }, select: { id: true } });
-  const allowed = app
-    ? (await prisma().app.count({ where: { AND: [{ id: app.id }, uploadableAppsWhere(user)] } })) > 0
-    : canCreateApps(user);
-  if (!allowed) {
-    throw new AppError(
-      "forbidden",
-      `You can't publish builds of ${bundleId}: admins add new apps, and uploaders publish to apps granted to one of their groups.`,
-    );
-  }
 }

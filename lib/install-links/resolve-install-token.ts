@@ -2,7 +2,7 @@ import { type BuildFile, getBuildFileFor } from "@/lib/builds/builds";
 import { requireAuthSecret } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { verifyInstallToken } from "@/lib/install-links/install-token";
-import { findActiveUser, type UserDto } from "@/lib/users/users";
+import { findActiveUser, type UserDto } from "@/lib/users/data";
 
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,

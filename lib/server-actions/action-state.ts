@@ -7,10 +7,6 @@ import { z } from "zod";
  */
 export type ActionState = { ok: true; message?: string; token?: string } | { ok?: undefined; error: string } | null;
 
-export function actionError(error: string): ActionState {
-  return { error };
-}
-
 /** Parses a form with `schema`; the first problem becomes the error shown to the user. */
 export function parseForm<T extends z.ZodType>(
   schema: T,
@@ -20,16 +16,6 @@ export function parseForm<T extends z.ZodType>(
   if (result.success) return { data: result.data };
   const issue = result.error.issues[0];
   return { error: issue?.message ?? "Please check the form and try again." };
-}
-
-/** The named text fields of a form as a plain object ("" when missing; files are ignored). */
-export function formFields(formData: FormData, names: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const value = formData.get(name);
-    out[name] = typeof value === "string" ? value : "";
-  }
-  return out;
 }
 
 /** A uuid from a hidden input: it names *what* to change, never *who* is changing it. */

@@ -1,4 +1,8 @@
+import { type Actor, assertAdmin } from "@/lib/access/actor";
+import { recordChange } from "@/lib/audit/audit";
+import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
 
 /** Instance settings changed at run time by admins (configuration that may change lives in env). */
 export type Settings = {
@@ -17,9 +21,30 @@ export async function getSettings(): Promise<Settings> {
   };
 }
 
-export async function updateSettings(patch: Partial<Settings>): Promise<void> {
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    await prisma().setting.upsert({ where: { key }, create: { key, value }, update: { value } });
+/**
+ * Switches email/password sign-in on or off. Off only while single sign-on is
+ * configured, or nobody could sign in (the CLI's `local-login on` is the way
+ * back if SSO breaks).
+ */
+export async function setLocalLogin(input: { enabled: boolean }, by: Actor): Promise<{ changed: boolean }> {
+  assertAdmin(by);
+  if (!input.enabled && !env().oidc) {
+    throw new AppError(
+      "conflict",
+      "Email and password sign-in cannot be switched off: single sign-on is not configured (set OIDC_ISSUER and OIDC_CLIENT_ID), so nobody could sign in.",
+    );
   }
+  const before = await getSettings();
+  if (before.localLoginEnabled === input.enabled) return { changed: false };
+  await prisma().setting.upsert({
+    where: { key: "localLoginEnabled" },
+    create: { key: "localLoginEnabled", value: input.enabled },
+    update: { value: input.enabled },
+  });
+  await recordChange(by, {
+    action: "settings.change",
+    target: { type: "setting", id: "localLoginEnabled" },
+    details: { setting: "localLoginEnabled", from: before.localLoginEnabled, to: input.enabled },
+  });
+  return { changed: true };
 }

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { AppAccessCard } from "@/components/admin/app-access-card";
 import { EmptyState, PageHeader } from "@/components/ui/ui";
-import { listAppAccess, listGroups } from "@/lib/groups/groups";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
+import { listAppAccess } from "@/lib/apps/data";
+import { requireAdminPage } from "@/lib/auth/require-user";
+import { listGroups } from "@/lib/groups/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "App access" };

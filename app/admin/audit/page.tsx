@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
 import { inputClass, PageHeader } from "@/components/ui/ui";
-import { ALL_AUDIT_ACTIONS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
+import { AUDIT_ACTION_GROUPS, isAuditAction } from "@/lib/audit/audit-actions";
 import { searchAuditForAdmin } from "@/lib/audit/audit-search";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
+import { requireAdminPage } from "@/lib/auth/require-user";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };
@@ -21,7 +21,7 @@ export default async function AdminAuditPage({ searchParams }: Props) {
   await requireAdminPage("/admin/audit");
   const params = await searchParams;
   const query = single(params.q).slice(0, 200);
-  const action = ALL_AUDIT_ACTIONS.includes(single(params.action)) ? single(params.action) : "";
+  const action = isAuditAction(single(params.action)) ? single(params.action) : "";
   const beforeText = single(params.before);
   const before = /^\d{1,19}$/.test(beforeText) ? BigInt(beforeText) : undefined;
 
@@ -60,7 +60,7 @@ export default async function AdminAuditPage({ searchParams }: Props) {
           <span className="font-medium text-slate-700">Action</span>
           <select name="action" defaultValue={action} className={inputClass}>
             <option value="">All actions</option>
-            {AUDIT_ACTIONS.map((group) => (
+            {AUDIT_ACTION_GROUPS.map((group) => (
               <optgroup key={group.group} label={group.group}>
                 {group.actions.map((a) => (
                   <option key={a} value={a}>

@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import { CreateGroupForm } from "@/components/admin/create-group-form";
 import { GroupCard } from "@/components/admin/group-card";
 import { Card, EmptyState, PageHeader } from "@/components/ui/ui";
-import { listAppAccess, listGroups } from "@/lib/groups/groups";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
-import { listUsers } from "@/lib/users/users";
+import { listAppAccess } from "@/lib/apps/data";
+import { requireAdminPage } from "@/lib/auth/require-user";
+import { listGroups } from "@/lib/groups/data";
+import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Groups" };

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { SignInSettingsForm } from "@/components/admin/sign-in-settings-form";
 import { Card, PageHeader } from "@/components/ui/ui";
+import { requireAdminPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
 import { getSettings } from "@/lib/settings/settings";
-import { listUsers } from "@/lib/users/users";
+import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Settings" };

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
 import { Card, PageHeader } from "@/components/ui/ui";
-import { requireAdminPage } from "@/lib/server-actions/run-action";
-import { listUsers } from "@/lib/users/users";
+import { requireAdminPage } from "@/lib/auth/require-user";
+import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };

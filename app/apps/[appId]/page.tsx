@@ -8,9 +8,10 @@ import { InstallGuidance } from "@/components/install/install-guidance";
 import { QrCode } from "@/components/install/qr-code";
 import { isAdmin } from "@/lib/access/app-access";
 import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
+import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
-import { requireUserPage } from "@/lib/auth/require-user";
-import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
+import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
+import { listBuildsFor } from "@/lib/builds/builds";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 import { formatBytes, formatDate } from "@/lib/ui/format";
@@ -37,7 +38,7 @@ export default async function AppPage({ params }: Props) {
   const counts = isAdmin(user) ? await installCounts(builds.map((b) => b.id)) : null;
   const now = new Date();
   // Publishers (admins, uploaders) see every warning; employees only what blocks their install.
-  const isPublisher = user.role === "admin" || user.role === "uploader";
+  const publisher = isPublisher(user);
   return (
     <div>
       <div className="mb-6 flex items-center gap-4">
@@ -83,7 +84,7 @@ export default async function AppPage({ params }: Props) {
                   {counts ? <InstallCounts counts={counts.get(build.id)} /> : null}
                   <div className="mt-2">
                     <WarningList
-                      warnings={isPublisher ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
+                      warnings={publisher ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
                       showHints={false}
                     />
                   </div>

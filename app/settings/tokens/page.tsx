@@ -3,9 +3,9 @@ import { CreateTokenForm } from "@/components/tokens/create-token-form";
 import { TokenTable } from "@/components/tokens/token-table";
 import { Card, PageHeader } from "@/components/ui/ui";
 import { canUploadAtAll } from "@/lib/access/app-access";
-import { listApiTokens } from "@/lib/auth/api-tokens";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
+import { listApiTokens } from "@/lib/tokens/api-tokens";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "API tokens" };

@@ -1,5 +1,5 @@
+import { listAppsFor } from "@/lib/apps/data";
 import { requireCaller } from "@/lib/auth/session";
-import { listAppsFor } from "@/lib/builds/builds";
 import { withApiErrors } from "@/lib/http/api-errors";
 
 export const dynamic = "force-dynamic";

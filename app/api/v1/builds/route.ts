@@ -1,5 +1,4 @@
 import { canUploadAtAll } from "@/lib/access/app-access";
-import { recordAudit } from "@/lib/audit/audit";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
 import { env } from "@/lib/config/env";
@@ -27,17 +26,14 @@ export const POST = withApiErrors(async (request: Request) => {
   const query = new URL(request.url).searchParams;
   const notes = fields.notes ?? query.get("notes");
   const targetAppId = fields.appId ?? query.get("appId");
-  const { build, created } = await ingestBuild({ file, uploader: caller.user, notes, targetAppId });
-  if (created) {
-    await recordAudit({
-      action: "build.upload",
-      actor: caller.user,
-      appId: build.appId,
-      buildId: build.id,
-      context: requestContext(request.headers),
-      details: { via: caller.via, version: build.version, buildNumber: build.buildNumber, sizeBytes: build.sizeBytes },
-    });
-  }
+  const { build, created } = await ingestBuild({
+    file,
+    uploader: caller.user,
+    via: caller.via,
+    context: requestContext(request.headers),
+    notes,
+    targetAppId,
+  });
   return Response.json(
     { build: buildJson(build, caller.user.id) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },

@@ -1,49 +1,12 @@
-import fs from "node:fs/promises";
-import { recordAudit } from "@/lib/audit/audit";
-import { env } from "@/lib/config/env";
-import { fileResponse } from "@/lib/download/file-response";
-import { AppError } from "@/lib/errors";
+import { ipaResponse } from "@/lib/download/ipa-response";
 import { withApiErrors } from "@/lib/http/api-errors";
-import { requestContext } from "@/lib/http/request-context";
-import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
-import { storagePath } from "@/lib/storage/build-files";
 
 export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ token: string }> };
 
 async function serve(request: Request, context: Context): Promise<Response> {
-  const { token } = await context.params;
-  const { user, build } = await resolveInstallToken(token);
-  const filePath = storagePath(env().dataDir, build.storageKey);
-  if (request.method !== "HEAD") {
-    // HEAD is answered from metadata alone; a GET needs the file to be there.
-    await fs.access(filePath).catch(() => {
-      throw new AppError("not_found", "The file of this build is missing from storage.");
-    });
-  }
-  // One row per download: the first request of a transfer, not HEAD or resumed ranges.
-  const range = request.headers.get("range");
-  if (request.method === "GET" && (!range || /^bytes=0-/.test(range))) {
-    await recordAudit({
-      action: "ipa.download",
-      actor: user,
-      appId: build.appId,
-      buildId: build.id,
-      context: requestContext(request.headers),
-      details: range ? { range } : {},
-    });
-  }
-  const safeName = `${build.name}-${build.version}-${build.buildNumber}`.replace(/[^A-Za-z0-9._-]+/g, "_");
-  return fileResponse({
-    request,
-    filePath,
-    size: build.sizeBytes,
-    etag: build.sha256,
-    contentType: "application/octet-stream",
-    lastModified: build.createdAt,
-    extraHeaders: { "Content-Disposition": `attachment; filename="${safeName}.ipa"` },
-  });
+  return ipaResponse(request, (await context.params).token);
 }
 
 export const GET = withApiErrors(serve);

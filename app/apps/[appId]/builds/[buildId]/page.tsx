@@ -10,7 +10,7 @@ import { InstallCard } from "@/components/install/install-card";
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
 import { recordAudit } from "@/lib/audit/audit";
-import { requireUserPage } from "@/lib/auth/require-user";
+import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { getBuildFor } from "@/lib/builds/builds";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
@@ -36,9 +36,9 @@ export default async function BuildPage({ params }: Props) {
   });
   const now = new Date();
   const links = installLinksFor(user.id, build, now);
-  const isPublisher = user.role === "admin" || user.role === "uploader";
+  const publisher = isPublisher(user);
   const allWarnings = buildWarnings(build, now);
-  const warnings = isPublisher ? allWarnings : employeeWarnings(allWarnings);
+  const warnings = publisher ? allWarnings : employeeWarnings(allWarnings);
   const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
@@ -64,7 +64,7 @@ export default async function BuildPage({ params }: Props) {
           </p>
         </div>
       </div>
-      <WarningList warnings={warnings} showHints={isPublisher} />
+      <WarningList warnings={warnings} showHints={publisher} />
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <InstallCard links={links} label={`${build.name} ${build.version}`} />
       </section>
@@ -85,13 +85,13 @@ export default async function BuildPage({ params }: Props) {
           ))}
         </dl>
       </section>
-      {isPublisher && build.analysis ? (
+      {publisher && build.analysis ? (
         <section className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="mb-3 font-semibold">Contents</h2>
           <BuildAnalysisDetails analysis={build.analysis} sizeBytes={build.sizeBytes} />
         </section>
       ) : null}
-      {isPublisher ? (
+      {publisher ? (
         <section className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="mb-3 font-semibold">Provisioning profile</h2>
           {profile ? (

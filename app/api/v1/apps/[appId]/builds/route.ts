@@ -1,6 +1,7 @@
+import { getAppFor } from "@/lib/apps/data";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
-import { getAppFor, listBuildsFor } from "@/lib/builds/builds";
+import { listBuildsFor } from "@/lib/builds/builds";
 import { AppError } from "@/lib/errors";
 import { withApiErrors } from "@/lib/http/api-errors";
 

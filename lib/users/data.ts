@@ -1,9 +1,12 @@
-import { hashPassword } from "@/lib/auth/password";
+import type { UserRole } from "@/lib/access/roles";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import { Prisma, type Role } from "@/lib/generated/prisma/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { isUuid } from "@/lib/db/ids";
 
-export type UserRole = Role;
+/**
+ * Users as the rest of Ferry sees them (plain DTOs, never the password hash
+ * outside lib/auth). Changes made by admins and the CLI live in ./mutations.ts.
+ */
 
 export type UserDto = {
   id: string;
@@ -13,39 +16,20 @@ export type UserDto = {
   disabled: boolean;
 };
 
-const dtoSelect = { id: true, email: true, name: true, role: true, disabledAt: true } as const;
+export const userDtoSelect = { id: true, email: true, name: true, role: true, disabledAt: true } as const;
 
-function toDto(row: { id: string; email: string; name: string | null; role: Role; disabledAt: Date | null }): UserDto {
+export function toUserDto(row: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: UserRole;
+  disabledAt: Date | null;
+}): UserDto {
   return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabledAt !== null };
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-export async function createUser(input: {
-  email: string;
-  password?: string;
-  role?: UserRole;
-  name?: string;
-}): Promise<UserDto> {
-  try {
-    const row = await prisma().user.create({
-      data: {
-        email: normalizeEmail(input.email),
-        name: input.name ?? null,
-        role: input.role ?? "member",
-        passwordHash: input.password ? await hashPassword(input.password) : null,
-      },
-      select: dtoSelect,
-    });
-    return toDto(row);
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("conflict", `A user with the email ${normalizeEmail(input.email)} already exists.`);
-    }
-    throw error;
-  }
 }
 
 export async function countUsers(): Promise<number> {
@@ -71,22 +55,22 @@ export async function findCredentialsByEmail(
 }
 
 export async function findUserByEmail(email: string): Promise<UserDto | null> {
-  const row = await prisma().user.findUnique({ where: { email: normalizeEmail(email) }, select: dtoSelect });
-  return row ? toDto(row) : null;
+  const row = await prisma().user.findUnique({ where: { email: normalizeEmail(email) }, select: userDtoSelect });
+  return row ? toUserDto(row) : null;
 }
 
 /** The user if it exists and is not disabled. */
 export async function findActiveUser(id: string): Promise<UserDto | null> {
-  if (!UUID.test(id)) return null;
-  const row = await prisma().user.findFirst({ where: { id, disabledAt: null }, select: dtoSelect });
-  return row ? toDto(row) : null;
+  if (!isUuid(id)) return null;
+  const row = await prisma().user.findFirst({ where: { id, disabledAt: null }, select: userDtoSelect });
+  return row ? toUserDto(row) : null;
 }
 
 /** The user behind a session: active, and the session not revoked since it was issued. */
 export async function findSessionUser(id: string, sessionVersion: number): Promise<UserDto | null> {
-  if (!UUID.test(id)) return null;
-  const row = await prisma().user.findFirst({ where: { id, disabledAt: null, sessionVersion }, select: dtoSelect });
-  return row ? toDto(row) : null;
+  if (!isUuid(id)) return null;
+  const row = await prisma().user.findFirst({ where: { id, disabledAt: null, sessionVersion }, select: userDtoSelect });
+  return row ? toUserDto(row) : null;
 }
 
 export type UserAdminDto = UserDto & {
@@ -101,7 +85,7 @@ export async function listUsers(): Promise<UserAdminDto[]> {
   const rows = await prisma().user.findMany({
     orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
     select: {
-      ...dtoSelect,
+      ...userDtoSelect,
       createdAt: true,
       lastSignInAt: true,
       passwordHash: true,
@@ -110,7 +94,7 @@ export async function listUsers(): Promise<UserAdminDto[]> {
     },
   });
   return rows.map((row) => ({
-    ...toDto(row),
+    ...toUserDto(row),
     createdAt: row.createdAt.toISOString(),
     lastSignInAt: row.lastSignInAt?.toISOString() ?? null,
     hasPassword: row.passwordHash !== null,
@@ -120,38 +104,9 @@ export async function listUsers(): Promise<UserAdminDto[]> {
 }
 
 export async function findUserById(id: string): Promise<UserDto | null> {
-  if (!UUID.test(id)) return null;
-  const row = await prisma().user.findUnique({ where: { id }, select: dtoSelect });
-  return row ? toDto(row) : null;
-}
-
-export async function setUserRole(id: string, role: UserRole): Promise<void> {
-  await prisma().user.update({ where: { id }, data: { role } });
-}
-
-/** Disabling ends every session, revokes every API token; install links stop at their next use. */
-export async function disableUser(id: string, now = new Date()): Promise<void> {
-  await prisma().$transaction([
-    prisma().user.update({ where: { id }, data: { disabledAt: now, sessionVersion: { increment: 1 } } }),
-    prisma().apiToken.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } }),
-  ]);
-}
-
-export async function enableUser(id: string): Promise<void> {
-  await prisma().user.update({ where: { id }, data: { disabledAt: null } });
-}
-
-/** Signs the user out everywhere. */
-export async function revokeSessions(id: string): Promise<void> {
-  await prisma().user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
-}
-
-/** A new password also ends every existing session (the old one may have leaked). */
-export async function setPassword(id: string, password: string): Promise<void> {
-  await prisma().user.update({
-    where: { id },
-    data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
-  });
+  if (!isUuid(id)) return null;
+  const row = await prisma().user.findUnique({ where: { id }, select: userDtoSelect });
+  return row ? toUserDto(row) : null;
 }
 
 export async function recordSignIn(id: string, now = new Date()): Promise<void> {
@@ -175,9 +130,9 @@ export async function upsertOidcUser(input: {
   name?: string | null;
 }): Promise<UserDto | null> {
   const email = normalizeEmail(input.email);
-  const bySubject = await prisma().user.findUnique({ where: { oidcSubject: input.subject }, select: dtoSelect });
-  if (bySubject) return bySubject.disabledAt ? null : toDto(bySubject);
-  const byEmail = await prisma().user.findUnique({ where: { email }, select: dtoSelect });
+  const bySubject = await prisma().user.findUnique({ where: { oidcSubject: input.subject }, select: userDtoSelect });
+  if (bySubject) return bySubject.disabledAt ? null : toUserDto(bySubject);
+  const byEmail = await prisma().user.findUnique({ where: { email }, select: userDtoSelect });
   if (byEmail) {
     if (byEmail.disabledAt) return null;
     // Linked to another identity already: a reassigned email must not take the account over.
@@ -186,23 +141,21 @@ export async function upsertOidcUser(input: {
     const row = await prisma().user.update({
       where: { id: byEmail.id },
       data: { oidcSubject: input.subject },
-      select: dtoSelect,
+      select: userDtoSelect,
     });
-    return toDto(row);
+    return toUserDto(row);
   }
   try {
     const row = await prisma().user.create({
       data: { email, name: input.name ?? null, role: "member", oidcSubject: input.subject },
-      select: dtoSelect,
+      select: userDtoSelect,
     });
-    return toDto(row);
+    return toUserDto(row);
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       // A concurrent first sign-in created it.
       return upsertOidcUser(input);
     }
     throw error;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

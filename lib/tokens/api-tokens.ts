@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import type { UserDto } from "@/lib/users/users";
+import type { TokenScope } from "@/lib/tokens/scopes";
+import type { UserDto } from "@/lib/users/data";
 
-export type TokenScope = "upload" | "read";
-export const ALL_SCOPES: TokenScope[] = ["upload", "read"];
+/** API tokens: looked up by hash, listed for their owner. Creating and revoking: ./mutations.ts. */
 
 export type ApiTokenDto = {
   id: string;
@@ -18,43 +17,8 @@ export type ApiTokenDto = {
 
 // Tokens are 32 random bytes: a fast hash is enough (no brute force possible),
 // and it lets us find the row by its hash in one indexed lookup.
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
-}
-
-export async function createApiToken(input: {
-  userId: string;
-  name: string;
-  scopes?: TokenScope[];
-  expiresAt?: Date | null;
-}): Promise<{ token: string; apiToken: ApiTokenDto }> {
-  const name = input.name.trim();
-  if (!name) throw new AppError("bad_request", "A token needs a name, e.g. the CI job that uses it.");
-  const secret = randomBytes(32).toString("base64url");
-  const prefix = secret.slice(0, 8);
-  const token = `ferry_${secret}`;
-  const row = await prisma().apiToken.create({
-    data: {
-      userId: input.userId,
-      name,
-      prefix,
-      tokenHash: hashToken(token),
-      scopes: input.scopes ?? ["read"],
-      expiresAt: input.expiresAt ?? null,
-    },
-  });
-  return {
-    token,
-    apiToken: {
-      id: row.id,
-      name: row.name,
-      prefix: row.prefix,
-      scopes: row.scopes as TokenScope[],
-      expiresAt: row.expiresAt,
-      lastUsedAt: row.lastUsedAt,
-      createdAt: row.createdAt,
-    },
-  };
 }
 
 /** The token's active owner and scopes, or null when the token is unknown, revoked, expired or its owner disabled. */
@@ -94,14 +58,4 @@ export async function listApiTokens(userId: string): Promise<(ApiTokenDto & { re
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
   }));
-}
-
-/** Revokes one of the owner's tokens; false if it is not theirs or already revoked. */
-export async function revokeApiToken(userId: string, tokenId: string, now = new Date()): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/i.test(tokenId)) return false;
-  const result = await prisma().apiToken.updateMany({
-    where: { id: tokenId, userId, revokedAt: null },
-    data: { revokedAt: now },
-  });
-  return result.count === 1;
 }

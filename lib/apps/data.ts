@@ -1,0 +1,133 @@
+import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
+import { prisma } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import { AppError } from "@/lib/errors";
+import type { AppVisibility } from "@/lib/generated/prisma/client";
+import type { UserDto } from "@/lib/users/data";
+
+/**
+ * Apps (one per bundle id). Employees' queries are scoped by what the user may
+ * see (lib/access/app-access.ts); the admin lookups at the end are for
+ * mutations and admin pages, which check the role first.
+ */
+
+export type AppDto = {
+  id: string;
+  bundleId: string;
+  name: string;
+  buildCount: number;
+  latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
+  updatedAt: string;
+};
+
+export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
+  const rows = await prisma().app.findMany({
+    where: visibleAppsWhere(user),
+    orderBy: { updatedAt: "desc" },
+    select: {
+      id: true,
+      bundleId: true,
+      name: true,
+      updatedAt: true,
+      _count: { select: { builds: true } },
+      builds: {
+        orderBy: { createdAt: "desc" },
+        take: 1,
+        select: { id: true, version: true, buildNumber: true, createdAt: true },
+      },
+    },
+  });
+  return rows.map((row) => {
+    const latest = row.builds[0];
+    return {
+      id: row.id,
+      bundleId: row.bundleId,
+      name: row.name,
+      buildCount: row._count.builds,
+      latest: latest
+        ? {
+            id: latest.id,
+            version: latest.version,
+            buildNumber: latest.buildNumber,
+            createdAt: latest.createdAt.toISOString(),
+          }
+        : null,
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  });
+}
+
+export async function getAppFor(
+  user: UserDto,
+  appId: string,
+): Promise<{ id: string; bundleId: string; name: string } | null> {
+  if (!isUuid(appId)) return null;
+  return prisma().app.findFirst({
+    where: { AND: [{ id: appId }, visibleAppsWhere(user)] },
+    select: { id: true, bundleId: true, name: true },
+  });
+}
+
+export type AppAccessDto = {
+  id: string;
+  name: string;
+  bundleId: string;
+  visibility: AppVisibility;
+  groups: { id: string; name: string }[];
+  buildCount: number;
+};
+
+export async function listAppAccess(): Promise<AppAccessDto[]> {
+  const rows = await prisma().app.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      bundleId: true,
+      visibility: true,
+      groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
+      _count: { select: { builds: true } },
+    },
+  });
+  return rows.map((a) => ({
+    id: a.id,
+    name: a.name,
+    bundleId: a.bundleId,
+    visibility: a.visibility,
+    groups: a.groups.map((g) => g.group),
+    buildCount: a._count.builds,
+  }));
+}
+
+export async function findAppById(
+  id: string,
+): Promise<{ id: string; name: string; bundleId: string; visibility: AppVisibility } | null> {
+  if (!isUuid(id)) return null;
+  return prisma().app.findUnique({ where: { id }, select: { id: true, name: true, bundleId: true, visibility: true } });
+}
+
+export async function isAppGranted(appId: string, groupId: string): Promise<boolean> {
+  const row = await prisma().appGroup.findUnique({
+    where: { appId_groupId: { appId, groupId } },
+    select: { appId: true },
+  });
+  return row !== null;
+}
+
+/**
+ * Throws 403 unless `user` may publish a build of `bundleId`: to an existing
+ * app granted to them (admins: any), or as a new app (admins only). The
+ * message is the same either way so it does not reveal which apps exist.
+ */
+export async function assertMayUpload(user: UserDto, bundleId: string): Promise<void> {
+  const app = await prisma().app.findUnique({ where: { bundleId }, select: { id: true } });
+  const allowed = app
+    ? (await prisma().app.count({ where: { AND: [{ id: app.id }, uploadableAppsWhere(user)] } })) > 0
+    : canCreateApps(user);
+  if (!allowed) {
+    throw new AppError(
+      "forbidden",
+      `You can't publish builds of ${bundleId}: admins add new apps, and uploaders publish to apps granted to one of their groups.`,
+    );
+  }
+}

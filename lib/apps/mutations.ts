@@ -1,0 +1,80 @@
+import { type Actor, assertAdmin } from "@/lib/access/actor";
+import { findAppById, isAppGranted } from "@/lib/apps/data";
+import { recordChange } from "@/lib/audit/audit";
+import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { AppVisibility } from "@/lib/generated/prisma/client";
+import { findGroupById } from "@/lib/groups/data";
+
+/** Who may see an app: grants to groups and visibility. Admin only, audited. */
+
+type AppRef = NonNullable<Awaited<ReturnType<typeof findAppById>>>;
+type GroupRef = { id: string; name: string };
+
+async function existingApp(id: string): Promise<AppRef> {
+  const app = await findAppById(id);
+  if (!app) throw new AppError("not_found", "This app no longer exists: reload the page.");
+  return app;
+}
+
+async function resolveGrant(input: { appId: string; groupId: string }): Promise<{ app: AppRef; group: GroupRef }> {
+  const [app, group] = await Promise.all([existingApp(input.appId), findGroupById(input.groupId)]);
+  if (!group) throw new AppError("not_found", "This group no longer exists: reload the page.");
+  return { app, group };
+}
+
+/** Gives a group's members access to an app. */
+export async function grantApp(
+  input: { appId: string; groupId: string },
+  by: Actor,
+): Promise<{ app: AppRef; group: GroupRef; changed: boolean }> {
+  assertAdmin(by);
+  const { app, group } = await resolveGrant(input);
+  if (await isAppGranted(app.id, group.id)) return { app, group, changed: false };
+  await prisma().appGroup.upsert({
+    where: { appId_groupId: { appId: app.id, groupId: group.id } },
+    create: { appId: app.id, groupId: group.id },
+    update: {},
+  });
+  await recordChange(by, {
+    action: "app.grant",
+    appId: app.id,
+    target: { type: "group", id: group.id },
+    details: { app: app.name, group: group.name },
+  });
+  return { app, group, changed: true };
+}
+
+export async function revokeApp(
+  input: { appId: string; groupId: string },
+  by: Actor,
+): Promise<{ app: AppRef; group: GroupRef; changed: boolean }> {
+  assertAdmin(by);
+  const { app, group } = await resolveGrant(input);
+  if (!(await isAppGranted(app.id, group.id))) return { app, group, changed: false };
+  await prisma().appGroup.deleteMany({ where: { appId: app.id, groupId: group.id } });
+  await recordChange(by, {
+    action: "app.revoke",
+    appId: app.id,
+    target: { type: "group", id: group.id },
+    details: { app: app.name, group: group.name },
+  });
+  return { app, group, changed: true };
+}
+
+export async function setAppVisibility(
+  input: { appId: string; visibility: AppVisibility },
+  by: Actor,
+): Promise<{ app: AppRef; changed: boolean }> {
+  assertAdmin(by);
+  const app = await existingApp(input.appId);
+  if (app.visibility === input.visibility) return { app, changed: false };
+  await prisma().app.update({ where: { id: app.id }, data: { visibility: input.visibility } });
+  await recordChange(by, {
+    action: "app.visibility_change",
+    appId: app.id,
+    target: { type: "app", id: app.id },
+    details: { app: app.name, from: app.visibility, to: input.visibility },
+  });
+  return { app: { ...app, visibility: input.visibility }, changed: true };
+}

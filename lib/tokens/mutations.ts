@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { type Actor, actorUserId } from "@/lib/access/actor";
+import { recordChange } from "@/lib/audit/audit";
+import { prisma } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import { AppError } from "@/lib/errors";
+import { type ApiTokenDto, hashToken } from "@/lib/tokens/api-tokens";
+import { scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
+import type { UserDto } from "@/lib/users/data";
+
+/**
+ * Creating and revoking API tokens: people manage their own tokens (admins
+ * too: nobody mints a token for someone else on the web); an operator on the
+ * CLI may create one for any active user. Same scope rules everywhere.
+ */
+
+function assertOwnerOrOperator(owner: UserDto, by: Actor): void {
+  if (by.kind === "user" && by.user.id !== owner.id) {
+    throw new AppError("forbidden", "API tokens are created and revoked by their owner only.");
+  }
+}
+
+/** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows. */
+export async function createApiToken(
+  input: { owner: UserDto; name: string; scopes?: readonly TokenScope[]; expiresAt?: Date | null },
+  by: Actor,
+): Promise<{ token: string; apiToken: ApiTokenDto }> {
+  const { owner } = input;
+  assertOwnerOrOperator(owner, by);
+  if (owner.disabled) throw new AppError("forbidden", `The user ${owner.email} is disabled.`);
+  const name = input.name.trim();
+  if (!name) throw new AppError("bad_request", "A token needs a name, e.g. the CI job that uses it.");
+  const allowed = scopesAllowedFor(owner.role);
+  const scopes = [...new Set(input.scopes && input.scopes.length > 0 ? input.scopes : allowed)];
+  const refused = scopes.filter((s) => !allowed.includes(s));
+  if (refused.length > 0) {
+    throw new AppError(
+      "forbidden",
+      `Members can create read-only tokens: only uploaders and admins can upload builds (refused scope: ${refused.join(", ")}).`,
+    );
+  }
+  const secret = randomBytes(32).toString("base64url");
+  const token = `ferry_${secret}`;
+  const row = await prisma().apiToken.create({
+    data: {
+      userId: owner.id,
+      name,
+      prefix: secret.slice(0, 8),
+      tokenHash: hashToken(token),
+      scopes,
+      expiresAt: input.expiresAt ?? null,
+    },
+  });
+  await recordChange(by, {
+    action: "token.create",
+    target: { type: "api_token", id: row.id },
+    details: { name, scopes, owner: owner.email, expiresAt: row.expiresAt?.toISOString() ?? null },
+  });
+  return {
+    token,
+    apiToken: {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      scopes,
+      expiresAt: row.expiresAt,
+      lastUsedAt: row.lastUsedAt,
+      createdAt: row.createdAt,
+    },
+  };
+}
+
+/** Revokes one of the acting user's own tokens; not found when it is not theirs or already revoked. */
+export async function revokeApiToken(input: { tokenId: string }, by: Actor, now = new Date()): Promise<void> {
+  const ownerId = actorUserId(by);
+  const mine = "This token is not yours or is already revoked: reload the page.";
+  if (!ownerId || !isUuid(input.tokenId)) throw new AppError("not_found", mine);
+  // Scoped to the acting user: another user's token id simply matches nothing.
+  const result = await prisma().apiToken.updateMany({
+    where: { id: input.tokenId, userId: ownerId, revokedAt: null },
+    data: { revokedAt: now },
+  });
+  if (result.count !== 1) throw new AppError("not_found", mine);
+  await recordChange(by, { action: "token.revoke", target: { type: "api_token", id: input.tokenId } });
+}
