@@ -4,6 +4,7 @@
  * fields Ferry shows and reasons about, plus the result of checking the
  * envelope's signature.
  */
+import { isPlistDict, type PlistDict, plistDate, plistString, plistStringList } from "@/lib/analysis/ipa/plist-dict";
 import { detectPlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { looksLikeCms, parseSignedData, type SignatureCheck, verifySignedData } from "@/lib/analysis/profile/cms";
 import { DerError } from "@/lib/analysis/profile/der";
@@ -65,35 +66,6 @@ export interface ProfileInfo {
   parseIssues: string[];
 }
 
-type Dict = Record<string, unknown>;
-
-function isDict(value: unknown): value is Dict {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !(value instanceof Date) &&
-    !(value instanceof Uint8Array)
-  );
-}
-
-function str(dict: Dict, key: string): string | null {
-  const value = dict[key];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
-}
-
-function strings(value: unknown): string[] {
-  if (typeof value === "string") return value.trim() ? [value.trim()] : [];
-  if (!Array.isArray(value)) return [];
-  const items: unknown[] = value;
-  return items.filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim());
-}
-
-function date(dict: Dict, key: string): Date | null {
-  const value = dict[key];
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : null;
-}
-
 /** Converts plist values to JSON-safe ones: Buffers → base64, Dates → ISO. */
 export function toJsonValue(value: unknown, depth = 0): JsonValue {
   if (depth > MAX_JSON_DEPTH)
@@ -109,7 +81,7 @@ export function toJsonValue(value: unknown, depth = 0): JsonValue {
     const items: unknown[] = value;
     return items.map((item) => toJsonValue(item, depth + 1));
   }
-  if (isDict(value)) {
+  if (isPlistDict(value)) {
     const out: { [key: string]: JsonValue } = {};
     for (const [key, item] of Object.entries(value)) out[key] = toJsonValue(item, depth + 1);
     return out;
@@ -132,7 +104,7 @@ function isValidBase64(text: string): boolean {
  * failure those values are blanked and parsing is retried: the fields we need
  * never live in <data>.
  */
-function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
+function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
   let value: unknown;
   try {
     value = parsePlist(buf);
@@ -176,7 +148,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
       `${blanked} data value${blanked === 1 ? " was" : "s were"} not valid base64 and ${blanked === 1 ? "was" : "were"} ignored (e.g. a placeholder certificate).`,
     );
   }
-  if (!isDict(value))
+  if (!isPlistDict(value))
     throw new ProfileError("not_a_profile", "The file is a property list but not a provisioning profile.");
   return value;
 }
@@ -265,17 +237,18 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
   if (!PROFILE_KEYS.some((key) => key in dict)) {
     throw new ProfileError("not_a_profile", "The property list has none of the keys of a provisioning profile.");
   }
-  const expiration = date(dict, "ExpirationDate");
+  const expiration = plistDate(dict, "ExpirationDate");
   if (!expiration) {
     throw new ProfileError("malformed_profile", "The provisioning profile has no valid ExpirationDate.");
   }
 
   const rawEntitlements = dict.Entitlements;
-  const entitlementsJson = isDict(rawEntitlements) ? toJsonValue(rawEntitlements) : {};
+  const entitlementsJson = isPlistDict(rawEntitlements) ? toJsonValue(rawEntitlements) : {};
   const entitlements: Record<string, JsonValue> = isJsonObject(entitlementsJson) ? entitlementsJson : {};
-  const ent: Dict = isDict(rawEntitlements) ? rawEntitlements : {};
+  const ent: PlistDict = isPlistDict(rawEntitlements) ? rawEntitlements : {};
 
-  const applicationIdentifier = str(ent, "application-identifier") ?? str(ent, "com.apple.application-identifier");
+  const applicationIdentifier =
+    plistString(ent, "application-identifier") ?? plistString(ent, "com.apple.application-identifier");
   const dot = applicationIdentifier?.indexOf(".") ?? -1;
   // The prefix is the team (or legacy app id prefix) up to the first dot: "TEAMID.com.foo.*".
   const bundleIdPattern = applicationIdentifier && dot > 0 ? applicationIdentifier.slice(dot + 1) || null : null;
@@ -283,23 +256,23 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
   const getTaskAllow = typeof gta === "boolean" ? gta : null;
   const provisionsAllDevices = dict.ProvisionsAllDevices === true;
   const hasDeviceList = Array.isArray(dict.ProvisionedDevices);
-  const devices = strings(dict.ProvisionedDevices);
+  const devices = plistStringList(dict.ProvisionedDevices);
   const msLeft = expiration.getTime() - now.getTime();
 
   return {
-    name: str(dict, "Name"),
-    uuid: str(dict, "UUID"),
-    teamName: str(dict, "TeamName"),
-    teamIds: strings(dict.TeamIdentifier),
-    appIdName: str(dict, "AppIDName"),
+    name: plistString(dict, "Name"),
+    uuid: plistString(dict, "UUID"),
+    teamName: plistString(dict, "TeamName"),
+    teamIds: plistStringList(dict.TeamIdentifier),
+    appIdName: plistString(dict, "AppIDName"),
     applicationIdentifier,
     bundleIdPattern,
-    creationDate: date(dict, "CreationDate")?.toISOString() ?? null,
+    creationDate: plistDate(dict, "CreationDate")?.toISOString() ?? null,
     expirationDate: expiration.toISOString(),
-    platforms: strings(dict.Platform),
+    platforms: plistStringList(dict.Platform),
     type: deriveProfileType({ provisionsAllDevices, hasDeviceList, getTaskAllow }),
     getTaskAllow,
-    apsEnvironment: str(ent, "aps-environment") ?? str(ent, "com.apple.developer.aps-environment"),
+    apsEnvironment: plistString(ent, "aps-environment") ?? plistString(ent, "com.apple.developer.aps-environment"),
     provisionsAllDevices,
     devices,
     deviceCount: devices.length,
