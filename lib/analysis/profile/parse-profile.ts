@@ -8,6 +8,7 @@ import { isPlistDict, type PlistDict, plistDate, plistString, plistStringList } 
 import { detectPlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { looksLikeCms, parseSignedData, type SignatureCheck, verifySignedData } from "@/lib/analysis/profile/cms";
 import { DerError } from "@/lib/analysis/profile/der";
+import { AppError } from "@/lib/errors";
 
 export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analysis/profile/cms";
 
@@ -15,18 +16,6 @@ export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analy
 export const MAX_PROFILE_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type ProfileErrorCode = "not_a_profile" | "malformed_profile";
-
-export class ProfileError extends Error {
-  readonly code: ProfileErrorCode;
-
-  constructor(code: ProfileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ProfileError";
-    this.code = code;
-  }
-}
 
 export type ProfileType = "development" | "ad-hoc" | "enterprise" | "app-store";
 export type ProfileEnvelope = "cms" | "plist-xml" | "plist-binary";
@@ -68,8 +57,7 @@ export interface ProfileInfo {
 
 /** Converts plist values to JSON-safe ones: Buffers → base64, Dates → ISO. */
 export function toJsonValue(value: unknown, depth = 0): JsonValue {
-  if (depth > MAX_JSON_DEPTH)
-    throw new ProfileError("malformed_profile", "The profile's entitlements nest too deeply.");
+  if (depth > MAX_JSON_DEPTH) throw new AppError("malformed_profile", "The profile's entitlements nest too deeply.");
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
@@ -110,7 +98,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
     value = parsePlist(buf);
   } catch (first) {
     if (detectPlistFormat(buf) !== "xml") {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -125,7 +113,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
       return "<data></data>";
     });
     if (blanked === 0) {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -136,7 +124,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
     try {
       value = parsePlist(Buffer.from(text, "utf8"));
     } catch (second) {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -149,7 +137,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
     );
   }
   if (!isPlistDict(value))
-    throw new ProfileError("not_a_profile", "The file is a property list but not a provisioning profile.");
+    throw new AppError("not_a_profile", "The file is a property list but not a provisioning profile.");
   return value;
 }
 
@@ -175,13 +163,12 @@ const PROFILE_KEYS = [
 
 /**
  * Parses a provisioning profile. `now` only drives `expired` / `daysUntilExpiry`.
- * Throws ProfileError: not_a_profile for other files, malformed_profile for damaged ones.
+ * Throws AppError: not_a_profile for other files, malformed_profile for damaged ones.
  */
 export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): ProfileInfo {
-  if (data.length === 0)
-    throw new ProfileError("not_a_profile", "The file is empty, so it is not a provisioning profile.");
+  if (data.length === 0) throw new AppError("not_a_profile", "The file is empty, so it is not a provisioning profile.");
   if (data.length > MAX_PROFILE_BYTES) {
-    throw new ProfileError(
+    throw new AppError(
       "malformed_profile",
       `The file is ${data.length} bytes; provisioning profiles are far smaller (at most ${MAX_PROFILE_BYTES} bytes accepted).`,
     );
@@ -207,11 +194,11 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
       sd = parseSignedData(data);
     } catch (err) {
       if (err instanceof DerError && err.message === "not a CMS SignedData envelope") {
-        throw new ProfileError("not_a_profile", "The file is a signed container but not a provisioning profile.", {
+        throw new AppError("not_a_profile", "The file is a signed container but not a provisioning profile.", {
           cause: err,
         });
       }
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         `The provisioning profile's signed envelope is damaged (${err instanceof Error ? err.message : String(err)}).`,
         { cause: err },
@@ -220,14 +207,11 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
     envelope = "cms";
     plistBytes = sd.content;
     if (!detectPlistFormat(plistBytes)) {
-      throw new ProfileError(
-        "not_a_profile",
-        "The file is signed data, but its content is not a provisioning profile.",
-      );
+      throw new AppError("not_a_profile", "The file is signed data, but its content is not a provisioning profile.");
     }
     signature = verifySignedData(sd);
   } else {
-    throw new ProfileError(
+    throw new AppError(
       "not_a_profile",
       "The file is not a provisioning profile (neither a signed profile nor a property list).",
     );
@@ -235,11 +219,11 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
 
   const dict = parseProfilePlist(plistBytes, issues);
   if (!PROFILE_KEYS.some((key) => key in dict)) {
-    throw new ProfileError("not_a_profile", "The property list has none of the keys of a provisioning profile.");
+    throw new AppError("not_a_profile", "The property list has none of the keys of a provisioning profile.");
   }
   const expiration = plistDate(dict, "ExpirationDate");
   if (!expiration) {
-    throw new ProfileError("malformed_profile", "The provisioning profile has no valid ExpirationDate.");
+    throw new AppError("malformed_profile", "The provisioning profile has no valid ExpirationDate.");
   }
 
   const rawEntitlements = dict.Entitlements;
