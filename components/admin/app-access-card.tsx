@@ -2,8 +2,9 @@ import Link from "next/link";
 import { changeVisibility, grantApp, revokeApp } from "@/app/admin/apps/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, inputClass } from "@/components/ui/ui";
+import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/groups/groups";
+import { plural } from "@/lib/ui/format";
 
 type GroupOption = { id: string; name: string; memberCount: number };
 
@@ -31,7 +32,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             )}
           </h2>
           <p className="text-sm text-slate-500">
-            {app.bundleId} · {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
+            {app.bundleId} · {plural(app.buildCount, "build")}
           </p>
         </div>
         <ActionForm action={changeVisibility} resetOnSuccess={false} className="flex flex-wrap items-center gap-2">
@@ -49,7 +50,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
         </ActionForm>
       </header>
       <div className="px-4 py-3">
-        <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Granted groups</h3>
+        <SectionHeading>Granted groups</SectionHeading>
         {app.groups.length === 0 ? (
           <p className="mb-3 text-sm text-slate-400">
             {app.visibility === "everyone"
@@ -90,7 +91,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
               </option>
               {grantable.map((group) => (
                 <option key={group.id} value={group.id}>
-                  {group.name} ({group.memberCount} member{group.memberCount === 1 ? "" : "s"})
+                  {group.name} ({plural(group.memberCount, "member")})
                 </option>
               ))}
             </select>

@@ -2,7 +2,7 @@ import { grantApp, revokeApp } from "@/app/admin/apps/actions";
 import { addMember, deleteGroup, removeMember } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { inputClass } from "@/components/ui/ui";
+import { inputClass, SectionHeading } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/groups";
 
 type AppOption = { id: string; name: string; bundleId: string };
@@ -35,9 +35,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
       </header>
       <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0">
         <div className="p-4" data-testid="group-members">
-          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-            Members ({group.members.length})
-          </h3>
+          <SectionHeading>Members ({group.members.length})</SectionHeading>
           {group.members.length === 0 ? (
             <p className="mb-3 text-sm text-slate-400">No members yet.</p>
           ) : (
@@ -72,9 +70,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           </ActionForm>
         </div>
         <div className="p-4" data-testid="group-apps">
-          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-            Apps ({group.apps.length})
-          </h3>
+          <SectionHeading>Apps ({group.apps.length})</SectionHeading>
           {group.apps.length === 0 ? (
             <p className="mb-3 text-sm text-slate-400">No apps granted yet.</p>
           ) : (

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatBytes } from "@/lib/ui/format";
+import { formatBytes, plural } from "@/lib/ui/format";
 
 describe("formatBytes", () => {
   const cases: [number, string][] = [
@@ -26,5 +26,14 @@ describe("formatBytes", () => {
 
   it("uses one convention everywhere: binary units with IEC labels", () => {
     for (const [bytes] of cases) assert.doesNotMatch(formatBytes(bytes), /\b[KMGT]B\b/);
+  });
+});
+
+describe("plural", () => {
+  it("adds an s for every count but one", () => {
+    assert.equal(plural(0, "build"), "0 builds");
+    assert.equal(plural(1, "build"), "1 build");
+    assert.equal(plural(2, "listed device"), "2 listed devices");
+    assert.equal(plural(-1, "day"), "-1 days");
   });
 });

@@ -24,6 +24,11 @@ export function formatBytes(bytes: number): string {
   return `${bytes < 0 ? "-" : ""}${text} ${BYTE_UNITS[unit]}`;
 }
 
+/** "1 build", "3 builds": English nouns that take a plain "s". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 export function formatDate(iso: string): string {
   return `${new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
 }
