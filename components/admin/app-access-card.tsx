@@ -2,7 +2,7 @@ import Link from "next/link";
 import { changeVisibility, grantApp, revokeApp } from "@/app/admin/apps/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
+import { Badge, ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/groups/groups";
 import { plural } from "@/lib/ui/format";
 
@@ -79,22 +79,13 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
         {grantable.length > 0 ? (
           <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
             {appId}
-            <select
+            <ChooseSelect
               name="groupId"
-              required
-              defaultValue=""
-              aria-label={`Group to grant ${app.name} to`}
-              className={`${inputClass} min-w-60`}
-            >
-              <option value="" disabled>
-                Choose a group…
-              </option>
-              {grantable.map((group) => (
-                <option key={group.id} value={group.id}>
-                  {group.name} ({plural(group.memberCount, "member")})
-                </option>
-              ))}
-            </select>
+              prompt="Choose a group…"
+              label={`Group to grant ${app.name} to`}
+              options={grantable.map((g) => ({ value: g.id, label: `${g.name} (${plural(g.memberCount, "member")})` }))}
+              className="min-w-60"
+            />
             <SubmitButton small>Grant</SubmitButton>
           </ActionForm>
         ) : (

@@ -2,7 +2,7 @@ import { grantApp, revokeApp } from "@/app/admin/apps/actions";
 import { addMember, deleteGroup, removeMember } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { inputClass, SectionHeading } from "@/components/ui/ui";
+import { ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/groups";
 
 type AppOption = { id: string; name: string; bundleId: string };
@@ -95,22 +95,13 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           {grantable.length > 0 ? (
             <ActionForm action={grantApp} className="flex flex-wrap items-center gap-2">
               {groupId}
-              <select
+              <ChooseSelect
                 name="appId"
-                required
-                defaultValue=""
-                aria-label={`App to grant to ${group.name}`}
-                className={`${inputClass} min-w-0 flex-1`}
-              >
-                <option value="" disabled>
-                  Choose an app…
-                </option>
-                {grantable.map((app) => (
-                  <option key={app.id} value={app.id}>
-                    {app.name} ({app.bundleId})
-                  </option>
-                ))}
-              </select>
+                prompt="Choose an app…"
+                label={`App to grant to ${group.name}`}
+                options={grantable.map((app) => ({ value: app.id, label: `${app.name} (${app.bundleId})` }))}
+                className="min-w-0 flex-1"
+              />
               <SubmitButton small>Grant</SubmitButton>
             </ActionForm>
           ) : (
