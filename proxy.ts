@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
-import { env } from "@/lib/config/env";
+import { errorResponse } from "@/lib/http/api-errors";
+import { crossSiteError, isSameOriginRequest, publicOrigin } from "@/lib/http/same-origin";
 
 /**
  * Pages only: a per-request nonce for a strict Content-Security-Policy (Next.js
@@ -12,8 +13,8 @@ import { env } from "@/lib/config/env";
 export function proxy(request: NextRequest) {
   // Server actions and form posts: Next.js checks a present Origin but lets a
   // request without one through; Ferry requires proof it comes from its own pages.
-  if (request.method !== "GET" && request.method !== "HEAD" && !isSameOrigin(request)) {
-    return Response.json({ error: { code: "forbidden", message: "Cross-site request refused." } }, { status: 403 });
+  if (request.method !== "GET" && request.method !== "HEAD" && !isSameOriginRequest(request.headers, publicOrigin())) {
+    return errorResponse(crossSiteError());
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = [
@@ -35,12 +36,6 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
-}
-
-function isSameOrigin(request: NextRequest): boolean {
-  if (request.headers.get("sec-fetch-site") === "same-origin") return true;
-  const origin = request.headers.get("origin");
-  return origin !== null && origin === new URL(env().publicUrl).origin;
 }
 
 export const config = {

@@ -2,8 +2,9 @@ import Link from "next/link";
 import { changeVisibilityAction, grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, inputClass } from "@/components/ui/ui";
+import { Badge, ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/apps/data";
+import { plural } from "@/lib/ui/format";
 
 type GroupOption = { id: string; name: string; memberCount: number };
 
@@ -31,7 +32,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             )}
           </h2>
           <p className="text-sm text-slate-500">
-            {app.bundleId} · {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
+            {app.bundleId} · {plural(app.buildCount, "build")}
           </p>
         </div>
         <ActionForm
@@ -53,7 +54,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
         </ActionForm>
       </header>
       <div className="px-4 py-3">
-        <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Granted groups</h3>
+        <SectionHeading>Granted groups</SectionHeading>
         {app.groups.length === 0 ? (
           <p className="mb-3 text-sm text-slate-400">
             {app.visibility === "everyone"
@@ -82,22 +83,13 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
         {grantable.length > 0 ? (
           <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
             {appId}
-            <select
+            <ChooseSelect
               name="groupId"
-              required
-              defaultValue=""
-              aria-label={`Group to grant ${app.name} to`}
-              className={`${inputClass} min-w-60`}
-            >
-              <option value="" disabled>
-                Choose a group…
-              </option>
-              {grantable.map((group) => (
-                <option key={group.id} value={group.id}>
-                  {group.name} ({group.memberCount} member{group.memberCount === 1 ? "" : "s"})
-                </option>
-              ))}
-            </select>
+              prompt="Choose a group…"
+              label={`Group to grant ${app.name} to`}
+              options={grantable.map((g) => ({ value: g.id, label: `${g.name} (${plural(g.memberCount, "member")})` }))}
+              className="min-w-60"
+            />
             <SubmitButton small>Grant</SubmitButton>
           </ActionForm>
         ) : (

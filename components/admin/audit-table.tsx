@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge, EmptyState } from "@/components/ui/ui";
+import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit";
 
 function actionColor(action: string) {
@@ -69,31 +69,7 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
           <col className="w-24" />
           <col className="w-48" />
         </colgroup>
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              Time
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              Action
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              Actor
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              Target
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              App / build
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              IP
-            </th>
-            <th scope="col" className="px-3 py-2 font-semibold">
-              User agent
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Time", "Action", "Actor", "Target", "App / build", "IP", "User agent"]} />
         <tbody className="divide-y divide-slate-100">
           {events.map((event) => {
             const target = targetLabel(event);

@@ -1,4 +1,5 @@
 import { createUserAction } from "@/app/admin/users/actions";
+import { RoleOptions } from "@/components/admin/role-options";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
@@ -19,9 +20,7 @@ export function CreateUserForm() {
       </Field>
       <Field label="Role" htmlFor="new-user-role">
         <select name="role" id="new-user-role" defaultValue="member" className={inputClass}>
-          <option value="member">Member</option>
-          <option value="uploader">Uploader</option>
-          <option value="admin">Admin</option>
+          <RoleOptions />
         </select>
       </Field>
       <Field label="Password (optional)" htmlFor="new-user-password">

@@ -2,7 +2,7 @@ import { grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
 import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { inputClass } from "@/components/ui/ui";
+import { ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/data";
 
 type AppOption = { id: string; name: string; bundleId: string };
@@ -35,9 +35,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
       </header>
       <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0">
         <div className="p-4" data-testid="group-members">
-          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-            Members ({group.members.length})
-          </h3>
+          <SectionHeading>Members ({group.members.length})</SectionHeading>
           {group.members.length === 0 ? (
             <p className="mb-3 text-sm text-slate-400">No members yet.</p>
           ) : (
@@ -72,9 +70,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           </ActionForm>
         </div>
         <div className="p-4" data-testid="group-apps">
-          <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-            Apps ({group.apps.length})
-          </h3>
+          <SectionHeading>Apps ({group.apps.length})</SectionHeading>
           {group.apps.length === 0 ? (
             <p className="mb-3 text-sm text-slate-400">No apps granted yet.</p>
           ) : (
@@ -99,22 +95,13 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           {grantable.length > 0 ? (
             <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
               {groupId}
-              <select
+              <ChooseSelect
                 name="appId"
-                required
-                defaultValue=""
-                aria-label={`App to grant to ${group.name}`}
-                className={`${inputClass} min-w-0 flex-1`}
-              >
-                <option value="" disabled>
-                  Choose an app…
-                </option>
-                {grantable.map((app) => (
-                  <option key={app.id} value={app.id}>
-                    {app.name} ({app.bundleId})
-                  </option>
-                ))}
-              </select>
+                prompt="Choose an app…"
+                label={`App to grant to ${group.name}`}
+                options={grantable.map((app) => ({ value: app.id, label: `${app.name} (${app.bundleId})` }))}
+                className="min-w-0 flex-1"
+              />
               <SubmitButton small>Grant</SubmitButton>
             </ActionForm>
           ) : (

@@ -5,6 +5,7 @@ import {
   setPasswordAction,
   signOutEverywhereAction,
 } from "@/app/admin/users/actions";
+import { RoleOptions } from "@/components/admin/role-options";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";
@@ -41,9 +42,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             aria-label={`Role of ${user.email}`}
             className={inputClass}
           >
-            <option value="member">Member</option>
-            <option value="uploader">Uploader</option>
-            <option value="admin">Admin</option>
+            <RoleOptions />
           </select>
           <SubmitButton small variant="secondary">
             Save

@@ -1,5 +1,5 @@
 import type { ProfileInfo } from "@/lib/analysis/profile/parse-profile";
-import { formatDate } from "@/lib/ui/format";
+import { formatDate, plural } from "@/lib/ui/format";
 
 const TYPE_LABEL: Record<ProfileInfo["type"], string> = {
   development: "Development",
@@ -18,7 +18,7 @@ const SIGNATURE_LABEL: Record<ProfileInfo["signature"]["status"], string> = {
 export function ProfileSummary({ profile, showDevices }: { profile: ProfileInfo; showDevices: boolean }) {
   const expiry = profile.expired
     ? `Expired ${formatDate(profile.expirationDate)}`
-    : `${formatDate(profile.expirationDate)} (in ${profile.daysUntilExpiry} day${profile.daysUntilExpiry === 1 ? "" : "s"})`;
+    : `${formatDate(profile.expirationDate)} (in ${plural(profile.daysUntilExpiry, "day")})`;
   const rows: [string, string][] = [
     ["Name", profile.name ?? "—"],
     ["Type", TYPE_LABEL[profile.type]],
@@ -30,9 +30,7 @@ export function ProfileSummary({ profile, showDevices }: { profile: ProfileInfo;
     ["Expires", expiry],
     [
       "Devices",
-      profile.provisionsAllDevices
-        ? "All devices (enterprise)"
-        : `${profile.deviceCount} listed device${profile.deviceCount === 1 ? "" : "s"}`,
+      profile.provisionsAllDevices ? "All devices (enterprise)" : plural(profile.deviceCount, "listed device"),
     ],
     ["get-task-allow", profile.getTaskAllow === null ? "—" : String(profile.getTaskAllow)],
     ["Push (aps-environment)", profile.apsEnvironment ?? "—"],

@@ -1,7 +1,7 @@
 import { revokeTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, EmptyState } from "@/components/ui/ui";
+import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
 
 export type TokenRow = {
@@ -20,18 +20,7 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
   return (
     <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
       <table className="w-full text-left text-sm" data-testid="token-table">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            {["Name", "Token", "Scopes", "Created", "Last used", "Expires", "Status"].map((h) => (
-              <th key={h} scope="col" className="px-3 py-2 font-semibold">
-                {h}
-              </th>
-            ))}
-            <th scope="col" className="px-3 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Token", "Scopes", "Created", "Last used", "Expires", "Status"]} actions />
         <tbody className="divide-y divide-slate-100">
           {tokens.map((token) => {
             const expired = token.expiresAt !== null && new Date(token.expiresAt) <= now;

@@ -23,6 +23,59 @@ export function Card({ children, title, testId }: { children: ReactNode; title?:
   );
 }
 
+/** The small upper-case heading of a section inside a card. */
+export function SectionHeading({ children }: { children: ReactNode }) {
+  return <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{children}</h3>;
+}
+
+/** A data table's header row; `actions` adds a last column labelled only for screen readers. */
+export function TableHead({ columns, actions = false }: { columns: readonly string[]; actions?: boolean }) {
+  return (
+    <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+      <tr>
+        {columns.map((label) => (
+          <th key={label} scope="col" className="px-3 py-2 font-semibold">
+            {label}
+          </th>
+        ))}
+        {actions ? (
+          <th scope="col" className="px-3 py-2">
+            <span className="sr-only">Actions</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
+  );
+}
+
+/** A required <select> that starts on a disabled "Choose …" prompt, so nothing is submitted by accident. */
+export function ChooseSelect({
+  name,
+  prompt,
+  label,
+  options,
+  className = "",
+}: {
+  name: string;
+  prompt: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  className?: string;
+}) {
+  return (
+    <select name={name} required defaultValue="" aria-label={label} className={`${inputClass} ${className}`}>
+      <option value="" disabled>
+        {prompt}
+      </option>
+      {options.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 const BADGE = {
   slate: "bg-slate-100 text-slate-700",
   green: "bg-emerald-100 text-emerald-800",

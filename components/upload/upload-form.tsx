@@ -6,6 +6,7 @@ import { ProfileSummary } from "@/components/builds/profile-summary";
 import { WarningList } from "@/components/builds/warning-list";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { ProfileInfo } from "@/lib/analysis/profile/parse-profile";
+import { formatBytes } from "@/lib/ui/format";
 
 type UploadedBuild = {
   name: string;
@@ -23,12 +24,6 @@ type Result =
 
 function isProfileFile(name: string): boolean {
   return /\.(mobileprovision|provisionprofile)$/i.test(name);
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
 export function UploadForm() {

@@ -1,8 +1,7 @@
 import fs from "node:fs/promises";
 import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
-import { ProfileError, type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
 import type { ReceivedFile } from "@/lib/upload/receive-upload";
 
 /**
@@ -15,13 +14,8 @@ export async function inspectProfileFile(
 ): Promise<{ profile: ProfileInfo; warnings: Warning[] }> {
   try {
     const data = await fs.readFile(file.path);
-    let profile: ProfileInfo;
-    try {
-      profile = parseProvisioningProfile(data, now);
-    } catch (error) {
-      if (error instanceof ProfileError) throw new AppError(error.code, error.message);
-      throw error;
-    }
+    // Throws AppError (not_a_profile, malformed_profile) for files that are not readable profiles.
+    const profile = parseProvisioningProfile(data, now);
     const warnings = assessInstallReadiness({
       profile,
       hasEmbeddedProfile: true,

@@ -3,12 +3,25 @@ import { AppError } from "@/lib/errors";
 
 /**
  * CSRF defence for cookie-authenticated writes: the browser must say the
- * request comes from our own origin (Sec-Fetch-Site, else Origin).
+ * request comes from our own origin (Sec-Fetch-Site, else Origin). Pure, so
+ * the proxy (page posts, server actions) and API routes share one rule.
+ * `publicOrigin` is PUBLIC_URL's origin, e.g. "https://ferry.example.com".
  */
+export function isSameOriginRequest(headers: Headers, publicOrigin: string): boolean {
+  if (headers.get("sec-fetch-site") === "same-origin") return true;
+  // Browsers without Sec-Fetch-Site still send Origin on cross-origin posts; "null" never matches.
+  const origin = headers.get("origin");
+  return origin !== null && origin === publicOrigin;
+}
+
+export function publicOrigin(): string {
+  return new URL(env().publicUrl).origin;
+}
+
+export function crossSiteError(): AppError {
+  return new AppError("forbidden", "Cross-site request refused.");
+}
+
 export function assertSameOrigin(request: Request): void {
-  const site = request.headers.get("sec-fetch-site");
-  if (site === "same-origin") return;
-  const origin = request.headers.get("origin");
-  if (origin && origin === new URL(env().publicUrl).origin) return;
-  throw new AppError("forbidden", "Cross-site request refused.");
+  if (!isSameOriginRequest(request.headers, publicOrigin())) throw crossSiteError();
 }

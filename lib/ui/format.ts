@@ -1,12 +1,32 @@
+/*
+ * Display formatting shared by server and client components: keep this module
+ * free of server-only imports.
+ */
+
+/** Binary (IEC) units: every step is 1024, so the labels say KiB/MiB/GiB, matching MAX_UPLOAD_SIZE's "4GiB". */
+export const BYTE_UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB"] as const;
+export type ByteUnit = (typeof BYTE_UNITS)[number];
+
+/**
+ * "512 bytes", "1 KiB", "1.5 MiB", "4 GiB": one decimal at most, none when it
+ * is zero, so limits read as round numbers and progress still moves.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KB", "MB", "GB", "TB"];
-  let value = bytes;
+  if (!Number.isFinite(bytes) || Math.abs(bytes) < 1024) return bytes === 1 ? "1 byte" : `${bytes} bytes`;
+  let value = Math.abs(bytes);
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  // Promote while the rounded value would read 1024 (e.g. 1023.96 KiB → "1 MiB", not "1024 KiB").
+  while (unit < BYTE_UNITS.length - 1 && Math.round(value * 10) / 10 >= 1024) {
     value /= 1024;
     unit += 1;
   }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  const text = value.toFixed(1).replace(/\.0$/, "");
+  return `${bytes < 0 ? "-" : ""}${text} ${BYTE_UNITS[unit]}`;
+}
+
+/** "1 build", "3 builds": English nouns that take a plain "s". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 export function formatDate(iso: string): string {

@@ -9,6 +9,7 @@
  * at exactly what the image needs, so a hostile header cannot make us allocate.
  */
 import { crc32, inflateRawSync, inflateSync } from "node:zlib";
+import { PNG_SIGNATURE, paeth } from "@/lib/analysis/icons/png-format";
 
 export interface RgbaImage {
   width: number;
@@ -33,8 +34,6 @@ export class PngDecodeError extends Error {
 export const MAX_PNG_DIMENSION = 4096;
 /** Ancillary chunks we skip; cap their number so a file of empty chunks cannot spin us. */
 const MAX_CHUNKS = 100_000;
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export interface DecodePngOptions {
   /** Refuse images wider or taller than this (default MAX_PNG_DIMENSION). */
@@ -181,15 +180,6 @@ function unfilterInPlace(raw: Buffer, height: number, stride: number, bpp: numbe
       raw[row + x] = value & 0xff;
     }
   }
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  if (pa <= pb && pa <= pc) return a;
-  return pb <= pc ? b : c;
 }
 
 /**

@@ -4,8 +4,7 @@
  */
 import { crc32, deflateSync } from "node:zlib";
 import type { RgbaImage } from "@/lib/analysis/icons/cgbi";
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+import { PNG_SIGNATURE, paeth } from "@/lib/analysis/icons/png-format";
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -14,15 +13,6 @@ function chunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))), 0);
   return Buffer.concat([head, data, crc]);
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  if (pa <= pb && pa <= pc) return a;
-  return pb <= pc ? b : c;
 }
 
 /**
@@ -80,7 +70,7 @@ export function encodePng(img: RgbaImage): Buffer {
   ihdr[9] = 6; // RGBA
   // compression, filter and interlace methods stay 0
   return Buffer.concat([
-    SIGNATURE,
+    PNG_SIGNATURE,
     chunk("IHDR", ihdr),
     chunk("IDAT", deflateSync(filterRows(img), { level: 9 })),
     chunk("IEND", Buffer.alloc(0)),

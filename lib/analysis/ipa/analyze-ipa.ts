@@ -4,6 +4,7 @@
  * installable iOS apps with a specific, actionable AppError.
  */
 
+import { isPlistDict, type PlistDict, plistString, plistStringList } from "@/lib/analysis/ipa/plist-dict";
 import { detectPlistFormat, type PlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { describeName, withZip, type ZipEntryInfo, type ZipReader } from "@/lib/analysis/ipa/zip-reader";
 import { AppError } from "@/lib/errors";
@@ -56,32 +57,6 @@ export const MAX_INFO_PLIST_BYTES = 8 * 1024 * 1024;
 const MAX_EXTENSIONS = 64;
 const MACOSX_DIR = "__MACOSX/";
 
-type PlistDict = Record<string, unknown>;
-
-function isDict(value: unknown): value is PlistDict {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !(value instanceof Date) &&
-    !(value instanceof Uint8Array)
-  );
-}
-
-function str(dict: PlistDict, key: string): string | null {
-  const value = dict[key];
-  if (typeof value !== "string") return null;
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
-}
-
-function stringList(value: unknown): string[] {
-  if (typeof value === "string") return value.trim() ? [value.trim()] : [];
-  if (!Array.isArray(value)) return [];
-  const items: unknown[] = value;
-  return items.filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim());
-}
-
 function deviceFamilies(value: unknown): number[] {
   const items: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
   const out: number[] = [];
@@ -95,8 +70,8 @@ function deviceFamilies(value: unknown): number[] {
 
 /** UIRequiredDeviceCapabilities is either an array of names or a dict of name → required. */
 function requiredCapabilities(value: unknown): string[] {
-  if (Array.isArray(value)) return stringList(value);
-  if (isDict(value)) return Object.keys(value).filter((key) => value[key] === true);
+  if (Array.isArray(value)) return plistStringList(value);
+  if (isPlistDict(value)) return Object.keys(value).filter((key) => value[key] === true);
   return [];
 }
 
@@ -107,13 +82,13 @@ function iconNames(info: PlistDict): string[] {
   };
   for (const key of ["CFBundleIcons", "CFBundleIcons~ipad"]) {
     const icons = info[key];
-    if (!isDict(icons)) continue;
+    if (!isPlistDict(icons)) continue;
     const primary = icons.CFBundlePrimaryIcon;
-    if (isDict(primary)) add(stringList(primary.CFBundleIconFiles));
-    else add(stringList(primary));
+    if (isPlistDict(primary)) add(plistStringList(primary.CFBundleIconFiles));
+    else add(plistStringList(primary));
   }
-  add(stringList(info.CFBundleIconFiles));
-  add(stringList(info.CFBundleIconFile));
+  add(plistStringList(info.CFBundleIconFiles));
+  add(plistStringList(info.CFBundleIconFile));
   return names;
 }
 
@@ -173,7 +148,7 @@ async function readPlistEntry(
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
-  if (!isDict(value)) return { ok: false, reason: "its top level is not a dictionary" };
+  if (!isPlistDict(value)) return { ok: false, reason: "its top level is not a dictionary" };
   return { ok: true, dict: value, format };
 }
 
@@ -209,8 +184,8 @@ async function rejectMissingApp(zip: ZipReader): Promise<never> {
   if (rootApp) {
     const plist = await readPlistEntry(zip, `${rootApp}/Info.plist`);
     if (plist.ok) {
-      const platforms = stringList(plist.dict.CFBundleSupportedPlatforms);
-      const platformName = str(plist.dict, "DTPlatformName");
+      const platforms = plistStringList(plist.dict.CFBundleSupportedPlatforms);
+      const platformName = plistString(plist.dict, "DTPlatformName");
       if (platforms.includes("iPhoneSimulator") || platformName === "iphonesimulator") {
         throw new AppError(
           "not_an_ios_app",
@@ -262,15 +237,15 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
   }
   const info = plist.dict;
 
-  const bundleId = str(info, "CFBundleIdentifier");
+  const bundleId = plistString(info, "CFBundleIdentifier");
   if (!bundleId) {
     throw new AppError(
       "missing_bundle_id",
       `${describeName(infoPath)} has no CFBundleIdentifier, so the app cannot be identified or installed. Set a Bundle Identifier in the Xcode target and export again.`,
     );
   }
-  const shortVersion = str(info, "CFBundleShortVersionString");
-  const bundleVersion = str(info, "CFBundleVersion");
+  const shortVersion = plistString(info, "CFBundleShortVersionString");
+  const bundleVersion = plistString(info, "CFBundleVersion");
   if (!shortVersion && !bundleVersion) {
     throw new AppError(
       "missing_version",
@@ -281,7 +256,7 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
   const version = shortVersion ?? bundleVersion ?? "";
   const buildNumber = bundleVersion ?? shortVersion ?? "";
 
-  const bundleName = str(info, "CFBundleName");
+  const bundleName = plistString(info, "CFBundleName");
   const prefix = `${appDir}/`;
   let uncompressedSize = 0;
   for (const e of zip.entries) if (e.name.startsWith(prefix)) uncompressedSize += e.uncompressedSize;
@@ -296,7 +271,7 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
   for (const path of appexDirs.slice(0, MAX_EXTENSIONS)) {
     const ext = await readPlistEntry(zip, `${path}/Info.plist`);
     // A broken extension plist should not block the app itself; report it without an id.
-    extensions.push({ path, bundleId: ext.ok ? str(ext.dict, "CFBundleIdentifier") : null });
+    extensions.push({ path, bundleId: ext.ok ? plistString(ext.dict, "CFBundleIdentifier") : null });
   }
 
   const lastSegment = (dir: string): string => dir.slice(dir.lastIndexOf("/") + 1);
@@ -311,15 +286,15 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
     bundleId,
     version,
     buildNumber,
-    displayName: str(info, "CFBundleDisplayName") ?? bundleName ?? appName.replace(/\.app$/, ""),
+    displayName: plistString(info, "CFBundleDisplayName") ?? bundleName ?? appName.replace(/\.app$/, ""),
     bundleName,
-    minimumOSVersion: str(info, "MinimumOSVersion"),
-    executable: str(info, "CFBundleExecutable"),
+    minimumOSVersion: plistString(info, "MinimumOSVersion"),
+    executable: plistString(info, "CFBundleExecutable"),
     deviceFamily: deviceFamilies(info.UIDeviceFamily),
-    supportedPlatforms: stringList(info.CFBundleSupportedPlatforms),
-    platformName: str(info, "DTPlatformName"),
-    sdkName: str(info, "DTSDKName"),
-    xcodeVersion: str(info, "DTXcode"),
+    supportedPlatforms: plistStringList(info.CFBundleSupportedPlatforms),
+    platformName: plistString(info, "DTPlatformName"),
+    sdkName: plistString(info, "DTSDKName"),
+    xcodeVersion: plistString(info, "DTXcode"),
     requiredCapabilities: requiredCapabilities(info.UIRequiredDeviceCapabilities),
     infoPlistFormat: plist.format,
     iconNames: iconNames(info),

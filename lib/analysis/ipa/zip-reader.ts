@@ -11,6 +11,7 @@ import { type FileHandle, open as openFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import yauzl from "yauzl";
 import { AppError } from "@/lib/errors";
+import { formatBytes } from "@/lib/ui/format";
 
 export interface ZipEntryInfo {
   /** Path inside the archive, "/"-separated (backslashes are normalised). */
@@ -339,12 +340,6 @@ function collectStream(stream: Readable, declared: number, maxBytes: number, nam
       resolve(Buffer.concat(chunks, total));
     });
   });
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, "")} KiB`;
-  return `${n} bytes`;
 }
 
 /**

@@ -6,6 +6,7 @@
  * probably not as intended; "info" = a limit worth knowing.
  */
 import type { ProfileInfo } from "@/lib/analysis/profile/parse-profile";
+import { plural } from "@/lib/ui/format";
 
 export type WarningSeverity = "error" | "warning" | "info";
 
@@ -69,10 +70,6 @@ function formatDate(iso: string): string {
     year: "numeric",
     timeZone: "UTC",
   });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 export function assessInstallReadiness(input: InstallReadinessInput): Warning[] {

@@ -9,11 +9,11 @@ import { parseSignedData } from "@/lib/analysis/profile/cms";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import {
   MAX_PROFILE_BYTES,
-  ProfileError,
   type ProfileInfo,
   parseProvisioningProfile,
   toJsonValue,
 } from "@/lib/analysis/profile/parse-profile";
+import { AppError } from "@/lib/errors";
 
 const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures");
 /** All fixture profiles but one (expiring 2026-12-26) have expired by then. */
@@ -169,10 +169,12 @@ describe("parseProvisioningProfile on every fixture", () => {
 
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES, "profiles", name));
 
-function assertProfileError(fn: () => unknown, code: ProfileError["code"]): void {
+function assertAppError(fn: () => unknown, code: "not_a_profile" | "malformed_profile"): void {
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof ProfileError, `expected ProfileError, got ${String(err)}`);
+    // Ferry's one error type, so routes answer with the code and a 422 without mapping.
+    assert.ok(err instanceof AppError, `expected AppError, got ${String(err)}`);
     assert.equal(err.code, code, err.message);
+    assert.equal(err.status, 422);
     return true;
   });
 }
@@ -322,9 +324,9 @@ describe("field derivation", () => {
 
 describe("hostile and non-profile input", () => {
   it("rejects empty input, text, PNG and random bytes as not_a_profile", () => {
-    assertProfileError(() => parseProvisioningProfile(Buffer.alloc(0)), "not_a_profile");
-    assertProfileError(() => parseProvisioningProfile(Buffer.from("hello world")), "not_a_profile");
-    assertProfileError(
+    assertAppError(() => parseProvisioningProfile(Buffer.alloc(0)), "not_a_profile");
+    assertAppError(() => parseProvisioningProfile(Buffer.from("hello world")), "not_a_profile");
+    assertAppError(
       () => parseProvisioningProfile(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex")),
       "not_a_profile",
     );
@@ -332,26 +334,26 @@ describe("hostile and non-profile input", () => {
 
   it("rejects a plist that is not a profile", () => {
     const bplist = buildBinary({ CFBundleIdentifier: "com.example" });
-    assertProfileError(() => parseProvisioningProfile(Buffer.from(bplist)), "not_a_profile");
+    assertAppError(() => parseProvisioningProfile(Buffer.from(bplist)), "not_a_profile");
   });
 
   it("rejects input over 1 MiB", () => {
-    assertProfileError(() => parseProvisioningProfile(Buffer.alloc(MAX_PROFILE_BYTES + 1, 0x30)), "malformed_profile");
+    assertAppError(() => parseProvisioningProfile(Buffer.alloc(MAX_PROFILE_BYTES + 1, 0x30)), "malformed_profile");
   });
 
   it("rejects a truncated envelope", () => {
     const data = fixture("fastlane--test.mobileprovision");
     for (const cut of [3, 40, 500, data.length - 1]) {
-      assertProfileError(() => parseProvisioningProfile(data.subarray(0, cut)), "malformed_profile");
+      assertAppError(() => parseProvisioningProfile(data.subarray(0, cut)), "malformed_profile");
     }
   });
 
   it("rejects lengths that point past the buffer", () => {
-    assertProfileError(
+    assertAppError(
       () => parseProvisioningProfile(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x06])),
       "malformed_profile",
     );
-    assertProfileError(
+    assertAppError(
       () => parseProvisioningProfile(Buffer.from([0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9])),
       "malformed_profile",
     );
@@ -364,7 +366,7 @@ describe("hostile and non-profile input", () => {
       deep[i + 1] = 0x80;
     }
     const started = Date.now();
-    assertProfileError(() => parseProvisioningProfile(deep), "malformed_profile");
+    assertAppError(() => parseProvisioningProfile(deep), "malformed_profile");
     assert.ok(Date.now() - started < 1000);
   });
 
@@ -372,11 +374,11 @@ describe("hostile and non-profile input", () => {
     // ContentInfo with id-data instead of id-signedData.
     const env = Buffer.from("300f06092a864886f70d010701a0020400", "hex");
     env[1] = env.length - 2;
-    assertProfileError(() => parseProvisioningProfile(env), "not_a_profile");
+    assertAppError(() => parseProvisioningProfile(env), "not_a_profile");
   });
 
   it("rejects signed content that is not a plist", () => {
     const env = makeEnvelope(Buffer.from("just text"), makeSigner("ec"));
-    assertProfileError(() => parseProvisioningProfile(env), "not_a_profile");
+    assertAppError(() => parseProvisioningProfile(env), "not_a_profile");
   });
 });

@@ -4,9 +4,11 @@
  * fields Ferry shows and reasons about, plus the result of checking the
  * envelope's signature.
  */
+import { isPlistDict, type PlistDict, plistDate, plistString, plistStringList } from "@/lib/analysis/ipa/plist-dict";
 import { detectPlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { looksLikeCms, parseSignedData, type SignatureCheck, verifySignedData } from "@/lib/analysis/profile/cms";
 import { DerError } from "@/lib/analysis/profile/der";
+import { AppError } from "@/lib/errors";
 
 export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analysis/profile/cms";
 
@@ -14,18 +16,6 @@ export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analy
 export const MAX_PROFILE_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type ProfileErrorCode = "not_a_profile" | "malformed_profile";
-
-export class ProfileError extends Error {
-  readonly code: ProfileErrorCode;
-
-  constructor(code: ProfileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ProfileError";
-    this.code = code;
-  }
-}
 
 export type ProfileType = "development" | "ad-hoc" | "enterprise" | "app-store";
 export type ProfileEnvelope = "cms" | "plist-xml" | "plist-binary";
@@ -65,39 +55,9 @@ export interface ProfileInfo {
   parseIssues: string[];
 }
 
-type Dict = Record<string, unknown>;
-
-function isDict(value: unknown): value is Dict {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !(value instanceof Date) &&
-    !(value instanceof Uint8Array)
-  );
-}
-
-function str(dict: Dict, key: string): string | null {
-  const value = dict[key];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
-}
-
-function strings(value: unknown): string[] {
-  if (typeof value === "string") return value.trim() ? [value.trim()] : [];
-  if (!Array.isArray(value)) return [];
-  const items: unknown[] = value;
-  return items.filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim());
-}
-
-function date(dict: Dict, key: string): Date | null {
-  const value = dict[key];
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : null;
-}
-
 /** Converts plist values to JSON-safe ones: Buffers → base64, Dates → ISO. */
 export function toJsonValue(value: unknown, depth = 0): JsonValue {
-  if (depth > MAX_JSON_DEPTH)
-    throw new ProfileError("malformed_profile", "The profile's entitlements nest too deeply.");
+  if (depth > MAX_JSON_DEPTH) throw new AppError("malformed_profile", "The profile's entitlements nest too deeply.");
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
@@ -109,7 +69,7 @@ export function toJsonValue(value: unknown, depth = 0): JsonValue {
     const items: unknown[] = value;
     return items.map((item) => toJsonValue(item, depth + 1));
   }
-  if (isDict(value)) {
+  if (isPlistDict(value)) {
     const out: { [key: string]: JsonValue } = {};
     for (const [key, item] of Object.entries(value)) out[key] = toJsonValue(item, depth + 1);
     return out;
@@ -132,13 +92,13 @@ function isValidBase64(text: string): boolean {
  * failure those values are blanked and parsing is retried: the fields we need
  * never live in <data>.
  */
-function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
+function parseProfilePlist(buf: Buffer, issues: string[]): PlistDict {
   let value: unknown;
   try {
     value = parsePlist(buf);
   } catch (first) {
     if (detectPlistFormat(buf) !== "xml") {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -153,7 +113,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
       return "<data></data>";
     });
     if (blanked === 0) {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -164,7 +124,7 @@ function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
     try {
       value = parsePlist(Buffer.from(text, "utf8"));
     } catch (second) {
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         "The provisioning profile's property list is damaged and cannot be read.",
         {
@@ -176,8 +136,8 @@ function parseProfilePlist(buf: Buffer, issues: string[]): Dict {
       `${blanked} data value${blanked === 1 ? " was" : "s were"} not valid base64 and ${blanked === 1 ? "was" : "were"} ignored (e.g. a placeholder certificate).`,
     );
   }
-  if (!isDict(value))
-    throw new ProfileError("not_a_profile", "The file is a property list but not a provisioning profile.");
+  if (!isPlistDict(value))
+    throw new AppError("not_a_profile", "The file is a property list but not a provisioning profile.");
   return value;
 }
 
@@ -203,13 +163,12 @@ const PROFILE_KEYS = [
 
 /**
  * Parses a provisioning profile. `now` only drives `expired` / `daysUntilExpiry`.
- * Throws ProfileError: not_a_profile for other files, malformed_profile for damaged ones.
+ * Throws AppError: not_a_profile for other files, malformed_profile for damaged ones.
  */
 export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): ProfileInfo {
-  if (data.length === 0)
-    throw new ProfileError("not_a_profile", "The file is empty, so it is not a provisioning profile.");
+  if (data.length === 0) throw new AppError("not_a_profile", "The file is empty, so it is not a provisioning profile.");
   if (data.length > MAX_PROFILE_BYTES) {
-    throw new ProfileError(
+    throw new AppError(
       "malformed_profile",
       `The file is ${data.length} bytes; provisioning profiles are far smaller (at most ${MAX_PROFILE_BYTES} bytes accepted).`,
     );
@@ -235,11 +194,11 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
       sd = parseSignedData(data);
     } catch (err) {
       if (err instanceof DerError && err.message === "not a CMS SignedData envelope") {
-        throw new ProfileError("not_a_profile", "The file is a signed container but not a provisioning profile.", {
+        throw new AppError("not_a_profile", "The file is a signed container but not a provisioning profile.", {
           cause: err,
         });
       }
-      throw new ProfileError(
+      throw new AppError(
         "malformed_profile",
         `The provisioning profile's signed envelope is damaged (${err instanceof Error ? err.message : String(err)}).`,
         { cause: err },
@@ -248,14 +207,11 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
     envelope = "cms";
     plistBytes = sd.content;
     if (!detectPlistFormat(plistBytes)) {
-      throw new ProfileError(
-        "not_a_profile",
-        "The file is signed data, but its content is not a provisioning profile.",
-      );
+      throw new AppError("not_a_profile", "The file is signed data, but its content is not a provisioning profile.");
     }
     signature = verifySignedData(sd);
   } else {
-    throw new ProfileError(
+    throw new AppError(
       "not_a_profile",
       "The file is not a provisioning profile (neither a signed profile nor a property list).",
     );
@@ -263,19 +219,20 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
 
   const dict = parseProfilePlist(plistBytes, issues);
   if (!PROFILE_KEYS.some((key) => key in dict)) {
-    throw new ProfileError("not_a_profile", "The property list has none of the keys of a provisioning profile.");
+    throw new AppError("not_a_profile", "The property list has none of the keys of a provisioning profile.");
   }
-  const expiration = date(dict, "ExpirationDate");
+  const expiration = plistDate(dict, "ExpirationDate");
   if (!expiration) {
-    throw new ProfileError("malformed_profile", "The provisioning profile has no valid ExpirationDate.");
+    throw new AppError("malformed_profile", "The provisioning profile has no valid ExpirationDate.");
   }
 
   const rawEntitlements = dict.Entitlements;
-  const entitlementsJson = isDict(rawEntitlements) ? toJsonValue(rawEntitlements) : {};
+  const entitlementsJson = isPlistDict(rawEntitlements) ? toJsonValue(rawEntitlements) : {};
   const entitlements: Record<string, JsonValue> = isJsonObject(entitlementsJson) ? entitlementsJson : {};
-  const ent: Dict = isDict(rawEntitlements) ? rawEntitlements : {};
+  const ent: PlistDict = isPlistDict(rawEntitlements) ? rawEntitlements : {};
 
-  const applicationIdentifier = str(ent, "application-identifier") ?? str(ent, "com.apple.application-identifier");
+  const applicationIdentifier =
+    plistString(ent, "application-identifier") ?? plistString(ent, "com.apple.application-identifier");
   const dot = applicationIdentifier?.indexOf(".") ?? -1;
   // The prefix is the team (or legacy app id prefix) up to the first dot: "TEAMID.com.foo.*".
   const bundleIdPattern = applicationIdentifier && dot > 0 ? applicationIdentifier.slice(dot + 1) || null : null;
@@ -283,23 +240,23 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
   const getTaskAllow = typeof gta === "boolean" ? gta : null;
   const provisionsAllDevices = dict.ProvisionsAllDevices === true;
   const hasDeviceList = Array.isArray(dict.ProvisionedDevices);
-  const devices = strings(dict.ProvisionedDevices);
+  const devices = plistStringList(dict.ProvisionedDevices);
   const msLeft = expiration.getTime() - now.getTime();
 
   return {
-    name: str(dict, "Name"),
-    uuid: str(dict, "UUID"),
-    teamName: str(dict, "TeamName"),
-    teamIds: strings(dict.TeamIdentifier),
-    appIdName: str(dict, "AppIDName"),
+    name: plistString(dict, "Name"),
+    uuid: plistString(dict, "UUID"),
+    teamName: plistString(dict, "TeamName"),
+    teamIds: plistStringList(dict.TeamIdentifier),
+    appIdName: plistString(dict, "AppIDName"),
     applicationIdentifier,
     bundleIdPattern,
-    creationDate: date(dict, "CreationDate")?.toISOString() ?? null,
+    creationDate: plistDate(dict, "CreationDate")?.toISOString() ?? null,
     expirationDate: expiration.toISOString(),
-    platforms: strings(dict.Platform),
+    platforms: plistStringList(dict.Platform),
     type: deriveProfileType({ provisionsAllDevices, hasDeviceList, getTaskAllow }),
     getTaskAllow,
-    apsEnvironment: str(ent, "aps-environment") ?? str(ent, "com.apple.developer.aps-environment"),
+    apsEnvironment: plistString(ent, "aps-environment") ?? plistString(ent, "com.apple.developer.aps-environment"),
     provisionsAllDevices,
     devices,
     deviceCount: devices.length,
