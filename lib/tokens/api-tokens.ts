@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import type { UserDto } from "@/lib/users/data";
