@@ -1,4 +1,4 @@
-import type { StoredAnalysis } from "@/lib/builds/builds";
+import type { StoredAnalysis } from "@/lib/builds/data";
 import { formatBytes } from "@/lib/ui/format";
 
 const FAMILY: Record<number, string> = {

@@ -1,6 +1,6 @@
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
-import type { BuildDto } from "@/lib/builds/builds";
+import type { BuildDto } from "@/lib/builds/data";
 import { env } from "@/lib/config/env";
 
 /** Install-readiness warnings for a build, as of `now` (expiry and PUBLIC_URL change over time). */

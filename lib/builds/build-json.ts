@@ -1,5 +1,5 @@
 import { buildWarnings } from "@/lib/analysis/build-warnings";
-import type { BuildDto } from "@/lib/builds/builds";
+import type { BuildDto } from "@/lib/builds/data";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 
 /** A build as the API returns it: its data, the caller's own install links, and current warnings. */

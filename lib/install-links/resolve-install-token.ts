@@ -1,4 +1,4 @@
-import { type BuildFile, getBuildFileFor } from "@/lib/builds/builds";
+import { type BuildFile, getBuildFileFor } from "@/lib/builds/data";
 import { requireAuthSecret } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { verifyInstallToken } from "@/lib/install-links/install-token";

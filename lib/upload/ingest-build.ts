@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import { analyzeBuild } from "@/lib/analysis/analyze-build";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
 import { type AuditContext, recordAudit } from "@/lib/audit/audit";
-import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/builds";
+import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/data";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { commitBuildFile } from "@/lib/storage/build-files";

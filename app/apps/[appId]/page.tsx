@@ -11,7 +11,7 @@ import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
 import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
-import { listBuildsFor } from "@/lib/builds/builds";
+import { listBuildsFor } from "@/lib/builds/data";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 import { formatBytes, formatDate } from "@/lib/ui/format";

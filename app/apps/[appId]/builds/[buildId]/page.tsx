@@ -11,7 +11,7 @@ import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
 import { recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
-import { getBuildFor } from "@/lib/builds/builds";
+import { getBuildFor } from "@/lib/builds/data";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 import { formatBytes, formatDate } from "@/lib/ui/format";

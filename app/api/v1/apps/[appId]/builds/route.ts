@@ -1,7 +1,7 @@
 import { getAppFor } from "@/lib/apps/data";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
-import { listBuildsFor } from "@/lib/builds/builds";
+import { listBuildsFor } from "@/lib/builds/data";
 import { AppError } from "@/lib/errors";
 import { withApiErrors } from "@/lib/http/api-errors";
 

@@ -11,16 +11,20 @@ import type { UserDto } from "@/lib/users/data";
  * see (lib/access/app-access.ts). Apps live in lib/apps/.
  */
 
-export type BuildDto = {
+/** What every view of a build carries. */
+type BuildCore = {
   id: string;
   appId: string;
   bundleId: string;
   version: string;
   buildNumber: string;
   name: string;
-  minimumOsVersion: string | null;
   sizeBytes: number;
   sha256: string;
+};
+
+export type BuildDto = BuildCore & {
+  minimumOsVersion: string | null;
   notes: string | null;
   createdAt: string;
   uploadedBy: string | null;
@@ -36,15 +40,7 @@ function readAnalysis(value: unknown): StoredAnalysis | null {
 }
 
 /** Internal record for serving a build's file; never sent to clients. */
-export type BuildFile = {
-  id: string;
-  appId: string;
-  bundleId: string;
-  version: string;
-  buildNumber: string;
-  name: string;
-  sizeBytes: number;
-  sha256: string;
+export type BuildFile = BuildCore & {
   storageKey: string;
   createdAt: Date;
 };
