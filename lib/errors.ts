@@ -34,6 +34,7 @@ export type ErrorCode =
   | "not_found"
   | "range_not_satisfiable"
   | "conflict"
+  | "insufficient_storage"
   | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -63,6 +64,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   range_not_satisfiable: 416,
   conflict: 409,
+  insufficient_storage: 507,
   internal: 500,
 };
 
