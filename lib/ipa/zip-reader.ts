@@ -419,12 +419,6 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
     }
 
     const declaredEntries = zipfile.entryCount;
-    if (declaredEntries > maxEntries) {
-      throw new AppError(
-        "archive_too_complex",
-        `The archive lists ${declaredEntries} files; Ferry accepts at most ${maxEntries}. An iOS app with this many files is unusual: check that the .ipa contains only the app.`,
-      );
-    }
     if (declaredEntries * MIN_CENTRAL_RECORD_SIZE > size) {
       throw new AppError(
         "corrupt_archive",
@@ -432,6 +426,12 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
       );
     }
 
+    if (declaredEntries > maxEntries) {
+      throw new AppError(
+        "archive_too_complex",
+        `The archive lists ${declaredEntries} files; Ferry accepts at most ${maxEntries}. An iOS app with this many files is unusual: check that the .ipa contains only the app.`,
+      );
+    }
     const { entries, byName, readable } = await listEntries(zipfile, options.readable ?? (() => true));
     const openZipFile = zipfile;
 
