@@ -37,6 +37,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   range_not_satisfiable: 416,
   conflict: 409,
+  insufficient_storage: 507,
   internal: 500,
 } as const satisfies Record<string, number>;
 

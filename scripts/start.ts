@@ -9,6 +9,7 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
+import { startPeriodicSweeps } from "@/lib/boot/periodic-sweeps";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
@@ -30,6 +31,21 @@ function ensureBuilt(): void {
     },
   );
   if (result.status !== 0) throw new Error("next build failed");
+}
+
+/**
+ * While a request body is arriving, its socket is closed after `idleMs` without
+ * a byte (UPLOAD_IDLE_TIMEOUT): the upload then fails as interrupted and its
+ * temporary file is removed. Once the body is complete the timer is cleared, so
+ * analysing a large build or a slow download is never cut short.
+ */
+function watchIdleBody(req: http.IncomingMessage, idleMs: number): void {
+  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+  if (!hasBody) return;
+  const socket = req.socket;
+  // No listener for the timeout: Node's server then destroys the socket.
+  socket.setTimeout(idleMs);
+  req.once("end", () => socket.setTimeout(0));
 }
 
 async function main(): Promise<void> {
@@ -58,19 +74,27 @@ async function main(): Promise<void> {
       Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
       env.trustProxy,
     );
+    watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
     void handle(req, res);
   });
-  // Large uploads on slow links: no whole-request deadline; idle sockets still time out.
+  // Large uploads on slow links: no whole-request deadline; a body that stops
+  // arriving is cut off by watchIdleBody instead.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname ?? "0.0.0.0", resolve));
   log(`Ferry is listening on port ${env.port}; open ${env.publicUrl}`);
+  const stopSweeps = startPeriodicSweeps({
+    dataDir: env.dataDir,
+    uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
+    log,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
+    stopSweeps();
     server.close();
     server.closeAllConnections();
     await app.close().catch(() => {});

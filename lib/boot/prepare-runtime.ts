@@ -5,7 +5,7 @@ import { readOrCreateSecretFile } from "@/lib/config/secret-file";
 import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
 import { applyMigrations } from "@/lib/db/migrate";
 import { uploadTmpDir } from "@/lib/storage/build-files";
-import { sweepStaleUploads } from "@/lib/storage/sweep-tmp";
+import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 
 export type Runtime = { env: Env; database: RunningDatabase };
 
@@ -28,7 +28,10 @@ export async function prepareRuntime(log: (line: string) => void): Promise<Runti
     await database.stop();
     throw error;
   }
-  const swept = await sweepStaleUploads(uploadTmpDir(config.dataDir));
+  const swept = await sweepStaleUploads(
+    uploadTmpDir(config.dataDir),
+    staleUploadAgeMs(config.uploadIdleTimeoutSeconds),
+  );
   if (swept > 0) log(`Removed ${swept} partial upload(s) left by an earlier crash`);
   exportResolvedEnv({ databaseUrl: database.url, authSecret });
   return { env: env(), database };

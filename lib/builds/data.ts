@@ -4,6 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { lockStorageShared } from "@/lib/storage/storage-lock";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -148,36 +149,47 @@ export type NewBuild = {
 /**
  * Creates the app (keyed by bundle id) if needed and the build. Returns
  * `created: false` with the existing build when the same bytes were stored
- * concurrently.
+ * concurrently. `storeFiles` runs inside the transaction, under the shared
+ * storage lock (lib/storage/storage-lock.ts), just before the insert: files
+ * and row commit together, and no remover can run in between.
  */
-export async function createBuildRecord(input: NewBuild): Promise<{ build: BuildDto; created: boolean }> {
+export async function createBuildRecord(
+  input: NewBuild,
+  storeFiles: () => Promise<void> = async () => {},
+): Promise<{ build: BuildDto; created: boolean }> {
   try {
-    const row = await prisma().$transaction(async (tx) => {
-      const app = await tx.app.upsert({
-        where: { bundleId: input.bundleId },
-        create: { bundleId: input.bundleId, name: input.appName },
-        // The newest build names the app.
-        update: { name: input.appName },
-        select: { id: true },
-      });
-      return tx.build.create({
-        data: {
-          appId: app.id,
-          bundleId: input.bundleId,
-          version: input.version,
-          buildNumber: input.buildNumber,
-          name: input.name,
-          minimumOsVersion: input.minimumOsVersion,
-          sizeBytes: BigInt(input.sizeBytes),
-          sha256: input.sha256,
-          storageKey: input.storageKey,
-          notes: input.notes,
-          metadata: input.metadata,
-          uploadedById: input.uploadedById,
-        },
-        select: buildSelect,
-      });
-    });
+    const row = await prisma().$transaction(
+      async (tx) => {
+        await lockStorageShared(tx);
+        await storeFiles();
+        const app = await tx.app.upsert({
+          where: { bundleId: input.bundleId },
+          create: { bundleId: input.bundleId, name: input.appName },
+          // The newest build names the app.
+          update: { name: input.appName },
+          select: { id: true },
+        });
+        return tx.build.create({
+          data: {
+            appId: app.id,
+            bundleId: input.bundleId,
+            version: input.version,
+            buildNumber: input.buildNumber,
+            name: input.name,
+            minimumOsVersion: input.minimumOsVersion,
+            sizeBytes: BigInt(input.sizeBytes),
+            sha256: input.sha256,
+            storageKey: input.storageKey,
+            notes: input.notes,
+            metadata: input.metadata,
+            uploadedById: input.uploadedById,
+          },
+          select: buildSelect,
+        });
+      },
+      // Moving a file and fsyncing its directory may take a while on a busy disk.
+      { maxWait: 30_000, timeout: 60_000 },
+    );
     return { build: toBuildDto(row), created: true };
   } catch (error) {
     if (isUniqueViolation(error)) {

@@ -50,3 +50,12 @@ test("durations and sizes", () => {
   assert.equal(parseSize("1024"), 1024);
   assert.equal(parseSize("lots"), null);
 });
+
+test("UPLOAD_IDLE_TIMEOUT: 60 s by default, a duration of at least 1 s", () => {
+  assert.equal(parseEnv({}).uploadIdleTimeoutSeconds, 60);
+  assert.equal(parseEnv({ UPLOAD_IDLE_TIMEOUT: "2m" }).uploadIdleTimeoutSeconds, 120);
+  assert.equal(parseEnv({ UPLOAD_IDLE_TIMEOUT: "5" }).uploadIdleTimeoutSeconds, 5);
+  for (const bad of ["0", "never", "-3s"]) {
+    assert.throws(() => parseEnv({ UPLOAD_IDLE_TIMEOUT: bad }), /UPLOAD_IDLE_TIMEOUT/);
+  }
+});

@@ -76,6 +76,15 @@ const schema = z
         )
         .optional(),
     ),
+    UPLOAD_IDLE_TIMEOUT: optionalString.pipe(
+      z
+        .string()
+        .refine(
+          (v) => (parseDuration(v) ?? 0) >= 1,
+          "UPLOAD_IDLE_TIMEOUT must be a duration of at least 1s, e.g. 60s, 2m",
+        )
+        .optional(),
+    ),
     TRUST_PROXY: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
     ),
@@ -102,6 +111,7 @@ const schema = z
       authSecret: raw.AUTH_SECRET,
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
+      uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
       trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID

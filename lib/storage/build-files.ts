@@ -27,7 +27,9 @@ export async function commitBuildFile(dataDir: string, tmpPath: string, sha256: 
   await fs.mkdir(path.dirname(target), { recursive: true });
   try {
     await fs.access(target);
-    // Same content is already stored.
+    // Same content is already stored. A fresh mtime keeps the orphan sweep's grace period.
+    const now = new Date();
+    await fs.utimes(target, now, now);
     await fs.rm(tmpPath, { force: true });
   } catch {
     await fs.rename(tmpPath, target);

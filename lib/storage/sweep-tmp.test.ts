@@ -15,9 +15,9 @@ test("old partial uploads are removed, fresh ones and other files kept", async (
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
     fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
     fs.utimesSync(other, twoDaysAgo, twoDaysAgo);
-    assert.equal(await sweepStaleUploads(dir), 1);
+    assert.equal(await sweepStaleUploads(dir, 24 * 3600 * 1000), 1);
     assert.deepEqual(fs.readdirSync(dir).sort(), ["keep.txt", "upload-fresh.part"]);
-    assert.equal(await sweepStaleUploads(path.join(dir, "missing")), 0);
+    assert.equal(await sweepStaleUploads(path.join(dir, "missing"), 1000), 0);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

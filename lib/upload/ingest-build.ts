@@ -1,21 +1,26 @@
-import fs from "node:fs/promises";
 import { analyzeBuild } from "@/lib/analysis/analyze-build";
+import { sanitizeText } from "@/lib/analysis/sanitize-text";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
 import { type AuditContext, recordAudit } from "@/lib/audit/audit";
 import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/data";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { commitBuildFile } from "@/lib/storage/build-files";
+import { buildStorageKey, commitBuildFile } from "@/lib/storage/build-files";
 import { saveBuildIcons } from "@/lib/storage/icon-files";
-import type { ReceivedFile } from "@/lib/upload/receive-upload";
+import { removeBuildFilesUnlessReferenced } from "@/lib/storage/orphan-files";
+import { asStorageError } from "@/lib/storage/storage-errors";
+import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
 
 /**
- * Turns a received upload into a build: identical bytes return the existing
- * build; otherwise the archive is analysed (bad input throws an AppError and
- * stores nothing), the file and icons are moved to their permanent place and
- * only then is the row written, so an acknowledged build always has its files.
- * A new build is audited here, whichever entry point received it.
+ * Turns a received upload into a build. Rights come first: a named target app
+ * must be one the uploader may publish to, and identical bytes return the
+ * existing build only if the uploader may publish to its app. Otherwise the
+ * archive is analysed (bad input throws an AppError and stores nothing), and
+ * the file and icons are moved to their permanent place inside the
+ * transaction that writes the row: if anything fails after the move, the files
+ * are removed again unless another row references the same bytes. A new
+ * build is audited here, whichever entry point received it.
  */
 export async function ingestBuild(input: {
   file: ReceivedFile;
@@ -29,36 +34,61 @@ export async function ingestBuild(input: {
 }): Promise<{ build: BuildDto; created: boolean }> {
   const { file, uploader } = input;
   try {
-    const existing = await findBuildBySha256(uploader, file.sha256);
-    if (existing) return { build: existing, created: false };
-
     const target = input.targetAppId ? await getAppFor(uploader, input.targetAppId) : null;
     if (input.targetAppId && !target) {
       throw new AppError("not_found", `There is no app ${input.targetAppId} that you can upload to.`);
     }
+    if (target) await assertMayUpload(uploader, target.bundleId);
+    const existing = await findBuildBySha256(uploader, file.sha256);
+    if (existing) {
+      await assertMayUpload(uploader, existing.bundleId);
+      return { build: existing, created: false };
+    }
+
     const { analysis, icon } = await analyzeBuild(file.path);
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
     const dataDir = env().dataDir;
-    await saveBuildIcons(dataDir, file.sha256, icon);
-    const storageKey = await commitBuildFile(dataDir, file.path, file.sha256);
-    const notes = input.notes?.trim() ? input.notes.trim().slice(0, 10_000) : null;
-    const result = await createBuildRecord({
-      bundleId: ipa.bundleId,
-      appName: ipa.displayName,
-      version: ipa.version,
-      buildNumber: ipa.buildNumber,
-      name: ipa.displayName,
-      minimumOsVersion: ipa.minimumOSVersion,
-      sizeBytes: file.size,
-      sha256: file.sha256,
-      storageKey,
-      notes,
-      metadata: JSON.parse(
-        JSON.stringify({ ...analysis, uploadedTo: target ? { appId: target.id, bundleId: target.bundleId } : null }),
-      ),
-      uploadedById: uploader.id,
-    });
+    const notes = input.notes?.trim() ? sanitizeText(input.notes.trim()).slice(0, 10_000) : null;
+    const storageKey = buildStorageKey(file.sha256);
+    let moved = false;
+    let result: { build: BuildDto; created: boolean };
+    try {
+      result = await createBuildRecord(
+        {
+          bundleId: ipa.bundleId,
+          appName: ipa.displayName,
+          version: ipa.version,
+          buildNumber: ipa.buildNumber,
+          name: ipa.displayName,
+          minimumOsVersion: ipa.minimumOSVersion,
+          sizeBytes: file.size,
+          sha256: file.sha256,
+          storageKey,
+          notes,
+          metadata: JSON.parse(
+            JSON.stringify({
+              ...analysis,
+              uploadedTo: target ? { appId: target.id, bundleId: target.bundleId } : null,
+            }),
+          ),
+          uploadedById: uploader.id,
+        },
+        async () => {
+          moved = true;
+          await saveBuildIcons(dataDir, file.sha256, icon);
+          await commitBuildFile(dataDir, file.path, file.sha256);
+        },
+      );
+    } catch (error) {
+      if (moved) {
+        await removeBuildFilesUnlessReferenced(dataDir, file.sha256).catch((cleanupError: unknown) => {
+          // The periodic orphan sweep removes them later.
+          console.error("[ferry] could not remove the files of a failed upload", cleanupError);
+        });
+      }
+      throw error;
+    }
     if (result.created) {
       const { build } = result;
       await recordAudit({
@@ -71,8 +101,10 @@ export async function ingestBuild(input: {
       });
     }
     return result;
+  } catch (error) {
+    throw asStorageError(error);
   } finally {
     // Gone already if it was committed; removed here on every other path.
-    await fs.rm(file.path, { force: true });
+    await discardTempFile(file.path);
   }
 }

@@ -1,44 +1,95 @@
-import fs from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/ui/format";
-import { type ReceivedFile, receiveToTempFile } from "@/lib/upload/receive-upload";
+import { discardTempFile, type ReceivedFile, receiveToTempFile } from "@/lib/upload/receive-upload";
 
 export type UploadRequest = { file: ReceivedFile; fields: Record<string, string> };
 
 // Multipart framing and small text fields on top of the file itself.
 const MULTIPART_OVERHEAD = 1024 * 1024;
 const MAX_FIELD_BYTES = 64 * 1024;
+// After a failure we read at most this much more so a client still sending can
+// see our answer instead of a connection reset; then we stop reading.
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+const interrupted = () => new AppError("bad_request", "The upload was interrupted: the client stopped sending.");
 
 /**
  * Reads an upload into a temporary file: either the raw .ipa as the body
  * (`application/octet-stream`) or multipart form data with the file in field
  * `file` (what `curl -F file=@App.ipa` sends). The caller owns the temp file.
+ * Every path ends with an answer or a freed temp file: a client that goes away
+ * (or is closed for idling) stops the read at once.
  */
 export async function readUploadRequest(
   request: Request,
   options: { tmpDir: string; maxBytes: number },
 ): Promise<UploadRequest> {
+  const contentType = request.headers.get("content-type") ?? "application/octet-stream";
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const isMultipart = /^multipart\/form-data/i.test(contentType);
+
+  // Refuse early when the client tells us the size.
+  if (Number.isFinite(declared) && declared > options.maxBytes + (isMultipart ? MULTIPART_OVERHEAD : 0))
+    throw tooLarge(options.maxBytes);
+  if (!request.body)
+    throw new AppError(
+      "empty_body",
+      'The upload is empty: send the .ipa as the request body or in the form field "file".',
+    );
+  if (!isMultipart && /^(application\/json|application\/x-www-form-urlencoded|text\/)/i.test(contentType)) {
+    throw new AppError(
+      "unsupported_media_type",
+      `Send the .ipa as application/octet-stream or as multipart/form-data with the field "file", not ${contentType.split(";")[0]}.`,
+    );
+  }
+
+  const source = Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
+  let gone = false;
+  source.on("error", () => {
+    gone = true;
+  });
+  const onAbort = () => {
+    gone = true;
+    source.destroy(interrupted());
+  };
+  if (request.signal.aborted) onAbort();
+  request.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    return await readUpload(request, options);
+    if (isMultipart) return await readMultipart(source, contentType, options);
+    try {
+      // Not destroyed on early exit: we may still drain it below.
+      const file = await receiveToTempFile(source.iterator({ destroyOnReturn: false }), options);
+      return { file, fields: {} };
+    } catch (error) {
+      if (!gone && isAppError(error) && DRAINED_CODES.has(error.code)) await drain(source, DRAIN_LIMIT);
+      source.destroy();
+      throw error;
+    }
   } catch (error) {
-    // Clients that are still sending see a connection reset instead of our
-    // answer if we reply mid-body; swallow a bounded remainder first.
-    if (error instanceof AppError && error.code === "payload_too_large") await drain(request, DRAIN_LIMIT);
-    throw error;
+    throw gone && !isAppError(error) ? interrupted() : error;
+  } finally {
+    request.signal.removeEventListener("abort", onAbort);
   }
 }
 
-const DRAIN_LIMIT = 64 * 1024 * 1024;
+/** Failures the client should read as an answer even while it is still sending. */
+const DRAINED_CODES = new Set(["payload_too_large", "insufficient_storage"]);
 
-async function drain(request: Request, limit: number): Promise<void> {
-  if (!request.body) return;
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(
+    "payload_too_large",
+    `The upload is larger than the maximum of ${formatBytes(maxBytes)} (MAX_UPLOAD_SIZE).`,
+  );
+}
+
+async function drain(source: Readable, limit: number): Promise<void> {
   let seen = 0;
   try {
-    for await (const chunk of bodyChunks(request.body)) {
-      seen += chunk.byteLength;
+    for await (const chunk of source.iterator({ destroyOnReturn: true })) {
+      seen += (chunk as Buffer).byteLength;
       if (seen > limit) return;
     }
   } catch {
@@ -46,53 +97,8 @@ async function drain(request: Request, limit: number): Promise<void> {
   }
 }
 
-async function readUpload(request: Request, options: { tmpDir: string; maxBytes: number }): Promise<UploadRequest> {
-  const contentType = request.headers.get("content-type") ?? "application/octet-stream";
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  const isMultipart = /^multipart\/form-data/i.test(contentType);
-  const tooLarge = () =>
-    new AppError(
-      "payload_too_large",
-      `The upload is larger than the maximum of ${formatBytes(options.maxBytes)} (MAX_UPLOAD_SIZE).`,
-    );
-
-  // Refuse early when the client tells us the size.
-  if (Number.isFinite(declared) && declared > options.maxBytes + (isMultipart ? MULTIPART_OVERHEAD : 0))
-    throw tooLarge();
-  if (!request.body)
-    throw new AppError(
-      "empty_body",
-      'The upload is empty: send the .ipa as the request body or in the form field "file".',
-    );
-
-  if (!isMultipart) {
-    if (/^(application\/json|application\/x-www-form-urlencoded|text\/)/i.test(contentType)) {
-      throw new AppError(
-        "unsupported_media_type",
-        `Send the .ipa as application/octet-stream or as multipart/form-data with the field "file", not ${contentType.split(";")[0]}.`,
-      );
-    }
-    const file = await receiveToTempFile(bodyChunks(request.body), options);
-    return { file, fields: {} };
-  }
-  return readMultipart(request, contentType, options);
-}
-
-async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 function readMultipart(
-  request: Request,
+  source: Readable,
   contentType: string,
   options: { tmpDir: string; maxBytes: number },
 ): Promise<UploadRequest> {
@@ -104,11 +110,13 @@ function readMultipart(
         limits: { files: 1, fields: 20, fieldSize: MAX_FIELD_BYTES, fileSize: options.maxBytes + 1, parts: 40 },
       });
     } catch {
+      source.destroy();
       reject(new AppError("bad_request", "The multipart/form-data body could not be read (missing boundary?)."));
       return;
     }
     const fields: Record<string, string> = {};
     let filePromise: Promise<ReceivedFile> | null = null;
+    let fileStream: Readable | null = null;
     let failure: unknown = null;
     const fail = (error: unknown) => {
       failure ??= error;
@@ -120,7 +128,10 @@ function readMultipart(
         fail(new AppError("bad_request", `Unexpected file field "${name}": send one .ipa in the field named "file".`));
         return;
       }
-      filePromise = receiveToTempFile(stream, options);
+      fileStream = stream;
+      // Not destroyed on early exit: busboy stalls if its file stream is destroyed, so
+      // after a failure we discard the rest of the part instead (resume below).
+      filePromise = receiveToTempFile(stream.iterator({ destroyOnReturn: false }), options);
       filePromise.catch((error: unknown) => {
         fail(error);
         stream.resume();
@@ -143,6 +154,8 @@ function readMultipart(
     const finish = () => {
       if (finished) return;
       finished = true;
+      // No more bytes will reach the file: end its reader now rather than wait forever.
+      if (failure) fileStream?.destroy(failure instanceof Error ? failure : interrupted());
       const pending = filePromise;
       void (async () => {
         let file: ReceivedFile | null = null;
@@ -152,7 +165,7 @@ function readMultipart(
           fail(error);
         }
         if (failure) {
-          if (file) await fs.rm(file.path, { force: true });
+          if (file) await discardTempFile(file.path);
           reject(failure);
           return;
         }
@@ -169,13 +182,13 @@ function readMultipart(
       })();
     };
 
-    const source = Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
     source.on("error", (error) => {
-      fail(new AppError("bad_request", `The upload was interrupted: ${error.message}`));
+      fail(isAppError(error) ? error : interrupted());
+      source.unpipe(parser);
       finish();
     });
-    // Once the upload has failed (e.g. over the size limit), read at most
-    // DRAIN_LIMIT more bytes so the client can see our answer, then stop.
+    // Once the upload has failed (e.g. over the size limit or disk full), read at
+    // most DRAIN_LIMIT more bytes so the client can see our answer, then stop.
     let consumed = 0;
     let failedAt: number | null = null;
     source.on("data", (chunk: Buffer) => {

@@ -3,6 +3,8 @@ import { createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
+import { asStorageError } from "@/lib/storage/storage-errors";
+import { markUploadDone, markUploadInProgress } from "@/lib/storage/uploads-in-progress";
 import { formatBytes } from "@/lib/ui/format";
 
 export type ReceivedFile = { path: string; size: number; sha256: string };
@@ -10,22 +12,29 @@ export type ReceivedFile = { path: string; size: number; sha256: string };
 /**
  * Streams an upload into a temporary file under `tmpDir` while hashing it,
  * never holding it whole in memory. The file is fsynced before returning so a
- * build we later acknowledge survives a crash. Any failure removes the file.
+ * build we later acknowledge survives a crash. Any failure removes the file
+ * (a full disk becomes `insufficient_storage`). The source is not destroyed
+ * when we stop early: the caller decides whether to drain it so the client
+ * can still read our answer. The caller owns the returned file and must end
+ * with `discardTempFile` (also after moving it).
  */
 export async function receiveToTempFile(
   source: AsyncIterable<Uint8Array>,
   options: { tmpDir: string; maxBytes: number },
 ): Promise<ReceivedFile> {
-  await fs.mkdir(options.tmpDir, { recursive: true });
   const file = path.join(options.tmpDir, `upload-${randomUUID()}.part`);
-  const hash = createHash("sha256");
-  const out = createWriteStream(file, { flags: "wx", mode: 0o600 });
-  let size = 0;
-  let streamError: Error | null = null;
-  out.on("error", (error) => {
-    streamError = error;
-  });
+  markUploadInProgress(file);
+  let out: ReturnType<typeof createWriteStream> | null = null;
   try {
+    await fs.mkdir(options.tmpDir, { recursive: true });
+    const stream = createWriteStream(file, { flags: "wx", mode: 0o600 });
+    out = stream;
+    const hash = createHash("sha256");
+    let size = 0;
+    let streamError: Error | null = null;
+    stream.on("error", (error) => {
+      streamError = error;
+    });
     for await (const chunk of source) {
       if (streamError) throw streamError;
       size += chunk.byteLength;
@@ -36,18 +45,18 @@ export async function receiveToTempFile(
         );
       }
       hash.update(chunk);
-      if (!out.write(chunk)) {
+      if (!stream.write(chunk)) {
         await new Promise<void>((resolve, reject) => {
           const onDrain = () => {
-            out.off("error", onError);
+            stream.off("error", onError);
             resolve();
           };
           const onError = (error: Error) => {
-            out.off("drain", onDrain);
+            stream.off("drain", onDrain);
             reject(error);
           };
-          out.once("drain", onDrain);
-          out.once("error", onError);
+          stream.once("drain", onDrain);
+          stream.once("error", onError);
         });
       }
     }
@@ -57,7 +66,7 @@ export async function receiveToTempFile(
         'The upload is empty: send the .ipa file as the request body or in the form field "file".',
       );
     await new Promise<void>((resolve, reject) => {
-      out.end((error?: Error | null) => (error ? reject(error) : resolve()));
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
     });
     if (streamError) throw streamError;
     const handle = await fs.open(file, "r");
@@ -68,8 +77,17 @@ export async function receiveToTempFile(
     }
     return { path: file, size, sha256: hash.digest("hex") };
   } catch (error) {
-    out.destroy();
+    out?.destroy();
+    await discardTempFile(file);
+    throw asStorageError(error);
+  }
+}
+
+/** Removes a temporary upload file (if still there) and stops protecting it from the sweep. */
+export async function discardTempFile(file: string): Promise<void> {
+  try {
     await fs.rm(file, { force: true });
-    throw error;
+  } finally {
+    markUploadDone(file);
   }
 }

@@ -59,6 +59,7 @@ function cleanEnv(): Record<string, string> {
     "AUTH_SECRET",
     "INSTALL_LINK_TTL",
     "MAX_UPLOAD_SIZE",
+    "UPLOAD_IDLE_TIMEOUT",
     "ADMIN_EMAIL",
     "ADMIN_PASSWORD",
     "HOSTNAME",

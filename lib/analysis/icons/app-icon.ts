@@ -10,7 +10,7 @@ import { rankIconEntries } from "@/lib/analysis/icons/find-icon";
 import { placeholderIconPng } from "@/lib/analysis/icons/placeholder";
 import { resizeToSquare } from "@/lib/analysis/icons/resize";
 import type { IpaInfo } from "@/lib/analysis/ipa/analyze-ipa";
-import { withZip } from "@/lib/analysis/ipa/zip-reader";
+import { withZip, type ZipReader } from "@/lib/analysis/ipa/zip-reader";
 
 /** Real icon PNGs are 2–200 KiB. */
 export const MAX_ICON_ENTRY_BYTES = 5 * 1024 * 1024;
@@ -32,8 +32,11 @@ function hasVisiblePixel(img: RgbaImage): boolean {
   return false;
 }
 
-async function readBundleIcon(ipaPath: string, info: IpaInfo): Promise<{ entryName: string; image: RgbaImage } | null> {
-  return withZip(ipaPath, async (zip) => {
+async function readBundleIcon(
+  ipa: string | ZipReader,
+  info: IpaInfo,
+): Promise<{ entryName: string; image: RgbaImage } | null> {
+  const read = async (zip: ZipReader) => {
     const files = zip.entries.filter((e) => !e.isDirectory && !e.isSymlink).map((e) => e.name);
     const ranked = rankIconEntries(files, info.appDir, info.iconNames).slice(0, MAX_CANDIDATES);
     for (const entryName of ranked) {
@@ -46,13 +49,15 @@ async function readBundleIcon(ipaPath: string, info: IpaInfo): Promise<{ entryNa
       }
     }
     return null;
-  });
+  };
+  return typeof ipa === "string" ? withZip(ipa, read) : read(ipa);
 }
 
-export async function extractAppIcon(ipaPath: string, info: IpaInfo): Promise<ExtractedAppIcon> {
+/** `ipa` is the archive's path, or the archive already open. */
+export async function extractAppIcon(ipa: string | ZipReader, info: IpaInfo): Promise<ExtractedAppIcon> {
   let found: { entryName: string; image: RgbaImage } | null = null;
   try {
-    found = await readBundleIcon(ipaPath, info);
+    found = await readBundleIcon(ipa, info);
   } catch {
     found = null; // the archive was already validated by analyzeIpa; an icon problem must not fail the upload
   }

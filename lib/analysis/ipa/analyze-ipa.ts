@@ -214,7 +214,8 @@ async function rejectMissingApp(zip: ZipReader): Promise<never> {
   );
 }
 
-async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
+/** Reads and validates the metadata of an open archive. Throws AppError on bad input. */
+export async function analyzeIpaZip(zip: ZipReader): Promise<IpaInfo> {
   const apps = matchingDirs(zip.entries, /^(Payload\/[^/]+\.app)\//);
   // Exactly one app is expected; if several exist, take the first in sorted order.
   const appDir = apps[0];
@@ -310,7 +311,7 @@ async function analyzeZip(zip: ZipReader): Promise<IpaInfo> {
 
 /** Reads and validates the metadata of the .ipa at `filePath`. Throws AppError on bad input. */
 export async function analyzeIpa(filePath: string): Promise<IpaInfo> {
-  return withZip(filePath, analyzeZip);
+  return withZip(filePath, analyzeIpaZip, { readable: isAnalysedEntry });
 }
 
 /**
@@ -318,9 +319,25 @@ export async function analyzeIpa(filePath: string): Promise<IpaInfo> {
  * null if it does not exist. Throws archive_too_complex if it is larger than `maxBytes`.
  */
 export async function readAppEntry(filePath: string, entryName: string, maxBytes: number): Promise<Buffer | null> {
-  return withZip(filePath, async (zip) => {
-    const entry = zip.getEntry(entryName);
-    if (!entry || entry.isDirectory) return null;
-    return zip.readEntry(entryName, maxBytes);
-  });
+  return withZip(filePath, (zip) => readZipEntryIfPresent(zip, entryName, maxBytes));
+}
+
+/** Like readAppEntry, on an archive that is already open. */
+export async function readZipEntryIfPresent(
+  zip: ZipReader,
+  entryName: string,
+  maxBytes: number,
+): Promise<Buffer | null> {
+  const entry = zip.getEntry(entryName);
+  if (!entry || entry.isDirectory || !zip.canRead(entryName)) return null;
+  return zip.readEntry(entryName, maxBytes);
+}
+
+/**
+ * The only entries analysis ever reads (property lists, the provisioning
+ * profile, PNG icons): the zip reader keeps what it needs to read an entry only
+ * for these, so a many-entry archive costs a small record per entry.
+ */
+export function isAnalysedEntry(name: string): boolean {
+  return /\.(plist|mobileprovision|png)$/i.test(name);
 }

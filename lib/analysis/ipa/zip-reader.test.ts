@@ -113,6 +113,24 @@ describe("openZip", () => {
     await assertAppError(openZip(await writeTemp(buf)), "corrupt_archive");
   });
 
+  it("keeps a readable record only for the entries the caller asked for", async () => {
+    const file = await writeTemp(buildZip([hello, { ...hello, name: "Info.plist" }]));
+    await withZip(
+      file,
+      async (zip) => {
+        assert.deepEqual(
+          zip.entries.map((e) => e.name),
+          ["dir/hello.txt", "Info.plist"],
+        );
+        assert.equal(zip.canRead("Info.plist"), true);
+        assert.equal(zip.canRead("dir/hello.txt"), false);
+        assert.equal((await zip.readEntry("Info.plist", 100)).toString(), "hello world");
+        await assert.rejects(zip.readEntry("dir/hello.txt", 100), /not opened as readable/);
+      },
+      { readable: (name) => name.endsWith(".plist") },
+    );
+  });
+
   it("caps the number of entries with archive_too_complex", async () => {
     const file = await writeTemp(buildZip([hello, { ...hello, name: "2" }, { ...hello, name: "3" }]));
     await assertAppError(openZip(file, { maxEntries: 2 }), "archive_too_complex");

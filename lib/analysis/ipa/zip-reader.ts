@@ -28,6 +28,8 @@ export interface ZipReader {
   readonly entries: readonly ZipEntryInfo[];
   /** The entry named exactly `name`, or undefined. */
   getEntry(name: string): ZipEntryInfo | undefined;
+  /** Whether `readEntry` can read `name` (it exists and matched the `readable` option). */
+  canRead(name: string): boolean;
   /**
    * Inflates one entry into memory, refusing (archive_too_complex) if its
    * declared size exceeds `maxBytes` and (unsafe_archive) if it actually
@@ -38,11 +40,21 @@ export interface ZipReader {
 }
 
 export interface OpenZipOptions {
-  /** Refuse archives whose central directory lists more entries (default 500 000). */
+  /** Refuse archives whose central directory lists more entries (default DEFAULT_MAX_ENTRIES). */
   maxEntries?: number;
+  /**
+   * Entries that `readEntry` may read (default: all). Only for these is yauzl's
+   * record kept; the others cost a small ZipEntryInfo each.
+   */
+  readable?: (name: string) => boolean;
 }
 
-export const DEFAULT_MAX_ENTRIES = 500_000;
+/**
+ * Real apps have tens to a few thousand entries (the fixtures: at most 50; large
+ * apps with many localised resources: ~20 000). Checked against the count the
+ * end record declares, before any entry is read, so it bounds time and memory.
+ */
+export const DEFAULT_MAX_ENTRIES = 50_000;
 // Smallest possible central-directory record: lets us refuse absurd entry counts up front.
 const MIN_CENTRAL_RECORD_SIZE = 46;
 const READ_AHEAD_BYTES = 64 * 1024;
@@ -252,14 +264,16 @@ function openYauzl(reader: FileHandleReader, size: number): Promise<yauzl.ZipFil
   });
 }
 
-interface RawEntry {
-  info: ZipEntryInfo;
-  entry: yauzl.Entry;
+interface Listing {
+  entries: ZipEntryInfo[];
+  byName: Map<string, ZipEntryInfo>;
+  /** yauzl's records, only for the entries the caller may read. */
+  readable: Map<string, yauzl.Entry>;
 }
 
-function listEntries(zipfile: yauzl.ZipFile): Promise<RawEntry[]> {
+function listEntries(zipfile: yauzl.ZipFile, keep: (name: string) => boolean): Promise<Listing> {
   return new Promise((resolve, reject) => {
-    const out: RawEntry[] = [];
+    const listing: Listing = { entries: [], byName: new Map(), readable: new Map() };
     const cleanup = (): void => {
       zipfile.removeListener("entry", onEntry);
       zipfile.removeListener("end", onEnd);
@@ -271,15 +285,18 @@ function listEntries(zipfile: yauzl.ZipFile): Promise<RawEntry[]> {
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(out);
+      resolve(listing);
+    };
+    const refuse = (error: AppError): void => {
+      cleanup();
+      reject(error);
     };
     const onEntry = (entry: yauzl.Entry): void => {
       // decodeStrings:false leaves fileName as raw bytes; decode like yauzl would (CP437 / UTF-8 / Info-ZIP extra field).
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
       const reason = unsafeNameReason(name);
       if (reason) {
-        cleanup();
-        reject(
+        refuse(
           new AppError(
             "unsafe_archive",
             `The archive contains an entry whose name ${reason} ("${describeName(name)}"). Such entries can overwrite files outside the app when extracted, so Ferry refuses the archive.`,
@@ -289,16 +306,29 @@ function listEntries(zipfile: yauzl.ZipFile): Promise<RawEntry[]> {
       }
       // Unix mode lives in the high 16 bits of the external attributes when made on Unix/macOS.
       const mode = entry.externalFileAttributes >>> 16;
-      out.push({
-        entry,
-        info: {
-          name,
-          compressedSize: entry.compressedSize,
-          uncompressedSize: entry.uncompressedSize,
-          isDirectory: name.endsWith("/"),
-          isSymlink: (mode & 0o170000) === 0o120000,
-        },
-      });
+      const info: ZipEntryInfo = {
+        name,
+        compressedSize: entry.compressedSize,
+        uncompressedSize: entry.uncompressedSize,
+        isDirectory: name.endsWith("/"),
+        isSymlink: (mode & 0o170000) === 0o120000,
+      };
+      const existing = listing.byName.get(name);
+      if (existing && !info.isDirectory) {
+        // Two different contents for one path: tools disagree on which wins, so refuse.
+        refuse(
+          new AppError(
+            "unsafe_archive",
+            `The archive contains "${describeName(name)}" twice. Different tools would extract different files, so Ferry refuses the archive.`,
+          ),
+        );
+        return;
+      }
+      listing.entries.push(info);
+      if (!existing) {
+        listing.byName.set(name, info);
+        if (keep(name)) listing.readable.set(name, entry);
+      }
       zipfile.readEntry();
     };
     zipfile.on("entry", onEntry);
@@ -384,12 +414,6 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
     }
 
     const declaredEntries = zipfile.entryCount;
-    if (declaredEntries > maxEntries) {
-      throw new AppError(
-        "archive_too_complex",
-        `The archive lists ${declaredEntries} files; Ferry accepts at most ${maxEntries}. An iOS app with this many files is unusual: check that the .ipa contains only the app.`,
-      );
-    }
     if (declaredEntries * MIN_CENTRAL_RECORD_SIZE > size) {
       throw new AppError(
         "corrupt_archive",
@@ -397,31 +421,25 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
       );
     }
 
-    const raw = await listEntries(zipfile);
-    const byName = new Map<string, RawEntry>();
-    for (const item of raw) {
-      const existing = byName.get(item.info.name);
-      if (existing && !item.info.isDirectory) {
-        // Two different contents for one path: tools disagree on which wins, so refuse.
-        throw new AppError(
-          "unsafe_archive",
-          `The archive contains "${describeName(item.info.name)}" twice. Different tools would extract different files, so Ferry refuses the archive.`,
-        );
-      }
-      if (!existing) byName.set(item.info.name, item);
+    if (declaredEntries > maxEntries) {
+      throw new AppError(
+        "archive_too_complex",
+        `The archive lists ${declaredEntries} files; Ferry accepts at most ${maxEntries}. An iOS app with this many files is unusual: check that the .ipa contains only the app.`,
+      );
     }
-    const entries = raw.map((item) => item.info);
+    const { entries, byName, readable } = await listEntries(zipfile, options.readable ?? (() => true));
     const openZipFile = zipfile;
 
     return {
       fileSize: size,
       entries,
-      getEntry: (name) => byName.get(name)?.info,
+      getEntry: (name) => byName.get(name),
+      canRead: (name) => readable.has(name),
       close,
       async readEntry(name, maxBytes) {
-        const item = byName.get(name);
-        if (!item) throw new Error(`zip entry not found: ${name}`);
-        const { entry, info } = item;
+        const info = byName.get(name);
+        const entry = readable.get(name);
+        if (!info || !entry) throw new Error(`zip entry not found or not opened as readable: ${name}`);
         if (info.uncompressedSize > maxBytes) {
           throw new AppError(
             "archive_too_complex",

@@ -1,0 +1,41 @@
+import { uploadTmpDir } from "@/lib/storage/build-files";
+import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
+import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
+
+const EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Runs the clean-ups that must not wait for a restart: partial uploads no
+ * longer in progress, and stored files no build row references (after a grace
+ * period, under the storage lock, so safe with several instances). Returns a
+ * function that stops them.
+ */
+export function startPeriodicSweeps(options: {
+  dataDir: string;
+  uploadIdleTimeoutSeconds: number;
+  log: (line: string) => void;
+  everyMs?: number;
+}): () => void {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const parts = await sweepStaleUploads(
+        uploadTmpDir(options.dataDir),
+        staleUploadAgeMs(options.uploadIdleTimeoutSeconds),
+      );
+      if (parts > 0) options.log(`Removed ${parts} abandoned partial upload(s)`);
+      const orphans = await sweepOrphanBuildFiles(options.dataDir);
+      if (orphans) options.log(`Removed the files of ${orphans} build(s) no longer in the database`);
+    } catch (error) {
+      options.log(`warning: clean-up of temporary and orphaned files failed: ${(error as Error).message}`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void run(), options.everyMs ?? EVERY_MS);
+  timer.unref();
+  void run();
+  return () => clearInterval(timer);
+}
