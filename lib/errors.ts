@@ -34,7 +34,9 @@ export type ErrorCode =
   | "not_found"
   | "range_not_satisfiable"
   | "conflict"
-  | "internal";
+  | "internal"
+  // infrastructure
+  | "database_unavailable";
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -64,6 +66,7 @@ const STATUS: Record<ErrorCode, number> = {
   range_not_satisfiable: 416,
   conflict: 409,
   internal: 500,
+  database_unavailable: 503,
 };
 
 export class AppError extends Error {
