@@ -38,6 +38,7 @@ export const ERROR_STATUS = {
   range_not_satisfiable: 416,
   conflict: 409,
   insufficient_storage: 507,
+  database_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, number>;
 

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { CLI_ACTOR } from "@/lib/access/actor";
 import { isRole, ROLES } from "@/lib/access/roles";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
+import { SetupError } from "@/lib/boot/setup-error";
 import { EnvError, parseDuration } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -105,7 +106,7 @@ run(process.argv.slice(2))
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof EnvError || error instanceof AppError) {
+    } else if (error instanceof EnvError || error instanceof AppError || error instanceof SetupError) {
       console.error(error.message);
       process.exitCode = 1;
     } else {

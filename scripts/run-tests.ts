@@ -4,6 +4,8 @@
  * (lib/**\/*.test.ts) and HTTP/browser test (tests/**\/*.test.ts) with Node's
  * test runner. Pass file paths to run only those.
  */
+// First: `next build` below inherits NEXT_TELEMETRY_DISABLED.
+import "@/lib/boot/next-telemetry";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

@@ -3,6 +3,8 @@
  * PostgreSQL unless DATABASE_URL is set), applies migrations, creates the first
  * admin, builds the app if no build exists, then serves it.
  */
+// First, before Next.js loads: no telemetry unless the operator asks for it.
+import "@/lib/boot/next-telemetry";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -11,8 +13,11 @@ import next from "next";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
 import { startPeriodicSweeps } from "@/lib/boot/periodic-sweeps";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
+import { SetupError } from "@/lib/boot/setup-error";
 import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
+import { databaseUnavailableError } from "@/lib/db/database-errors";
+import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 
@@ -48,8 +53,31 @@ function watchIdleBody(req: http.IncomingMessage, idleMs: number): void {
   req.once("end", () => socket.setTimeout(0));
 }
 
+/** While the database is known to be down: 503 at once, JSON for API and install routes, a short page otherwise. */
+function answerDatabaseUnavailable(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const { code, message, status } = databaseUnavailableError();
+  const json = /^\/(api|d)\//.test(req.url ?? "");
+  res.statusCode = status;
+  res.setHeader("Retry-After", "5");
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Content-Type", json ? "application/json" : "text/html; charset=utf-8");
+  res.end(
+    json
+      ? JSON.stringify({ error: { code, message } })
+      : `<!doctype html><meta charset="utf-8"><title>Ferry is unavailable</title><h1>Ferry is unavailable</h1><p>${message}</p>`,
+  );
+}
+
 async function main(): Promise<void> {
-  const runtime = await prepareRuntime(log);
+  const runtime = await prepareRuntime(log, {
+    superviseDatabase: {
+      // Exit so the process supervisor (systemd, Docker) restarts Ferry as a whole.
+      onGiveUp: (reason) => {
+        console.error(`[ferry] ${reason}: exiting`);
+        process.exit(1);
+      },
+    },
+  });
   const { env, database } = runtime;
   await ensureFirstAdmin((line) => console.log(line));
   await disconnectPrisma();
@@ -65,9 +93,14 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: root, hostname: env.hostname ?? "0.0.0.0", port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const stopWatching = watchDatabase(database.url, log);
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if (!databaseAvailable() && !req.url?.startsWith("/_next/")) {
+      answerDatabaseUnavailable(req, res);
+      return;
+    }
     const forwarded = req.headers["x-forwarded-for"];
     req.headers[CLIENT_IP_HEADER] = clientIpFor(
       req.socket.remoteAddress,
@@ -97,6 +130,7 @@ async function main(): Promise<void> {
     stopSweeps();
     server.close();
     server.closeAllConnections();
+    stopWatching();
     await app.close().catch(() => {});
     await disconnectPrisma().catch(() => {});
     await database.stop().catch(() => {});
@@ -107,7 +141,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EnvError) {
+  if (error instanceof EnvError || error instanceof SetupError) {
     console.error(error.message);
   } else {
     console.error("[ferry] failed to start:", error);

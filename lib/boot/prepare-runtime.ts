@@ -14,13 +14,16 @@ export type Runtime = { env: Env; database: RunningDatabase };
  * data: valid configuration, a data directory, an auth secret, a database with
  * every migration applied.
  */
-export async function prepareRuntime(log: (line: string) => void): Promise<Runtime> {
+export async function prepareRuntime(
+  log: (line: string) => void,
+  options: { superviseDatabase?: { onGiveUp: (reason: string) => void } } = {},
+): Promise<Runtime> {
   const config = env();
   await fs.mkdir(config.dataDir, { recursive: true });
   const authSecret = config.authSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, "auth-secret"), 48));
   const database: RunningDatabase = config.databaseUrl
     ? { url: config.databaseUrl, stop: async () => {} }
-    : await ensureEmbeddedPostgres(config.dataDir, log);
+    : await ensureEmbeddedPostgres(config.dataDir, log, { supervise: options.superviseDatabase });
   try {
     const applied = await applyMigrations(database.url, { log });
     if (applied.length > 0) log(`Applied ${applied.length} migration(s)`);

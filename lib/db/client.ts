@@ -7,7 +7,11 @@ const holder = globalThis as typeof globalThis & { ferryPrisma?: PrismaClient };
 
 export function prisma(): PrismaClient {
   if (!holder.ferryPrisma) {
-    const adapter = new PrismaPg({ connectionString: requireDatabaseUrl() });
+    const adapter = new PrismaPg({
+      connectionString: requireDatabaseUrl(),
+      // Unreachable database: fail within seconds (mapped to 503) instead of hanging requests.
+      connectionTimeoutMillis: 5_000,
+    });
     holder.ferryPrisma = new PrismaClient({ adapter });
   }
   return holder.ferryPrisma;

@@ -1,3 +1,5 @@
+import { asDatabaseUnavailable } from "@/lib/db/database-errors";
+import { reportDatabaseFailure } from "@/lib/db/database-health";
 import { AppError } from "@/lib/errors";
 
 export function errorJson(code: string, message: string, status: number, headers?: HeadersInit): Response {
@@ -7,6 +9,12 @@ export function errorJson(code: string, message: string, status: number, headers
 /** Maps an error to `{ error: { code, message } }`; unexpected errors are logged and answered generically. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) return errorJson(error.code, error.message, error.status);
+  const unavailable = asDatabaseUnavailable(error);
+  if (unavailable) {
+    // Lets the server check the database and answer 503 at once while it is down.
+    reportDatabaseFailure();
+    return errorJson(unavailable.code, unavailable.message, unavailable.status, { "Retry-After": "5" });
+  }
   console.error("[ferry] unexpected error", error);
   return errorJson(
     "internal",

@@ -1,0 +1,12 @@
+import { isDatabaseUnavailable } from "@/lib/db/database-errors";
+import { reportDatabaseFailure } from "@/lib/db/database-health";
+
+/**
+ * Next.js calls this for errors thrown while rendering pages and running server
+ * actions (route handlers map theirs in lib/api/api-errors.ts). A database
+ * outage seen here makes the server check the database and answer 503 at once
+ * until it is back, instead of rendering error pages one by one.
+ */
+export function onRequestError(error: unknown): void {
+  if (isDatabaseUnavailable(error)) reportDatabaseFailure();
+}

