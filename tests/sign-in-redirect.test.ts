@@ -111,15 +111,15 @@ describe("callbackUrl after sign-in", { timeout: 300_000 }, () => {
         assertStayed(page, seen, payload);
       }
       // A legitimate callback is still followed.
-      await visit(page, `/sign-in?callbackUrl=${encodeURIComponent("/settings")}`);
-      assertStayed(page, seen, "/settings", "/settings");
+      await visit(page, `/sign-in?callbackUrl=${encodeURIComponent("/settings/tokens")}`);
+      assertStayed(page, seen, "/settings/tokens", "/settings/tokens");
     } finally {
       await context.close();
     }
   });
 
   test("a user signing in from /sign-in?callbackUrl=<hostile> lands on Ferry", async () => {
-    for (const payload of [...PAYLOADS, "/settings"]) {
+    for (const payload of [...PAYLOADS, "/settings/tokens"]) {
       const context = await newDesktopContext(browser);
       try {
         const seen = await watch(context);
@@ -127,7 +127,7 @@ describe("callbackUrl after sign-in", { timeout: 300_000 }, () => {
         await visit(page, `/sign-in?callbackUrl=${payload}`);
         assert.deepEqual(seen.serverErrors, [], `${payload}: the sign-in page renders`);
         await signInThroughForm(page);
-        assertStayed(page, seen, payload, payload === "/settings" ? "/settings" : "/");
+        assertStayed(page, seen, payload, payload === "/settings/tokens" ? payload : "/");
       } finally {
         await context.close();
       }

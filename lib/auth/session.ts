@@ -1,14 +1,16 @@
 import { getServerSession } from "next-auth";
 import { authenticateApiToken, type TokenScope } from "@/lib/auth/api-tokens";
-import { authOptions } from "@/lib/auth/auth-options";
+import { authOptions, type FerrySession } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
-import { findSessionUser, type UserDto } from "@/lib/users/users";
+import type { UserDto } from "@/lib/users/users";
 
-/** The signed-in, active user of the current request, or null. */
+/**
+ * The signed-in, active user of the current request, or null. The session was
+ * checked against the database while it was read (auth-options' jwt callback).
+ */
 export async function currentUser(): Promise<UserDto | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string; sv?: number } | null;
-  if (!session?.userId || typeof session.sv !== "number") return null;
-  return findSessionUser(session.userId, session.sv);
+  const session = (await getServerSession(authOptions())) as Partial<FerrySession> | null;
+  return session?.user ?? null;
 }
 
 export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };

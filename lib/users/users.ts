@@ -11,12 +11,28 @@ export type UserDto = {
   name: string | null;
   role: UserRole;
   disabled: boolean;
+  /** Sessions and install links carry it; bumping it ends them all (disable, sign out everywhere, new password). */
+  sessionVersion: number;
 };
 
-const dtoSelect = { id: true, email: true, name: true, role: true, disabledAt: true } as const;
+const dtoSelect = { id: true, email: true, name: true, role: true, disabledAt: true, sessionVersion: true } as const;
 
-function toDto(row: { id: string; email: string; name: string | null; role: Role; disabledAt: Date | null }): UserDto {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabledAt !== null };
+function toDto(row: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  disabledAt: Date | null;
+  sessionVersion: number;
+}): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabledAt !== null,
+    sessionVersion: row.sessionVersion,
+  };
 }
 
 export function normalizeEmail(email: string): string {
@@ -75,15 +91,24 @@ export async function findUserByEmail(email: string): Promise<UserDto | null> {
   return row ? toDto(row) : null;
 }
 
-/** The user if it exists and is not disabled. */
-export async function findActiveUser(id: string): Promise<UserDto | null> {
-  if (!UUID.test(id)) return null;
-  const row = await prisma().user.findFirst({ where: { id, disabledAt: null }, select: dtoSelect });
+/**
+ * The user behind a session: active, no session of theirs revoked since it was
+ * issued (version), and this session not signed out (sid). One indexed query.
+ */
+export async function findSessionUser(id: string, sessionVersion: number, sid: string): Promise<UserDto | null> {
+  if (!UUID.test(id) || !UUID.test(sid)) return null;
+  const row = await prisma().user.findFirst({
+    where: { id, disabledAt: null, sessionVersion, revokedSessions: { none: { sid } } },
+    select: dtoSelect,
+  });
   return row ? toDto(row) : null;
 }
 
-/** The user behind a session: active, and the session not revoked since it was issued. */
-export async function findSessionUser(id: string, sessionVersion: number): Promise<UserDto | null> {
+/**
+ * The user behind an install link: active, and nothing revoked since the link
+ * was minted (a disable, even if undone, sign out everywhere, a new password).
+ */
+export async function findInstallLinkUser(id: string, sessionVersion: number): Promise<UserDto | null> {
   if (!UUID.test(id)) return null;
   const row = await prisma().user.findFirst({ where: { id, disabledAt: null, sessionVersion }, select: dtoSelect });
   return row ? toDto(row) : null;
@@ -129,7 +154,7 @@ export async function setUserRole(id: string, role: UserRole): Promise<void> {
   await prisma().user.update({ where: { id }, data: { role } });
 }
 
-/** Disabling ends every session, revokes every API token; install links stop at their next use. */
+/** Disabling ends every session and install link (for good: re-enabling revives none) and revokes every API token. */
 export async function disableUser(id: string, now = new Date()): Promise<void> {
   await prisma().$transaction([
     prisma().user.update({ where: { id }, data: { disabledAt: now, sessionVersion: { increment: 1 } } }),
@@ -141,17 +166,32 @@ export async function enableUser(id: string): Promise<void> {
   await prisma().user.update({ where: { id }, data: { disabledAt: null } });
 }
 
-/** Signs the user out everywhere. */
+/** Signs the user out everywhere and stops their outstanding install links. */
 export async function revokeSessions(id: string): Promise<void> {
   await prisma().user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
 }
 
-/** A new password also ends every existing session (the old one may have leaked). */
+/** A new password also ends every existing session and install link (the old password may have leaked). */
 export async function setPassword(id: string, password: string): Promise<void> {
   await prisma().user.update({
     where: { id },
     data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
   });
+}
+
+/**
+ * Ends one session (sign-out): its id is refused until `expiresAt`, when every
+ * copy of its cookie has expired too; rows past that are pruned on the way.
+ */
+export async function revokeSession(
+  input: { userId: string; sid: string; expiresAt: Date },
+  now = new Date(),
+): Promise<void> {
+  if (!UUID.test(input.userId) || !UUID.test(input.sid)) return;
+  await prisma().$transaction([
+    prisma().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } }),
+    prisma().revokedSession.createMany({ data: [input], skipDuplicates: true }),
+  ]);
 }
 
 export async function recordSignIn(id: string, now = new Date()): Promise<void> {

@@ -134,7 +134,7 @@ export async function enableUser(_state: ActionState, formData: FormData): Promi
       details: { email: target.email },
     });
     revalidate();
-    return { ok: true, message: `Enabled ${target.email}. Their old API tokens stay revoked.` };
+    return { ok: true, message: `Enabled ${target.email}. Their old API tokens and install links stay revoked.` };
   });
 }
 
@@ -153,7 +153,7 @@ export async function signOutEverywhere(_state: ActionState, formData: FormData)
       details: { email: target.email },
     });
     revalidate();
-    return { ok: true, message: `Signed ${target.email} out everywhere.` };
+    return { ok: true, message: `Signed ${target.email} out everywhere; their install links stopped working.` };
   });
 }
 

@@ -39,7 +39,7 @@ export const POST = withApiErrors(async (request: Request) => {
     });
   }
   return Response.json(
-    { build: buildJson(build, caller.user.id) },
+    { build: buildJson(build, caller.user) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
   );
 });
