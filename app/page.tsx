@@ -40,7 +40,7 @@ export default async function AppsPage() {
               <Link href={`/apps/${app.id}`} className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50">
                 {app.latest ? (
                   <BuildIcon
-                    src={installLinksFor(user.id, { id: app.latest.id, appId: app.id }).icon512Url}
+                    src={installLinksFor(user, { id: app.latest.id, appId: app.id }).icon512Url}
                     name={app.name}
                   />
                 ) : null}

@@ -299,7 +299,14 @@ describe("install links", () => {
   const later = () => new Date(Date.now() + 3_600_000);
   async function manifest(actor: Actor, buildId: string): Promise<number> {
     if (actor.role === "anonymous") return (await fetch(`${server.baseUrl}/d/not-a-token/manifest.plist`)).status;
-    const token = signInstallToken({ buildId, userId: actor.id, expiresAt: later() }, server.authSecret);
+    // Minted with the user's current version: only their state and access decide.
+    const [user] = await sql<{ session_version: number }>("SELECT session_version FROM users WHERE id = $1", [
+      actor.id,
+    ]);
+    const token = signInstallToken(
+      { buildId, userId: actor.id, userVersion: user?.session_version ?? 0, expiresAt: later() },
+      server.authSecret,
+    );
     return (await fetch(`${server.baseUrl}/d/${token}/manifest.plist`)).status;
   }
   check(

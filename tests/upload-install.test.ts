@@ -212,11 +212,18 @@ describe("install links", () => {
   });
 
   test("an expired token gets 403 and no file", async () => {
-    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [
-      server.admin.email,
-    ]);
+    const [userRow] = await queryDatabase<{ id: string; session_version: number }>(
+      server.databaseUrl,
+      "SELECT id, session_version FROM users WHERE email = $1",
+      [server.admin.email],
+    );
     const expired = signInstallToken(
-      { buildId: build.id, userId: userRow!.id, expiresAt: new Date(Date.now() - 1000) },
+      {
+        buildId: build.id,
+        userId: userRow!.id,
+        userVersion: userRow!.session_version,
+        expiresAt: new Date(Date.now() - 1000),
+      },
       server.authSecret,
     );
     const res = await fetch(`${server.baseUrl}/d/${expired}/app.ipa`);
@@ -225,22 +232,29 @@ describe("install links", () => {
   });
 
   test("a token signed with another secret, or for an unknown user or build, gets no file", async () => {
-    const [userRow] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [
-      server.admin.email,
-    ]);
+    const [userRow] = await queryDatabase<{ id: string; session_version: number }>(
+      server.databaseUrl,
+      "SELECT id, session_version FROM users WHERE email = $1",
+      [server.admin.email],
+    );
     const later = new Date(Date.now() + 3_600_000);
     const foreign = signInstallToken(
-      { buildId: build.id, userId: userRow!.id, expiresAt: later },
+      { buildId: build.id, userId: userRow!.id, userVersion: userRow!.session_version, expiresAt: later },
       "another-secret-that-is-long-enough-0123456789",
     );
     assert.equal((await fetch(`${server.baseUrl}/d/${foreign}/app.ipa`)).status, 404);
     const ghostUser = signInstallToken(
-      { buildId: build.id, userId: "00000000-0000-4000-8000-000000000000", expiresAt: later },
+      { buildId: build.id, userId: "00000000-0000-4000-8000-000000000000", userVersion: 0, expiresAt: later },
       server.authSecret,
     );
     assert.equal((await fetch(`${server.baseUrl}/d/${ghostUser}/app.ipa`)).status, 403);
     const ghostBuild = signInstallToken(
-      { buildId: "00000000-0000-4000-8000-000000000000", userId: userRow!.id, expiresAt: later },
+      {
+        buildId: "00000000-0000-4000-8000-000000000000",
+        userId: userRow!.id,
+        userVersion: userRow!.session_version,
+        expiresAt: later,
+      },
       server.authSecret,
     );
     assert.equal((await fetch(`${server.baseUrl}/d/${ghostBuild}/manifest.plist`)).status, 404);

@@ -16,10 +16,15 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function isSignInPage(path: string): boolean {
+  return /^\/sign-in(?:[/?#]|$)/.test(path);
+}
+
 export default async function SignInPage({ searchParams }: Props) {
   const params = await searchParams;
-  const callback = safeCallbackPath(first(params.callbackUrl));
-  if (await currentUser()) redirect(callback);
+  const callback = safeCallbackPath(first(params.callbackUrl), env().publicUrl);
+  // Back to the sign-in page would loop forever for a signed-in user.
+  if (await currentUser()) redirect(isSignInPage(callback) ? "/" : callback);
   const oidc = env().oidc;
   const { localLoginEnabled } = await getSettings();
   const messages = signInErrorMessages(oidc?.name ?? null);

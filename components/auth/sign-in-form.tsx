@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
+import { safeCallbackPath } from "@/lib/ui/safe-callback";
 
 type Props = {
   callbackUrl: string;
@@ -53,7 +54,8 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
       setError(explain(result?.error ?? "CredentialsSignin"));
       return;
     }
-    router.replace(callbackUrl);
+    // The page already cleaned it; checked again because this is where the browser goes.
+    router.replace(safeCallbackPath(callbackUrl));
     router.refresh();
   }
 

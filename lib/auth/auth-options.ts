@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
-import type { Account, NextAuthOptions, User } from "next-auth";
+import type { Account, NextAuthOptions, Session, User } from "next-auth";
+import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
@@ -8,11 +10,15 @@ import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
 import { env, requireAuthSecret } from "@/lib/config/env";
 import { CLIENT_IP_HEADER, requestContext } from "@/lib/http/request-context";
 import { getSettings } from "@/lib/settings/settings";
+import { safeCallbackPath } from "@/lib/ui/safe-callback";
 import {
   findCredentialsByEmail,
+  findSessionUser,
   normalizeEmail,
   recordSignIn,
+  revokeSession,
   sessionVersionOf,
+  type UserDto,
   upsertOidcUser,
 } from "@/lib/users/data";
 
@@ -40,6 +46,14 @@ function header(req: RequestLike, name: string): string | null {
 }
 
 export const OIDC_PROVIDER_ID = "oidc";
+
+const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+// A request that passed the check just before a sign-out may still re-issue the cookie
+// (fresh expiry) just after it; a signed-out id is kept this much longer than a session lives.
+const REVOCATION_MARGIN_SECONDS = 5 * 60;
+
+/** A session as Ferry's callbacks build it: the user checked against the database for this request. */
+export type FerrySession = { expires: string; user: UserDto };
 
 /** The OpenID Connect claims Ferry reads: from the ID token, completed by the userinfo endpoint. */
 type OidcClaims = { sub: string; iss?: unknown; email?: unknown; email_verified?: unknown; name?: unknown };
@@ -167,12 +181,16 @@ async function oidcSignIn(user: User, account: Account, profile: OidcClaims): Pr
 }
 
 export function authOptions(): NextAuthOptions {
+  // The user the jwt callback found for a token, for the session callback of the same
+  // request: kept out of the token itself, which becomes the cookie.
+  const checked = new WeakMap<JWT, UserDto>();
   return {
     secret: requireAuthSecret(),
-    // Credentials sign-in requires JWT sessions in next-auth v4; every request
-    // re-checks the user and the session version in the database
-    // (lib/auth/session.ts), so disabling a user or revoking sessions is immediate.
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    // Credentials sign-in requires JWT sessions in next-auth v4; every read of a
+    // session re-checks the user, the session version and the session id in the
+    // database (jwt callback), so disabling a user, signing out everywhere and
+    // signing out are immediate.
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
       ...oidcProvider(),
@@ -223,11 +241,45 @@ export function authOptions(): NextAuthOptions {
         if (user) {
           token.sub = user.id;
           token.sv = await sessionVersionOf(user.id);
+          // This session's own id: signing out revokes it (events.signOut).
+          token.sid = randomUUID();
+          return token;
         }
+        // Checked here, before next-auth re-issues the cookie with a fresh expiry, so a
+        // revoked session can neither be used nor renewed. Sessions from before session
+        // ids existed have none and are refused (their users sign in once more).
+        const { sub, sv, sid } = token;
+        const active =
+          typeof sub === "string" && typeof sv === "number" && typeof sid === "string"
+            ? await findSessionUser(sub, sv, sid)
+            : null;
+        // An empty token is no session: what gets re-issued is harmless.
+        if (!active) return {};
+        checked.set(token, active);
         return token;
       },
       async session({ session, token }) {
-        return { ...session, userId: token.sub, sv: typeof token.sv === "number" ? token.sv : -1 };
+        const user = checked.get(token);
+        // An empty body reads as "signed out" to getServerSession and to the client.
+        if (!user) return {} as Session;
+        const ferrySession: FerrySession = { expires: session.expires, user };
+        return ferrySession as unknown as Session;
+      },
+      // Where next-auth sends the browser after sign-in (single sign-on) and sign-out:
+      // the same rule as the sign-in page; absolute, on Ferry's public origin.
+      async redirect({ url }) {
+        const { publicUrl } = env();
+        return `${new URL(publicUrl).origin}${safeCallbackPath(url, publicUrl)}`;
+      },
+    },
+    events: {
+      // Sessions are JWTs in a cookie: clearing the cookie does not stop a copy of it,
+      // so the session's id is refused from now on.
+      async signOut({ token }) {
+        const { sub, sid } = token ?? {};
+        if (typeof sub !== "string" || typeof sid !== "string") return;
+        const expiresAt = new Date(Date.now() + (SESSION_MAX_AGE_SECONDS + REVOCATION_MARGIN_SECONDS) * 1000);
+        await revokeSession({ userId: sub, sid, expiresAt });
       },
     },
   };

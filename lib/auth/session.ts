@@ -1,20 +1,20 @@
 import { getServerSession } from "next-auth";
 import { cache } from "react";
-import { authOptions } from "@/lib/auth/auth-options";
+import { authOptions, type FerrySession } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
 import { authenticateApiToken } from "@/lib/tokens/api-tokens";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/tokens/scopes";
-import { findSessionUser, type UserDto } from "@/lib/users/data";
+import type { UserDto } from "@/lib/users/data";
 
 /**
- * The signed-in, active user of the current request, or null. Cached per
- * request (React `cache`): the layout, the page and its actions ask for it
- * several times, the database once.
+ * The signed-in, active user of the current request, or null. The session was
+ * checked against the database while it was read (auth-options' jwt callback);
+ * cached per request (React `cache`): the layout, the page and its actions ask
+ * for it several times, next-auth decodes the cookie once.
  */
 export const currentUser = cache(async (): Promise<UserDto | null> => {
-  const session = (await getServerSession(authOptions())) as { userId?: string; sv?: number } | null;
-  if (!session?.userId || typeof session.sv !== "number") return null;
-  return findSessionUser(session.userId, session.sv);
+  const session = (await getServerSession(authOptions())) as Partial<FerrySession> | null;
+  return session?.user ?? null;
 });
 
 export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };

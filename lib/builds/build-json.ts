@@ -1,10 +1,11 @@
 import { buildWarnings } from "@/lib/analysis/build-warnings";
 import type { BuildDto } from "@/lib/builds/data";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
+import type { UserDto } from "@/lib/users/data";
 
 /** A build as the API returns it: its data, the caller's own install links, and current warnings. */
-export function buildJson(build: BuildDto, userId: string, now = new Date()) {
-  const links = installLinksFor(userId, build, now);
+export function buildJson(build: BuildDto, user: Pick<UserDto, "id" | "sessionVersion">, now = new Date()) {
+  const links = installLinksFor(user, build, now);
   return {
     id: build.id,
     appId: build.appId,

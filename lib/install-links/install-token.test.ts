@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { signInstallToken, verifyInstallToken } from "@/lib/install-links/install-token";
@@ -18,8 +18,10 @@ function rejectsWith(code: ErrorCode, fn: () => unknown): void {
   });
 }
 
-function sign(overrides: Partial<{ buildId: string; userId: string; expiresAt: Date }> = {}): string {
-  return signInstallToken({ buildId: CUID, userId: UUID, expiresAt: LATER, ...overrides }, SECRET);
+function sign(
+  overrides: Partial<{ buildId: string; userId: string; userVersion: number; expiresAt: Date }> = {},
+): string {
+  return signInstallToken({ buildId: CUID, userId: UUID, userVersion: 7, expiresAt: LATER, ...overrides }, SECRET);
 }
 
 /** Flip one character to another valid base64url character. */
@@ -33,7 +35,7 @@ describe("install tokens", () => {
   it("round-trips claims", () => {
     const token = sign();
     const claims = verifyInstallToken(token, SECRET, NOW);
-    assert.deepEqual(claims, { buildId: CUID, userId: UUID, expiresAt: LATER });
+    assert.deepEqual(claims, { buildId: CUID, userId: UUID, userVersion: 7, expiresAt: LATER });
   });
 
   it("round-trips non-ASCII ids", () => {
@@ -82,7 +84,7 @@ describe("install tokens", () => {
 
   it("rejects a token signed with another secret", () => {
     const token = signInstallToken(
-      { buildId: CUID, userId: UUID, expiresAt: LATER },
+      { buildId: CUID, userId: UUID, userVersion: 0, expiresAt: LATER },
       "another-secret-0123456789abcdef",
     );
     rejectsWith("invalid_token", () => verifyInstallToken(token, SECRET, NOW));
@@ -104,7 +106,10 @@ describe("install tokens", () => {
   });
 
   it("reports a forged expired token as invalid, not expired", () => {
-    const token = signInstallToken({ buildId: CUID, userId: UUID, expiresAt: NOW }, "another-secret-0123456789abcdef");
+    const token = signInstallToken(
+      { buildId: CUID, userId: UUID, userVersion: 0, expiresAt: NOW },
+      "another-secret-0123456789abcdef",
+    );
     rejectsWith("invalid_token", () => verifyInstallToken(token, SECRET, LATER));
   });
 
@@ -152,7 +157,9 @@ describe("install tokens", () => {
     const token = sign();
     rejectsWith("internal", () => verifyInstallToken(token, "", NOW));
     rejectsWith("internal", () => verifyInstallToken(token, "short", NOW));
-    rejectsWith("internal", () => signInstallToken({ buildId: CUID, userId: UUID, expiresAt: LATER }, ""));
+    rejectsWith("internal", () =>
+      signInstallToken({ buildId: CUID, userId: UUID, userVersion: 0, expiresAt: LATER }, ""),
+    );
   });
 
   it("refuses to sign invalid claims", () => {
@@ -160,5 +167,37 @@ describe("install tokens", () => {
     assert.throws(() => sign({ userId: "x".repeat(256) }), RangeError);
     assert.throws(() => sign({ expiresAt: new Date(Number.NaN) }), RangeError);
     assert.throws(() => sign({ expiresAt: new Date("2200-01-01T00:00:00Z") }), RangeError);
+    for (const userVersion of [-1, 1.5, 2 ** 32, Number.NaN]) {
+      assert.throws(() => sign({ userVersion }), RangeError, String(userVersion));
+    }
+  });
+
+  it("carries the user's version, signed: a link minted before a revocation cannot be relabelled", () => {
+    assert.equal(verifyInstallToken(sign({ userVersion: 0 }), SECRET, NOW).userVersion, 0);
+    assert.equal(verifyInstallToken(sign({ userVersion: 2 ** 32 - 1 }), SECRET, NOW).userVersion, 2 ** 32 - 1);
+    const old = sign({ userVersion: 3 }).split(".") as [string, string];
+    const current = sign({ userVersion: 4 }).split(".") as [string, string];
+    assert.notEqual(old[0], current[0]);
+    rejectsWith("invalid_token", () => verifyInstallToken(`${current[0]}.${old[1]}`, SECRET, NOW));
+  });
+
+  it("refuses version-1 tokens (minted before links carried the user's version), even correctly signed", () => {
+    // Version 1 layout: u8 version, u32 expiry, u8 + buildId, u8 + userId; MAC as today.
+    const build = Buffer.from(CUID);
+    const user = Buffer.from(UUID);
+    const payload = Buffer.concat([
+      Buffer.from([1]),
+      Buffer.from([0, 0, 0, 0]),
+      Buffer.from([build.length]),
+      build,
+      Buffer.from([user.length]),
+      user,
+    ]);
+    payload.writeUInt32BE(LATER.getTime() / 1000, 1);
+    const key = Buffer.from(hkdfSync("sha256", SECRET, Buffer.alloc(0), "ferry install-link v1", 32));
+    const mac = createHmac("sha256", key).update(payload).digest().subarray(0, 16);
+    rejectsWith("invalid_token", () =>
+      verifyInstallToken(`${payload.toString("base64url")}.${mac.toString("base64url")}`, SECRET, NOW),
+    );
   });
 });

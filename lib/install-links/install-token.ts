@@ -9,9 +9,13 @@ import { AppError } from "@/lib/errors";
  * is `base64url(payload) + "." + base64url(mac)`: only URL-path-safe
  * characters, no percent-encoding needed, short enough for a QR code.
  *
- * Payload (binary, to stay short even with two UUIDs — ~130 chars total):
- *   u8  version (1)
+ * Payload (binary, to stay short even with two UUIDs — ~135 chars total):
+ *   u8  version (2)
  *   u32 expiry, unix seconds, big-endian (good until 2106)
+ *   u32 the user's session version when minted, big-endian: bumping it (disable,
+ *       sign out everywhere, new password) stops every link minted before, for
+ *       good, even once the user is enabled again. Version 1 had no such field
+ *       and is no longer accepted.
  *   u8  byte length of buildId, then buildId as UTF-8
  *   u8  byte length of userId,  then userId as UTF-8
  *
@@ -24,10 +28,13 @@ import { AppError } from "@/lib/errors";
 export interface InstallTokenClaims {
   buildId: string;
   userId: string;
+  /** The user's session version when the link was minted; checked at use. */
+  userVersion: number;
   expiresAt: Date;
 }
 
-const VERSION = 1;
+const VERSION = 2;
+const MAX_USER_VERSION = 0xffffffff;
 const MAC_BYTES = 16;
 const MAX_ID_BYTES = 255;
 const MAX_EXPIRY_SECONDS = 0xffffffff;
@@ -38,7 +45,10 @@ const HKDF_INFO = "ferry install-link v1";
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 export function signInstallToken(claims: InstallTokenClaims, secret: string): string {
-  const { buildId, userId, expiresAt } = claims;
+  const { buildId, userId, userVersion, expiresAt } = claims;
+  if (!Number.isInteger(userVersion) || userVersion < 0 || userVersion > MAX_USER_VERSION) {
+    throw new RangeError("userVersion must be an integer between 0 and 2^32-1");
+  }
   const expiresMs = expiresAt instanceof Date ? expiresAt.getTime() : Number.NaN;
   if (!Number.isFinite(expiresMs)) {
     throw new RangeError("expiresAt must be a valid Date");
@@ -52,9 +62,10 @@ export function signInstallToken(claims: InstallTokenClaims, secret: string): st
   const buildBytes = encodeId(buildId, "buildId");
   const userBytes = encodeId(userId, "userId");
 
-  const payload = Buffer.alloc(1 + 4 + 1 + buildBytes.length + 1 + userBytes.length);
+  const payload = Buffer.alloc(1 + 4 + 4 + 1 + buildBytes.length + 1 + userBytes.length);
   let offset = payload.writeUInt8(VERSION, 0);
   offset = payload.writeUInt32BE(expirySeconds, offset);
+  offset = payload.writeUInt32BE(userVersion, offset);
   offset = payload.writeUInt8(buildBytes.length, offset);
   offset += buildBytes.copy(payload, offset);
   offset = payload.writeUInt8(userBytes.length, offset);
@@ -145,10 +156,12 @@ function parsePayload(payload: Buffer): InstallTokenClaims | null {
   let offset = 0;
   const remaining = (): number => payload.length - offset;
 
-  if (remaining() < 1 + 4 + 1) return null;
+  if (remaining() < 1 + 4 + 4 + 1) return null;
   if (payload.readUInt8(offset) !== VERSION) return null;
   offset += 1;
   const expirySeconds = payload.readUInt32BE(offset);
+  offset += 4;
+  const userVersion = payload.readUInt32BE(offset);
   offset += 4;
 
   const readId = (): string | null => {
@@ -164,7 +177,7 @@ function parsePayload(payload: Buffer): InstallTokenClaims | null {
   const userId = readId();
   if (buildId === null || userId === null || remaining() !== 0) return null;
 
-  return { buildId, userId, expiresAt: new Date(expirySeconds * 1000) };
+  return { buildId, userId, userVersion, expiresAt: new Date(expirySeconds * 1000) };
 }
 
 function invalid(): AppError {

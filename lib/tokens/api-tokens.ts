@@ -29,7 +29,9 @@ export async function authenticateApiToken(
   if (!token.startsWith("ferry_") || token.length > 200) return null;
   const row = await prisma().apiToken.findUnique({
     where: { tokenHash: hashToken(token) },
-    include: { user: { select: { id: true, email: true, name: true, role: true, disabledAt: true } } },
+    include: {
+      user: { select: { id: true, email: true, name: true, role: true, disabledAt: true, sessionVersion: true } },
+    },
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.disabledAt) return null;
   // Best effort, at most once a minute: a failed update must not fail the request.
@@ -40,7 +42,7 @@ export async function authenticateApiToken(
   }
   const u = row.user;
   return {
-    user: { id: u.id, email: u.email, name: u.name, role: u.role, disabled: false },
+    user: { id: u.id, email: u.email, name: u.name, role: u.role, disabled: false, sessionVersion: u.sessionVersion },
     scopes: row.scopes as TokenScope[],
   };
 }

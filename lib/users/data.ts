@@ -14,9 +14,18 @@ export type UserDto = {
   name: string | null;
   role: UserRole;
   disabled: boolean;
+  /** Sessions and install links carry it; bumping it ends them all (disable, sign out everywhere, new password). */
+  sessionVersion: number;
 };
 
-export const userDtoSelect = { id: true, email: true, name: true, role: true, disabledAt: true } as const;
+export const userDtoSelect = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabledAt: true,
+  sessionVersion: true,
+} as const;
 
 export function toUserDto(row: {
   id: string;
@@ -24,8 +33,16 @@ export function toUserDto(row: {
   name: string | null;
   role: UserRole;
   disabledAt: Date | null;
+  sessionVersion: number;
 }): UserDto {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabledAt !== null };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabledAt !== null,
+    sessionVersion: row.sessionVersion,
+  };
 }
 
 export function normalizeEmail(email: string): string {
@@ -59,15 +76,24 @@ export async function findUserByEmail(email: string): Promise<UserDto | null> {
   return row ? toUserDto(row) : null;
 }
 
-/** The user if it exists and is not disabled. */
-export async function findActiveUser(id: string): Promise<UserDto | null> {
-  if (!isUuid(id)) return null;
-  const row = await prisma().user.findFirst({ where: { id, disabledAt: null }, select: userDtoSelect });
+/**
+ * The user behind a session: active, no session of theirs revoked since it was
+ * issued (version), and this session not signed out (sid). One indexed query.
+ */
+export async function findSessionUser(id: string, sessionVersion: number, sid: string): Promise<UserDto | null> {
+  if (!isUuid(id) || !isUuid(sid)) return null;
+  const row = await prisma().user.findFirst({
+    where: { id, disabledAt: null, sessionVersion, revokedSessions: { none: { sid } } },
+    select: userDtoSelect,
+  });
   return row ? toUserDto(row) : null;
 }
 
-/** The user behind a session: active, and the session not revoked since it was issued. */
-export async function findSessionUser(id: string, sessionVersion: number): Promise<UserDto | null> {
+/**
+ * The user behind an install link: active, and nothing revoked since the link
+ * was minted (a disable, even if undone, sign out everywhere, a new password).
+ */
+export async function findInstallLinkUser(id: string, sessionVersion: number): Promise<UserDto | null> {
   if (!isUuid(id)) return null;
   const row = await prisma().user.findFirst({ where: { id, disabledAt: null, sessionVersion }, select: userDtoSelect });
   return row ? toUserDto(row) : null;
@@ -107,6 +133,21 @@ export async function findUserById(id: string): Promise<UserDto | null> {
   if (!isUuid(id)) return null;
   const row = await prisma().user.findUnique({ where: { id }, select: userDtoSelect });
   return row ? toUserDto(row) : null;
+}
+
+/**
+ * Ends one session (sign-out): its id is refused until `expiresAt`, when every
+ * copy of its cookie has expired too; rows past that are pruned on the way.
+ */
+export async function revokeSession(
+  input: { userId: string; sid: string; expiresAt: Date },
+  now = new Date(),
+): Promise<void> {
+  if (!isUuid(input.userId) || !isUuid(input.sid)) return;
+  await prisma().$transaction([
+    prisma().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } }),
+    prisma().revokedSession.createMany({ data: [input], skipDuplicates: true }),
+  ]);
 }
 
 export async function recordSignIn(id: string, now = new Date()): Promise<void> {

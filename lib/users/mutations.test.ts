@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Actor, CLI_ACTOR, userActor } from "@/lib/access/actor";
 import { AppError } from "@/lib/errors";
-import { findSessionUser, findUserById } from "@/lib/users/data";
+import { findInstallLinkUser, findUserById } from "@/lib/users/data";
 import {
   changeUserRole,
   createUser,
@@ -95,9 +95,9 @@ describe("user mutations", () => {
       "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes) VALUES (gen_random_uuid(), $1, 't', 'h1', 'p', '{read}')",
       [user.id],
     );
-    assert.ok(await findSessionUser(user.id, 0));
+    assert.ok(await findInstallLinkUser(user.id, 0));
     await disableUser({ userId: user.id }, admin);
-    assert.equal(await findSessionUser(user.id, 0), null);
+    assert.equal(await findInstallLinkUser(user.id, 0), null);
     const [token] = await db.query<{ revoked_at: Date | null }>(
       "SELECT revoked_at FROM api_tokens WHERE user_id = $1",
       [user.id],
@@ -108,10 +108,10 @@ describe("user mutations", () => {
   it("setting a password or signing out everywhere ends existing sessions", async () => {
     const user = await createUser({ email: "sessions@example.com" }, admin);
     await revokeUserSessions({ userId: user.id }, admin);
-    assert.equal(await findSessionUser(user.id, 0), null);
-    assert.ok(await findSessionUser(user.id, 1));
+    assert.equal(await findInstallLinkUser(user.id, 0), null);
+    assert.ok(await findInstallLinkUser(user.id, 1));
     await setUserPassword({ userId: user.id, password: "a-new-password" }, admin);
-    assert.equal(await findSessionUser(user.id, 1), null);
+    assert.equal(await findInstallLinkUser(user.id, 1), null);
     await assert.rejects(setUserPassword({ userId: user.id, password: "short" }, admin), rejectsWith("bad_request"));
   });
 

@@ -59,7 +59,10 @@ export async function disableUserAction(_state: ActionState, formData: FormData)
     const { user, changed } = await disableUser(input, actor);
     if (!changed) return { ok: true, message: `${user.email} is already disabled.` };
     revalidate();
-    return { ok: true, message: `Disabled ${user.email}: signed out everywhere, API tokens revoked.` };
+    return {
+      ok: true,
+      message: `Disabled ${user.email}: signed out everywhere, API tokens and install links revoked.`,
+    };
   });
 }
 
@@ -68,7 +71,7 @@ export async function enableUserAction(_state: ActionState, formData: FormData):
     const { user, changed } = await enableUser(input, actor);
     if (!changed) return { ok: true, message: `${user.email} is already active.` };
     revalidate();
-    return { ok: true, message: `Enabled ${user.email}. Their old API tokens stay revoked.` };
+    return { ok: true, message: `Enabled ${user.email}. Their old API tokens and install links stay revoked.` };
   });
 }
 
@@ -76,7 +79,7 @@ export async function signOutEverywhereAction(_state: ActionState, formData: For
   return runAction(formData, { schema: userSchema, fields: ["userId"] }, async (input, actor) => {
     const { user } = await revokeUserSessions(input, actor);
     revalidate();
-    return { ok: true, message: `Signed ${user.email} out everywhere.` };
+    return { ok: true, message: `Signed ${user.email} out everywhere; their install links stopped working.` };
   });
 }
 

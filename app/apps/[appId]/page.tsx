@@ -43,7 +43,7 @@ export default async function AppPage({ params }: Props) {
     <div>
       <div className="mb-6 flex items-center gap-4">
         {builds[0] ? (
-          <BuildIcon src={installLinksFor(user.id, builds[0], now).icon512Url} name={app.name} size={64} />
+          <BuildIcon src={installLinksFor(user, builds[0], now).icon512Url} name={app.name} size={64} />
         ) : null}
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
@@ -52,13 +52,13 @@ export default async function AppPage({ params }: Props) {
       </div>
       {builds[0] ? (
         <div className="mb-4">
-          <InstallGuidance pageUrl={installLinksFor(user.id, builds[0], now).pageUrl} />
+          <InstallGuidance pageUrl={installLinksFor(user, builds[0], now).pageUrl} />
         </div>
       ) : null}
       <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Versions</h2>
       <ol className="space-y-3" data-testid="build-list">
         {builds.map((build, index) => {
-          const links = installLinksFor(user.id, build, now);
+          const links = installLinksFor(user, build, now);
           const label = `${build.version} (${build.buildNumber})`;
           return (
             <li key={build.id} data-testid="build-row" className="rounded-xl border border-slate-200 bg-white p-4">

@@ -35,7 +35,7 @@ export const POST = withApiErrors(async (request: Request) => {
     targetAppId,
   });
   return Response.json(
-    { build: buildJson(build, caller.user.id) },
+    { build: buildJson(build, caller.user) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
   );
 });

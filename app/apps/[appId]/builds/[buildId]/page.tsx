@@ -35,7 +35,7 @@ export default async function BuildPage({ params }: Props) {
     context: requestContext(await headers()),
   });
   const now = new Date();
-  const links = installLinksFor(user.id, build, now);
+  const links = installLinksFor(user, build, now);
   const publisher = isPublisher(user);
   const allWarnings = buildWarnings(build, now);
   const warnings = publisher ? allWarnings : employeeWarnings(allWarnings);

@@ -16,6 +16,6 @@ export const GET = withApiErrors(async (request: Request, context: Context) => {
   const app = await getAppFor(user, appId);
   if (!app) throw new AppError("not_found", "No such app, or you do not have access to it.");
   const now = new Date();
-  const builds = (await listBuildsFor(user, app.id)).map((build) => buildJson(build, user.id, now));
+  const builds = (await listBuildsFor(user, app.id)).map((build) => buildJson(build, user, now));
   return Response.json({ app, builds }, { headers: { "Cache-Control": "private, no-store" } });
 });
