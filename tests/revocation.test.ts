@@ -180,9 +180,9 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
 
-    await adminAction("disableUser", [["userId", memberId]]);
+    await adminAction("disableUserAction", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD, "disabled: refused");
-    await adminAction("enableUser", [["userId", memberId]]);
+    await adminAction("enableUserAction", [["userId", memberId]]);
 
     assert.deepEqual(await linkStatus(old), LINK_DEAD, "enabled again: the old link stays dead");
     const fresh = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
@@ -193,7 +193,7 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
   test("sign out everywhere stops outstanding install links; a new link works", async () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
-    await adminAction("signOutEverywhere", [["userId", memberId]]);
+    await adminAction("signOutEverywhereAction", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD);
     assert.deepEqual(await linkStatus(await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password))), LINK_WORKS);
   });
@@ -202,7 +202,7 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
     const password = "a-brand-new-password-2";
-    await adminAction("setPassword", [
+    await adminAction("setPasswordAction", [
       ["userId", memberId],
       ["password", password],
     ]);
