@@ -15,7 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { missingFixturesMessage } from "@/tests/helpers/fixtures";
+import { missingFixturesMessage } from "../tests/helpers/fixtures";
 
 const root = path.resolve(import.meta.dirname, "..");
 const SERVER_HELPER = path.join(root, "tests/helpers/ferry-server.ts");
@@ -100,6 +100,8 @@ async function main(): Promise<number> {
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "test" };
+  // A relative FERRY_FIXTURES means relative to where the runner was started, not to each test's directory.
+  if (env.FERRY_FIXTURES) env.FERRY_FIXTURES = path.resolve(env.FERRY_FIXTURES);
   let stopDatabase = async () => {};
   if (!needs.database) {
     // A test that needs none must not come to depend on one by accident.
