@@ -10,6 +10,9 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Ferry", template: "%s · Ferry" },
   description: "Install your company's iOS apps",
+  // Static files in public/ (scripts/generate-icons.ts): tab icon, iPhone home-screen icon, web app manifest.
+  icons: { icon: "/favicon.ico", apple: "/apple-touch-icon.png" },
+  manifest: "/manifest.webmanifest",
 };
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };

@@ -12,10 +12,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
+import { fixturePath } from "@/tests/helpers/fixtures";
 import { generateIpa } from "@/tests/helpers/generate-ipa";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const FIXTURES = path.resolve(ROOT, "../shared/fixtures");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 /** Runs in the child: analyse one file, print JSON with time and peak RSS. */
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const sizes = values.sizes.split(",").map(Number);
   const runs = Number(values.runs);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-analyze-"));
-  const source = path.join(FIXTURES, "ipa", "bitbar-test-samples--bitbar-sample-latest-iOS.ipa");
+  const source = fixturePath("ipa", "bitbar-test-samples--bitbar-sample-latest-iOS.ipa");
   const appDir = "Payload/BitBarSample.app";
   const profile = await readAppEntry(source, `${appDir}/embedded.mobileprovision`, 1 << 20);
   const icon = await readAppEntry(source, `${appDir}/AppIcon76x76@2x~ipad.png`, 1 << 20);

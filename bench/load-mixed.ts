@@ -15,7 +15,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import * as plist from "plist";
 import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "../tests/helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "../tests/helpers/ferry-server";
+import { fixturePath } from "../tests/helpers/fixtures";
 import { generateIpa } from "../tests/helpers/generate-ipa";
 import { passwordSession } from "../tests/helpers/session";
 
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
     if (!cookie) throw new Error("could not sign in");
 
     // One real build to view and download.
-    const fixture = path.join(FIXTURES, "ipa", "app_info--iphone.ipa");
+    const fixture = fixturePath("ipa", "app_info--iphone.ipa");
     const seeded = await fetch(`${srv.baseUrl}/api/v1/builds`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },

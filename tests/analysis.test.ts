@@ -8,7 +8,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as plist from "plist";
 import { PNG } from "pngjs";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 
 type ExpectedProfile = {
@@ -24,7 +25,7 @@ type Expected = {
   ipa: Record<string, { bundleId: string; iconPngs: string[]; embeddedProfile: ExpectedProfile | null }>;
   profiles: Record<string, ExpectedProfile>;
 };
-const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, "expected.json"), "utf8")) as Expected;
+const expected = JSON.parse(fs.readFileSync(fixturePath("expected.json"), "utf8")) as Expected;
 
 type Warning = { code: string; severity: string; message: string; hint: string };
 type BuildJson = {
@@ -79,7 +80,7 @@ async function post(url: string, file: string, fields: Record<string, string> = 
 describe("builds are analysed", () => {
   for (const [name, truth] of Object.entries(expected.ipa)) {
     test(`${name}: profile, warnings and icons`, async () => {
-      const { status, json } = await post("/api/v1/builds", path.join(FIXTURES, "ipa", name));
+      const { status, json } = await post("/api/v1/builds", fixturePath("ipa", name));
       assert.ok(status === 201 || status === 200, JSON.stringify(json));
       const build = json.build as BuildJson;
       const codes = build.warnings.map((w) => w.code);
@@ -128,13 +129,12 @@ describe("builds are analysed", () => {
   }
 
   test("ipa-server--ipa.ipa (icon only in Assets.car) gets the placeholder", async () => {
-    const { json } = await post("/api/v1/builds", path.join(FIXTURES, "ipa", "ipa-server--ipa.ipa"));
+    const { json } = await post("/api/v1/builds", fixturePath("ipa", "ipa-server--ipa.ipa"));
     assert.equal((json.build as BuildJson).analysis.icon.source, "placeholder");
   });
 
   test("a build uploaded to an app with another bundle id is flagged", async () => {
-    const first = (await post("/api/v1/builds", path.join(FIXTURES, "ipa", "app_info--iphone.ipa"))).json
-      .build as BuildJson;
+    const first = (await post("/api/v1/builds", fixturePath("ipa", "app_info--iphone.ipa"))).json.build as BuildJson;
     const file = path.join(server.dataDir, "mismatch.ipa");
     await generateIpa(file, {
       bundleId: "com.example.other",
@@ -162,7 +162,7 @@ describe("builds are analysed", () => {
 describe("standalone provisioning profiles are inspected, not stored", () => {
   for (const [name, truth] of Object.entries(expected.profiles)) {
     test(name, async () => {
-      const { status, json } = await post("/api/v1/profiles/inspect", path.join(FIXTURES, "profiles", name));
+      const { status, json } = await post("/api/v1/profiles/inspect", fixturePath("profiles", name));
       assert.equal(status, 200, JSON.stringify(json));
       const profile = json.profile as {
         type: string;
@@ -186,10 +186,7 @@ describe("standalone provisioning profiles are inspected, not stored", () => {
   }
 
   test("a file that is not a profile is rejected with a specific code", async () => {
-    const { status, json } = await post(
-      "/api/v1/profiles/inspect",
-      path.join(FIXTURES, "invalid", "fastlane--not-an-ipa.ipa"),
-    );
+    const { status, json } = await post("/api/v1/profiles/inspect", fixturePath("invalid", "fastlane--not-an-ipa.ipa"));
     assert.equal(status, 422);
     assert.equal((json.error as { code: string }).code, "not_a_profile");
     const tmp = path.join(server.dataDir, "tmp");

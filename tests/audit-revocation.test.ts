@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import * as plist from "plist";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -34,7 +34,7 @@ before(async () => {
   server = await startFerry();
   adminToken = await createToken(server);
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(path.join(FIXTURES, "ipa", "app_info--iphone.ipa")), "a.ipa");
+  form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
   const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}` },

@@ -8,7 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { createToken, type FerryServer, FIXTURES, ROOT, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-boot-"));
@@ -46,7 +47,7 @@ test("first start on an empty machine, then a restart keeps everything", async (
   const token = await createToken(server, "admin@localhost");
   assert.match(token, /^ferry_[A-Za-z0-9_-]{43}$/, "stdout is the token and nothing else");
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(path.join(FIXTURES, "ipa", "app_info--iphone.ipa")), "a.ipa");
+  form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
   const uploaded = await fetch(`${server.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },

@@ -10,11 +10,12 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { launchBrowser, newDesktopContext, signIn } from "./helpers/browser";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 
 const MEMBER = { email: "maria.member@example.com", name: "Maria Member", password: "member-pass-123" };
 const GROUP = "QA testers";
-const FIXTURE = path.join(FIXTURES, "ipa", "app_info--iphone.ipa");
+const FIXTURE = fixturePath("ipa", "app_info--iphone.ipa");
 
 type Build = { id: string; appId: string; name: string; installUrl: string };
 

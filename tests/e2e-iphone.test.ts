@@ -23,7 +23,8 @@ import {
   readQrCode,
   waitForHydration,
 } from "./helpers/browser";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 
 const ITMS_PREFIX = "itms-services://?action=download-manifest&url=";
@@ -96,7 +97,7 @@ before(
     server = await startFerry({ dataDir });
     const token = await createToken(server);
     // A real fixture makes the app list hold more than the app under test.
-    await uploadRaw(path.join(FIXTURES, "ipa", "app_info--iphone.ipa"), token);
+    await uploadRaw(fixturePath("ipa", "app_info--iphone.ipa"), token);
     const olderFile = path.join(scratch, "older.ipa");
     const newerFile = path.join(scratch, "newer.ipa");
     await generateIpa(olderFile, { ...APP, ...OLDER, padBytes: 64 * 1024 });

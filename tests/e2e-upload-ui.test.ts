@@ -10,7 +10,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, newDesktopContext, signIn } from "./helpers/browser";
-import { type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 
 const BUILD = { bundleId: "com.example.ferry.e2e-upload", name: "FerryUploadE2E", version: "2.3.4", buildNumber: "77" };
@@ -133,7 +134,7 @@ describe("upload page (desktop Chromium)", () => {
 
   test("an invalid archive shows the server's explanation", { timeout: 60_000 }, async () => {
     await page.goto(`${server.baseUrl}/upload`);
-    const file = path.join(FIXTURES, "invalid", "fastlane--iOSAppOnly.ipa");
+    const file = fixturePath("invalid", "fastlane--iOSAppOnly.ipa");
     await page.locator('[data-testid="file-input"]').setInputFiles(file);
     await page
       .locator('[data-testid="drop-zone"]')
@@ -156,7 +157,7 @@ describe("upload page (desktop Chromium)", () => {
       ["fastlane--match-test.provisionprofile", "App Store", true],
     ] as const) {
       await page.goto(`${server.baseUrl}/upload`);
-      await page.locator('[data-testid="file-input"]').setInputFiles(path.join(FIXTURES, "profiles", name));
+      await page.locator('[data-testid="file-input"]').setInputFiles(fixturePath("profiles", name));
       await page.getByRole("button", { name: "Inspect profile", exact: true }).click();
       const result = page.locator('[data-testid="profile-result"]');
       await result.waitFor({ timeout: 30_000 });

@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createToken, type FerryServer, FIXTURES, ROOT, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { invokeAction, type ServerActionRef, serverActionIds } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
@@ -105,7 +105,7 @@ before(
     actionIds = serverActionIds(ROOT);
     const adminToken = await createToken(server);
     const form = new FormData();
-    form.append("file", await fs.openAsBlob(path.join(FIXTURES, "ipa", "app_info--iphone.ipa")), "a.ipa");
+    form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
     const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}` },

@@ -11,7 +11,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as plist from "plist";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, FIXTURES, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -31,7 +32,7 @@ type Expected = {
   >;
   invalid: Record<string, unknown>;
 };
-const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, "expected.json"), "utf8")) as Expected;
+const expected = JSON.parse(fs.readFileSync(fixturePath("expected.json"), "utf8")) as Expected;
 
 const INVALID_CODES: Record<string, string> = {
   "fastlane--not-an-ipa.ipa": "not_a_zip",
@@ -115,7 +116,7 @@ describe("every real .ipa", () => {
   for (const [index, name] of names.entries()) {
     test(`${name}: uploads, manifest and download work without cookies`, async () => {
       const truth = expected.ipa[name]!;
-      const file = path.join(FIXTURES, "ipa", name);
+      const file = fixturePath("ipa", name);
       const { status, json } = await upload(file, index % 2 === 0 ? "multipart" : "raw");
       assert.equal(status, 201, JSON.stringify(json));
       const build = json.build!;
@@ -178,7 +179,7 @@ describe("every real .ipa", () => {
   }
 
   test("re-uploading identical bytes returns the existing build", async () => {
-    const file = path.join(FIXTURES, "ipa", "app_info--iphone.ipa");
+    const file = fixturePath("ipa", "app_info--iphone.ipa");
     const first = await upload(file, "raw");
     const again = await upload(file, "multipart");
     assert.ok(first.status === 200 || first.status === 201);
@@ -196,7 +197,7 @@ describe("every real .ipa", () => {
 describe("install links", () => {
   let build: BuildJson;
   before(async () => {
-    build = (await upload(path.join(FIXTURES, "ipa", "app_info--ipad.ipa"), "raw")).json.build!;
+    build = (await upload(fixturePath("ipa", "app_info--ipad.ipa"), "raw")).json.build!;
   });
 
   test("a tampered token gets 404", async () => {
@@ -273,7 +274,7 @@ describe("bad input is rejected and stores nothing", () => {
     test(`${name} → ${code}`, async () => {
       assert.ok(name in expected.invalid, `${name} is a known invalid fixture`);
       const beforeState = await storedState();
-      const { status, json } = await upload(path.join(FIXTURES, "invalid", name), "multipart");
+      const { status, json } = await upload(fixturePath("invalid", name), "multipart");
       assert.equal(status, 422, JSON.stringify(json));
       assert.equal(json.error?.code, code);
       assert.ok((json.error?.message.length ?? 0) > 20, "a specific message");
@@ -282,11 +283,11 @@ describe("bad input is rejected and stores nothing", () => {
   }
 
   test("every file in invalid/ has an expected code", () => {
-    assert.deepEqual(fs.readdirSync(path.join(FIXTURES, "invalid")).sort(), Object.keys(INVALID_CODES).sort());
+    assert.deepEqual(fs.readdirSync(fixturePath("invalid")).sort(), Object.keys(INVALID_CODES).sort());
   });
 
   test("a truncated .ipa is rejected", async () => {
-    const original = fs.readFileSync(path.join(FIXTURES, "ipa", "app_info--embedded.ipa"));
+    const original = fs.readFileSync(fixturePath("ipa", "app_info--embedded.ipa"));
     const cut = path.join(scratch, "truncated.ipa");
     fs.writeFileSync(cut, original.subarray(0, original.length - 700));
     const beforeState = await storedState();
@@ -314,7 +315,7 @@ describe("bad input is rejected and stores nothing", () => {
   });
 
   test("missing or wrong credentials get 401, a member gets 403", async () => {
-    const file = path.join(FIXTURES, "ipa", "app_info--iphone.ipa");
+    const file = fixturePath("ipa", "app_info--iphone.ipa");
     const anonymous = await fetch(`${server.baseUrl}/api/v1/builds`, { method: "POST", body: fs.readFileSync(file) });
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, "unauthorized");

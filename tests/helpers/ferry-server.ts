@@ -7,7 +7,6 @@ import path from "node:path";
 import { createTestDatabase } from "./test-database";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-export const FIXTURES = path.resolve(ROOT, "../shared/fixtures");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 export type FerryServer = {

@@ -8,16 +8,10 @@ import { build as buildXmlPlist } from "plist";
 import { PNG } from "pngjs";
 import { extractAppIcon } from "@/lib/analysis/icons/app-icon";
 import { encodePng } from "@/lib/analysis/icons/encode";
-import {
-  distinctColours,
-  expectedIpas,
-  FIXTURES,
-  ihdr,
-  maxAlpha,
-  writeChunks,
-} from "@/lib/analysis/icons/icon-test-helpers";
+import { distinctColours, expectedIpas, ihdr, maxAlpha, writeChunks } from "@/lib/analysis/icons/icon-test-helpers";
 import { analyzeIpa } from "@/lib/analysis/ipa/analyze-ipa";
 import { buildZip } from "@/lib/analysis/ipa/test-helpers";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 function assertUsablePng(buf: Buffer, size: number, label: string): void {
   const png = PNG.sync.read(buf);
@@ -31,7 +25,7 @@ function assertUsablePng(buf: Buffer, size: number, label: string): void {
 describe("extractAppIcon on every fixture", () => {
   for (const [file, ipa] of Object.entries(expectedIpas)) {
     it(file, async () => {
-      const ipaPath = path.join(FIXTURES, "ipa", file);
+      const ipaPath = fixturePath("ipa", file);
       const info = await analyzeIpa(ipaPath);
       const icon = await extractAppIcon(ipaPath, info);
       if (ipa.iconPngs.length > 0) {
@@ -47,7 +41,7 @@ describe("extractAppIcon on every fixture", () => {
   }
 
   it("gives ipa-server's Assets.car-only icon a placeholder", async () => {
-    const ipaPath = path.join(FIXTURES, "ipa", "ipa-server--ipa.ipa");
+    const ipaPath = fixturePath("ipa", "ipa-server--ipa.ipa");
     const info = await analyzeIpa(ipaPath);
     assert.equal(info.hasAssetsCar, true);
     assert.equal((await extractAppIcon(ipaPath, info)).source, "placeholder");

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { deflateRawSync, deflateSync } from "node:zlib";
 import { PNG } from "pngjs";
@@ -9,12 +8,12 @@ import {
   cgbiToStandardContainer,
   distinctColours,
   expectedIpas,
-  FIXTURES,
   ihdr,
   readChunks,
   writeChunks,
 } from "@/lib/analysis/icons/icon-test-helpers";
 import { readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 const FAST_MS = 100;
 
@@ -49,7 +48,7 @@ describe("decodePng on every icon PNG in the fixtures", () => {
   for (const [file, ipa] of Object.entries(expectedIpas)) {
     for (const [name, kind] of ipa.iconPngs) {
       it(`${file}: ${name}`, async () => {
-        const buf = await readAppEntry(path.join(FIXTURES, "ipa", file), `${ipa.appDir}/${name}`, 5 << 20);
+        const buf = await readAppEntry(fixturePath("ipa", file), `${ipa.appDir}/${name}`, 5 << 20);
         assert.ok(buf);
         assert.equal(isCgbiPng(buf), kind === "CgBI");
         const img = decodePng(buf);
@@ -93,7 +92,7 @@ describe("decodePng on every icon PNG in the fixtures", () => {
     const ipa = expectedIpas["bitbar-test-samples--BitBarSampleApp.ipa"];
     assert.ok(ipa);
     const buf = await readAppEntry(
-      path.join(FIXTURES, "ipa", "bitbar-test-samples--BitBarSampleApp.ipa"),
+      fixturePath("ipa", "bitbar-test-samples--BitBarSampleApp.ipa"),
       `${ipa.appDir}/AppIcon60x60@2x.png`,
       5 << 20,
     );

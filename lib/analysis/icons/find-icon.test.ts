@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { decodePng } from "@/lib/analysis/icons/cgbi";
 import { estimateIconPixels, findIconEntry, rankIconEntries } from "@/lib/analysis/icons/find-icon";
-import { expectedIpas, FIXTURES } from "@/lib/analysis/icons/icon-test-helpers";
+import { expectedIpas } from "@/lib/analysis/icons/icon-test-helpers";
 import { analyzeIpa, readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
 import { withZip } from "@/lib/analysis/ipa/zip-reader";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 describe("findIconEntry on every fixture", () => {
   for (const [file, ipa] of Object.entries(expectedIpas)) {
     it(file, async () => {
-      const ipaPath = path.join(FIXTURES, "ipa", file);
+      const ipaPath = fixturePath("ipa", file);
       const info = await analyzeIpa(ipaPath);
       const names = await withZip(ipaPath, async (zip) => zip.entries.map((e) => e.name));
       const chosen = findIconEntry(names, info.appDir, info.iconNames);

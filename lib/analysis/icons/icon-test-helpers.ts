@@ -4,11 +4,9 @@
  * our decoder can be checked against pngjs.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { crc32, deflateSync, inflateRawSync } from "node:zlib";
 import { z } from "zod";
-
-export const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures");
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 export const expectedIpas = z
   .object({
@@ -23,7 +21,7 @@ export const expectedIpas = z
       }),
     ),
   })
-  .parse(JSON.parse(readFileSync(path.join(FIXTURES, "expected.json"), "utf8"))).ipa;
+  .parse(JSON.parse(readFileSync(fixturePath("expected.json"), "utf8"))).ipa;
 
 export interface PngChunk {
   type: string;

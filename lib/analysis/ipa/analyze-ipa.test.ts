@@ -9,8 +9,7 @@ import { z } from "zod";
 import { analyzeIpa, readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
 import { bp, buildBplist, buildZip, type TestZipEntry } from "@/lib/analysis/ipa/test-helpers";
 import { AppError, type ErrorCode } from "@/lib/errors";
-
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures");
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 const expectedSchema = z.object({
   ipa: z.record(
@@ -113,8 +112,8 @@ async function jszipApp(info: Record<string, string | number[] | string[]>): Pro
 }
 
 describe("analyzeIpa on real .ipa fixtures", async () => {
-  const expected = expectedSchema.parse(JSON.parse(await readFile(path.join(FIXTURES, "expected.json"), "utf8")));
-  const files = (await readdir(path.join(FIXTURES, "ipa"))).sort();
+  const expected = expectedSchema.parse(JSON.parse(await readFile(fixturePath("expected.json"), "utf8")));
+  const files = (await readdir(fixturePath("ipa"))).sort();
 
   it("has an expected.json entry for every file in ipa/", () => {
     assert.deepEqual(files, Object.keys(expected.ipa).sort());
@@ -124,7 +123,7 @@ describe("analyzeIpa on real .ipa fixtures", async () => {
     it(file, async () => {
       const want = expected.ipa[file];
       assert.ok(want, `no expected.json entry for ${file}`);
-      const info = await analyzeIpa(path.join(FIXTURES, "ipa", file));
+      const info = await analyzeIpa(fixturePath("ipa", file));
       assert.equal(info.appDir, want.appDir);
       assert.equal(info.bundleId, want.bundleId);
       assert.equal(info.version, want.version);
@@ -155,7 +154,7 @@ describe("analyzeIpa on real .ipa fixtures", async () => {
   }
 
   it("reads an appex bundle id (app_info--embedded.ipa)", async () => {
-    const info = await analyzeIpa(path.join(FIXTURES, "ipa/app_info--embedded.ipa"));
+    const info = await analyzeIpa(fixturePath("ipa/app_info--embedded.ipa"));
     assert.deepEqual(info.extensions, [
       { path: "Payload/Demo.app/PlugIns/Notification.appex", bundleId: "com.icyleaf.test.Demo.Notification" },
     ]);
@@ -163,7 +162,7 @@ describe("analyzeIpa on real .ipa fixtures", async () => {
 });
 
 describe("analyzeIpa on invalid fixtures", async () => {
-  const files = (await readdir(path.join(FIXTURES, "invalid"))).sort();
+  const files = (await readdir(fixturePath("invalid"))).sort();
 
   it("knows the expected code of every file in invalid/", () => {
     assert.deepEqual(files, Object.keys(INVALID_CODES).sort());
@@ -173,19 +172,19 @@ describe("analyzeIpa on invalid fixtures", async () => {
     it(`${file} → ${INVALID_CODES[file] ?? "?"}`, async () => {
       const code = INVALID_CODES[file];
       assert.ok(code, `no expected code for ${file}`);
-      const err = await expectRejection(path.join(FIXTURES, "invalid", file), code);
+      const err = await expectRejection(fixturePath("invalid", file), code);
       assert.ok(err.message.length > 40, "the message must explain the problem");
     });
   }
 
   it("says where a nested Payload was found and how to zip correctly", async () => {
-    const err = await expectRejection(path.join(FIXTURES, "invalid/fastlane--iOSAppOnly.ipa"), "payload_nested");
+    const err = await expectRejection(fixturePath("invalid/fastlane--iOSAppOnly.ipa"), "payload_nested");
     assert.match(err.message, /iOSAppOnly\/Payload\/Sample\.app/);
     assert.match(err.message, /zip -r MyApp\.ipa Payload/);
   });
 
   it("calls a root-level simulator .app a simulator build", async () => {
-    const err = await expectRejection(path.join(FIXTURES, "invalid/isign--TestSimulator.app.zip"), "not_an_ios_app");
+    const err = await expectRejection(fixturePath("invalid/isign--TestSimulator.app.zip"), "not_an_ios_app");
     assert.match(err.message, /isignTestApp\.app/);
     assert.match(err.message, /Simulator/);
   });
@@ -193,7 +192,7 @@ describe("analyzeIpa on invalid fixtures", async () => {
 
 describe("analyzeIpa on generated archives", () => {
   it("rejects a truncated copy of a real .ipa with truncated_archive", async () => {
-    const full = await readFile(path.join(FIXTURES, "ipa/bitbar-test-samples--calculator.ipa"));
+    const full = await readFile(fixturePath("ipa/bitbar-test-samples--calculator.ipa"));
     for (const cut of [200, Math.floor(full.length / 2)]) {
       const err = await expectRejection(await writeTemp(full.subarray(0, full.length - cut)), "truncated_archive");
       assert.match(err.message, /incomplete/);
@@ -373,7 +372,7 @@ describe("analyzeIpa on generated archives", () => {
 });
 
 describe("readAppEntry", () => {
-  const ipa = path.join(FIXTURES, "ipa/app_info--embedded.ipa");
+  const ipa = fixturePath("ipa/app_info--embedded.ipa");
 
   it("returns an entry's bytes, or null when it does not exist", async () => {
     const profile = await readAppEntry(ipa, "Payload/Demo.app/embedded.mobileprovision", 1024 * 1024);

@@ -6,8 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { buildZip, type TestZipEntry } from "@/lib/analysis/ipa/test-helpers";
 import { openZip, withZip } from "@/lib/analysis/ipa/zip-reader";
 import { AppError, type ErrorCode } from "@/lib/errors";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures");
 let tmp = "";
 
 before(async () => {
@@ -45,7 +45,7 @@ const hello: TestZipEntry = { name: "dir/hello.txt", data: Buffer.from("hello wo
 
 describe("openZip", () => {
   it("lists the central directory and reads an entry of a real .ipa", async () => {
-    await withZip(path.join(FIXTURES, "ipa/app_info--iphone.ipa"), async (zip) => {
+    await withZip(fixturePath("ipa/app_info--iphone.ipa"), async (zip) => {
       assert.equal(zip.entries.length, 18);
       const info = zip.getEntry("Payload/AppInfoDemo.app/Info.plist");
       assert.ok(info && !info.isDirectory);
@@ -82,12 +82,12 @@ describe("openZip", () => {
   });
 
   it("rejects a file that is not a zip, and an empty file, with not_a_zip", async () => {
-    await assertAppError(openZip(path.join(FIXTURES, "invalid/fastlane--not-an-ipa.ipa")), "not_a_zip");
+    await assertAppError(openZip(fixturePath("invalid/fastlane--not-an-ipa.ipa")), "not_a_zip");
     await assertAppError(openZip(await writeTemp(Buffer.alloc(0))), "not_a_zip");
   });
 
   it("rejects a zip whose end was cut off with truncated_archive", async () => {
-    const full = await readFile(path.join(FIXTURES, "ipa/app_info--iphone.ipa"));
+    const full = await readFile(fixturePath("ipa/app_info--iphone.ipa"));
     for (const cut of [1, 22, 500, Math.floor(full.length / 2)]) {
       await assertAppError(openZip(await writeTemp(full.subarray(0, full.length - cut))), "truncated_archive");
     }
@@ -186,7 +186,7 @@ describe("file handles", () => {
   it("closes the file on success and on every kind of failure", async () => {
     const good = await writeTemp(buildZip([hello]));
     const bomb = await writeTemp(buildZip([{ name: "zeros", data: Buffer.alloc(5 * 1024 * 1024), declaredSize: 10 }]));
-    const full = await readFile(path.join(FIXTURES, "ipa/app_info--iphone.ipa"));
+    const full = await readFile(fixturePath("ipa/app_info--iphone.ipa"));
     const truncated = await writeTemp(full.subarray(0, full.length - 100));
     const unsafe = await writeTemp(buildZip([{ name: "../x", data: Buffer.from("x") }]));
     const before = await openFdCount();
@@ -197,7 +197,7 @@ describe("file handles", () => {
       await withZip(bomb, (zip) => zip.readEntry("zeros", 1024 * 1024)).catch(() => undefined);
       await openZip(truncated).catch(() => undefined);
       await openZip(unsafe).catch(() => undefined);
-      await openZip(path.join(FIXTURES, "invalid/fastlane--not-an-ipa.ipa")).catch(() => undefined);
+      await openZip(fixturePath("invalid/fastlane--not-an-ipa.ipa")).catch(() => undefined);
     }
     assert.equal(await openFdCount(), before);
   });

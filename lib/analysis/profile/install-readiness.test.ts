@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import {
   assessInstallReadiness,
@@ -10,6 +9,7 @@ import {
   type WarningCode,
 } from "@/lib/analysis/profile/install-readiness";
 import { type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
 
@@ -194,9 +194,7 @@ describe("assessInstallReadiness", () => {
   });
 
   it("judges a real tampered fixture profile", () => {
-    const data = readFileSync(
-      path.resolve(process.cwd(), "../shared/fixtures/profiles/fastlane--match-test.provisionprofile"),
-    );
+    const data = readFileSync(fixturePath("profiles", "fastlane--match-test.provisionprofile"));
     const p = parseProvisioningProfile(data, NOW);
     const found = codes(
       assessInstallReadiness(input({ profile: p, appBundleId: null, buildBundleId: "tools.fastlane.app" })),

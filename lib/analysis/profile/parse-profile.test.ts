@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { buildBinary } from "plist";
 import { z } from "zod";
@@ -14,8 +13,8 @@ import {
   toJsonValue,
 } from "@/lib/analysis/profile/parse-profile";
 import { AppError } from "@/lib/errors";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures");
 /** All fixture profiles but one (expiring 2026-12-26) have expired by then. */
 const CLOCK = new Date("2026-11-21T00:00:00Z");
 
@@ -41,7 +40,7 @@ const expected = z
     ipa: z.record(z.string(), z.object({ appDir: z.string(), embeddedProfile: profileTruth.nullable() })),
     profiles: z.record(z.string(), profileTruth),
   })
-  .parse(JSON.parse(readFileSync(path.join(FIXTURES, "expected.json"), "utf8")));
+  .parse(JSON.parse(readFileSync(fixturePath("expected.json"), "utf8")));
 
 const TYPE_NAMES: Record<string, ProfileInfo["type"]> = {
   development: "development",
@@ -116,7 +115,7 @@ function compareWithTruth(label: string, info: ProfileInfo, truth: ProfileTruth)
 }
 
 describe("parseProvisioningProfile on every fixture", () => {
-  const profileFiles = readdirSync(path.join(FIXTURES, "profiles")).sort();
+  const profileFiles = readdirSync(fixturePath("profiles")).sort();
 
   it("expected.json describes every profile file", () => {
     assert.deepEqual(profileFiles, Object.keys(expected.profiles).sort());
@@ -124,7 +123,7 @@ describe("parseProvisioningProfile on every fixture", () => {
 
   for (const [file, truth] of Object.entries(expected.profiles)) {
     it(`profiles/${file}`, () => {
-      const info = parseProvisioningProfile(readFileSync(path.join(FIXTURES, "profiles", file)), CLOCK);
+      const info = parseProvisioningProfile(readFileSync(fixturePath("profiles", file)), CLOCK);
       compareWithTruth(file, info, truth);
     });
   }
@@ -133,7 +132,7 @@ describe("parseProvisioningProfile on every fixture", () => {
     const truth = ipa.embeddedProfile;
     if (!truth) continue;
     it(`embedded profile of ipa/${file}`, async () => {
-      const ipaPath = path.join(FIXTURES, "ipa", file);
+      const ipaPath = fixturePath("ipa", file);
       const info = await analyzeIpa(ipaPath);
       assert.equal(info.appDir, ipa.appDir);
       assert.equal(info.hasEmbeddedProfile, true);
@@ -146,15 +145,10 @@ describe("parseProvisioningProfile on every fixture", () => {
   it("only the profile of bitbar-sample-latest-iOS is still valid on the fixed clock", async () => {
     const stillValid: string[] = [];
     for (const file of Object.keys(expected.profiles)) {
-      if (!parseProvisioningProfile(readFileSync(path.join(FIXTURES, "profiles", file)), CLOCK).expired)
-        stillValid.push(file);
+      if (!parseProvisioningProfile(readFileSync(fixturePath("profiles", file)), CLOCK).expired) stillValid.push(file);
     }
     for (const [file, ipa] of Object.entries(expected.ipa)) {
-      const data = await readAppEntry(
-        path.join(FIXTURES, "ipa", file),
-        `${ipa.appDir}/embedded.mobileprovision`,
-        1 << 20,
-      );
+      const data = await readAppEntry(fixturePath("ipa", file), `${ipa.appDir}/embedded.mobileprovision`, 1 << 20);
       if (data) {
         const info = parseProvisioningProfile(data, CLOCK);
         if (!info.expired) {
@@ -167,7 +161,7 @@ describe("parseProvisioningProfile on every fixture", () => {
   });
 });
 
-const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES, "profiles", name));
+const fixture = (name: string): Buffer => readFileSync(fixturePath("profiles", name));
 
 function assertAppError(fn: () => unknown, code: "not_a_profile" | "malformed_profile"): void {
   assert.throws(fn, (err: unknown) => {

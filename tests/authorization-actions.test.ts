@@ -1,5 +1,5 @@
 /**
- * Who may do what, for every page, API route, install route and server action:
+ * Who may call which server action (admin pages and API token page):
  * each role (anonymous, member without access, member with access, uploader,
  * admin, disabled user) against its own app (granted to its group) and a
  * foreign app (restricted, granted to nobody). Cross-app ids must not leak.
@@ -10,17 +10,26 @@
  * the database exactly as it was.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
 import { AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { hashPassword } from "@/lib/auth/password";
-import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
-import { generateIpa } from "./helpers/generate-ipa";
+import {
+  ACCOUNT_ROLE,
+  type Actor,
+  actors,
+  foreign,
+  own,
+  page,
+  ROLES,
+  type Role,
+  setUpWorld,
+  signIn,
+  sql,
+  world,
+} from "./helpers/authorization-world";
+import { ROOT } from "./helpers/ferry-server";
 import {
   type ActionResponse,
   exportedServerActions,
@@ -34,374 +43,8 @@ import {
   userFields,
   withFields,
 } from "./helpers/server-actions";
-import { queryDatabase } from "./helpers/test-database";
 
-type Role = "anonymous" | "memberNoAccess" | "memberWithAccess" | "uploader" | "admin" | "disabled";
-const ROLES: Role[] = ["anonymous", "memberNoAccess", "memberWithAccess", "uploader", "admin", "disabled"];
-
-type Actor = { role: Role; email: string; id: string; cookie: string; token: string };
-/** The role of each actor's account ("anonymous" has an account too, but never signs in). */
-const ACCOUNT_ROLE: Record<Role, "member" | "uploader" | "admin"> = {
-  anonymous: "member",
-  memberNoAccess: "member",
-  memberWithAccess: "member",
-  uploader: "uploader",
-  admin: "admin",
-  disabled: "member",
-};
-
-let server: FerryServer;
-let scratch: string;
-const actors = {} as Record<Role, Actor>;
-const apps = {} as Record<"own" | "foreign", { appId: string; buildId: string; bundleId: string }>;
-/** The group the own app is granted to (memberWithAccess, uploader and disabled are in it). */
-let teamId: string;
-
-async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []) {
-  return queryDatabase<T>(server.databaseUrl, text, params);
-}
-
-async function signIn(email: string, password: string): Promise<string> {
-  const csrfRes = await fetch(`${server.baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const res = await fetch(`${server.baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  assert.ok(session, `sign-in as ${email}`);
-  return session.split(";")[0]!;
-}
-
-let counter = 0;
-async function ipaFor(bundleId: string): Promise<string> {
-  counter += 1;
-  const file = path.join(scratch, `b${counter}.ipa`);
-  await generateIpa(file, { bundleId, version: "1.0", buildNumber: String(counter), name: "Matrix", padBytes: 256 });
-  return file;
-}
-
-async function uploadAs(token: string | null, file: string, extraHeaders: Record<string, string> = {}) {
-  const form = new FormData();
-  form.append("file", await fs.openAsBlob(file), "m.ipa");
-  const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
-    method: "POST",
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders },
-    body: form,
-  });
-  const json = (await res.json()) as { build?: { id: string; appId: string } };
-  return { status: res.status, json };
-}
-
-before(async () => {
-  server = await startFerry();
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-matrix-"));
-  const adminToken = await createToken(server);
-  for (const [key, bundleId] of [
-    ["own", "com.example.own"],
-    ["foreign", "com.example.foreign"],
-  ] as const) {
-    const { json } = await uploadAs(adminToken, await ipaFor(bundleId));
-    apps[key] = { appId: json.build!.appId, buildId: json.build!.id, bundleId };
-  }
-  // One account per role, set up concurrently (each CLI call is its own process).
-  const setUp = ROLES.map(async (role) => {
-    const email = role === "admin" ? server.admin.email : `${role.toLowerCase()}@example.com`;
-    const password = role === "admin" ? server.admin.password : `${role}-password-123`;
-    if (role !== "admin") {
-      const created = await server.cli([
-        "user",
-        "create",
-        "--email",
-        email,
-        "--password",
-        password,
-        "--role",
-        ACCOUNT_ROLE[role],
-      ]);
-      assert.equal(created.code, 0, created.stderr);
-    }
-    const [row] = await sql<{ id: string }>("SELECT id FROM users WHERE email = $1", [email]);
-    const cookie = role === "anonymous" ? "" : await signIn(email, password);
-    const token = role === "anonymous" ? "" : await createToken(server, email);
-    actors[role] = { role, email, id: row!.id, cookie, token };
-  });
-  await Promise.all(setUp);
-  // The own app is granted to a group holding the member with access, the uploader and the (soon disabled) user.
-  const [group] = await sql<{ id: string }>(
-    "INSERT INTO groups (id, name) VALUES (gen_random_uuid(), 'Team') RETURNING id",
-  );
-  teamId = group!.id;
-  for (const role of ["memberWithAccess", "uploader", "disabled"] as const) {
-    await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [teamId, actors[role].id]);
-  }
-  await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [apps.own.appId, teamId]);
-  // Disabled after signing in and creating a token: both must stop working.
-  const disabled = await server.cli(["user", "disable", "--email", actors.disabled.email]);
-  assert.equal(disabled.code, 0, disabled.stderr);
-});
-
-after(async () => {
-  await server?.stop();
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
-
-const signInRedirect = 307;
-
-async function page(actor: Actor, url: string): Promise<number> {
-  const res = await fetch(`${server.baseUrl}${url}`, {
-    headers: actor.cookie ? { cookie: actor.cookie } : {},
-    redirect: "manual",
-  });
-  if (res.status === 307) assert.match(res.headers.get("location") ?? "", /\/sign-in/, url);
-  return res.status;
-}
-
-async function api(actor: Actor, url: string): Promise<number> {
-  const res = await fetch(`${server.baseUrl}${url}`, {
-    headers: actor.token ? { authorization: `Bearer ${actor.token}` } : {},
-  });
-  return res.status;
-}
-
-function check<T>(name: string, expected: Record<Role, T>, run: (actor: Actor) => Promise<T>) {
-  test(name, async () => {
-    const actual = {} as Record<Role, T>;
-    for (const role of ROLES) actual[role] = await run(actors[role]);
-    assert.deepEqual(actual, expected);
-  });
-}
-
-const own = () => apps.own;
-const foreign = () => apps.foreign;
-
-describe("pages", () => {
-  check(
-    "GET /",
-    { anonymous: 307, memberNoAccess: 200, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 307 },
-    (a) => page(a, "/"),
-  );
-  check(
-    "GET /apps/<own>",
-    { anonymous: signInRedirect, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 307 },
-    (a) => page(a, `/apps/${own().appId}`),
-  );
-  check(
-    "GET /apps/<foreign>",
-    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
-    (a) => page(a, `/apps/${foreign().appId}`),
-  );
-  check(
-    "GET /apps/<own>/builds/<own build>",
-    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 307 },
-    (a) => page(a, `/apps/${own().appId}/builds/${own().buildId}`),
-  );
-  check(
-    "GET /apps/<own>/builds/<foreign build> (cross-app id)",
-    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 404, disabled: 307 },
-    (a) => page(a, `/apps/${own().appId}/builds/${foreign().buildId}`),
-  );
-  check(
-    "GET /upload",
-    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
-    (a) => page(a, "/upload"),
-  );
-
-  test("the app list shows exactly the apps each role may see", async () => {
-    const seen = {} as Record<Role, string[]>;
-    for (const role of ROLES) {
-      if (!actors[role].token) continue;
-      const res = await fetch(`${server.baseUrl}/api/v1/apps`, {
-        headers: { authorization: `Bearer ${actors[role].token}` },
-      });
-      seen[role] =
-        res.status === 200
-          ? ((await res.json()) as { apps: { bundleId: string }[] }).apps.map((x) => x.bundleId).sort()
-          : [];
-    }
-    assert.deepEqual(seen, {
-      memberNoAccess: [],
-      memberWithAccess: ["com.example.own"],
-      uploader: ["com.example.own"],
-      admin: ["com.example.foreign", "com.example.own"],
-      disabled: [],
-    });
-    const html = await (
-      await fetch(`${server.baseUrl}/`, { headers: { cookie: actors.memberWithAccess.cookie } })
-    ).text();
-    assert.ok(html.includes(`/apps/${own().appId}`) && !html.includes(`/apps/${foreign().appId}`));
-  });
-});
-
-describe("API", () => {
-  check(
-    "GET /api/v1/apps",
-    { anonymous: 401, memberNoAccess: 200, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
-    (a) => api(a, "/api/v1/apps"),
-  );
-  check(
-    "GET /api/v1/apps/<own>/builds",
-    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
-    (a) => api(a, `/api/v1/apps/${own().appId}/builds`),
-  );
-  check(
-    "GET /api/v1/apps/<foreign>/builds",
-    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
-    (a) => api(a, `/api/v1/apps/${foreign().appId}/builds`),
-  );
-  check(
-    "POST /api/v1/builds (new build of the own app)",
-    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 201, admin: 201, disabled: 401 },
-    async (a) => (await uploadAs(a.token || null, await ipaFor(own().bundleId))).status,
-  );
-  check(
-    "POST /api/v1/builds (new build of the foreign app)",
-    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 201, disabled: 401 },
-    async (a) => (await uploadAs(a.token || null, await ipaFor(foreign().bundleId))).status,
-  );
-  check(
-    "POST /api/v1/builds (a new app)",
-    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 201, disabled: 401 },
-    async (a) => (await uploadAs(a.token || null, await ipaFor(`com.example.new.${a.role.toLowerCase()}`))).status,
-  );
-  check(
-    "POST /api/v1/profiles/inspect",
-    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 200, admin: 200, disabled: 401 },
-    async (a) => {
-      const profile = path.resolve(
-        import.meta.dirname,
-        "../../shared/fixtures/profiles/app_info--ios_adhoc.mobileprovision",
-      );
-      const body = new FormData();
-      body.append("file", await fs.openAsBlob(profile), "p.mobileprovision");
-      const res = await fetch(`${server.baseUrl}/api/v1/profiles/inspect`, {
-        method: "POST",
-        headers: a.token ? { authorization: `Bearer ${a.token}` } : {},
-        body,
-      });
-      return res.status;
-    },
-  );
-
-  test("a read-only token cannot upload; an expired token is refused", async () => {
-    const readOnly = await createToken(server, server.admin.email, ["--scopes", "read"]);
-    assert.equal((await uploadAs(readOnly, await ipaFor(own().bundleId))).status, 403);
-    const expiring = await createToken(server, server.admin.email, ["--expires", "60"]);
-    await sql("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE expires_at IS NOT NULL");
-    assert.equal(await api({ ...actors.admin, token: expiring }, "/api/v1/apps"), 401);
-  });
-});
-
-describe("install links", () => {
-  const later = () => new Date(Date.now() + 3_600_000);
-  async function manifest(actor: Actor, buildId: string): Promise<number> {
-    if (actor.role === "anonymous") return (await fetch(`${server.baseUrl}/d/not-a-token/manifest.plist`)).status;
-    // Minted with the user's current version: only their state and access decide.
-    const [user] = await sql<{ session_version: number }>("SELECT session_version FROM users WHERE id = $1", [
-      actor.id,
-    ]);
-    const token = signInstallToken(
-      { buildId, userId: actor.id, userVersion: user?.session_version ?? 0, expiresAt: later() },
-      server.authSecret,
-    );
-    return (await fetch(`${server.baseUrl}/d/${token}/manifest.plist`)).status;
-  }
-  check(
-    "manifest of the own build",
-    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 403 },
-    (a) => manifest(a, own().buildId),
-  );
-  check(
-    "manifest of the foreign build (a token for a build you cannot see)",
-    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
-    (a) => manifest(a, foreign().buildId),
-  );
-
-  test("links are minted only for users who may install the build", async () => {
-    const res = await fetch(`${server.baseUrl}/api/v1/apps/${foreign().appId}/builds`, {
-      headers: { authorization: `Bearer ${actors.memberWithAccess.token}` },
-    });
-    assert.equal(res.status, 404);
-    const html = await (
-      await fetch(`${server.baseUrl}/apps/${foreign().appId}`, { headers: { cookie: actors.memberWithAccess.cookie } })
-    ).text();
-    assert.ok(!html.includes("itms-services://"));
-  });
-});
-
-describe("admin and settings pages", () => {
-  const toSignIn = "307 → /sign-in";
-  /** The status, and where a redirect goes; a refused page must not show anyone else's data. */
-  async function landing(actor: Actor, url: string): Promise<string> {
-    const res = await fetch(`${server.baseUrl}${url}`, {
-      headers: actor.cookie ? { cookie: actor.cookie } : {},
-      redirect: "manual",
-    });
-    const body = await res.text();
-    if (res.status !== 200) {
-      for (const other of Object.values(actors)) {
-        if (other.email !== actor.email) assert.ok(!body.includes(other.email), `${url} leaks ${other.email}`);
-      }
-      assert.ok(!body.includes('data-testid="admin-nav"'), `${url} shows the admin tabs to ${actor.role}`);
-    }
-    const location = res.headers.get("location");
-    return location ? `${res.status} → ${new URL(location, server.baseUrl).pathname}` : String(res.status);
-  }
-
-  for (const url of ["/admin/users", "/admin/groups", "/admin/apps", "/admin/audit", "/admin/settings"]) {
-    check(
-      `GET ${url}`,
-      {
-        anonymous: toSignIn,
-        memberNoAccess: "404",
-        memberWithAccess: "404",
-        uploader: "404",
-        admin: "200",
-        disabled: toSignIn,
-      },
-      (a) => landing(a, url),
-    );
-  }
-  check(
-    "GET /admin (the admin lands on the users page)",
-    {
-      anonymous: toSignIn,
-      memberNoAccess: "404",
-      memberWithAccess: "404",
-      uploader: "404",
-      admin: "307 → /admin/users",
-      disabled: toSignIn,
-    },
-    (a) => landing(a, "/admin"),
-  );
-  check(
-    "GET /settings/tokens",
-    {
-      anonymous: toSignIn,
-      memberNoAccess: "200",
-      memberWithAccess: "200",
-      uploader: "200",
-      admin: "200",
-      disabled: toSignIn,
-    },
-    (a) => landing(a, "/settings/tokens"),
-  );
-  check(
-    "GET /settings",
-    {
-      anonymous: toSignIn,
-      memberNoAccess: "307 → /settings/tokens",
-      memberWithAccess: "307 → /settings/tokens",
-      uploader: "307 → /settings/tokens",
-      admin: "307 → /settings/tokens",
-      disabled: toSignIn,
-    },
-    (a) => landing(a, "/settings"),
-  );
-});
+setUpWorld();
 
 /** Every "use server" file in scope: the admin pages' and the API token page's. */
 function actionFiles(): string[] {
@@ -449,7 +92,7 @@ describe("server actions", () => {
   let db: pg.Client | undefined;
   async function read<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
     if (!db) {
-      db = new pg.Client({ connectionString: server.databaseUrl });
+      db = new pg.Client({ connectionString: world.server.databaseUrl });
       await db.connect();
     }
     return (await db.query<T>(text, params)).rows;
@@ -551,9 +194,12 @@ describe("server actions", () => {
   const grant = (appId: () => string, groupId: () => string) =>
     one("SELECT count(*)::int AS n FROM app_groups WHERE app_id = $1 AND group_id = $2", [appId(), groupId()]);
   const ensureGrant = () =>
-    sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [own().appId, teamId]);
+    sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+      own().appId,
+      world.teamId,
+    ]);
   const dropForeignGrant = () =>
-    sql("DELETE FROM app_groups WHERE app_id = $1 AND group_id = $2", [foreign().appId, teamId]);
+    sql("DELETE FROM app_groups WHERE app_id = $1 AND group_id = $2", [foreign().appId, world.teamId]);
   const resetActorRoles = async () => {
     for (const role of ROLES)
       await sql("UPDATE users SET role = $2 WHERE id = $1", [actors[role].id, ACCOUNT_ROLE[role]]);
@@ -695,35 +341,35 @@ describe("server actions", () => {
       name: "addMember: put the member without access into the group that has the own app",
       action: "app/admin/groups/actions.ts#addMemberAction",
       page: GROUPS,
-      form: () => ({ groupId: teamId }),
+      form: () => ({ groupId: world.teamId }),
       fields: () => ({ email: actors.memberNoAccess.email }),
       setup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [teamId, actors.memberNoAccess.id]),
+        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
       effect: () =>
         membership(
-          () => teamId,
+          () => world.teamId,
           () => actors.memberNoAccess.id,
         ),
       changedTo: () => ({ n: 1 }),
       cleanup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [teamId, actors.memberNoAccess.id]),
+        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
       expected: ADMIN_ONLY,
     },
     {
       name: "removeMember: take the member with access out of their group",
       action: "app/admin/groups/actions.ts#removeMemberAction",
       page: GROUPS,
-      form: () => ({ groupId: teamId, userId: actors.memberWithAccess.id }),
+      form: () => ({ groupId: world.teamId, userId: actors.memberWithAccess.id }),
       fields: () => ({}),
       effect: () =>
         membership(
-          () => teamId,
+          () => world.teamId,
           () => actors.memberWithAccess.id,
         ),
       changedTo: () => ({ n: 0 }),
       cleanup: () =>
         sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-          teamId,
+          world.teamId,
           actors.memberWithAccess.id,
         ]),
       expected: ADMIN_ONLY,
@@ -732,13 +378,13 @@ describe("server actions", () => {
       name: "grantApp (group card): grant the foreign app to the group",
       action: "app/admin/apps/actions.ts#grantAppAction",
       page: GROUPS,
-      form: () => ({ groupId: teamId }),
+      form: () => ({ groupId: world.teamId }),
       fields: () => ({ appId: foreign().appId }),
       setup: dropForeignGrant,
       effect: () =>
         grant(
           () => foreign().appId,
-          () => teamId,
+          () => world.teamId,
         ),
       changedTo: () => ({ n: 1 }),
       cleanup: dropForeignGrant,
@@ -749,12 +395,12 @@ describe("server actions", () => {
       action: "app/admin/apps/actions.ts#grantAppAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
-      fields: () => ({ groupId: teamId }),
+      fields: () => ({ groupId: world.teamId }),
       setup: dropForeignGrant,
       effect: () =>
         grant(
           () => foreign().appId,
-          () => teamId,
+          () => world.teamId,
         ),
       changedTo: () => ({ n: 1 }),
       cleanup: dropForeignGrant,
@@ -764,13 +410,13 @@ describe("server actions", () => {
       name: "revokeApp (group card): take the own app from its group",
       action: "app/admin/apps/actions.ts#revokeAppAction",
       page: GROUPS,
-      form: () => ({ groupId: teamId, appId: own().appId }),
+      form: () => ({ groupId: world.teamId, appId: own().appId }),
       fields: () => ({}),
       setup: ensureGrant,
       effect: () =>
         grant(
           () => own().appId,
-          () => teamId,
+          () => world.teamId,
         ),
       changedTo: () => ({ n: 0 }),
       cleanup: ensureGrant,
@@ -780,13 +426,13 @@ describe("server actions", () => {
       name: "revokeApp (app card): take the own app from its group",
       action: "app/admin/apps/actions.ts#revokeAppAction",
       page: APPS,
-      form: () => ({ appId: own().appId, groupId: teamId }),
+      form: () => ({ appId: own().appId, groupId: world.teamId }),
       fields: () => ({}),
       setup: ensureGrant,
       effect: () =>
         grant(
           () => own().appId,
-          () => teamId,
+          () => world.teamId,
         ),
       changedTo: () => ({ n: 0 }),
       cleanup: ensureGrant,
@@ -924,7 +570,7 @@ describe("server actions", () => {
 
   /** The admin's rendered form for `action` whose fields include `match`. */
   async function adminForm(page: string, action: ServerActionRef, match: Record<string, string>): Promise<HtmlForm> {
-    const res = await fetch(`${server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } });
+    const res = await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } });
     assert.equal(res.status, 200, `GET ${page} as admin`);
     const forms = parseForms(await res.text()).filter((f) => f.actionId === action.id);
     const form = forms.find((f) =>
@@ -990,10 +636,10 @@ describe("server actions", () => {
         replays[role] = await replay(c, actor, async () => {
           if (transport === "no javascript") {
             return String(
-              (await submitFormWithoutJs(server.baseUrl, { path: c.page, fields, cookie: actor.cookie })).status,
+              (await submitFormWithoutJs(world.server.baseUrl, { path: c.page, fields, cookie: actor.cookie })).status,
             );
           }
-          const res = await invokeAction(server.baseUrl, {
+          const res = await invokeAction(world.server.baseUrl, {
             path: c.page,
             actionId: ref.id,
             fields: userFields({ ...form, fields }),
@@ -1039,7 +685,9 @@ describe("server actions", () => {
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
     for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS]) {
-      const html = await (await fetch(`${server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })).text();
+      const html = await (
+        await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })
+      ).text();
       for (const form of parseForms(html)) if (form.actionId) rendered.add(form.actionId);
     }
     const byId = new Map([...actionIds.values()].map((r) => [r.id, `${r.file}#${r.name}`]));
@@ -1071,7 +719,7 @@ describe("server actions", () => {
           const fields = withFields(form.fields, c.fields(actor));
           const replayed = await replay(c, actor, async () =>
             answer(
-              await invokeAction(server.baseUrl, {
+              await invokeAction(world.server.baseUrl, {
                 path: page,
                 actionId: ref.id,
                 fields: userFields({ ...form, fields }),
@@ -1096,7 +744,7 @@ describe("server actions", () => {
     try {
       const form = await adminForm(c.page, ref, c.form?.() ?? {});
       const before = await snapshot();
-      const res = await invokeAction(server.baseUrl, {
+      const res = await invokeAction(world.server.baseUrl, {
         path: c.page,
         actionId: ref.id,
         fields: userFields({ ...form, fields: withFields(form.fields, c.fields(actors.admin)) }),
@@ -1121,7 +769,7 @@ describe("server actions", () => {
     const createRef = actionRef(create.action);
     const createForm = await adminForm(create.page, createRef, {});
     const send = (name: string) =>
-      invokeAction(server.baseUrl, {
+      invokeAction(world.server.baseUrl, {
         path: GROUPS,
         actionId: createRef.id,
         fields: userFields({ ...createForm, fields: withFields(createForm.fields, { name, description: "" }) }),
@@ -1132,7 +780,7 @@ describe("server actions", () => {
       // The real admin demotes them through the users page's own form.
       const roleRef = actionRef("app/admin/users/actions.ts#changeRoleAction");
       const roleForm = await adminForm(USERS, roleRef, { userId: id });
-      const demote = await invokeAction(server.baseUrl, {
+      const demote = await invokeAction(world.server.baseUrl, {
         path: USERS,
         actionId: roleRef.id,
         fields: userFields({ ...roleForm, fields: withFields(roleForm.fields, { role: "member" }) }),

@@ -1,0 +1,50 @@
+/**
+ * Install routes (/d/<token>/…, used by iOS's install daemon without cookies):
+ * a token is honoured only for a user who may still install the build; every
+ * role (tests/helpers/authorization-world.ts) against its own and a foreign build.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { signInstallToken } from "@/lib/install-links/install-token";
+import { type Actor, actors, check, foreign, own, setUpWorld, sql, world } from "./helpers/authorization-world";
+
+setUpWorld();
+
+describe("install links", () => {
+  const later = () => new Date(Date.now() + 3_600_000);
+  async function manifest(actor: Actor, buildId: string): Promise<number> {
+    if (actor.role === "anonymous") return (await fetch(`${world.server.baseUrl}/d/not-a-token/manifest.plist`)).status;
+    // Minted with the user's current version: only their state and access decide.
+    const [user] = await sql<{ session_version: number }>("SELECT session_version FROM users WHERE id = $1", [
+      actor.id,
+    ]);
+    const token = signInstallToken(
+      { buildId, userId: actor.id, userVersion: user?.session_version ?? 0, expiresAt: later() },
+      world.server.authSecret,
+    );
+    return (await fetch(`${world.server.baseUrl}/d/${token}/manifest.plist`)).status;
+  }
+  check(
+    "manifest of the own build",
+    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 403 },
+    (a) => manifest(a, own().buildId),
+  );
+  check(
+    "manifest of the foreign build (a token for a build you cannot see)",
+    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
+    (a) => manifest(a, foreign().buildId),
+  );
+
+  test("links are minted only for users who may install the build", async () => {
+    const res = await fetch(`${world.server.baseUrl}/api/v1/apps/${foreign().appId}/builds`, {
+      headers: { authorization: `Bearer ${actors.memberWithAccess.token}` },
+    });
+    assert.equal(res.status, 404);
+    const html = await (
+      await fetch(`${world.server.baseUrl}/apps/${foreign().appId}`, {
+        headers: { cookie: actors.memberWithAccess.cookie },
+      })
+    ).text();
+    assert.ok(!html.includes("itms-services://"));
+  });
+});
