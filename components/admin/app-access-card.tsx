@@ -1,8 +1,9 @@
 import Link from "next/link";
-import { changeVisibilityAction, grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
+import { changeVisibilityAction } from "@/app/admin/apps/actions";
+import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
+import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/apps/data";
 import { plural } from "@/lib/ui/format";
 
@@ -65,33 +66,28 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
           <ul className="mb-3 flex flex-wrap gap-2">
             {app.groups.map((group) => (
               <li key={group.id} data-testid="app-group">
-                <ActionForm
-                  action={revokeAppAction}
+                <RevokeGrantForm
+                  appId={app.id}
+                  groupId={group.id}
                   className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm"
                 >
-                  {appId}
-                  <input type="hidden" name="groupId" value={group.id} />
                   <span className="font-medium">{group.name}</span>
-                  <SubmitButton small variant="secondary">
-                    Revoke
-                  </SubmitButton>
-                </ActionForm>
+                </RevokeGrantForm>
               </li>
             ))}
           </ul>
         )}
         {grantable.length > 0 ? (
-          <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
-            {appId}
-            <ChooseSelect
-              name="groupId"
-              prompt="Choose a group…"
-              label={`Group to grant ${app.name} to`}
-              options={grantable.map((g) => ({ value: g.id, label: `${g.name} (${plural(g.memberCount, "member")})` }))}
-              className="min-w-60"
-            />
-            <SubmitButton small>Grant</SubmitButton>
-          </ActionForm>
+          <GrantForm
+            fixed={{ name: "appId", value: app.id }}
+            choose={{
+              name: "groupId",
+              prompt: "Choose a group…",
+              label: `Group to grant ${app.name} to`,
+              options: grantable.map((g) => ({ value: g.id, label: `${g.name} (${plural(g.memberCount, "member")})` })),
+              className: "min-w-60",
+            }}
+          />
         ) : (
           <p className="text-sm text-slate-400">
             {groups.length === 0 ? (

@@ -1,8 +1,8 @@
-import { grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
 import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/app/admin/groups/actions";
+import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { ChooseSelect, inputClass, SectionHeading } from "@/components/ui/ui";
+import { inputClass, SectionHeading } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/data";
 
 type AppOption = { id: string; name: string; bundleId: string };
@@ -77,33 +77,31 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
             <ul className="mb-3 divide-y divide-slate-100 text-sm">
               {group.apps.map((app) => (
                 <li key={app.id} data-testid="group-app" className="py-1.5">
-                  <ActionForm action={revokeAppAction} className="flex flex-wrap items-center justify-between gap-2">
-                    {groupId}
-                    <input type="hidden" name="appId" value={app.id} />
+                  <RevokeGrantForm
+                    appId={app.id}
+                    groupId={group.id}
+                    className="flex flex-wrap items-center justify-between gap-2"
+                  >
                     <span className="min-w-0">
                       <span className="font-medium">{app.name}</span>{" "}
                       <span className="text-slate-500">{app.bundleId}</span>
                     </span>
-                    <SubmitButton small variant="secondary">
-                      Revoke
-                    </SubmitButton>
-                  </ActionForm>
+                  </RevokeGrantForm>
                 </li>
               ))}
             </ul>
           )}
           {grantable.length > 0 ? (
-            <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
-              {groupId}
-              <ChooseSelect
-                name="appId"
-                prompt="Choose an app…"
-                label={`App to grant to ${group.name}`}
-                options={grantable.map((app) => ({ value: app.id, label: `${app.name} (${app.bundleId})` }))}
-                className="min-w-0 flex-1"
-              />
-              <SubmitButton small>Grant</SubmitButton>
-            </ActionForm>
+            <GrantForm
+              fixed={{ name: "groupId", value: group.id }}
+              choose={{
+                name: "appId",
+                prompt: "Choose an app…",
+                label: `App to grant to ${group.name}`,
+                options: grantable.map((app) => ({ value: app.id, label: `${app.name} (${app.bundleId})` })),
+                className: "min-w-0 flex-1",
+              }}
+            />
           ) : (
             <p className="text-sm text-slate-400">
               {apps.length === 0 ? "No apps uploaded yet." : "Every app is granted to this group."}

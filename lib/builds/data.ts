@@ -46,16 +46,21 @@ export type BuildFile = BuildCore & {
   createdAt: Date;
 };
 
-const buildSelect = {
+// The columns behind BuildCore, selected by every build query.
+const buildCoreSelect = {
   id: true,
   appId: true,
   bundleId: true,
   version: true,
   buildNumber: true,
   name: true,
-  minimumOsVersion: true,
   sizeBytes: true,
   sha256: true,
+} as const;
+
+const buildSelect = {
+  ...buildCoreSelect,
+  minimumOsVersion: true,
   notes: true,
   createdAt: true,
   metadata: true,
@@ -106,18 +111,7 @@ export async function getBuildFileFor(user: UserDto, buildId: string): Promise<B
   if (!isUuid(buildId)) return null;
   const row = await prisma().build.findFirst({
     where: { id: buildId, app: visibleAppsWhere(user) },
-    select: {
-      id: true,
-      appId: true,
-      bundleId: true,
-      version: true,
-      buildNumber: true,
-      name: true,
-      sizeBytes: true,
-      sha256: true,
-      storageKey: true,
-      createdAt: true,
-    },
+    select: { ...buildCoreSelect, storageKey: true, createdAt: true },
   });
   return row ? { ...row, sizeBytes: Number(row.sizeBytes) } : null;
 }
