@@ -62,7 +62,7 @@ after(() => {
 
 for (const [label, args] of [
   ["the full suite", []],
-  ["one unit test file that reads fixtures", ["lib/ipa/zip-reader.test.ts"]],
+  ["one unit test file that reads fixtures", ["lib/analysis/ipa/zip-reader.test.ts"]],
 ] as const) {
   test(`${label} without the fixture set stops at once with one sentence`, async () => {
     const run = await runTests([...args], { FERRY_FIXTURES: "/nonexistent", FERRY_TEST_SKIP_BUILD: undefined });

@@ -122,6 +122,11 @@ describe("user mutations", () => {
     );
   });
 
+  it("addresses without a dot in the domain are accepted, as Ferry's own first admin admin@localhost", async () => {
+    const user = await createUser({ email: "ops@localhost", role: "admin" }, CLI_ACTOR);
+    assert.equal(user.email, "ops@localhost");
+  });
+
   it("the CLI acts as an operator: audited with via=cli and no signed-in actor", async () => {
     const user = await createUser({ email: "cli-made@example.com" }, CLI_ACTOR);
     const [row] = await auditRows("user.create", user.id);

@@ -8,7 +8,8 @@ export const emailSchema = z
   .trim()
   .min(1, "Enter the user's email address.")
   .max(320, "The email address is too long.")
-  .pipe(z.email({ message: "Enter a valid email address, e.g. jane@example.com." }));
+  // The HTML5 rule browsers use for type=email: it accepts the default first admin, admin@localhost.
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: "Enter a valid email address, e.g. jane@example.com." }));
 
 export const roleSchema = z.enum(ROLES, { message: "Choose a role: admin, uploader or member." });
 
