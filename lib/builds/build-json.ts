@@ -18,6 +18,7 @@ export function buildJson(build: BuildDto, userId: string, now = new Date()) {
     notes: build.notes,
     createdAt: build.createdAt,
     uploadedBy: build.uploadedBy,
+    appAdminsOnly: build.appAdminsOnly,
     pageUrl: links.pageUrl,
     manifestUrl: links.manifestUrl,
     installUrl: links.itmsServicesUrl,
