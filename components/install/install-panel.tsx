@@ -20,6 +20,8 @@ type Props = {
   /** "large": the QR code is the desktop's main action; "link": a link to the build page's QR code. */
   qr: "large" | "link";
   buildPagePath: string;
+  /** Admins and uploaders may still try a blocked build (e.g. to confirm what iOS says); employees may not. */
+  publisher: boolean;
 };
 
 /**
@@ -27,7 +29,17 @@ type Props = {
  * on a desktop a large QR code of the same itms-services URL (a phone cannot
  * scan its own screen). A build that cannot install offers neither, and says why.
  */
-export async function InstallPanel({ links, label, blockers, contact, problems, device, qr, buildPagePath }: Props) {
+export async function InstallPanel({
+  links,
+  label,
+  blockers,
+  contact,
+  problems,
+  device,
+  qr,
+  buildPagePath,
+  publisher,
+}: Props) {
   if (blockers.length > 0) {
     return (
       <div
@@ -53,6 +65,15 @@ export async function InstallPanel({ links, label, blockers, contact, problems, 
             "Ask the app's team or your IT administrator for a new build."
           )}
         </p>
+        {publisher ? (
+          <p className="mt-2 text-xs">
+            Publishers only:{" "}
+            <a href={links.itmsServicesUrl} data-testid="install-anyway-link" className="underline">
+              try to install anyway
+            </a>{" "}
+            (to see what iOS says).
+          </p>
+        ) : null}
       </div>
     );
   }

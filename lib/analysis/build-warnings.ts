@@ -25,6 +25,11 @@ export function buildWarnings(build: Pick<BuildDto, "analysis" | "bundleId">, no
  */
 const SITE_LEVEL = new Set<Warning["code"]>(["insecure_public_url"]);
 
+/** A build's own warnings, without the site-level ones the banner already shows. */
+export function buildLevelWarnings(warnings: Warning[]): Warning[] {
+  return warnings.filter((w) => !SITE_LEVEL.has(w.code));
+}
+
 /** The warnings that mean iOS will refuse this build on every device: no Install link is offered. */
 export function installBlockers(warnings: Warning[]): Warning[] {
   return warnings.filter((w) => w.severity === "error" && !SITE_LEVEL.has(w.code));

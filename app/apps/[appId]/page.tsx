@@ -9,7 +9,7 @@ import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
 import { isAdmin } from "@/lib/access/app-access";
-import { buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
+import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
@@ -40,7 +40,7 @@ export default async function AppPage({ params }: Props) {
   const userAgent = requestHeaders.get("user-agent") ?? "";
   const device = classifyDevice(userAgent);
   const rows = builds.map((build) => {
-    const warnings = buildWarnings(build, now);
+    const warnings = buildLevelWarnings(buildWarnings(build, now));
     return { build, warnings, blockers: installBlockers(warnings) };
   });
   // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
@@ -123,6 +123,7 @@ export default async function AppPage({ params }: Props) {
                     device={device}
                     qr={isPrimary ? "large" : "link"}
                     buildPagePath={`/apps/${app.id}/builds/${build.id}`}
+                    publisher={publisher}
                   />
                 </div>
               </div>

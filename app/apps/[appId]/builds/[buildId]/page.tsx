@@ -13,7 +13,7 @@ import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
 import { isAdmin } from "@/lib/access/app-access";
 import { withExpiry } from "@/lib/analysis/analyze-build";
-import { buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
+import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { installFunnel, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { getBuildFor } from "@/lib/builds/data";
@@ -49,7 +49,7 @@ export default async function BuildPage({ params }: Props) {
   const now = new Date();
   const links = installLinksFor(user.id, build, now);
   const publisher = isPublisher(user);
-  const allWarnings = buildWarnings(build, now);
+  const allWarnings = buildLevelWarnings(buildWarnings(build, now));
   const blockers = installBlockers(allWarnings);
   const warnings = (publisher ? allWarnings : employeeWarnings(allWarnings)).filter(
     (w) => publisher || !blockers.includes(w),
@@ -95,6 +95,7 @@ export default async function BuildPage({ params }: Props) {
           device={device}
           qr="large"
           buildPagePath={`/apps/${build.appId}/builds/${build.id}`}
+          publisher={publisher}
         />
         {blockers.length === 0 ? (
           <>
