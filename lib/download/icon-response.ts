@@ -30,7 +30,7 @@ async function iconPng(build: IconBuild, size: ServedIconSize): Promise<Buffer> 
 
 function matchesEtag(request: Request, etag: string): boolean {
   const header = request.headers.get("if-none-match");
-  return header !== null && header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+  return header?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag) ?? false;
 }
 
 function pngResponse(png: Buffer, etag: string, cacheControl: string): Response {
