@@ -1,16 +1,18 @@
 import Link from "next/link";
 import { BuildIcon } from "@/components/builds/build-icon";
-import { canUploadAtAll } from "@/lib/access/app-access";
+import { LocalTime } from "@/components/ui/local-time";
+import { canUploadAtAll, isAdmin } from "@/lib/access/app-access";
 import { listAppsFor } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { installLinksFor } from "@/lib/install-links/install-links-for";
-import { formatDate } from "@/lib/ui/format";
+import { pageIconPath } from "@/lib/download/icon-response";
+import { CARD, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppsPage() {
   const user = await requireUserPage("/");
   const apps = await listAppsFor(user);
+  const admin = isAdmin(user);
   return (
     <div>
       <div className="mb-4 flex items-center justify-between">
@@ -18,14 +20,14 @@ export default async function AppsPage() {
         {canUploadAtAll(user) ? (
           <Link
             href="/upload"
-            className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800"
+            className="shrink-0 rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white"
           >
             Upload a build
           </Link>
         ) : null}
       </div>
       {apps.length === 0 ? (
-        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300">
           <p className="font-medium">No apps yet.</p>
           <p className="mt-1 text-sm">
             {canUploadAtAll(user)
@@ -34,30 +36,43 @@ export default async function AppsPage() {
           </p>
         </div>
       ) : (
-        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white">
+        <ul className={`divide-y divide-slate-200 overflow-hidden dark:divide-slate-700 ${CARD}`}>
           {apps.map((app) => (
             <li key={app.id}>
-              <Link href={`/apps/${app.id}`} className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50">
+              <Link
+                href={`/apps/${app.id}`}
+                className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50 dark:hover:bg-slate-800"
+              >
                 {app.latest ? (
-                  <BuildIcon
-                    src={installLinksFor(user, { id: app.latest.id, appId: app.id }).icon512Url}
-                    name={app.name}
-                  />
+                  <BuildIcon src={pageIconPath({ id: app.latest.id, appId: app.id }, 64)} name={app.name} />
                 ) : null}
                 <div className="min-w-0 flex-1">
-                  <p className="truncate font-medium">{app.name}</p>
-                  <p className="truncate text-sm text-slate-500">{app.bundleId}</p>
+                  <p className="break-words font-medium">
+                    {app.name}
+                    {admin && app.adminsOnly ? (
+                      <span
+                        data-testid="restricted-badge"
+                        title="Visible only to admins until granted to a group or to everyone (Admin › Apps)"
+                        className="ml-2 inline-block rounded-full bg-amber-100 px-2 py-0.5 align-middle text-xs font-medium text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+                      >
+                        Restricted
+                      </span>
+                    ) : null}
+                  </p>
+                  <p className={`break-all text-sm ${MUTED}`}>{app.bundleId}</p>
                 </div>
-                <div className="text-right text-sm">
+                <div className="shrink-0 text-right text-sm">
                   {app.latest ? (
                     <>
                       <p className="font-medium">
                         {app.latest.version} ({app.latest.buildNumber})
                       </p>
-                      <p className="text-slate-500">{formatDate(app.latest.createdAt)}</p>
+                      <p className={MUTED}>
+                        <LocalTime iso={app.latest.createdAt} />
+                      </p>
                     </>
                   ) : null}
-                  <p className="text-slate-500">
+                  <p className={MUTED}>
                     {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
                   </p>
                 </div>

@@ -227,7 +227,12 @@ describe("admin pages (desktop Chromium)", () => {
     assert.match((await counts.textContent()) ?? "", /0 downloads · 0 distinct users · 0 manifest fetches/);
 
     // Install it the way an iPhone would: the manifest, then the .ipa it names.
-    const href = (await admin.locator('[data-testid="install-link"]').getAttribute("href")) ?? "";
+    // The fixture's profile has expired: admins still get the muted "try anyway" link.
+    const href =
+      (await admin
+        .locator('[data-testid="install-link"], [data-testid="install-anyway-link"]')
+        .first()
+        .getAttribute("href")) ?? "";
     const manifestUrl = new URL(href).searchParams.get("url") ?? "";
     const manifest = await fetch(manifestUrl);
     assert.equal(manifest.status, 200);

@@ -13,6 +13,7 @@ import { launchBrowser, newDesktopContext, signIn } from "./helpers/browser";
 import { type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
+import { embeddedProfile } from "./helpers/test-profile";
 
 const BUILD = { bundleId: "com.example.ferry.e2e-upload", name: "FerryUploadE2E", version: "2.3.4", buildNumber: "77" };
 const PAD_BYTES = 15 * 1024 * 1024;
@@ -58,7 +59,11 @@ before(
     fs.mkdirSync(dataDir);
     server = await startFerry({ dataDir });
     ipaPath = path.join(scratch, "FerryUploadE2E.ipa");
-    await generateIpa(ipaPath, { ...BUILD, padBytes: PAD_BYTES });
+    await generateIpa(ipaPath, {
+      ...BUILD,
+      padBytes: PAD_BYTES,
+      extraFiles: [embeddedProfile(BUILD.name, BUILD.bundleId)],
+    });
     browser = await launchBrowser();
     admin = await newDesktopContext(browser);
     admin.setDefaultTimeout(30_000);
@@ -122,6 +127,10 @@ describe("upload page (desktop Chromium)", () => {
     assert.equal(await page.locator('[data-testid="upload-error"]').count(), 0);
     const summary = (await done.textContent()) ?? "";
     assert.match(summary, /Uploaded: FerryUploadE2E 2\.3\.4 \(77\)/);
+    // A new app is visible to admins only: the result says so and links to where it is granted.
+    const notice = done.locator('[data-testid="new-app-notice"]');
+    assert.match((await notice.textContent()) ?? "", /New app — visible only to admins/);
+    assert.equal(await notice.locator('a[href="/admin/apps"]').count(), 1);
 
     await done.getByRole("link", { name: "Open the build page" }).click();
     await page.waitForURL(/\/apps\/[^/]+\/builds\/[^/]+$/);
@@ -130,6 +139,46 @@ describe("upload page (desktop Chromium)", () => {
     assert.match(body, /Version 2\.3\.4 \(77\)/);
     assert.ok(body.includes(BUILD.bundleId));
     assert.equal(await page.locator('[data-testid="install-link"]').count(), 1);
+  });
+
+  test("the app list marks an app only admins can see as Restricted", { timeout: 60_000 }, async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const row = page.locator("li").filter({ hasText: BUILD.name });
+    assert.equal(await row.locator('[data-testid="restricted-badge"]').count(), 1);
+  });
+
+  test("without JavaScript, sign-in posts the form: the password never appears in a URL", {
+    timeout: 60_000,
+  }, async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const password = server.admin.password;
+    const urls: string[] = [];
+    context.on("request", (request) => urls.push(request.url()));
+    try {
+      const noJs = await context.newPage();
+      await noJs.goto(`${server.baseUrl}/sign-in?callbackUrl=%2Fupload`);
+      const form = noJs.locator("form").filter({ has: noJs.getByLabel("Password") });
+      assert.equal(await form.getAttribute("method"), "post");
+      // The first post may come back asking again (next-auth's CSRF cookie is set by then); at most twice.
+      for (let attempt = 0; attempt < 2 && new URL(noJs.url()).pathname === "/sign-in"; attempt++) {
+        await noJs.getByLabel("Email").fill(server.admin.email);
+        await noJs.getByLabel("Password").fill(password);
+        await Promise.all([
+          noJs.waitForLoadState("load"),
+          noJs.getByRole("button", { name: "Sign in", exact: true }).click(),
+        ]);
+        await noJs.waitForURL((url) => url.pathname !== "/api/auth/callback/credentials", { timeout: 30_000 });
+      }
+      assert.notEqual(new URL(noJs.url()).pathname, "/sign-in", `signed in: ${noJs.url()}`);
+      // The session works: the upload page opens instead of sending us back to sign in.
+      await noJs.goto(`${server.baseUrl}/upload`);
+      assert.equal(new URL(noJs.url()).pathname, "/upload");
+      for (const url of urls) {
+        assert.ok(!url.includes(encodeURIComponent(password)) && !url.includes(password), `password in ${url}`);
+      }
+    } finally {
+      await context.close();
+    }
   });
 
   test("an invalid archive shows the server's explanation", { timeout: 60_000 }, async () => {

@@ -15,9 +15,11 @@ type Props = {
   initialError: string | null;
   /** Explanations by next-auth error code; "Default" for the rest. */
   messages: Record<string, string>;
+  /** next-auth's CSRF token, when its cookie is already set: used by the no-JavaScript post. */
+  csrfToken: string | null;
 };
 
-export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, messages }: Props) {
+export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, messages, csrfToken }: Props) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState<"sso" | "password" | null>(null);
@@ -87,7 +89,11 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
         </div>
       ) : null}
       {localLoginEnabled ? (
-        <form onSubmit={onSubmit} className="space-y-4">
+        // Without JavaScript the browser posts the form to next-auth itself: method="post", so the
+        // password travels in the body, never in a URL (the default GET would put it in the address).
+        <form method="post" action="/api/auth/callback/credentials" onSubmit={onSubmit} className="space-y-4">
+          <input type="hidden" name="csrfToken" value={csrfToken ?? ""} />
+          <input type="hidden" name="callbackUrl" value={callbackUrl} />
           <div>
             <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700">
               Email

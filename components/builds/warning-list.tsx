@@ -1,9 +1,9 @@
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 
 const STYLE: Record<Warning["severity"], string> = {
-  error: "border-red-200 bg-red-50 text-red-900",
-  warning: "border-amber-200 bg-amber-50 text-amber-900",
-  info: "border-sky-200 bg-sky-50 text-sky-900",
+  error: "border-red-200 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100",
+  warning: "border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100",
+  info: "border-sky-200 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100",
 };
 
 const LABEL: Record<Warning["severity"], string> = { error: "Will not install", warning: "Warning", info: "Note" };
@@ -22,7 +22,7 @@ export function WarningList({ warnings, showHints = true }: { warnings: Warning[
           <p>
             <span className="font-semibold">{LABEL[w.severity]}:</span> {w.message}
           </p>
-          {showHints ? <p className="mt-0.5 opacity-80">{w.hint}</p> : null}
+          {showHints ? <p className="mt-0.5">{w.hint}</p> : null}
         </li>
       ))}
     </ul>

@@ -3,13 +3,21 @@
 import { useEffect, useState } from "react";
 import { classifyDevice, type DeviceKind } from "@/lib/ui/device";
 
-/** Tells people on the wrong device or inside an in-app browser what to do instead. */
-export function InstallGuidance({ pageUrl }: { pageUrl: string }) {
-  const [kind, setKind] = useState<DeviceKind | null>(null);
+/**
+ * Tells people on the wrong device or inside an in-app browser what to do
+ * instead. `initialKind` is the server's reading of the user agent, so the
+ * hint is there without JavaScript; in the browser the touch points refine it
+ * (iPadOS Safari poses as a Mac) and the page root's data-device follows, which
+ * switches the primary action (see the on-ios / off-ios variants in globals.css).
+ */
+export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; initialKind: DeviceKind }) {
+  const [kind, setKind] = useState<DeviceKind>(initialKind);
   const [copied, setCopied] = useState(false);
 
   useEffect(() => {
-    setKind(classifyDevice(navigator.userAgent, navigator.maxTouchPoints));
+    const actual = classifyDevice(navigator.userAgent, navigator.maxTouchPoints);
+    setKind(actual);
+    for (const root of document.querySelectorAll<HTMLElement>("[data-device]")) root.dataset.device = actual;
   }, []);
 
   async function copy() {
@@ -21,13 +29,13 @@ export function InstallGuidance({ pageUrl }: { pageUrl: string }) {
     }
   }
 
-  if (kind === null || kind === "ios") return null;
+  if (kind === "ios") return null;
   if (kind === "ios-in-app") {
     return (
       <div
         role="status"
         data-testid="in-app-warning"
-        className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+        className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
       >
         <p className="font-medium">Open this page in Safari to install.</p>
         <p className="mt-1">
@@ -45,7 +53,7 @@ export function InstallGuidance({ pageUrl }: { pageUrl: string }) {
     );
   }
   return (
-    <p data-testid="desktop-hint" className="text-sm text-slate-600">
+    <p data-testid="desktop-hint" className="text-sm text-slate-600 dark:text-slate-300">
       {kind === "android"
         ? "These are iOS apps: open this page on an iPhone or iPad."
         : "On your iPhone or iPad, scan the QR code with the Camera app, or open this page there and tap Install."}

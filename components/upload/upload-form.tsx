@@ -15,6 +15,8 @@ type UploadedBuild = {
   pageUrl: string;
   bundleId: string;
   warnings: Warning[];
+  /** The app is restricted and granted to no group yet (e.g. a new app). */
+  appAdminsOnly?: boolean;
 };
 
 type Result =
@@ -202,6 +204,16 @@ export function UploadForm() {
             {result.created ? "Uploaded" : "Already uploaded"}: {result.build.name} {result.build.version} (
             {result.build.buildNumber})
           </p>
+          {result.build.appAdminsOnly ? (
+            <p data-testid="new-app-notice" className="mt-1">
+              <strong>New app — visible only to admins.</strong> Employees won&apos;t see it until you grant it to a
+              group or to everyone:{" "}
+              <Link href="/admin/apps" className="font-medium underline">
+                grant access in Admin › Apps
+              </Link>
+              .
+            </p>
+          ) : null}
           <Link href={new URL(result.build.pageUrl).pathname} className="mt-1 inline-block underline">
             Open the build page
           </Link>

@@ -19,14 +19,32 @@ export function buildWarnings(build: Pick<BuildDto, "analysis" | "bundleId">, no
   });
 }
 
+/**
+ * Problems of the server rather than of the build: shown once as a site banner,
+ * they never take an Install link away (the admin fixes the server, not the build).
+ */
+const SITE_LEVEL = new Set<Warning["code"]>(["insecure_public_url"]);
+
+/** A build's own warnings, without the site-level ones the banner already shows. */
+export function buildLevelWarnings(warnings: Warning[]): Warning[] {
+  return warnings.filter((w) => !SITE_LEVEL.has(w.code));
+}
+
+/** The warnings that mean iOS will refuse this build on every device: no Install link is offered. */
+export function installBlockers(warnings: Warning[]): Warning[] {
+  return warnings.filter((w) => w.severity === "error" && !SITE_LEVEL.has(w.code));
+}
+
 /** What employees need to know before tapping Install: only what stops or limits the install. */
 export function employeeWarnings(warnings: Warning[]): Warning[] {
-  const relevant = new Set([
+  const relevant = new Set<Warning["code"]>([
     "app_store_profile",
     "profile_expired",
     "limited_devices",
     "simulator_build",
     "no_embedded_profile",
+    "profile_signature_invalid",
+    "profile_bundle_id_mismatch",
   ]);
   return warnings.filter((w) => relevant.has(w.code));
 }

@@ -18,6 +18,8 @@ export type AppDto = {
   buildCount: number;
   latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
   updatedAt: string;
+  /** Restricted and granted to no group: only admins see it. */
+  adminsOnly: boolean;
 };
 
 export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
@@ -29,7 +31,8 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       bundleId: true,
       name: true,
       updatedAt: true,
-      _count: { select: { builds: true } },
+      visibility: true,
+      _count: { select: { builds: true, groups: true } },
       builds: {
         orderBy: { createdAt: "desc" },
         take: 1,
@@ -53,6 +56,7 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
           }
         : null,
       updatedAt: row.updatedAt.toISOString(),
+      adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
     };
   });
 }

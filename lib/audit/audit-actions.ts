@@ -3,7 +3,10 @@
  * audit page. `AuditAction` is derived from it.
  */
 export const AUDIT_ACTION_GROUPS = [
-  { group: "Installs", actions: ["install_page.view", "manifest.fetch", "ipa.download", "build.upload"] },
+  {
+    group: "Installs",
+    actions: ["install_page.view", "manifest.fetch", "ipa.download", "ipa.download_complete", "build.upload"],
+  },
   { group: "Sign-in", actions: ["sign_in.success", "sign_in.failure", "sign_in.rate_limited"] },
   {
     group: "Users",

@@ -156,6 +156,47 @@ export async function installCounts(
   return result;
 }
 
+export type FunnelCounts = { views: number; manifests: number; downloads: number; completed: number };
+export type InstallFunnel = FunnelCounts & { users: (FunnelCounts & { email: string; lastAt: string })[] };
+
+/**
+ * Where installs of one build stop: install-page views → manifest fetches
+ * (iOS asked to install) → .ipa downloads started → completed (every byte
+ * sent), in total and per user (most recent first). Admins only.
+ */
+export async function installFunnel(buildId: string): Promise<InstallFunnel> {
+  const rows = await prisma().$queryRaw<
+    { email: string; views: bigint; manifests: bigint; downloads: bigint; completed: bigint; last_at: Date }[]
+  >`
+    SELECT coalesce(actor_email, '(unknown)') AS email,
+           count(*) FILTER (WHERE action = 'install_page.view') AS views,
+           count(*) FILTER (WHERE action = 'manifest.fetch') AS manifests,
+           count(*) FILTER (WHERE action = 'ipa.download') AS downloads,
+           count(*) FILTER (WHERE action = 'ipa.download_complete') AS completed,
+           max(at) AS last_at
+    FROM audit_events
+    WHERE build_id = ${buildId}::uuid
+      AND action IN ('install_page.view', 'manifest.fetch', 'ipa.download', 'ipa.download_complete')
+    GROUP BY 1
+    ORDER BY last_at DESC`;
+  const users = rows.map((r) => ({
+    email: r.email,
+    views: Number(r.views),
+    manifests: Number(r.manifests),
+    downloads: Number(r.downloads),
+    completed: Number(r.completed),
+    lastAt: r.last_at.toISOString(),
+  }));
+  const sum = (key: keyof FunnelCounts) => users.reduce((n, u) => n + u[key], 0);
+  return {
+    views: sum("views"),
+    manifests: sum("manifests"),
+    downloads: sum("downloads"),
+    completed: sum("completed"),
+    users,
+  };
+}
+
 /** Failed sign-ins in the window, by account and by client: the rate limiter's input. */
 export async function recentSignInFailures(
   email: string,

@@ -19,6 +19,7 @@ export function buildJson(build: BuildDto, user: Pick<UserDto, "id" | "sessionVe
     notes: build.notes,
     createdAt: build.createdAt,
     uploadedBy: build.uploadedBy,
+    appAdminsOnly: build.appAdminsOnly,
     pageUrl: links.pageUrl,
     manifestUrl: links.manifestUrl,
     installUrl: links.itmsServicesUrl,

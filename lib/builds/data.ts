@@ -31,6 +31,8 @@ export type BuildDto = BuildCore & {
   uploadedBy: string | null;
   /** What the analyser found; null only for rows stored before analysis existed. */
   analysis: StoredAnalysis | null;
+  /** The app is restricted and granted to no group: only admins see it (e.g. a new app). */
+  appAdminsOnly: boolean;
 };
 
 export type StoredAnalysis = BuildAnalysis & { uploadedTo?: { appId: string; bundleId: string } | null };
@@ -65,6 +67,7 @@ const buildSelect = {
   createdAt: true,
   metadata: true,
   uploadedBy: { select: { email: true } },
+  app: { select: { visibility: true, _count: { select: { groups: true } } } },
 } as const;
 
 type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildSelect }>;
@@ -84,6 +87,7 @@ function toBuildDto(row: BuildRow): BuildDto {
     createdAt: row.createdAt.toISOString(),
     uploadedBy: row.uploadedBy?.email ?? null,
     analysis: readAnalysis(row.metadata),
+    appAdminsOnly: row.app.visibility === "restricted" && row.app._count.groups === 0,
   };
 }
 

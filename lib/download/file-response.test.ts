@@ -238,6 +238,35 @@ describe("fileResponse", () => {
     });
   });
 
+  it("calls onComplete once the whole file was read, not for a cancelled or partial transfer", async () => {
+    const calls: string[] = [];
+    const full = respond({}, { onComplete: () => void calls.push("full") });
+    assert.equal(calls.length, 0, "not before the body is read");
+    assert.equal(Buffer.from(await full.arrayBuffer()).equals(content), true);
+    assert.deepEqual(calls, ["full"]);
+
+    const cancelled = respond(
+      {},
+      { filePath: bigPath, size: BIG_SIZE, onComplete: () => void calls.push("cancelled") },
+    );
+    const reader = cancelled.body?.getReader();
+    assert.ok(reader);
+    await reader.read();
+    await reader.cancel();
+
+    // A range that stops short of the end is not a completed download; the last range of a resumed one is.
+    await respond(
+      { headers: { range: "bytes=0-99" } },
+      { onComplete: () => void calls.push("head-range") },
+    ).arrayBuffer();
+    await respond(
+      { headers: { range: `bytes=${SIZE - 100}-` } },
+      { onComplete: () => void calls.push("tail-range") },
+    ).arrayBuffer();
+    respond({ method: "HEAD" }, { onComplete: () => void calls.push("head") });
+    assert.deepEqual(calls, ["full", "tail-range"]);
+  });
+
   it("reads the full big file correctly", async () => {
     const response = respond(
       { headers: { range: `bytes=${BIG_SIZE - 300_000}-` } },

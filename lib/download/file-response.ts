@@ -27,6 +27,12 @@ export interface FileResponseOptions {
   lastModified?: Date;
   /** Applied last, so they can override the defaults (e.g. Cache-Control). */
   extraHeaders?: HeadersInit;
+  /**
+   * Called once the body's last byte of the file (offset size - 1) was handed
+   * to the server, i.e. a full download or the final range of a resumed one;
+   * never for HEAD, 304, 416 or a transfer the client abandoned.
+   */
+  onComplete?: () => void | Promise<void>;
 }
 
 // Larger than the 64 KiB default: fewer syscalls and chunks for multi-GB files,
@@ -85,7 +91,12 @@ export function fileResponse(options: FileResponseOptions): Response {
   if (isHead || length === 0) {
     return new Response(null, { status, headers });
   }
-  return new Response(fileBody(filePath, start, end, request.signal), { status, headers });
+  const body = fileBody(filePath, start, end, request.signal);
+  const reachesEnd = end === size - 1;
+  return new Response(options.onComplete && reachesEnd ? onFullyRead(body, length, options.onComplete) : body, {
+    status,
+    headers,
+  });
 }
 
 /**
@@ -108,6 +119,45 @@ function fileBody(filePath: string, start: number, end: number, signal: AbortSig
   // Node's web ReadableStream is the global one at runtime; only the
   // TypeScript declarations (node:stream/web vs DOM lib) differ.
   return Readable.toWeb(nodeStream) as unknown as ReadableStream<Uint8Array>;
+}
+
+/**
+ * Passes `source` through, counting bytes, and calls `onComplete` when the
+ * consumer (the server writing to the socket) has pulled all `length` bytes
+ * and the end. A client that disconnects cancels the stream first, so it is
+ * not counted. Pull-based: still one chunk at a time, no extra buffering.
+ */
+function onFullyRead(
+  source: ReadableStream<Uint8Array>,
+  length: number,
+  onComplete: () => void | Promise<void>,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let sent = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          if (sent === length) {
+            try {
+              await onComplete();
+            } catch (error) {
+              console.error("[ferry] download completion hook failed", error);
+            }
+          }
+          return;
+        }
+        sent += value.byteLength;
+        controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 // etagc per RFC 9110 §8.8.3 (visible ASCII except DQUOTE, plus obs-text).

@@ -27,13 +27,14 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
   }
   // One row per download: the first request of a transfer, not HEAD or resumed ranges.
   const range = request.headers.get("range");
+  const context = requestContext(request.headers);
   if (request.method === "GET" && (!range || /^bytes=0-/.test(range))) {
     await recordAudit({
       action: "ipa.download",
       actor: user,
       appId: build.appId,
       buildId: build.id,
-      context: requestContext(request.headers),
+      context,
       details: range ? { range } : {},
     });
   }
@@ -45,5 +46,15 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
     contentType: "application/octet-stream",
     lastModified: build.createdAt,
     extraHeaders: { "Content-Disposition": `attachment; filename="${ipaFileName(build)}"` },
+    // The install funnel's last step: the whole file (or the last range of a resumed one) went out.
+    onComplete: () =>
+      recordAudit({
+        action: "ipa.download_complete",
+        actor: user,
+        appId: build.appId,
+        buildId: build.id,
+        context,
+        details: range ? { range } : {},
+      }),
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyDevice } from "@/lib/ui/device";
+import { classifyDevice, compareVersions, deviceProblems, iosVersionFromUserAgent } from "@/lib/ui/device";
 
 const IPHONE_SAFARI =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
@@ -24,3 +24,47 @@ test("in-app browsers on iOS are detected", () => {
   for (const ua of [SLACK_IOS, WECHAT_IOS, TEAMS_IOS]) assert.equal(classifyDevice(ua, 5), "ios-in-app", ua);
 });
 test("Android is not iOS", () => assert.equal(classifyDevice(ANDROID, 5), "android"));
+
+test("iOS version from the user agent", () => {
+  assert.equal(iosVersionFromUserAgent(IPHONE_SAFARI), "18.0");
+  assert.equal(
+    iosVersionFromUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15"),
+    "17.4.1",
+  );
+  assert.equal(
+    iosVersionFromUserAgent("Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"),
+    "16.6",
+  );
+  assert.equal(iosVersionFromUserAgent(IPAD_AS_MAC), null);
+  assert.equal(iosVersionFromUserAgent(ANDROID), null);
+});
+
+test("versions compare numerically", () => {
+  assert.equal(compareVersions("9.3", "17.0"), -1);
+  assert.equal(compareVersions("17.4", "17.4.0"), 0);
+  assert.equal(compareVersions("18.0", "17.10"), 1);
+});
+
+test("device problems: iPad-only build on an iPhone, iOS older than the minimum", () => {
+  const ipadOnly = { deviceFamily: [2], minimumOsVersion: "9.3" };
+  assert.deepEqual(
+    deviceProblems(ipadOnly, IPHONE_SAFARI).map((p) => p.code),
+    ["ipad_only"],
+  );
+  assert.deepEqual(deviceProblems(ipadOnly, IPAD_AS_MAC), []);
+  assert.deepEqual(deviceProblems({ deviceFamily: [1], minimumOsVersion: "9.3" }, IPHONE_SAFARI), []);
+  const tooNew = deviceProblems({ deviceFamily: [1, 2], minimumOsVersion: "18.2" }, SLACK_IOS);
+  assert.deepEqual(
+    tooNew.map((p) => p.code),
+    ["ios_too_old"],
+  );
+  assert.match(tooNew[0]?.message ?? "", /iOS 18\.2.*iOS 17\.5/);
+  // iPhone-only builds run on iPads too.
+  assert.deepEqual(
+    deviceProblems(
+      { deviceFamily: [1], minimumOsVersion: null },
+      "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    ),
+    [],
+  );
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatBytes, plural } from "@/lib/ui/format";
+import { formatBytes, formatRelative, plural } from "@/lib/ui/format";
 
 describe("formatBytes", () => {
   const cases: [number, string][] = [
@@ -36,4 +36,14 @@ describe("plural", () => {
     assert.equal(plural(2, "listed device"), "2 listed devices");
     assert.equal(plural(-1, "day"), "-1 days");
   });
+});
+
+it("formats relative times", () => {
+  const now = new Date("2026-11-29T12:00:00Z");
+  assert.equal(formatRelative("2026-11-29T11:59:50Z", now), "just now");
+  assert.equal(formatRelative("2026-11-29T09:00:00Z", now), "3 hours ago");
+  assert.equal(formatRelative("2026-11-28T11:00:00Z", now), "yesterday");
+  assert.equal(formatRelative("2026-11-19T12:00:00Z", now), "last week");
+  assert.equal(formatRelative("2026-11-30T13:00:00Z", now), "tomorrow");
+  assert.equal(formatRelative("2026-11-29T12:05:00Z", now), "in 5 minutes");
 });

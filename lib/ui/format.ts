@@ -32,3 +32,25 @@ export function plural(count: number, noun: string): string {
 export function formatDate(iso: string): string {
   return `${new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
 }
+
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["second", 60],
+  ["minute", 60],
+  ["hour", 24],
+  ["day", 7],
+  ["week", 4.345],
+  ["month", 12],
+  ["year", Number.POSITIVE_INFINITY],
+];
+
+/** "3 hours ago", "in 2 days", "just now": the largest unit that fits, rounded down. */
+export function formatRelative(iso: string, now: Date, locale = "en"): string {
+  let value = (new Date(iso).getTime() - now.getTime()) / 1000;
+  if (Math.abs(value) < 45) return "just now";
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(value) < size) return rtf.format(Math.trunc(value), unit);
+    value /= size;
+  }
+  return formatDate(iso);
+}

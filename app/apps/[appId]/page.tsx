@@ -5,16 +5,21 @@ import { notFound } from "next/navigation";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { WarningList } from "@/components/builds/warning-list";
 import { InstallGuidance } from "@/components/install/install-guidance";
-import { QrCode } from "@/components/install/qr-code";
+import { InstallPanel } from "@/components/install/install-panel";
+import { InstallSteps } from "@/components/install/install-steps";
+import { LocalTime } from "@/components/ui/local-time";
 import { isAdmin } from "@/lib/access/app-access";
-import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
+import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { listBuildsFor } from "@/lib/builds/data";
+import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
-import { formatBytes, formatDate } from "@/lib/ui/format";
+import { classifyDevice, deviceProblems } from "@/lib/ui/device";
+import { formatBytes } from "@/lib/ui/format";
+import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 
@@ -27,82 +32,116 @@ export default async function AppPage({ params }: Props) {
   const user = await requireUserPage(`/apps/${appId}`);
   const app = await getAppFor(user, appId);
   if (!app) notFound();
+  const requestHeaders = await headers();
+  const builds = await listBuildsFor(user, app.id);
+  const now = new Date();
+  // Publishers (admins, uploaders) see every warning; employees only what blocks their install.
+  const publisher = isPublisher(user);
+  const userAgent = requestHeaders.get("user-agent") ?? "";
+  const device = classifyDevice(userAgent);
+  const rows = builds.map((build) => {
+    const warnings = buildLevelWarnings(buildWarnings(build, now));
+    return { build, warnings, blockers: installBlockers(warnings) };
+  });
+  // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
+  const primary = rows.find((r) => r.blockers.length === 0) ?? null;
   await recordAudit({
     action: "install_page.view",
     actor: user,
     appId: app.id,
-    context: requestContext(await headers()),
+    // Per build, for the install funnel: the version the page offers first.
+    buildId: primary?.build.id ?? builds[0]?.id ?? null,
+    context: requestContext(requestHeaders),
+    details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
   });
-  const builds = await listBuildsFor(user, app.id);
   // Admins only: how often each build was installed.
   const counts = isAdmin(user) ? await installCounts(builds.map((b) => b.id)) : null;
-  const now = new Date();
-  // Publishers (admins, uploaders) see every warning; employees only what blocks their install.
-  const publisher = isPublisher(user);
+  const latest = builds[0];
+  const enterprise = primary?.build.analysis?.profile?.type === "enterprise";
   return (
-    <div>
+    <div data-device={device} data-testid="install-root">
       <div className="mb-6 flex items-center gap-4">
-        {builds[0] ? (
-          <BuildIcon src={installLinksFor(user, builds[0], now).icon512Url} name={app.name} size={64} />
-        ) : null}
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
-          <p className="text-sm text-slate-500">{app.bundleId}</p>
+        {latest ? <BuildIcon src={pageIconPath(latest, 128)} name={app.name} size={64} /> : null}
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold tracking-tight">{app.name}</h1>
+          <p className={`break-all text-sm ${MUTED}`}>{app.bundleId}</p>
         </div>
       </div>
-      {builds[0] ? (
+      {latest ? (
         <div className="mb-4">
-          <InstallGuidance pageUrl={installLinksFor(user, builds[0], now).pageUrl} />
+          <InstallGuidance pageUrl={installLinksFor(user, latest, now).pageUrl} initialKind={device} />
         </div>
       ) : null}
-      <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Versions</h2>
+      <h2 className={`mb-2 text-sm font-semibold uppercase tracking-wide ${MUTED}`}>Versions</h2>
       <ol className="space-y-3" data-testid="build-list">
-        {builds.map((build, index) => {
-          const links = installLinksFor(user, build, now);
+        {rows.map(({ build, warnings, blockers }, index) => {
           const label = `${build.version} (${build.buildNumber})`;
+          const isPrimary = primary?.build.id === build.id;
           return (
-            <li key={build.id} data-testid="build-row" className="rounded-xl border border-slate-200 bg-white p-4">
-              <div className="flex flex-col gap-4 sm:flex-row sm:items-center">
+            <li key={build.id} data-testid="build-row" className={`${CARD} p-4`}>
+              <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
                 <div className="min-w-0 flex-1">
                   <p className="font-medium">
-                    <Link href={`/apps/${app.id}/builds/${build.id}`} className="hover:underline">
+                    <Link href={`/apps/${app.id}/builds/${build.id}`} className={LINK}>
                       Version {label}
                     </Link>
                     {index === 0 ? (
-                      <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">
+                      <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">
                         Latest
                       </span>
                     ) : null}
                   </p>
-                  <p className="text-sm text-slate-500">
-                    {formatDate(build.createdAt)} · {formatBytes(build.sizeBytes)}
+                  <p className={`text-sm ${MUTED}`}>
+                    <LocalTime iso={build.createdAt} /> · {formatBytes(build.sizeBytes)}
                     {build.minimumOsVersion ? ` · iOS ${build.minimumOsVersion}+` : ""}
                   </p>
                   {build.notes ? (
-                    <p className="mt-1 whitespace-pre-line text-sm text-slate-700">{build.notes}</p>
+                    <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-700 dark:text-slate-200">
+                      {build.notes}
+                    </p>
                   ) : null}
                   {counts ? <InstallCounts counts={counts.get(build.id)} /> : null}
-                  <div className="mt-2">
-                    <WarningList
-                      warnings={publisher ? buildWarnings(build, now) : employeeWarnings(buildWarnings(build, now))}
-                      showHints={false}
-                    />
-                  </div>
+                  {blockers.length === 0 ? (
+                    <div className="mt-2">
+                      <WarningList warnings={publisher ? warnings : employeeWarnings(warnings)} showHints={false} />
+                    </div>
+                  ) : null}
                 </div>
-                <a
-                  href={links.itmsServicesUrl}
-                  data-testid="install-link"
-                  className="inline-flex items-center justify-center rounded-lg bg-sky-600 px-4 py-2 font-semibold text-white hover:bg-sky-700"
-                >
-                  Install
-                </a>
-                <QrCode value={links.itmsServicesUrl} label={`QR code to install version ${label}`} size={120} />
+                <div className={isPrimary ? "sm:w-80" : ""}>
+                  <InstallPanel
+                    links={installLinksFor(user, build, now)}
+                    label={label}
+                    blockers={blockers}
+                    contact={build.uploadedBy}
+                    problems={deviceProblems(
+                      {
+                        deviceFamily: build.analysis?.ipa.deviceFamily ?? [],
+                        minimumOsVersion: build.minimumOsVersion,
+                      },
+                      userAgent,
+                    )}
+                    device={device}
+                    qr={isPrimary ? "large" : "link"}
+                    buildPagePath={`/apps/${app.id}/builds/${build.id}`}
+                    publisher={publisher}
+                  />
+                </div>
               </div>
+              {isPrimary ? (
+                <div className="mt-3 border-t border-slate-200 pt-3 dark:border-slate-700">
+                  <InstallSteps
+                    appName={build.name}
+                    enterprise={enterprise}
+                    developer={build.analysis?.profile?.teamName ?? null}
+                    open={device === "ios"}
+                  />
+                </div>
+              ) : null}
             </li>
           );
         })}
       </ol>
-      {builds.length === 0 ? <p className="text-slate-600">No builds yet.</p> : null}
+      {builds.length === 0 ? <p className={MUTED}>No builds yet.</p> : null}
     </div>
   );
 }
@@ -111,8 +150,8 @@ function InstallCounts({ counts }: { counts: { manifests: number; downloads: num
   const c = counts ?? { manifests: 0, downloads: 0, users: 0 };
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return (
-    <p className="mt-1 text-sm text-slate-600" data-testid="install-counts">
-      <span className="font-medium text-slate-700">Installs:</span> {plural(c.downloads, "download", "downloads")} ·{" "}
+    <p className={`mt-1 text-sm ${MUTED}`} data-testid="install-counts">
+      <span className="font-medium">Installs:</span> {plural(c.downloads, "download", "downloads")} ·{" "}
       {plural(c.users, "distinct user", "distinct users")} · {plural(c.manifests, "manifest fetch", "manifest fetches")}
     </p>
   );

@@ -4,17 +4,25 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
+import { InstallFunnelSection } from "@/components/builds/install-funnel";
 import { ProfileSummary } from "@/components/builds/profile-summary";
 import { WarningList } from "@/components/builds/warning-list";
-import { InstallCard } from "@/components/install/install-card";
+import { InstallGuidance } from "@/components/install/install-guidance";
+import { InstallPanel } from "@/components/install/install-panel";
+import { InstallSteps } from "@/components/install/install-steps";
+import { LocalTime } from "@/components/ui/local-time";
+import { isAdmin } from "@/lib/access/app-access";
 import { withExpiry } from "@/lib/analysis/analyze-build";
-import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
-import { recordAudit } from "@/lib/audit/audit";
+import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
+import { installFunnel, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { getBuildFor } from "@/lib/builds/data";
+import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
+import { classifyDevice, deviceProblems } from "@/lib/ui/device";
 import { formatBytes, formatDate } from "@/lib/ui/format";
+import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 
@@ -27,18 +35,26 @@ export default async function BuildPage({ params }: Props) {
   const user = await requireUserPage(`/apps/${appId}/builds/${buildId}`);
   const build = await getBuildFor(user, appId, buildId);
   if (!build) notFound();
+  const requestHeaders = await headers();
   await recordAudit({
     action: "install_page.view",
     actor: user,
     appId: build.appId,
     buildId: build.id,
-    context: requestContext(await headers()),
+    context: requestContext(requestHeaders),
+    details: { page: "build" },
   });
+  const userAgent = requestHeaders.get("user-agent") ?? "";
+  const device = classifyDevice(userAgent);
   const now = new Date();
   const links = installLinksFor(user, build, now);
   const publisher = isPublisher(user);
-  const allWarnings = buildWarnings(build, now);
-  const warnings = publisher ? allWarnings : employeeWarnings(allWarnings);
+  const allWarnings = buildLevelWarnings(buildWarnings(build, now));
+  const blockers = installBlockers(allWarnings);
+  const warnings = (publisher ? allWarnings : employeeWarnings(allWarnings)).filter(
+    (w) => publisher || !blockers.includes(w),
+  );
+  const funnel = isAdmin(user) ? await installFunnel(build.id) : null;
   const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
@@ -51,53 +67,81 @@ export default async function BuildPage({ params }: Props) {
     ["SHA-256", build.sha256],
   ];
   return (
-    <div className="space-y-6">
-      <Link href={`/apps/${build.appId}`} className="text-sm text-slate-600 hover:underline">
+    <div className="space-y-6" data-device={device} data-testid="install-root">
+      <Link href={`/apps/${build.appId}`} className={`text-sm ${LINK}`}>
         ← All versions of {build.name}
       </Link>
       <div className="flex items-center gap-4">
-        <BuildIcon src={links.icon512Url} name={build.name} size={64} />
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{build.name}</h1>
-          <p className="text-sm text-slate-500">
-            Version {build.version} ({build.buildNumber})
+        <BuildIcon src={pageIconPath(build, 128)} name={build.name} size={64} />
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold tracking-tight">{build.name}</h1>
+          <p className={`text-sm ${MUTED}`}>
+            Version {build.version} ({build.buildNumber}) · uploaded <LocalTime iso={build.createdAt} />
           </p>
         </div>
       </div>
+      <InstallGuidance pageUrl={links.pageUrl} initialKind={device} />
       <WarningList warnings={warnings} showHints={publisher} />
-      <section className="rounded-xl border border-slate-200 bg-white p-5">
-        <InstallCard links={links} label={`${build.name} ${build.version}`} />
+      <section className={`${CARD} space-y-4 p-5`}>
+        <InstallPanel
+          links={links}
+          label={`${build.name} ${build.version}`}
+          blockers={blockers}
+          contact={build.uploadedBy}
+          problems={deviceProblems(
+            { deviceFamily: build.analysis?.ipa.deviceFamily ?? [], minimumOsVersion: build.minimumOsVersion },
+            userAgent,
+          )}
+          device={device}
+          qr="large"
+          buildPagePath={`/apps/${build.appId}/builds/${build.id}`}
+          publisher={publisher}
+        />
+        {blockers.length === 0 ? (
+          <>
+            <InstallSteps
+              appName={build.name}
+              enterprise={profile?.type === "enterprise"}
+              developer={profile?.teamName ?? null}
+              open={device === "ios"}
+            />
+            <p className={`text-xs ${MUTED}`}>
+              This link is personal and expires <LocalTime iso={links.expiresAt} />.
+            </p>
+          </>
+        ) : null}
       </section>
+      {funnel ? <InstallFunnelSection funnel={funnel} /> : null}
       {build.notes ? (
-        <section className="rounded-xl border border-slate-200 bg-white p-5">
+        <section className={`${CARD} p-5`}>
           <h2 className="mb-2 font-semibold">Release notes</h2>
-          <p className="whitespace-pre-line text-slate-700">{build.notes}</p>
+          <p className="whitespace-pre-line break-words text-slate-700 dark:text-slate-200">{build.notes}</p>
         </section>
       ) : null}
-      <section className="rounded-xl border border-slate-200 bg-white p-5">
+      <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
           {rows.map(([k, v]) => (
             <div key={k} className="contents">
-              <dt className="text-slate-500">{k}</dt>
+              <dt className={MUTED}>{k}</dt>
               <dd className="break-all font-medium">{v}</dd>
             </div>
           ))}
         </dl>
       </section>
       {publisher && build.analysis ? (
-        <section className="rounded-xl border border-slate-200 bg-white p-5">
+        <section className={`${CARD} p-5`}>
           <h2 className="mb-3 font-semibold">Contents</h2>
           <BuildAnalysisDetails analysis={build.analysis} sizeBytes={build.sizeBytes} />
         </section>
       ) : null}
       {publisher ? (
-        <section className="rounded-xl border border-slate-200 bg-white p-5">
+        <section className={`${CARD} p-5`}>
           <h2 className="mb-3 font-semibold">Provisioning profile</h2>
           {profile ? (
             <ProfileSummary profile={profile} showDevices />
           ) : (
-            <p className="text-sm text-slate-600">
+            <p className={`text-sm ${MUTED}`}>
               {build.analysis?.profileError ?? "This build has no embedded provisioning profile."}
             </p>
           )}

@@ -1,0 +1,117 @@
+import Link from "next/link";
+import { QrCode } from "@/components/install/qr-code";
+import type { Warning } from "@/lib/analysis/profile/install-readiness";
+import type { BuildLinks } from "@/lib/install-links/install-links-for";
+import type { DeviceKind, DeviceProblem } from "@/lib/ui/device";
+import { LINK, MUTED, PRIMARY_BUTTON } from "@/lib/ui/styles";
+
+type Props = {
+  links: BuildLinks;
+  /** e.g. "Example 1.2 (45)": what the button and the QR code's label name. */
+  label: string;
+  /** Why iOS will refuse the build on every device: then there is no link and no QR code at all. */
+  blockers: Warning[];
+  /** Who to ask for a build that works: the uploader, when known. */
+  contact: string | null;
+  /** What the user agent says about this device and this build (informs, never blocks). */
+  problems: DeviceProblem[];
+  /** The server's reading of the user agent: phones and tablets get no QR code in the HTML at all. */
+  device: DeviceKind;
+  /** "large": the QR code is the desktop's main action; "link": a link to the build page's QR code. */
+  qr: "large" | "link";
+  buildPagePath: string;
+  /** Admins and uploaders may still try a blocked build (e.g. to confirm what iOS says); employees may not. */
+  publisher: boolean;
+};
+
+/**
+ * One build's install action, device-aware: on iPhone/iPad the Install button;
+ * on a desktop a large QR code of the same itms-services URL (a phone cannot
+ * scan its own screen). A build that cannot install offers neither, and says why.
+ */
+export async function InstallPanel({
+  links,
+  label,
+  blockers,
+  contact,
+  problems,
+  device,
+  qr,
+  buildPagePath,
+  publisher,
+}: Props) {
+  if (blockers.length > 0) {
+    return (
+      <div
+        data-testid="install-blocked"
+        className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+      >
+        <p className="font-semibold">This version can&apos;t be installed.</p>
+        <ul className="mt-1 list-disc pl-5">
+          {blockers.map((w) => (
+            <li key={w.code}>{w.message}</li>
+          ))}
+        </ul>
+        <p className="mt-1">
+          {contact ? (
+            <>
+              Ask{" "}
+              <a href={`mailto:${contact}`} className="font-medium underline">
+                {contact}
+              </a>{" "}
+              (who uploaded it) for a new build.
+            </>
+          ) : (
+            "Ask the app's team or your IT administrator for a new build."
+          )}
+        </p>
+        {publisher ? (
+          <p className="mt-2 text-xs">
+            Publishers only:{" "}
+            <a href={links.itmsServicesUrl} data-testid="install-anyway-link" className="underline">
+              try to install anyway
+            </a>{" "}
+            (to see what iOS says).
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  const onPhone = device === "ios" || device === "ios-in-app";
+  return (
+    <div className="flex flex-col gap-3">
+      {problems.length > 0 ? (
+        <ul
+          data-testid="device-problems"
+          className="space-y-1 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {problems.map((p) => (
+            <li key={p.code} data-code={p.code}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="flex flex-col gap-3 off-ios:flex-col-reverse">
+        <a
+          href={links.itmsServicesUrl}
+          data-testid="install-link"
+          className={`${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`}
+        >
+          <span className="off-ios:hidden">Install {label}</span>
+          <span className="on-ios:hidden">Open the install link (on an iPhone or iPad)</span>
+        </a>
+        {onPhone ? null : qr === "large" ? (
+          <div className="on-ios:hidden">
+            <QrCode value={links.itmsServicesUrl} label={`QR code to install ${label}`} size={264} />
+            <p className={`mt-1 text-sm ${MUTED}`}>Scan with your iPhone&apos;s or iPad&apos;s Camera to install.</p>
+          </div>
+        ) : (
+          <Link href={buildPagePath} className={`on-ios:hidden text-sm ${LINK}`} data-testid="qr-page-link">
+            QR code for this version
+          </Link>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { formatDate, formatRelative } from "@/lib/ui/format";
+
+/**
+ * A moment as the reader's own clock sees it: "3 hours ago", with the local
+ * date and time on hover. The server (which does not know the reader's time
+ * zone) renders the UTC date; the browser replaces it after hydration.
+ */
+export function LocalTime({ iso }: { iso: string }) {
+  const [local, setLocal] = useState<{ relative: string; absolute: string } | null>(null);
+  useEffect(() => {
+    setLocal({
+      relative: formatRelative(iso, new Date()),
+      absolute: new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),
+    });
+  }, [iso]);
+  return (
+    <time dateTime={iso} title={local?.absolute ?? formatDate(iso)} data-testid="local-time">
+      {local?.relative ?? formatDate(iso)}
+    </time>
+  );
+}

@@ -1,0 +1,19 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/** next-auth's double-submit CSRF cookie, under its secure and plain names. */
+export const CSRF_COOKIE_NAMES = ["__Host-next-auth.csrf-token", "next-auth.csrf-token"] as const;
+
+/**
+ * The token inside next-auth's CSRF cookie ("token|sha256(token + secret)")
+ * when the cookie is genuine, else null: lets the sign-in form post without
+ * JavaScript, which cannot fetch /api/auth/csrf first.
+ */
+export function csrfTokenFromCookie(value: string | undefined, secret: string): string | null {
+  if (!value) return null;
+  const [token, hash] = value.split("|");
+  if (!token || !hash) return null;
+  const expected = createHash("sha256").update(`${token}${secret}`).digest("hex");
+  const a = Buffer.from(hash);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b) ? token : null;
+}
