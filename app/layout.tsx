@@ -43,6 +43,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     Upload
                   </Link>
                 ) : null}
+                <Link href="/devices" className="text-slate-600 hover:text-slate-900">
+                  Devices
+                </Link>
                 <Link href="/settings/tokens" className="hidden text-slate-600 hover:text-slate-900 sm:inline">
                   API tokens
                 </Link>

@@ -6,6 +6,7 @@ import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { ProfileSummary } from "@/components/builds/profile-summary";
 import { WarningList } from "@/components/builds/warning-list";
+import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallCard } from "@/components/install/install-card";
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
@@ -65,6 +66,7 @@ export default async function BuildPage({ params }: Props) {
         </div>
       </div>
       <WarningList warnings={warnings} showHints={publisher} />
+      <DeviceCoverage build={build} user={user} />
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <InstallCard links={links} label={`${build.name} ${build.version}`} />
       </section>
