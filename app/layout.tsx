@@ -53,6 +53,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   </Link>
                 ) : null}
                 <Link
+                  href="/devices"
+                  className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+                >
+                  Devices
+                </Link>
+                <Link
                   href="/settings/tokens"
                   className="hidden text-slate-600 hover:text-slate-900 sm:inline dark:text-slate-300 dark:hover:text-white"
                 >

@@ -28,6 +28,13 @@ export const ERROR_STATUS = {
   // provisioning profiles
   not_a_profile: 422,
   malformed_profile: 422,
+  // device registration (lib/devices/profile-service.ts)
+  unsigned_device_response: 400,
+  device_signature_invalid: 400,
+  malformed_device_response: 400,
+  enrollment_challenge_invalid: 403,
+  enrollment_challenge_used: 409,
+  enrollment_challenge_expired: 410,
   // auth
   unauthorized: 401,
   forbidden: 403,

@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/groups", label: "Groups" },
   { href: "/admin/apps", label: "App access" },
+  { href: "/admin/devices", label: "Devices" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },
 ] as const;

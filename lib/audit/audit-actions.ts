@@ -21,6 +21,10 @@ export const AUDIT_ACTION_GROUPS = [
   },
   { group: "Groups", actions: ["group.create", "group.delete", "group.member_add", "group.member_remove"] },
   { group: "Apps", actions: ["app.grant", "app.revoke", "app.visibility_change"] },
+  {
+    group: "Devices",
+    actions: ["device.register", "device.rename", "device.disable", "device.enable", "device.delete", "device.import"],
+  },
   { group: "Tokens and settings", actions: ["token.create", "token.revoke", "settings.change"] },
 ] as const;
 

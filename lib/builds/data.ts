@@ -110,6 +110,16 @@ export async function getBuildFor(user: UserDto, appId: string, buildId: string)
   return row ? toBuildDto(row) : null;
 }
 
+/** A build by id alone (the API's /builds/{id}), if `user` may see it. */
+export async function getBuildByIdFor(user: UserDto, buildId: string): Promise<BuildDto | null> {
+  if (!isUuid(buildId)) return null;
+  const row = await prisma().build.findFirst({
+    where: { id: buildId, app: visibleAppsWhere(user) },
+    select: buildSelect,
+  });
+  return row ? toBuildDto(row) : null;
+}
+
 /** The file behind a build, if `user` may install it. */
 export async function getBuildFileFor(user: UserDto, buildId: string): Promise<BuildFile | null> {
   if (!isUuid(buildId)) return null;

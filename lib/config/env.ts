@@ -88,6 +88,9 @@ const schema = z
     TRUST_PROXY: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
     ),
+    // PEM text, or a path to a PEM file (certificate first, then its chain).
+    MOBILECONFIG_SIGNING_CERT: optionalString,
+    MOBILECONFIG_SIGNING_KEY: optionalString,
     OIDC_ISSUER: optionalString.pipe(
       z.url({ message: "OIDC_ISSUER must be the issuer URL, e.g. https://login.example.com/realms/acme" }).optional(),
     ),
@@ -96,6 +99,10 @@ const schema = z
     OIDC_NAME: optionalString,
     ADMIN_EMAIL: optionalString.pipe(z.email({ message: "ADMIN_EMAIL must be an email address" }).optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional()),
+  })
+  .refine((raw) => !raw.MOBILECONFIG_SIGNING_CERT === !raw.MOBILECONFIG_SIGNING_KEY, {
+    message: "MOBILECONFIG_SIGNING_CERT and MOBILECONFIG_SIGNING_KEY must be set together (or neither)",
+    path: ["MOBILECONFIG_SIGNING_KEY"],
   })
   .transform((raw) => {
     const port = raw.PORT;
@@ -121,6 +128,10 @@ const schema = z
               clientSecret: raw.OIDC_CLIENT_SECRET,
               name: raw.OIDC_NAME ?? "Single sign-on",
             }
+          : null,
+      mobileconfigSigning:
+        raw.MOBILECONFIG_SIGNING_CERT && raw.MOBILECONFIG_SIGNING_KEY
+          ? { cert: raw.MOBILECONFIG_SIGNING_CERT, key: raw.MOBILECONFIG_SIGNING_KEY }
           : null,
       adminEmail: raw.ADMIN_EMAIL,
       adminPassword: raw.ADMIN_PASSWORD,

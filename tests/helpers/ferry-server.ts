@@ -69,6 +69,8 @@ function cleanEnv(): Record<string, string> {
     "OIDC_CLIENT_ID",
     "OIDC_CLIENT_SECRET",
     "OIDC_NAME",
+    "MOBILECONFIG_SIGNING_CERT",
+    "MOBILECONFIG_SIGNING_KEY",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

@@ -14,6 +14,8 @@ import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { listBuildsFor } from "@/lib/builds/data";
+import { currentDeviceFor } from "@/lib/devices/current-device";
+import { deviceBlocker } from "@/lib/devices/data";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
@@ -39,9 +41,11 @@ export default async function AppPage({ params }: Props) {
   const publisher = isPublisher(user);
   const userAgent = requestHeaders.get("user-agent") ?? "";
   const device = classifyDevice(userAgent);
+  const currentDevice = await currentDeviceFor(user);
   const rows = builds.map((build) => {
     const warnings = buildLevelWarnings(buildWarnings(build, now));
-    return { build, warnings, blockers: installBlockers(warnings) };
+    const onDevice = deviceBlocker(build, currentDevice);
+    return { build, warnings, blockers: [...installBlockers(warnings), ...(onDevice ? [onDevice] : [])] };
   });
   // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
   const primary = rows.find((r) => r.blockers.length === 0) ?? null;

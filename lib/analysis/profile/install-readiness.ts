@@ -21,7 +21,9 @@ export type WarningCode =
   | "profile_signature_invalid"
   | "insecure_public_url"
   | "bundle_id_mismatch"
-  | "profile_bundle_id_mismatch";
+  | "profile_bundle_id_mismatch"
+  // The device the person is on is not listed in an ad hoc / development profile (lib/devices).
+  | "device_not_in_profile";
 
 export interface Warning {
   code: WarningCode;

@@ -7,6 +7,7 @@ import { BuildIcon } from "@/components/builds/build-icon";
 import { InstallFunnelSection } from "@/components/builds/install-funnel";
 import { ProfileSummary } from "@/components/builds/profile-summary";
 import { WarningList } from "@/components/builds/warning-list";
+import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
@@ -17,6 +18,8 @@ import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } 
 import { installFunnel, recordAudit } from "@/lib/audit/audit";
 import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
 import { getBuildFor } from "@/lib/builds/data";
+import { currentDeviceFor } from "@/lib/devices/current-device";
+import { deviceBlocker } from "@/lib/devices/data";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
@@ -50,7 +53,9 @@ export default async function BuildPage({ params }: Props) {
   const links = installLinksFor(user, build, now);
   const publisher = isPublisher(user);
   const allWarnings = buildLevelWarnings(buildWarnings(build, now));
-  const blockers = installBlockers(allWarnings);
+  // A device registered in this browser that the profile does not list cannot install either.
+  const onDevice = deviceBlocker(build, await currentDeviceFor(user));
+  const blockers = [...installBlockers(allWarnings), ...(onDevice ? [onDevice] : [])];
   const warnings = (publisher ? allWarnings : employeeWarnings(allWarnings)).filter(
     (w) => publisher || !blockers.includes(w),
   );
@@ -82,6 +87,7 @@ export default async function BuildPage({ params }: Props) {
       </div>
       <InstallGuidance pageUrl={links.pageUrl} initialKind={device} />
       <WarningList warnings={warnings} showHints={publisher} />
+      <DeviceCoverage build={build} user={user} />
       <section className={`${CARD} space-y-4 p-5`}>
         <InstallPanel
           links={links}

@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import { DeviceAdminRow } from "@/components/devices/device-admin-row";
+import { ImportDevicesForm } from "@/components/devices/import-devices-form";
+import { Card, EmptyState, PageHeader, TableHead } from "@/components/ui/ui";
+import { requireAdminPage } from "@/lib/auth/require-user";
+import { listAllDevices } from "@/lib/devices/data";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Devices" };
+
+export default async function AdminDevicesPage() {
+  await requireAdminPage("/admin/devices");
+  const devices = await listAllDevices();
+  const active = devices.filter((d) => !d.disabled).length;
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Devices">
+        {devices.length} registered device{devices.length === 1 ? "" : "s"}, {active} active. Employees register theirs
+        from the Devices page on the phone. Export them for Apple's developer portal (Devices → Register Multiple
+        Devices) and re-sign ad hoc builds with a profile that includes them.
+      </PageHeader>
+      <p className="flex gap-4 text-sm">
+        <a href="/api/v1/devices/export?format=apple" className="text-sky-700 hover:underline">
+          Export for Apple (.txt)
+        </a>
+        <a href="/api/v1/devices/export?format=csv" className="text-sky-700 hover:underline">
+          Export CSV
+        </a>
+      </p>
+      <Card title="Import a device list (Apple's format)" testId="import-devices">
+        <ImportDevicesForm />
+      </Card>
+      {devices.length === 0 ? (
+        <EmptyState>No registered devices yet.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm" data-testid="devices-table">
+            <TableHead columns={["Device", "Owner", "Model", "iOS", "Registered", "Status"]} actions />
+            <tbody className="divide-y divide-slate-100">
+              {devices.map((device) => (
+                <DeviceAdminRow key={device.id} device={device} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/ui";
+import { requireUserPage } from "@/lib/auth/require-user";
+import { env } from "@/lib/config/env";
+import { currentDeviceFor } from "@/lib/devices/current-device";
+import { listOwnDevices } from "@/lib/devices/data";
+import { enrollmentSigner } from "@/lib/devices/enrollment";
+import { classifyDevice } from "@/lib/ui/device";
+import { formatDate } from "@/lib/ui/format";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Devices" };
+
+type Props = { searchParams: Promise<{ registered?: string }> };
+
+export default async function DevicesPage({ searchParams }: Props) {
+  const user = await requireUserPage("/devices");
+  const { registered } = await searchParams;
+  const [devices, current] = await Promise.all([listOwnDevices(user), currentDeviceFor(user)]);
+  const userAgent = (await headers()).get("user-agent") ?? "";
+  const kind = classifyDevice(userAgent);
+  const onIos = kind === "ios" || kind === "ios-in-app";
+  const what = /\biPad\b/.test(userAgent) ? "iPad" : "iPhone";
+  const signed = enrollmentSigner() !== null;
+  const justRegistered = registered ? devices.find((d) => d.id === registered) : undefined;
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Your devices">
+        Test builds (ad hoc and development) install only on devices listed in their provisioning profile. Register your
+        iPhone or iPad once; Ferry then tells you, on every build, whether it will install on it.
+      </PageHeader>
+      {registered ? (
+        justRegistered ? (
+          <Card title="Device registered" testId="device-registered">
+            <p className="text-sm text-slate-700">
+              <strong>{justRegistered.name ?? justRegistered.model ?? "Your device"}</strong>
+              {justRegistered.model ? ` (${justRegistered.model}` : ""}
+              {justRegistered.osVersion ? `, iOS ${justRegistered.osVersion}` : ""}
+              {justRegistered.model ? ")" : ""} is registered. This browser now knows it runs on this device.
+            </p>
+            <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+              <span className="text-slate-500">UDID</span>
+              <code className="break-all" data-testid="registered-udid">
+                {justRegistered.udid}
+              </code>
+              <CopyButton text={justRegistered.udid} label="Copy UDID" />
+            </p>
+          </Card>
+        ) : (
+          <p
+            className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm"
+            data-testid="device-registered-unknown"
+          >
+            The registration finished, but this device is not among yours: sign in with the account that downloaded the
+            profile.
+          </p>
+        )
+      ) : null}
+      {onIos ? (
+        <Card title={`Register this ${what}`} testId="register-this-device">
+          <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-700">
+            <li>Tap the button below and allow the download.</li>
+            <li>
+              Open Settings → “Profile Downloaded” → Install. It installs nothing: it only tells Ferry this device’s
+              identifier.
+            </li>
+            <li>Safari comes back here and shows the device.</li>
+          </ol>
+          <p className="mt-2 text-sm text-slate-600" data-testid="profile-signing-note">
+            {signed
+              ? "iOS shows the profile as Verified (it is signed by this server)."
+              : "iOS will show the profile as “Not Verified” (this server does not sign it): that is expected."}
+          </p>
+          <a
+            href="/devices/enroll"
+            data-testid="register-device"
+            className="mt-3 inline-block rounded-lg bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-800"
+          >
+            Register this {what}
+          </a>
+        </Card>
+      ) : (
+        <Card title="Register an iPhone or iPad" testId="register-from-phone">
+          <p className="text-sm text-slate-700">
+            Registration happens on the device itself: open <code className="break-all">{env().publicUrl}/devices</code>{" "}
+            in Safari on your iPhone or iPad, sign in and tap “Register this iPhone”.
+          </p>
+        </Card>
+      )}
+      {devices.length === 0 ? (
+        <EmptyState>No registered devices yet.</EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white" data-testid="my-devices">
+          {devices.map((d) => (
+            <li
+              key={d.id}
+              className="flex flex-wrap items-center gap-2 p-4 text-sm"
+              data-testid="my-device"
+              data-udid={d.udid}
+            >
+              <span className="font-medium">{d.name ?? d.model ?? "Unnamed device"}</span>
+              {d.model ? <span className="text-slate-500">{d.model}</span> : null}
+              {d.osVersion ? <span className="text-slate-500">iOS {d.osVersion}</span> : null}
+              {current?.id === d.id ? <Badge color="sky">this device</Badge> : null}
+              {d.disabled ? <Badge color="red">disabled</Badge> : null}
+              <span className="text-slate-500">registered {formatDate(d.createdAt)}</span>
+              <code className="w-full break-all text-xs text-slate-600">{d.udid}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

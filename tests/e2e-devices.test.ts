@@ -1,0 +1,138 @@
+/**
+ * Device registration in a real browser emulating an iPhone, with an
+ * unsigned enrollment profile: the /devices page offers "Register this
+ * iPhone", the profile downloads, a simulated iOS posts the signed answer,
+ * Safari lands on the confirmation (and remembers the device), and the build
+ * page gives the verdict for an included and for a missing device. A desktop
+ * is told to register from the phone.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import * as plist from "plist";
+import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
+import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
+import { generateIpa } from "./helpers/generate-ipa";
+import { queryDatabase } from "./helpers/test-database";
+
+const MISSING_UDID = "00008030-00AA11BB22CC33DD";
+
+let server: FerryServer;
+let scratch: string;
+let browser: Browser;
+let iPhone: BrowserContext;
+let page: Page;
+let buildPath: string;
+let listedUdid: string;
+const deviceKey = makeSigner("ec");
+
+/** Taps "Register this iPhone", reads the downloaded profile, posts the device's signed answer as iOS would. */
+async function registerThisPhone(udid: string): Promise<string> {
+  await page.goto(`${server.baseUrl}/devices`);
+  const button = page.getByTestId("register-device");
+  assert.match((await button.textContent()) ?? "", /Register this iPhone/);
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 30_000 }), button.click()]);
+  const file = await download.path();
+  const profile = plist.parse(fs.readFileSync(file, "utf8")) as {
+    PayloadType: string;
+    PayloadContent: { URL: string; Challenge: string };
+  };
+  assert.equal(profile.PayloadType, "Profile Service");
+  const body = makeEnvelope(
+    Buffer.from(
+      plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
+    ),
+    deviceKey,
+  );
+  const res = await fetch(profile.PayloadContent.URL, {
+    method: "POST",
+    redirect: "manual",
+    body: new Uint8Array(body),
+  });
+  assert.equal(res.status, 301);
+  return res.headers.get("location")!;
+}
+
+before(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-devices-"));
+  server = await startFerry();
+  const created = await server.cli(["user", "create", "--email", "phone@example.com", "--password", "phone-password"]);
+  assert.equal(created.code, 0, created.stderr);
+  const token = await createToken(server);
+  const profileBytes = fs.readFileSync(fixturePath("profiles", "app_info--ios_development.mobileprovision"));
+  listedUdid = parseProvisioningProfile(profileBytes, new Date("2020-01-01T00:00:00Z")).devices[0]!;
+  const ipa = path.join(scratch, "dev.ipa");
+  await generateIpa(ipa, {
+    bundleId: "com.example.ferry.e2e-devices",
+    version: "2.0",
+    buildNumber: "7",
+    name: "DevicesE2E",
+    padBytes: 1000,
+    extraFiles: [{ path: "Payload/DevicesE2E.app/embedded.mobileprovision", data: profileBytes }],
+  });
+  const up = await fetch(`${server.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: new Uint8Array(fs.readFileSync(ipa)),
+  });
+  const { build } = (await up.json()) as { build: { id: string; appId: string } };
+  buildPath = `/apps/${build.appId}/builds/${build.id}`;
+  await queryDatabase(server.databaseUrl, "UPDATE apps SET visibility = 'everyone'");
+  browser = await launchBrowser();
+  iPhone = await newIPhoneContext(browser);
+  page = await iPhone.newPage();
+  await signIn(page, server.baseUrl, "phone@example.com", "phone-password");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("iPhone registration", () => {
+  test("unsigned profile: the page says iOS will show it as Not Verified", async () => {
+    await page.goto(`${server.baseUrl}/devices`);
+    assert.match((await page.getByTestId("profile-signing-note").textContent()) ?? "", /Not Verified/);
+  });
+
+  test("register, land on the confirmation, and the build page says this iPhone is included", async () => {
+    const location = await registerThisPhone(listedUdid);
+    await page.goto(location);
+    await page.getByTestId("device-registered").waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId("registered-udid").textContent(), listedUdid);
+    await page.goto(`${server.baseUrl}${buildPath}`);
+    const verdict = page.getByTestId("device-verdict");
+    assert.equal(await verdict.getAttribute("data-verdict"), "included");
+    assert.match((await verdict.textContent()) ?? "", /This iPhone is included/);
+  });
+
+  test("a device missing from the profile: 'ask the uploader', with its UDID to copy", async () => {
+    const location = await registerThisPhone(MISSING_UDID);
+    await page.goto(location);
+    await page.getByTestId("device-registered").waitFor({ timeout: 15_000 });
+    await page.goto(`${server.baseUrl}${buildPath}`);
+    const verdict = page.getByTestId("device-verdict");
+    assert.equal(await verdict.getAttribute("data-verdict"), "missing");
+    const text = (await verdict.textContent()) ?? "";
+    assert.match(text, /This iPhone is not in this build — ask admin@example\.com to add it/);
+    assert.ok(text.includes(MISSING_UDID));
+    await verdict.getByRole("button", { name: /Copy UDID/ }).waitFor();
+  });
+
+  test("desktop: explains how to register from the phone, no download button", async () => {
+    const desktop = await newDesktopContext(browser);
+    const p = await desktop.newPage();
+    await signIn(p, server.baseUrl, "phone@example.com", "phone-password");
+    await p.goto(`${server.baseUrl}/devices`);
+    assert.match((await p.getByTestId("register-from-phone").textContent()) ?? "", /Safari on your iPhone/);
+    assert.equal(await p.getByTestId("register-device").count(), 0);
+    await desktop.close();
+  });
+});
