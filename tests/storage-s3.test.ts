@@ -79,7 +79,10 @@ after(async () => {
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 test("a build uploaded to S3 is in the bucket (multipart) and nowhere on the instance's disk", async () => {
@@ -112,7 +115,9 @@ test("the manifest (fetched through the other instance, audited) embeds presigne
   const ranged = await fetch(ipaUrl, { headers: { Range: "bytes=0-1" } });
   assert.equal(ranged.status, 206);
   assert.equal(await ranged.text(), "PK");
-  const whole = createHash("sha256").update(Buffer.from(await (await fetch(ipaUrl)).arrayBuffer())).digest("hex");
+  const whole = createHash("sha256")
+    .update(Buffer.from(await (await fetch(ipaUrl)).arrayBuffer()))
+    .digest("hex");
   assert.equal(whole, ipa.sha256);
   const audits = await queryDatabase<{ n: number }>(
     a.databaseUrl,
