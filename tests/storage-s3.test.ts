@@ -67,7 +67,7 @@ before(async () => {
     duplex: "half",
   } as RequestInit);
   assert.equal(res.status, 201, await res.clone().text());
-  build = (await res.json()) as typeof build;
+  build = ((await res.json()) as { build: typeof build }).build;
 });
 
 after(async () => {
