@@ -10,10 +10,13 @@ import { CLI_ACTOR } from "@/lib/access/actor";
 import { isRole, ROLES } from "@/lib/access/roles";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { SetupError } from "@/lib/boot/setup-error";
-import { EnvError, parseDuration } from "@/lib/config/env";
+import { EnvError, env, parseDuration } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { setLocalLogin } from "@/lib/settings/settings";
+import { LocalStorage } from "@/lib/storage/local-storage";
+import { migrateLocalToS3 } from "@/lib/storage/migrate-to-s3";
+import { S3Storage } from "@/lib/storage/s3-storage";
 import { createApiToken } from "@/lib/tokens/mutations";
 import { isTokenScope, TOKEN_SCOPES } from "@/lib/tokens/scopes";
 import { findUserByEmail, type UserDto } from "@/lib/users/data";
@@ -23,7 +26,8 @@ const USAGE = `Usage:
   cli token create --email <user> --name <label> [--scopes ${TOKEN_SCOPES.join(",")}] [--expires 30d]
   cli user create --email <email> --password <password> [--role ${ROLES.join("|")}]
   cli user disable --email <email>
-  cli local-login on|off        (switch email/password sign-in back on if single sign-on breaks)`;
+  cli local-login on|off        (switch email/password sign-in back on if single sign-on breaks)
+  cli storage migrate-to-s3     (copy DATA_DIR's builds and icons to the bucket configured by STORAGE=s3, S3_*; idempotent)`;
 
 class UsageError extends Error {}
 
@@ -55,6 +59,17 @@ async function run(argv: string[]): Promise<string> {
   });
   // The CLI parses arguments and calls the same domain functions as the web:
   // policy (scopes a role may have, the SSO rule…) and audit live there.
+  if (group === "storage" && action === "migrate-to-s3") {
+    const config = env();
+    if (config.storage.kind !== "s3")
+      throw new UsageError("storage migrate-to-s3 needs STORAGE=s3 and S3_BUCKET (and S3_* as needed)");
+    const { copied, skipped } = await migrateLocalToS3(
+      new LocalStorage(config.dataDir),
+      new S3Storage(config.storage),
+      (line) => console.error(line),
+    );
+    return `copied ${copied}, already in the bucket ${skipped}`;
+  }
   if (group === "token" && action === "create") {
     if (!values.email || !values.name) throw new UsageError("token create needs --email and --name");
     const scopes = (values.scopes ?? "")

@@ -1,5 +1,6 @@
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
+import { buildStorage } from "@/lib/storage/storage";
 import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 
 const EVERY_MS = 10 * 60 * 1000;
@@ -26,7 +27,7 @@ export function startPeriodicSweeps(options: {
         staleUploadAgeMs(options.uploadIdleTimeoutSeconds),
       );
       if (parts > 0) options.log(`Removed ${parts} abandoned partial upload(s)`);
-      const orphans = await sweepOrphanBuildFiles(options.dataDir);
+      const orphans = await sweepOrphanBuildFiles(buildStorage());
       if (orphans) options.log(`Removed the files of ${orphans} build(s) no longer in the database`);
     } catch (error) {
       options.log(`warning: clean-up of temporary and orphaned files failed: ${(error as Error).message}`);

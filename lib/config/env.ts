@@ -99,6 +99,43 @@ const schema = z
     OIDC_NAME: optionalString,
     ADMIN_EMAIL: optionalString.pipe(z.email({ message: "ADMIN_EMAIL must be an email address" }).optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional()),
+    STORAGE: optionalString.pipe(z.enum(["local", "s3"], { message: "STORAGE must be local or s3" }).optional()),
+    S3_BUCKET: optionalString,
+    S3_REGION: optionalString,
+    S3_ENDPOINT: optionalString.pipe(
+      z
+        .url({ message: "S3_ENDPOINT must be an http(s) URL, e.g. https://minio.example.com:9000" })
+        .refine((v) => /^https?:\/\//i.test(v), "S3_ENDPOINT must start with http:// or https://")
+        .optional(),
+    ),
+    S3_FORCE_PATH_STYLE: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "S3_FORCE_PATH_STYLE must be true or false" }).optional(),
+    ),
+    DOWNLOAD_OFFLOAD: optionalString.pipe(
+      z.enum(["none", "nginx"], { message: "DOWNLOAD_OFFLOAD must be none or nginx" }).optional(),
+    ),
+    DOWNLOAD_OFFLOAD_PREFIX: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^\/[A-Za-z0-9._~/-]*\/$/,
+          "DOWNLOAD_OFFLOAD_PREFIX must be a path that starts and ends with /, e.g. /_ferry_files/",
+        )
+        .optional(),
+    ),
+  })
+  .superRefine((raw, ctx) => {
+    if (raw.STORAGE === "s3" && !raw.S3_BUCKET) {
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "S3_BUCKET is required when STORAGE=s3" });
+    }
+    if (raw.STORAGE === "s3" && raw.DOWNLOAD_OFFLOAD === "nginx") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DOWNLOAD_OFFLOAD"],
+        message:
+          "DOWNLOAD_OFFLOAD=nginx serves files from DATA_DIR and needs STORAGE=local (S3 downloads use presigned URLs)",
+      });
+    }
   })
   .refine((raw) => !raw.MOBILECONFIG_SIGNING_CERT === !raw.MOBILECONFIG_SIGNING_KEY, {
     message: "MOBILECONFIG_SIGNING_CERT and MOBILECONFIG_SIGNING_KEY must be set together (or neither)",
@@ -135,6 +172,20 @@ const schema = z
           : null,
       adminEmail: raw.ADMIN_EMAIL,
       adminPassword: raw.ADMIN_PASSWORD,
+      storage:
+        raw.STORAGE === "s3" && raw.S3_BUCKET
+          ? {
+              kind: "s3" as const,
+              bucket: raw.S3_BUCKET,
+              region: raw.S3_REGION ?? "us-east-1",
+              endpoint: raw.S3_ENDPOINT,
+              forcePathStyle: raw.S3_FORCE_PATH_STYLE === "true" || raw.S3_FORCE_PATH_STYLE === "1",
+            }
+          : { kind: "local" as const },
+      downloadOffload:
+        raw.DOWNLOAD_OFFLOAD === "nginx"
+          ? { kind: "nginx" as const, prefix: raw.DOWNLOAD_OFFLOAD_PREFIX ?? "/_ferry_files/" }
+          : null,
     };
   });
 

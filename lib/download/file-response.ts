@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseByteRange } from "@/lib/download/byte-range";
 
 /**
@@ -18,7 +19,9 @@ import { CONTENT_LENGTH_ALIAS } from "@/lib/http/restore-content-length";
 
 export interface FileResponseOptions {
   request: Request;
-  filePath: string;
+  /** The bytes: a file on disk, or a function that opens bytes `start`…`end` (inclusive) elsewhere (object storage). */
+  filePath?: string;
+  openRange?: (start: number, end: number) => Promise<Readable>;
   /** Size in bytes of the file as recorded; Content-Length is derived from it. */
   size: number;
   /** Opaque strong validator, e.g. the file's SHA-256 hex; quoted here if bare. */
@@ -40,7 +43,7 @@ export interface FileResponseOptions {
 const READ_CHUNK_BYTES = 256 * 1024;
 
 export function fileResponse(options: FileResponseOptions): Response {
-  const { request, filePath, size, contentType, lastModified, extraHeaders } = options;
+  const { request, size, contentType, lastModified, extraHeaders } = options;
   const etag = toStrongEtag(options.etag);
   const isHead = request.method.toUpperCase() === "HEAD";
 
@@ -91,7 +94,13 @@ export function fileResponse(options: FileResponseOptions): Response {
   if (isHead || length === 0) {
     return new Response(null, { status, headers });
   }
-  const body = fileBody(filePath, start, end, request.signal);
+  const open =
+    options.openRange ??
+    (async (from: number, to: number) => {
+      if (options.filePath === undefined) throw new TypeError("fileResponse needs filePath or openRange");
+      return createReadStream(options.filePath, { start: from, end: to, highWaterMark: READ_CHUNK_BYTES });
+    });
+  const body = streamBody(open, start, end, request.signal);
   const reachesEnd = end === size - 1;
   return new Response(options.onComplete && reachesEnd ? onFullyRead(body, length, options.onComplete) : body, {
     status,
@@ -102,23 +111,43 @@ export function fileResponse(options: FileResponseOptions): Response {
 /**
  * `Readable.toWeb` reads ahead a bounded amount (~3 chunks, checked on Node
  * 20.20; nodejs/node#46347 fixed an older unbounded read-ahead) and its
- * cancel() destroys the fs stream, closing the file when the consumer stops. The request's abort signal is wired up too, as a second line of
- * defence in case the framework aborts the request without cancelling the body.
+ * cancel() destroys the source stream (closing the file or the connection to
+ * the bucket) when the consumer stops. The source is opened lazily behind a
+ * PassThrough (opening object storage is asynchronous), and `pipeline`
+ * keeps backpressure. The request's abort signal is wired up too, as a second
+ * line of defence in case the framework aborts the request without cancelling the body.
  */
-function fileBody(filePath: string, start: number, end: number, signal: AbortSignal): ReadableStream<Uint8Array> {
-  const nodeStream = createReadStream(filePath, { start, end, highWaterMark: READ_CHUNK_BYTES });
+function streamBody(
+  open: (start: number, end: number) => Promise<Readable>,
+  start: number,
+  end: number,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
+  const body = new PassThrough({ highWaterMark: READ_CHUNK_BYTES });
   const onAbort = (): void => {
-    nodeStream.destroy();
+    body.destroy();
   };
   if (signal.aborted) {
     onAbort();
   } else {
     signal.addEventListener("abort", onAbort, { once: true });
-    nodeStream.once("close", () => signal.removeEventListener("abort", onAbort));
+    body.once("close", () => signal.removeEventListener("abort", onAbort));
   }
+  open(start, end).then(
+    (source) => {
+      if (body.destroyed) {
+        source.destroy();
+        return;
+      }
+      pipeline(source, body).catch(() => {
+        // The consumer went away or the source failed: both streams are destroyed, the response ends early.
+      });
+    },
+    (error: unknown) => body.destroy(error as Error),
+  );
   // Node's web ReadableStream is the global one at runtime; only the
   // TypeScript declarations (node:stream/web vs DOM lib) differ.
-  return Readable.toWeb(nodeStream) as unknown as ReadableStream<Uint8Array>;
+  return Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>;
 }
 
 /**

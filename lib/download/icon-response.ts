@@ -4,33 +4,22 @@ import { placeholderIconPng } from "@/lib/analysis/icons/placeholder";
 import { resizeToSquare } from "@/lib/analysis/icons/resize";
 import { currentUser } from "@/lib/auth/session";
 import { getBuildFor } from "@/lib/builds/data";
-import { env } from "@/lib/config/env";
+import { fileResponse } from "@/lib/download/file-response";
+import { offloadResponse } from "@/lib/download/offload-response";
 import { AppError } from "@/lib/errors";
 import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
-import { readBuildIcon } from "@/lib/storage/icon-files";
+import { type IconSize, iconStorageKey } from "@/lib/storage/icon-files";
+import { buildStorage } from "@/lib/storage/storage";
 
 /** Sizes stored at upload (the manifest's 57 and 512) and the small ones pages show, derived from 512. */
-export type ServedIconSize = 57 | 64 | 128 | 512;
+export type ServedIconSize = IconSize | 64 | 128;
 
 type IconBuild = { sha256: string; bundleId: string; name: string };
 
-async function iconPng(build: IconBuild, size: ServedIconSize): Promise<Buffer> {
-  const dataDir = env().dataDir;
-  if (size === 57 || size === 512) {
-    // Builds stored before icons were extracted get the placeholder.
-    return (
-      (await readBuildIcon(dataDir, build.sha256, size)) ??
-      placeholderIconPng({ bundleId: build.bundleId, appName: build.name, size })
-    );
-  }
-  const large = await readBuildIcon(dataDir, build.sha256, 512);
-  if (!large) return placeholderIconPng({ bundleId: build.bundleId, appName: build.name, size });
-  return encodePng(resizeToSquare(decodePng(large), size));
-}
+const MANIFEST_ICON_CACHE = "private, max-age=3600";
 
-function matchesEtag(request: Request, etag: string): boolean {
-  const header = request.headers.get("if-none-match");
-  return header?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag) ?? false;
+function iconEtag(sha256: string, size: ServedIconSize): string {
+  return `"${sha256.slice(0, 32)}-${size}"`;
 }
 
 function pngResponse(png: Buffer, etag: string, cacheControl: string): Response {
@@ -44,14 +33,49 @@ function pngResponse(png: Buffer, etag: string, cacheControl: string): Response 
   });
 }
 
-/** A build's icon for iOS's install daemon (token-authorized, no cookies): listed in the manifest. */
-export async function iconResponse(token: string, size: 57 | 512): Promise<Response> {
-  const { build } = await resolveInstallToken(token);
-  return pngResponse(await iconPng(build, size), iconEtag(build.sha256, size), "private, max-age=3600");
+function placeholder(build: IconBuild, size: ServedIconSize): Buffer {
+  return placeholderIconPng({ bundleId: build.bundleId, appName: build.name, size });
 }
 
-function iconEtag(sha256: string, size: ServedIconSize): string {
-  return `"${sha256.slice(0, 32)}-${size}"`;
+/** A stored icon's bytes (a few KB), or null for builds stored before icons were extracted. */
+async function readStoredIcon(sha256: string, size: IconSize): Promise<Buffer | null> {
+  const storage = buildStorage();
+  const key = iconStorageKey(sha256, size);
+  if (!(await storage.stat(key))) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.read(key)) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A build's icon for iOS's install daemon (token-authorized, no cookies),
+ * listed in the manifest: from storage, handed to nginx, or a placeholder.
+ */
+export async function iconResponse(request: Request, token: string, size: IconSize): Promise<Response> {
+  const { build } = await resolveInstallToken(token);
+  const storage = buildStorage();
+  const key = iconStorageKey(build.sha256, size);
+  const stored = await storage.stat(key);
+  if (!stored) {
+    // Builds stored before icons were extracted get the placeholder.
+    return pngResponse(placeholder(build, size), iconEtag(build.sha256, size), MANIFEST_ICON_CACHE);
+  }
+  return (
+    offloadResponse(storage, key, { "Content-Type": "image/png", "Cache-Control": MANIFEST_ICON_CACHE }) ??
+    fileResponse({
+      request,
+      openRange: (start, end) => storage.read(key, { start, end }),
+      size: stored.size,
+      etag: iconEtag(build.sha256, size),
+      contentType: "image/png",
+      extraHeaders: { "Cache-Control": MANIFEST_ICON_CACHE },
+    })
+  );
+}
+
+function matchesEtag(request: Request, etag: string): boolean {
+  const header = request.headers.get("if-none-match");
+  return header?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag) ?? false;
 }
 
 /**
@@ -75,7 +99,9 @@ export async function pageIconResponse(
   if (matchesEtag(request, etag)) {
     return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": cacheControl } });
   }
-  return pngResponse(await iconPng(build, size), etag, cacheControl);
+  const large = await readStoredIcon(build.sha256, 512);
+  const png = large ? encodePng(resizeToSquare(decodePng(large), size)) : placeholder(build, size);
+  return pngResponse(png, etag, cacheControl);
 }
 
 /** The stable, cookie-authorized URL of a build's icon on Ferry's pages (relative to the site). */

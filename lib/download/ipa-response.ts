@@ -1,11 +1,10 @@
-import fs from "node:fs/promises";
 import { recordAudit } from "@/lib/audit/audit";
-import { env } from "@/lib/config/env";
 import { fileResponse } from "@/lib/download/file-response";
+import { offloadResponse } from "@/lib/download/offload-response";
 import { AppError } from "@/lib/errors";
 import { requestContext } from "@/lib/http/request-context";
 import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
-import { storagePath } from "@/lib/storage/build-files";
+import { buildStorage } from "@/lib/storage/storage";
 
 /** The download's file name: the app's name, version and build number, in characters every client accepts. */
 export function ipaFileName(build: { name: string; version: string; buildNumber: string }): string {
@@ -14,16 +13,18 @@ export function ipaFileName(build: { name: string; version: string; buildNumber:
 
 /**
  * A build's .ipa for iOS's install daemon (token-authorized, no cookies):
- * HEAD from metadata, GET and ranges from storage, one audit row per download.
+ * HEAD from metadata, GET and ranges streamed from storage (disk or bucket),
+ * or handed to nginx (DOWNLOAD_OFFLOAD), one audit row per download and one
+ * when the last byte went out (the install funnel; not seen when nginx sends it).
  */
 export async function ipaResponse(request: Request, token: string): Promise<Response> {
   const { user, build } = await resolveInstallToken(token);
-  const filePath = storagePath(env().dataDir, build.storageKey);
+  const storage = buildStorage();
   if (request.method !== "HEAD") {
     // HEAD is answered from metadata alone; a GET needs the file to be there.
-    await fs.access(filePath).catch(() => {
+    if (!(await storage.stat(build.storageKey))) {
       throw new AppError("not_found", "The file of this build is missing from storage.");
-    });
+    }
   }
   // One row per download: the first request of a transfer, not HEAD or resumed ranges.
   const range = request.headers.get("range");
@@ -38,14 +39,21 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
       details: range ? { range } : {},
     });
   }
+  const extraHeaders = { "Content-Disposition": `attachment; filename="${ipaFileName(build)}"` };
+  const offloaded = offloadResponse(storage, build.storageKey, {
+    "Content-Type": "application/octet-stream",
+    "Cache-Control": "private, no-store, no-transform",
+    ...extraHeaders,
+  });
+  if (offloaded) return offloaded;
   return fileResponse({
     request,
-    filePath,
+    openRange: (start, end) => storage.read(build.storageKey, { start, end }),
     size: build.sizeBytes,
     etag: build.sha256,
     contentType: "application/octet-stream",
     lastModified: build.createdAt,
-    extraHeaders: { "Content-Disposition": `attachment; filename="${ipaFileName(build)}"` },
+    extraHeaders,
     // The install funnel's last step: the whole file (or the last range of a resumed one) went out.
     onComplete: () =>
       recordAudit({

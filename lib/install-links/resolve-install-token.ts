@@ -10,11 +10,13 @@ import { findInstallLinkUser, type UserDto } from "@/lib/users/data";
  * minted (same query as before: the version is compared in it), and still
  * allowed to see the build.
  */
-export async function resolveInstallToken(token: string): Promise<{ user: UserDto; build: BuildFile }> {
+export async function resolveInstallToken(
+  token: string,
+): Promise<{ user: UserDto; build: BuildFile; expiresAt: Date }> {
   const claims = verifyInstallToken(token, requireAuthSecret());
   const user = await findInstallLinkUser(claims.userId, claims.userVersion);
   if (!user) throw new AppError("forbidden", "This install link is no longer valid for its user.");
   const build = await getBuildFileFor(user, claims.buildId);
   if (!build) throw new AppError("not_found", "This build does not exist or is no longer available to you.");
-  return { user, build };
+  return { user, build, expiresAt: claims.expiresAt };
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
-import fs from "node:fs/promises";
 import path from "node:path";
-import { storagePath } from "@/lib/storage/build-files";
+import type { BuildStorage } from "@/lib/storage/storage";
 
 export type IconSize = 57 | 512;
+export const ICON_SIZES: readonly IconSize[] = [57, 512];
 
 /** Icons sit beside the content-addressed .ipa: `icons/<sha256>/<size>.png`. */
 export function iconStorageKey(sha256: string, size: IconSize): string {
@@ -11,28 +10,12 @@ export function iconStorageKey(sha256: string, size: IconSize): string {
   return path.posix.join("icons", sha256, `${size}.png`);
 }
 
-/** Writes both icons atomically (temp file + rename), before the build row refers to them. */
+/** Writes both icons (each atomically), before the build row refers to them. */
 export async function saveBuildIcons(
-  dataDir: string,
+  storage: BuildStorage,
   sha256: string,
   icons: { png57: Buffer; png512: Buffer },
 ): Promise<void> {
-  for (const [size, png] of [
-    [57, icons.png57],
-    [512, icons.png512],
-  ] as const) {
-    const target = storagePath(dataDir, iconStorageKey(sha256, size));
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(tmp, png, { mode: 0o644 });
-    await fs.rename(tmp, target);
-  }
-}
-
-export async function readBuildIcon(dataDir: string, sha256: string, size: IconSize): Promise<Buffer | null> {
-  try {
-    return await fs.readFile(storagePath(dataDir, iconStorageKey(sha256, size)));
-  } catch {
-    return null;
-  }
+  await storage.putBuffer(iconStorageKey(sha256, 57), icons.png57, "image/png");
+  await storage.putBuffer(iconStorageKey(sha256, 512), icons.png512, "image/png");
 }

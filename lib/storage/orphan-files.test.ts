@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { applyMigrations } from "@/lib/db/migrate";
 import { buildStorageKey } from "@/lib/storage/build-files";
+import { LocalStorage } from "@/lib/storage/local-storage";
 import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 import { markUploadDone, markUploadInProgress } from "@/lib/storage/uploads-in-progress";
 import { createTestDatabase, queryDatabase } from "@/tests/helpers/test-database";
@@ -77,7 +78,7 @@ test("unreferenced stored files go after the grace period, referenced and fresh 
   const gone = storeFiles(ORPHAN, 3 * HOUR);
   const fresh = storeFiles(FRESH_ORPHAN, 60 * 1000);
 
-  assert.equal(await orphans.sweepOrphanBuildFiles(dataDir, { graceMs: HOUR }), 1);
+  assert.equal(await orphans.sweepOrphanBuildFiles(new LocalStorage(dataDir), { graceMs: HOUR }), 1);
   for (const file of [...kept, ...fresh]) assert.ok(fs.existsSync(file), `kept ${file}`);
   for (const file of gone) assert.equal(fs.existsSync(file), false, `removed ${file}`);
   assert.equal(fs.existsSync(path.join(dataDir, "icons", ORPHAN)), false);
@@ -91,21 +92,21 @@ test("the sweep waits while an upload is committing (shared lock held)", async (
   try {
     await writer.query("BEGIN");
     await writer.query("SELECT pg_advisory_xact_lock_shared(hashtext('ferry:build-storage'))");
-    assert.equal(await orphans.sweepOrphanBuildFiles(dataDir, { graceMs: HOUR }), null);
+    assert.equal(await orphans.sweepOrphanBuildFiles(new LocalStorage(dataDir), { graceMs: HOUR }), null);
     assert.ok(fs.existsSync(gone[0]!), "nothing removed while a writer holds the lock");
     await writer.query("COMMIT");
   } finally {
     await writer.end();
   }
-  assert.equal(await orphans.sweepOrphanBuildFiles(dataDir, { graceMs: HOUR }), 1);
+  assert.equal(await orphans.sweepOrphanBuildFiles(new LocalStorage(dataDir), { graceMs: HOUR }), 1);
 });
 
 test("after a failed commit, files are removed unless another row references the same bytes", async () => {
   const shared = storeFiles(REFERENCED, 0);
-  await orphans.removeBuildFilesUnlessReferenced(dataDir, REFERENCED);
+  await orphans.removeBuildFilesUnlessReferenced(new LocalStorage(dataDir), REFERENCED);
   for (const file of shared) assert.ok(fs.existsSync(file), `kept ${file}`);
   const own = storeFiles(ORPHAN, 0);
-  await orphans.removeBuildFilesUnlessReferenced(dataDir, ORPHAN);
+  await orphans.removeBuildFilesUnlessReferenced(new LocalStorage(dataDir), ORPHAN);
   for (const file of own) assert.equal(fs.existsSync(file), false, `removed ${file}`);
 });
 

@@ -1,89 +1,58 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import { prisma } from "@/lib/db/client";
-import { buildStorageKey, storagePath } from "@/lib/storage/build-files";
+import { buildStorageKey, sha256OfStorageKey } from "@/lib/storage/build-files";
+import { ICON_SIZES, iconStorageKey } from "@/lib/storage/icon-files";
+import type { BuildStorage } from "@/lib/storage/storage";
 import { lockStorageExclusive, tryLockStorageExclusive } from "@/lib/storage/storage-lock";
 
 /**
- * Stored files (builds/<ab>/<sha256>.ipa, icons/<sha256>/) that no build row
- * references. Files are content-addressed, so one file may serve rows in
- * several apps: a file is removed only when no row has its sha256, decided and
- * done under the exclusive storage lock (writers hold it shared while moving a
- * file and inserting its row).
+ * Stored objects (builds/<ab>/<sha256>.ipa, icons/<sha256>/<size>.png), on disk
+ * or in the bucket, that no build row references. Objects are content-addressed,
+ * so one may serve rows in several apps: it is removed only when no row has its
+ * sha256, decided and done under the exclusive storage lock (writers hold it
+ * shared while storing an object and inserting its row). The lock lives in the
+ * shared PostgreSQL, so this is safe with any number of instances.
  */
 
-const SHA256 = /^[0-9a-f]{64}$/;
-/** Files newer than this are left alone even if unreferenced (belt and braces on top of the lock). */
+/** Objects newer than this are left alone even if unreferenced (belt and braces on top of the lock). */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 const TRANSACTION = { maxWait: 60_000, timeout: 120_000 };
 
-function buildFilePath(dataDir: string, sha256: string): string {
-  return storagePath(dataDir, buildStorageKey(sha256));
+async function removeStored(storage: BuildStorage, sha256: string): Promise<void> {
+  await storage.delete(buildStorageKey(sha256));
+  for (const size of ICON_SIZES) await storage.delete(iconStorageKey(sha256, size));
 }
 
-function iconDirPath(dataDir: string, sha256: string): string {
-  return path.join(dataDir, "icons", sha256);
-}
-
-async function removeStored(dataDir: string, sha256: string): Promise<void> {
-  await fs.rm(buildFilePath(dataDir, sha256), { force: true });
-  await fs.rm(iconDirPath(dataDir, sha256), { recursive: true, force: true });
-}
-
-/** After a failed commit: removes the build's files unless a row references them. */
-export async function removeBuildFilesUnlessReferenced(dataDir: string, sha256: string): Promise<void> {
+/** After a failed commit: removes the build's objects unless a row references them. */
+export async function removeBuildFilesUnlessReferenced(storage: BuildStorage, sha256: string): Promise<void> {
   await prisma().$transaction(async (tx) => {
     await lockStorageExclusive(tx);
     if ((await tx.build.count({ where: { sha256 } })) > 0) return;
-    await removeStored(dataDir, sha256);
+    await removeStored(storage, sha256);
   }, TRANSACTION);
 }
 
-/** Newest modification time of a file or of a directory and what it holds directly. */
-async function newestMtime(target: string): Promise<number | null> {
-  const stat = await fs.stat(target).catch(() => null);
-  if (!stat) return null;
-  let newest = stat.mtimeMs;
-  if (stat.isDirectory()) {
-    for (const name of await fs.readdir(target).catch(() => [])) {
-      const inner = await fs.stat(path.join(target, name)).catch(() => null);
-      if (inner) newest = Math.max(newest, inner.mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** sha256 → newest mtime of its stored files, for every stored build file and icon folder. */
-async function storedShas(dataDir: string): Promise<Map<string, number>> {
+/** sha256 → newest modification time of its stored objects (the .ipa and its icons). */
+async function storedShas(storage: BuildStorage): Promise<Map<string, number>> {
   const found = new Map<string, number>();
-  const note = (sha: string, mtime: number | null) => {
-    if (mtime !== null) found.set(sha, Math.max(found.get(sha) ?? 0, mtime));
-  };
-  const buildsDir = path.join(dataDir, "builds");
-  for (const prefix of await fs.readdir(buildsDir).catch(() => [])) {
-    for (const name of await fs.readdir(path.join(buildsDir, prefix)).catch(() => [])) {
-      const sha = name.replace(/\.ipa$/, "");
-      if (SHA256.test(sha) && name.endsWith(".ipa")) note(sha, await newestMtime(path.join(buildsDir, prefix, name)));
-    }
-  }
-  for (const name of await fs.readdir(path.join(dataDir, "icons")).catch(() => [])) {
-    if (SHA256.test(name)) note(name, await newestMtime(path.join(dataDir, "icons", name)));
+  for await (const entry of storage.list()) {
+    const sha = sha256OfStorageKey(entry.key);
+    if (sha) found.set(sha, Math.max(found.get(sha) ?? 0, entry.lastModified.getTime()));
   }
   return found;
 }
 
 /**
- * Removes stored files no row references and not modified for `graceMs`.
- * Returns how many builds' files were removed, or null when another instance
+ * Removes stored objects no row references and not modified for `graceMs`.
+ * Returns how many builds' objects were removed, or null when another instance
  * (or an upload being committed) holds the lock: try again next round.
  */
 export async function sweepOrphanBuildFiles(
-  dataDir: string,
+  storage: BuildStorage,
   options: { graceMs?: number; now?: number } = {},
 ): Promise<number | null> {
   const graceMs = options.graceMs ?? ORPHAN_GRACE_MS;
   const now = options.now ?? Date.now();
-  const old = [...(await storedShas(dataDir))].filter(([, mtime]) => now - mtime > graceMs).map(([sha]) => sha);
+  const old = [...(await storedShas(storage))].filter(([, mtime]) => now - mtime > graceMs).map(([sha]) => sha);
   if (old.length === 0) return 0;
   return prisma().$transaction(async (tx) => {
     if (!(await tryLockStorageExclusive(tx))) return null;
@@ -95,7 +64,7 @@ export async function sweepOrphanBuildFiles(
       const referenced = new Set(rows.map((row) => row.sha256));
       for (const sha of batch) {
         if (referenced.has(sha)) continue;
-        await removeStored(dataDir, sha);
+        await removeStored(storage, sha);
         removed += 1;
       }
     }

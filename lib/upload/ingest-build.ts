@@ -3,11 +3,11 @@ import { sanitizeText } from "@/lib/analysis/sanitize-text";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
 import { type AuditContext, recordAudit } from "@/lib/audit/audit";
 import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/data";
-import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { buildStorageKey, commitBuildFile } from "@/lib/storage/build-files";
 import { saveBuildIcons } from "@/lib/storage/icon-files";
 import { removeBuildFilesUnlessReferenced } from "@/lib/storage/orphan-files";
+import { buildStorage } from "@/lib/storage/storage";
 import { asStorageError } from "@/lib/storage/storage-errors";
 import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
@@ -17,8 +17,8 @@ import type { UserDto } from "@/lib/users/data";
  * must be one the uploader may publish to, and identical bytes return the
  * existing build only if the uploader may publish to its app. Otherwise the
  * archive is analysed (bad input throws an AppError and stores nothing), and
- * the file and icons are moved to their permanent place inside the
- * transaction that writes the row: if anything fails after the move, the files
+ * the file and icons are stored (moved into DATA_DIR or uploaded to the bucket)
+ * inside the transaction that writes the row, before it commits: if anything fails after the move, the files
  * are removed again unless another row references the same bytes. A new
  * build is audited here, whichever entry point received it.
  */
@@ -48,12 +48,19 @@ export async function ingestBuild(input: {
     const { analysis, icon } = await analyzeBuild(file.path);
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
-    const dataDir = env().dataDir;
+    const storage = buildStorage();
     const notes = input.notes?.trim() ? sanitizeText(input.notes.trim()).slice(0, 10_000) : null;
     const storageKey = buildStorageKey(file.sha256);
     let moved = false;
     let result: { build: BuildDto; created: boolean };
     try {
+      if (storage.kind === "s3") {
+        // An upload to a bucket may take minutes: done before the transaction,
+        // then confirmed under the storage lock below (a no-op unless swept meanwhile).
+        moved = true;
+        await saveBuildIcons(storage, file.sha256, icon);
+        await commitBuildFile(storage, file.path, file.sha256, file.size);
+      }
       result = await createBuildRecord(
         {
           bundleId: ipa.bundleId,
@@ -76,13 +83,13 @@ export async function ingestBuild(input: {
         },
         async () => {
           moved = true;
-          await saveBuildIcons(dataDir, file.sha256, icon);
-          await commitBuildFile(dataDir, file.path, file.sha256);
+          await saveBuildIcons(storage, file.sha256, icon);
+          await commitBuildFile(storage, file.path, file.sha256, file.size);
         },
       );
     } catch (error) {
       if (moved) {
-        await removeBuildFilesUnlessReferenced(dataDir, file.sha256).catch((cleanupError: unknown) => {
+        await removeBuildFilesUnlessReferenced(storage, file.sha256).catch((cleanupError: unknown) => {
           // The periodic orphan sweep removes them later.
           console.error("[ferry] could not remove the files of a failed upload", cleanupError);
         });

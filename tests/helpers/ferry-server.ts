@@ -71,6 +71,13 @@ function cleanEnv(): Record<string, string> {
     "OIDC_NAME",
     "MOBILECONFIG_SIGNING_CERT",
     "MOBILECONFIG_SIGNING_KEY",
+    "STORAGE",
+    "S3_BUCKET",
+    "S3_REGION",
+    "S3_ENDPOINT",
+    "S3_FORCE_PATH_STYLE",
+    "DOWNLOAD_OFFLOAD",
+    "DOWNLOAD_OFFLOAD_PREFIX",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;
@@ -81,11 +88,17 @@ function cleanEnv(): Record<string, string> {
  * port with its own data directory and database.
  */
 export async function startFerry(
-  options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    embedded?: boolean;
+    dataDir?: string;
+    /** Share another instance's database (its owner drops it) instead of a fresh one. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<FerryServer> {
   const port = await freePort();
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ferry-data-"));
-  const db = options.embedded ? null : await createTestDatabase();
+  const db = options.embedded || options.databaseUrl ? null : await createTestDatabase();
   const admin = { email: "admin@example.com", password: `pw-${randomBytes(6).toString("hex")}` };
   const authSecret = randomBytes(32).toString("base64url");
   const env: Record<string, string> = {
@@ -98,6 +111,7 @@ export async function startFerry(
     ADMIN_PASSWORD: admin.password,
     NODE_ENV: "production",
     ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, [TSX, "scripts/start.ts"], {
@@ -136,7 +150,7 @@ export async function startFerry(
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir,
-    databaseUrl: db?.url ?? "",
+    databaseUrl: db?.url ?? options.databaseUrl ?? "",
     authSecret,
     admin,
     env,

@@ -5,6 +5,7 @@ export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ token: string }> };
 
-export const GET = withApiErrors(async (_request: Request, context: Context) =>
-  iconResponse((await context.params).token, 512),
+export const GET = withApiErrors(async (request: Request, context: Context) =>
+  iconResponse(request, (await context.params).token, 512),
 );
+export const HEAD = GET;

@@ -1,0 +1,16 @@
+import { env } from "@/lib/config/env";
+import type { BuildStorage } from "@/lib/storage/storage";
+
+/**
+ * DOWNLOAD_OFFLOAD=nginx with local storage: Ferry authorizes and audits, then
+ * answers with `X-Accel-Redirect` and no body; nginx serves the file from its
+ * internal location (sendfile, ranges, HEAD) without the bytes passing through
+ * Node. Null when offloading is off or the storage is not on local disk.
+ */
+export function offloadResponse(storage: BuildStorage, key: string, headers: HeadersInit): Response | null {
+  const offload = env().downloadOffload;
+  if (!offload || storage.kind !== "local") return null;
+  const response = new Response(null, { headers });
+  response.headers.set("X-Accel-Redirect", `${offload.prefix}${key.split("/").map(encodeURIComponent).join("/")}`);
+  return response;
+}

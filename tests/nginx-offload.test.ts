@@ -1,0 +1,186 @@
+/**
+ * Ferry behind a real nginx using the shipped site config (docs/nginx/ferry.conf,
+ * TLS stripped for the test): uploads stream through it, and with
+ * DOWNLOAD_OFFLOAD=nginx Ferry authorizes and audits a download, then answers
+ * with X-Accel-Redirect and no body so nginx sends the file (GET, Range, HEAD).
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { createToken, type FerryServer, freePort, ROOT, startFerry } from "./helpers/ferry-server";
+import { generateIpa } from "./helpers/generate-ipa";
+import { queryDatabase } from "./helpers/test-database";
+
+const NGINX = fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+
+let ferry: FerryServer;
+let nginx: ChildProcess;
+let nginxLog = "";
+let nginxUrl: string;
+let scratch: string;
+let ipa: { sha256: string; size: number; bytes: Buffer };
+let ipaPath: string;
+
+/** The shipped config, minus TLS and the http→https redirect, pointed at this test's Ferry and DATA_DIR. */
+function testSiteConfig(port: number, ferryPort: number, dataDir: string): string {
+  let conf = fs.readFileSync(path.join(ROOT, "docs/nginx/ferry.conf"), "utf8").replace(/^\s*#.*$/gm, "");
+  conf = conf
+    .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${ferryPort};`)
+    .replaceAll("/var/lib/ferry/", `${dataDir}/`);
+  conf = conf.replace(/server \{\s*listen 80;[\s\S]*?\n\}\n/, "");
+  conf = conf.replace(/^\s*(listen|ssl_\w+|server_name)\b.*$/gm, "");
+  assert.ok(conf.includes("internal;") && conf.includes("proxy_request_buffering off;"), "the shipped config was used");
+  return conf.replace("server {", `server {\n    listen 127.0.0.1:${port};`);
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nginx did not listen on ${port}:\n${nginxLog}`);
+}
+
+before(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-nginx-"));
+  const port = await freePort();
+  nginxUrl = `http://127.0.0.1:${port}`;
+  ferry = await startFerry({
+    env: {
+      PUBLIC_URL: nginxUrl,
+      TRUST_PROXY: "true",
+      DOWNLOAD_OFFLOAD: "nginx",
+      DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/",
+    },
+  });
+  const ferryPort = Number(new URL(ferry.baseUrl).port);
+  for (const dir of ["body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) fs.mkdirSync(path.join(scratch, dir));
+  fs.writeFileSync(
+    path.join(scratch, "nginx.conf"),
+    `user root;
+daemon off;
+worker_processes 1;
+pid ${scratch}/nginx.pid;
+error_log ${scratch}/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${scratch}/body;
+  proxy_temp_path ${scratch}/proxy;
+  fastcgi_temp_path ${scratch}/fastcgi;
+  uwsgi_temp_path ${scratch}/uwsgi;
+  scgi_temp_path ${scratch}/scgi;
+${testSiteConfig(port, ferryPort, ferry.dataDir)}
+}
+`,
+  );
+  nginx = spawn(
+    NGINX,
+    ["-p", scratch, "-c", path.join(scratch, "nginx.conf"), "-e", path.join(scratch, "logs/error.log")],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  nginx.stdout?.on("data", (d: Buffer) => (nginxLog += d.toString()));
+  nginx.stderr?.on("data", (d: Buffer) => (nginxLog += d.toString()));
+  await waitForPort(port);
+
+  const file = path.join(scratch, "app.ipa");
+  const generated = await generateIpa(file, {
+    bundleId: "com.example.nginx",
+    version: "1.0",
+    buildNumber: "3",
+    name: "NginxApp",
+    padBytes: 12 * 1024 * 1024,
+  });
+  ipa = { ...generated, bytes: fs.readFileSync(file) };
+  const token = await createToken(ferry);
+  // The upload goes through nginx too (streamed: proxy_request_buffering off).
+  const res = await fetch(`${nginxUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: fs.createReadStream(file) as unknown as BodyInit,
+    duplex: "half",
+  } as RequestInit);
+  assert.equal(res.status, 201, await res.clone().text());
+  const { build } = (await res.json()) as { build: { manifestUrl: string; sha256: string } };
+  assert.equal(build.sha256, ipa.sha256);
+  ipaPath = new URL(build.manifestUrl).pathname.replace(/manifest\.plist$/, "app.ipa");
+});
+
+after(async () => {
+  if (nginx && nginx.exitCode === null) {
+    const exited = new Promise((r) => nginx.once("exit", r));
+    nginx.kill("SIGQUIT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (nginx.exitCode === null) nginx.kill("SIGKILL");
+  }
+  await ferry?.stop();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test("Ferry itself answers an authorized download with X-Accel-Redirect and no body", async () => {
+  const res = await fetch(`${ferry.baseUrl}${ipaPath}`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-accel-redirect"), `/_ferry_files/builds/${ipa.sha256.slice(0, 2)}/${ipa.sha256}.ipa`);
+  assert.equal((await res.arrayBuffer()).byteLength, 0);
+  // Authorization still happens in Ferry: a forged token gets no redirect.
+  const forged = await fetch(`${ferry.baseUrl}${ipaPath.replace(/\/d\/[^/]+\//, "/d/AAAAforged/")}`);
+  assert.equal(forged.status, 404);
+  assert.equal(forged.headers.get("x-accel-redirect"), null);
+});
+
+test("through nginx: the whole .ipa (SHA-256), a Range, HEAD; the internal location is unreachable directly", async () => {
+  const before = await queryDatabase<{ n: number }>(
+    ferry.databaseUrl,
+    "SELECT count(*)::int AS n FROM audit_events WHERE action = 'ipa.download'",
+  );
+  const whole = await fetch(`${nginxUrl}${ipaPath}`);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get("content-length"), String(ipa.size));
+  assert.equal(whole.headers.get("x-accel-redirect"), null);
+  assert.match(whole.headers.get("content-disposition") ?? "", /attachment; filename="NginxApp-1.0-3.ipa"/);
+  const digest = createHash("sha256")
+    .update(Buffer.from(await whole.arrayBuffer()))
+    .digest("hex");
+  assert.equal(digest, ipa.sha256);
+  const after = await queryDatabase<{ n: number }>(
+    ferry.databaseUrl,
+    "SELECT count(*)::int AS n FROM audit_events WHERE action = 'ipa.download'",
+  );
+  assert.equal(after[0]!.n, before[0]!.n + 1, "the offloaded download is audited");
+
+  const start = 5 * 1024 * 1024 + 17;
+  const ranged = await fetch(`${nginxUrl}${ipaPath}`, { headers: { Range: `bytes=${start}-${start + 99_999}` } });
+  assert.equal(ranged.status, 206);
+  assert.equal(ranged.headers.get("content-range"), `bytes ${start}-${start + 99_999}/${ipa.size}`);
+  assert.deepEqual(Buffer.from(await ranged.arrayBuffer()), ipa.bytes.subarray(start, start + 100_000));
+
+  const head = await fetch(`${nginxUrl}${ipaPath}`, { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get("content-length"), String(ipa.size));
+
+  const icon = await fetch(`${nginxUrl}${ipaPath.replace(/app\.ipa$/, "icon-57.png")}`);
+  assert.equal(icon.status, 200);
+  assert.equal(
+    Buffer.from(await icon.arrayBuffer())
+      .subarray(1, 4)
+      .toString(),
+    "PNG",
+  );
+
+  const direct = await fetch(`${nginxUrl}/_ferry_files/builds/${ipa.sha256.slice(0, 2)}/${ipa.sha256}.ipa`);
+  assert.equal(direct.status, 404);
+});
