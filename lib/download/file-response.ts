@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { type FileHandle, open } from "node:fs/promises";
 import { parseByteRange } from "@/lib/download/byte-range";
 
 /**
@@ -30,8 +29,10 @@ export interface FileResponseOptions {
 }
 
 // Larger than the 64 KiB default: fewer syscalls and chunks for multi-GB files,
-// still a bounded amount of memory per download.
+// still a bounded amount of memory per download (one chunk being written to the
+// socket, READ_AHEAD_CHUNKS read ahead so the disk read overlaps the send).
 const READ_CHUNK_BYTES = 256 * 1024;
+const READ_AHEAD_CHUNKS = 1;
 
 export function fileResponse(options: FileResponseOptions): Response {
   const { request, filePath, size, contentType, lastModified, extraHeaders } = options;
@@ -89,25 +90,57 @@ export function fileResponse(options: FileResponseOptions): Response {
 }
 
 /**
- * `Readable.toWeb` reads ahead a bounded amount (~3 chunks, checked on Node
- * 20.20; nodejs/node#46347 fixed an older unbounded read-ahead) and its
- * cancel() destroys the fs stream, closing the file when the consumer stops. The request's abort signal is wired up too, as a second line of
- * defence in case the framework aborts the request without cancelling the body.
+ * A pull-based body: the file is read only when the response asks for the next
+ * chunk, with at most READ_AHEAD_CHUNKS read in advance, so every download holds
+ * a fixed few chunks whatever the client's speed (the Node stream + `Readable.toWeb`
+ * pair this replaces buffered in two places and grew with slow readers). The file
+ * is opened on the first pull and closed at the end, on cancel (the framework
+ * cancels the body when the client goes away) and on the request's abort signal,
+ * a second line of defence should the framework abort without cancelling.
  */
 function fileBody(filePath: string, start: number, end: number, signal: AbortSignal): ReadableStream<Uint8Array> {
-  const nodeStream = createReadStream(filePath, { start, end, highWaterMark: READ_CHUNK_BYTES });
-  const onAbort = (): void => {
-    nodeStream.destroy();
+  let handle: FileHandle | null = null;
+  let position = start;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    signal.removeEventListener("abort", close);
+    void handle?.close().catch(() => {});
   };
-  if (signal.aborted) {
-    onAbort();
-  } else {
-    signal.addEventListener("abort", onAbort, { once: true });
-    nodeStream.once("close", () => signal.removeEventListener("abort", onAbort));
-  }
-  // Node's web ReadableStream is the global one at runtime; only the
-  // TypeScript declarations (node:stream/web vs DOM lib) differ.
-  return Readable.toWeb(nodeStream) as unknown as ReadableStream<Uint8Array>;
+  signal.addEventListener("abort", close, { once: true });
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (closed || signal.aborted) {
+          close();
+          controller.error(new Error("The download was aborted."));
+          return;
+        }
+        try {
+          handle ??= await open(filePath, "r");
+          const want = Math.min(READ_CHUNK_BYTES, end + 1 - position);
+          const chunk = Buffer.allocUnsafeSlow(want);
+          const { bytesRead } = await handle.read(chunk, 0, want, position);
+          // The file shrank under us: end early rather than send made-up bytes.
+          if (bytesRead === 0) throw new Error(`${filePath} ended before byte ${position}`);
+          position += bytesRead;
+          controller.enqueue(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
+          if (position > end) {
+            close();
+            controller.close();
+          }
+        } catch (error) {
+          close();
+          controller.error(error);
+        }
+      },
+      cancel() {
+        close();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: READ_AHEAD_CHUNKS }),
+  );
 }
 
 // etagc per RFC 9110 §8.8.3 (visible ASCII except DQUOTE, plus obs-text).

@@ -1,5 +1,5 @@
 import fs from "node:fs/promises";
-import { recordAudit } from "@/lib/audit/audit";
+import { queueAudit } from "@/lib/audit/audit-queue";
 import { env } from "@/lib/config/env";
 import { fileResponse } from "@/lib/download/file-response";
 import { AppError } from "@/lib/errors";
@@ -28,7 +28,7 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
   // One row per download: the first request of a transfer, not HEAD or resumed ranges.
   const range = request.headers.get("range");
   if (request.method === "GET" && (!range || /^bytes=0-/.test(range))) {
-    await recordAudit({
+    await queueAudit({
       action: "ipa.download",
       actor: user,
       appId: build.appId,

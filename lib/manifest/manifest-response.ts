@@ -1,4 +1,4 @@
-import { recordAudit } from "@/lib/audit/audit";
+import { queueAudit } from "@/lib/audit/audit-queue";
 import { env } from "@/lib/config/env";
 import { requestContext } from "@/lib/http/request-context";
 import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
@@ -11,7 +11,7 @@ import { buildManifest } from "@/lib/manifest/build-manifest";
  */
 export async function manifestResponse(request: Request, token: string): Promise<Response> {
   const { user, build } = await resolveInstallToken(token);
-  await recordAudit({
+  await queueAudit({
     action: "manifest.fetch",
     actor: user,
     appId: build.appId,
