@@ -21,7 +21,8 @@ const MAX_BATCH = 1_000;
 
 // On globalThis: Next's server bundle and the launcher (which flushes on SIGTERM) load separate copies of this module.
 const holder = globalThis as typeof globalThis & { ferryAuditQueue?: Queue };
-const queue: Queue = (holder.ferryAuditQueue ??= { batches: [], writing: null });
+holder.ferryAuditQueue ??= { batches: [], writing: null };
+const queue: Queue = holder.ferryAuditQueue;
 
 export function queueAudit(input: AuditInput): Promise<void> {
   let batch = queue.batches.at(-1);

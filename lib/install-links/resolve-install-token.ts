@@ -24,7 +24,8 @@ type CachedLink = { state: LinkState; expiresAt: number };
 
 // On globalThis: Next's server bundle and the launcher load separate copies of this module.
 const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: Map<string, CachedLink> };
-const cache = (holder.ferryInstallLinkCache ??= new Map());
+holder.ferryInstallLinkCache ??= new Map();
+const cache = holder.ferryInstallLinkCache;
 
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,
