@@ -1,6 +1,7 @@
+import pg from "pg";
 import type { UserRole } from "@/lib/access/roles";
 import type { BuildFile } from "@/lib/builds/data";
-import { requireAuthSecret } from "@/lib/config/env";
+import { requireAuthSecret, requireDatabaseUrl } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -8,24 +9,70 @@ import { verifyInstallToken } from "@/lib/install-links/install-token";
 import type { UserDto } from "@/lib/users/data";
 
 /**
- * How long a resolved link may be reused without asking the database. It bounds
- * how late a revocation (user disabled, sign out everywhere, build deleted,
- * access withdrawn) lands on this instance; each instance has its own cache, so
- * with several instances staleness is still at most this long.
+ * How long a resolved link may be reused without asking the database. Changes
+ * that can revoke a link (user disabled, sign out everywhere, build deleted,
+ * access withdrawn) drop every instance's cache at once through a PostgreSQL
+ * notification (migration 20261129200000_install_link_notify); this TTL bounds
+ * staleness should a notification ever be missed. The cache is used only while
+ * this instance is listening, so a lost connection means no caching, not stale
+ * answers.
  */
 export const INSTALL_LINK_CACHE_MS = 500;
 // Far above the links in use at once; beyond it the cache starts over rather than growing.
 const MAX_CACHED_LINKS = 10_000;
+const NOTIFY_CHANNEL = "ferry_install_links";
+// After a failed or lost LISTEN connection, try again at most this often.
+const LISTEN_RETRY_MS = 5_000;
 
 type Resolved = { user: UserDto; build: BuildFile };
 /** `revoked`: the user is gone, disabled or revoked; `no_build`: the build is gone or not theirs. */
 type LinkState = { kind: "ok"; resolved: Resolved } | { kind: "revoked" } | { kind: "no_build" };
 type CachedLink = { state: LinkState; expiresAt: number };
+type LinkCache = {
+  entries: Map<string, CachedLink>;
+  /** Bumped whenever the cache is emptied: a lookup that raced a revocation is not kept. */
+  generation: number;
+  listening: "no" | "connecting" | "yes";
+  lastAttempt: number;
+};
 
-// On globalThis: Next's server bundle and the launcher load separate copies of this module.
-const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: Map<string, CachedLink> };
-holder.ferryInstallLinkCache ??= new Map();
+// On globalThis: one cache and one listener per process, however many copies of this module are loaded.
+const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: LinkCache };
+holder.ferryInstallLinkCache ??= { entries: new Map(), generation: 0, listening: "no", lastAttempt: 0 };
 const cache = holder.ferryInstallLinkCache;
+
+function forgetAll(): void {
+  cache.generation += 1;
+  cache.entries.clear();
+}
+
+/** One dedicated connection per instance LISTENs for revocations; every notification empties the cache. */
+function listenForRevocations(now: number): void {
+  if (cache.listening !== "no" || now - cache.lastAttempt < LISTEN_RETRY_MS) return;
+  cache.listening = "connecting";
+  cache.lastAttempt = now;
+  const client = new pg.Client({ connectionString: requireDatabaseUrl(), connectionTimeoutMillis: 5_000 });
+  let alive = true;
+  const lost = (): void => {
+    if (!alive) return;
+    alive = false;
+    cache.listening = "no";
+    forgetAll();
+    void client.end().catch(() => {});
+  };
+  client.on("error", lost);
+  client.on("end", lost);
+  client.on("notification", forgetAll);
+  client
+    .connect()
+    .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
+    .then(() => {
+      if (cache.listening !== "connecting") return;
+      forgetAll();
+      cache.listening = "yes";
+    })
+    .catch(lost);
+}
 
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,
@@ -38,12 +85,17 @@ export async function resolveInstallToken(token: string): Promise<Resolved> {
   const claims = verifyInstallToken(token, requireAuthSecret());
   const key = `${claims.userId}/${claims.userVersion}/${claims.buildId}`;
   const now = Date.now();
-  let entry = cache.get(key);
+  listenForRevocations(now);
+  let entry = cache.listening === "yes" ? cache.entries.get(key) : undefined;
   if (!entry || entry.expiresAt <= now) {
+    // Cached only if no revocation was announced while the query ran (the cache would have been emptied).
+    const generation = cache.generation;
     const state = await lookUp(claims.userId, claims.userVersion, claims.buildId);
-    if (cache.size >= MAX_CACHED_LINKS) cache.clear();
     entry = { state, expiresAt: now + INSTALL_LINK_CACHE_MS };
-    cache.set(key, entry);
+    if (cache.listening === "yes" && generation === cache.generation) {
+      if (cache.entries.size >= MAX_CACHED_LINKS) cache.entries.clear();
+      cache.entries.set(key, entry);
+    }
   }
   const { state } = entry;
   if (state.kind === "revoked") throw new AppError("forbidden", "This install link is no longer valid for its user.");
