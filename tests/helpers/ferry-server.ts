@@ -80,7 +80,13 @@ function cleanEnv(): Record<string, string> {
  * port with its own data directory and database.
  */
 export async function startFerry(
-  options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    embedded?: boolean;
+    dataDir?: string;
+    /** "compiled": what `npm start` runs (dist/start.mjs with plain node) instead of scripts/start.ts through tsx. */
+    launcher?: "tsx" | "compiled";
+  } = {},
 ): Promise<FerryServer> {
   const port = await freePort();
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ferry-data-"));
@@ -99,7 +105,8 @@ export async function startFerry(
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [TSX, "scripts/start.ts"], {
+  const args = options.launcher === "compiled" ? ["scripts/launch.mjs"] : [TSX, "scripts/start.ts"];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
