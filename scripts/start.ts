@@ -10,6 +10,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
+import { flushAuditQueue } from "@/lib/audit/audit-queue";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
 import { startPeriodicSweeps } from "@/lib/boot/periodic-sweeps";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     stopWatching();
+    // Audit rows of the last fetches and downloads are written in batches: none is lost on a clean stop.
+    await flushAuditQueue().catch(() => {});
     await app.close().catch(() => {});
     await disconnectPrisma().catch(() => {});
     await database.stop().catch(() => {});

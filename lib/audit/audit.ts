@@ -39,23 +39,26 @@ export async function recordChange(
 
 export async function recordAudit(input: AuditInput): Promise<void> {
   try {
-    await prisma().auditEvent.create({
-      data: {
-        action: input.action,
-        actorId: input.actor?.id ?? null,
-        actorEmail: input.actor?.email ?? null,
-        appId: input.appId ?? null,
-        buildId: input.buildId ?? null,
-        targetType: input.target?.type ?? null,
-        targetId: input.target?.id ?? null,
-        ip: input.context?.ip?.slice(0, 100) ?? null,
-        userAgent: input.context?.userAgent?.slice(0, 500) ?? null,
-        details: input.details ?? {},
-      },
-    });
+    await prisma().auditEvent.create({ data: auditRow(input) });
   } catch (error) {
     console.error("[ferry] could not write an audit event", input.action, error);
   }
+}
+
+/** The row for an event (also written in batches by ./audit-queue.ts). */
+export function auditRow(input: AuditInput) {
+  return {
+    action: input.action,
+    actorId: input.actor?.id ?? null,
+    actorEmail: input.actor?.email ?? null,
+    appId: input.appId ?? null,
+    buildId: input.buildId ?? null,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    ip: input.context?.ip?.slice(0, 100) ?? null,
+    userAgent: input.context?.userAgent?.slice(0, 500) ?? null,
+    details: input.details ?? {},
+  } satisfies Prisma.AuditEventCreateManyInput;
 }
 
 export type AuditEventDto = {

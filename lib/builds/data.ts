@@ -121,15 +121,6 @@ export async function getBuildByIdFor(user: UserDto, buildId: string): Promise<B
 }
 
 /** The file behind a build, if `user` may install it. */
-export async function getBuildFileFor(user: UserDto, buildId: string): Promise<BuildFile | null> {
-  if (!isUuid(buildId)) return null;
-  const row = await prisma().build.findFirst({
-    where: { id: buildId, app: visibleAppsWhere(user) },
-    select: { ...buildCoreSelect, storageKey: true, createdAt: true },
-  });
-  return row ? { ...row, sizeBytes: Number(row.sizeBytes) } : null;
-}
-
 export async function findBuildBySha256(user: UserDto, sha256: string): Promise<BuildDto | null> {
   const row = await prisma().build.findFirst({
     where: { sha256, app: visibleAppsWhere(user) },

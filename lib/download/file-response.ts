@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { type FileHandle, open as openFile } from "node:fs/promises";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseByteRange } from "@/lib/download/byte-range";
@@ -39,8 +39,10 @@ export interface FileResponseOptions {
 }
 
 // Larger than the 64 KiB default: fewer syscalls and chunks for multi-GB files,
-// still a bounded amount of memory per download.
+// still a bounded amount of memory per download (one chunk being written to the
+// socket, READ_AHEAD_CHUNKS read ahead so the disk read overlaps the send).
 const READ_CHUNK_BYTES = 256 * 1024;
+const READ_AHEAD_CHUNKS = 1;
 
 export function fileResponse(options: FileResponseOptions): Response {
   const { request, size, contentType, lastModified, extraHeaders } = options;
@@ -94,13 +96,11 @@ export function fileResponse(options: FileResponseOptions): Response {
   if (isHead || length === 0) {
     return new Response(null, { status, headers });
   }
-  const open =
-    options.openRange ??
-    (async (from: number, to: number) => {
-      if (options.filePath === undefined) throw new TypeError("fileResponse needs filePath or openRange");
-      return createReadStream(options.filePath, { start: from, end: to, highWaterMark: READ_CHUNK_BYTES });
-    });
-  const body = streamBody(open, start, end, request.signal);
+  // A file on disk is read on demand (the fast path); other storage streams through Node.
+  let body: ReadableStream<Uint8Array>;
+  if (options.filePath !== undefined) body = fileBody(options.filePath, start, end, request.signal);
+  else if (options.openRange) body = streamBody(options.openRange, start, end, request.signal);
+  else throw new TypeError("fileResponse needs filePath or openRange");
   const reachesEnd = end === size - 1;
   return new Response(options.onComplete && reachesEnd ? onFullyRead(body, length, options.onComplete) : body, {
     status,
@@ -186,6 +186,60 @@ function onFullyRead(
       },
     },
     { highWaterMark: 0 },
+  );
+}
+
+/**
+ * A pull-based body: the file is read only when the response asks for the next
+ * chunk, with at most READ_AHEAD_CHUNKS read in advance, so every download holds
+ * a fixed few chunks whatever the client's speed (the Node stream + `Readable.toWeb`
+ * pair this replaces buffered in two places and grew with slow readers). The file
+ * is opened on the first pull and closed at the end, on cancel (the framework
+ * cancels the body when the client goes away) and on the request's abort signal,
+ * a second line of defence should the framework abort without cancelling.
+ */
+function fileBody(filePath: string, start: number, end: number, signal: AbortSignal): ReadableStream<Uint8Array> {
+  let handle: FileHandle | null = null;
+  let position = start;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    signal.removeEventListener("abort", close);
+    void handle?.close().catch(() => {});
+  };
+  signal.addEventListener("abort", close, { once: true });
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (closed || signal.aborted) {
+          close();
+          controller.error(new Error("The download was aborted."));
+          return;
+        }
+        try {
+          handle ??= await openFile(filePath, "r");
+          const want = Math.min(READ_CHUNK_BYTES, end + 1 - position);
+          const chunk = Buffer.allocUnsafeSlow(want);
+          const { bytesRead } = await handle.read(chunk, 0, want, position);
+          // The file shrank under us: end early rather than send made-up bytes.
+          if (bytesRead === 0) throw new Error(`${filePath} ended before byte ${position}`);
+          position += bytesRead;
+          controller.enqueue(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
+          if (position > end) {
+            close();
+            controller.close();
+          }
+        } catch (error) {
+          close();
+          controller.error(error);
+        }
+      },
+      cancel() {
+        close();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: READ_AHEAD_CHUNKS }),
   );
 }
 

@@ -5,6 +5,7 @@ import { resizeToSquare } from "@/lib/analysis/icons/resize";
 import { currentUser } from "@/lib/auth/session";
 import { getBuildFor } from "@/lib/builds/data";
 import { fileResponse } from "@/lib/download/file-response";
+import { fileSource } from "@/lib/download/file-source";
 import { offloadResponse } from "@/lib/download/offload-response";
 import { AppError } from "@/lib/errors";
 import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
@@ -64,7 +65,7 @@ export async function iconResponse(request: Request, token: string, size: IconSi
     offloadResponse(storage, key, { "Content-Type": "image/png", "Cache-Control": MANIFEST_ICON_CACHE }) ??
     fileResponse({
       request,
-      openRange: (start, end) => storage.read(key, { start, end }),
+      ...fileSource(storage, key),
       size: stored.size,
       etag: iconEtag(build.sha256, size),
       contentType: "image/png",

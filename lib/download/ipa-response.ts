@@ -1,5 +1,6 @@
-import { recordAudit } from "@/lib/audit/audit";
+import { queueAudit } from "@/lib/audit/audit-queue";
 import { fileResponse } from "@/lib/download/file-response";
+import { fileSource } from "@/lib/download/file-source";
 import { offloadResponse } from "@/lib/download/offload-response";
 import { AppError } from "@/lib/errors";
 import { requestContext } from "@/lib/http/request-context";
@@ -30,7 +31,7 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
   const range = request.headers.get("range");
   const context = requestContext(request.headers);
   if (request.method === "GET" && (!range || /^bytes=0-/.test(range))) {
-    await recordAudit({
+    await queueAudit({
       action: "ipa.download",
       actor: user,
       appId: build.appId,
@@ -48,7 +49,7 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
   if (offloaded) return offloaded;
   return fileResponse({
     request,
-    openRange: (start, end) => storage.read(build.storageKey, { start, end }),
+    ...fileSource(storage, build.storageKey),
     size: build.sizeBytes,
     etag: build.sha256,
     contentType: "application/octet-stream",
@@ -56,7 +57,7 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
     extraHeaders,
     // The install funnel's last step: the whole file (or the last range of a resumed one) went out.
     onComplete: () =>
-      recordAudit({
+      queueAudit({
         action: "ipa.download_complete",
         actor: user,
         appId: build.appId,

@@ -1,22 +1,170 @@
-import { type BuildFile, getBuildFileFor } from "@/lib/builds/data";
-import { requireAuthSecret } from "@/lib/config/env";
+import pg from "pg";
+import type { UserRole } from "@/lib/access/roles";
+import type { BuildFile } from "@/lib/builds/data";
+import { requireAuthSecret, requireDatabaseUrl } from "@/lib/config/env";
+import { prisma } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
 import { verifyInstallToken } from "@/lib/install-links/install-token";
-import { findInstallLinkUser, type UserDto } from "@/lib/users/data";
+import type { UserDto } from "@/lib/users/data";
+
+/**
+ * How long a resolved link may be reused without asking the database. Changes
+ * that can revoke a link (user disabled, sign out everywhere, build deleted,
+ * access withdrawn) drop every instance's cache at once through a PostgreSQL
+ * notification (migration 20261129200000_install_link_notify); this TTL bounds
+ * staleness should a notification ever be missed. The cache is used only while
+ * this instance is listening, so a lost connection means no caching, not stale
+ * answers.
+ */
+export const INSTALL_LINK_CACHE_MS = 500;
+// Far above the links in use at once; beyond it the cache starts over rather than growing.
+const MAX_CACHED_LINKS = 10_000;
+const NOTIFY_CHANNEL = "ferry_install_links";
+// After a failed or lost LISTEN connection, try again at most this often.
+const LISTEN_RETRY_MS = 5_000;
+
+type Resolved = { user: UserDto; build: BuildFile };
+/** `revoked`: the user is gone, disabled or revoked; `no_build`: the build is gone or not theirs. */
+type LinkState = { kind: "ok"; resolved: Resolved } | { kind: "revoked" } | { kind: "no_build" };
+type CachedLink = { state: LinkState; expiresAt: number };
+type LinkCache = {
+  entries: Map<string, CachedLink>;
+  /** Bumped whenever the cache is emptied: a lookup that raced a revocation is not kept. */
+  generation: number;
+  listening: "no" | "connecting" | "yes";
+  lastAttempt: number;
+};
+
+// On globalThis: one cache and one listener per process, however many copies of this module are loaded.
+const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: LinkCache };
+holder.ferryInstallLinkCache ??= { entries: new Map(), generation: 0, listening: "no", lastAttempt: 0 };
+const cache = holder.ferryInstallLinkCache;
+
+function forgetAll(): void {
+  cache.generation += 1;
+  cache.entries.clear();
+}
+
+/** One dedicated connection per instance LISTENs for revocations; every notification empties the cache. */
+function listenForRevocations(now: number): void {
+  if (cache.listening !== "no" || now - cache.lastAttempt < LISTEN_RETRY_MS) return;
+  cache.listening = "connecting";
+  cache.lastAttempt = now;
+  const client = new pg.Client({ connectionString: requireDatabaseUrl(), connectionTimeoutMillis: 5_000 });
+  let alive = true;
+  const lost = (): void => {
+    if (!alive) return;
+    alive = false;
+    cache.listening = "no";
+    forgetAll();
+    void client.end().catch(() => {});
+  };
+  client.on("error", lost);
+  client.on("end", lost);
+  client.on("notification", forgetAll);
+  client
+    .connect()
+    .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
+    .then(() => {
+      if (cache.listening !== "connecting") return;
+      forgetAll();
+      cache.listening = "yes";
+    })
+    .catch(lost);
+}
 
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,
  * unexpired, its user still active with nothing revoked since the link was
- * minted (same query as before: the version is compared in it), and still
- * allowed to see the build.
+ * minted (the version is compared in the query), and still allowed to see the
+ * build. iOS asks for the manifest, icons, HEAD and the .ipa in quick
+ * succession, so the answer is kept for INSTALL_LINK_CACHE_MS.
  */
-export async function resolveInstallToken(
-  token: string,
-): Promise<{ user: UserDto; build: BuildFile; expiresAt: Date }> {
+export async function resolveInstallToken(token: string): Promise<Resolved & { expiresAt: Date }> {
   const claims = verifyInstallToken(token, requireAuthSecret());
-  const user = await findInstallLinkUser(claims.userId, claims.userVersion);
-  if (!user) throw new AppError("forbidden", "This install link is no longer valid for its user.");
-  const build = await getBuildFileFor(user, claims.buildId);
-  if (!build) throw new AppError("not_found", "This build does not exist or is no longer available to you.");
-  return { user, build, expiresAt: claims.expiresAt };
+  const key = `${claims.userId}/${claims.userVersion}/${claims.buildId}`;
+  const now = Date.now();
+  listenForRevocations(now);
+  let entry = cache.listening === "yes" ? cache.entries.get(key) : undefined;
+  if (!entry || entry.expiresAt <= now) {
+    // Cached only if no revocation was announced while the query ran (the cache would have been emptied).
+    const generation = cache.generation;
+    const state = await lookUp(claims.userId, claims.userVersion, claims.buildId);
+    entry = { state, expiresAt: now + INSTALL_LINK_CACHE_MS };
+    if (cache.listening === "yes" && generation === cache.generation) {
+      if (cache.entries.size >= MAX_CACHED_LINKS) cache.entries.clear();
+      cache.entries.set(key, entry);
+    }
+  }
+  const { state } = entry;
+  if (state.kind === "revoked") throw new AppError("forbidden", "This install link is no longer valid for its user.");
+  if (state.kind === "no_build") {
+    throw new AppError("not_found", "This build does not exist or is no longer available to you.");
+  }
+  return { ...state.resolved, expiresAt: claims.expiresAt };
+}
+
+type LinkRow = {
+  user_id: string;
+  email: string;
+  user_name: string | null;
+  role: UserRole;
+  session_version: number;
+  build_id: string | null;
+  app_id: string | null;
+  bundle_id: string | null;
+  version: string | null;
+  build_number: string | null;
+  build_name: string | null;
+  size_bytes: bigint | null;
+  sha256: string | null;
+  storage_key: string | null;
+  created_at: Date | null;
+};
+
+/**
+ * One query: the active user at that session version, and the build only if
+ * the same rules as `visibleAppsWhere` (lib/access/app-access.ts) let them see
+ * it: admins everything, others apps visible to everyone or granted to one of
+ * their groups.
+ */
+async function lookUp(userId: string, userVersion: number, buildId: string): Promise<LinkState> {
+  if (!isUuid(userId)) return { kind: "revoked" };
+  const wantedBuild = isUuid(buildId) ? buildId : null;
+  const rows = await prisma().$queryRaw<LinkRow[]>`
+    SELECT u.id::text AS user_id, u.email, u.name AS user_name, u.role::text AS role, u.session_version,
+           b.id::text AS build_id, b.app_id::text AS app_id, b.bundle_id, b.version, b.build_number,
+           b.name AS build_name, b.size_bytes, b.sha256, b.storage_key, b.created_at
+    FROM users u
+    LEFT JOIN builds b ON b.id = ${wantedBuild}::uuid AND EXISTS (
+      SELECT 1 FROM apps a WHERE a.id = b.app_id AND (
+        u.role = 'admin' OR a.visibility = 'everyone' OR EXISTS (
+          SELECT 1 FROM app_groups ag JOIN group_members gm ON gm.group_id = ag.group_id
+          WHERE ag.app_id = a.id AND gm.user_id = u.id)))
+    WHERE u.id = ${userId}::uuid AND u.disabled_at IS NULL AND u.session_version = ${userVersion}`;
+  const row = rows[0];
+  if (!row) return { kind: "revoked" };
+  const user: UserDto = {
+    id: row.user_id,
+    email: row.email,
+    name: row.user_name,
+    role: row.role,
+    disabled: false,
+    sessionVersion: row.session_version,
+  };
+  if (row.build_id === null) return { kind: "no_build" };
+  const build: BuildFile = {
+    id: row.build_id,
+    appId: row.app_id ?? "",
+    bundleId: row.bundle_id ?? "",
+    version: row.version ?? "",
+    buildNumber: row.build_number ?? "",
+    name: row.build_name ?? "",
+    sizeBytes: Number(row.size_bytes ?? 0),
+    sha256: row.sha256 ?? "",
+    storageKey: row.storage_key ?? "",
+    createdAt: row.created_at ?? new Date(0),
+  };
+  return { kind: "ok", resolved: { user, build } };
 }

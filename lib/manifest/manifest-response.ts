@@ -1,4 +1,4 @@
-import { recordAudit } from "@/lib/audit/audit";
+import { queueAudit } from "@/lib/audit/audit-queue";
 import { env } from "@/lib/config/env";
 import { ipaFileName } from "@/lib/download/ipa-response";
 import { requestContext } from "@/lib/http/request-context";
@@ -20,7 +20,7 @@ export const PRESIGN_MARGIN_SECONDS = 15 * 60;
  */
 export async function manifestResponse(request: Request, token: string): Promise<Response> {
   const { user, build, expiresAt } = await resolveInstallToken(token);
-  await recordAudit({
+  await queueAudit({
     action: "manifest.fetch",
     actor: user,
     appId: build.appId,

@@ -12,6 +12,10 @@ export class LocalStorage implements BuildStorage {
 
   constructor(readonly dataDir: string) {}
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   /** The absolute path of a key; refuses keys that would leave DATA_DIR. */
   pathOf(key: string): string {
     const resolved = path.resolve(this.dataDir, key);

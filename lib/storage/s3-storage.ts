@@ -74,6 +74,10 @@ export class S3Storage implements BuildStorage {
     );
   }
 
+  localPath(): null {
+    return null;
+  }
+
   async stat(key: string): Promise<StoredObject | null> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));

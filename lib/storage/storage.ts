@@ -17,6 +17,8 @@ export interface BuildStorage {
   putBuffer(key: string, data: Buffer, contentType: string): Promise<void>;
   /** Size and modification time, or null when nothing is stored under `key`. */
   stat(key: string): Promise<StoredObject | null>;
+  /** The file behind `key` when the backend is a local disk (the download fast path reads it directly), else null. */
+  localPath(key: string): string | null;
   /** The bytes `start`…`end` (inclusive), streamed; a missing object rejects. */
   read(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** A time-limited GET URL that needs no other authorization, or null when the backend has none (local). */

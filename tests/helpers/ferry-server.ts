@@ -94,6 +94,8 @@ export async function startFerry(
     dataDir?: string;
     /** Share another instance's database (its owner drops it) instead of a fresh one. */
     databaseUrl?: string;
+    /** "compiled": what `npm start` runs (dist/start.mjs with plain node) instead of scripts/start.ts through tsx. */
+    launcher?: "tsx" | "compiled";
   } = {},
 ): Promise<FerryServer> {
   const port = await freePort();
@@ -114,7 +116,8 @@ export async function startFerry(
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [TSX, "scripts/start.ts"], {
+  const args = options.launcher === "compiled" ? ["scripts/launch.mjs"] : [TSX, "scripts/start.ts"];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

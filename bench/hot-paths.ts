@@ -1,0 +1,356 @@
+/**
+ * The install hot paths side by side with nginx, as ratios from one run.
+ *
+ *   npm run build && npm run bench:hot -- [--size-mb 200] [--rounds 3] [--seconds 5] [--upload-mb 1024]
+ *
+ * Starts Ferry the way `npm start` does (dist/start.mjs, plain node) and nginx
+ * (Debian's, one worker, sendfile) serving the same stored .ipa, then runs
+ * interleaved rounds of wrk against both and keeps each figure's best round
+ * (the machine is shared and noisy). Printed ratios:
+ * - .ipa GET throughput, Ferry / nginx, at 1 and 32 clients;
+ * - valid manifest GET and valid .ipa HEAD at 64 clients / the same server's
+ *   cheapest route handler (an install URL whose token fails its signature
+ *   check: no database work), plus the manifest at 1, 8 and 64 clients;
+ * - the server's peak RSS during 100 concurrent downloads;
+ * - a 1 GB upload (raw body and multipart), stored, hashed, analysed and
+ *   committed, against `cp` + `sync` of the same file (--upload-mb 0 skips it).
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
+import { signInstallToken } from "@/lib/install-links/install-token";
+import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
+import { generateIpa } from "../tests/helpers/generate-ipa";
+import { queryDatabase } from "../tests/helpers/test-database";
+
+const MiB = 1024 * 1024;
+const log = (line: string) => console.log(`# ${line}`);
+
+type WrkResult = { requestsPerSecond: number; bytesPerSecond: number; p99Ms: number };
+
+const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: MiB, GB: 1024 * MiB };
+
+function wrk(url: string, connections: number, seconds: number): WrkResult {
+  const args = ["-t", String(Math.min(2, connections)), "-c", String(connections), "-d", `${seconds}s`, "--latency"];
+  const out = execFileSync("wrk", [...args, url], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(out);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const p99Ms = p99 ? Number(p99[1]) * (p99[2] === "us" ? 0.001 : p99[2] === "s" ? 1000 : 1) : 0;
+  if (/Non-2xx or 3xx responses/.test(out) && !url.includes("invalid")) {
+    throw new Error(`wrk saw error responses from ${url}:\n${out}`);
+  }
+  return {
+    requestsPerSecond: rps,
+    bytesPerSecond: transfer ? Number(transfer[1]) * (UNITS[transfer[2] ?? "B"] ?? 1) : 0,
+    p99Ms,
+  };
+}
+
+/**
+ * wrk waits for a body after HEAD (it does not know the method of what it
+ * parses), so HEAD is measured with a keep-alive Node client instead; its
+ * ceiling is measured by the same client in the same round.
+ */
+async function nodeLoop(url: string, method: string, connections: number, seconds: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const deadline = performance.now() + seconds * 1000;
+  let done = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(url, { method, agent }, (res) => {
+        res.resume();
+        res.once("end", () => resolve());
+      });
+      req.once("error", reject);
+      req.end();
+    });
+  const worker = async () => {
+    for (let i = 0; i < 10_000_000 && performance.now() < deadline; i++) {
+      await one();
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  agent.destroy();
+  return done / seconds;
+}
+
+/** RSS of a process and its children (/proc, Linux). */
+function treeRss(root: number): number {
+  let total = 0;
+  const queue = [root];
+  for (let i = 0; i < 64 && queue.length > 0; i++) {
+    const pid = queue.shift() as number;
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+        if (kids) queue.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // Gone between two reads.
+    }
+  }
+  return total;
+}
+
+async function startNginx(scratch: string, root: string): Promise<{ port: number; stop: () => void }> {
+  const port = await freePort();
+  const dir = path.join(scratch, "nginx");
+  fs.mkdirSync(dir, { recursive: true });
+  const conf = path.join(dir, "nginx.conf");
+  fs.writeFileSync(
+    conf,
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  types { application/octet-stream ipa; }
+  server { listen 127.0.0.1:${port}; root ${root}; }
+}
+`,
+  );
+  const child = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, stop: () => child.kill("SIGTERM") };
+}
+
+async function uploadOnce(server: FerryServer, token: string, file: string, multipart: boolean): Promise<number> {
+  const started = performance.now();
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  let body: BodyInit;
+  if (multipart) {
+    const form = new FormData();
+    form.append("file", await fs.openAsBlob(file), "big.ipa");
+    body = form;
+  } else {
+    headers["content-type"] = "application/octet-stream";
+    headers["content-length"] = String(fs.statSync(file).size);
+    body = fs.createReadStream(file, { highWaterMark: MiB }) as unknown as BodyInit;
+  }
+  const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers,
+    body,
+    duplex: "half",
+  } as RequestInit);
+  const json = (await res.json()) as { build?: { id: string } };
+  if (res.status !== 201 || !json.build) throw new Error(`upload failed: HTTP ${res.status} ${JSON.stringify(json)}`);
+  const seconds = (performance.now() - started) / 1000;
+  // The next upload of the same bytes must be ingested again, not found as a duplicate.
+  await queryDatabase(server.databaseUrl, "DELETE FROM builds WHERE id = $1", [json.build.id]);
+  return seconds;
+}
+
+function cpSync(file: string, scratch: string): number {
+  const copy = path.join(scratch, "copy.ipa");
+  const started = performance.now();
+  spawnSync("cp", [file, copy]);
+  spawnSync("sync");
+  const seconds = (performance.now() - started) / 1000;
+  fs.rmSync(copy, { force: true });
+  return seconds;
+}
+
+const best = (values: number[]): number => Math.max(...values);
+const least = (values: number[]): number => Math.min(...values);
+const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      "size-mb": { type: "string", default: "200" },
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      "upload-mb": { type: "string", default: "1024" },
+    },
+  });
+  const sizeMb = Number(values["size-mb"]);
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.seconds);
+  const uploadMb = Number(values["upload-mb"]);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-hot-"));
+  let database: RunningDatabase | null = null;
+  let server: FerryServer | null = null;
+  let nginx: { stop: () => void } | null = null;
+  try {
+    if (!process.env.FERRY_TEST_DATABASE_URL) {
+      const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-hot-pg-"));
+      database = await ensureEmbeddedPostgres(pgDir, log);
+      process.env.FERRY_TEST_DATABASE_URL = database.url.replace(/\/ferry$/, "/postgres");
+    }
+    log(`generating a ${sizeMb} MB .ipa`);
+    const ipa = path.join(scratch, "bench.ipa");
+    await generateIpa(ipa, {
+      bundleId: "com.example.hot",
+      version: "1.0",
+      buildNumber: "1",
+      name: "Hot",
+      padBytes: sizeMb * MiB,
+    });
+    log("starting Ferry (compiled launcher) and nginx");
+    server = await startFerry({ dataDir: path.join(scratch, "data"), launcher: "compiled" });
+    const srv = server;
+    const apiToken = await createToken(srv);
+    const form = new FormData();
+    form.append("file", await fs.openAsBlob(ipa), "bench.ipa");
+    const up = await fetch(`${srv.baseUrl}/api/v1/builds`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiToken}` },
+      body: form,
+    });
+    const { build } = (await up.json()) as { build: { id: string } };
+    const [row] = await queryDatabase<{ storage_key: string; user_id: string; session_version: number }>(
+      srv.databaseUrl,
+      `SELECT b.storage_key, u.id AS user_id, u.session_version FROM builds b, users u
+       WHERE b.id = $1 AND u.email = $2`,
+      [build.id, srv.admin.email],
+    );
+    if (!row) throw new Error("the uploaded build was not found");
+    const token = signInstallToken(
+      {
+        buildId: build.id,
+        userId: row.user_id,
+        userVersion: row.session_version,
+        expiresAt: new Date(Date.now() + 864e5),
+      },
+      srv.authSecret,
+    );
+    // Same length, last character of the MAC changed: fails the signature check only.
+    const last = token.at(-1) === "A" ? "B" : "A";
+    const invalid = `${token.slice(0, -1)}${last}`;
+    const started = await startNginx(scratch, srv.dataDir);
+    nginx = started;
+    const ferryIpa = `${srv.baseUrl}/d/${token}/app.ipa`;
+    const nginxIpa = `http://127.0.0.1:${started.port}/${row.storage_key}`;
+    const manifest = `${srv.baseUrl}/d/${token}/manifest.plist`;
+    const ceiling = `${srv.baseUrl}/d/${invalid}/manifest.plist?invalid`;
+
+    const samples: Record<string, number[]> = {};
+    const p99: Record<string, number[]> = {};
+    const add = (name: string, value: number, latency?: number) => {
+      samples[name] = [...(samples[name] ?? []), value];
+      if (latency !== undefined) p99[name] = [...(p99[name] ?? []), latency];
+    };
+    for (let round = 1; round <= rounds; round++) {
+      log(`round ${round}/${rounds}`);
+      for (const clients of [1, 32]) {
+        add(`ipa ferry c${clients}`, wrk(ferryIpa, clients, seconds).bytesPerSecond);
+        add(`ipa nginx c${clients}`, wrk(nginxIpa, clients, seconds).bytesPerSecond);
+      }
+      // The ceiling right before and after the manifest runs: load from other users of the machine hits both.
+      const c = wrk(ceiling, 64, seconds);
+      add("ceiling c64", c.requestsPerSecond, c.p99Ms);
+      for (const clients of [1, 8, 64]) {
+        const m = wrk(manifest, clients, seconds);
+        add(`manifest c${clients}`, m.requestsPerSecond, m.p99Ms);
+      }
+      const c2 = wrk(ceiling, 64, seconds);
+      add("ceiling c64", c2.requestsPerSecond, c2.p99Ms);
+      add("head c64", await nodeLoop(ferryIpa, "HEAD", 64, seconds));
+      add("head ceiling c64", await nodeLoop(`${srv.baseUrl}/d/${invalid}/app.ipa`, "HEAD", 64, seconds));
+    }
+
+    log("RSS during 100 concurrent downloads");
+    const pid = srv.pid;
+    const baseRss = treeRss(pid);
+    let peakRss = baseRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, treeRss(pid));
+    }, 50);
+    const rssRun = spawn("wrk", ["-t", "2", "-c", "100", "-d", `${Math.max(seconds, 8)}s`, ferryIpa], {
+      stdio: "ignore",
+    });
+    await new Promise((resolve) => rssRun.once("exit", resolve));
+    clearInterval(sampler);
+
+    const uploads: { raw: number[]; multipart: number[]; cp: number[] } = { raw: [], multipart: [], cp: [] };
+    if (uploadMb > 0) {
+      log(`generating a ${uploadMb} MB .ipa for the upload rounds`);
+      const big = path.join(scratch, "upload.ipa");
+      await generateIpa(big, {
+        bundleId: "com.example.upload",
+        version: "1.0",
+        buildNumber: "1",
+        name: "Upload",
+        padBytes: uploadMb * MiB,
+      });
+      for (let round = 1; round <= Math.min(rounds, 2); round++) {
+        log(`upload round ${round}`);
+        uploads.cp.push(cpSync(big, scratch));
+        uploads.raw.push(await uploadOnce(srv, apiToken, big, false));
+        uploads.multipart.push(await uploadOnce(srv, apiToken, big, true));
+      }
+    }
+
+    const ratio = (a: string, b: string) => best(samples[a] ?? [0]) / best(samples[b] ?? [1]);
+    const gbps = (name: string) => fmt(best(samples[name] ?? [0]) / 1e9);
+    const rps = (name: string) => fmt(best(samples[name] ?? [0]), 0);
+    const lat = (name: string) => fmt(least(p99[name] ?? [0]), 1);
+    console.log("");
+    console.log(`| measure | Ferry | reference | ratio | target |`);
+    console.log(`| --- | --- | --- | --- | --- |`);
+    for (const clients of [1, 32]) {
+      console.log(
+        `| .ipa GET, ${clients} client(s) | ${gbps(`ipa ferry c${clients}`)} GB/s | nginx ${gbps(`ipa nginx c${clients}`)} GB/s | ${fmt(ratio(`ipa ferry c${clients}`, `ipa nginx c${clients}`))}× | ≥ 0.8× |`,
+      );
+    }
+    for (const clients of [1, 8, 64]) {
+      console.log(
+        `| valid manifest, ${clients} client(s) | ${rps(`manifest c${clients}`)} req/s (p99 ${lat(`manifest c${clients}`)} ms) | ceiling ${rps("ceiling c64")} req/s at 64 | ${fmt(ratio(`manifest c${clients}`, "ceiling c64"))}× | ${clients === 64 ? "≥ 0.8×" : "rising"} |`,
+      );
+    }
+    console.log(
+      `| valid .ipa HEAD, 64 clients (Node client) | ${rps("head c64")} req/s | ceiling (HEAD, invalid token) ${rps("head ceiling c64")} req/s | ${fmt(ratio("head c64", "head ceiling c64"))}× | ≥ 0.8× |`,
+    );
+    console.log(
+      `| server RSS, 100 concurrent downloads | peak ${fmt(peakRss / MiB, 0)} MiB (idle ${fmt(baseRss / MiB, 0)} MiB) | | | ≤ 300 MiB |`,
+    );
+    if (uploadMb > 0) {
+      const cp = least(uploads.cp);
+      for (const kind of ["raw", "multipart"] as const) {
+        const t = least(uploads[kind]);
+        console.log(
+          `| ${uploadMb} MB upload (${kind}) | ${fmt(t)} s | cp + sync ${fmt(cp)} s | ${fmt(t / cp)}× the time | ≤ 2.5× |`,
+        );
+      }
+    }
+    console.log(
+      `\n# best of ${rounds} interleaved rounds, wrk ${seconds} s each; ${os.cpus().length} cores; node ${process.version}`,
+    );
+  } finally {
+    nginx?.stop();
+    await server?.stop();
+    await database?.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

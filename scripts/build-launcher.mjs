@@ -1,0 +1,32 @@
+/**
+ * Compiles the server launcher (scripts/start.ts and the lib/ code it uses) to
+ * plain JavaScript in dist/, so `npm start` runs it with `node` alone: no
+ * TypeScript loader compiling or hooking module loads in the serving process.
+ * node_modules stay external (Next.js, Prisma, pg load as usual). Run by
+ * `npm run build`, and by scripts/start.mjs when dist/ is missing.
+ */
+import path from "node:path";
+import { build } from "esbuild";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export async function buildLauncher() {
+  await build({
+    absWorkingDir: root,
+    // next-telemetry on its own: scripts/start.mjs must run it before Next.js loads,
+    // and a bundle evaluates its external imports (next) before its own code.
+    entryPoints: { start: "scripts/start.ts", "next-telemetry": "lib/boot/next-telemetry.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    tsconfig: "tsconfig.json",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildLauncher();
