@@ -51,6 +51,11 @@ test("Next.js telemetry: on by default in Next, off once an entry point loads li
 });
 
 test("every script that runs Next loads it before Next", () => {
+  // `npm start` runs the compiled launcher: scripts/launch.mjs imports the telemetry module before the server.
+  const launch = fs.readFileSync(path.join(root, "scripts/launch.mjs"), "utf8");
+  const telemetryAt = launch.indexOf('await import(pathToFileURL(path.join(dist, "next-telemetry.mjs"))');
+  const serverAt = launch.indexOf('await import(pathToFileURL(path.join(dist, "start.mjs"))');
+  assert.ok(telemetryAt >= 0 && serverAt > telemetryAt, "launch.mjs loads it before the server");
   for (const file of ["scripts/start.ts", "scripts/run-tests.ts"]) {
     const source = fs.readFileSync(path.join(root, file), "utf8");
     const firstImport = /^import .*$/m.exec(source)?.[0];
@@ -59,7 +64,7 @@ test("every script that runs Next loads it before Next", () => {
   // `npm run build` (also used by the test runner) sets it in the shell unless already set.
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { build: string } };
   // The step that runs Next (the Prisma generation before it is irrelevant here).
-  const nextStep = pkg.scripts.build.split("&&").pop() ?? "";
+  const nextStep = pkg.scripts.build.split("&&").find((step) => /\bnext build\b/.test(step)) ?? "";
   const build = nextStep.replace(/\bnext build\b/, "node -p \"process.env.NEXT_TELEMETRY_DISABLED ?? 'unset'\"");
   assert.notEqual(build, nextStep, "the build script runs next build");
   const run = (env: NodeJS.ProcessEnv) =>
