@@ -4,15 +4,21 @@
  * a new app; token scopes and expiry.
  */
 import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { describe, test } from "node:test";
+import * as plist from "plist";
+import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import {
+  type Actor,
   actors,
   api,
   check,
   foreign,
   ipaFor,
   own,
+  ROLES,
+  type Role,
   setUpWorld,
   sql,
   uploadAs,
@@ -22,6 +28,22 @@ import { createToken } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 
 setUpWorld();
+
+/** An API route's status as `actor` (session cookie, no token). */
+async function viaSession(actor: Actor, url: string): Promise<number> {
+  const res = await fetch(`${world.server.baseUrl}${url}`, { headers: actor.cookie ? { cookie: actor.cookie } : {} });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Every registered device, as a whole (a refused call must leave it as it was). */
+async function devicesState(): Promise<unknown> {
+  const [row] = await sql<{ state: unknown }>(
+    `SELECT json_agg(json_build_object('id', id, 'udid', udid, 'user', user_id, 'name', name,
+       'disabled_at', disabled_at) ORDER BY id) AS state FROM devices`,
+  );
+  return row?.state ?? null;
+}
 
 describe("API", () => {
   check(
@@ -68,6 +90,145 @@ describe("API", () => {
       });
       return res.status;
     },
+  );
+
+  check(
+    "GET /api/v1/builds/<own build>",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/builds/${own().buildId}`),
+  );
+  check(
+    "GET /api/v1/builds/<foreign build>",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/builds/${foreign().buildId}`),
+  );
+  check(
+    "GET /api/v1/builds/<unknown build>",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 404, disabled: 401 },
+    (a) => api(a, "/api/v1/builds/00000000-0000-4000-8000-000000000000"),
+  );
+  check(
+    "GET /api/v1/builds/<own build> (session cookie)",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+    (a) => viaSession(a, `/api/v1/builds/${own().buildId}`),
+  );
+  check(
+    "GET /api/v1/builds/<foreign build> (session cookie)",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => viaSession(a, `/api/v1/builds/${foreign().buildId}`),
+  );
+  for (const [label, query] of [
+    ["format=apple", () => "format=apple"],
+    ["format=csv", () => "format=csv"],
+    ["format=csv&buildId=<own build>", () => `format=csv&buildId=${own().buildId}`],
+  ] as const) {
+    check(
+      `GET /api/v1/devices/export?${label}`,
+      {
+        anonymous: 401,
+        memberNoAccess: 403,
+        memberWithAccess: 403,
+        uploader: 403,
+        // The generated builds are not limited to listed devices: the admin is answered, with a 400.
+        admin: label.includes("buildId") ? 400 : 200,
+        disabled: 401,
+      },
+      (a) => api(a, `/api/v1/devices/export?${query()}`),
+    );
+  }
+  check(
+    "GET /api/v1/devices/export?format=apple (session cookie)",
+    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 200, disabled: 401 },
+    (a) => viaSession(a, "/api/v1/devices/export?format=apple"),
+  );
+  check(
+    "GET /api/v1/devices/export?buildId=<foreign build> (only an admin learns the build exists)",
+    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 400, disabled: 401 },
+    (a) => api(a, `/api/v1/devices/export?buildId=${foreign().buildId}`),
+  );
+
+  /** A device list with one new UDID per call, posted as `actor`: the status, and whether the devices changed. */
+  async function importAs(actor: Actor, via: "token" | "session", origin?: string): Promise<string> {
+    const udid = randomBytes(20).toString("hex");
+    const headers: Record<string, string> = { "content-type": "text/plain" };
+    if (via === "token" && actor.token) headers.authorization = `Bearer ${actor.token}`;
+    if (via === "session" && actor.cookie) headers.cookie = actor.cookie;
+    if (origin) headers.origin = origin;
+    const before = await devicesState();
+    const res = await fetch(`${world.server.baseUrl}/api/v1/devices/import`, {
+      method: "POST",
+      headers,
+      body: `Device ID\tDevice Name\tDevice Platform\n${udid}\tMatrix ${actor.role}\tios\n`,
+    });
+    await res.arrayBuffer();
+    const after = await devicesState();
+    return `${res.status}, ${JSON.stringify(after) === JSON.stringify(before) ? "unchanged" : "changed"}`;
+  }
+  const importExpected = {
+    anonymous: "401, unchanged",
+    memberNoAccess: "403, unchanged",
+    memberWithAccess: "403, unchanged",
+    uploader: "403, unchanged",
+    admin: "200, changed",
+    disabled: "401, unchanged",
+  };
+  check("POST /api/v1/devices/import (token)", importExpected, (a) => importAs(a, "token"));
+  check("POST /api/v1/devices/import (session, same origin)", importExpected, (a) =>
+    importAs(a, "session", world.server.baseUrl),
+  );
+  check("POST /api/v1/devices/import (session, cross-site)", { ...importExpected, admin: "403, unchanged" }, (a) =>
+    importAs(a, "session", "https://evil.example"),
+  );
+
+  /**
+   * The profile service takes no session (iOS sends no cookies): a signed
+   * answer registers a device for the user its challenge was issued to, never
+   * for the cookie's owner; a challenge for the role's account is inserted as
+   * /devices/enroll would (anonymous gets one never issued).
+   */
+  const deviceKey = makeSigner("rsa");
+  async function registerAs(actor: Actor, signed: boolean): Promise<string> {
+    const challenge = randomBytes(16).toString("hex");
+    if (actor.role !== "anonymous") {
+      await sql(
+        "INSERT INTO device_enrollments (challenge_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')",
+        [createHash("sha256").update(challenge, "utf8").digest("hex"), actor.id],
+      );
+    }
+    const udid = randomBytes(20).toString("hex");
+    const xml = Buffer.from(plist.build({ UDID: udid, CHALLENGE: challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }));
+    const before = await devicesState();
+    const res = await fetch(`${world.server.baseUrl}/api/v1/devices/profile-service`, {
+      method: "POST",
+      redirect: "manual",
+      // The admin's cookie rides along: it must not pick the owner.
+      headers: { "content-type": "application/pkcs7-signature", cookie: actors.admin.cookie },
+      body: new Uint8Array(signed ? makeEnvelope(xml, deviceKey, { sid: "issuerSerial" }) : xml),
+    });
+    const code = res.status >= 400 ? ((await res.json()) as { error: { code: string } }).error.code : "";
+    if (res.status < 400) await res.arrayBuffer();
+    const [row] = await sql<{ user_id: string }>("SELECT user_id FROM devices WHERE udid = $1", [udid]);
+    if (row) assert.equal(row.user_id, actor.id, `${actor.role}'s challenge registers the device for ${actor.role}`);
+    const after = await devicesState();
+    const changed = JSON.stringify(after) === JSON.stringify(before) ? "unchanged" : "changed";
+    return `${res.status}${code ? ` ${code}` : ""}, ${changed}`;
+  }
+  check(
+    "POST /api/v1/devices/profile-service (signed answer with the role's challenge)",
+    {
+      anonymous: "403 enrollment_challenge_invalid, unchanged",
+      memberNoAccess: "301, changed",
+      memberWithAccess: "301, changed",
+      uploader: "301, changed",
+      admin: "301, changed",
+      disabled: "403 enrollment_challenge_invalid, unchanged",
+    },
+    (a) => registerAs(a, true),
+  );
+  check(
+    "POST /api/v1/devices/profile-service (unsigned answer with the role's challenge)",
+    Object.fromEntries(ROLES.map((r) => [r, "400 unsigned_device_response, unchanged"])) as Record<Role, string>,
+    (a) => registerAs(a, false),
   );
 
   test("a read-only token cannot upload; an expired token is refused", async () => {

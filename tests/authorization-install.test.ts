@@ -12,8 +12,14 @@ setUpWorld();
 
 describe("install links", () => {
   const later = () => new Date(Date.now() + 3_600_000);
-  async function manifest(actor: Actor, buildId: string): Promise<number> {
-    if (actor.role === "anonymous") return (await fetch(`${world.server.baseUrl}/d/not-a-token/manifest.plist`)).status;
+  /** `GET|HEAD /d/<token>/<file>` with a token minted for `actor` (anonymous: no valid token). */
+  async function install(actor: Actor, buildId: string, file: string, method = "GET"): Promise<number> {
+    const send = async (token: string) => {
+      const res = await fetch(`${world.server.baseUrl}/d/${token}/${file}`, { method });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    if (actor.role === "anonymous") return send("not-a-token");
     // Minted with the user's current version: only their state and access decide.
     const [user] = await sql<{ session_version: number }>("SELECT session_version FROM users WHERE id = $1", [
       actor.id,
@@ -22,8 +28,9 @@ describe("install links", () => {
       { buildId, userId: actor.id, userVersion: user?.session_version ?? 0, expiresAt: later() },
       world.server.authSecret,
     );
-    return (await fetch(`${world.server.baseUrl}/d/${token}/manifest.plist`)).status;
+    return send(token);
   }
+  const manifest = (actor: Actor, buildId: string) => install(actor, buildId, "manifest.plist");
   check(
     "manifest of the own build",
     { anonymous: 404, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 403 },
@@ -34,6 +41,22 @@ describe("install links", () => {
     { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
     (a) => manifest(a, foreign().buildId),
   );
+
+  // The manifest's icons follow the manifest's rule, for GET and for HEAD (the same handler).
+  for (const method of ["GET", "HEAD"]) {
+    for (const file of ["icon-57.png", "icon-512.png"]) {
+      check(
+        `${method} ${file} of the own build`,
+        { anonymous: 404, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 403 },
+        (a) => install(a, own().buildId, file, method),
+      );
+      check(
+        `${method} ${file} of the foreign build`,
+        { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
+        (a) => install(a, foreign().buildId, file, method),
+      );
+    }
+  }
 
   test("links are minted only for users who may install the build", async () => {
     const res = await fetch(`${world.server.baseUrl}/api/v1/apps/${foreign().appId}/builds`, {

@@ -4,6 +4,7 @@
  * settings pages (a refused page must not show anyone else's data).
  */
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
 import {
   type Actor,
@@ -16,6 +17,7 @@ import {
   type Role,
   setUpWorld,
   signInRedirect,
+  sql,
   world,
 } from "./helpers/authorization-world";
 
@@ -52,6 +54,30 @@ describe("pages", () => {
     { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
     (a) => page(a, "/upload"),
   );
+
+  // The build pages' icons: cookie-authorized route handlers (signed out is an API-style 401, not a redirect).
+  for (const size of [64, 128]) {
+    check(
+      `GET /apps/<own>/builds/<own build>/icon-${size}.png`,
+      { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+      (a) => page(a, `/apps/${own().appId}/builds/${own().buildId}/icon-${size}.png`),
+    );
+    check(
+      `GET /apps/<foreign>/builds/<foreign build>/icon-${size}.png`,
+      { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+      (a) => page(a, `/apps/${foreign().appId}/builds/${foreign().buildId}/icon-${size}.png`),
+    );
+    check(
+      `GET /apps/<own>/builds/<foreign build>/icon-${size}.png (cross-app id)`,
+      { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 404, disabled: 401 },
+      (a) => page(a, `/apps/${own().appId}/builds/${foreign().buildId}/icon-${size}.png`),
+    );
+    check(
+      `GET /apps/<own>/builds/<unknown build>/icon-${size}.png`,
+      { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 404, disabled: 401 },
+      (a) => page(a, `/apps/${own().appId}/builds/00000000-0000-4000-8000-000000000000/icon-${size}.png`),
+    );
+  }
 
   test("the app list shows exactly the apps each role may see", async () => {
     const seen = {} as Record<Role, string[]>;
@@ -147,5 +173,72 @@ describe("admin and settings pages", () => {
       disabled: toSignIn,
     },
     (a) => landing(a, "/settings"),
+  );
+});
+
+describe("device registration pages", () => {
+  check(
+    "GET /devices",
+    { anonymous: 307, memberNoAccess: 200, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 307 },
+    (a) => page(a, "/devices"),
+  );
+
+  const challenges = async (userId: string) =>
+    (await sql<{ n: number }>("SELECT count(*)::int AS n FROM device_enrollments WHERE user_id = $1", [userId]))[0]!.n;
+  check(
+    "GET /devices/enroll (the enrollment profile; a challenge for the signed-in user only)",
+    {
+      anonymous: "303 → /sign-in, no challenge",
+      memberNoAccess: "200, 1 challenge",
+      memberWithAccess: "200, 1 challenge",
+      uploader: "200, 1 challenge",
+      admin: "200, 1 challenge",
+      disabled: "303 → /sign-in, no challenge",
+    },
+    async (a) => {
+      const before = await challenges(a.id);
+      const all = (await sql<{ n: number }>("SELECT count(*)::int AS n FROM device_enrollments"))[0]!.n;
+      const res = await fetch(`${world.server.baseUrl}/devices/enroll`, {
+        headers: a.cookie ? { cookie: a.cookie } : {},
+        redirect: "manual",
+      });
+      await res.arrayBuffer();
+      const issued = (await challenges(a.id)) - before;
+      const allIssued = (await sql<{ n: number }>("SELECT count(*)::int AS n FROM device_enrollments"))[0]!.n - all;
+      assert.equal(allIssued, issued, `${a.role}: a challenge was issued to someone else`);
+      const location = res.headers.get("location");
+      const status = location ? `${res.status} → ${new URL(location, world.server.baseUrl).pathname}` : `${res.status}`;
+      return `${status}, ${issued === 0 ? "no challenge" : `${issued} challenge`}`;
+    },
+  );
+
+  /** What iOS's redirect after registration does for `actor`: where it goes, and whether it sets the device cookie. */
+  async function thisDevice(actor: Actor, d: string): Promise<string> {
+    const res = await fetch(`${world.server.baseUrl}/devices/this-device?d=${encodeURIComponent(d)}`, {
+      headers: actor.cookie ? { cookie: actor.cookie } : {},
+      redirect: "manual",
+    });
+    const location = new URL(res.headers.get("location") ?? "/", world.server.baseUrl);
+    const cookie = /(^|,\s*)ferry-device=/.test(res.headers.get("set-cookie") ?? "") ? "cookie" : "no cookie";
+    return `${res.status} → ${location.pathname}?${location.searchParams}, ${cookie}`;
+  }
+  const deviceId = "6d1c3f0e-3f47-4d59-9e3a-5a8f7d1c0b2a";
+  const mac = (secret: string) => createHmac("sha256", secret).update(`ferry-device:${deviceId}`).digest("base64url");
+  const everyone = (value: string): Record<Role, string> =>
+    Object.fromEntries(ROLES.map((r) => [r, value])) as Record<Role, string>;
+  check(
+    "GET /devices/this-device?d=<signed by this server> (anyone: the browser remembers the device)",
+    everyone(`303 → /devices?registered=${deviceId}, cookie`),
+    (a) => thisDevice(a, `${deviceId}.${mac(world.server.authSecret)}`),
+  );
+  check(
+    "GET /devices/this-device?d=<signed with another secret> (no cookie)",
+    everyone("303 → /devices?registered=unknown, no cookie"),
+    (a) => thisDevice(a, `${deviceId}.${mac("not-this-servers-secret-at-all-0123456789")}`),
+  );
+  check(
+    "GET /devices/this-device?d=<unsigned id> (no cookie)",
+    everyone("303 → /devices?registered=unknown, no cookie"),
+    (a) => thisDevice(a, deviceId),
   );
 });
