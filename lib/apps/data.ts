@@ -1,4 +1,5 @@
-import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
+import type { Actor } from "@/lib/access/actor";
+import { canCreateApps, canUploadAtAll, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -112,6 +113,21 @@ export async function isAppGranted(appId: string, groupId: string): Promise<bool
     select: { appId: true },
   });
   return row !== null;
+}
+
+/**
+ * Throws 403 unless `actor` may manage the builds of app `appId` (promote,
+ * edit notes, delete): admins, the CLI and Ferry itself any app; uploaders
+ * apps granted to one of their groups.
+ */
+export async function assertMayPublishToApp(actor: Actor, appId: string): Promise<void> {
+  if (actor.kind !== "user") return;
+  const allowed =
+    canUploadAtAll(actor.user) &&
+    (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(actor.user)] } })) > 0;
+  if (!allowed) {
+    throw new AppError("forbidden", "Only admins and this app's uploaders can change its builds and channels.");
+  }
 }
 
 /**
