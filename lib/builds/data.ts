@@ -1,9 +1,10 @@
 import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import type { BuildAnalysis } from "@/lib/analysis/analyze-build";
-import { DEFAULT_CHANNEL } from "@/lib/channels/schema";
+import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
+import { parseInput } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { lockStorageShared } from "@/lib/storage/storage-lock";
 import type { UserDto } from "@/lib/users/data";
@@ -230,7 +231,7 @@ export async function ensureChannel(tx: Prisma.TransactionClient, appId: string,
     const existing = await tx.channel.findFirst({ where: { appId, isDefault: true }, select: { id: true } });
     if (existing) return existing.id;
   }
-  const channelName = name ?? DEFAULT_CHANNEL;
+  const channelName = name === null ? DEFAULT_CHANNEL : parseInput(channelNameSchema, name);
   const row = await tx.channel.upsert({
     where: { appId_name: { appId, name: channelName } },
     create: { appId, name: channelName, isDefault: channelName === DEFAULT_CHANNEL },
