@@ -94,3 +94,18 @@ function parseBase(publicUrl: string): string {
   const prefix = url.pathname.replace(/\/+$/, "");
   return `${url.origin}${prefix}`;
 }
+
+/** The stable page of a channel: always its newest build. */
+export function channelPageUrl(publicUrl: string, appId: string, channel: string): string {
+  return joinPath(publicUrl, "apps", appId, "channels", channel);
+}
+
+/** Mints a fresh install link at tap time and sends iOS on to it (cookie session, not the daemon). */
+export function channelInstallUrl(publicUrl: string, appId: string, channel: string): string {
+  return joinPath(publicUrl, "apps", appId, "channels", channel, "install");
+}
+
+/** Like channelInstallUrl, for one build: an Install tap never uses a link that expired while the tab was open. */
+export function buildInstallUrl(publicUrl: string, appId: string, buildId: string): string {
+  return joinPath(publicUrl, "apps", appId, "builds", buildId, "install");
+}

@@ -4,6 +4,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { WarningList } from "@/components/builds/warning-list";
+import { ChannelBadges } from "@/components/channels/channel-badges";
+import { ChannelList } from "@/components/channels/channel-list";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { QrCode } from "@/components/install/qr-code";
 import { isAdmin } from "@/lib/access/app-access";
@@ -55,6 +57,7 @@ export default async function AppPage({ params }: Props) {
           <InstallGuidance pageUrl={installLinksFor(user, builds[0], now).pageUrl} />
         </div>
       ) : null}
+      <ChannelList user={user} appId={app.id} />
       <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Versions</h2>
       <ol className="space-y-3" data-testid="build-list">
         {builds.map((build, index) => {
@@ -72,7 +75,8 @@ export default async function AppPage({ params }: Props) {
                       <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">
                         Latest
                       </span>
-                    ) : null}
+                    ) : null}{" "}
+                    <ChannelBadges appId={app.id} channels={build.channels} />
                   </p>
                   <p className="text-sm text-slate-500">
                     {formatDate(build.createdAt)} · {formatBytes(build.sizeBytes)}

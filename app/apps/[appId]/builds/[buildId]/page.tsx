@@ -4,8 +4,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
+import { BuildManagePanel } from "@/components/builds/build-manage-panel";
 import { ProfileSummary } from "@/components/builds/profile-summary";
+import { ReleaseNotes } from "@/components/builds/release-notes";
 import { WarningList } from "@/components/builds/warning-list";
+import { ChannelBadges } from "@/components/channels/channel-badges";
 import { InstallCard } from "@/components/install/install-card";
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildWarnings, employeeWarnings } from "@/lib/analysis/build-warnings";
@@ -64,6 +67,7 @@ export default async function BuildPage({ params }: Props) {
           </p>
         </div>
       </div>
+      <ChannelBadges appId={build.appId} channels={build.channels} />
       <WarningList warnings={warnings} showHints={publisher} />
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <InstallCard links={links} label={`${build.name} ${build.version}`} />
@@ -71,9 +75,10 @@ export default async function BuildPage({ params }: Props) {
       {build.notes ? (
         <section className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="mb-2 font-semibold">Release notes</h2>
-          <p className="whitespace-pre-line text-slate-700">{build.notes}</p>
+          <ReleaseNotes markdown={build.notes} />
         </section>
       ) : null}
+      {publisher ? <BuildManagePanel build={build} /> : null}
       <section className="rounded-xl border border-slate-200 bg-white p-5">
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
