@@ -147,3 +147,33 @@ export async function assertMayUpload(user: UserDto, bundleId: string): Promise<
     );
   }
 }
+
+export type StorageUsage = { totalBytes: number; perApp: Map<string, number> };
+
+/**
+ * Bytes stored, per app and in total (admin pages). Files are content-addressed,
+ * so identical bytes count once in the total (and once per app holding them).
+ */
+export async function storageUsage(): Promise<StorageUsage> {
+  const [perApp, total] = await Promise.all([
+    prisma().$queryRaw<{ app_id: string; bytes: bigint | null }[]>`
+      SELECT app_id::text AS app_id, sum(size_bytes)::bigint AS bytes
+      FROM (SELECT DISTINCT app_id, sha256, size_bytes FROM builds) stored GROUP BY app_id`,
+    prisma().$queryRaw<{ bytes: bigint | null }[]>`
+      SELECT sum(size_bytes)::bigint AS bytes FROM (SELECT DISTINCT sha256, size_bytes FROM builds) stored`,
+  ]);
+  return {
+    totalBytes: Number(total[0]?.bytes ?? 0),
+    perApp: new Map(perApp.map((row) => [row.app_id, Number(row.bytes ?? 0)])),
+  };
+}
+
+/** Admin-only details for the app settings: description and retention. */
+export async function listAppSettings(): Promise<
+  { id: string; name: string; description: string | null; retainPerChannel: number | null }[]
+> {
+  return prisma().app.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, description: true, retainPerChannel: true },
+  });
+}
