@@ -323,3 +323,23 @@ describe("channels over HTTP", () => {
     assert.equal(empty.body.error?.code, "channel_empty");
   });
 });
+
+describe("admin pages", () => {
+  test("the admin apps page shows storage per app and in total; members get 404", async () => {
+    const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    const res = await fetch(`${server.baseUrl}/admin/apps`, { headers: { cookie: cookie ?? "" } });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const [row] = await queryDatabase<{ bytes: string }>(
+      server.databaseUrl,
+      "SELECT sum(size_bytes)::text AS bytes FROM (SELECT DISTINCT sha256, size_bytes FROM builds) s",
+    );
+    const { formatBytes } = await import("@/lib/ui/format");
+    assert.match(html, /data-testid="storage-total"/);
+    assert.ok(html.includes(formatBytes(Number(row?.bytes ?? 0))), "total shown");
+    assert.match(html, /data-testid="storage-app"/);
+    const memberCookie = await passwordSession(server.baseUrl, TESTER.email, TESTER.password);
+    const refused = await fetch(`${server.baseUrl}/admin/apps`, { headers: { cookie: memberCookie ?? "" } });
+    assert.equal(refused.status, 404);
+  });
+});

@@ -61,11 +61,11 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
 export async function getAppFor(
   user: UserDto,
   appId: string,
-): Promise<{ id: string; bundleId: string; name: string } | null> {
+): Promise<{ id: string; bundleId: string; name: string; description: string | null } | null> {
   if (!isUuid(appId)) return null;
   return prisma().app.findFirst({
     where: { AND: [{ id: appId }, visibleAppsWhere(user)] },
-    select: { id: true, bundleId: true, name: true },
+    select: { id: true, bundleId: true, name: true, description: true },
   });
 }
 

@@ -50,6 +50,11 @@ export default async function AppPage({ params }: Props) {
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
           <p className="text-sm text-slate-500">{app.bundleId}</p>
+          {app.description ? (
+            <p className="mt-1 whitespace-pre-line text-slate-700" data-testid="app-description">
+              {app.description}
+            </p>
+          ) : null}
         </div>
       </div>
       {builds[0] ? (
