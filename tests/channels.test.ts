@@ -10,8 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { invokeAction, serverActionIds } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -341,5 +342,132 @@ describe("admin pages", () => {
     const memberCookie = await passwordSession(server.baseUrl, TESTER.email, TESTER.password);
     const refused = await fetch(`${server.baseUrl}/admin/apps`, { headers: { cookie: memberCookie ?? "" } });
     assert.equal(refused.status, 404);
+  });
+});
+
+describe("server actions (access: admins, or the app's uploaders for build actions)", () => {
+  const ids = () => serverActionIds(ROOT);
+  const action = (key: string) => {
+    const ref = ids().get(key);
+    assert.ok(ref, `${key} is in the build`);
+    return ref.id;
+  };
+
+  test("channel access, retention and app details: admin only; refused for others with nothing changed", async () => {
+    const [app] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM apps WHERE bundle_id = $1", [
+      BUNDLE,
+    ]);
+    const appId = app?.id ?? "";
+    const [group] = await queryDatabase<{ id: string }>(
+      server.databaseUrl,
+      "SELECT id FROM groups WHERE name = 'Testers'",
+    );
+    const admin = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    const uploader = await passwordSession(server.baseUrl, MEMBER.email, MEMBER.password);
+    const cases: [string, [string, string][]][] = [
+      [
+        "app/admin/apps/settings-actions.ts#channelAccessAction",
+        [
+          ["appId", appId],
+          ["channel", "production"],
+          ["groupId", group?.id ?? ""],
+        ],
+      ],
+      [
+        "app/admin/apps/settings-actions.ts#retentionAction",
+        [
+          ["appId", appId],
+          ["keep", "1"],
+          ["intent", "preview"],
+        ],
+      ],
+      [
+        "app/admin/apps/settings-actions.ts#updateAppDetailsAction",
+        [
+          ["appId", appId],
+          ["name", "Renamed"],
+          ["description", "About"],
+        ],
+      ],
+    ];
+    for (const [key, fields] of cases) {
+      const refused = await invokeAction(server.baseUrl, {
+        path: "/admin/apps",
+        actionId: action(key),
+        fields,
+        cookie: uploader ?? "",
+      });
+      assert.ok(refused.state && "error" in refused.state, `${key} refused: ${refused.body.slice(0, 200)}`);
+    }
+    const [unchanged] = await queryDatabase<{ name: string; restricted: boolean }>(
+      server.databaseUrl,
+      "SELECT a.name, c.restricted FROM apps a JOIN channels c ON c.app_id = a.id AND c.name = 'production' WHERE a.id = $1",
+      [appId],
+    );
+    assert.deepEqual(unchanged, { name: "Channels", restricted: false });
+
+    for (const [key, fields] of cases) {
+      const ok = await invokeAction(server.baseUrl, {
+        path: "/admin/apps",
+        actionId: action(key),
+        fields,
+        cookie: admin ?? "",
+      });
+      assert.equal(ok.state?.ok, true, `${key}: ${JSON.stringify(ok.state)}`);
+    }
+    const [changed] = await queryDatabase<{ name: string; restricted: boolean }>(
+      server.databaseUrl,
+      "SELECT a.name, c.restricted FROM apps a JOIN channels c ON c.app_id = a.id AND c.name = 'production' WHERE a.id = $1",
+      [appId],
+    );
+    assert.deepEqual(changed, { name: "Renamed", restricted: true });
+  });
+
+  test("promote, edit notes, delete from the build page: refused to an uploader without the app", async () => {
+    const [build] = await queryDatabase<{ id: string; app_id: string }>(
+      server.databaseUrl,
+      "SELECT b.id, b.app_id FROM builds b JOIN apps a ON a.id = b.app_id WHERE a.bundle_id = $1 ORDER BY b.created_at LIMIT 1",
+      [BUNDLE],
+    );
+    const page = `/apps/${build?.app_id}/builds/${build?.id}`;
+    const uploader = await passwordSession(server.baseUrl, MEMBER.email, MEMBER.password);
+    const admin = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    const buildId: [string, string] = ["buildId", build?.id ?? ""];
+    const cases: [string, [string, string][]][] = [
+      ["app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction", [buildId, ["channel", "qa"]]],
+      ["app/apps/[appId]/builds/[buildId]/actions.ts#editNotesAction", [buildId, ["notes", "hijacked"]]],
+      ["app/apps/[appId]/builds/[buildId]/actions.ts#deleteBuildAction", [buildId]],
+    ];
+    for (const [key, fields] of cases) {
+      const refused = await invokeAction(server.baseUrl, {
+        path: page,
+        actionId: action(key),
+        fields,
+        cookie: uploader ?? "",
+      });
+      assert.ok(refused.state && "error" in refused.state, `${key} refused: ${refused.body.slice(0, 200)}`);
+    }
+    assert.equal(
+      (await queryDatabase(server.databaseUrl, "SELECT 1 FROM builds WHERE id = $1", [build?.id])).length,
+      1,
+    );
+    const promoted = await invokeAction(server.baseUrl, {
+      path: page,
+      actionId: action(cases[0]![0]),
+      fields: cases[0]![1],
+      cookie: admin ?? "",
+    });
+    assert.equal(promoted.state?.ok, true, JSON.stringify(promoted.state));
+    const deleted = await invokeAction(server.baseUrl, {
+      path: page,
+      actionId: action(cases[2]![0]),
+      fields: cases[2]![1],
+      cookie: admin ?? "",
+    });
+    assert.ok(deleted.status === 303 || deleted.status === 200, String(deleted.status));
+    assert.equal(
+      (await queryDatabase(server.databaseUrl, "SELECT 1 FROM builds WHERE id = $1", [build?.id])).length,
+      0,
+    );
   });
 });
