@@ -8,7 +8,7 @@ export function BuildManagePanel({ build }: { build: { id: string; notes: string
   return (
     <section className="space-y-4 rounded-xl border border-slate-200 bg-white p-5" data-testid="build-manage">
       <h2 className="font-semibold">Manage this build</h2>
-      <ActionForm action={promoteBuildAction} label="Add to channel" className="flex flex-wrap items-end gap-2">
+      <ActionForm action={promoteBuildAction} label="Promote to a channel" className="flex flex-wrap items-end gap-2">
         <input type="hidden" name="buildId" value={build.id} />
         <Field label="Add to channel" htmlFor="promote-channel" hint={`In: ${build.channels.join(", ") || "—"}`}>
           <input
