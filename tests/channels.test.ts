@@ -188,6 +188,12 @@ describe("channels over HTTP", () => {
     };
     assert.deepEqual(memberList.builds.map((b) => b.id).sort(), [main.id, beta1.id].sort());
     assert.equal((await latest(appId, "beta", testerToken)).body.build?.id, beta2.id);
+    // The app list's newest build and count leave the hidden channel out too.
+    const apps = (await (await api("/api/v1/apps", memberToken)).json()) as {
+      apps: { id: string; buildCount: number; latest: { id: string } | null }[];
+    };
+    const listed = apps.apps.find((a) => a.id === appId);
+    assert.deepEqual([listed?.buildCount, listed?.latest?.id], [2, beta1.id]);
 
     // A link minted for the member to the restricted build does not serve it.
     const [member] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM users WHERE email = $1", [

@@ -1,5 +1,11 @@
 import type { Actor } from "@/lib/access/actor";
-import { canCreateApps, canUploadAtAll, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
+import {
+  canCreateApps,
+  canUploadAtAll,
+  uploadableAppsWhere,
+  visibleAppsWhere,
+  visibleBuildsWhere,
+} from "@/lib/access/app-access";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -30,8 +36,10 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       bundleId: true,
       name: true,
       updatedAt: true,
-      _count: { select: { builds: true } },
+      // Only builds the user sees (a restricted channel's builds stay hidden here too).
+      _count: { select: { builds: { where: visibleBuildsWhere(user) } } },
       builds: {
+        where: visibleBuildsWhere(user),
         orderBy: { createdAt: "desc" },
         take: 1,
         select: { id: true, version: true, buildNumber: true, createdAt: true },

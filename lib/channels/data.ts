@@ -18,9 +18,15 @@ export type ChannelDto = {
   buildCount: number;
 };
 
-/** A channel name from a URL or form, normalised; null when it cannot be one. */
+/** A channel name from a URL segment (encoded or not) or a form, normalised; null when it cannot be one. */
 export function parseChannelName(value: string): string | null {
-  const parsed = channelNameSchema.safeParse(value);
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+  const parsed = channelNameSchema.safeParse(decoded);
   return parsed.success ? parsed.data : null;
 }
 

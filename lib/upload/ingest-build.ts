@@ -143,11 +143,16 @@ async function acceptDuplicate(
   const notesIgnored = notes !== null && notes !== existing.notes;
   let addedToChannel: string | null = null;
   if (input.channel && !existing.channels.includes(input.channel)) {
-    const promoted = await promoteBuild(
-      { buildId: existing.id, channel: input.channel },
-      userActor(input.uploader, input.context),
-    );
-    if (promoted.changed) addedToChannel = input.channel;
+    try {
+      const promoted = await promoteBuild(
+        { buildId: existing.id, channel: input.channel },
+        userActor(input.uploader, input.context),
+      );
+      if (promoted.changed) addedToChannel = input.channel;
+    } catch (error) {
+      // The stored build sits only in channels this uploader cannot see: report it unchanged.
+      if (!(error instanceof AppError && error.code === "not_found")) throw error;
+    }
   }
   const build = (addedToChannel && (await getBuildFor(input.uploader, existing.appId, existing.id))) || existing;
   const parts = ["These exact bytes were uploaded before: this is the existing build."];

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ReleaseNotes } from "@/components/builds/release-notes";
 import { CopyButton } from "@/components/ui/copy-button";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { latestBuildInChannelFor } from "@/lib/channels/data";
+import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
 import { formatDate } from "@/lib/ui/format";
@@ -18,7 +18,8 @@ export const metadata: Metadata = { title: "Channel" };
 /** Stable page of a channel: always shows (and installs) its newest build. */
 export default async function ChannelPage({ params }: Props) {
   const { appId, channel } = await params;
-  const name = decodeURIComponent(channel);
+  const name = parseChannelName(channel);
+  if (name === null) notFound();
   const user = await requireUserPage(`/apps/${appId}/channels/${encodeURIComponent(name)}`);
   const latest = await latestBuildInChannelFor(user, appId, name);
   if (!latest.channel) notFound();

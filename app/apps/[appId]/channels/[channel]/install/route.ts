@@ -1,4 +1,4 @@
-import { latestBuildInChannelFor } from "@/lib/channels/data";
+import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { freshInstallRedirect } from "@/lib/install-links/fresh-install";
 
 export const dynamic = "force-dynamic";
@@ -8,10 +8,11 @@ type Context = { params: Promise<{ appId: string; channel: string }> };
 /** Stable install link: the channel's newest build, with a link minted now. */
 export async function GET(_request: Request, context: Context): Promise<Response> {
   const { appId, channel } = await context.params;
-  const name = encodeURIComponent(decodeURIComponent(channel));
+  // An impossible name finds no channel; it still needs a path to come back to.
+  const name = encodeURIComponent(parseChannelName(channel) ?? "-");
   return freshInstallRedirect(
     `/apps/${appId}/channels/${name}/install`,
-    async (user) => (await latestBuildInChannelFor(user, appId, decodeURIComponent(channel))).build,
+    async (user) => (await latestBuildInChannelFor(user, appId, channel)).build,
     `/apps/${appId}/channels/${name}`,
   );
 }

@@ -12,7 +12,7 @@ type Context = { params: Promise<{ appId: string; channel: string }> };
 export const GET = withApiErrors(async (request: Request, context: Context) => {
   const { user } = await requireCaller(request, "read");
   const { appId, channel } = await context.params;
-  const latest = await latestBuildInChannelFor(user, appId, decodeURIComponent(channel));
+  const latest = await latestBuildInChannelFor(user, appId, channel);
   if (!latest.channel) throw new AppError("not_found", "No such channel, or you do not have access to it.");
   if (!latest.build) throw new AppError("channel_empty", `The channel "${latest.channel.name}" has no build yet.`);
   return Response.json(
