@@ -9,7 +9,8 @@ import { AppError } from "@/lib/errors";
  * Route paths implemented by the app:
  *   /d/<token>/manifest.plist, /d/<token>/app.ipa,
  *   /d/<token>/icon-57.png, /d/<token>/icon-512.png,
- *   /apps/<appId>/builds/<buildId>
+ *   /apps/<appId>/builds/<buildId>, /apps/<appId>/builds/<buildId>/install,
+ *   /apps/<appId>/channels/<channel>, /apps/<appId>/channels/<channel>/install
  */
 
 export type IconSize = 57 | 512;
