@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   expired_token: 403,
   // generic
   not_found: 404,
+  // a channel exists but holds no build the caller may see
+  channel_empty: 404,
   range_not_satisfiable: 416,
   conflict: 409,
   insufficient_storage: 507,

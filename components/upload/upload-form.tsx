@@ -20,7 +20,7 @@ type UploadedBuild = {
 };
 
 type Result =
-  | { kind: "done"; created: boolean; build: UploadedBuild }
+  | { kind: "done"; created: boolean; build: UploadedBuild; notice: string | null }
   | { kind: "profile"; profile: ProfileInfo; warnings: Warning[] }
   | { kind: "error"; code: string; message: string };
 
@@ -32,6 +32,7 @@ export function UploadForm() {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [notes, setNotes] = useState("");
+  const [channel, setChannel] = useState("");
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const [processing, setProcessing] = useState(false);
@@ -53,6 +54,7 @@ export function UploadForm() {
     if (!file) return;
     const form = new FormData();
     if (notes.trim()) form.append("notes", notes.trim());
+    if (channel.trim()) form.append("channel", channel.trim());
     form.append("file", file);
     // XMLHttpRequest, not fetch: only XHR reports upload progress.
     const inspecting = isProfileFile(file.name);
@@ -70,6 +72,7 @@ export function UploadForm() {
       setProgress(null);
       const body = xhr.response as {
         build?: UploadedBuild;
+        duplicate?: { message: string };
         profile?: ProfileInfo;
         warnings?: Warning[];
         error?: { code: string; message: string };
@@ -78,7 +81,12 @@ export function UploadForm() {
         setResult({ kind: "profile", profile: body.profile, warnings: body.warnings ?? [] });
         setFile(null);
       } else if (xhr.status >= 200 && xhr.status < 300 && body?.build) {
-        setResult({ kind: "done", created: xhr.status === 201, build: body.build });
+        setResult({
+          kind: "done",
+          created: xhr.status === 201,
+          build: body.build,
+          notice: body.duplicate?.message ?? null,
+        });
         setFile(null);
         setNotes("");
       } else {
@@ -149,7 +157,17 @@ export function UploadForm() {
         )}
       </div>
       <label className="block">
-        <span className="mb-1 block text-sm font-medium text-slate-700">Release notes (optional)</span>
+        <span className="mb-1 block text-sm font-medium text-slate-700">Channel (optional: beta, production…)</span>
+        <input
+          value={channel}
+          onChange={(e) => setChannel(e.target.value)}
+          name="channel"
+          placeholder="default"
+          className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200"
+        />
+      </label>
+      <label className="block">
+        <span className="mb-1 block text-sm font-medium text-slate-700">Release notes (optional, Markdown)</span>
         <textarea
           value={notes}
           onChange={(e) => setNotes(e.target.value)}
@@ -214,6 +232,7 @@ export function UploadForm() {
               .
             </p>
           ) : null}
+          {result.notice ? <p data-testid="upload-notice">{result.notice}</p> : null}
           <Link href={new URL(result.build.pageUrl).pathname} className="mt-1 inline-block underline">
             Open the build page
           </Link>

@@ -1,4 +1,11 @@
-import { canCreateApps, uploadableAppsWhere, visibleAppsWhere } from "@/lib/access/app-access";
+import type { Actor } from "@/lib/access/actor";
+import {
+  canCreateApps,
+  canUploadAtAll,
+  uploadableAppsWhere,
+  visibleAppsWhere,
+  visibleBuildsWhere,
+} from "@/lib/access/app-access";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -32,8 +39,10 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       name: true,
       updatedAt: true,
       visibility: true,
-      _count: { select: { builds: true, groups: true } },
+      // Only builds the user sees (a restricted channel's builds stay hidden here too).
+      _count: { select: { builds: { where: visibleBuildsWhere(user) }, groups: true } },
       builds: {
+        where: visibleBuildsWhere(user),
         orderBy: { createdAt: "desc" },
         take: 1,
         select: { id: true, version: true, buildNumber: true, createdAt: true },
@@ -64,11 +73,11 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
 export async function getAppFor(
   user: UserDto,
   appId: string,
-): Promise<{ id: string; bundleId: string; name: string } | null> {
+): Promise<{ id: string; bundleId: string; name: string; description: string | null } | null> {
   if (!isUuid(appId)) return null;
   return prisma().app.findFirst({
     where: { AND: [{ id: appId }, visibleAppsWhere(user)] },
-    select: { id: true, bundleId: true, name: true },
+    select: { id: true, bundleId: true, name: true, description: true },
   });
 }
 
@@ -119,6 +128,21 @@ export async function isAppGranted(appId: string, groupId: string): Promise<bool
 }
 
 /**
+ * Throws 403 unless `actor` may manage the builds of app `appId` (promote,
+ * edit notes, delete): admins, the CLI and Ferry itself any app; uploaders
+ * apps granted to one of their groups.
+ */
+export async function assertMayPublishToApp(actor: Actor, appId: string): Promise<void> {
+  if (actor.kind !== "user") return;
+  const allowed =
+    canUploadAtAll(actor.user) &&
+    (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(actor.user)] } })) > 0;
+  if (!allowed) {
+    throw new AppError("forbidden", "Only admins and this app's uploaders can change its builds and channels.");
+  }
+}
+
+/**
  * Throws 403 unless `user` may publish a build of `bundleId`: to an existing
  * app granted to them (admins: any), or as a new app (admins only). The
  * message is the same either way so it does not reveal which apps exist.
@@ -134,4 +158,34 @@ export async function assertMayUpload(user: UserDto, bundleId: string): Promise<
       `You can't publish builds of ${bundleId}: admins add new apps, and uploaders publish to apps granted to one of their groups.`,
     );
   }
+}
+
+export type StorageUsage = { totalBytes: number; perApp: Map<string, number> };
+
+/**
+ * Bytes stored, per app and in total (admin pages). Files are content-addressed,
+ * so identical bytes count once in the total (and once per app holding them).
+ */
+export async function storageUsage(): Promise<StorageUsage> {
+  const [perApp, total] = await Promise.all([
+    prisma().$queryRaw<{ app_id: string; bytes: bigint | null }[]>`
+      SELECT app_id::text AS app_id, sum(size_bytes)::bigint AS bytes
+      FROM (SELECT DISTINCT app_id, sha256, size_bytes FROM builds) stored GROUP BY app_id`,
+    prisma().$queryRaw<{ bytes: bigint | null }[]>`
+      SELECT sum(size_bytes)::bigint AS bytes FROM (SELECT DISTINCT sha256, size_bytes FROM builds) stored`,
+  ]);
+  return {
+    totalBytes: Number(total[0]?.bytes ?? 0),
+    perApp: new Map(perApp.map((row) => [row.app_id, Number(row.bytes ?? 0)])),
+  };
+}
+
+/** Admin-only details for the app settings: description and retention. */
+export async function listAppSettings(): Promise<
+  { id: string; name: string; description: string | null; retainPerChannel: number | null }[]
+> {
+  return prisma().app.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, description: true, retainPerChannel: true },
+  });
 }

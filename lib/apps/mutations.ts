@@ -1,8 +1,9 @@
 import { type Actor, assertAdmin } from "@/lib/access/actor";
 import { findAppById, isAppGranted } from "@/lib/apps/data";
+import { appDetailsSchema, appRetentionSchema } from "@/lib/apps/schema";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import type { AppVisibility } from "@/lib/generated/prisma/client";
 import { findGroupById } from "@/lib/groups/data";
 
@@ -77,4 +78,45 @@ export async function setAppVisibility(
     details: { app: app.name, from: app.visibility, to: input.visibility },
   });
   return { app: { ...app, visibility: input.visibility }, changed: true };
+}
+
+/** The app's display name and description, edited by admins. */
+export async function updateAppDetails(
+  input: { appId: string; name: string; description: string },
+  by: Actor,
+): Promise<{ app: AppRef; changed: boolean }> {
+  assertAdmin(by);
+  const { appId, name, description } = parseInput(appDetailsSchema, input);
+  const app = await existingApp(appId);
+  const current = await prisma().app.findUnique({ where: { id: app.id }, select: { description: true } });
+  const nextDescription = description || null;
+  if (app.name === name && (current?.description ?? null) === nextDescription) return { app, changed: false };
+  await prisma().app.update({ where: { id: app.id }, data: { name, nameLocked: true, description: nextDescription } });
+  await recordChange(by, {
+    action: "app.details_change",
+    appId: app.id,
+    target: { type: "app", id: app.id },
+    details: { from: app.name, name, description: nextDescription !== null },
+  });
+  return { app: { ...app, name }, changed: true };
+}
+
+/** Retention: keep the newest `keepPerChannel` builds of each channel (null: keep everything). */
+export async function setAppRetention(
+  input: { appId: string; keepPerChannel: number | null },
+  by: Actor,
+): Promise<{ app: AppRef; changed: boolean }> {
+  assertAdmin(by);
+  const { appId, keepPerChannel } = parseInput(appRetentionSchema, input);
+  const app = await existingApp(appId);
+  const current = await prisma().app.findUnique({ where: { id: app.id }, select: { retainPerChannel: true } });
+  if ((current?.retainPerChannel ?? null) === keepPerChannel) return { app, changed: false };
+  await prisma().app.update({ where: { id: app.id }, data: { retainPerChannel: keepPerChannel } });
+  await recordChange(by, {
+    action: "app.retention_change",
+    appId: app.id,
+    target: { type: "app", id: app.id },
+    details: { app: app.name, from: current?.retainPerChannel ?? null, to: keepPerChannel },
+  });
+  return { app, changed: true };
 }

@@ -20,7 +20,14 @@ export const AUDIT_ACTION_GROUPS = [
     ],
   },
   { group: "Groups", actions: ["group.create", "group.delete", "group.member_add", "group.member_remove"] },
-  { group: "Apps", actions: ["app.grant", "app.revoke", "app.visibility_change"] },
+  {
+    group: "Apps",
+    actions: ["app.grant", "app.revoke", "app.visibility_change", "app.details_change", "app.retention_change"],
+  },
+  {
+    group: "Builds and channels",
+    actions: ["build.promote", "build.notes_edit", "build.delete", "channel.access_change"],
+  },
   {
     group: "Devices",
     actions: ["device.register", "device.rename", "device.disable", "device.enable", "device.delete", "device.import"],

@@ -1,3 +1,4 @@
+import { applyRetention } from "@/lib/retention/retention";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
 import { buildStorage } from "@/lib/storage/storage";
@@ -8,7 +9,8 @@ const EVERY_MS = 10 * 60 * 1000;
 /**
  * Runs the clean-ups that must not wait for a restart: partial uploads no
  * longer in progress, and stored files no build row references (after a grace
- * period, under the storage lock, so safe with several instances). Returns a
+ * period, under the storage lock, so safe with several instances), and
+ * builds outside their app's retention (under its own advisory lock). Returns a
  * function that stops them.
  */
 export function startPeriodicSweeps(options: {
@@ -31,6 +33,12 @@ export function startPeriodicSweeps(options: {
       if (orphans) options.log(`Removed the files of ${orphans} build(s) no longer in the database`);
     } catch (error) {
       options.log(`warning: clean-up of temporary and orphaned files failed: ${(error as Error).message}`);
+    }
+    try {
+      const retained = await applyRetention();
+      if (retained) options.log(`Retention removed ${retained} old build(s)`);
+    } catch (error) {
+      options.log(`warning: retention failed: ${(error as Error).message}`);
     } finally {
       running = false;
     }

@@ -17,6 +17,7 @@ export function buildJson(build: BuildDto, user: Pick<UserDto, "id" | "sessionVe
     sizeBytes: build.sizeBytes,
     sha256: build.sha256,
     notes: build.notes,
+    channels: build.channels,
     createdAt: build.createdAt,
     uploadedBy: build.uploadedBy,
     appAdminsOnly: build.appAdminsOnly,

@@ -1,8 +1,10 @@
-import { visibleAppsWhere } from "@/lib/access/app-access";
+import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import type { BuildAnalysis } from "@/lib/analysis/analyze-build";
+import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
+import { parseInput } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { lockStorageShared } from "@/lib/storage/storage-lock";
 import type { UserDto } from "@/lib/users/data";
@@ -33,6 +35,8 @@ export type BuildDto = BuildCore & {
   analysis: StoredAnalysis | null;
   /** The app is restricted and granted to no group: only admins see it (e.g. a new app). */
   appAdminsOnly: boolean;
+  /** The channels this build is in that the reader sees, by name. */
+  channels: string[];
 };
 
 export type StoredAnalysis = BuildAnalysis & { uploadedTo?: { appId: string; bundleId: string } | null };
@@ -68,9 +72,15 @@ const buildSelect = {
   metadata: true,
   uploadedBy: { select: { email: true } },
   app: { select: { visibility: true, _count: { select: { groups: true } } } },
+  channels: { select: { channel: { select: { name: true } } }, orderBy: { channel: { name: "asc" } } },
 } as const;
 
 type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildSelect }>;
+
+/** The select, with the build's channels narrowed to those `user` sees. */
+function buildSelectFor(user: UserDto) {
+  return { ...buildSelect, channels: { ...buildSelect.channels, where: { channel: visibleChannelsWhere(user) } } };
+}
 
 function toBuildDto(row: BuildRow): BuildDto {
   return {
@@ -88,15 +98,16 @@ function toBuildDto(row: BuildRow): BuildDto {
     uploadedBy: row.uploadedBy?.email ?? null,
     analysis: readAnalysis(row.metadata),
     appAdminsOnly: row.app.visibility === "restricted" && row.app._count.groups === 0,
+    channels: row.channels.map((c) => c.channel.name),
   };
 }
 
 export async function listBuildsFor(user: UserDto, appId: string): Promise<BuildDto[]> {
   if (!isUuid(appId)) return [];
   const rows = await prisma().build.findMany({
-    where: { appId, app: visibleAppsWhere(user) },
+    where: { appId, ...visibleBuildsWhere(user) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: buildSelect,
+    select: buildSelectFor(user),
   });
   return rows.map(toBuildDto);
 }
@@ -104,8 +115,8 @@ export async function listBuildsFor(user: UserDto, appId: string): Promise<Build
 export async function getBuildFor(user: UserDto, appId: string, buildId: string): Promise<BuildDto | null> {
   if (!isUuid(appId) || !isUuid(buildId)) return null;
   const row = await prisma().build.findFirst({
-    where: { id: buildId, appId, app: visibleAppsWhere(user) },
-    select: buildSelect,
+    where: { id: buildId, appId, ...visibleBuildsWhere(user) },
+    select: buildSelectFor(user),
   });
   return row ? toBuildDto(row) : null;
 }
@@ -114,8 +125,8 @@ export async function getBuildFor(user: UserDto, appId: string, buildId: string)
 export async function getBuildByIdFor(user: UserDto, buildId: string): Promise<BuildDto | null> {
   if (!isUuid(buildId)) return null;
   const row = await prisma().build.findFirst({
-    where: { id: buildId, app: visibleAppsWhere(user) },
-    select: buildSelect,
+    where: { id: buildId, ...visibleBuildsWhere(user) },
+    select: buildSelectFor(user),
   });
   return row ? toBuildDto(row) : null;
 }
@@ -123,9 +134,9 @@ export async function getBuildByIdFor(user: UserDto, buildId: string): Promise<B
 /** The file behind a build, if `user` may install it. */
 export async function findBuildBySha256(user: UserDto, sha256: string): Promise<BuildDto | null> {
   const row = await prisma().build.findFirst({
-    where: { sha256, app: visibleAppsWhere(user) },
+    where: { sha256, ...visibleBuildsWhere(user) },
     orderBy: { createdAt: "asc" },
-    select: buildSelect,
+    select: buildSelectFor(user),
   });
   return row ? toBuildDto(row) : null;
 }
@@ -143,6 +154,8 @@ export type NewBuild = {
   notes: string | null;
   metadata: Prisma.InputJsonValue;
   uploadedById: string;
+  /** Channel name (already validated); null: the app's default channel. */
+  channel: string | null;
 };
 
 /**
@@ -164,10 +177,15 @@ export async function createBuildRecord(
         const app = await tx.app.upsert({
           where: { bundleId: input.bundleId },
           create: { bundleId: input.bundleId, name: input.appName },
-          // The newest build names the app.
-          update: { name: input.appName },
-          select: { id: true },
+          // Apps with a new build sort first.
+          update: { updatedAt: new Date() },
+          select: { id: true, name: true, nameLocked: true },
         });
+        // The newest build names the app, unless an admin named it.
+        if (!app.nameLocked && app.name !== input.appName) {
+          await tx.app.update({ where: { id: app.id }, data: { name: input.appName } });
+        }
+        const channelId = await ensureChannel(tx, app.id, input.channel);
         return tx.build.create({
           data: {
             appId: app.id,
@@ -182,6 +200,7 @@ export async function createBuildRecord(
             notes: input.notes,
             metadata: input.metadata,
             uploadedById: input.uploadedById,
+            channels: { create: { channelId } },
           },
           select: buildSelect,
         });
@@ -200,6 +219,25 @@ export async function createBuildRecord(
     }
     throw error;
   }
+}
+
+/**
+ * The id of an app's channel `name` (null: its default channel), created on
+ * first use. Upsert, so two uploads naming a new channel at once share it.
+ */
+export async function ensureChannel(tx: Prisma.TransactionClient, appId: string, name: string | null): Promise<string> {
+  if (name === null) {
+    const existing = await tx.channel.findFirst({ where: { appId, isDefault: true }, select: { id: true } });
+    if (existing) return existing.id;
+  }
+  const channelName = name === null ? DEFAULT_CHANNEL : parseInput(channelNameSchema, name);
+  const row = await tx.channel.upsert({
+    where: { appId_name: { appId, name: channelName } },
+    create: { appId, name: channelName, isDefault: channelName === DEFAULT_CHANNEL },
+    update: {},
+    select: { id: true },
+  });
+  return row.id;
 }
 
 /** Counts, for tests and health checks: how many builds reference a storage key. */

@@ -9,7 +9,8 @@ import { AppError } from "@/lib/errors";
  * Route paths implemented by the app:
  *   /d/<token>/manifest.plist, /d/<token>/app.ipa,
  *   /d/<token>/icon-57.png, /d/<token>/icon-512.png,
- *   /apps/<appId>/builds/<buildId>
+ *   /apps/<appId>/builds/<buildId>, /apps/<appId>/builds/<buildId>/install,
+ *   /apps/<appId>/channels/<channel>, /apps/<appId>/channels/<channel>/install
  */
 
 export type IconSize = 57 | 512;
@@ -93,4 +94,19 @@ function parseBase(publicUrl: string): string {
   // URL.pathname is already normalized and percent-encoded; "/" for no prefix.
   const prefix = url.pathname.replace(/\/+$/, "");
   return `${url.origin}${prefix}`;
+}
+
+/** The stable page of a channel: always its newest build. */
+export function channelPageUrl(publicUrl: string, appId: string, channel: string): string {
+  return joinPath(publicUrl, "apps", appId, "channels", channel);
+}
+
+/** Mints a fresh install link at tap time and sends iOS on to it (cookie session, not the daemon). */
+export function channelInstallUrl(publicUrl: string, appId: string, channel: string): string {
+  return joinPath(publicUrl, "apps", appId, "channels", channel, "install");
+}
+
+/** Like channelInstallUrl, for one build: an Install tap never uses a link that expired while the tab was open. */
+export function buildInstallUrl(publicUrl: string, appId: string, buildId: string): string {
+  return joinPath(publicUrl, "apps", appId, "builds", buildId, "install");
 }

@@ -1,9 +1,12 @@
+import { userActor } from "@/lib/access/actor";
 import { analyzeBuild } from "@/lib/analysis/analyze-build";
-import { sanitizeText } from "@/lib/analysis/sanitize-text";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
 import { type AuditContext, recordAudit } from "@/lib/audit/audit";
-import { type BuildDto, createBuildRecord, findBuildBySha256 } from "@/lib/builds/data";
-import { AppError } from "@/lib/errors";
+import { type BuildDto, createBuildRecord, findBuildBySha256, getBuildFor } from "@/lib/builds/data";
+import { normalizeNotes } from "@/lib/builds/mutations";
+import { promoteBuild } from "@/lib/channels/mutations";
+import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
+import { AppError, parseInput } from "@/lib/errors";
 import { buildStorageKey, commitBuildFile } from "@/lib/storage/build-files";
 import { saveBuildIcons } from "@/lib/storage/icon-files";
 import { removeBuildFilesUnlessReferenced } from "@/lib/storage/orphan-files";
@@ -31,9 +34,12 @@ export async function ingestBuild(input: {
   notes?: string | null;
   /** The app the uploader meant this build for, if they named one. */
   targetAppId?: string | null;
-}): Promise<{ build: BuildDto; created: boolean }> {
+  /** The channel to publish to (created on first use); none: the app's default channel. */
+  channel?: string | null;
+}): Promise<IngestResult> {
   const { file, uploader } = input;
   try {
+    const channel = input.channel?.trim() ? parseInput(channelNameSchema, input.channel) : null;
     const target = input.targetAppId ? await getAppFor(uploader, input.targetAppId) : null;
     if (input.targetAppId && !target) {
       throw new AppError("not_found", `There is no app ${input.targetAppId} that you can upload to.`);
@@ -42,17 +48,17 @@ export async function ingestBuild(input: {
     const existing = await findBuildBySha256(uploader, file.sha256);
     if (existing) {
       await assertMayUpload(uploader, existing.bundleId);
-      return { build: existing, created: false };
+      return await acceptDuplicate(existing, { ...input, channel });
     }
 
     const { analysis, icon } = await analyzeBuild(file.path);
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
     const storage = buildStorage();
-    const notes = input.notes?.trim() ? sanitizeText(input.notes.trim()).slice(0, 10_000) : null;
+    const notes = normalizeNotes(input.notes);
     const storageKey = buildStorageKey(file.sha256);
     let moved = false;
-    let result: { build: BuildDto; created: boolean };
+    let result: IngestResult;
     try {
       if (storage.kind === "s3") {
         // An upload to a bucket may take minutes: done before the transaction,
@@ -80,6 +86,7 @@ export async function ingestBuild(input: {
             }),
           ),
           uploadedById: uploader.id,
+          channel,
         },
         async () => {
           moved = true;
@@ -104,9 +111,16 @@ export async function ingestBuild(input: {
         appId: build.appId,
         buildId: build.id,
         context: input.context,
-        details: { via: input.via, version: build.version, buildNumber: build.buildNumber, sizeBytes: build.sizeBytes },
+        details: {
+          via: input.via,
+          version: build.version,
+          buildNumber: build.buildNumber,
+          sizeBytes: build.sizeBytes,
+          channel: channel ?? DEFAULT_CHANNEL,
+        },
       });
     }
+    if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
     return result;
   } catch (error) {
     throw asStorageError(error);
@@ -114,4 +128,46 @@ export async function ingestBuild(input: {
     // Gone already if it was committed; removed here on every other path.
     await discardTempFile(file.path);
   }
+}
+
+export type IngestResult = {
+  build: BuildDto;
+  created: boolean;
+  /** For a re-upload of stored bytes: what happened to its notes and channel, in words, for the response. */
+  notice?: { notesIgnored: boolean; addedToChannel: string | null; message: string };
+};
+
+/**
+ * The same bytes were stored before: the existing build is the answer. Notes
+ * that differ are not applied silently (the response says so and how to edit
+ * them); a named channel the build is not in yet gets it (a promotion).
+ */
+async function acceptDuplicate(
+  existing: BuildDto,
+  input: { uploader: UserDto; context: AuditContext; notes?: string | null; channel: string | null },
+): Promise<IngestResult> {
+  const notes = normalizeNotes(input.notes);
+  const notesIgnored = notes !== null && notes !== existing.notes;
+  let addedToChannel: string | null = null;
+  if (input.channel && !existing.channels.includes(input.channel)) {
+    try {
+      const promoted = await promoteBuild(
+        { buildId: existing.id, channel: input.channel },
+        userActor(input.uploader, input.context),
+      );
+      if (promoted.changed) addedToChannel = input.channel;
+    } catch (error) {
+      // The stored build sits only in channels this uploader cannot see: report it unchanged.
+      if (!(error instanceof AppError && error.code === "not_found")) throw error;
+    }
+  }
+  const build = (addedToChannel && (await getBuildFor(input.uploader, existing.appId, existing.id))) || existing;
+  const parts = ["These exact bytes were uploaded before: this is the existing build."];
+  if (notesIgnored) {
+    parts.push(
+      "Its release notes were NOT changed to the ones you sent; edit them on the build page or with PATCH /api/v1/builds/{buildId}.",
+    );
+  }
+  if (addedToChannel) parts.push(`It was added to the channel "${addedToChannel}".`);
+  return { build, created: false, notice: { notesIgnored, addedToChannel, message: parts.join(" ") } };
 }

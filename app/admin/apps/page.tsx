@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AppAccessCard } from "@/components/admin/app-access-card";
+import { AppSettingsList } from "@/components/admin/app-settings-list";
 import { EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccess } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "App access" };
 
 export default async function AdminAppsPage() {
-  await requireAdminPage("/admin/apps");
+  const admin = await requireAdminPage("/admin/apps");
   const [apps, groups] = await Promise.all([listAppAccess(), listGroups()]);
   const groupOptions = groups.map((g) => ({ id: g.id, name: g.name, memberCount: g.members.length }));
   return (
@@ -27,6 +28,7 @@ export default async function AdminAppsPage() {
           ))}
         </div>
       )}
+      <AppSettingsList admin={admin} groups={groupOptions} />
     </div>
   );
 }

@@ -4,6 +4,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { WarningList } from "@/components/builds/warning-list";
+import { ChannelBadges } from "@/components/channels/channel-badges";
+import { ChannelList } from "@/components/channels/channel-list";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
@@ -69,6 +71,11 @@ export default async function AppPage({ params }: Props) {
         <div className="min-w-0">
           <h1 className="break-words text-2xl font-semibold tracking-tight">{app.name}</h1>
           <p className={`break-all text-sm ${MUTED}`}>{app.bundleId}</p>
+          {app.description ? (
+            <p className="mt-1 whitespace-pre-line text-slate-700 dark:text-slate-200" data-testid="app-description">
+              {app.description}
+            </p>
+          ) : null}
         </div>
       </div>
       {latest ? (
@@ -76,6 +83,7 @@ export default async function AppPage({ params }: Props) {
           <InstallGuidance pageUrl={installLinksFor(user, latest, now).pageUrl} initialKind={device} />
         </div>
       ) : null}
+      <ChannelList user={user} appId={app.id} />
       <h2 className={`mb-2 text-sm font-semibold uppercase tracking-wide ${MUTED}`}>Versions</h2>
       <ol className="space-y-3" data-testid="build-list">
         {rows.map(({ build, warnings, blockers }, index) => {
@@ -93,7 +101,8 @@ export default async function AppPage({ params }: Props) {
                       <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">
                         Latest
                       </span>
-                    ) : null}
+                    ) : null}{" "}
+                    <ChannelBadges appId={app.id} channels={build.channels} />
                   </p>
                   <p className={`text-sm ${MUTED}`}>
                     <LocalTime iso={build.createdAt} /> · {formatBytes(build.sizeBytes)}

@@ -12,7 +12,7 @@ import { readUploadRequest } from "@/lib/upload/read-upload-request";
 
 export const dynamic = "force-dynamic";
 
-/** Upload a build: raw .ipa body or multipart field `file`; optional `notes`. */
+/** Upload a build: raw .ipa body or multipart field `file`; optional `notes` and `channel`. */
 export const POST = withApiErrors(async (request: Request) => {
   const caller = await requireCaller(request, "upload");
   if (!canUploadAtAll(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can upload builds.");
@@ -26,16 +26,18 @@ export const POST = withApiErrors(async (request: Request) => {
   const query = new URL(request.url).searchParams;
   const notes = fields.notes ?? query.get("notes");
   const targetAppId = fields.appId ?? query.get("appId");
-  const { build, created } = await ingestBuild({
+  const channel = fields.channel ?? query.get("channel");
+  const { build, created, notice } = await ingestBuild({
     file,
     uploader: caller.user,
     via: caller.via,
     context: requestContext(request.headers),
     notes,
     targetAppId,
+    channel,
   });
   return Response.json(
-    { build: buildJson(build, caller.user) },
+    { build: buildJson(build, caller.user), ...(notice ? { duplicate: notice } : {}) },
     { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
   );
 });

@@ -1,5 +1,5 @@
 import { ipaResponse } from "@/lib/download/ipa-response";
-import { withApiErrors } from "@/lib/http/api-errors";
+import { withInstallLinkErrors } from "@/lib/install-links/install-link-errors";
 
 export const dynamic = "force-dynamic";
 
@@ -9,5 +9,5 @@ async function serve(request: Request, context: Context): Promise<Response> {
   return ipaResponse(request, (await context.params).token);
 }
 
-export const GET = withApiErrors(serve);
-export const HEAD = withApiErrors(serve);
+export const GET = withInstallLinkErrors(serve);
+export const HEAD = withInstallLinkErrors(serve);

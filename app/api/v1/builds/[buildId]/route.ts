@@ -1,9 +1,14 @@
+import { z } from "zod";
+import { userActor } from "@/lib/access/actor";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
-import { getBuildByIdFor } from "@/lib/builds/data";
+import { getBuildByIdFor, getBuildFor } from "@/lib/builds/data";
+import { deleteBuild, editBuildNotes } from "@/lib/builds/mutations";
 import { deviceCoverageFor } from "@/lib/devices/data";
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { withApiErrors } from "@/lib/http/api-errors";
+import { requestContext } from "@/lib/http/request-context";
+import { assertSameOrigin } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -24,4 +29,31 @@ export const GET = withApiErrors(async (request: Request, context: Context) => {
     { build: { ...buildJson(build, user), ...(coverage ? { deviceCoverage: coverage } : {}) } },
     { headers: { "Cache-Control": "private, no-store" } },
   );
+});
+
+const patchBody = z.object({ notes: z.string() }, { message: 'Send JSON { "notes": "…" }.' });
+
+/** Edits the release notes (Markdown): `{ "notes": "…" }`; an empty string removes them. */
+export const PATCH = withApiErrors(async (request: Request, context: Context) => {
+  const caller = await requireCaller(request, "upload");
+  if (caller.via === "session") assertSameOrigin(request);
+  const { buildId } = await context.params;
+  const body = parseInput(patchBody, await request.json().catch(() => null));
+  const actor = userActor(caller.user, requestContext(request.headers));
+  const result = await editBuildNotes({ buildId, notes: body.notes }, actor);
+  const build = await getBuildFor(caller.user, result.appId, result.buildId);
+  if (!build) throw new AppError("not_found", "No such build, or you do not have access to it.");
+  return Response.json(
+    { build: buildJson(build, caller.user), changed: result.changed },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+});
+
+/** Deletes the build, its file and icons; its install links stop at once. */
+export const DELETE = withApiErrors(async (request: Request, context: Context) => {
+  const caller = await requireCaller(request, "upload");
+  if (caller.via === "session") assertSameOrigin(request);
+  const { buildId } = await context.params;
+  await deleteBuild({ buildId }, userActor(caller.user, requestContext(request.headers)));
+  return new Response(null, { status: 204 });
 });

@@ -4,9 +4,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
+import { BuildManagePanel } from "@/components/builds/build-manage-panel";
 import { InstallFunnelSection } from "@/components/builds/install-funnel";
 import { ProfileSummary } from "@/components/builds/profile-summary";
+import { ReleaseNotes } from "@/components/builds/release-notes";
 import { WarningList } from "@/components/builds/warning-list";
+import { ChannelBadges } from "@/components/channels/channel-badges";
 import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
@@ -85,6 +88,7 @@ export default async function BuildPage({ params }: Props) {
           </p>
         </div>
       </div>
+      <ChannelBadges appId={build.appId} channels={build.channels} />
       <InstallGuidance pageUrl={links.pageUrl} initialKind={device} />
       <WarningList warnings={warnings} showHints={publisher} />
       <DeviceCoverage build={build} user={user} />
@@ -121,9 +125,10 @@ export default async function BuildPage({ params }: Props) {
       {build.notes ? (
         <section className={`${CARD} p-5`}>
           <h2 className="mb-2 font-semibold">Release notes</h2>
-          <p className="whitespace-pre-line break-words text-slate-700 dark:text-slate-200">{build.notes}</p>
+          <ReleaseNotes markdown={build.notes} />
         </section>
       ) : null}
+      {publisher ? <BuildManagePanel build={build} /> : null}
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">

@@ -1,0 +1,76 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { setAppRetention, updateAppDetails } from "@/lib/apps/mutations";
+import { setChannelAccess } from "@/lib/channels/mutations";
+import { applyRetention, previewRetentionFor } from "@/lib/retention/retention";
+import { type ActionState, idField } from "@/lib/server-actions/action-state";
+import { runAction } from "@/lib/server-actions/run-action";
+import { formatBytes } from "@/lib/ui/format";
+
+function revalidate(appId: string): void {
+  revalidatePath("/admin/apps");
+  revalidatePath(`/apps/${appId}`);
+  revalidatePath("/");
+}
+
+/** Display name and description (fields appId, name, description). */
+export async function updateAppDetailsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const schema = z.object({ appId: idField("app"), name: z.string(), description: z.string() });
+  return runAction(formData, { schema, fields: ["appId", "name", "description"] }, async (input, actor) => {
+    const { app, changed } = await updateAppDetails(input, actor);
+    if (changed) revalidate(app.id);
+    return { ok: true, message: changed ? "Saved." : "No change." };
+  });
+}
+
+/**
+ * Retention (fields appId, keep: empty keeps everything; intent "preview" only
+ * lists what would go, "save" stores the setting and applies it now).
+ */
+export async function retentionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const schema = z.object({
+    appId: idField("app"),
+    keep: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? null : Number(v))),
+    intent: z.enum(["preview", "save"]),
+  });
+  return runAction(formData, { schema, fields: ["appId", "keep", "intent"] }, async (input, actor) => {
+    if (input.intent === "preview") {
+      if (input.keep === null) return { ok: true, message: "Keeping every build: nothing would be deleted." };
+      const doomed = await previewRetentionFor({ appId: input.appId, keep: input.keep }, actor);
+      if (doomed.length === 0) return { ok: true, message: `Keeping ${input.keep} per channel deletes nothing.` };
+      const bytes = doomed.reduce((sum, b) => sum + b.sizeBytes, 0);
+      const list = doomed.map((b) => `${b.version} (${b.buildNumber})`).join(", ");
+      return { ok: true, message: `Would delete ${doomed.length} build(s), ${formatBytes(bytes)}: ${list}.` };
+    }
+    const { app } = await setAppRetention({ appId: input.appId, keepPerChannel: input.keep }, actor);
+    const removed = input.keep === null ? 0 : await applyRetention({ appId: app.id, by: actor });
+    revalidate(app.id);
+    if (removed === null) return { ok: true, message: "Saved; another instance is applying retention right now." };
+    return { ok: true, message: `Saved; ${removed} build(s) deleted.` };
+  });
+}
+
+/** Who sees a channel (fields appId, channel, groupId… checkboxes; none: inherit the app's access). */
+export async function channelAccessAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const schema = z.object({ appId: idField("app"), channel: z.string(), groupIds: z.array(z.string()) });
+  const fields = (data: FormData) => ({
+    appId: data.get("appId") ?? "",
+    channel: data.get("channel") ?? "",
+    groupIds: data.getAll("groupId").filter((v): v is string => typeof v === "string"),
+  });
+  return runAction(formData, { schema, fields }, async (input, actor) => {
+    const result = await setChannelAccess(input, actor);
+    revalidate(input.appId);
+    return {
+      ok: true,
+      message: result.restricted
+        ? `${result.channel} is restricted to ${result.groups.map((g) => g.name).join(", ")}.`
+        : `${result.channel} now follows the app's access.`,
+    };
+  });
+}

@@ -1,0 +1,18 @@
+import { z } from "zod";
+
+export const appDetailsSchema = z.object({
+  appId: z.string().uuid("Unknown app."),
+  name: z.string().trim().min(1, "An app needs a name.").max(200, "An app name is at most 200 characters."),
+  description: z.string().trim().max(5_000, "A description is at most 5,000 characters."),
+});
+
+export const appRetentionSchema = z.object({
+  appId: z.string().uuid("Unknown app."),
+  /** null: keep every build. At least 1, so a channel's newest build is never deleted. */
+  keepPerChannel: z
+    .number()
+    .int("Keep a whole number of builds.")
+    .min(1, "Keep at least 1 build per channel.")
+    .max(10_000)
+    .nullable(),
+});

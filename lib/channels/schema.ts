@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** The name of the channel builds go to when an upload names none (the app's main track). */
+export const DEFAULT_CHANNEL = "default";
+
+/**
+ * Channel names appear in URLs (`/apps/<id>/channels/<name>`), so they are kept
+ * to a URL-safe set and compared lower-cased: "Beta" and "beta" are one channel.
+ */
+export const channelNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    "A channel name is 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.",
+  );
+
+export const promoteBuildSchema = z.object({
+  buildId: z.string().uuid("Unknown build."),
+  channel: channelNameSchema,
+});
+
+export const channelAccessSchema = z.object({
+  appId: z.string().uuid("Unknown app."),
+  channel: channelNameSchema,
+  /** Empty: the channel inherits the app's access. */
+  groupIds: z.array(z.string().uuid("Unknown group.")).max(100),
+});
