@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { FreshInstallLink } from "@/components/install/fresh-install-link";
 import { QrCode } from "@/components/install/qr-code";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { BuildLinks } from "@/lib/install-links/install-links-for";
@@ -93,14 +94,16 @@ export async function InstallPanel({
         </ul>
       ) : null}
       <div className="flex flex-col gap-3 off-ios:flex-col-reverse">
-        <a
+        <FreshInstallLink
           href={links.itmsServicesUrl}
-          data-testid="install-link"
+          freshHref={`${buildPagePath}/install`}
+          expiresAt={links.expiresAt}
+          testId="install-link"
           className={`${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`}
         >
           <span className="off-ios:hidden">Install {label}</span>
           <span className="on-ios:hidden">Open the install link (on an iPhone or iPad)</span>
-        </a>
+        </FreshInstallLink>
         {onPhone ? null : qr === "large" ? (
           <div className="on-ios:hidden">
             <QrCode value={links.itmsServicesUrl} label={`QR code to install ${label}`} size={264} />

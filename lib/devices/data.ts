@@ -4,6 +4,7 @@ import type { BuildDto } from "@/lib/builds/data";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { normalizeUdid } from "@/lib/devices/schema";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -24,7 +25,7 @@ export type DeviceDto = {
   owner: { id: string; email: string } | null;
 };
 
-const deviceSelect = {
+export const deviceSelect = {
   id: true,
   udid: true,
   name: true,
@@ -37,18 +38,7 @@ const deviceSelect = {
   user: { select: { id: true, email: true } },
 } as const;
 
-type DeviceRow = {
-  id: string;
-  udid: string;
-  name: string | null;
-  model: string | null;
-  osVersion: string | null;
-  serial: string | null;
-  source: string;
-  disabledAt: Date | null;
-  createdAt: Date;
-  user: { id: string; email: string } | null;
-};
+type DeviceRow = Prisma.DeviceGetPayload<{ select: typeof deviceSelect }>;
 
 export function toDeviceDto(row: DeviceRow): DeviceDto {
   return {

@@ -1,7 +1,7 @@
 import { type Actor, actorIsAdmin, actorUserId, assertAdmin } from "@/lib/access/actor";
 import { type AuditContext, recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
-import { type DeviceDto, findDeviceById, toDeviceDto } from "@/lib/devices/data";
+import { type DeviceDto, deviceSelect, findDeviceById, toDeviceDto } from "@/lib/devices/data";
 import { hashChallenge } from "@/lib/devices/enrollment";
 import type { DeviceResponse } from "@/lib/devices/profile-service";
 import { deviceAttributesSchema, deviceIdSchema, normalizeUdid, renameDeviceSchema } from "@/lib/devices/schema";
@@ -13,19 +13,6 @@ import { findUserById } from "@/lib/users/data";
  * (the challenge names the user); the rest from admins, or owners for their
  * own devices (rename, delete).
  */
-
-const deviceSelect = {
-  id: true,
-  udid: true,
-  name: true,
-  model: true,
-  osVersion: true,
-  serial: true,
-  source: true,
-  disabledAt: true,
-  createdAt: true,
-  user: { select: { id: true, email: true } },
-} as const;
 
 /**
  * Stores the device a verified profile-service post describes, for the user
