@@ -1,5 +1,6 @@
 /**
- * Who may call which server action (admin pages and API token page):
+ * Who may call which server action (every "use server" file under app/: the
+ * admin pages, the API token page and the build page's manage panel):
  * each role (anonymous, member without access, member with access, uploader,
  * admin, disabled user) against its own app (granted to its group) and a
  * foreign app (restricted, granted to nobody). Cross-app ids must not leak.
@@ -21,20 +22,24 @@ import {
   type Actor,
   actors,
   foreign,
+  ipaFor,
   own,
   page,
+  RESTRICTED_CHANNEL,
   ROLES,
   type Role,
+  restricted,
   setUpWorld,
   signIn,
   sql,
+  uploadAs,
   world,
 } from "./helpers/authorization-world";
 import { ROOT } from "./helpers/ferry-server";
 import {
   type ActionResponse,
   exportedServerActions,
-  findFiles,
+  findUseServerFiles,
   type HtmlForm,
   invokeAction,
   parseForms,
@@ -47,9 +52,9 @@ import {
 
 setUpWorld();
 
-/** Every "use server" file in scope: the admin pages' and the API token page's. */
+/** Every "use server" file under app/ (whatever its name), so a new action cannot go without a case. */
 function actionFiles(): string[] {
-  return [...findFiles(ROOT, "app/admin", "actions.ts"), ...findFiles(ROOT, "app/settings", "actions.ts")];
+  return findUseServerFiles(ROOT, "app");
 }
 
 describe("server actions", () => {
@@ -59,11 +64,15 @@ describe("server actions", () => {
   const SETTINGS = "/admin/settings";
   const TOKENS = "/settings/tokens";
   const DEVICES = "/admin/devices";
+  /** The own build's page (its manage panel is rendered for admins and the app's uploaders). */
+  const ownBuildPage = () => `/apps/${own().appId}/builds/${own().buildId}`;
   /** Admins replay last, so every refused attempt meets the state the admin's valid request then changes. */
   const ORDER: Role[] = [...ROLES.filter((r) => r !== "admin"), "admin"];
 
-  /** Audit actions that record a change (not a download or a sign-in): a refused attempt must not add one. */
-  const CHANGE_AUDIT_ACTIONS = AUDIT_ACTIONS.filter((a) => !/^(install_page|manifest|ipa|build|sign_in)\./.test(a));
+  /** Audit actions that record a change (not a download, an upload or a sign-in): a refused attempt must not add one. */
+  const CHANGE_AUDIT_ACTIONS = AUDIT_ACTIONS.filter(
+    (a) => !/^(install_page|manifest|ipa|sign_in)\./.test(a) && a !== "build.upload",
+  );
 
   /** Everything an admin or token action can change, table by table. */
   async function snapshot(): Promise<Record<string, unknown>> {
@@ -78,7 +87,15 @@ describe("server actions", () => {
           ORDER BY group_id, user_id) FROM group_members),
         'app_groups', (SELECT json_agg(json_build_object('app', app_id, 'group', group_id)
           ORDER BY app_id, group_id) FROM app_groups),
-        'apps', (SELECT json_agg(json_build_object('id', id, 'visibility', visibility) ORDER BY id) FROM apps),
+        'apps', (SELECT json_agg(json_build_object('id', id, 'visibility', visibility, 'name', name,
+          'description', description, 'retain_per_channel', retain_per_channel) ORDER BY id) FROM apps),
+        'builds', (SELECT json_agg(json_build_object('id', id, 'notes', notes) ORDER BY id) FROM builds),
+        'channels', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'name', name, 'restricted', restricted)
+          ORDER BY id) FROM channels),
+        'channel_groups', (SELECT json_agg(json_build_object('channel', channel_id, 'group', group_id)
+          ORDER BY channel_id, group_id) FROM channel_groups),
+        'build_channels', (SELECT json_agg(json_build_object('build', build_id, 'channel', channel_id)
+          ORDER BY build_id, channel_id) FROM build_channels),
         'settings', (SELECT json_agg(json_build_object('key', key, 'value', value) ORDER BY key) FROM settings),
         'api_tokens', (SELECT json_agg(json_build_object('id', id, 'user', user_id, 'name', name, 'scopes', scopes,
           'expires_at', expires_at, 'revoked_at', revoked_at) ORDER BY id) FROM api_tokens),
@@ -153,6 +170,8 @@ describe("server actions", () => {
     disabledDevice: string;
     doomedDevice: string;
     ownDevices: Record<Role, string>;
+    /** One new build of the own app per role (each role deletes its own). */
+    doomedBuilds: Record<Role, string>;
   };
   let actionIds: Map<string, ServerActionRef>;
 
@@ -189,6 +208,8 @@ describe("server actions", () => {
     changedTo: (actor: Actor) => Row;
     /** Per role: the action's answer, and whether the database changed. */
     expected: Record<Role, string>;
+    /** Per role, without JavaScript: the page's status after the action (default: the page's own access rule). */
+    withoutJsStatus?: Partial<Record<Role, string>>;
   };
 
   const SIGNED_OUT = "signed out, unchanged";
@@ -235,6 +256,50 @@ describe("server actions", () => {
     for (const role of ROLES)
       await sql("UPDATE users SET role = $2 WHERE id = $1", [actors[role].id, ACCOUNT_ROLE[role]]);
   };
+
+  const NO_SUCH_BUILD = "error: No such build, or you do not have access to it, unchanged";
+  const NOT_PUBLISHER = "error: Only admins and this app's uploaders can change its builds and channels, unchanged";
+  /** The build actions: admins and the app's uploaders; who cannot see the build is not told it exists. */
+  const PUBLISHERS: Record<Role, string> = {
+    anonymous: SIGNED_OUT,
+    memberNoAccess: NO_SUCH_BUILD,
+    memberWithAccess: NOT_PUBLISHER,
+    uploader: "ok, changed",
+    admin: "ok, changed",
+    disabled: SIGNED_OUT,
+  };
+  /** Without JavaScript the build page is rendered after the action: 404 for who may not see the build. */
+  const BUILD_PAGE_WITHOUT_JS = { memberNoAccess: "404" };
+  const channelState = (name: string) =>
+    one(
+      `SELECT c.restricted, (SELECT count(*)::int FROM channel_groups g WHERE g.channel_id = c.id) AS groups
+       FROM channels c WHERE c.app_id = $1 AND c.name = $2`,
+      [own().appId, name],
+    );
+  /** Channel "insiders" of the own app as the world set it up: restricted to the Insiders group. */
+  const restrictInsiders = async () => {
+    await sql("UPDATE channels SET restricted = true WHERE app_id = $1 AND name = $2", [
+      own().appId,
+      RESTRICTED_CHANNEL,
+    ]);
+    await sql(
+      `INSERT INTO channel_groups (channel_id, group_id) SELECT id, $3 FROM channels WHERE app_id = $1 AND name = $2
+       ON CONFLICT DO NOTHING`,
+      [own().appId, RESTRICTED_CHANNEL, world.insidersId],
+    );
+  };
+  const openDefaultChannel = async () => {
+    await sql(
+      "DELETE FROM channel_groups WHERE channel_id IN (SELECT id FROM channels WHERE app_id = $1 AND name = 'default')",
+      [own().appId],
+    );
+    await sql("UPDATE channels SET restricted = false WHERE app_id = $1 AND name = 'default'", [own().appId]);
+  };
+  const resetForeignApp = () =>
+    sql(
+      "UPDATE apps SET name = 'Matrix', name_locked = false, description = NULL, retain_per_channel = NULL WHERE id = $1",
+      [foreign().appId],
+    );
 
   const CASES: ActionCase[] = [
     {
@@ -609,6 +674,150 @@ describe("server actions", () => {
       expected: ADMIN_ONLY,
     },
     {
+      name: "updateAppDetails: rename the foreign app",
+      action: "app/admin/apps/settings-actions.ts#updateAppDetailsAction",
+      page: APPS,
+      form: () => ({ appId: foreign().appId }),
+      fields: () => ({ name: "Renamed by the matrix", description: "Described by the matrix" }),
+      setup: resetForeignApp,
+      effect: () => one("SELECT name, description FROM apps WHERE id = $1", [foreign().appId]),
+      changedTo: () => ({ name: "Renamed by the matrix", description: "Described by the matrix" }),
+      cleanup: resetForeignApp,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "retention: save and apply keeping 1 build per channel of the foreign app",
+      action: "app/admin/apps/settings-actions.ts#retentionAction",
+      page: APPS,
+      form: () => ({ appId: foreign().appId }),
+      // The foreign app's only build is its channel's newest: applying deletes nothing.
+      fields: () => ({ keep: "1", intent: "save" }),
+      setup: resetForeignApp,
+      effect: () => one("SELECT retain_per_channel FROM apps WHERE id = $1", [foreign().appId]),
+      changedTo: () => ({ retain_per_channel: 1 }),
+      cleanup: resetForeignApp,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "retention: preview keeping 1 build per channel of the own app (changes nothing)",
+      action: "app/admin/apps/settings-actions.ts#retentionAction",
+      page: APPS,
+      form: () => ({ appId: own().appId }),
+      fields: () => ({ keep: "1", intent: "preview" }),
+      effect: () =>
+        one(
+          "SELECT retain_per_channel, (SELECT count(*)::int FROM builds WHERE app_id = $1) AS builds FROM apps WHERE id = $1",
+          [own().appId],
+        ),
+      changedTo: () => null,
+      expected: { ...ADMIN_ONLY, admin: "ok, unchanged" },
+    },
+    {
+      name: "channelAccess: open the own app's restricted channel to everyone who sees the app",
+      action: "app/admin/apps/settings-actions.ts#channelAccessAction",
+      page: APPS,
+      form: () => ({ appId: own().appId, channel: RESTRICTED_CHANNEL }),
+      fields: () => ({ groupId: [] }),
+      setup: restrictInsiders,
+      effect: () => channelState(RESTRICTED_CHANNEL),
+      changedTo: () => ({ restricted: false, groups: 0 }),
+      cleanup: restrictInsiders,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "channelAccess: restrict the own app's default channel to a group nobody is in",
+      action: "app/admin/apps/settings-actions.ts#channelAccessAction",
+      page: APPS,
+      form: () => ({ appId: own().appId, channel: "default" }),
+      fields: () => ({ groupId: [world.insidersId] }),
+      setup: openDefaultChannel,
+      effect: () => channelState("default"),
+      changedTo: () => ({ restricted: true, groups: 1 }),
+      cleanup: openDefaultChannel,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "promoteBuild: add the own build to a new channel",
+      action: "app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction",
+      get page() {
+        return ownBuildPage();
+      },
+      form: () => ({ buildId: own().buildId }),
+      // Each role its own channel, so the uploader's success does not make the admin's a no-op.
+      fields: (a) => ({ channel: `promoted-${a.role.toLowerCase()}` }),
+      effect: (a) =>
+        one(
+          `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
+           WHERE bc.build_id = $1 AND c.name = $2`,
+          [own().buildId, `promoted-${a.role.toLowerCase()}`],
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM channels WHERE name LIKE 'promoted-%'"),
+      expected: PUBLISHERS,
+      withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "promoteBuild: the build only in a restricted channel (uploaders who cannot see it neither)",
+      action: "app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction",
+      get page() {
+        return ownBuildPage();
+      },
+      form: () => ({ buildId: own().buildId }),
+      fields: (a) => ({ buildId: restricted().buildId, channel: `promoted-${a.role.toLowerCase()}` }),
+      effect: (a) =>
+        one(
+          `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
+           WHERE bc.build_id = $1 AND c.name = $2`,
+          [restricted().buildId, `promoted-${a.role.toLowerCase()}`],
+        ),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM channels WHERE name LIKE 'promoted-%'"),
+      expected: { ...PUBLISHERS, memberWithAccess: NO_SUCH_BUILD, uploader: NO_SUCH_BUILD },
+      withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "editNotes: the own build's release notes",
+      action: "app/apps/[appId]/builds/[buildId]/actions.ts#editNotesAction",
+      get page() {
+        return ownBuildPage();
+      },
+      form: () => ({ buildId: own().buildId }),
+      fields: (a) => ({ notes: `Notes by ${a.role}` }),
+      setup: () => sql("UPDATE builds SET notes = NULL WHERE id = $1", [own().buildId]),
+      effect: () => one("SELECT notes FROM builds WHERE id = $1", [own().buildId]),
+      changedTo: (a) => ({ notes: `Notes by ${a.role}` }),
+      cleanup: () => sql("UPDATE builds SET notes = NULL WHERE id = $1", [own().buildId]),
+      expected: PUBLISHERS,
+      withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "deleteBuild: a build of the own app",
+      action: "app/apps/[appId]/builds/[buildId]/actions.ts#deleteBuildAction",
+      get page() {
+        return `/apps/${own().appId}/builds/${fixture.doomedBuilds.admin}`;
+      },
+      form: () => ({ buildId: fixture.doomedBuilds.admin }),
+      fields: (a) => ({ buildId: fixture.doomedBuilds[a.role] }),
+      setup: async () => {
+        fixture.doomedBuilds = {} as Record<Role, string>;
+        for (const role of ROLES) {
+          const uploaded = await uploadAs(actors.admin.token, await ipaFor(own().bundleId));
+          assert.equal(uploaded.status, 201);
+          fixture.doomedBuilds[role] = uploaded.json.build!.id;
+        }
+      },
+      effect: (a) => one("SELECT count(*)::int AS n FROM builds WHERE id = $1", [fixture.doomedBuilds[a.role]]),
+      changedTo: () => ({ n: 0 }),
+      cleanup: () => sql("DELETE FROM builds WHERE id = ANY($1::uuid[])", [Object.values(fixture.doomedBuilds)]),
+      // A deleted build's page is gone: the browser is sent to the app's page.
+      expected: {
+        ...PUBLISHERS,
+        uploader: "redirected to /apps/<own>, changed",
+        admin: "redirected to /apps/<own>, changed",
+      },
+      withoutJsStatus: { ...BUILD_PAGE_WITHOUT_JS, uploader: "303", admin: "303" },
+    },
+    {
       name: "createToken: a read token for yourself",
       action: "app/settings/tokens/actions.ts#createTokenAction",
       page: TOKENS,
@@ -711,6 +920,7 @@ describe("server actions", () => {
 
   /** The action's answer in a few words: "ok", "signed out", "forbidden" or the error's first clause. */
   function answer(res: ActionResponse): string {
+    if (res.redirect) return `redirected to ${res.redirect.replace(own().appId, "<own>")}`;
     const state = res.state;
     if (state === undefined || state === null) return `HTTP ${res.status} without a result`;
     if (state.ok) return "ok";
@@ -799,7 +1009,7 @@ describe("server actions", () => {
           : c.page.startsWith("/admin") && role !== "admin"
             ? "404"
             : "200";
-      out[role] = `${status}, ${c.expected[role].split(", ").pop()}`;
+      out[role] = `${c.withoutJsStatus?.[role] ?? status}, ${c.expected[role].split(", ").pop()}`;
     }
     return out;
   }
@@ -809,11 +1019,11 @@ describe("server actions", () => {
     const exported = exportedServerActions(ROOT, actionFiles());
     assert.ok(exported.length >= 16, exported.join(", "));
     assert.deepEqual([...new Set(CASES.map((c) => c.action))].sort(), exported, "every action has a case");
-    const inBuild = [...actionIds.keys()].filter((k) => /^app\/(admin|settings)\//.test(k)).sort();
+    const inBuild = [...actionIds.keys()].filter((k) => k.startsWith("app/")).sort();
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
-    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES]) {
+    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage()]) {
       const html = await (
         await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })
       ).text();

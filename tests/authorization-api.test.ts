@@ -17,8 +17,10 @@ import {
   foreign,
   ipaFor,
   own,
+  RESTRICTED_CHANNEL,
   ROLES,
   type Role,
+  restricted,
   setUpWorld,
   sql,
   uploadAs,
@@ -117,6 +119,161 @@ describe("API", () => {
     { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
     (a) => viaSession(a, `/api/v1/builds/${foreign().buildId}`),
   );
+  check(
+    "GET /api/v1/builds/<build only in a restricted channel>",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/builds/${restricted().buildId}`),
+  );
+  check(
+    "GET /api/v1/apps/<own>/channels/default/latest",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/apps/${own().appId}/channels/default/latest`),
+  );
+  check(
+    "GET /api/v1/apps/<foreign>/channels/default/latest",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/apps/${foreign().appId}/channels/default/latest`),
+  );
+  check(
+    "GET /api/v1/apps/<own>/channels/<restricted channel>/latest",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/apps/${own().appId}/channels/${RESTRICTED_CHANNEL}/latest`),
+  );
+  check(
+    "GET /api/v1/apps/<own>/channels/default/latest (session cookie)",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+    (a) => viaSession(a, `/api/v1/apps/${own().appId}/channels/default/latest`),
+  );
+  test("the own app's build list leaves out the build only in a restricted channel (admins see it)", async () => {
+    const ids = async (a: Actor) =>
+      (
+        (await (
+          await fetch(`${world.server.baseUrl}/api/v1/apps/${own().appId}/builds`, {
+            headers: { authorization: `Bearer ${a.token}` },
+          })
+        ).json()) as { builds: { id: string }[] }
+      ).builds.map((b) => b.id);
+    assert.ok((await ids(actors.memberWithAccess)).includes(own().buildId));
+    assert.ok(!(await ids(actors.memberWithAccess)).includes(restricted().buildId));
+    assert.ok(!(await ids(actors.uploader)).includes(restricted().buildId));
+    assert.ok((await ids(actors.admin)).includes(restricted().buildId));
+  });
+
+  /** Builds, their notes and channels, as a whole (a refused write must leave them as they were). */
+  async function buildsState(): Promise<string> {
+    const [row] = await sql<{ state: unknown }>(
+      `SELECT json_build_object(
+        'builds', (SELECT json_agg(json_build_object('id', id, 'notes', notes) ORDER BY id) FROM builds),
+        'channels', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'name', name, 'restricted', restricted)
+          ORDER BY id) FROM channels),
+        'build_channels', (SELECT json_agg(json_build_object('build', build_id, 'channel', channel_id)
+          ORDER BY build_id, channel_id) FROM build_channels)
+      ) AS state`,
+    );
+    return JSON.stringify(row?.state ?? null);
+  }
+  type Via = "token" | "session" | "session, cross-site";
+  /** A write to a build route as `actor`: its status, and whether builds or channels changed. */
+  async function write(actor: Actor, method: string, url: string, body: unknown, via: Via = "token") {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (via === "token" && actor.token) headers.authorization = `Bearer ${actor.token}`;
+    if (via !== "token" && actor.cookie) headers.cookie = actor.cookie;
+    if (via === "session") headers.origin = world.server.baseUrl;
+    if (via === "session, cross-site") headers.origin = "https://evil.example";
+    const before = await buildsState();
+    const res = await fetch(`${world.server.baseUrl}${url}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return `${res.status}, ${(await buildsState()) === before ? "unchanged" : "changed"}`;
+  }
+
+  // Members' tokens are read-only (the upload scope is for uploaders and admins).
+  const PUBLISHERS_OF_OWN = {
+    anonymous: "401, unchanged",
+    memberNoAccess: "403, unchanged",
+    memberWithAccess: "403, unchanged",
+    uploader: "200, changed",
+    admin: "200, changed",
+    disabled: "401, unchanged",
+  };
+  for (const via of ["token", "session", "session, cross-site"] as const) {
+    check(
+      `PATCH /api/v1/builds/<own build> (release notes; ${via})`,
+      via === "session, cross-site"
+        ? { ...PUBLISHERS_OF_OWN, uploader: "403, unchanged", admin: "403, unchanged" }
+        : via === "session"
+          ? // A session has every scope: the member is answered by the build's own rule.
+            { ...PUBLISHERS_OF_OWN, memberNoAccess: "404, unchanged" }
+          : PUBLISHERS_OF_OWN,
+      (a) => write(a, "PATCH", `/api/v1/builds/${own().buildId}`, { notes: `Notes by ${a.role} via ${via}` }, via),
+    );
+  }
+  check("PATCH /api/v1/builds/<foreign build>", { ...PUBLISHERS_OF_OWN, uploader: "404, unchanged" }, (a) =>
+    write(a, "PATCH", `/api/v1/builds/${foreign().buildId}`, { notes: `Notes by ${a.role}` }),
+  );
+  check(
+    "PATCH /api/v1/builds/<build only in a restricted channel>",
+    { ...PUBLISHERS_OF_OWN, uploader: "404, unchanged" },
+    (a) => write(a, "PATCH", `/api/v1/builds/${restricted().buildId}`, { notes: `Notes by ${a.role}` }),
+  );
+
+  /** Promotes `buildId` into a channel of the actor's own name, then removes that channel again. */
+  async function promote(actor: Actor, buildId: string, via: Via = "token"): Promise<string> {
+    const channel = `api-${actor.role.toLowerCase()}`;
+    try {
+      return await write(actor, "POST", `/api/v1/builds/${buildId}/channels`, { channel }, via);
+    } finally {
+      // A promoted build is visible through its new channel: the rows after this one expect the world as it was.
+      await sql("DELETE FROM channels WHERE name = $1", [channel]);
+    }
+  }
+  const PROMOTE_OWN = { ...PUBLISHERS_OF_OWN, uploader: "201, changed", admin: "201, changed" };
+  check("POST /api/v1/builds/<own build>/channels (token)", PROMOTE_OWN, (a) => promote(a, own().buildId));
+  check(
+    "POST /api/v1/builds/<own build>/channels (session, same origin)",
+    { ...PROMOTE_OWN, memberNoAccess: "404, unchanged" },
+    (a) => promote(a, own().buildId, "session"),
+  );
+  check(
+    "POST /api/v1/builds/<own build>/channels (session, cross-site)",
+    { ...PROMOTE_OWN, uploader: "403, unchanged", admin: "403, unchanged" },
+    (a) => promote(a, own().buildId, "session, cross-site"),
+  );
+  check("POST /api/v1/builds/<foreign build>/channels", { ...PROMOTE_OWN, uploader: "404, unchanged" }, (a) =>
+    promote(a, foreign().buildId),
+  );
+  check(
+    "POST /api/v1/builds/<build only in a restricted channel>/channels",
+    { ...PROMOTE_OWN, uploader: "404, unchanged" },
+    (a) => promote(a, restricted().buildId),
+  );
+
+  /** One new build per role (of the own or the foreign app), deleted as that role. */
+  async function deleteNew(actor: Actor, app: "own" | "foreign", via: Via = "token"): Promise<string> {
+    const bundleId = app === "own" ? own().bundleId : foreign().bundleId;
+    const uploaded = await uploadAs(actors.admin.token, await ipaFor(bundleId));
+    assert.equal(uploaded.status, 201);
+    return write(actor, "DELETE", `/api/v1/builds/${uploaded.json.build!.id}`, undefined, via);
+  }
+  const DELETE_OWN = { ...PUBLISHERS_OF_OWN, uploader: "204, changed", admin: "204, changed" };
+  check("DELETE /api/v1/builds/<a build of the own app>", DELETE_OWN, (a) => deleteNew(a, "own"));
+  check(
+    "DELETE /api/v1/builds/<a build of the own app> (session, same origin)",
+    { ...DELETE_OWN, memberNoAccess: "404, unchanged" },
+    (a) => deleteNew(a, "own", "session"),
+  );
+  check(
+    "DELETE /api/v1/builds/<a build of the own app> (session, cross-site)",
+    { ...DELETE_OWN, uploader: "403, unchanged", admin: "403, unchanged" },
+    (a) => deleteNew(a, "own", "session, cross-site"),
+  );
+  check("DELETE /api/v1/builds/<a build of the foreign app>", { ...DELETE_OWN, uploader: "404, unchanged" }, (a) =>
+    deleteNew(a, "foreign"),
+  );
+
   for (const [label, query] of [
     ["format=apple", () => "format=apple"],
     ["format=csv", () => "format=csv"],

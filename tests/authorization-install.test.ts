@@ -6,7 +6,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { type Actor, actors, check, foreign, own, setUpWorld, sql, world } from "./helpers/authorization-world";
+import {
+  type Actor,
+  actors,
+  check,
+  foreign,
+  own,
+  restricted,
+  setUpWorld,
+  sql,
+  world,
+} from "./helpers/authorization-world";
 
 setUpWorld();
 
@@ -41,6 +51,16 @@ describe("install links", () => {
     { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
     (a) => manifest(a, foreign().buildId),
   );
+  check(
+    "manifest of a build only in a restricted channel (a group none of them is in)",
+    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
+    (a) => manifest(a, restricted().buildId),
+  );
+  check(
+    "app.ipa of a build only in a restricted channel (HEAD)",
+    { anonymous: 404, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 403 },
+    (a) => install(a, restricted().buildId, "app.ipa", "HEAD"),
+  );
 
   // The manifest's icons follow the manifest's rule, for GET and for HEAD (the same handler).
   for (const method of ["GET", "HEAD"]) {
@@ -69,5 +89,11 @@ describe("install links", () => {
       })
     ).text();
     assert.ok(!html.includes("itms-services://"));
+    // The own app's page leaves out the build that is only in a channel the member cannot see; the admin's shows it.
+    const ownPage = async (a: Actor) =>
+      (await fetch(`${world.server.baseUrl}/apps/${own().appId}`, { headers: { cookie: a.cookie } })).text();
+    assert.ok((await ownPage(actors.memberWithAccess)).includes(own().buildId));
+    assert.ok(!(await ownPage(actors.memberWithAccess)).includes(restricted().buildId));
+    assert.ok((await ownPage(actors.admin)).includes(restricted().buildId));
   });
 });

@@ -13,8 +13,10 @@ import {
   foreign,
   own,
   page,
+  RESTRICTED_CHANNEL,
   ROLES,
   type Role,
+  restricted,
   setUpWorld,
   signInRedirect,
   sql,
@@ -50,6 +52,32 @@ describe("pages", () => {
     (a) => page(a, `/apps/${own().appId}/builds/${foreign().buildId}`),
   );
   check(
+    "GET /apps/<own>/builds/<build only in a restricted channel>",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/builds/${restricted().buildId}`),
+  );
+  check(
+    "GET /apps/<own>/channels/default",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/channels/default`),
+  );
+  check(
+    "GET /apps/<foreign>/channels/default",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${foreign().appId}/channels/default`),
+  );
+  check(
+    "GET /apps/<own>/channels/<restricted channel> (restricted to a group none of them is in)",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/channels/${RESTRICTED_CHANNEL}`),
+  );
+  check(
+    "GET /apps/<own>/channels/<unknown channel>",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 404, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/channels/no-such-channel`),
+  );
+
+  check(
     "GET /upload",
     { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
     (a) => page(a, "/upload"),
@@ -78,6 +106,94 @@ describe("pages", () => {
       (a) => page(a, `/apps/${own().appId}/builds/00000000-0000-4000-8000-000000000000/icon-${size}.png`),
     );
   }
+
+  /**
+   * The stable install routes (session): where the redirect goes ("itms-services"
+   * or a path), and for itms-services whether the minted manifest link serves
+   * this actor (it must be their own working link).
+   */
+  async function installRoute(actor: Actor, url: string): Promise<string> {
+    const res = await fetch(`${world.server.baseUrl}${url}`, {
+      headers: actor.cookie ? { cookie: actor.cookie } : {},
+      redirect: "manual",
+    });
+    await res.arrayBuffer();
+    const location = res.headers.get("location") ?? "";
+    if (location.startsWith("itms-services:")) {
+      const manifestUrl = new URL(location).searchParams.get("url") ?? "";
+      const manifest = await fetch(manifestUrl);
+      await manifest.arrayBuffer();
+      return `${res.status} → itms-services, manifest ${manifest.status}`;
+    }
+    return location ? `${res.status} → ${new URL(location, world.server.baseUrl).pathname}` : String(res.status);
+  }
+  const installTo = (fallback: string) => ({
+    anonymous: "303 → /sign-in",
+    memberNoAccess: `303 → ${fallback}`,
+    memberWithAccess: "303 → itms-services, manifest 200",
+    uploader: "303 → itms-services, manifest 200",
+    admin: "303 → itms-services, manifest 200",
+    disabled: "303 → /sign-in",
+  });
+  check("GET /apps/<own>/channels/default/install", installTo(`/apps/<own>/channels/default`), async (a) =>
+    (await installRoute(a, `/apps/${own().appId}/channels/default/install`)).replace(own().appId, "<own>"),
+  );
+  check(
+    "GET /apps/<foreign>/channels/default/install",
+    {
+      ...installTo("/apps/<foreign>/channels/default"),
+      memberWithAccess: "303 → /apps/<foreign>/channels/default",
+      uploader: "303 → /apps/<foreign>/channels/default",
+    },
+    async (a) =>
+      (await installRoute(a, `/apps/${foreign().appId}/channels/default/install`)).replace(
+        foreign().appId,
+        "<foreign>",
+      ),
+  );
+  check(
+    "GET /apps/<own>/channels/<restricted channel>/install",
+    {
+      ...installTo(`/apps/<own>/channels/${RESTRICTED_CHANNEL}`),
+      memberWithAccess: `303 → /apps/<own>/channels/${RESTRICTED_CHANNEL}`,
+      uploader: `303 → /apps/<own>/channels/${RESTRICTED_CHANNEL}`,
+    },
+    async (a) =>
+      (await installRoute(a, `/apps/${own().appId}/channels/${RESTRICTED_CHANNEL}/install`)).replace(
+        own().appId,
+        "<own>",
+      ),
+  );
+  check("GET /apps/<own>/builds/<own build>/install", installTo("/apps/<own>/builds/<build>"), async (a) =>
+    (await installRoute(a, `/apps/${own().appId}/builds/${own().buildId}/install`))
+      .replace(own().appId, "<own>")
+      .replace(own().buildId, "<build>"),
+  );
+  check(
+    "GET /apps/<own>/builds/<build only in a restricted channel>/install",
+    {
+      ...installTo("/apps/<own>/builds/<build>"),
+      memberWithAccess: "303 → /apps/<own>/builds/<build>",
+      uploader: "303 → /apps/<own>/builds/<build>",
+    },
+    async (a) =>
+      (await installRoute(a, `/apps/${own().appId}/builds/${restricted().buildId}/install`))
+        .replace(own().appId, "<own>")
+        .replace(restricted().buildId, "<build>"),
+  );
+  check(
+    "GET /apps/<own>/builds/<foreign build>/install (cross-app id)",
+    {
+      ...installTo("/apps/<own>/builds/<build>"),
+      memberWithAccess: "303 → /apps/<own>/builds/<build>",
+      uploader: "303 → /apps/<own>/builds/<build>",
+      admin: "303 → /apps/<own>/builds/<build>",
+    },
+    async (a) =>
+      (await installRoute(a, `/apps/${own().appId}/builds/${foreign().buildId}/install`))
+        .replace(own().appId, "<own>")
+        .replace(foreign().buildId, "<build>"),
+  );
 
   test("the app list shows exactly the apps each role may see", async () => {
     const seen = {} as Record<Role, string[]>;

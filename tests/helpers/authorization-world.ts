@@ -2,7 +2,9 @@
  * The world the authorization tests (tests/authorization-*.test.ts) judge:
  * one Ferry server, one actor per role (anonymous, member without access,
  * member with access, uploader, admin, disabled user), an own app (granted to
- * the actors' group) and a foreign app (restricted, granted to nobody).
+ * the actors' group) and a foreign app (restricted, granted to nobody); the own
+ * app also has a build only in channel "insiders", restricted to a group no
+ * actor is in (only admins see it).
  *
  * Each test file is its own process: calling `setUpWorld()` at its top level
  * starts its own server and fills `world`, `actors` and `apps` before its tests.
@@ -39,11 +41,16 @@ export const world = {} as {
   scratch: string;
   /** The group the own app is granted to (memberWithAccess, uploader and disabled are in it). */
   teamId: string;
+  /** The group (no members) channel "insiders" of the own app is restricted to. */
+  insidersId: string;
 };
 export const actors = {} as Record<Role, Actor>;
-export const apps = {} as Record<"own" | "foreign", AppRef>;
+export const apps = {} as Record<"own" | "foreign" | "restricted", AppRef>;
 export const own = (): AppRef => apps.own;
 export const foreign = (): AppRef => apps.foreign;
+/** A build of the own app only in its restricted channel "insiders". */
+export const restricted = (): AppRef => apps.restricted;
+export const RESTRICTED_CHANNEL = "insiders";
 
 export async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   return queryDatabase<T>(world.server.databaseUrl, text, params);
@@ -65,10 +72,16 @@ export async function ipaFor(bundleId: string): Promise<string> {
   return file;
 }
 
-export async function uploadAs(token: string | null, file: string, extraHeaders: Record<string, string> = {}) {
+export async function uploadAs(
+  token: string | null,
+  file: string,
+  extraHeaders: Record<string, string> = {},
+  channel?: string,
+) {
   const form = new FormData();
   form.append("file", await fs.openAsBlob(file), "m.ipa");
-  const res = await fetch(`${world.server.baseUrl}/api/v1/builds`, {
+  const query = channel ? `?channel=${encodeURIComponent(channel)}` : "";
+  const res = await fetch(`${world.server.baseUrl}/api/v1/builds${query}`, {
     method: "POST",
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders },
     body: form,
@@ -122,6 +135,23 @@ export function setUpWorld(): void {
       await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [world.teamId, actors[role].id]);
     }
     await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [apps.own.appId, world.teamId]);
+    // A build of the own app only in channel "insiders", restricted to a group none of the actors is in.
+    const inChannel = await uploadAs(adminToken, await ipaFor(apps.own.bundleId), {}, RESTRICTED_CHANNEL);
+    assert.equal(inChannel.status, 201);
+    assert.equal(inChannel.json.build!.appId, apps.own.appId);
+    apps.restricted = { appId: apps.own.appId, buildId: inChannel.json.build!.id, bundleId: apps.own.bundleId };
+    const [insiders] = await sql<{ id: string }>(
+      "INSERT INTO groups (id, name) VALUES (gen_random_uuid(), 'Insiders') RETURNING id",
+    );
+    world.insidersId = insiders!.id;
+    await sql("UPDATE channels SET restricted = true WHERE app_id = $1 AND name = $2", [
+      apps.own.appId,
+      RESTRICTED_CHANNEL,
+    ]);
+    await sql(
+      "INSERT INTO channel_groups (channel_id, group_id) SELECT id, $3 FROM channels WHERE app_id = $1 AND name = $2",
+      [apps.own.appId, RESTRICTED_CHANNEL, world.insidersId],
+    );
     // Disabled after signing in and creating a token: both must stop working.
     const disabled = await server.cli(["user", "disable", "--email", actors.disabled.email]);
     assert.equal(disabled.code, 0, disabled.stderr);

@@ -32,6 +32,8 @@ export type ActionResponse = {
   contentType: string;
   /** The action's return value, decoded from the RSC payload (undefined if there was none). */
   state: ActionState | undefined;
+  /** Where an action that called redirect() sends the browser (Next's x-action-redirect header), if it did. */
+  redirect: string | null;
   body: string;
 };
 
@@ -82,7 +84,7 @@ export function exportedServerActions(root: string, files: string[]): string[] {
 }
 
 function assertUseServer(source: string, file: string): void {
-  if (!/^\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/\s*)*["']use server["']/.test(source)) {
+  if (!startsWithUseServer(source)) {
     throw new Error(`${file} does not start with "use server"`);
   }
 }
@@ -99,6 +101,26 @@ export function findFiles(root: string, dir: string, name: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** The .ts/.tsx files under `dir` (relative to root) that start with "use server", recursively, relative to root. */
+export function findUseServerFiles(root: string, dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (/\.tsx?$/.test(entry.name) && startsWithUseServer(fs.readFileSync(path.join(root, child), "utf8"))) {
+        out.push(child);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function startsWithUseServer(source: string): boolean {
+  return /^\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/\s*)*["']use server["']/.test(source);
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
@@ -222,6 +244,8 @@ export async function invokeAction(
     status: res.status,
     contentType,
     state: contentType.startsWith("text/x-component") ? actionResult(text) : undefined,
+    // The header reads "<path>;<push|replace>".
+    redirect: res.headers.get("x-action-redirect")?.split(";")[0] ?? null,
     body: text,
   };
 }
