@@ -215,6 +215,23 @@ describe("webhooks over HTTP", () => {
     );
   });
 
+  test("the admin page lists the webhooks and the delivery log; non-admins are turned away", async () => {
+    const page = (cookie: string) =>
+      fetch(`${server.baseUrl}/admin/apps/${appId}/webhooks`, { headers: { cookie }, redirect: "manual" });
+    const adminCookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    assert.ok(adminCookie);
+    const res = await page(adminCookie);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.ok(html.includes(`${receiverUrl}/flaky`));
+    assert.ok(html.includes("delivered"));
+    assert.ok(!html.includes(SECRET), "no secret on the page");
+    const uploaderCookie = await passwordSession(server.baseUrl, UPLOADER.email, UPLOADER.password);
+    assert.ok(uploaderCookie);
+    const refused = await page(uploaderCookie);
+    assert.notEqual(refused.status, 200);
+  });
+
   test("admins delete a webhook (204, then 404); deleted webhooks get nothing", async () => {
     assert.equal((await hooks(uploaderToken, { method: "DELETE" }, `/${ids.json}`)).status, 403);
     assert.equal((await hooks(adminToken, { method: "DELETE" }, `/${ids.json}`)).status, 204);
