@@ -21,6 +21,7 @@ import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
+import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (line: string) => console.log(`[ferry] ${line}`);
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
     uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
     log,
   });
+  const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: shutting down`);
     stopSweeps();
+    stopWebhooks();
     server.close();
     server.closeAllConnections();
     stopWatching();

@@ -33,7 +33,10 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             )}
           </h2>
           <p className="text-sm text-slate-500">
-            {app.bundleId} · {plural(app.buildCount, "build")}
+            {app.bundleId} · {plural(app.buildCount, "build")} ·{" "}
+            <Link href={`/admin/apps/${app.id}/webhooks`} className="hover:underline">
+              Webhooks
+            </Link>
           </p>
         </div>
         <ActionForm

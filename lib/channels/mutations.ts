@@ -7,6 +7,7 @@ import { channelAccessSchema, promoteBuildSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError, parseInput } from "@/lib/errors";
+import { enqueueBuildPromoted } from "@/lib/webhooks/deliveries";
 
 /** Changes to channels: promoting builds into them, and who may see them. */
 
@@ -49,6 +50,7 @@ export async function promoteBuild(
       target: { type: "build", id: build.id },
       details: { channel, version: build.version, buildNumber: build.buildNumber },
     });
+    await enqueueBuildPromoted(build, channel);
   }
   const { id, appId, version, buildNumber } = build;
   return { build: { id, appId, version, buildNumber }, channel, changed };

@@ -85,6 +85,15 @@ const schema = z
         )
         .optional(),
     ),
+    WEBHOOK_RETRY_BASE: optionalString.pipe(
+      z
+        .string()
+        .refine(
+          (v) => (parseDuration(v) ?? 0) >= 1,
+          "WEBHOOK_RETRY_BASE must be a duration of at least 1s, e.g. 60s, 5m",
+        )
+        .optional(),
+    ),
     TRUST_PROXY: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
     ),
@@ -156,6 +165,8 @@ const schema = z
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
+      // The first retry of a failed webhook delivery waits this long, each next one twice as long.
+      webhookRetryBaseSeconds: parseDuration(raw.WEBHOOK_RETRY_BASE ?? "60s") ?? 60,
       trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID

@@ -14,6 +14,7 @@ import { buildStorage } from "@/lib/storage/storage";
 import { asStorageError } from "@/lib/storage/storage-errors";
 import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
+import { enqueueBuildCreated } from "@/lib/webhooks/deliveries";
 
 /**
  * Turns a received upload into a build. Rights come first: a named target app
@@ -119,6 +120,7 @@ export async function ingestBuild(input: {
           channel: channel ?? DEFAULT_CHANNEL,
         },
       });
+      await enqueueBuildCreated(build);
     }
     if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
     return result;

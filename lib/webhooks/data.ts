@@ -1,0 +1,97 @@
+import { prisma } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import type { WebhookEvent, WebhookFormat } from "@/lib/webhooks/schema";
+
+/**
+ * Webhooks and their delivery log. Admin-only reads: callers check the role
+ * first (API routes through the mutations' policy, pages with requireAdminPage).
+ * The secret never leaves this module except as a hint.
+ */
+
+export type WebhookDto = {
+  id: string;
+  appId: string;
+  url: string;
+  events: WebhookEvent[];
+  format: WebhookFormat;
+  enabled: boolean;
+  /** The secret's last four characters, e.g. "••••3f9a": enough to tell two apart, useless to sign. */
+  secretHint: string;
+  createdAt: string;
+};
+
+export type DeliveryAttempt = { at: string; status: number | null; error: string | null };
+
+export type WebhookDeliveryDto = {
+  id: string;
+  webhookId: string;
+  event: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  responseSnippet: string | null;
+  createdAt: string;
+  log: DeliveryAttempt[];
+};
+
+export function secretHint(secret: string): string {
+  return `••••${secret.slice(-4)}`;
+}
+
+type WebhookRow = {
+  id: string;
+  appId: string;
+  url: string;
+  secret: string;
+  events: string[];
+  format: string;
+  enabled: boolean;
+  createdAt: Date;
+};
+
+export function webhookDto(row: WebhookRow): WebhookDto {
+  return {
+    id: row.id,
+    appId: row.appId,
+    url: row.url,
+    events: row.events as WebhookEvent[],
+    format: row.format as WebhookFormat,
+    enabled: row.enabled,
+    secretHint: secretHint(row.secret),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Admin-only: an app's webhooks, oldest first. */
+export async function listWebhooksForApp(appId: string): Promise<WebhookDto[]> {
+  if (!isUuid(appId)) return [];
+  const rows = await prisma().webhook.findMany({ where: { appId }, orderBy: { createdAt: "asc" } });
+  return rows.map(webhookDto);
+}
+
+/** Admin-only: the newest deliveries of an app's webhooks (default the last 50). */
+export async function listDeliveriesForApp(appId: string, limit = 50): Promise<WebhookDeliveryDto[]> {
+  if (!isUuid(appId)) return [];
+  const rows = await prisma().webhookDelivery.findMany({
+    where: { webhook: { appId } },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    take: Math.min(Math.max(limit, 1), 200),
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    webhookId: row.webhookId,
+    event: row.event,
+    status: row.status as WebhookDeliveryDto["status"],
+    attempts: row.attempts,
+    nextAttemptAt: row.status === "pending" ? row.nextAttemptAt.toISOString() : null,
+    lastAttemptAt: row.lastAttemptAt?.toISOString() ?? null,
+    lastStatus: row.lastStatus,
+    lastError: row.lastError,
+    responseSnippet: row.responseSnippet,
+    createdAt: row.createdAt.toISOString(),
+    log: Array.isArray(row.attemptLog) ? (row.attemptLog as DeliveryAttempt[]) : [],
+  }));
+}

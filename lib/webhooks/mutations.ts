@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { type Actor, actorUserId, assertAdmin } from "@/lib/access/actor";
+import { findAppById } from "@/lib/apps/data";
+import { recordChange } from "@/lib/audit/audit";
+import { prisma } from "@/lib/db/client";
+import { AppError, parseInput } from "@/lib/errors";
+import { type WebhookDto, webhookDto } from "@/lib/webhooks/data";
+import { type CreateWebhookInput, createWebhookSchema, webhookRefSchema } from "@/lib/webhooks/schema";
+
+/** Changes to webhooks: admin only, audited (the secret never goes into the audit row). */
+
+async function requireApp(appId: string) {
+  const app = await findAppById(appId);
+  if (!app) throw new AppError("not_found", "No such app.");
+  return app;
+}
+
+/**
+ * Creates a webhook. Returns the secret once (generated when none was given):
+ * it is stored to sign deliveries but never shown again.
+ */
+export async function createWebhook(
+  input: CreateWebhookInput,
+  by: Actor,
+): Promise<{ webhook: WebhookDto; secret: string }> {
+  assertAdmin(by);
+  const parsed = parseInput(createWebhookSchema, input);
+  const app = await requireApp(parsed.appId);
+  const secret = parsed.secret ?? randomBytes(24).toString("hex");
+  const row = await prisma().webhook.create({
+    data: {
+      appId: app.id,
+      url: parsed.url,
+      secret,
+      events: [...new Set(parsed.events)],
+      format: parsed.format,
+      createdById: actorUserId(by),
+    },
+  });
+  await recordChange(by, {
+    action: "webhook.create",
+    appId: app.id,
+    target: { type: "webhook", id: row.id },
+    details: { app: app.name, url: row.url, events: row.events, format: row.format },
+  });
+  return { webhook: webhookDto(row), secret };
+}
+
+async function findWebhook(input: { appId: string; webhookId: string }) {
+  const { appId, webhookId } = parseInput(webhookRefSchema, input);
+  const row = await prisma().webhook.findFirst({ where: { id: webhookId, appId } });
+  if (!row) throw new AppError("not_found", "No such webhook: it may have been deleted already.");
+  return row;
+}
+
+/** Deletes a webhook and its delivery log (pending deliveries are dropped). */
+export async function deleteWebhook(input: { appId: string; webhookId: string }, by: Actor): Promise<void> {
+  assertAdmin(by);
+  const row = await findWebhook(input);
+  await prisma().webhook.delete({ where: { id: row.id } });
+  await recordChange(by, {
+    action: "webhook.delete",
+    appId: row.appId,
+    target: { type: "webhook", id: row.id },
+    details: { url: row.url },
+  });
+}
+
+/** Pauses or resumes a webhook; while disabled, no event is queued and queued deliveries wait. */
+export async function setWebhookEnabled(
+  input: { appId: string; webhookId: string; enabled: boolean },
+  by: Actor,
+): Promise<{ webhook: WebhookDto; changed: boolean }> {
+  assertAdmin(by);
+  const row = await findWebhook(input);
+  if (row.enabled === input.enabled) return { webhook: webhookDto(row), changed: false };
+  const updated = await prisma().webhook.update({ where: { id: row.id }, data: { enabled: input.enabled } });
+  await recordChange(by, {
+    action: input.enabled ? "webhook.enable" : "webhook.disable",
+    appId: row.appId,
+    target: { type: "webhook", id: row.id },
+    details: { url: row.url },
+  });
+  return { webhook: webhookDto(updated), changed: true };
+}

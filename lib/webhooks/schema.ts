@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/** The events a webhook can subscribe to. */
+export const WEBHOOK_EVENTS = ["build.created", "build.promoted"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** json: Ferry's own payload; slack: `{ text }`, which Slack and Microsoft Teams incoming webhooks both accept. */
+export const WEBHOOK_FORMATS = ["json", "slack"] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/**
+ * Any http(s) URL, internal hosts included: webhooks are configured by admins,
+ * who may point them at a chat bridge or CI inside the network.
+ */
+export const webhookUrlSchema = z
+  .string({ message: "Enter the URL to POST to." })
+  .trim()
+  .max(2000, "The URL is too long (at most 2000 characters).")
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, "The webhook URL must be an http:// or https:// URL.");
+
+export const webhookSecretSchema = z
+  .string()
+  .min(16, "The secret must be at least 16 characters (or leave it empty to generate one).")
+  .max(200, "The secret must be at most 200 characters.");
+
+export const createWebhookSchema = z.object({
+  appId: z.uuid({ message: "Unknown app." }),
+  url: webhookUrlSchema,
+  /** Omitted or empty: Ferry generates one and shows it once. */
+  secret: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .pipe(webhookSecretSchema.optional()),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS, { message: `Events are ${WEBHOOK_EVENTS.join(", ")}.` }))
+    .min(1, "Choose at least one event.")
+    .default(["build.created"]),
+  format: z.enum(WEBHOOK_FORMATS, { message: "The format is json or slack." }).default("json"),
+});
+export type CreateWebhookInput = z.input<typeof createWebhookSchema>;
+
+export const webhookRefSchema = z.object({
+  appId: z.uuid({ message: "Unknown app." }),
+  webhookId: z.uuid({ message: "Unknown webhook: reload the page." }),
+});

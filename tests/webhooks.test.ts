@@ -1,0 +1,244 @@
+/**
+ * Outgoing webhooks over real HTTP: the real server uploads builds and its
+ * worker POSTs to a real local receiver (node:http). Signatures verify with
+ * the secret over the raw body, a flaky receiver gets exactly three attempts
+ * with growing gaps, the Slack format, and who may manage webhooks.
+ */
+import assert from "node:assert/strict";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { generateIpa } from "./helpers/generate-ipa";
+import { passwordSession } from "./helpers/session";
+
+type Received = { path: string; headers: http.IncomingHttpHeaders; body: string; at: number };
+
+const BUNDLE = "com.example.webhooks";
+const SECRET = "receiver-shared-secret-123";
+const UPLOADER = { email: "uploader@example.com", password: "uploader-password-1" };
+
+let server: FerryServer;
+let receiver: http.Server;
+let receiverUrl: string;
+let tmp: string;
+let adminToken: string;
+let uploaderToken: string;
+let appId: string;
+const received: Received[] = [];
+let flakyCalls = 0;
+
+function startReceiver(): Promise<void> {
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        at: Date.now(),
+      });
+      if (req.url === "/flaky" && ++flakyCalls <= 2) {
+        res.writeHead(500).end("receiver is down");
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/plain" }).end("thanks");
+    });
+  });
+  return new Promise((resolve) =>
+    receiver.listen(0, "127.0.0.1", () => {
+      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      resolve();
+    }),
+  );
+}
+
+async function upload(buildNumber: string): Promise<{ id: string; appId: string }> {
+  const file = path.join(tmp, `${buildNumber}.ipa`);
+  await generateIpa(file, { bundleId: BUNDLE, version: "2.0", buildNumber, name: "Hooked", padBytes: 512 });
+  const res = await fetch(`${server.baseUrl}/api/v1/builds?channel=beta`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/octet-stream" },
+    body: new Uint8Array(fs.readFileSync(file)),
+  });
+  assert.equal(res.status, 201);
+  return ((await res.json()) as { build: { id: string; appId: string } }).build;
+}
+
+function hooks(token: string | null, init: RequestInit = {}, suffix = ""): Promise<Response> {
+  return fetch(`${server.baseUrl}/api/v1/apps/${appId}/webhooks${suffix}`, {
+    ...init,
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    },
+  });
+}
+
+/** Waits (bounded by time and count) until `done` holds. */
+async function waitFor(done: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (let i = 0; i < 600 && Date.now() < until; i++) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}; received ${JSON.stringify(received.map((r) => r.path))}`);
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-webhooks-"));
+  await startReceiver();
+  server = await startFerry({ env: { WEBHOOK_RETRY_BASE: "1s" } });
+  adminToken = await createToken(server, server.admin.email, ["--scopes", "read,upload"]);
+  const created = await server.cli([
+    "user",
+    "create",
+    "--email",
+    UPLOADER.email,
+    "--password",
+    UPLOADER.password,
+    "--role",
+    "uploader",
+  ]);
+  assert.equal(created.code, 0, created.stderr);
+  uploaderToken = await createToken(server, UPLOADER.email, ["--scopes", "read,upload"]);
+  appId = (await upload("1")).appId;
+});
+after(async () => {
+  await server?.stop();
+  receiver?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("webhooks over HTTP", () => {
+  const ids: Record<string, string> = {};
+
+  test("admins create webhooks through the API (201, secret returned once); others are refused", async () => {
+    const make = async (name: string, body: Record<string, unknown>) => {
+      const res = await hooks(adminToken, { method: "POST", body: JSON.stringify(body) });
+      assert.equal(res.status, 201, name);
+      const json = (await res.json()) as { webhook: { id: string; secretHint: string }; secret: string };
+      ids[name] = json.webhook.id;
+      return json;
+    };
+    const json = await make("json", { url: `${receiverUrl}/json`, secret: SECRET, events: ["build.created"] });
+    assert.equal(json.secret, SECRET);
+    assert.equal(json.webhook.secretHint, `••••${SECRET.slice(-4)}`);
+    await make("flaky", { url: `${receiverUrl}/flaky`, secret: SECRET });
+    await make("slack", { url: `${receiverUrl}/slack`, secret: SECRET, format: "slack" });
+
+    const bad = await hooks(adminToken, { method: "POST", body: JSON.stringify({ url: "ftp://example.com/x" }) });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, "bad_request");
+
+    const body = JSON.stringify({ url: `${receiverUrl}/evil` });
+    assert.equal((await hooks(null, { method: "POST", body })).status, 401);
+    assert.equal((await hooks(uploaderToken, { method: "POST", body })).status, 403);
+    assert.equal((await hooks(uploaderToken)).status, 403, "listing is admin-only");
+    const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    assert.ok(cookie);
+    const crossSite = await hooks(null, { method: "POST", body, headers: { cookie, origin: "https://evil.example" } });
+    assert.equal(crossSite.status, 403, "a cookie-authenticated write needs our own origin");
+
+    const list = await hooks(adminToken);
+    assert.equal(list.status, 200);
+    const text = await list.text();
+    assert.ok(!text.includes(SECRET), "the secret is never listed");
+    assert.equal((JSON.parse(text) as { webhooks: unknown[] }).webhooks.length, 3);
+  });
+
+  test("a new build is delivered signed; a receiver failing twice gets exactly three attempts, logged; slack gets { text }", async () => {
+    const build = await upload("2");
+    await waitFor(
+      () => received.some((r) => r.path === "/json") && received.some((r) => r.path === "/slack") && flakyCalls >= 3,
+      "the deliveries",
+    );
+
+    const json = received.find((r) => r.path === "/json");
+    assert.ok(json);
+    assert.equal(json.headers["content-type"], "application/json");
+    assert.equal(json.headers["x-ferry-event"], "build.created");
+    const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(json.body).digest("hex")}`);
+    const signature = Buffer.from(String(json.headers["x-ferry-signature"]));
+    assert.ok(signature.length === expected.length && timingSafeEqual(signature, expected), "signature verifies");
+    const wrong = createHmac("sha256", "another-secret-entirely").update(json.body).digest("hex");
+    assert.notEqual(String(json.headers["x-ferry-signature"]), `sha256=${wrong}`);
+    const payload = JSON.parse(json.body) as Record<string, Record<string, string> | string>;
+    assert.equal(payload.event, "build.created");
+    assert.deepEqual(payload.build, { id: build.id, version: "2.0", buildNumber: "2", channel: "beta" });
+    assert.deepEqual(payload.app, { id: appId, name: "Hooked", bundleId: BUNDLE });
+    assert.equal(payload.pageUrl, `${server.baseUrl}/apps/${appId}/builds/${build.id}`);
+    assert.equal(payload.channelLatestUrl, `${server.baseUrl}/apps/${appId}/channels/beta`);
+
+    const slack = received.find((r) => r.path === "/slack");
+    assert.ok(slack);
+    const slackBody = JSON.parse(slack.body) as Record<string, string>;
+    assert.deepEqual(Object.keys(slackBody), ["text"]);
+    assert.match(slackBody.text ?? "", /Hooked\* 2\.0 \(2\)/);
+    assert.ok(slackBody.text?.includes(`/apps/${appId}/builds/${build.id}`));
+    assert.equal(
+      slack.headers["x-ferry-signature"],
+      `sha256=${createHmac("sha256", SECRET).update(slack.body).digest("hex")}`,
+    );
+
+    // Backoff: the second gap (2×base) is longer than the first (base); a success ends it.
+    const flaky = received.filter((r) => r.path === "/flaky");
+    assert.equal(flaky.length, 3);
+    assert.ok(flaky.every((r) => r.headers["x-ferry-delivery"] === flaky[0]?.headers["x-ferry-delivery"]));
+    const [a, b, c] = flaky.map((r) => r.at) as [number, number, number];
+    assert.ok(c - b > (b - a) * 1.3, `gaps grow: ${b - a} ms then ${c - b} ms`);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(received.filter((r) => r.path === "/flaky").length, 3, "no attempt after the success");
+    assert.equal(received.filter((r) => r.path === "/json").length, 1, "each delivery once");
+
+    const list = (await (await hooks(adminToken)).json()) as {
+      deliveries: {
+        webhookId: string;
+        status: string;
+        attempts: number;
+        lastStatus: number;
+        log: { status: number }[];
+      }[];
+    };
+    const logged = list.deliveries.find((d) => d.webhookId === ids.flaky);
+    assert.equal(logged?.status, "delivered");
+    assert.equal(logged?.attempts, 3);
+    assert.deepEqual(
+      logged?.log.map((l) => l.status),
+      [500, 500, 200],
+    );
+  });
+
+  test("the admin page lists the webhooks and the delivery log; non-admins are turned away", async () => {
+    const page = (cookie: string) =>
+      fetch(`${server.baseUrl}/admin/apps/${appId}/webhooks`, { headers: { cookie }, redirect: "manual" });
+    const adminCookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    assert.ok(adminCookie);
+    const res = await page(adminCookie);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.ok(html.includes(`${receiverUrl}/flaky`));
+    assert.ok(html.includes("delivered"));
+    assert.ok(!html.includes(SECRET), "no secret on the page");
+    const uploaderCookie = await passwordSession(server.baseUrl, UPLOADER.email, UPLOADER.password);
+    assert.ok(uploaderCookie);
+    const refused = await page(uploaderCookie);
+    assert.notEqual(refused.status, 200);
+  });
+
+  test("admins delete a webhook (204, then 404); deleted webhooks get nothing", async () => {
+    assert.equal((await hooks(uploaderToken, { method: "DELETE" }, `/${ids.json}`)).status, 403);
+    assert.equal((await hooks(adminToken, { method: "DELETE" }, `/${ids.json}`)).status, 204);
+    assert.equal((await hooks(adminToken, { method: "DELETE" }, `/${ids.json}`)).status, 404);
+    const before = received.length;
+    await upload("3");
+    await waitFor(() => received.length >= before + 2, "the remaining webhooks");
+    assert.equal(received.filter((r) => r.path === "/json").length, 1);
+  });
+});
