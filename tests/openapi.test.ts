@@ -5,11 +5,13 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openApiDocument } from "@/lib/api-docs/openapi";
 import { ERROR_STATUS } from "@/lib/errors";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
+import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
 
 const API_DIR = path.join(ROOT, "app", "api", "v1");
@@ -142,7 +144,7 @@ describe("OpenAPI document in sync with the routes", () => {
     const errorSchema = doc.components.schemas.Error as {
       properties: { error: { properties: { code: { enum: string[] } } } };
     };
-    assert.deepEqual(errorSchema.properties.error.properties.code.enum.sort(), Object.keys(ERROR_STATUS).sort());
+    assert.deepEqual(errorSchema.properties.error.properties.code.enum.toSorted(), Object.keys(ERROR_STATUS).sort());
   });
 
   test("request bodies derived from zod carry the rules the routes enforce", () => {
@@ -195,5 +197,50 @@ describe("GET /api/v1/openapi.json", () => {
     });
     assert.equal(badToken.status, 200);
     await badToken.arrayBuffer();
+  });
+
+  test("real answers have the documented shape (Build from an upload, App from the list)", async () => {
+    const token = await createToken(server);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-openapi-"));
+    try {
+      const file = path.join(dir, "app.ipa");
+      await generateIpa(file, {
+        bundleId: "com.example.openapi",
+        version: "1.0",
+        buildNumber: "1",
+        name: "Doc",
+        padBytes: 0,
+      });
+      const upload = await fetch(`${server.baseUrl}/api/v1/builds`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+        body: fs.readFileSync(file),
+      });
+      assert.equal(upload.status, 201);
+      const { build } = (await upload.json()) as { build: Record<string, unknown> };
+      const apps = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      const [app] = ((await apps.json()) as { apps: Record<string, unknown>[] }).apps;
+      const doc = openApiDocument(server.baseUrl);
+      for (const [name, value] of [
+        ["Build", build],
+        ["App", app],
+      ] as const) {
+        const schema = doc.components.schemas[name] as { required: string[]; properties: Record<string, unknown> };
+        assert.ok(value, name);
+        const keys = Object.keys(value);
+        assert.deepEqual(
+          keys.filter((k) => !(k in schema.properties)),
+          [],
+          `${name} fields the document does not describe`,
+        );
+        assert.deepEqual(
+          schema.required.filter((k) => !keys.includes(k)),
+          [],
+          `${name} fields the document requires but the API does not send`,
+        );
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

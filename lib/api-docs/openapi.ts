@@ -503,7 +503,8 @@ const paths: Record<string, Record<string, Operation>> = {
 
 /** The document, with `publicUrl` (PUBLIC_URL, may carry a path prefix) as its server. */
 export function openApiDocument(publicUrl: string) {
-  return {
+  // A copy per call: callers may change theirs without touching the shared definitions.
+  return structuredClone({
     openapi: "3.1.0",
     info: {
       title: "Ferry API",
@@ -534,5 +535,5 @@ export function openApiDocument(publicUrl: string) {
         },
       },
     },
-  };
+  });
 }
