@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import SwaggerParser from "@apidevtools/swagger-parser";
 import { openApiDocument } from "@/lib/api-docs/openapi";
 import { ERROR_STATUS } from "@/lib/errors";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
@@ -138,6 +139,12 @@ describe("OpenAPI document in sync with the routes", () => {
     for (const m of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
       assert.ok(m[1] && m[1] in doc.components.schemas, `dangling $ref ${m[1]}`);
     }
+  });
+
+  test("the document validates against the official OpenAPI 3.1 JSON Schema", async () => {
+    // validate() dereferences the object it gets: hand it a copy.
+    const api = (await SwaggerParser.validate(structuredClone(doc) as never)) as { openapi?: string };
+    assert.equal(api.openapi, "3.1.0");
   });
 
   test("the error schema enumerates every code of ERROR_STATUS", () => {
