@@ -1,0 +1,539 @@
+import { z } from "zod";
+import { editNotesSchema } from "@/lib/builds/schema";
+import { channelNameSchema } from "@/lib/channels/schema";
+import { ERROR_STATUS } from "@/lib/errors";
+import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
+
+/**
+ * The OpenAPI 3.1 document of Ferry's public API (`/api/v1/**`), served at
+ * `/api/v1/openapi.json`. `tests/openapi.test.ts` compares its paths and
+ * methods with the route files, so a new route without documentation fails.
+ * Request bodies that have a zod schema are derived from it, so the rules
+ * documented are the rules enforced.
+ */
+
+type JsonSchema = Record<string, unknown>;
+type Operation = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  security?: Array<Record<string, string[]>>;
+  parameters?: JsonSchema[];
+  requestBody?: JsonSchema;
+  responses: Record<string, JsonSchema>;
+};
+
+/** zod (v4) → JSON Schema of what a client sends, without the `$schema` key OpenAPI does not want inline. */
+function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return json;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const error = (description: string) => json(ref("Error"), description);
+const pathParam = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema,
+});
+const query = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
+
+const uuid = { type: "string", format: "uuid" };
+const appId = pathParam("appId", "The app's id.", uuid);
+const buildId = pathParam("buildId", "The build's id.", uuid);
+
+/** Token scope needed (sessions carry every scope). */
+const auth = (scope: (typeof TOKEN_SCOPES)[number]): Array<Record<string, string[]>> => [
+  { bearerToken: [scope] },
+  { session: [] },
+];
+
+/** Answers every authenticated route can give. */
+const authErrors = {
+  "401": error("No valid session or API token (`unauthorized`)."),
+  "403": error("The caller's role or the token's scope does not allow this (`forbidden`)."),
+  "503": error("The database cannot be reached right now (`database_unavailable`): retry in a few seconds."),
+};
+
+const uploadBody = (what: string) => ({
+  required: true,
+  description: `The ${what} as the raw request body, or as the multipart field \`file\`.`,
+  content: {
+    "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } },
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["file"],
+        properties: {
+          file: { type: "string", contentMediaType: "application/octet-stream" },
+          notes: { type: "string", description: "Release notes (Markdown)." },
+          channel: fromZod(channelNameSchema),
+          appId: { ...uuid, description: "Upload to this existing app (its bundle id may differ: a warning says so)." },
+        },
+      },
+    },
+  },
+});
+
+const channelBody = fromZod(z.object({ channel: channelNameSchema }));
+const notesBody = fromZod(editNotesSchema.pick({ notes: true }));
+
+const schemas: Record<string, JsonSchema> = {
+  Error: {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: {
+          code: { type: "string", enum: Object.keys(ERROR_STATUS), description: "Stable, machine-readable." },
+          message: { type: "string", description: "A plain-English sentence safe to show a user." },
+        },
+      },
+    },
+  },
+  Warning: {
+    type: "object",
+    required: ["code", "severity", "message", "hint"],
+    properties: {
+      code: { type: "string" },
+      severity: { type: "string", enum: ["error", "warning", "info"] },
+      message: { type: "string" },
+      hint: { type: "string" },
+    },
+  },
+  Build: {
+    type: "object",
+    required: ["id", "appId", "bundleId", "version", "buildNumber", "name", "sizeBytes", "sha256", "channels"],
+    properties: {
+      id: uuid,
+      appId: uuid,
+      bundleId: { type: "string" },
+      version: { type: "string", description: "CFBundleShortVersionString" },
+      buildNumber: { type: "string", description: "CFBundleVersion" },
+      name: { type: "string" },
+      minimumOsVersion: { type: ["string", "null"] },
+      sizeBytes: { type: "integer" },
+      sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+      notes: { type: ["string", "null"], description: "Release notes (Markdown)." },
+      channels: { type: "array", items: { type: "string" }, description: "Channels the caller sees this build in." },
+      createdAt: { type: "string", format: "date-time" },
+      uploadedBy: { type: ["string", "null"] },
+      appAdminsOnly: { type: "boolean" },
+      pageUrl: { type: "string", format: "uri" },
+      manifestUrl: { type: "string", format: "uri", description: "The caller's own install manifest (expires)." },
+      installUrl: { type: "string", description: "`itms-services://` URL for the caller (expires)." },
+      iconUrl: { type: "string", format: "uri" },
+      installLinkExpiresAt: { type: "string", format: "date-time" },
+      warnings: { type: "array", items: ref("Warning") },
+      analysis: {
+        type: ["object", "null"],
+        description: "Everything the analyser found (Info.plist, profile, contents).",
+      },
+      deviceCoverage: {
+        type: "object",
+        description: "Only `GET /builds/{buildId}` of ad hoc and development builds.",
+        properties: {
+          included: { type: "array", items: ref("Device") },
+          missing: { type: "array", items: ref("Device") },
+        },
+      },
+    },
+  },
+  Device: {
+    type: "object",
+    properties: {
+      udid: { type: "string" },
+      name: { type: ["string", "null"] },
+      model: { type: ["string", "null"] },
+      owner: { type: ["string", "null"] },
+    },
+  },
+  App: {
+    type: "object",
+    required: ["id", "bundleId", "name", "buildCount", "latest", "updatedAt", "adminsOnly"],
+    properties: {
+      id: uuid,
+      bundleId: { type: "string" },
+      name: { type: "string" },
+      buildCount: { type: "integer" },
+      latest: {
+        type: ["object", "null"],
+        properties: {
+          id: uuid,
+          version: { type: "string" },
+          buildNumber: { type: "string" },
+          createdAt: { type: "string", format: "date-time" },
+        },
+      },
+      updatedAt: { type: "string", format: "date-time" },
+      adminsOnly: { type: "boolean", description: "Restricted and granted to no group: only admins see it." },
+    },
+  },
+  WebhookInput: {
+    type: "object",
+    required: ["url", "secret", "events"],
+    properties: {
+      url: { type: "string", format: "uri", pattern: "^https?://", description: "Internal hosts are allowed." },
+      secret: { type: "string", description: "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`." },
+      events: { type: "array", minItems: 1, items: { type: "string", enum: ["build.created"] } },
+      format: { type: "string", enum: ["json", "slack"], default: "json", description: "`slack`: `{ text }`." },
+    },
+  },
+  Webhook: {
+    type: "object",
+    required: ["id", "url", "events"],
+    properties: {
+      id: uuid,
+      url: { type: "string", format: "uri" },
+      events: { type: "array", items: { type: "string" } },
+      format: { type: "string", enum: ["json", "slack"] },
+      secretHint: { type: "string", description: "The secret is never returned after creation; only a masked hint." },
+    },
+  },
+};
+
+const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>
+  json({ type: "object", required: ["build"], properties: { build: ref("Build"), ...extra } }, description);
+
+const paths: Record<string, Record<string, Operation>> = {
+  "/api/v1/openapi.json": {
+    get: {
+      operationId: "getOpenApi",
+      summary: "This document",
+      tags: ["meta"],
+      security: [],
+      responses: { "200": json({ type: "object" }, "The OpenAPI 3.1 document.") },
+    },
+  },
+  "/api/v1/builds": {
+    post: {
+      operationId: "uploadBuild",
+      summary: "Upload a build (.ipa)",
+      description:
+        "Streams the .ipa (never buffered), analyses it and stores it. Fields may also be query parameters " +
+        "(`?notes=…&channel=beta&appId=…`), which raw-body uploads need. Admins and the app's uploaders only.",
+      tags: ["builds"],
+      security: auth("upload"),
+      parameters: [
+        query("notes", "Release notes (Markdown)."),
+        query(
+          "channel",
+          "Channel to add the build to (created on first use); default `default`.",
+          fromZod(channelNameSchema),
+        ),
+        query("appId", "Upload to this existing app.", uuid),
+      ],
+      requestBody: uploadBody("`.ipa`"),
+      responses: {
+        "201": buildResponse("Stored."),
+        "200": buildResponse("The same bytes were uploaded before: the existing build.", {
+          duplicate: {
+            type: "object",
+            properties: {
+              notesIgnored: { type: "boolean" },
+              addedToChannel: { type: ["string", "null"] },
+              message: { type: "string" },
+            },
+          },
+        }),
+        "400": error("Empty or malformed request (`empty_body`, `bad_request`)."),
+        ...authErrors,
+        "413": error("Larger than `MAX_UPLOAD_SIZE` (`payload_too_large`)."),
+        "422": error("Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`…"),
+        "507": error("The server's disk is full (`insufficient_storage`)."),
+      },
+    },
+  },
+  "/api/v1/builds/{buildId}": {
+    get: {
+      operationId: "getBuild",
+      summary: "One build",
+      tags: ["builds"],
+      security: auth("read"),
+      parameters: [buildId],
+      responses: {
+        "200": buildResponse("The build with the caller's install links and warnings."),
+        ...authErrors,
+        "404": error("No such build, or not one the caller may see (`not_found`)."),
+      },
+    },
+    patch: {
+      operationId: "editBuildNotes",
+      summary: "Edit release notes",
+      description: "Markdown; an empty string removes them. Admins and the app's uploaders.",
+      tags: ["builds"],
+      security: auth("upload"),
+      parameters: [buildId],
+      requestBody: { required: true, content: { "application/json": { schema: notesBody } } },
+      responses: {
+        "200": buildResponse("Saved.", { changed: { type: "boolean" } }),
+        "400": error("Not `{ notes }` or too long (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build (`not_found`)."),
+      },
+    },
+    delete: {
+      operationId: "deleteBuild",
+      summary: "Delete a build",
+      description: "Removes the build, its file and icons; its install links stop at once.",
+      tags: ["builds"],
+      security: auth("upload"),
+      parameters: [buildId],
+      responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No such build (`not_found`).") },
+    },
+  },
+  "/api/v1/builds/{buildId}/channels": {
+    post: {
+      operationId: "promoteBuild",
+      summary: "Add (promote) a build to a channel",
+      tags: ["channels"],
+      security: auth("upload"),
+      parameters: [buildId],
+      requestBody: { required: true, content: { "application/json": { schema: channelBody } } },
+      responses: {
+        "201": buildResponse("Added.", { channel: { type: "string" }, changed: { type: "boolean" } }),
+        "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
+        "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps": {
+    get: {
+      operationId: "listApps",
+      summary: "Apps the caller sees",
+      description: "Most recently updated first.",
+      tags: ["apps"],
+      security: auth("read"),
+      responses: {
+        "200": json(
+          { type: "object", required: ["apps"], properties: { apps: { type: "array", items: ref("App") } } },
+          "The apps.",
+        ),
+        ...authErrors,
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/builds": {
+    get: {
+      operationId: "listBuilds",
+      summary: "Builds of an app",
+      description: "Newest first, with the caller's own install links and current warnings.",
+      tags: ["apps", "builds"],
+      security: auth("read"),
+      parameters: [appId],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["app", "builds"],
+            properties: { app: ref("App"), builds: { type: "array", items: ref("Build") } },
+          },
+          "The app and its builds.",
+        ),
+        ...authErrors,
+        "404": error("No such app, or not one the caller may see (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/channels/{channel}/latest": {
+    get: {
+      operationId: "latestInChannel",
+      summary: "Newest build of a channel",
+      description: '"Newest" means last added to the channel, so a promoted build becomes the newest.',
+      tags: ["channels"],
+      security: auth("read"),
+      parameters: [appId, pathParam("channel", "Channel name (compared lower-cased).")],
+      responses: {
+        "200": buildResponse("The channel's newest build the caller sees.", { channel: { type: "string" } }),
+        ...authErrors,
+        "404": error("`not_found` (no such channel for the caller) or `channel_empty`."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/webhooks": {
+    post: {
+      operationId: "createWebhook",
+      summary: "Add a webhook to an app",
+      description:
+        "Admins. Each delivery is a JSON POST signed with the secret (`X-Ferry-Signature`), retried with backoff.",
+      tags: ["webhooks"],
+      security: auth("upload"),
+      parameters: [appId],
+      requestBody: { required: true, content: { "application/json": { schema: ref("WebhookInput") } } },
+      responses: {
+        "201": json({ type: "object", required: ["webhook"], properties: { webhook: ref("Webhook") } }, "Created."),
+        "400": error("Invalid URL, events or format (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such app (`not_found`)."),
+      },
+    },
+    get: {
+      operationId: "listWebhooks",
+      summary: "Webhooks of an app",
+      tags: ["webhooks"],
+      security: auth("read"),
+      parameters: [appId],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["webhooks"],
+            properties: { webhooks: { type: "array", items: ref("Webhook") } },
+          },
+          "The app's webhooks (secrets masked).",
+        ),
+        ...authErrors,
+        "404": error("No such app (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/webhooks/{webhookId}": {
+    delete: {
+      operationId: "deleteWebhook",
+      summary: "Delete a webhook",
+      tags: ["webhooks"],
+      security: auth("upload"),
+      parameters: [appId, pathParam("webhookId", "The webhook's id.", uuid)],
+      responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No such webhook (`not_found`).") },
+    },
+  },
+  "/api/v1/profiles/inspect": {
+    post: {
+      operationId: "inspectProfile",
+      summary: "Inspect a provisioning profile",
+      description: "Type, team, app id, expiry, devices, entitlements of note, signature, warnings. Nothing is stored.",
+      tags: ["profiles"],
+      security: auth("upload"),
+      requestBody: uploadBody("`.mobileprovision`"),
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["profile", "warnings"],
+            properties: { profile: { type: "object" }, warnings: { type: "array", items: ref("Warning") } },
+          },
+          "What the profile says.",
+        ),
+        "400": error("Empty body (`empty_body`)."),
+        ...authErrors,
+        "413": error("Too large for a profile (`payload_too_large`)."),
+        "422": error("`not_a_profile` or `malformed_profile`."),
+      },
+    },
+  },
+  "/api/v1/devices/export": {
+    get: {
+      operationId: "exportDevices",
+      summary: "Export registered devices",
+      description: "Admins. Apple's bulk-registration format (tab-separated) or CSV.",
+      tags: ["devices"],
+      security: auth("read"),
+      parameters: [
+        query("format", "`apple` (default) or `csv`.", { type: "string", enum: ["apple", "csv"], default: "apple" }),
+        query("buildId", "Only the devices missing from this build's profile.", uuid),
+      ],
+      responses: {
+        "200": {
+          description: "The device list as an attachment.",
+          content: { "text/plain": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } },
+        },
+        "400": error("Unknown format, or the build is not limited to listed devices (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/devices/import": {
+    post: {
+      operationId: "importDevices",
+      summary: "Import devices",
+      description: "Admins. Apple's bulk format as the raw text body (at most 1 MiB).",
+      tags: ["devices"],
+      security: auth("upload"),
+      requestBody: { required: true, content: { "text/plain": { schema: { type: "string" } } } },
+      responses: {
+        "200": json(
+          { type: "object", properties: { added: { type: "integer" }, existing: { type: "integer" } } },
+          "Imported.",
+        ),
+        "400": error("Empty body or a bad line (`empty_body`, `bad_request`)."),
+        ...authErrors,
+        "413": error("Over 1 MiB (`payload_too_large`)."),
+      },
+    },
+  },
+  "/api/v1/devices/profile-service": {
+    post: {
+      operationId: "deviceProfileService",
+      summary: "Device enrollment answer (iOS)",
+      description:
+        "Posted by iOS itself after an employee installs the enrollment profile: the CMS-signed device attributes. " +
+        "No cookie or token: the single-use challenge inside the signed plist names the user.",
+      tags: ["devices"],
+      security: [],
+      requestBody: { required: true, content: { "application/pkcs7-signature": { schema: { type: "string" } } } },
+      responses: {
+        "301": { description: "Registered: Safari is sent to the confirmation page (`Location`)." },
+        "400": error("`unsigned_device_response`, `device_signature_invalid`, `malformed_device_response`."),
+        "403": error("`enrollment_challenge_invalid`."),
+        "409": error("`enrollment_challenge_used`."),
+        "410": error("`enrollment_challenge_expired`."),
+        "413": error("Over 64 KiB (`payload_too_large`)."),
+      },
+    },
+  },
+};
+
+/** The document, with `publicUrl` (PUBLIC_URL, may carry a path prefix) as its server. */
+export function openApiDocument(publicUrl: string) {
+  // A copy per call: callers may change theirs without touching the shared definitions.
+  return structuredClone({
+    openapi: "3.1.0",
+    info: {
+      title: "Ferry API",
+      version: "1",
+      description:
+        "Upload and read in-house iOS builds. Authenticate with an API token " +
+        "(`npm run cli -- token create …`, scopes `upload` and/or `read`) as `Authorization: Bearer <token>`, " +
+        "or with a signed-in browser session (writes must then come from Ferry's own origin). " +
+        'Errors are `{ "error": { "code", "message" } }`.',
+    },
+    servers: [{ url: publicUrl }],
+    security: [{ bearerToken: [] }, { session: [] }],
+    tags: ["builds", "apps", "channels", "webhooks", "profiles", "devices", "meta"].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerToken: {
+          type: "http",
+          scheme: "bearer",
+          description: `An API token; scopes: ${TOKEN_SCOPES.join(", ")}.`,
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "next-auth.session-token",
+          description: "Browser session (`__Secure-next-auth.session-token` over https).",
+        },
+      },
+    },
+  });
+}
