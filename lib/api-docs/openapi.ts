@@ -186,23 +186,35 @@ const schemas: Record<string, JsonSchema> = {
   },
   WebhookInput: {
     type: "object",
-    required: ["url", "secret", "events"],
+    required: ["url"],
     properties: {
       url: { type: "string", format: "uri", pattern: "^https?://", description: "Internal hosts are allowed." },
-      secret: { type: "string", description: "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`." },
-      events: { type: "array", minItems: 1, items: { type: "string", enum: ["build.created"] } },
+      secret: {
+        type: "string",
+        minLength: 16,
+        description: "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`. Generated when left out.",
+      },
+      events: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", enum: ["build.created", "build.promoted"] },
+        default: ["build.created"],
+      },
       format: { type: "string", enum: ["json", "slack"], default: "json", description: "`slack`: `{ text }`." },
     },
   },
   Webhook: {
     type: "object",
-    required: ["id", "url", "events"],
+    required: ["id", "appId", "url", "events", "format", "enabled", "secretHint", "createdAt"],
     properties: {
       id: uuid,
+      appId: uuid,
       url: { type: "string", format: "uri" },
-      events: { type: "array", items: { type: "string" } },
+      events: { type: "array", items: { type: "string", enum: ["build.created", "build.promoted"] } },
       format: { type: "string", enum: ["json", "slack"] },
+      enabled: { type: "boolean" },
       secretHint: { type: "string", description: "The secret is never returned after creation; only a masked hint." },
+      createdAt: { type: "string", format: "date-time" },
     },
   },
 };
@@ -378,7 +390,17 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [appId],
       requestBody: { required: true, content: { "application/json": { schema: ref("WebhookInput") } } },
       responses: {
-        "201": json({ type: "object", required: ["webhook"], properties: { webhook: ref("Webhook") } }, "Created."),
+        "201": json(
+          {
+            type: "object",
+            required: ["webhook", "secret"],
+            properties: {
+              webhook: ref("Webhook"),
+              secret: { type: "string", description: "Shown once: store it to verify signatures." },
+            },
+          },
+          "Created.",
+        ),
         "400": error("Invalid URL, events or format (`bad_request`)."),
         ...authErrors,
         "404": error("No such app (`not_found`)."),
