@@ -511,7 +511,12 @@ describe("webhooks API (admins only) and the OpenAPI document (public)", () => {
   check("GET /api/v1/openapi.json (token)", EVERYONE, (a) => api(a, "/api/v1/openapi.json"));
   check("GET /api/v1/openapi.json (session cookie)", EVERYONE, (a) => viaSession(a, "/api/v1/openapi.json"));
   test("GET /api/v1/openapi.json without credentials and with a bad token", async () => {
-    for (const headers of [{}, { authorization: "Bearer ferry_not-a-token" }, { authorization: "Basic x" }]) {
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer ferry_not-a-token" },
+      { authorization: "Basic x" },
+    ];
+    for (const headers of variants) {
       const res = await fetch(`${world.server.baseUrl}/api/v1/openapi.json`, { headers });
       assert.equal(res.status, 200, JSON.stringify(headers));
       assert.equal(((await res.json()) as { openapi: string }).openapi.slice(0, 2), "3.");
