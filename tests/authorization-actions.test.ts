@@ -101,6 +101,11 @@ describe("server actions", () => {
           'expires_at', expires_at, 'revoked_at', revoked_at) ORDER BY id) FROM api_tokens),
         'devices', (SELECT json_agg(json_build_object('id', id, 'udid', udid, 'user', user_id, 'name', name,
           'disabled_at', disabled_at) ORDER BY id) FROM devices),
+        'webhooks', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'url', url, 'secret', secret,
+          'events', events, 'format', format, 'enabled', enabled) ORDER BY id) FROM webhooks),
+        -- Rows only (not their attempts): the delivery worker may retry one while an action is replayed.
+        'webhook_deliveries', (SELECT json_agg(json_build_object('id', id, 'webhook', webhook_id, 'event', event)
+          ORDER BY id) FROM webhook_deliveries),
         'audit', (SELECT json_agg(json_build_object('id', id, 'action', action) ORDER BY id)
           FROM audit_events WHERE action = ANY($1))
       ) AS state`,
@@ -145,6 +150,20 @@ describe("server actions", () => {
     return row!.id;
   }
 
+  /** A disabled webhook of the own app (no event is queued for it) with one delivery in its log. */
+  async function insertWebhook(url: string): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO webhooks (app_id, url, secret, events, enabled) VALUES ($1, $2, 'matrix-secret-0123456789',
+       '{build.created}', false) RETURNING id`,
+      [own().appId, url],
+    );
+    await sql(
+      `INSERT INTO webhook_deliveries (webhook_id, event, payload, status) VALUES ($1, 'build.created', '{}', 'failed')`,
+      [row!.id],
+    );
+    return row!.id;
+  }
+
   async function insertDevice(name: string, options: { userId?: string; disabled?: boolean } = {}): Promise<string> {
     const [row] = await sql<{ id: string }>(
       `INSERT INTO devices (id, user_id, udid, name, source, disabled_at, updated_at)
@@ -172,6 +191,9 @@ describe("server actions", () => {
     ownDevices: Record<Role, string>;
     /** One new build of the own app per role (each role deletes its own). */
     doomedBuilds: Record<Role, string>;
+    /** A disabled webhook of the own app (its page then renders the enable and delete forms), and one to delete. */
+    webhook: string;
+    doomedWebhook: string;
   };
   let actionIds: Map<string, ServerActionRef>;
 
@@ -187,6 +209,7 @@ describe("server actions", () => {
     fixture.victimToken = await insertToken(fixture.tokenOwner, "someone else's token");
     fixture.otherDevice = await insertDevice("Someone else's phone", { userId: fixture.tokenOwner });
     fixture.disabledDevice = await insertDevice("A disabled phone", { disabled: true });
+    fixture.webhook = await insertWebhook("http://127.0.0.1:9/matrix-fixture");
   });
 
   type Row = Record<string, unknown> | null;
@@ -301,7 +324,86 @@ describe("server actions", () => {
       [foreign().appId],
     );
 
+  const ownWebhooks = () => `/admin/apps/${own().appId}/webhooks`;
+  const foreignWebhooks = () => `/admin/apps/${foreign().appId}/webhooks`;
+  const webhookEnabled = (enabled: boolean) => () =>
+    sql("UPDATE webhooks SET enabled = $2 WHERE id = $1", [fixture.webhook, enabled]);
   const CASES: ActionCase[] = [
+    {
+      name: "createWebhook: add a webhook to the foreign app",
+      action: "app/admin/apps/[appId]/webhooks/actions.ts#createWebhookAction",
+      get page() {
+        return foreignWebhooks();
+      },
+      // Each role its own URL, so a refused attempt is told apart from the admin's.
+      fields: (a) => ({
+        url: `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`,
+        secret: "",
+        format: "slack",
+        events: ["build.created", "build.promoted"],
+      }),
+      effect: (a) =>
+        one("SELECT app_id, format, events, enabled FROM webhooks WHERE url = $1", [
+          `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`,
+        ]),
+      changedTo: () => ({
+        app_id: foreign().appId,
+        format: "slack",
+        events: ["build.created", "build.promoted"],
+        enabled: true,
+      }),
+      cleanup: () => sql("DELETE FROM webhooks WHERE app_id = $1", [foreign().appId]),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "deleteWebhook: a webhook of the own app (and its delivery log)",
+      action: "app/admin/apps/[appId]/webhooks/actions.ts#deleteWebhookAction",
+      get page() {
+        return ownWebhooks();
+      },
+      form: () => ({ webhookId: fixture.doomedWebhook }),
+      fields: () => ({}),
+      setup: async () => {
+        fixture.doomedWebhook = await insertWebhook("http://127.0.0.1:9/matrix-doomed");
+      },
+      effect: () =>
+        one(
+          `SELECT (SELECT count(*)::int FROM webhooks WHERE id = $1) AS hooks,
+             (SELECT count(*)::int FROM webhook_deliveries WHERE webhook_id = $1) AS deliveries`,
+          [fixture.doomedWebhook],
+        ),
+      changedTo: () => ({ hooks: 0, deliveries: 0 }),
+      cleanup: () => sql("DELETE FROM webhooks WHERE id = $1", [fixture.doomedWebhook]),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "setWebhookEnabled: enable a disabled webhook of the own app",
+      action: "app/admin/apps/[appId]/webhooks/actions.ts#setWebhookEnabledAction",
+      get page() {
+        return ownWebhooks();
+      },
+      form: () => ({ webhookId: fixture.webhook, enabled: "true" }),
+      fields: () => ({}),
+      setup: webhookEnabled(false),
+      effect: () => one("SELECT enabled FROM webhooks WHERE id = $1", [fixture.webhook]),
+      changedTo: () => ({ enabled: true }),
+      cleanup: webhookEnabled(false),
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "setWebhookEnabled: disable an enabled webhook of the own app",
+      action: "app/admin/apps/[appId]/webhooks/actions.ts#setWebhookEnabledAction",
+      get page() {
+        return ownWebhooks();
+      },
+      form: () => ({ webhookId: fixture.webhook, enabled: "false" }),
+      fields: () => ({}),
+      setup: webhookEnabled(true),
+      effect: () => one("SELECT enabled FROM webhooks WHERE id = $1", [fixture.webhook]),
+      changedTo: () => ({ enabled: false }),
+      cleanup: webhookEnabled(false),
+      expected: ADMIN_ONLY,
+    },
     {
       name: "createUser: a new admin account with a known password",
       action: "app/admin/users/actions.ts#createUserAction",
@@ -984,7 +1086,8 @@ describe("server actions", () => {
             fields: userFields({ ...form, fields }),
             cookie: actor.cookie,
           });
-          if (res.state?.token) {
+          // (createWebhookAction's token is the webhook's signing secret, shown to the admin once.)
+          if (res.state?.token && c.action.startsWith("app/settings/tokens/")) {
             // A new token's secret goes to its owner only: the token is the caller's.
             const prefix = res.state.token.slice("ferry_".length, "ferry_".length + 8);
             const owner = await one("SELECT user_id FROM api_tokens WHERE prefix = $1", [prefix]);
@@ -1023,7 +1126,7 @@ describe("server actions", () => {
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
-    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage()]) {
+    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage(), ownWebhooks()]) {
       const html = await (
         await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })
       ).text();

@@ -396,3 +396,130 @@ describe("API", () => {
     assert.equal(await api({ ...actors.admin, token: expiring }, "/api/v1/apps"), 401);
   });
 });
+
+describe("webhooks API (admins only) and the OpenAPI document (public)", () => {
+  /** Webhooks and their delivery log, as a whole (a refused call must leave them as they were). */
+  async function webhooksState(): Promise<string> {
+    const [row] = await sql<{ state: unknown }>(
+      `SELECT json_build_object(
+        'webhooks', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'url', url, 'secret', secret,
+          'events', events, 'format', format, 'enabled', enabled) ORDER BY id) FROM webhooks),
+        'webhook_deliveries', (SELECT json_agg(json_build_object('id', id, 'webhook', webhook_id, 'event', event)
+          ORDER BY id) FROM webhook_deliveries)
+      ) AS state`,
+    );
+    return JSON.stringify(row?.state ?? null);
+  }
+  /** A disabled webhook of `appId` (no event is queued for it) with one delivery in its log. */
+  async function insertWebhook(appId: string, url: string): Promise<string> {
+    const [hook] = await sql<{ id: string }>(
+      `INSERT INTO webhooks (app_id, url, secret, events, enabled) VALUES ($1, $2, 'matrix-secret-0123456789',
+       '{build.created}', false) RETURNING id`,
+      [appId, url],
+    );
+    await sql(
+      `INSERT INTO webhook_deliveries (webhook_id, event, payload, status) VALUES ($1, 'build.created', '{}', 'failed')`,
+      [hook!.id],
+    );
+    return hook!.id;
+  }
+  type Via = "token" | "session" | "session, cross-site";
+  async function call(actor: Actor, method: string, url: string, body: unknown, via: Via): Promise<string> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (via === "token" && actor.token) headers.authorization = `Bearer ${actor.token}`;
+    if (via !== "token" && actor.cookie) headers.cookie = actor.cookie;
+    if (via === "session") headers.origin = world.server.baseUrl;
+    if (via === "session, cross-site") headers.origin = "https://evil.example";
+    const before = await webhooksState();
+    const res = await fetch(`${world.server.baseUrl}${url}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return `${res.status}, ${(await webhooksState()) === before ? "unchanged" : "changed"}`;
+  }
+  const ADMINS = (ok: string, via: Via): Record<Role, string> => ({
+    anonymous: "401, unchanged",
+    // Members' tokens lack the upload scope; uploaders have it, but webhooks are the admins'.
+    memberNoAccess: "403, unchanged",
+    memberWithAccess: "403, unchanged",
+    uploader: "403, unchanged",
+    admin: via === "session, cross-site" ? "403, unchanged" : ok,
+    disabled: "401, unchanged",
+  });
+
+  for (const [label, appId] of [
+    ["<own>", () => own().appId],
+    ["<foreign>", () => foreign().appId],
+  ] as const) {
+    for (const via of ["token", "session", "session, cross-site"] as const) {
+      check(`POST /api/v1/apps/${label}/webhooks (${via})`, ADMINS("201, changed", via), (a) =>
+        call(
+          a,
+          "POST",
+          `/api/v1/apps/${appId()}/webhooks`,
+          { url: `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`, events: ["build.created"] },
+          via,
+        ),
+      );
+      check(`DELETE /api/v1/apps/${label}/webhooks/<webhook> (${via})`, ADMINS("204, changed", via), async (a) => {
+        const id = await insertWebhook(appId(), `http://127.0.0.1:9/doomed-${a.role.toLowerCase()}`);
+        return call(a, "DELETE", `/api/v1/apps/${appId()}/webhooks/${id}`, undefined, via);
+      });
+    }
+    check(
+      `GET /api/v1/apps/${label}/webhooks`,
+      { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 200, disabled: 401 },
+      (a) => api(a, `/api/v1/apps/${appId()}/webhooks`),
+    );
+    check(
+      `GET /api/v1/apps/${label}/webhooks (session cookie)`,
+      { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 200, disabled: 401 },
+      (a) => viaSession(a, `/api/v1/apps/${appId()}/webhooks`),
+    );
+  }
+  check(
+    "GET /api/v1/apps/<unknown>/webhooks (only an admin learns the app does not exist)",
+    { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 403, admin: 404, disabled: 401 },
+    (a) => api(a, "/api/v1/apps/00000000-0000-4000-8000-000000000000/webhooks"),
+  );
+  check(
+    "DELETE /api/v1/apps/<own>/webhooks/<a webhook of the foreign app> (cross-app id)",
+    ADMINS("404, unchanged", "token"),
+    async (a) => {
+      const id = await insertWebhook(foreign().appId, `http://127.0.0.1:9/cross-${a.role.toLowerCase()}`);
+      return call(a, "DELETE", `/api/v1/apps/${own().appId}/webhooks/${id}`, undefined, "token");
+    },
+  );
+  test("a read-only admin token cannot add or delete webhooks", async () => {
+    const readOnly = await createToken(world.server, world.server.admin.email, ["--scopes", "read"]);
+    const admin = { ...actors.admin, token: readOnly };
+    const id = await insertWebhook(own().appId, "http://127.0.0.1:9/read-only");
+    assert.equal(await api(admin, `/api/v1/apps/${own().appId}/webhooks`), 200);
+    assert.equal(
+      await call(admin, "POST", `/api/v1/apps/${own().appId}/webhooks`, { url: "http://127.0.0.1:9/x" }, "token"),
+      "403, unchanged",
+    );
+    assert.equal(
+      await call(admin, "DELETE", `/api/v1/apps/${own().appId}/webhooks/${id}`, undefined, "token"),
+      "403, unchanged",
+    );
+  });
+
+  const EVERYONE = Object.fromEntries(ROLES.map((r) => [r, 200])) as Record<Role, number>;
+  check("GET /api/v1/openapi.json (token)", EVERYONE, (a) => api(a, "/api/v1/openapi.json"));
+  check("GET /api/v1/openapi.json (session cookie)", EVERYONE, (a) => viaSession(a, "/api/v1/openapi.json"));
+  test("GET /api/v1/openapi.json without credentials and with a bad token", async () => {
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer ferry_not-a-token" },
+      { authorization: "Basic x" },
+    ];
+    for (const headers of variants) {
+      const res = await fetch(`${world.server.baseUrl}/api/v1/openapi.json`, { headers });
+      assert.equal(res.status, 200, JSON.stringify(headers));
+      assert.equal(((await res.json()) as { openapi: string }).openapi.slice(0, 2), "3.");
+    }
+  });
+});

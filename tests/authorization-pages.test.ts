@@ -254,6 +254,25 @@ describe("admin and settings pages", () => {
       (a) => landing(a, url),
     );
   }
+  // An app's webhooks page follows the other admin pages (any app for admins; an unknown app is a 404).
+  for (const [label, appId] of [
+    ["<own>", () => own().appId],
+    ["<foreign>", () => foreign().appId],
+    ["<unknown>", () => "00000000-0000-4000-8000-000000000000"],
+  ] as const) {
+    check(
+      `GET /admin/apps/${label}/webhooks`,
+      {
+        anonymous: toSignIn,
+        memberNoAccess: "404",
+        memberWithAccess: "404",
+        uploader: "404",
+        admin: label === "<unknown>" ? "404" : "200",
+        disabled: toSignIn,
+      },
+      (a) => landing(a, `/admin/apps/${appId()}/webhooks`),
+    );
+  }
   check(
     "GET /admin (the admin lands on the users page)",
     {
