@@ -25,6 +25,7 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
 import { generateIpa } from "../tests/helpers/generate-ipa";
+import { processTreeRss } from "../tests/helpers/process-rss";
 import { queryDatabase } from "../tests/helpers/test-database";
 
 const MiB = 1024 * 1024;
@@ -78,26 +79,6 @@ async function nodeLoop(url: string, method: string, connections: number, second
   await Promise.all(Array.from({ length: connections }, worker));
   agent.destroy();
   return done / seconds;
-}
-
-/** RSS of a process and its children (/proc, Linux). */
-function treeRss(root: number): number {
-  let total = 0;
-  const queue = [root];
-  for (let i = 0; i < 64 && queue.length > 0; i++) {
-    const pid = queue.shift() as number;
-    try {
-      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-        if (kids) queue.push(...kids.split(/\s+/).map(Number));
-      }
-    } catch {
-      // Gone between two reads.
-    }
-  }
-  return total;
 }
 
 async function startNginx(scratch: string, root: string): Promise<{ port: number; stop: () => void }> {
@@ -277,10 +258,10 @@ async function main(): Promise<void> {
 
     log("RSS during 100 concurrent downloads");
     const pid = srv.pid;
-    const baseRss = treeRss(pid);
+    const baseRss = processTreeRss(pid);
     let peakRss = baseRss;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, treeRss(pid));
+      peakRss = Math.max(peakRss, processTreeRss(pid));
     }, 50);
     const rssRun = spawn("wrk", ["-t", "2", "-c", "100", "-d", `${Math.max(seconds, 8)}s`, ferryIpa], {
       stdio: "ignore",

@@ -18,6 +18,7 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { createToken, type FerryServer, startFerry } from "../tests/helpers/ferry-server";
 import { fixturePath } from "../tests/helpers/fixtures";
 import { generateIpa } from "../tests/helpers/generate-ipa";
+import { processTreeRss } from "../tests/helpers/process-rss";
 import { passwordSession } from "../tests/helpers/session";
 
 type Kind = "page" | "download" | "upload";
@@ -25,25 +26,6 @@ type Stats = { count: number; byClass: Record<string, number>; errors: number; l
 
 const MiB = 1024 * 1024;
 const log = (line: string) => console.log(`# ${line}`);
-
-function treeRss(root: number): number {
-  let total = 0;
-  const queue = [root];
-  for (let i = 0; i < 64 && queue.length > 0; i++) {
-    const pid = queue.shift()!;
-    try {
-      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-        if (kids) queue.push(...kids.split(/\s+/).map(Number));
-      }
-    } catch {
-      // Gone between two reads.
-    }
-  }
-  return total;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -152,10 +134,10 @@ async function main(): Promise<number> {
       },
     };
 
-    let peakRss = treeRss(srv.pid);
+    let peakRss = processTreeRss(srv.pid);
     const baseRss = peakRss;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, treeRss(srv.pid));
+      peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     }, 100);
     const deadline = Date.now() + seconds * 1000;
     log(`running ${seconds} s: ${clients.page} page, ${clients.download} download, ${clients.upload} upload clients`);
@@ -182,8 +164,8 @@ async function main(): Promise<number> {
     );
     const elapsed = (Date.now() - started) / 1000;
     clearInterval(sampler);
-    peakRss = Math.max(peakRss, treeRss(srv.pid));
-    const endRss = treeRss(srv.pid);
+    peakRss = Math.max(peakRss, processTreeRss(srv.pid));
+    const endRss = processTreeRss(srv.pid);
 
     console.log(`\n| kind | clients | requests | req/s | 2xx | 4xx | 5xx | errors | p50 ms | p95 ms | MiB moved |`);
     console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
 import * as plist from "plist";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
@@ -41,17 +41,7 @@ before(async () => {
     body: form,
   });
   appId = ((await res.json()) as { build: { appId: string } }).build.appId;
-  const created = await server.cli([
-    "user",
-    "create",
-    "--email",
-    "emp@example.com",
-    "--password",
-    "emp-password-1",
-    "--role",
-    "member",
-  ]);
-  assert.equal(created.code, 0, created.stderr);
+  await createUser(server, { email: "emp@example.com", password: "emp-password-1", role: "member" });
 });
 after(async () => server?.stop());
 

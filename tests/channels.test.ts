@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { invokeAction, serverActionIds } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
@@ -67,27 +67,13 @@ async function latest(appId: string, channel: string, token = adminToken) {
   return { status: res.status, body: (await res.json()) as { build?: BuildJson; error?: { code: string } } };
 }
 
-async function createUser(user: { email: string; password: string }, role: string) {
-  const created = await server.cli([
-    "user",
-    "create",
-    "--email",
-    user.email,
-    "--password",
-    user.password,
-    "--role",
-    role,
-  ]);
-  assert.equal(created.code, 0, created.stderr);
-}
-
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-channels-"));
   server = await startFerry();
   adminToken = await createToken(server);
   // An uploader not granted this app: sees it once it is visible to everyone, may not change it.
-  await createUser(MEMBER, "uploader");
-  await createUser(TESTER, "member");
+  await createUser(server, { ...MEMBER, role: "uploader" });
+  await createUser(server, { ...TESTER, role: "member" });
   memberToken = await createToken(server, MEMBER.email, ["--scopes", "read,upload"]);
   testerToken = await createToken(server, TESTER.email, ["--scopes", "read"]);
 });

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import * as plist from "plist";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
@@ -140,17 +140,11 @@ before(async () => {
       MOBILECONFIG_SIGNING_KEY: p("leaf.key"),
     },
   });
-  const created = await server.cli([
-    "user",
-    "create",
-    "--email",
-    "member@example.com",
-    "--password",
-    "member-password",
-    "--role",
-    "member",
-  ]);
-  assert.equal(created.code, 0, created.stderr);
+  await createUser(server, {
+    email: "member@example.com",
+    password: "member-password",
+    role: "member",
+  });
   memberCookie = (await passwordSession(server.baseUrl, "member@example.com", "member-password"))!;
   adminCookie = (await passwordSession(server.baseUrl, server.admin.email, server.admin.password))!;
   assert.ok(memberCookie && adminCookie);

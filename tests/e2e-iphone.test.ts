@@ -24,7 +24,7 @@ import {
   readQrCode,
   waitForHydration,
 } from "./helpers/browser";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
@@ -317,17 +317,7 @@ describe("the install page for employees", () => {
 
   before(
     async () => {
-      const created = await server.cli([
-        "user",
-        "create",
-        "--email",
-        member.email,
-        "--password",
-        member.password,
-        "--role",
-        "member",
-      ]);
-      assert.equal(created.code, 0, created.stderr);
+      await createUser(server, { email: member.email, password: member.password, role: "member" });
       const token = await createToken(server);
       const file = path.join(scratch, "ipad-only.ipa");
       const ipadApp = { bundleId: "com.example.ferry.ipad-only", name: "FerryTabletOnly" };

@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, newDesktopContext, signIn } from "./helpers/browser";
-import { type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { embeddedProfile } from "./helpers/test-profile";
@@ -224,17 +224,7 @@ describe("upload page (desktop Chromium)", () => {
 
   test("a member gets the not-found page at /upload", { timeout: 60_000 }, async () => {
     const member = { email: "member@example.com", password: "member-password-1" };
-    const created = await server.cli([
-      "user",
-      "create",
-      "--email",
-      member.email,
-      "--password",
-      member.password,
-      "--role",
-      "member",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createUser(server, { email: member.email, password: member.password, role: "member" });
     const context = await newDesktopContext(browser);
     try {
       const memberPage = await context.newPage();

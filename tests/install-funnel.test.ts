@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
 import { embeddedProfile } from "./helpers/test-profile";
@@ -38,17 +38,7 @@ before(
     });
     assert.equal(res.status, 201);
     build = ((await res.json()) as { build: typeof build }).build;
-    const created = await server.cli([
-      "user",
-      "create",
-      "--email",
-      "m@example.com",
-      "--password",
-      "member-pw-12345",
-      "--role",
-      "member",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createUser(server, { email: "m@example.com", password: "member-pw-12345", role: "member" });
     adminCookie = (await passwordSession(server.baseUrl, server.admin.email, server.admin.password)) ?? "";
     memberCookie = (await passwordSession(server.baseUrl, "m@example.com", "member-pw-12345")) ?? "";
     assert.ok(adminCookie && memberCookie);

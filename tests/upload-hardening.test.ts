@@ -12,8 +12,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { processTreeRss } from "./helpers/process-rss";
 import { queryDatabase } from "./helpers/test-database";
 
 type UploadJson = {
@@ -98,26 +99,6 @@ async function startRawUpload(
 
 function partFiles(server: FerryServer): string[] {
   return listDir(path.join(server.dataDir, "tmp")).filter((n) => n.endsWith(".part"));
-}
-
-/** Summed VmRSS of the server's process tree (tsx launcher and the node process running Ferry). */
-function serverTreeRss(pid: number): number {
-  let total = 0;
-  const queue = [pid];
-  for (let i = 0; i < 100 && queue.length > 0; i++) {
-    const p = queue.shift()!;
-    try {
-      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
-      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
-        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
-        if (kids) queue.push(...kids.split(/\s+/).map(Number));
-      }
-    } catch {
-      // The process ended between two reads.
-    }
-  }
-  return total;
 }
 
 /** Uploads a small .ipa in 5 pieces 1 s apart: slower than the 2 s idle timeout in all, never idle that long. */
@@ -267,17 +248,7 @@ describe("limits, idle clients and commit failures", () => {
     const appId = first.json.build!.appId;
     // Everyone may see (and install) the app; the uploader is granted nothing.
     await queryDatabase(server.databaseUrl, "UPDATE apps SET visibility = 'everyone' WHERE id = $1", [appId]);
-    const created = await server.cli([
-      "user",
-      "create",
-      "--email",
-      "up@example.com",
-      "--password",
-      "uploader-pw-1",
-      "--role",
-      "uploader",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createUser(server, { email: "up@example.com", password: "uploader-pw-1", role: "uploader" });
     const uploaderToken = await createToken(server, "up@example.com");
 
     const withTarget = await fetch(`${server.baseUrl}/api/v1/builds?appId=${appId}`, {
@@ -326,12 +297,12 @@ describe("limits, idle clients and commit failures", () => {
       };
       const baseline = await send(plain);
       assert.equal(baseline.status, 201, JSON.stringify(baseline.json));
-      const rssBefore = serverTreeRss(big.pid);
+      const rssBefore = processTreeRss(big.pid);
       const refused = await send(many);
       assert.equal(refused.status, 422, JSON.stringify(refused.json));
       assert.equal(refused.json.error?.code, "archive_too_complex");
       assert.ok(refused.ms < baseline.ms * 3 + 500, `refused in ${refused.ms} ms, plain upload took ${baseline.ms} ms`);
-      const rssAfter = serverTreeRss(big.pid);
+      const rssAfter = processTreeRss(big.pid);
       assert.ok(rssAfter < rssBefore * 1.25, `server RSS ${rssBefore >> 20} → ${rssAfter >> 20} MiB`);
     } finally {
       await big.stop();

@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as plist from "plist";
 import { signInstallToken } from "@/lib/install-links/install-token";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
@@ -320,17 +320,11 @@ describe("bad input is rejected and stores nothing", () => {
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, "unauthorized");
     assert.equal((await upload(file, "raw", "ferry_not-a-real-token")).status, 401);
-    const created = await server.cli([
-      "user",
-      "create",
-      "--email",
-      "member@example.com",
-      "--password",
-      "member-password",
-      "--role",
-      "member",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createUser(server, {
+      email: "member@example.com",
+      password: "member-password",
+      role: "member",
+    });
     const memberToken = await createToken(server, "member@example.com");
     const res = await upload(file, "raw", memberToken);
     assert.equal(res.status, 403);

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
 
@@ -96,17 +96,7 @@ before(async () => {
   await startReceiver();
   server = await startFerry({ env: { WEBHOOK_RETRY_BASE: "1s" } });
   adminToken = await createToken(server, server.admin.email, ["--scopes", "read,upload"]);
-  const created = await server.cli([
-    "user",
-    "create",
-    "--email",
-    UPLOADER.email,
-    "--password",
-    UPLOADER.password,
-    "--role",
-    "uploader",
-  ]);
-  assert.equal(created.code, 0, created.stderr);
+  await createUser(server, { email: UPLOADER.email, password: UPLOADER.password, role: "uploader" });
   uploaderToken = await createToken(server, UPLOADER.email, ["--scopes", "read,upload"]);
   appId = (await upload("1")).appId;
 });

@@ -174,3 +174,14 @@ export async function createToken(
   if (result.code !== 0) throw new Error(`token create failed: ${result.stderr}`);
   return result.stdout.trim();
 }
+
+/** Creates a user with the CLI (as an operator would); returns their id. */
+export async function createUser(
+  server: FerryServer,
+  user: { email: string; password: string; role?: "admin" | "uploader" | "member" },
+): Promise<string> {
+  const args = ["user", "create", "--email", user.email, "--password", user.password];
+  const result = await server.cli(user.role ? [...args, "--role", user.role] : args);
+  if (result.code !== 0) throw new Error(`user create failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
