@@ -1,4 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { CSRF_COOKIE_NAMES, mintCsrfCookie } from "@/lib/auth/csrf-token";
+import { env, requireAuthSecret } from "@/lib/config/env";
 import { errorResponse } from "@/lib/http/api-errors";
 import { crossSiteError, isSameOriginRequest, publicOrigin } from "@/lib/http/same-origin";
 
@@ -33,9 +35,34 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
+  const csrf = signInCsrfCookie(request);
+  if (csrf) {
+    // The page reads it from this request; the browser keeps it for the post.
+    const cookie = request.headers.get("cookie");
+    requestHeaders.set("cookie", `${cookie ? `${cookie}; ` : ""}${csrf.name}=${csrf.value}`);
+  }
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  if (csrf) {
+    response.cookies.set(csrf.name, csrf.value, {
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+      secure: csrf.name.startsWith("__Host-"),
+    });
+  }
   return response;
+}
+
+/**
+ * next-auth's CSRF cookie for a first visit to the sign-in page: the form then
+ * posts without JavaScript on the first try and keeps its return address
+ * (without the cookie next-auth answers `?csrf=true` and drops it).
+ */
+function signInCsrfCookie(request: NextRequest): { name: string; value: string } | null {
+  if (request.method !== "GET" || request.nextUrl.pathname !== "/sign-in") return null;
+  if (CSRF_COOKIE_NAMES.some((name) => request.cookies.has(name))) return null;
+  return mintCsrfCookie(requireAuthSecret(), env().publicUrlIsHttps);
 }
 
 export const config = {

@@ -1,7 +1,11 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** next-auth's double-submit CSRF cookie, under its secure and plain names. */
 export const CSRF_COOKIE_NAMES = ["__Host-next-auth.csrf-token", "next-auth.csrf-token"] as const;
+
+function signedValue(token: string, secret: string): string {
+  return `${token}|${createHash("sha256").update(`${token}${secret}`).digest("hex")}`;
+}
 
 /**
  * The token inside next-auth's CSRF cookie ("token|sha256(token + secret)")
@@ -12,8 +16,18 @@ export function csrfTokenFromCookie(value: string | undefined, secret: string): 
   if (!value) return null;
   const [token, hash] = value.split("|");
   if (!token || !hash) return null;
-  const expected = createHash("sha256").update(`${token}${secret}`).digest("hex");
+  const expected = signedValue(token, secret).split("|")[1] ?? "";
   const a = Buffer.from(hash);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b) ? token : null;
+}
+
+/**
+ * A new CSRF cookie exactly as next-auth would set it (name by https or not,
+ * same value format), for a first visit to the sign-in page: without it a
+ * no-JavaScript post is refused and next-auth's retry drops the return address.
+ */
+export function mintCsrfCookie(secret: string, secure: boolean): { name: string; value: string } {
+  const name = secure ? CSRF_COOKIE_NAMES[0] : CSRF_COOKIE_NAMES[1];
+  return { name, value: signedValue(randomBytes(32).toString("hex"), secret) };
 }
