@@ -1,7 +1,7 @@
 /**
  * The install hot paths side by side with nginx, as ratios from one run.
  *
- *   npm run build && npm run bench:hot -- [--size-mb 200] [--rounds 3] [--seconds 5] [--upload-mb 1024]
+ *   npm run build && npm run bench:hot -- [--size-mb 200] [--rounds 3] [--seconds 5] [--upload-mb 1024] [--upload-rounds 3]
  *
  * Starts Ferry the way `npm start` does (dist/start.mjs, plain node) and nginx
  * (Debian's, one worker, sendfile) serving the same stored .ipa, then runs
@@ -12,8 +12,10 @@
  *   cheapest route handler (an install URL whose token fails its signature
  *   check: no database work), plus the manifest at 1, 8 and 64 clients;
  * - the server's peak RSS during 100 concurrent downloads;
- * - a 1 GB upload (raw body and multipart), stored, hashed, analysed and
- *   committed, against `cp` + `sync` of the same file (--upload-mb 0 skips it).
+ * - a 1 GB upload (raw body and multipart, sent by curl), stored, hashed,
+ *   analysed and committed, against `cp` + `sync` of the same file, and the
+ *   same curl commands against a server that discards the body (the client's
+ *   own share); --upload-mb 0 skips it.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -120,31 +122,55 @@ http {
   return { port, stop: () => child.kill("SIGTERM") };
 }
 
-async function uploadOnce(server: FerryServer, token: string, file: string, multipart: boolean): Promise<number> {
+/** Runs curl; resolves with its stdout and the wall time. Async so a sink in this process can read meanwhile. */
+function curl(args: string[]): Promise<{ stdout: string; seconds: number }> {
   const started = performance.now();
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  let body: BodyInit;
-  if (multipart) {
-    const form = new FormData();
-    form.append("file", await fs.openAsBlob(file), "big.ipa");
-    body = form;
-  } else {
-    headers["content-type"] = "application/octet-stream";
-    headers["content-length"] = String(fs.statSync(file).size);
-    body = fs.createReadStream(file, { highWaterMark: MiB }) as unknown as BodyInit;
-  }
-  const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
-    method: "POST",
-    headers,
-    body,
-    duplex: "half",
-  } as RequestInit);
-  const json = (await res.json()) as { build?: { id: string } };
-  if (res.status !== 201 || !json.build) throw new Error(`upload failed: HTTP ${res.status} ${JSON.stringify(json)}`);
-  const seconds = (performance.now() - started) / 1000;
+  return new Promise((resolve, reject) => {
+    const child = spawn("curl", ["-sS", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === 0) resolve({ stdout, seconds });
+      else reject(new Error(`curl exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+/**
+ * The upload as CI runs it, with curl: `-F file=@…` streams a multipart body;
+ * `-T … -X POST` streams the raw body (`--data-binary @file` reads the whole
+ * file into memory first and curl refuses files of 1 GB or more that way).
+ */
+function curlUploadArgs(url: string, file: string, multipart: boolean, token?: string): string[] {
+  const args = token ? ["-H", `authorization: Bearer ${token}`] : [];
+  if (multipart) args.push("-F", `file=@${file}`);
+  else args.push("-H", "content-type: application/octet-stream", "-X", "POST", "-T", file);
+  return [...args, url];
+}
+
+async function uploadOnce(server: FerryServer, token: string, file: string, multipart: boolean): Promise<number> {
+  const { stdout, seconds } = await curl(curlUploadArgs(`${server.baseUrl}/api/v1/builds`, file, multipart, token));
+  const json = JSON.parse(stdout) as { build?: { id: string } };
+  if (!json.build) throw new Error(`upload failed: ${stdout}`);
   // The next upload of the same bytes must be ingested again, not found as a duplicate.
   await queryDatabase(server.databaseUrl, "DELETE FROM builds WHERE id = $1", [json.build.id]);
   return seconds;
+}
+
+/** A server that reads and discards request bodies: the same curl command against it is the client's own time. */
+async function startSink(): Promise<{ url: string; stop: () => void }> {
+  const sink = http.createServer((req, res) => {
+    req.on("data", () => {});
+    req.once("end", () => res.end("{}"));
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const address = sink.address();
+  const port = address && typeof address === "object" ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, stop: () => sink.close() };
 }
 
 function cpSync(file: string, scratch: string): number {
@@ -168,12 +194,14 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "3" },
       seconds: { type: "string", default: "5" },
       "upload-mb": { type: "string", default: "1024" },
+      "upload-rounds": { type: "string", default: "3" },
     },
   });
   const sizeMb = Number(values["size-mb"]);
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   const uploadMb = Number(values["upload-mb"]);
+  const uploadRounds = Number(values["upload-rounds"]);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-hot-"));
   let database: RunningDatabase | null = null;
   let server: FerryServer | null = null;
@@ -269,7 +297,13 @@ async function main(): Promise<void> {
     await new Promise((resolve) => rssRun.once("exit", resolve));
     clearInterval(sampler);
 
-    const uploads: { raw: number[]; multipart: number[]; cp: number[] } = { raw: [], multipart: [], cp: [] };
+    const uploads: Record<"raw" | "multipart" | "cp" | "sinkRaw" | "sinkMultipart", number[]> = {
+      raw: [],
+      multipart: [],
+      cp: [],
+      sinkRaw: [],
+      sinkMultipart: [],
+    };
     if (uploadMb > 0) {
       log(`generating a ${uploadMb} MB .ipa for the upload rounds`);
       const big = path.join(scratch, "upload.ipa");
@@ -280,11 +314,18 @@ async function main(): Promise<void> {
         name: "Upload",
         padBytes: uploadMb * MiB,
       });
-      for (let round = 1; round <= Math.min(rounds, 2); round++) {
-        log(`upload round ${round}`);
-        uploads.cp.push(cpSync(big, scratch));
-        uploads.raw.push(await uploadOnce(srv, apiToken, big, false));
-        uploads.multipart.push(await uploadOnce(srv, apiToken, big, true));
+      const sink = await startSink();
+      try {
+        for (let round = 1; round <= uploadRounds; round++) {
+          log(`upload round ${round}/${uploadRounds}`);
+          uploads.cp.push(cpSync(big, scratch));
+          uploads.raw.push(await uploadOnce(srv, apiToken, big, false));
+          uploads.multipart.push(await uploadOnce(srv, apiToken, big, true));
+          uploads.sinkRaw.push((await curl(curlUploadArgs(sink.url, big, false))).seconds);
+          uploads.sinkMultipart.push((await curl(curlUploadArgs(sink.url, big, true))).seconds);
+        }
+      } finally {
+        sink.stop();
       }
     }
 
@@ -316,9 +357,12 @@ async function main(): Promise<void> {
       for (const kind of ["raw", "multipart"] as const) {
         const t = least(uploads[kind]);
         console.log(
-          `| ${uploadMb} MB upload (${kind}) | ${fmt(t)} s | cp + sync ${fmt(cp)} s | ${fmt(t / cp)}× the time | ≤ 2.5× |`,
+          `| ${uploadMb} MB upload (${kind}, curl) | ${fmt(t)} s | cp + sync ${fmt(cp)} s | ${fmt(t / cp)}× the time | ≤ 2.5× |`,
         );
       }
+      console.log(
+        `| the same curl commands to a server that discards the body | raw ${fmt(least(uploads.sinkRaw))} s, multipart ${fmt(least(uploads.sinkMultipart))} s | cp + sync ${fmt(cp)} s | ${fmt(least(uploads.sinkRaw) / cp)}×, ${fmt(least(uploads.sinkMultipart) / cp)}× | (the client alone) |`,
+      );
     }
     console.log(
       `\n# best of ${rounds} interleaved rounds, wrk ${seconds} s each; ${os.cpus().length} cores; node ${process.version}`,

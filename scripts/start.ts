@@ -21,6 +21,7 @@ import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
+import { runWithRawRequest } from "@/lib/upload/raw-request-body";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
       env.trustProxy,
     );
     watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
-    void handle(req, res);
+    // Uploads read their body from `req` itself rather than Next's web stream (see lib/upload/raw-request-body.ts).
+    void runWithRawRequest(req, res, () => handle(req, res));
   });
   // Large uploads on slow links: no whole-request deadline; a body that stops
   // arriving is cut off by watchIdleBody instead.

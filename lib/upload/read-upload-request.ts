@@ -3,6 +3,7 @@ import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { AppError, isAppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/ui/format";
+import { takeRawRequestBody } from "@/lib/upload/raw-request-body";
 import { discardTempFile, type ReceivedFile, receiveToTempFile } from "@/lib/upload/receive-upload";
 
 export type UploadRequest = { file: ReceivedFile; fields: Record<string, string> };
@@ -46,7 +47,9 @@ export async function readUploadRequest(
     );
   }
 
-  const source = Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
+  // Node's own stream when Ferry's server hands it over (much cheaper per byte); the web stream otherwise.
+  const source: Readable =
+    takeRawRequestBody() ?? Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
   let gone = false;
   source.on("error", () => {
     gone = true;
@@ -61,7 +64,7 @@ export async function readUploadRequest(
     if (isMultipart) return await readMultipart(source, contentType, options);
     try {
       // Not destroyed on early exit: we may still drain it below.
-      const file = await receiveToTempFile(source.iterator({ destroyOnReturn: false }), options);
+      const file = await receiveToTempFile(source, options);
       return { file, fields: {} };
     } catch (error) {
       if (!gone && isAppError(error) && DRAINED_CODES.has(error.code)) await drain(source, DRAIN_LIMIT);
@@ -131,7 +134,7 @@ function readMultipart(
       fileStream = stream;
       // Not destroyed on early exit: busboy stalls if its file stream is destroyed, so
       // after a failure we discard the rest of the part instead (resume below).
-      filePromise = receiveToTempFile(stream.iterator({ destroyOnReturn: false }), options);
+      filePromise = receiveToTempFile(stream, options);
       filePromise.catch((error: unknown) => {
         fail(error);
         stream.resume();
