@@ -19,6 +19,7 @@ import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
+import { enableDirectSend, offerDirectSend } from "@/lib/download/direct-send";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const stopWatching = watchDatabase(database.url, log);
+  enableDirectSend();
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
       env.trustProxy,
     );
     watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
+    offerDirectSend(req, res);
     void handle(req, res);
   });
   // Large uploads on slow links: no whole-request deadline; a body that stops
