@@ -12,6 +12,9 @@
  *   cheapest route handler (an install URL whose token fails its signature
  *   check: no database work), plus the manifest at 1, 8 and 64 clients;
  * - the server's peak RSS during 100 concurrent downloads;
+ * - .ipa GET through nginx in front of a second Ferry with DOWNLOAD_OFFLOAD=nginx
+ *   (Ferry authorizes and audits, nginx sends the file) / nginx serving the file
+ *   directly, at 1 and 32 clients;
  * - a 1 GB upload (raw body and multipart, sent by curl), stored, hashed,
  *   analysed and committed, against `cp` + `sync` of the same file, and the
  *   same curl commands against a server that discards the body (the client's
@@ -27,6 +30,7 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
 import { generateIpa } from "../tests/helpers/generate-ipa";
+import { shippedSiteConfig } from "../tests/helpers/nginx-site";
 import { processTreeRss } from "../tests/helpers/process-rss";
 import { queryDatabase } from "../tests/helpers/test-database";
 
@@ -120,6 +124,85 @@ http {
     await new Promise((r) => setTimeout(r, 50));
   }
   return { port, stop: () => child.kill("SIGTERM") };
+}
+
+type OffloadSamples = Record<"offload c1" | "offload c32" | "direct c1" | "direct c32", number[]>;
+
+/**
+ * The nginx offload (DOWNLOAD_OFFLOAD=nginx): a second Ferry on the same
+ * database, DATA_DIR and secret (as a second instance would be), behind nginx
+ * running the shipped site config, against the plain nginx serving the same
+ * file, in interleaved rounds. Offloading answers every download with an empty
+ * X-Accel-Redirect response, so it needs its own Ferry: the first one keeps
+ * streaming for the other rounds.
+ */
+async function offloadRounds(
+  scratch: string,
+  srv: FerryServer,
+  token: string,
+  directUrl: string,
+  rounds: number,
+  seconds: number,
+): Promise<OffloadSamples> {
+  const port = await freePort();
+  const front = `http://127.0.0.1:${port}`;
+  const ferry = await startFerry({
+    launcher: "compiled",
+    databaseUrl: srv.databaseUrl,
+    dataDir: srv.dataDir,
+    env: {
+      AUTH_SECRET: srv.authSecret,
+      PUBLIC_URL: front,
+      TRUST_PROXY: "true",
+      DOWNLOAD_OFFLOAD: "nginx",
+      DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/",
+    },
+  });
+  const dir = path.join(scratch, "nginx-offload");
+  for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"])
+    fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  const conf = path.join(dir, "nginx.conf");
+  // The same process settings as the direct nginx (one worker); the site is the shipped one.
+  fs.writeFileSync(
+    conf,
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+${shippedSiteConfig(port, Number(new URL(ferry.baseUrl).port), srv.dataDir)}
+}
+`,
+  );
+  const nginx = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
+  const samples: OffloadSamples = { "offload c1": [], "offload c32": [], "direct c1": [], "direct c32": [] };
+  try {
+    const offloadUrl = `${front}/d/${token}/app.ipa`;
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(offloadUrl, { method: "HEAD" }).catch(() => null);
+      if (res?.ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let round = 1; round <= rounds; round++) {
+      log(`offload round ${round}/${rounds}`);
+      for (const clients of [1, 32] as const) {
+        samples[`offload c${clients}`].push(wrk(offloadUrl, clients, seconds).bytesPerSecond);
+        samples[`direct c${clients}`].push(wrk(directUrl, clients, seconds).bytesPerSecond);
+      }
+    }
+  } finally {
+    nginx.kill("SIGTERM");
+    await ferry.stop();
+  }
+  return samples;
 }
 
 /** Runs curl; resolves with its stdout and the wall time. Async so a sink in this process can read meanwhile. */
@@ -297,6 +380,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => rssRun.once("exit", resolve));
     clearInterval(sampler);
 
+    const offload = await offloadRounds(scratch, srv, token, nginxIpa, rounds, seconds);
+
     const uploads: Record<"raw" | "multipart" | "cp" | "sinkRaw" | "sinkMultipart", number[]> = {
       raw: [],
       multipart: [],
@@ -352,6 +437,13 @@ async function main(): Promise<void> {
     console.log(
       `| server RSS, 100 concurrent downloads | peak ${fmt(peakRss / MiB, 0)} MiB (idle ${fmt(baseRss / MiB, 0)} MiB) | | | ≤ 300 MiB |`,
     );
+    for (const clients of [1, 32] as const) {
+      const via = best(offload[`offload c${clients}`]);
+      const direct = best(offload[`direct c${clients}`]);
+      console.log(
+        `| .ipa GET via nginx offload, ${clients} client(s) | ${fmt(via / 1e9)} GB/s | nginx alone ${fmt(direct / 1e9)} GB/s | ${fmt(via / direct)}× | ≥ 0.95× |`,
+      );
+    }
     if (uploadMb > 0) {
       const cp = least(uploads.cp);
       for (const kind of ["raw", "multipart"] as const) {

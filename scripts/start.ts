@@ -19,6 +19,7 @@ import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
+import { enableDirectSend, offerDirectSend } from "@/lib/download/direct-send";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { runWithRawRequest } from "@/lib/upload/raw-request-body";
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const stopWatching = watchDatabase(database.url, log);
+  enableDirectSend();
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       env.trustProxy,
     );
     watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
+    offerDirectSend(req, res);
     // Uploads read their body from `req` itself rather than Next's web stream (see lib/upload/raw-request-body.ts).
     void runWithRawRequest(req, res, () => handle(req, res));
   });

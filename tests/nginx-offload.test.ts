@@ -12,8 +12,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { createToken, type FerryServer, freePort, ROOT, startFerry } from "./helpers/ferry-server";
+import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { shippedSiteConfig } from "./helpers/nginx-site";
 import { queryDatabase } from "./helpers/test-database";
 
 const NGINX = fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
@@ -25,18 +26,6 @@ let nginxUrl: string;
 let scratch: string;
 let ipa: { sha256: string; size: number; bytes: Buffer };
 let ipaPath: string;
-
-/** The shipped config, minus TLS and the http→https redirect, pointed at this test's Ferry and DATA_DIR. */
-function testSiteConfig(port: number, ferryPort: number, dataDir: string): string {
-  let conf = fs.readFileSync(path.join(ROOT, "docs/nginx/ferry.conf"), "utf8").replace(/^\s*#.*$/gm, "");
-  conf = conf
-    .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${ferryPort};`)
-    .replaceAll("/var/lib/ferry/", `${dataDir}/`);
-  conf = conf.replace(/server \{\s*listen 80;[\s\S]*?\n\}\n/, "");
-  conf = conf.replace(/^\s*(listen|ssl_\w+|server_name)\b.*$/gm, "");
-  assert.ok(conf.includes("internal;") && conf.includes("proxy_request_buffering off;"), "the shipped config was used");
-  return conf.replace("server {", `server {\n    listen 127.0.0.1:${port};`);
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -82,7 +71,7 @@ http {
   fastcgi_temp_path ${scratch}/fastcgi;
   uwsgi_temp_path ${scratch}/uwsgi;
   scgi_temp_path ${scratch}/scgi;
-${testSiteConfig(port, ferryPort, ferry.dataDir)}
+${shippedSiteConfig(port, ferryPort, ferry.dataDir)}
 }
 `,
   );

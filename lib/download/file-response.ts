@@ -2,6 +2,7 @@ import { type FileHandle, open as openFile } from "node:fs/promises";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseByteRange } from "@/lib/download/byte-range";
+import { handOverBody } from "@/lib/download/direct-send";
 
 /**
  * Serves a file from disk from an App Router route handler: HEAD, single
@@ -96,13 +97,19 @@ export function fileResponse(options: FileResponseOptions): Response {
   if (isHead || length === 0) {
     return new Response(null, { status, headers });
   }
-  // A file on disk is read on demand (the fast path); other storage streams through Node.
+  const reachesEnd = end === size - 1;
+  const onComplete = reachesEnd ? options.onComplete : undefined;
+  // Served by Ferry's server (scripts/start.ts): it writes the body to the socket itself, with two reused buffers.
+  const source = options.filePath !== undefined ? { filePath: options.filePath } : { openRange: options.openRange };
+  if (handOverBody(request.headers, { ...source, start, end, onComplete })) {
+    return new Response(null, { status, headers });
+  }
+  // Elsewhere (unit tests, another host): a web stream. A file on disk is read on demand; other storage streams through Node.
   let body: ReadableStream<Uint8Array>;
   if (options.filePath !== undefined) body = fileBody(options.filePath, start, end, request.signal);
   else if (options.openRange) body = streamBody(options.openRange, start, end, request.signal);
   else throw new TypeError("fileResponse needs filePath or openRange");
-  const reachesEnd = end === size - 1;
-  return new Response(options.onComplete && reachesEnd ? onFullyRead(body, length, options.onComplete) : body, {
+  return new Response(onComplete ? onFullyRead(body, length, onComplete) : body, {
     status,
     headers,
   });

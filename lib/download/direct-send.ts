@@ -1,0 +1,200 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+
+/**
+ * Direct send: Ferry's own HTTP server (scripts/start.ts) writes a download's
+ * bytes to the socket itself instead of Next.js piping a web ReadableStream
+ * into it. Next.js' pipe holds a chunk in its WritableStream queue, one in the
+ * socket and the read-ahead of the source, all freshly allocated per chunk and
+ * freed only by garbage collection: ~1 MiB per download at 256 KiB chunks, so
+ * 100 concurrent downloads cost ~100 MiB. Sent here, a download holds two
+ * reused buffers (one being read from disk while the other is written) and a
+ * buffer is refilled only once the socket has taken it: a fixed 2 × 128 KiB
+ * per download, whatever the client's speed, and no garbage per chunk.
+ *
+ * The route handler and the server are separate bundles (.next/ and dist/), so
+ * they meet through a process-wide registry: for each request the server puts a
+ * fresh id in a request header it controls (any value a client sent is
+ * replaced); `fileResponse` deposits the body's description under that id and
+ * returns a Response without a body; when Next.js ends that empty response, the
+ * server sends the body. Without the server (unit tests, another host) no id is
+ * present and `fileResponse` streams as before.
+ */
+export const DIRECT_SEND_HEADER = "x-ferry-direct-send";
+
+/** What to send after the headers: bytes `start`…`end` (inclusive) of a file, or a stream of them. */
+export type DirectSendJob = {
+  /** A file on disk (the fast path), or a function opening bytes `start`…`end` (object storage). */
+  filePath?: string;
+  openRange?: (start: number, end: number) => Promise<Readable>;
+  start: number;
+  end: number;
+  /** Called once the last byte was handed to the socket; never for a transfer the client abandoned. */
+  onComplete?: () => void | Promise<void>;
+};
+
+type Slot = { job: DirectSendJob | null };
+
+const REGISTRY = Symbol.for("ferry.direct-send");
+type Registry = Map<string, Slot>;
+
+function registry(): Registry | undefined {
+  return (globalThis as { [REGISTRY]?: Registry })[REGISTRY];
+}
+
+/** Called once by the server: from then on `fileResponse` hands bodies over for requests it offered. */
+export function enableDirectSend(): void {
+  const holder = globalThis as { [REGISTRY]?: Registry };
+  holder[REGISTRY] ??= new Map();
+}
+
+/**
+ * Called by the server for every request before Next.js sees it: offers to
+ * send the body of this response, taking over `res.end()` when a job was
+ * deposited. The slot lives exactly as long as the response.
+ */
+export function offerDirectSend(req: IncomingMessage, res: ServerResponse): void {
+  const slots = registry();
+  if (!slots) return;
+  const id = randomUUID();
+  const slot: Slot = { job: null };
+  slots.set(id, slot);
+  req.headers[DIRECT_SEND_HEADER] = id;
+  res.once("close", () => slots.delete(id));
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    const job = slot.job;
+    slot.job = null;
+    res.end = end as ServerResponse["end"];
+    // A job only replaces an empty end (Next.js ending a body-less Response); an error page with a body wins.
+    if (!job || (args[0] !== undefined && typeof args[0] !== "function")) return end(...args);
+    void sendBody(res, job, end);
+    return res;
+  }) as ServerResponse["end"];
+}
+
+/**
+ * Called by `fileResponse`: deposits the body for the server to send and
+ * returns true, or false when this request is not served by Ferry's server.
+ */
+export function handOverBody(headers: Headers, job: DirectSendJob): boolean {
+  const id = headers.get(DIRECT_SEND_HEADER);
+  const slot = id ? registry()?.get(id) : undefined;
+  if (!slot || slot.job) return false;
+  slot.job = job;
+  return true;
+}
+
+// 128 KiB: at loopback speed (~1 GB/s) as fast as 256 KiB (each is a few
+// thousand reads and writes a second), half the memory per download.
+const CHUNK_BYTES = 128 * 1024;
+// Buffers of finished downloads are kept for the next ones, up to this many
+// (2 MiB), so a steady stream of downloads allocates nothing.
+const POOL_MAX = 16;
+const pool: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+}
+
+function giveBack(buffers: Buffer[]): void {
+  for (const buffer of buffers) if (pool.length < POOL_MAX) pool.push(buffer);
+}
+
+async function sendBody(
+  res: ServerResponse,
+  job: DirectSendJob,
+  end: (...args: unknown[]) => ServerResponse,
+): Promise<void> {
+  let complete = false;
+  try {
+    if (job.filePath !== undefined) complete = await sendFile(res, job.filePath, job.start, job.end);
+    else if (job.openRange) complete = await sendStream(res, await job.openRange(job.start, job.end));
+  } catch {
+    // Unreadable file or failed source: the response ends short of its Content-Length, the client sees an error.
+    res.destroy();
+    return;
+  }
+  if (!complete) {
+    res.destroy();
+    return;
+  }
+  end();
+  if (job.onComplete) {
+    try {
+      await job.onComplete();
+    } catch (error) {
+      console.error("[ferry] download completion hook failed", error);
+    }
+  }
+}
+
+/**
+ * Double-buffered: while buffer A is being written to the socket, buffer B is
+ * filled from disk; A is refilled only after its write callback (the socket
+ * took the bytes), so neither buffer is ever touched while Node still holds it.
+ */
+async function sendFile(res: ServerResponse, filePath: string, start: number, end: number): Promise<boolean> {
+  const fd = await fs.promises.open(filePath, "r");
+  const buffers = [takeBuffer(), takeBuffer()];
+  const written: (Promise<boolean> | null)[] = [null, null];
+  let position = start;
+  try {
+    for (let turn = 0; position <= end; turn ^= 1) {
+      const buffer = buffers[turn] as Buffer;
+      if (written[turn] && !(await written[turn])) return false;
+      if (res.destroyed) return false;
+      const want = Math.min(CHUNK_BYTES, end + 1 - position);
+      const { bytesRead } = await fd.read(buffer, 0, want, position);
+      // The file shrank under us: end early rather than send made-up bytes.
+      if (bytesRead === 0) throw new Error(`${filePath} ended before byte ${position}`);
+      position += bytesRead;
+      written[turn] = write(res, buffer.subarray(0, bytesRead));
+    }
+    const results = await Promise.all(written);
+    return results.every((ok) => ok !== false);
+  } finally {
+    await fd.close().catch(() => {});
+    // Only once every write settled (or the socket is gone): a pooled buffer must not be reused under a pending write.
+    await Promise.allSettled(written);
+    giveBack(buffers);
+  }
+}
+
+/** Resolves true once the socket took `chunk`, false if the connection went away first. */
+function write(res: ServerResponse, chunk: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (res.destroyed) {
+      resolve(false);
+      return;
+    }
+    const onClose = () => resolve(false);
+    res.once("close", onClose);
+    res.write(chunk, (error) => {
+      res.off("close", onClose);
+      resolve(!error);
+    });
+  });
+}
+
+/** Object storage: the backend's Node stream piped with backpressure, no web stream in between. */
+function sendStream(res: ServerResponse, source: Readable): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => {
+      source.destroy();
+      resolve(false);
+    };
+    res.once("close", onClose);
+    source.once("end", () => {
+      res.off("close", onClose);
+      resolve(!res.destroyed);
+    });
+    source.once("error", (error) => {
+      res.off("close", onClose);
+      reject(error);
+    });
+    source.pipe(res, { end: false });
+  });
+}
