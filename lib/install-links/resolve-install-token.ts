@@ -30,6 +30,8 @@ type LinkState = { kind: "ok"; resolved: Resolved } | { kind: "revoked" } | { ki
 type CachedLink = { state: LinkState; expiresAt: number };
 type LinkCache = {
   entries: Map<string, CachedLink>;
+  /** Lookups under way: requests for the same link that miss the cache meanwhile share them. */
+  pending: Map<string, Promise<LinkState>>;
   /** Bumped whenever the cache is emptied: a lookup that raced a revocation is not kept. */
   generation: number;
   listening: "no" | "connecting" | "yes";
@@ -38,12 +40,20 @@ type LinkCache = {
 
 // On globalThis: one cache and one listener per process, however many copies of this module are loaded.
 const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: LinkCache };
-holder.ferryInstallLinkCache ??= { entries: new Map(), generation: 0, listening: "no", lastAttempt: 0 };
+holder.ferryInstallLinkCache ??= {
+  entries: new Map(),
+  pending: new Map(),
+  generation: 0,
+  listening: "no",
+  lastAttempt: 0,
+};
 const cache = holder.ferryInstallLinkCache;
 
 function forgetAll(): void {
   cache.generation += 1;
   cache.entries.clear();
+  // Requests arriving after a revocation do not join a lookup that started before it.
+  cache.pending.clear();
 }
 
 /** One dedicated connection per instance LISTENs for revocations; every notification empties the cache. */
@@ -90,7 +100,7 @@ export async function resolveInstallToken(token: string): Promise<Resolved & { e
   if (!entry || entry.expiresAt <= now) {
     // Cached only if no revocation was announced while the query ran (the cache would have been emptied).
     const generation = cache.generation;
-    const state = await lookUp(claims.userId, claims.userVersion, claims.buildId);
+    const state = await sharedLookUp(key, claims);
     entry = { state, expiresAt: now + INSTALL_LINK_CACHE_MS };
     if (cache.listening === "yes" && generation === cache.generation) {
       if (cache.entries.size >= MAX_CACHED_LINKS) cache.entries.clear();
@@ -103,6 +113,27 @@ export async function resolveInstallToken(token: string): Promise<Resolved & { e
     throw new AppError("not_found", "This build does not exist or is no longer available to you.");
   }
   return { ...state.resolved, expiresAt: claims.expiresAt };
+}
+
+/**
+ * While listening (when answers may be cached anyway), concurrent misses of
+ * one link share one query: an expiring entry under 64 concurrent fetches
+ * costs one lookup, not 64.
+ */
+function sharedLookUp(
+  key: string,
+  claims: { userId: string; userVersion: number; buildId: string },
+): Promise<LinkState> {
+  if (cache.listening !== "yes") return lookUp(claims.userId, claims.userVersion, claims.buildId);
+  let pending = cache.pending.get(key);
+  if (!pending) {
+    const started = lookUp(claims.userId, claims.userVersion, claims.buildId).finally(() => {
+      if (cache.pending.get(key) === started) cache.pending.delete(key);
+    });
+    pending = started;
+    cache.pending.set(key, pending);
+  }
+  return pending;
 }
 
 type LinkRow = {
