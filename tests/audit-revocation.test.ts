@@ -11,7 +11,7 @@ import * as plist from "plist";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
-import { queryDatabase } from "./helpers/test-database";
+import { eventually, queryDatabase } from "./helpers/test-database";
 
 // What iOS's install daemon sends (it fetches manifest and .ipa itself, no cookies).
 const IOS_DAEMON_UA = "com.apple.appstored/1.0 iOS/18.1 model/iPhone16,2 hwp/t8130 build/22B83 (6; dt:297) AMS/1";
@@ -121,13 +121,21 @@ test("page view, manifest fetch and .ipa download by a cookie-less iOS client ar
 test("a client cannot forge its address without TRUST_PROXY", async () => {
   const token = await createToken(server, "emp@example.com", ["--scopes", "read"]);
   const { body } = await memberLinks(token);
-  await fetch(body!.builds[0]!.manifestUrl, {
-    headers: { "x-ferry-client-ip": "6.6.6.6", "x-forwarded-for": "7.7.7.7" },
+  const forged = "forging-client/1.0";
+  const res = await fetch(body!.builds[0]!.manifestUrl, {
+    headers: { "x-ferry-client-ip": "6.6.6.6", "x-forwarded-for": "7.7.7.7", "user-agent": forged },
   });
-  const [row] = await sql<{ ip: string }>(
-    "SELECT ip FROM audit_events WHERE action = 'manifest.fetch' ORDER BY id DESC LIMIT 1",
+  assert.equal(res.status, 200);
+  // The manifest's row is written just behind its answer.
+  const rows = await eventually(
+    () =>
+      sql<{ ip: string }>("SELECT ip FROM audit_events WHERE action = 'manifest.fetch' AND user_agent = $1", [forged]),
+    (found) => found.length > 0,
   );
-  assert.equal(row!.ip, "127.0.0.1");
+  assert.deepEqual(
+    rows.map((row) => row.ip),
+    ["127.0.0.1"],
+  );
 });
 
 test("disabling a user ends their session, API tokens and install links at once", async () => {

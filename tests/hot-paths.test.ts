@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
-import { queryDatabase } from "./helpers/test-database";
+import { eventually, queryDatabase } from "./helpers/test-database";
 
 let server: FerryServer;
 let buildId: string;
@@ -160,7 +160,12 @@ describe("audit rows of the hot paths", { timeout: 180_000 }, () => {
     ]);
     assert.equal(manifests, 300);
     assert.equal(downloads, 60);
-    assert.deepEqual(await countRows(userId), { manifests: 300, downloads: 60 });
+    // Manifest rows are written just behind their answers: all of them within a second or so.
+    const rows = await eventually(
+      () => countRows(userId),
+      (counts) => counts.manifests >= 300,
+    );
+    assert.deepEqual(rows, { manifests: 300, downloads: 60 });
   });
 
   test("after a clean stop (SIGTERM) during a burst, every answered fetch has its row", async () => {

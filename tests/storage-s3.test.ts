@@ -17,7 +17,7 @@ import { S3Storage } from "@/lib/storage/s3-storage";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { type S3TestServer, startS3Server } from "./helpers/s3-server";
-import { queryDatabase } from "./helpers/test-database";
+import { eventually, queryDatabase } from "./helpers/test-database";
 
 let s3: S3TestServer;
 let a: FerryServer;
@@ -119,10 +119,15 @@ test("the manifest (fetched through the other instance, audited) embeds presigne
     .update(Buffer.from(await (await fetch(ipaUrl)).arrayBuffer()))
     .digest("hex");
   assert.equal(whole, ipa.sha256);
-  const audits = await queryDatabase<{ n: number }>(
-    a.databaseUrl,
-    "SELECT count(*)::int AS n FROM audit_events WHERE action = 'manifest.fetch' AND build_id = $1",
-    [build.id],
+  // The manifest's row is written just behind its answer.
+  const audits = await eventually(
+    () =>
+      queryDatabase<{ n: number }>(
+        a.databaseUrl,
+        "SELECT count(*)::int AS n FROM audit_events WHERE action = 'manifest.fetch' AND build_id = $1",
+        [build.id],
+      ),
+    (found) => (found[0]?.n ?? 0) >= 1,
   );
   assert.equal(audits[0]?.n, 1);
 });

@@ -3,63 +3,149 @@ import { prisma } from "@/lib/db/client";
 
 /**
  * Group commit for the audit rows of the install hot paths (manifest fetches,
- * .ipa downloads): a row is written at once when nothing is being written, and
- * rows arriving meanwhile go together in one INSERT as soon as the write in
- * flight ends. One client waits one round trip, as before; 64 clients share a
- * handful of INSERTs instead of queueing 64 of them on the pool.
+ * .ipa downloads): rows go together in one INSERT.
  *
- * Callers await their row like `recordAudit` (so a fetch that was answered is
- * on the record); `flushAuditQueue` is called on shutdown so no queued row is
- * lost. Like `recordAudit`, a failed write is logged and never fails the request.
+ * `queueAudit` resolves once the row is written (a download is on the record
+ * before its bytes go out): such a row is written as soon as the write in
+ * flight (if any) ends, with the rows that arrived meanwhile. With
+ * `{ wait: "queued" }` it resolves at once (the manifest: its answer does not
+ * wait for a commit) and the row waits up to WRITE_BEHIND_MS for company, so
+ * a busy install route costs a few INSERTs a second instead of one per
+ * request; past MAX_BACKLOG unwritten rows such callers wait for theirs too,
+ * so a slow database slows fetches down instead of growing memory. Rows are
+ * written in the order they were queued: a caller that waits for its row
+ * knows every row queued before it is written. `flushAuditQueue` (on
+ * shutdown) writes everything at once, so no queued row is lost. Like
+ * `recordAudit`, a failed write is logged and never fails the request.
  */
 
-type Pending = { rows: ReturnType<typeof auditRow>[]; done: Promise<void>; resolve: () => void };
-type Queue = { batches: Pending[]; writing: Promise<void> | null };
+type Row = ReturnType<typeof auditRow> & { at: string };
+/** `awaited`: someone waits for this batch to be written, so it is written without the write-behind delay. */
+type Pending = { rows: Row[]; awaited: boolean; done: Promise<void>; resolve: () => void };
+type Queue = {
+  batches: Pending[];
+  writing: Promise<void> | null;
+  backlog: number;
+  flushing: boolean;
+  /** Ends the pause before the next write, while the writer is pausing. */
+  wake: (() => void) | null;
+};
 
-// Bounded batches: one statement's parameters stay small.
+// Bounded batches: one statement's parameter stays small.
 const MAX_BATCH = 1_000;
+// Rows queued but not yet written beyond which `wait: "queued"` callers wait for theirs.
+const MAX_BACKLOG = 10_000;
+// How long rows nobody waits for may wait for others to share their INSERT.
+const WRITE_BEHIND_MS = 100;
 
 // On globalThis: Next's server bundle and the launcher (which flushes on SIGTERM) load separate copies of this module.
 const holder = globalThis as typeof globalThis & { ferryAuditQueue?: Queue };
-holder.ferryAuditQueue ??= { batches: [], writing: null };
+holder.ferryAuditQueue ??= { batches: [], writing: null, backlog: 0, flushing: false, wake: null };
 const queue: Queue = holder.ferryAuditQueue;
 
-export function queueAudit(input: AuditInput): Promise<void> {
+export function queueAudit(
+  input: AuditInput,
+  options: { wait: "written" | "queued" } = { wait: "written" },
+): Promise<void> {
   let batch = queue.batches.at(-1);
   if (!batch || batch.rows.length >= MAX_BATCH) {
     let resolve = (): void => {};
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    batch = { rows: [], done, resolve };
+    batch = { rows: [], awaited: false, done, resolve };
     queue.batches.push(batch);
   }
-  batch.rows.push(auditRow(input));
-  if (!queue.writing) queue.writing = writeLoop();
-  return batch.done;
+  // The time of the request, not of the write.
+  batch.rows.push({ ...auditRow(input), at: new Date().toISOString() });
+  queue.backlog += 1;
+  const behind = options.wait === "queued" && queue.backlog <= MAX_BACKLOG;
+  if (!behind) {
+    batch.awaited = true;
+    queue.wake?.();
+  }
+  queue.writing ??= writeLoop();
+  return behind ? Promise.resolve() : batch.done;
 }
 
-/** Writes everything queued so far (and what arrives meanwhile); resolves once the queue is empty. */
+/** Writes everything queued so far (and what arrives meanwhile) without delay; resolves once the queue is empty. */
 export async function flushAuditQueue(): Promise<void> {
-  while (queue.writing || queue.batches.length > 0) {
-    if (!queue.writing) queue.writing = writeLoop();
-    await queue.writing;
+  queue.flushing = true;
+  try {
+    while (queue.writing || queue.batches.length > 0) {
+      queue.writing ??= writeLoop();
+      queue.wake?.();
+      await queue.writing;
+    }
+  } finally {
+    queue.flushing = false;
   }
 }
 
 async function writeLoop(): Promise<void> {
   try {
-    // Lets the rows of requests handled in the same tick join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    for (let batch = queue.batches.shift(); batch; batch = queue.batches.shift()) {
-      try {
-        await prisma().auditEvent.createMany({ data: batch.rows });
-      } catch (error) {
-        console.error(`[ferry] could not write ${batch.rows.length} audit event(s)`, error);
+    while (queue.batches.length > 0) {
+      const urgent = queue.flushing || queue.batches.some((batch) => batch.awaited);
+      // Lets the rows of requests handled in the same tick (or, with nobody waiting, the next WRITE_BEHIND_MS) join.
+      await pause(urgent ? 0 : WRITE_BEHIND_MS);
+      for (let n = queue.batches.length; n > 0; n--) {
+        const batch = queue.batches.shift();
+        if (!batch) break;
+        try {
+          await insertRows(batch.rows);
+        } catch (error) {
+          console.error(`[ferry] could not write ${batch.rows.length} audit event(s)`, error);
+        }
+        queue.backlog -= batch.rows.length;
+        batch.resolve();
       }
-      batch.resolve();
     }
   } finally {
     queue.writing = null;
   }
+}
+
+/** Resolves after `ms` (0: the next turn of the event loop), or as soon as `queue.wake` is called. */
+function pause(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = ms > 0 ? setTimeout(() => queue.wake?.(), ms) : null;
+    const immediate = ms > 0 ? null : setImmediate(() => queue.wake?.());
+    queue.wake = () => {
+      queue.wake = null;
+      if (timer) clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+      resolve();
+    };
+  });
+}
+
+/**
+ * One statement with one parameter; the function scan yields the rows in array
+ * order, so ids follow the queue. Raw:
+ * Prisma's `createMany` compiles a new query plan for every batch size, which
+ * cost more CPU than the INSERT itself.
+ */
+async function insertRows(rows: Row[]): Promise<void> {
+  const json = JSON.stringify(
+    rows.map((row) => ({
+      at: row.at,
+      action: row.action,
+      actor_id: row.actorId,
+      actor_email: row.actorEmail,
+      app_id: row.appId,
+      build_id: row.buildId,
+      target_type: row.targetType,
+      target_id: row.targetId,
+      ip: row.ip,
+      user_agent: row.userAgent,
+      details: row.details,
+    })),
+  );
+  await prisma().$executeRaw`
+    INSERT INTO audit_events (at, action, actor_id, actor_email, app_id, build_id, target_type, target_id, ip, user_agent, details)
+    SELECT r.at, r.action, r.actor_id, r.actor_email, r.app_id, r.build_id, r.target_type, r.target_id, r.ip, r.user_agent,
+           coalesce(r.details, '{}')
+    FROM jsonb_to_recordset(${json}::jsonb) AS r(
+      at timestamptz, action text, actor_id uuid, actor_email text, app_id uuid, build_id uuid,
+      target_type text, target_id text, ip text, user_agent text, details jsonb)`;
 }

@@ -7,7 +7,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * The audit trail: every install-page view, manifest fetch and .ipa download,
  * every sign-in failure, every admin change. Writing never fails the request
  * it records (a lost row is logged), but it is awaited so tests and admins see
- * it at once.
+ * it at once. The install hot paths queue theirs instead (./audit-queue.ts).
  */
 export type AuditContext = { ip: string | null; userAgent: string | null };
 

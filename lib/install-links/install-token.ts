@@ -126,8 +126,14 @@ function deriveKey(secret: string): Buffer {
       `The install-link secret is missing or shorter than ${MIN_SECRET_LENGTH} characters.`,
     );
   }
-  return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), HKDF_INFO, 32));
+  // HKDF costs more than the HMAC itself: derived once per secret, not on every request.
+  if (derived?.secret !== secret) {
+    derived = { secret, key: Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), HKDF_INFO, 32)) };
+  }
+  return derived.key;
 }
+
+let derived: { secret: string; key: Buffer } | undefined;
 
 function encodeId(id: string, label: string): Buffer {
   if (typeof id !== "string" || id.length === 0) {

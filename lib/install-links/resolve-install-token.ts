@@ -30,6 +30,8 @@ type LinkState = { kind: "ok"; resolved: Resolved } | { kind: "revoked" } | { ki
 type CachedLink = { state: LinkState; expiresAt: number };
 type LinkCache = {
   entries: Map<string, CachedLink>;
+  /** Lookups under way: requests for the same link that miss the cache meanwhile share them. */
+  pending: Map<string, Promise<CachedLink>>;
   /** Bumped whenever the cache is emptied: a lookup that raced a revocation is not kept. */
   generation: number;
   listening: "no" | "connecting" | "yes";
@@ -38,12 +40,20 @@ type LinkCache = {
 
 // On globalThis: one cache and one listener per process, however many copies of this module are loaded.
 const holder = globalThis as typeof globalThis & { ferryInstallLinkCache?: LinkCache };
-holder.ferryInstallLinkCache ??= { entries: new Map(), generation: 0, listening: "no", lastAttempt: 0 };
+holder.ferryInstallLinkCache ??= {
+  entries: new Map(),
+  pending: new Map(),
+  generation: 0,
+  listening: "no",
+  lastAttempt: 0,
+};
 const cache = holder.ferryInstallLinkCache;
 
 function forgetAll(): void {
   cache.generation += 1;
   cache.entries.clear();
+  // Requests arriving after a revocation do not join a lookup that started before it.
+  cache.pending.clear();
 }
 
 /** One dedicated connection per instance LISTENs for revocations; every notification empties the cache. */
@@ -88,14 +98,10 @@ export async function resolveInstallToken(token: string): Promise<Resolved & { e
   listenForRevocations(now);
   let entry = cache.listening === "yes" ? cache.entries.get(key) : undefined;
   if (!entry || entry.expiresAt <= now) {
-    // Cached only if no revocation was announced while the query ran (the cache would have been emptied).
-    const generation = cache.generation;
-    const state = await lookUp(claims.userId, claims.userVersion, claims.buildId);
-    entry = { state, expiresAt: now + INSTALL_LINK_CACHE_MS };
-    if (cache.listening === "yes" && generation === cache.generation) {
-      if (cache.entries.size >= MAX_CACHED_LINKS) cache.entries.clear();
-      cache.entries.set(key, entry);
-    }
+    entry = await refreshLink(key, claims);
+  } else if (entry.expiresAt - now < INSTALL_LINK_CACHE_MS / 2) {
+    // A link in use is looked up again before its entry expires, so its requests do not wait for the database.
+    void refreshLink(key, claims).catch(() => {});
   }
   const { state } = entry;
   if (state.kind === "revoked") throw new AppError("forbidden", "This install link is no longer valid for its user.");
@@ -103,6 +109,39 @@ export async function resolveInstallToken(token: string): Promise<Resolved & { e
     throw new AppError("not_found", "This build does not exist or is no longer available to you.");
   }
   return { ...state.resolved, expiresAt: claims.expiresAt };
+}
+
+/**
+ * Looks a link up and caches the answer for INSTALL_LINK_CACHE_MS from when
+ * the query started, unless a revocation was announced meanwhile (the cache
+ * was emptied: the answer may predate it). While listening, requests for the
+ * same link share the lookup under way: an expiring entry under 64
+ * concurrent fetches costs one query, not 64.
+ */
+function refreshLink(
+  key: string,
+  claims: { userId: string; userVersion: number; buildId: string },
+): Promise<CachedLink> {
+  const startedAt = Date.now();
+  const query = () => lookUp(claims.userId, claims.userVersion, claims.buildId);
+  if (cache.listening !== "yes") return query().then((state) => ({ state, expiresAt: startedAt }));
+  const pending = cache.pending.get(key);
+  if (pending) return pending;
+  const generation = cache.generation;
+  const started = query()
+    .then((state) => {
+      const entry = { state, expiresAt: startedAt + INSTALL_LINK_CACHE_MS };
+      if (cache.listening === "yes" && generation === cache.generation) {
+        if (cache.entries.size >= MAX_CACHED_LINKS) cache.entries.clear();
+        cache.entries.set(key, entry);
+      }
+      return entry;
+    })
+    .finally(() => {
+      if (cache.pending.get(key) === started) cache.pending.delete(key);
+    });
+  cache.pending.set(key, started);
+  return started;
 }
 
 type LinkRow = {

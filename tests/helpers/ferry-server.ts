@@ -126,7 +126,12 @@ export async function startFerry(
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Ferry did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running: its output pipes would keep the test process alive after the failure.
+      child.kill("SIGTERM");
+      void db?.drop().catch(() => {});
+      reject(new Error(`Ferry did not start in 60 s:\n${output}`));
+    }, 60_000);
     const check = () => {
       if (output.includes("Ferry is listening")) {
         clearTimeout(timer);

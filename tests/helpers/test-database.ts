@@ -42,3 +42,22 @@ export async function queryDatabase<T extends pg.QueryResultRow>(
     await c.end();
   }
 }
+
+/**
+ * Re-runs `read` until `done` accepts its result or `timeoutMs` passes, and
+ * returns the last result (the caller asserts on it). For rows written just
+ * behind the answer, like a manifest fetch's audit row.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 3_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    value = await read();
+  }
+  return value;
+}
