@@ -19,10 +19,9 @@ import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
-import { enableDirectSend, offerDirectSend } from "@/lib/download/direct-send";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
-import { runWithRawRequest } from "@/lib/upload/raw-request-body";
+import { runWithServerRequest } from "@/lib/http/server-request";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -98,7 +97,6 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const stopWatching = watchDatabase(database.url, log);
-  enableDirectSend();
   const server = http.createServer((req, res) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
@@ -113,9 +111,8 @@ async function main(): Promise<void> {
       env.trustProxy,
     );
     watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
-    offerDirectSend(req, res);
-    // Uploads read their body from `req` itself rather than Next's web stream (see lib/upload/raw-request-body.ts).
-    void runWithRawRequest(req, res, () => handle(req, res));
+    // Uploads read `req` and downloads write `res` themselves, not through Next's web streams (lib/http/server-request.ts).
+    void runWithServerRequest(req, res, () => handle(req, res));
   });
   // Large uploads on slow links: no whole-request deadline; a body that stops
   // arriving is cut off by watchIdleBody instead.

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
+import { currentServerRequest } from "@/lib/http/server-request";
 
 /**
  * Direct send: Ferry's own HTTP server (scripts/start.ts) writes a download's
@@ -14,15 +14,12 @@ import type { Readable } from "node:stream";
  * buffer is refilled only once the socket has taken it: a fixed 2 × 128 KiB
  * per download, whatever the client's speed, and no garbage per chunk.
  *
- * The route handler and the server are separate bundles (.next/ and dist/), so
- * they meet through a process-wide registry: for each request the server puts a
- * fresh id in a request header it controls (any value a client sent is
- * replaced); `fileResponse` deposits the body's description under that id and
- * returns a Response without a body; when Next.js ends that empty response, the
- * server sends the body. Without the server (unit tests, another host) no id is
- * present and `fileResponse` streams as before.
+ * The route handler finds the Node response through the request's async
+ * context (lib/http/server-request.ts): `fileResponse` hands the body over and
+ * returns a Response without one; when Next.js ends that empty response, the
+ * body is sent here. Outside Ferry's server there is no context and
+ * `fileResponse` streams as before.
  */
-export const DIRECT_SEND_HEADER = "x-ferry-direct-send";
 
 /** What to send after the headers: bytes `start`…`end` (inclusive) of a file, or a stream of them. */
 export type DirectSendJob = {
@@ -35,55 +32,22 @@ export type DirectSendJob = {
   onComplete?: () => void | Promise<void>;
 };
 
-type Slot = { job: DirectSendJob | null };
-
-const REGISTRY = Symbol.for("ferry.direct-send");
-type Registry = Map<string, Slot>;
-
-function registry(): Registry | undefined {
-  return (globalThis as { [REGISTRY]?: Registry })[REGISTRY];
-}
-
-/** Called once by the server: from then on `fileResponse` hands bodies over for requests it offered. */
-export function enableDirectSend(): void {
-  const holder = globalThis as { [REGISTRY]?: Registry };
-  holder[REGISTRY] ??= new Map();
-}
-
 /**
- * Called by the server for every request before Next.js sees it: offers to
- * send the body of this response, taking over `res.end()` when a job was
- * deposited. The slot lives exactly as long as the response.
+ * Called by `fileResponse`: takes over the end of this request's Node response
+ * to send the body, and returns true; false when this request is not served
+ * by Ferry's server (or its response is already gone).
  */
-export function offerDirectSend(req: IncomingMessage, res: ServerResponse): void {
-  const slots = registry();
-  if (!slots) return;
-  const id = randomUUID();
-  const slot: Slot = { job: null };
-  slots.set(id, slot);
-  req.headers[DIRECT_SEND_HEADER] = id;
-  res.once("close", () => slots.delete(id));
+export function handOverBody(job: DirectSendJob): boolean {
+  const res = currentServerRequest()?.res;
+  if (!res || res.writableEnded) return false;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   res.end = ((...args: unknown[]) => {
-    const job = slot.job;
-    slot.job = null;
     res.end = end as ServerResponse["end"];
-    // A job only replaces an empty end (Next.js ending a body-less Response); an error page with a body wins.
-    if (!job || (args[0] !== undefined && typeof args[0] !== "function")) return end(...args);
+    // The job only replaces an empty end (Next.js ending a body-less Response); an error page with a body wins.
+    if (args[0] !== undefined && typeof args[0] !== "function") return end(...args);
     void sendBody(res, job, end);
     return res;
   }) as ServerResponse["end"];
-}
-
-/**
- * Called by `fileResponse`: deposits the body for the server to send and
- * returns true, or false when this request is not served by Ferry's server.
- */
-export function handOverBody(headers: Headers, job: DirectSendJob): boolean {
-  const id = headers.get(DIRECT_SEND_HEADER);
-  const slot = id ? registry()?.get(id) : undefined;
-  if (!slot || slot.job) return false;
-  slot.job = job;
   return true;
 }
 

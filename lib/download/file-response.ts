@@ -101,7 +101,7 @@ export function fileResponse(options: FileResponseOptions): Response {
   const onComplete = reachesEnd ? options.onComplete : undefined;
   // Served by Ferry's server (scripts/start.ts): it writes the body to the socket itself, with two reused buffers.
   const source = options.filePath !== undefined ? { filePath: options.filePath } : { openRange: options.openRange };
-  if (handOverBody(request.headers, { ...source, start, end, onComplete })) {
+  if (handOverBody({ ...source, start, end, onComplete })) {
     return new Response(null, { status, headers });
   }
   // Elsewhere (unit tests, another host): a web stream. A file on disk is read on demand; other storage streams through Node.

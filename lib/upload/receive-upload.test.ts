@@ -7,7 +7,8 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
 import { isAppError } from "@/lib/errors";
-import { runWithRawRequest, takeRawRequestBody } from "@/lib/upload/raw-request-body";
+import { runWithServerRequest } from "@/lib/http/server-request";
+import { takeRawRequestBody } from "@/lib/upload/raw-request-body";
 import { discardTempFile, receiveToTempFile } from "@/lib/upload/receive-upload";
 
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-receive-"));
@@ -68,7 +69,7 @@ test("an empty body is empty_body", async () => {
 test("the server's IncomingMessage is handed to the request's own handler once, across awaits, and to no one else", async () => {
   const seen: { first: boolean; second: boolean; body: string }[] = [];
   const server = http.createServer((req, res) => {
-    void runWithRawRequest(req, res, async () => {
+    void runWithServerRequest(req, res, async () => {
       await new Promise((r) => setTimeout(r, 5));
       const raw = takeRawRequestBody();
       const again = takeRawRequestBody();
