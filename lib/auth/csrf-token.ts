@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { requireAuthSecret } from "@/lib/config/env";
 
 /** next-auth's double-submit CSRF cookie, under its secure and plain names. */
 export const CSRF_COOKIE_NAMES = ["__Host-next-auth.csrf-token", "next-auth.csrf-token"] as const;
@@ -16,4 +17,10 @@ export function csrfTokenFromCookie(value: string | undefined, secret: string): 
   const a = Buffer.from(hash);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b) ? token : null;
+}
+
+/** The CSRF token of a request's cookies (`get` reads one cookie by name), for forms that post without JavaScript. */
+export function csrfTokenOfCookies(get: (name: string) => string | undefined): string | null {
+  const cookie = CSRF_COOKIE_NAMES.map(get).find(Boolean);
+  return csrfTokenFromCookie(cookie, requireAuthSecret());
 }

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from "node:http";
+import { isAdmin } from "@/lib/access/app-access";
+import { csrfTokenOfCookies } from "@/lib/auth/csrf-token";
+import { env } from "@/lib/config/env";
+import type { UserDto } from "@/lib/users/data";
+
+export type SiteHeaderProps = { user: UserDto | null; csrfToken: string | null; insecurePublicUrl: string | null };
+export type LiteShell = { header: SiteHeaderProps; nonce: string | null };
+
+/**
+ * SiteHeader's props, on the server (app/layout.tsx, the getServerSideProps of
+ * pages/): SiteHeader itself stays free of server modules, since the Pages
+ * Router bundles its pages' components for the browser too.
+ */
+export function siteHeaderProps(user: UserDto | null, cookie: (name: string) => string | undefined): SiteHeaderProps {
+  const { publicUrl, publicUrlIsHttps } = env();
+  return {
+    user,
+    csrfToken: user ? csrfTokenOfCookies(cookie) : null,
+    // iPhones refuse to install over plain http: admins are told on every page.
+    insecurePublicUrl: isAdmin(user) && !publicUrlIsHttps ? publicUrl : null,
+  };
+}
+
+/** What LitePage needs, from the request of a getServerSideProps. */
+export function litePageShell(
+  req: IncomingMessage & { cookies: Partial<Record<string, string>> },
+  user: UserDto,
+): LiteShell {
+  const nonce = req.headers["x-nonce"];
+  return {
+    header: siteHeaderProps(user, (name) => req.cookies[name]),
+    // proxy.ts's per-request nonce: the page's one script carries it (the CSP is strict-dynamic).
+    nonce: typeof nonce === "string" ? nonce : null,
+  };
+}
