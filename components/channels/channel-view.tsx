@@ -1,19 +1,13 @@
 import { ReleaseNotes } from "@/components/builds/release-notes";
 import { CopyButton } from "@/components/ui/copy-button";
+import type { BuildDto } from "@/lib/builds/data";
 import { formatDate } from "@/lib/ui/format";
 
 export type ChannelViewProps = {
   appId: string;
   channel: string;
   /** The channel's newest build, or null when it has none yet. */
-  build: {
-    id: string;
-    name: string;
-    version: string;
-    buildNumber: string;
-    createdAt: string;
-    notes: string | null;
-  } | null;
+  build: Pick<BuildDto, "id" | "name" | "version" | "buildNumber" | "createdAt" | "notes"> | null;
   /** The channel's stable page and install addresses (absolute, from PUBLIC_URL). */
   pageUrl: string;
   installUrl: string;

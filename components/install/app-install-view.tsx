@@ -8,6 +8,7 @@ import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { InstallCount } from "@/lib/audit/audit";
+import type { BuildDto } from "@/lib/builds/data";
 import type { ChannelDto } from "@/lib/channels/data";
 import type { BuildLinks } from "@/lib/install-links/install-links-for";
 import type { DeviceKind, DeviceProblem } from "@/lib/ui/device";
@@ -16,18 +17,19 @@ import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 /** One version on the install page, everything decided by the page's loader (pages/apps/[appId]/index.tsx). */
 export type InstallRow = {
-  build: {
-    id: string;
-    name: string;
-    version: string;
-    buildNumber: string;
-    createdAt: string;
-    sizeBytes: number;
-    minimumOsVersion: string | null;
-    notes: string | null;
-    uploadedBy: string | null;
-    channels: string[];
-  };
+  build: Pick<
+    BuildDto,
+    | "id"
+    | "name"
+    | "version"
+    | "buildNumber"
+    | "createdAt"
+    | "sizeBytes"
+    | "minimumOsVersion"
+    | "notes"
+    | "uploadedBy"
+    | "channels"
+  >;
   /** What the reader is shown (publishers: every warning; employees: what affects their install). */
   warnings: Warning[];
   /** Why iOS will refuse this build: then there is no link at all. */

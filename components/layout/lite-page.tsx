@@ -1,5 +1,5 @@
 import Head from "next/head";
-import type { ReactNode } from "react";
+import type { ComponentType, ReactNode } from "react";
 import type { LiteShell } from "@/components/layout/shell-props";
 import { MAIN_CLASS, SiteHeader } from "@/components/layout/site-header";
 import { SITE } from "@/lib/ui/site";
@@ -22,4 +22,17 @@ export function LitePage({ title, shell, children }: { title: string; shell: Lit
       <script src="/page-script.js" nonce={shell.nonce ?? undefined} defer />
     </>
   );
+}
+
+export type LitePageProps<View> = { shell: LiteShell; view: View };
+
+/** A runtime-less page's default export: `view` (from its getServerSideProps) rendered by `View` inside LitePage. */
+export function litePageOf<View extends object>(title: string, View: ComponentType<View>) {
+  return function Page({ shell, view }: LitePageProps<View>) {
+    return (
+      <LitePage title={title} shell={shell}>
+        <View {...view} />
+      </LitePage>
+    );
+  };
 }

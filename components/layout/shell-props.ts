@@ -23,7 +23,7 @@ export function siteHeaderProps(user: UserDto | null, cookie: (name: string) => 
 }
 
 /** What LitePage needs, from the request of a getServerSideProps. */
-export function litePageShell(
+function litePageShell(
   req: IncomingMessage & { cookies: Partial<Record<string, string>> },
   user: UserDto,
 ): LiteShell {
@@ -33,4 +33,13 @@ export function litePageShell(
     // proxy.ts's per-request nonce: the page's one script carries it (the CSP is strict-dynamic).
     nonce: typeof nonce === "string" ? nonce : null,
   };
+}
+
+/** What a runtime-less page's getServerSideProps returns: its view's props, and the frame's. */
+export function litePageProps<View>(
+  req: IncomingMessage & { cookies: Partial<Record<string, string>> },
+  user: UserDto,
+  view: View,
+): { props: { shell: LiteShell; view: View } } {
+  return { props: { shell: litePageShell(req, user), view } };
 }

@@ -1,7 +1,7 @@
 import type { GetServerSideProps } from "next";
 import { AppInstallView, type AppInstallViewProps } from "@/components/install/app-install-view";
-import { LitePage } from "@/components/layout/lite-page";
-import { type LiteShell, litePageShell } from "@/components/layout/shell-props";
+import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
+import { litePageProps } from "@/components/layout/shell-props";
 import { isAdmin } from "@/lib/access/app-access";
 import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { getAppFor } from "@/lib/apps/data";
@@ -24,7 +24,7 @@ import { classifyDevice, deviceProblems } from "@/lib/ui/device";
  */
 export const config = { unstable_runtimeJS: false };
 
-type Props = { shell: LiteShell; view: AppInstallViewProps };
+type Props = LitePageProps<AppInstallViewProps>;
 
 export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = async (context) => {
   const appId = context.params?.appId ?? "";
@@ -97,13 +97,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
       : null,
     publisher,
   };
-  return { props: { shell: litePageShell(context.req, user), view } };
+  return litePageProps(context.req, user, view);
 };
 
-export default function AppPage({ shell, view }: Props) {
-  return (
-    <LitePage title="App" shell={shell}>
-      <AppInstallView {...view} />
-    </LitePage>
-  );
-}
+export default litePageOf("App", AppInstallView);

@@ -1,7 +1,7 @@
 import type { GetServerSideProps } from "next";
 import { ChannelView, type ChannelViewProps } from "@/components/channels/channel-view";
-import { LitePage } from "@/components/layout/lite-page";
-import { type LiteShell, litePageShell } from "@/components/layout/shell-props";
+import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
+import { litePageProps } from "@/components/layout/shell-props";
 import { requireUserRequest } from "@/lib/auth/require-user";
 import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
@@ -13,7 +13,7 @@ import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
  */
 export const config = { unstable_runtimeJS: false };
 
-type Props = { shell: LiteShell; view: ChannelViewProps };
+type Props = LitePageProps<ChannelViewProps>;
 
 export const getServerSideProps: GetServerSideProps<Props, { appId: string; channel: string }> = async (context) => {
   const appId = context.params?.appId ?? "";
@@ -41,13 +41,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
     pageUrl: channelPageUrl(publicUrl, appId, latest.channel.name),
     installUrl: channelInstallUrl(publicUrl, appId, latest.channel.name),
   };
-  return { props: { shell: litePageShell(context.req, user), view } };
+  return litePageProps(context.req, user, view);
 };
 
-export default function ChannelPage({ shell, view }: Props) {
-  return (
-    <LitePage title="Channel" shell={shell}>
-      <ChannelView {...view} />
-    </LitePage>
-  );
-}
+export default litePageOf("Channel", ChannelView);
