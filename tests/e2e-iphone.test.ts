@@ -432,6 +432,31 @@ describe("the install page for employees", () => {
     }
   });
 
+  test("without JavaScript, Sign out on the install page ends the session", { timeout: 60_000 }, async () => {
+    // Its own user: signing out revokes the session, which the other tests' saved state shares.
+    const leaver = { email: "leaver@example.com", password: "leaver-password-1" };
+    await createUser(server, { ...leaver, role: "member" });
+    const withJs = await newIPhoneContext(browser);
+    const signInPage = await withJs.newPage();
+    await signInPage.goto(`${server.baseUrl}/sign-in`);
+    await fillSignInForm(signInPage, leaver.email, leaver.password);
+    const state = await withJs.storageState();
+    await withJs.close();
+    const context = await browser.newContext({ ...iPhoneDescriptor(), storageState: state, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/apps/${newer.appId}`);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/sign-in"),
+        page.getByRole("button", { name: "Sign out" }).click(),
+      ]);
+      await page.goto(`${server.baseUrl}/apps/${newer.appId}`);
+      assert.equal(new URL(page.url()).pathname, "/sign-in", "signed out");
+    } finally {
+      await context.close();
+    }
+  });
+
   test("with JavaScript, times are relative and local, with the absolute time in the title", {
     timeout: 60_000,
   }, async () => {
