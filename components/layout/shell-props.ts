@@ -23,10 +23,7 @@ export function siteHeaderProps(user: UserDto | null, cookie: (name: string) => 
 }
 
 /** What LitePage needs, from the request of a getServerSideProps. */
-function litePageShell(
-  req: IncomingMessage & { cookies: Partial<Record<string, string>> },
-  user: UserDto,
-): LiteShell {
+function litePageShell(req: IncomingMessage & { cookies: Partial<Record<string, string>> }, user: UserDto): LiteShell {
   const nonce = req.headers["x-nonce"];
   return {
     header: siteHeaderProps(user, (name) => req.cookies[name]),
