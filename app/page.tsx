@@ -39,7 +39,8 @@ export default async function AppsPage() {
         <ul className={`divide-y divide-slate-200 overflow-hidden dark:divide-slate-700 ${CARD}`}>
           {apps.map((app) => (
             <li key={app.id}>
-              <Link
+              {/* A plain link: the install page is served without the React runtime (pages/). */}
+              <a
                 href={`/apps/${app.id}`}
                 className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50 dark:hover:bg-slate-800"
               >
@@ -76,7 +77,7 @@ export default async function AppsPage() {
                     {app.buildCount} build{app.buildCount === 1 ? "" : "s"}
                   </p>
                 </div>
-              </Link>
+              </a>
             </li>
           ))}
         </ul>

@@ -3,7 +3,8 @@
  * plain JavaScript in dist/, so `npm start` runs it with `node` alone: no
  * TypeScript loader compiling or hooking module loads in the serving process.
  * node_modules stay external (Next.js, Prisma, pg load as usual). Run by
- * `npm run build`, and by scripts/start.mjs when dist/ is missing.
+ * `npm run build`, and by scripts/start.mjs when dist/ is missing. Also bundles
+ * public/page-script.js, the one script of the runtime-less pages (pages/).
  */
 import path from "node:path";
 import { build } from "esbuild";
@@ -29,4 +30,23 @@ export async function buildLauncher() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildLauncher();
+/**
+ * The one script of the pages served without the React runtime (lib/ui/page-script.ts):
+ * a small browser bundle in public/, served as a static file.
+ */
+export async function buildPageScript() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { "page-script": "lib/ui/page-script.ts" },
+    outdir: "public",
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: ["safari15", "chrome100", "firefox100"],
+    minify: true,
+    tsconfig: "tsconfig.json",
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await Promise.all([buildLauncher(), buildPageScript()]);

@@ -1161,7 +1161,8 @@ describe("server actions", () => {
       try {
         const form = await adminForm(c.page, ref, c.form?.() ?? {});
         const actor = actors.memberWithAccess;
-        for (const page of ["/", TOKENS, `/apps/${own().appId}`]) {
+        // The build page: an App Router page with actions of its own (the install page, under pages/, runs none).
+        for (const page of ["/", TOKENS, ownBuildPage()]) {
           const fields = withFields(form.fields, c.fields(actor));
           const replayed = await replay(c, actor, async () =>
             answer(

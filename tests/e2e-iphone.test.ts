@@ -23,6 +23,7 @@ import {
   newIPhoneContext,
   readQrCode,
   waitForHydration,
+  waitForPageScript,
 } from "./helpers/browser";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
@@ -207,8 +208,10 @@ describe("iPhone (emulated Chromium)", () => {
     assert.ok(await steps.getByText("VPN & Device Management", { exact: false }).isVisible());
     assert.match((await steps.textContent()) ?? "", /Example Corp.*Trust/s);
 
+    // The install page ships without the React runtime: its only script is the page script.
+    assert.equal(await page.locator('script[src*="/_next/"]').count(), 0, "no Next.js or React script");
     // An iPhone in Safari gets no "use your phone" hint and no in-app warning.
-    await waitForHydration(page, '[data-testid="install-link"]');
+    await waitForPageScript(page);
     assert.equal(await page.locator('[data-testid="desktop-hint"]').count(), 0);
     assert.equal(await page.locator('[data-testid="in-app-warning"]').count(), 0);
   });
@@ -238,6 +241,15 @@ describe("iPhone (emulated Chromium)", () => {
       await page.locator('[data-testid="in-app-warning"]').waitFor({ timeout: 30_000 });
       assert.match((await page.locator('[data-testid="in-app-warning"]').textContent()) ?? "", /Safari/);
       assert.equal(await page.locator('[data-testid="desktop-hint"]').count(), 0);
+      // "Copy link" (the page script's) puts this page's address on the clipboard.
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
+      await waitForPageScript(page);
+      await page.getByRole("button", { name: "Copy link" }).click();
+      await page.getByRole("button", { name: "Copied" }).waitFor();
+      assert.equal(
+        await page.evaluate(() => navigator.clipboard.readText()),
+        `${server.baseUrl}/apps/${newer.appId}/builds/${newer.id}`,
+      );
     } finally {
       await context.close();
     }
@@ -252,7 +264,7 @@ describe("iPhone (emulated Chromium)", () => {
       assert.match(seen.ua, /Macintosh/);
       assert.doesNotMatch(seen.ua, /iPad|iPhone/);
       assert.equal(seen.touch, IPAD_MAX_TOUCH_POINTS);
-      await waitForHydration(page, '[data-testid="install-link"]');
+      await waitForPageScript(page);
       assert.equal(await page.locator('[data-testid="desktop-hint"]').count(), 0);
       assert.equal(await page.locator('[data-testid="in-app-warning"]').count(), 0);
       // The server saw a Mac; the browser's touch points make it an iPad: Install is the action, no QR code.
@@ -420,6 +432,31 @@ describe("the install page for employees", () => {
     }
   });
 
+  test("without JavaScript, Sign out on the install page ends the session", { timeout: 60_000 }, async () => {
+    // Its own user: signing out revokes the session, which the other tests' saved state shares.
+    const leaver = { email: "leaver@example.com", password: "leaver-password-1" };
+    await createUser(server, { ...leaver, role: "member" });
+    const withJs = await newIPhoneContext(browser);
+    const signInPage = await withJs.newPage();
+    await signInPage.goto(`${server.baseUrl}/sign-in`);
+    await fillSignInForm(signInPage, leaver.email, leaver.password);
+    const state = await withJs.storageState();
+    await withJs.close();
+    const context = await browser.newContext({ ...iPhoneDescriptor(), storageState: state, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/apps/${newer.appId}`);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/sign-in"),
+        page.getByRole("button", { name: "Sign out" }).click(),
+      ]);
+      await page.goto(`${server.baseUrl}/apps/${newer.appId}`);
+      assert.equal(new URL(page.url()).pathname, "/sign-in", "signed out");
+    } finally {
+      await context.close();
+    }
+  });
+
   test("with JavaScript, times are relative and local, with the absolute time in the title", {
     timeout: 60_000,
   }, async () => {
@@ -482,7 +519,9 @@ describe("the install page for employees", () => {
     }
   });
 
-  test("page weight: small without JavaScript, the icon is cached across visits", { timeout: 90_000 }, async (t) => {
+  test("page weight: ≤ 100 KB on a cold cache with JavaScript, small without, the icon cached across visits", {
+    timeout: 90_000,
+  }, async (t) => {
     const measure = async (javaScriptEnabled: boolean, visits: number) => {
       const context = await browser.newContext({ ...iPhoneDescriptor(), storageState: memberState, javaScriptEnabled });
       try {
@@ -523,6 +562,8 @@ describe("the install page for employees", () => {
       `without JS: ${noJs.total} B; with JS cold: ${cold.total} B (Next/React JS ${cold.framework} B); warm images: ${warm.images} B`,
     );
     assert.ok(noJs.total <= 40 * 1024, `without JavaScript ${noJs.total} B`);
+    // The issue's budget: what an iPhone with JavaScript transfers on its first visit.
+    assert.ok(cold.total <= 100 * 1024, `with JavaScript, cold: ${cold.total} B`);
     assert.ok(
       cold.total - cold.framework <= 40 * 1024,
       `everything but the framework's JavaScript: ${cold.total - cold.framework} B`,

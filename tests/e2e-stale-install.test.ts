@@ -2,7 +2,9 @@
  * An Install tap never uses a link that expired while the tab sat open: the
  * page's itms-services link is used while it is fresh; once it is about to
  * expire, the tap goes through the build's install route, which mints a new
- * link for the signed-in user and redirects to it.
+ * link for the signed-in user and redirects to it. Both on the build page (a
+ * React client component) and on the install page (no React runtime: the page
+ * script does it).
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -10,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, newIPhoneContext, signIn, waitForHydration } from "./helpers/browser";
+import { launchBrowser, newIPhoneContext, signIn, waitForHydration, waitForPageScript } from "./helpers/browser";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { embeddedProfile } from "./helpers/test-profile";
@@ -19,6 +21,7 @@ let server: FerryServer;
 let browser: Browser;
 let tmp: string;
 let buildPage: string;
+let appPage: string;
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-stale-"));
@@ -42,6 +45,7 @@ before(async () => {
   assert.equal(res.status, 201);
   const { build } = (await res.json()) as { build: { id: string; appId: string } };
   buildPage = `${server.baseUrl}/apps/${build.appId}/builds/${build.id}`;
+  appPage = `${server.baseUrl}/apps/${build.appId}`;
   browser = await launchBrowser();
 });
 after(async () => {
@@ -61,36 +65,41 @@ async function tap(page: Page): Promise<string | null> {
   return routed;
 }
 
-test("a fresh link is used as is; a link about to expire is re-minted at tap time", async () => {
-  const context = await newIPhoneContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.baseUrl, server.admin.email, server.admin.password);
-  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: 15_000 });
-  await page.goto(buildPage);
-  await waitForHydration(page, '[data-testid="install-link"]');
-  const minted = await page.locator('[data-testid="install-link"]').first().getAttribute("href");
-  assert.match(minted ?? "", /^itms-services:/);
+for (const [name, url, ready] of [
+  ["build page", () => buildPage, (page: Page) => waitForHydration(page, '[data-testid="install-link"]')],
+  ["install page", () => appPage, waitForPageScript],
+] as const) {
+  test(`${name}: a fresh link is used as is; a link about to expire is re-minted at tap time`, async () => {
+    const context = await newIPhoneContext(browser);
+    const page = await context.newPage();
+    await signIn(page, server.baseUrl, server.admin.email, server.admin.password);
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: 15_000 });
+    await page.goto(url());
+    await ready(page);
+    const minted = await page.locator('[data-testid="install-link"]').first().getAttribute("href");
+    assert.match(minted ?? "", /^itms-services:/);
 
-  assert.equal(await tap(page), null, "a fresh link goes straight to iOS");
-  await page.goto(buildPage);
-  await waitForHydration(page, '[data-testid="install-link"]');
-  const shown = await page.locator('[data-testid="install-link"]').first().getAttribute("href");
+    assert.equal(await tap(page), null, "a fresh link goes straight to iOS");
+    await page.goto(url());
+    await ready(page);
+    const shown = await page.locator('[data-testid="install-link"]').first().getAttribute("href");
 
-  // The tab sat open for a day: the page's link (INSTALL_LINK_TTL 24h) has expired.
-  // Only the page's clock moves (timers keep running): Date.now() is a day on.
-  await page.clock.setFixedTime(Date.now() + 25 * 3_600_000);
-  const route = await tap(page);
-  assert.ok(route, "the tap went through the install route");
-  // That route mints a new link for the signed-in user and sends iOS to it.
-  const res = await context.request.get(route, { maxRedirects: 0 });
-  assert.equal(res.status(), 303);
-  const location = res.headers().location ?? "";
-  assert.match(location, /^itms-services:\/\/\?action=download-manifest&url=/);
-  // A working link for this user: its manifest is served.
-  const manifestUrl = decodeURIComponent(
-    new URL(location.replace("itms-services://", "https://x/")).searchParams.get("url") ?? "",
-  );
-  assert.equal((await fetch(manifestUrl)).status, 200);
-  assert.ok(shown?.startsWith("itms-services:"));
-  await context.close();
-});
+    // The tab sat open for a day: the page's link (INSTALL_LINK_TTL 24h) has expired.
+    // Only the page's clock moves (timers keep running): Date.now() is a day on.
+    await page.clock.setFixedTime(Date.now() + 25 * 3_600_000);
+    const route = await tap(page);
+    assert.ok(route, "the tap went through the install route");
+    // That route mints a new link for the signed-in user and sends iOS to it.
+    const res = await context.request.get(route, { maxRedirects: 0 });
+    assert.equal(res.status(), 303);
+    const location = res.headers().location ?? "";
+    assert.match(location, /^itms-services:\/\/\?action=download-manifest&url=/);
+    // A working link for this user: its manifest is served.
+    const manifestUrl = decodeURIComponent(
+      new URL(location.replace("itms-services://", "https://x/")).searchParams.get("url") ?? "",
+    );
+    assert.equal((await fetch(manifestUrl)).status, 200);
+    assert.ok(shown?.startsWith("itms-services:"));
+    await context.close();
+  });
+}

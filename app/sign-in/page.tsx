@@ -3,9 +3,9 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/auth-options";
-import { CSRF_COOKIE_NAMES, csrfTokenFromCookie } from "@/lib/auth/csrf-token";
+import { csrfTokenOfCookies } from "@/lib/auth/csrf-token";
 import { currentUser } from "@/lib/auth/session";
-import { env, requireAuthSecret } from "@/lib/config/env";
+import { env } from "@/lib/config/env";
 import { getSettings } from "@/lib/settings/settings";
 import { safeCallbackPath } from "@/lib/ui/safe-callback";
 import { signInErrorMessage, signInErrorMessages } from "./messages";
@@ -33,9 +33,8 @@ export default async function SignInPage({ searchParams }: Props) {
   const { localLoginEnabled } = await getSettings();
   const messages = signInErrorMessages(oidc?.name ?? null);
   const jar = await cookies();
-  const csrfCookie = CSRF_COOKIE_NAMES.map((name) => jar.get(name)?.value).find(Boolean);
   // Without JavaScript the form posts straight to next-auth, which needs this token.
-  const csrfToken = csrfTokenFromCookie(csrfCookie, requireAuthSecret());
+  const csrfToken = csrfTokenOfCookies((name) => jar.get(name)?.value);
   // next-auth sends a post without a valid token back here with csrf=true (and sets the cookie).
   const retry = first(params.csrf) === "true";
   return (

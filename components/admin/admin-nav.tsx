@@ -13,7 +13,8 @@ const LINKS = [
 ] as const;
 
 export function AdminNav() {
-  const pathname = usePathname();
+  // Typed nullable since pages/ exists (the Pages Router has no pathname before hydration); never null here.
+  const pathname = usePathname() ?? "";
   return (
     <nav aria-label="Admin" className="mb-6 flex gap-1 border-b border-slate-200" data-testid="admin-nav">
       {LINKS.map((link) => {

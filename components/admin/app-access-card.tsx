@@ -23,9 +23,9 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
       <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
         <div className="min-w-0">
           <h2 className="font-semibold">
-            <Link href={`/apps/${app.id}`} className="hover:underline">
+            <a href={`/apps/${app.id}`} className="hover:underline">
               {app.name}
-            </Link>{" "}
+            </a>{" "}
             {app.visibility === "everyone" ? (
               <Badge color="green">Everyone signed in</Badge>
             ) : (

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit";
 
@@ -104,9 +103,9 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
                 </td>
                 <td className="px-3 py-2">
                   {event.appId ? (
-                    <Link href={`/apps/${event.appId}`} className="hover:underline">
+                    <a href={`/apps/${event.appId}`} className="hover:underline">
                       {event.appName ?? event.appId.slice(0, 8)}
-                    </Link>
+                    </a>
                   ) : (
                     <span className="text-slate-400">—</span>
                   )}

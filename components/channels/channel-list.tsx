@@ -1,11 +1,11 @@
-import Link from "next/link";
 import { Badge } from "@/components/ui/ui";
-import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
-import type { UserDto } from "@/lib/users/data";
+import type { ChannelDto } from "@/lib/channels/data";
 
-/** An app's channels the user sees, each with its newest build and its stable page and install links. */
-export async function ChannelList({ user, appId }: { user: UserDto; appId: string }) {
-  const channels: ChannelDto[] = await listChannelsFor(user, appId);
+/**
+ * An app's channels the user sees, each with its newest build and its stable page and install links.
+ * Plain links: the channel pages are served without the React runtime (pages/), so no client-side navigation.
+ */
+export function ChannelList({ appId, channels }: { appId: string; channels: ChannelDto[] }) {
   if (channels.length <= 1 && channels.every((c) => c.isDefault && !c.restricted)) return null;
   return (
     <section className="mb-6" data-testid="channel-list">
@@ -15,9 +15,9 @@ export async function ChannelList({ user, appId }: { user: UserDto; appId: strin
           const path = `/apps/${appId}/channels/${encodeURIComponent(c.name)}`;
           return (
             <li key={c.id} className="rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm">
-              <Link href={path} className="font-medium hover:underline">
+              <a href={path} className="font-medium hover:underline">
                 {c.isDefault ? `${c.name} (main)` : c.name}
-              </Link>{" "}
+              </a>{" "}
               {c.restricted ? (
                 <Badge color="amber">{c.groups.map((g) => g.name).join(", ") || "restricted"}</Badge>
               ) : null}

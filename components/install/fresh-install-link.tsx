@@ -1,16 +1,15 @@
 "use client";
 
 import type { ReactNode } from "react";
-
-/** Re-mint this long before the link expires: iOS fetches the manifest and the .ipa after the tap. */
-const MARGIN_MS = 2 * 60 * 1000;
+import { needsFreshLink } from "@/lib/ui/enhance";
 
 /**
  * The Install link: the itms-services URL minted with the page (works without
  * JavaScript and is what the QR code encodes). A tab left open until the link
  * is about to expire sends the tap through `freshHref` instead, which mints a
  * new link for the signed-in user and redirects to it, so an Install tap never
- * uses an expired token.
+ * uses an expired token. On the pages without the React runtime,
+ * public/page-script.js does the same from data-fresh-href and data-expires-at.
  */
 export function FreshInstallLink({
   href,
@@ -32,9 +31,10 @@ export function FreshInstallLink({
       href={href}
       data-testid={testId}
       data-expires-at={expiresAt}
+      data-fresh-href={freshHref}
       className={className}
       onClick={(event) => {
-        if (Date.now() < Date.parse(expiresAt) - MARGIN_MS) return;
+        if (!needsFreshLink(expiresAt, Date.now())) return;
         event.preventDefault();
         window.location.assign(freshHref);
       }}

@@ -1,7 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { copyText } from "@/lib/ui/clipboard";
 import { classifyDevice, type DeviceKind } from "@/lib/ui/device";
+import { applyDeviceKind } from "@/lib/ui/enhance";
 
 /**
  * Tells people on the wrong device or inside an in-app browser what to do
@@ -9,6 +11,8 @@ import { classifyDevice, type DeviceKind } from "@/lib/ui/device";
  * hint is there without JavaScript; in the browser the touch points refine it
  * (iPadOS Safari poses as a Mac) and the page root's data-device follows, which
  * switches the primary action (see the on-ios / off-ios variants in globals.css).
+ * On the pages without the React runtime public/page-script.js does that
+ * refinement (data-guidance) and wires the copy button (data-copy).
  */
 export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; initialKind: DeviceKind }) {
   const [kind, setKind] = useState<DeviceKind>(initialKind);
@@ -17,16 +21,12 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
   useEffect(() => {
     const actual = classifyDevice(navigator.userAgent, navigator.maxTouchPoints);
     setKind(actual);
-    for (const root of document.querySelectorAll<HTMLElement>("[data-device]")) root.dataset.device = actual;
+    applyDeviceKind(document, actual);
   }, []);
 
   async function copy() {
-    try {
-      await navigator.clipboard.writeText(pageUrl);
-      setCopied(true);
-    } catch {
-      window.prompt("Copy this link and open it in Safari:", pageUrl);
-    }
+    if (await copyText(pageUrl)) setCopied(true);
+    else window.prompt("Copy this link and open it in Safari:", pageUrl);
   }
 
   if (kind === "ios") return null;
@@ -35,6 +35,7 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
       <div
         role="status"
         data-testid="in-app-warning"
+        data-guidance={kind}
         className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
       >
         <p className="font-medium">Open this page in Safari to install.</p>
@@ -44,6 +45,7 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
         </p>
         <button
           type="button"
+          data-copy={pageUrl}
           onClick={() => void copy()}
           className="mt-2 rounded-md bg-amber-900 px-3 py-1.5 text-white"
         >
@@ -53,7 +55,7 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
     );
   }
   return (
-    <p data-testid="desktop-hint" className="text-sm text-slate-600 dark:text-slate-300">
+    <p data-testid="desktop-hint" data-guidance={kind} className="text-sm text-slate-600 dark:text-slate-300">
       {kind === "android"
         ? "These are iOS apps: open this page on an iPhone or iPad."
         : "On your iPhone or iPad, scan the QR code with the Camera app, or open this page there and tap Install."}

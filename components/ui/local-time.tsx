@@ -1,23 +1,21 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { formatDate, formatRelative } from "@/lib/ui/format";
+import { formatDate, localTimeLabels } from "@/lib/ui/format";
 
 /**
  * A moment as the reader's own clock sees it: "3 hours ago", with the local
  * date and time on hover. The server (which does not know the reader's time
- * zone) renders the UTC date; the browser replaces it after hydration.
+ * zone) renders the UTC date; the browser replaces it after hydration, or on
+ * the pages without the React runtime, public/page-script.js does (data-local-time).
  */
 export function LocalTime({ iso }: { iso: string }) {
   const [local, setLocal] = useState<{ relative: string; absolute: string } | null>(null);
   useEffect(() => {
-    setLocal({
-      relative: formatRelative(iso, new Date()),
-      absolute: new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),
-    });
+    setLocal(localTimeLabels(iso, new Date()));
   }, [iso]);
   return (
-    <time dateTime={iso} title={local?.absolute ?? formatDate(iso)} data-testid="local-time">
+    <time dateTime={iso} title={local?.absolute ?? formatDate(iso)} data-testid="local-time" data-local-time="">
       {local?.relative ?? formatDate(iso)}
     </time>
   );

@@ -135,11 +135,11 @@ export async function searchAudit(filter: {
   }));
 }
 
+export type InstallCount = { manifests: number; downloads: number; users: number };
+
 /** Install counts per build: manifest fetches and .ipa downloads (distinct users too). */
-export async function installCounts(
-  buildIds: string[],
-): Promise<Map<string, { manifests: number; downloads: number; users: number }>> {
-  const result = new Map<string, { manifests: number; downloads: number; users: number }>();
+export async function installCounts(buildIds: string[]): Promise<Map<string, InstallCount>> {
+  const result = new Map<string, InstallCount>();
   if (buildIds.length === 0) return result;
   const rows = await prisma().$queryRaw<{ build_id: string; manifests: bigint; downloads: bigint; users: bigint }[]>`
     SELECT build_id::text AS build_id,

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { headers } from "next/headers";
 import type { Account, NextAuthOptions, Session, User } from "next-auth";
 import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -8,7 +7,7 @@ import { z } from "zod";
 import { type AuditContext, recentSignInFailures, recordAudit } from "@/lib/audit/audit";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
 import { env, requireAuthSecret } from "@/lib/config/env";
-import { CLIENT_IP_HEADER, requestContext } from "@/lib/http/request-context";
+import { CLIENT_IP_HEADER } from "@/lib/http/request-context";
 import { getSettings } from "@/lib/settings/settings";
 import { safeCallbackPath } from "@/lib/ui/safe-callback";
 import {
@@ -128,15 +127,6 @@ function oidcProvider(): OAuthConfig<OidcClaims>[] {
   ];
 }
 
-/** The client's address and user agent in a route handler (next-auth's callbacks get no request). */
-async function callbackContext(): Promise<AuditContext> {
-  try {
-    return requestContext(await headers());
-  } catch {
-    return { ip: null, userAgent: null };
-  }
-}
-
 /**
  * Provisions or links the Ferry account for an OpenID Connect sign-in. The
  * account is keyed by "issuer|sub" (a subject is unique only per issuer); a
@@ -144,10 +134,9 @@ async function callbackContext(): Promise<AuditContext> {
  * member. Refused: no email, an email the provider says is unverified, a
  * disabled account.
  */
-async function oidcSignIn(user: User, account: Account, profile: OidcClaims): Promise<boolean> {
+async function oidcSignIn(user: User, account: Account, profile: OidcClaims, context: AuditContext): Promise<boolean> {
   const oidc = env().oidc;
   if (!oidc) return false;
-  const context = await callbackContext();
   const subject = `${oidc.issuer}|${account.providerAccountId}`;
   const email = typeof user.email === "string" && user.email.includes("@") ? normalizeEmail(user.email) : null;
   const refuse = async (reason: string) => {
@@ -180,7 +169,12 @@ async function oidcSignIn(user: User, account: Account, profile: OidcClaims): Pr
   return true;
 }
 
-export function authOptions(): NextAuthOptions {
+/**
+ * next-auth's options, built per request. `context` is the client's address and
+ * user agent for the audit rows of single sign-on (next-auth's callbacks get no
+ * request): the auth route handler passes it; readers of the session need none.
+ */
+export function authOptions(context: AuditContext = { ip: null, userAgent: null }): NextAuthOptions {
   // The user the jwt callback found for a token, for the session callback of the same
   // request: kept out of the token itself, which becomes the cookie.
   const checked = new WeakMap<JWT, UserDto>();
@@ -235,7 +229,7 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ account, profile, user }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        return oidcSignIn(user, account, (profile ?? { sub: "" }) as OidcClaims);
+        return oidcSignIn(user, account, (profile ?? { sub: "" }) as OidcClaims, context);
       },
       async jwt({ token, user }) {
         if (user) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { requireAuthSecret } from "@/lib/config/env";
 
 /** next-auth's double-submit CSRF cookie, under its secure and plain names. */
 export const CSRF_COOKIE_NAMES = ["__Host-next-auth.csrf-token", "next-auth.csrf-token"] as const;
@@ -30,4 +31,10 @@ export function csrfTokenFromCookie(value: string | undefined, secret: string): 
 export function mintCsrfCookie(secret: string, secure: boolean): { name: string; value: string } {
   const name = secure ? CSRF_COOKIE_NAMES[0] : CSRF_COOKIE_NAMES[1];
   return { name, value: signedValue(randomBytes(32).toString("hex"), secret) };
+}
+
+/** The CSRF token of a request's cookies (`get` reads one cookie by name), for forms that post without JavaScript. */
+export function csrfTokenOfCookies(get: (name: string) => string | undefined): string | null {
+  const cookie = CSRF_COOKIE_NAMES.map(get).find(Boolean);
+  return csrfTokenFromCookie(cookie, requireAuthSecret());
 }

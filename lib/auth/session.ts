@@ -1,3 +1,4 @@
+import type { GetServerSidePropsContext } from "next";
 import { getServerSession } from "next-auth";
 import { cache } from "react";
 import { authOptions, type FerrySession } from "@/lib/auth/auth-options";
@@ -16,6 +17,18 @@ export const currentUser = cache(async (): Promise<UserDto | null> => {
   const session = (await getServerSession(authOptions())) as Partial<FerrySession> | null;
   return session?.user ?? null;
 });
+
+/**
+ * The same for a Pages Router page (getServerSideProps), where next/headers has no
+ * request: next-auth reads the cookie from `req` and may renew it on `res`.
+ */
+export async function currentUserOfRequest({
+  req,
+  res,
+}: Pick<GetServerSidePropsContext, "req" | "res">): Promise<UserDto | null> {
+  const session = (await getServerSession(req, res, authOptions())) as Partial<FerrySession> | null;
+  return session?.user ?? null;
+}
 
 export type Caller = { user: UserDto; via: "session" | "token"; scopes: TokenScope[] };
 

@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { requireAuthSecret } from "@/lib/config/env";
+import { type DeviceDto, findOwnActiveDevice } from "@/lib/devices/data";
+import type { UserDto } from "@/lib/users/data";
 
 /**
  * "Which registered device is this browser on?" Safari learns it when iOS
@@ -27,4 +29,9 @@ export function verifyDeviceId(value: string | null | undefined): string | null 
   const given = Buffer.from(value.slice(dot + 1));
   const expected = Buffer.from(mac(id));
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+}
+
+/** The registered device a DEVICE_COOKIE value names, if it is still this user's and active. */
+export async function deviceOfCookie(user: UserDto, value: string | undefined): Promise<DeviceDto | null> {
+  return findOwnActiveDevice(user, verifyDeviceId(value ?? null));
 }

@@ -25,3 +25,13 @@ export function clientIpFor(
   }
   return (remoteAddress ?? "").replace(/^::ffff:/, "");
 }
+
+/** A Node request's headers (Pages Router pages) read like a fetch Headers, for requestContext. */
+export function nodeHeaders(headers: Record<string, string | string[] | undefined>): HeaderSource {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return (Array.isArray(value) ? value[0] : value) ?? null;
+    },
+  };
+}

@@ -54,3 +54,11 @@ export function formatRelative(iso: string, now: Date, locale = "en"): string {
   }
   return formatDate(iso);
 }
+
+/** A moment as the reader's own clock sees it: "3 hours ago", and the local date and time. Browser only. */
+export function localTimeLabels(iso: string, now: Date): { relative: string; absolute: string } {
+  return {
+    relative: formatRelative(iso, now),
+    absolute: new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),
+  };
+}

@@ -144,6 +144,13 @@ export async function waitForHydration(page: Page, selector: string): Promise<vo
   await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 300))));
 }
 
+/** The pages served without the React runtime (pages/): waits until public/page-script.js has enhanced the page. */
+export async function waitForPageScript(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.hasAttribute("data-enhanced"), undefined, {
+    timeout: 30_000,
+  });
+}
+
 /** Decodes a QR code from a PNG, or returns null. */
 export function decodeQrPng(png: Buffer): string | null {
   const image = PNG.sync.read(png);

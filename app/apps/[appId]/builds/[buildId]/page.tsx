@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
@@ -76,9 +75,10 @@ export default async function BuildPage({ params }: Props) {
   ];
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
-      <Link href={`/apps/${build.appId}`} className={`text-sm ${LINK}`}>
+      {/* A plain link: the install page is served without the React runtime (pages/). */}
+      <a href={`/apps/${build.appId}`} className={`text-sm ${LINK}`}>
         ← All versions of {build.name}
-      </Link>
+      </a>
       <div className="flex items-center gap-4">
         <BuildIcon src={pageIconPath(build, 128)} name={build.name} size={64} />
         <div className="min-w-0">

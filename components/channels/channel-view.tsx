@@ -1,39 +1,28 @@
-import type { Metadata } from "next";
-import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ReleaseNotes } from "@/components/builds/release-notes";
 import { CopyButton } from "@/components/ui/copy-button";
-import { requireUserPage } from "@/lib/auth/require-user";
-import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
-import { env } from "@/lib/config/env";
-import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
+import type { BuildDto } from "@/lib/builds/data";
 import { formatDate } from "@/lib/ui/format";
 
-export const dynamic = "force-dynamic";
+export type ChannelViewProps = {
+  appId: string;
+  channel: string;
+  /** The channel's newest build, or null when it has none yet. */
+  build: Pick<BuildDto, "id" | "name" | "version" | "buildNumber" | "createdAt" | "notes"> | null;
+  /** The channel's stable page and install addresses (absolute, from PUBLIC_URL). */
+  pageUrl: string;
+  installUrl: string;
+};
 
-type Props = { params: Promise<{ appId: string; channel: string }> };
-
-export const metadata: Metadata = { title: "Channel" };
-
-/** Stable page of a channel: always shows (and installs) its newest build. */
-export default async function ChannelPage({ params }: Props) {
-  const { appId, channel } = await params;
-  const name = parseChannelName(channel);
-  if (name === null) notFound();
-  const user = await requireUserPage(`/apps/${appId}/channels/${encodeURIComponent(name)}`);
-  const latest = await latestBuildInChannelFor(user, appId, name);
-  if (!latest.channel) notFound();
-  const publicUrl = env().publicUrl;
-  const pageUrl = channelPageUrl(publicUrl, appId, latest.channel.name);
-  const build = latest.build;
+/** A channel's stable page: always shows (and installs) its newest build. Plain HTML (no React runtime). */
+export function ChannelView({ appId, channel, build, pageUrl, installUrl }: ChannelViewProps) {
   return (
     <div className="space-y-6" data-testid="channel-page">
-      <Link href={`/apps/${appId}`} className="text-sm text-slate-600 hover:underline">
+      <a href={`/apps/${appId}`} className="text-sm text-slate-600 hover:underline">
         ← All versions
-      </Link>
+      </a>
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">
-          {build ? build.name : "Channel"} · {latest.channel.name}
+          {build ? build.name : "Channel"} · {channel}
         </h1>
         <p className="text-sm text-slate-500">This page and its Install button always mean the newest build here.</p>
       </div>
@@ -41,17 +30,17 @@ export default async function ChannelPage({ params }: Props) {
         <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
           <p>
             Newest:{" "}
-            <Link
+            <a
               href={`/apps/${appId}/builds/${build.id}`}
               className="font-medium hover:underline"
               data-testid="channel-latest"
             >
               {build.version} ({build.buildNumber})
-            </Link>{" "}
+            </a>{" "}
             <span className="text-sm text-slate-500">uploaded {formatDate(build.createdAt)}</span>
           </p>
           <a
-            href={channelInstallUrl(publicUrl, appId, latest.channel.name)}
+            href={installUrl}
             data-testid="channel-install-link"
             className="inline-flex items-center justify-center rounded-lg bg-sky-600 px-5 py-3 text-base font-semibold text-white hover:bg-sky-700"
           >

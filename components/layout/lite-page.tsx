@@ -1,0 +1,38 @@
+import Head from "next/head";
+import type { ComponentType, ReactNode } from "react";
+import type { LiteShell } from "@/components/layout/shell-props";
+import { MAIN_CLASS, SiteHeader } from "@/components/layout/site-header";
+import { SITE } from "@/lib/ui/site";
+
+/**
+ * The frame of a page served without the React runtime (pages/, with
+ * `unstable_runtimeJS: false`): the same header and main column as
+ * app/layout.tsx, and public/page-script.js (lib/ui/page-script.ts), a few KB
+ * of progressive enhancement, in place of React and Next.js' client (~155 KB).
+ */
+export function LitePage({ title, shell, children }: { title: string; shell: LiteShell; children: ReactNode }) {
+  return (
+    <>
+      <Head>
+        <title>{`${title} · ${SITE.name}`}</title>
+        <meta key="viewport" name="viewport" content="width=device-width, initial-scale=1" />
+      </Head>
+      <SiteHeader {...shell.header} />
+      <main className={MAIN_CLASS}>{children}</main>
+      <script src="/page-script.js" nonce={shell.nonce ?? undefined} defer />
+    </>
+  );
+}
+
+export type LitePageProps<View> = { shell: LiteShell; view: View };
+
+/** A runtime-less page's default export: `view` (from its getServerSideProps) rendered by `View` inside LitePage. */
+export function litePageOf<View extends object>(title: string, View: ComponentType<View>) {
+  return function Page({ shell, view }: LitePageProps<View>) {
+    return (
+      <LitePage title={title} shell={shell}>
+        <View {...view} />
+      </LitePage>
+    );
+  };
+}

@@ -1,0 +1,47 @@
+import type { GetServerSideProps } from "next";
+import { ChannelView, type ChannelViewProps } from "@/components/channels/channel-view";
+import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
+import { litePageProps } from "@/components/layout/shell-props";
+import { requireUserRequest } from "@/lib/auth/require-user";
+import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
+import { env } from "@/lib/config/env";
+import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
+
+/**
+ * A channel's stable page (/apps/{appId}/channels/{channel}): like the install
+ * page, a Pages Router page served without the React runtime.
+ */
+export const config = { unstable_runtimeJS: false };
+
+type Props = LitePageProps<ChannelViewProps>;
+
+export const getServerSideProps: GetServerSideProps<Props, { appId: string; channel: string }> = async (context) => {
+  const appId = context.params?.appId ?? "";
+  const name = parseChannelName(context.params?.channel ?? "");
+  if (name === null) return { notFound: true };
+  const { user, redirect } = await requireUserRequest(context, `/apps/${appId}/channels/${encodeURIComponent(name)}`);
+  if (redirect) return { redirect };
+  const latest = await latestBuildInChannelFor(user, appId, name);
+  if (!latest.channel) return { notFound: true };
+  const { publicUrl } = env();
+  const build = latest.build;
+  const view: ChannelViewProps = {
+    appId,
+    channel: latest.channel.name,
+    build: build
+      ? {
+          id: build.id,
+          name: build.name,
+          version: build.version,
+          buildNumber: build.buildNumber,
+          createdAt: build.createdAt,
+          notes: build.notes,
+        }
+      : null,
+    pageUrl: channelPageUrl(publicUrl, appId, latest.channel.name),
+    installUrl: channelInstallUrl(publicUrl, appId, latest.channel.name),
+  };
+  return litePageProps(context.req, user, view);
+};
+
+export default litePageOf("Channel", ChannelView);
