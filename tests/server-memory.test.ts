@@ -2,7 +2,7 @@
  * Issue 8: the server (as `npm start` runs it) stays within 300 MiB of resident
  * memory while 100 clients download an .ipa at once, after bursts of manifest
  * fetches and downloads have exercised its heap; and the downloads themselves
- * add only a bounded amount (two reused 128 KiB buffers each, lib/download/direct-send.ts),
+ * add only a bounded amount (two reused buffers each, lib/download/direct-send.ts),
  * not a queue of chunks per download as Next.js' web-stream pipe held.
  * Memory is not noisy the way time is: absolute bounds, no ratios.
  */
@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { promisify } from "node:util";
+import { DIRECT_SEND_CHUNK_BYTES } from "@/lib/download/direct-send";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -21,8 +22,8 @@ import { queryDatabase } from "./helpers/test-database";
 
 const MiB = 1024 * 1024;
 const RSS_LIMIT = 300 * MiB;
-// 100 × 2 × 128 KiB = 25 MiB of buffers, plus sockets and request state; the web-stream pipe added 60–130 MiB.
-const DOWNLOADS_GROWTH_LIMIT = 48 * MiB;
+// 100 downloads × 2 buffers, plus sockets and request state.
+const DOWNLOADS_GROWTH_LIMIT = 100 * 2 * DIRECT_SEND_CHUNK_BYTES + 32 * MiB;
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-memory-"));
 let server: FerryServer | undefined;
