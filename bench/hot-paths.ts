@@ -87,10 +87,10 @@ async function nodeLoop(url: string, method: string, connections: number, second
   return done / seconds;
 }
 
-async function startNginx(scratch: string, root: string): Promise<{ port: number; stop: () => void }> {
-  const port = await freePort();
-  const dir = path.join(scratch, "nginx");
-  fs.mkdirSync(dir, { recursive: true });
+/** nginx's process settings for both benchmark nginxes (one worker, no daemon, files under `dir`) around an `http` body. */
+function writeNginxConf(dir: string, httpBody: string): string {
+  for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"])
+    fs.mkdirSync(path.join(dir, sub), { recursive: true });
   const conf = path.join(dir, "nginx.conf");
   fs.writeFileSync(
     conf,
@@ -101,18 +101,28 @@ error_log ${dir}/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  sendfile on;
-  tcp_nopush on;
   keepalive_requests 1000000;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  types { application/octet-stream ipa; }
-  server { listen 127.0.0.1:${port}; root ${root}; }
+${httpBody}
 }
 `,
+  );
+  return conf;
+}
+
+async function startNginx(scratch: string, root: string): Promise<{ port: number; stop: () => void }> {
+  const port = await freePort();
+  const dir = path.join(scratch, "nginx");
+  const conf = writeNginxConf(
+    dir,
+    `  sendfile on;
+  tcp_nopush on;
+  types { application/octet-stream ipa; }
+  server { listen 127.0.0.1:${port}; root ${root}; }`,
   );
   const child = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
   for (let i = 0; i < 100; i++) {
@@ -159,29 +169,8 @@ async function offloadRounds(
     },
   });
   const dir = path.join(scratch, "nginx-offload");
-  for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"])
-    fs.mkdirSync(path.join(dir, sub), { recursive: true });
-  const conf = path.join(dir, "nginx.conf");
   // The same process settings as the direct nginx (one worker); the site is the shipped one.
-  fs.writeFileSync(
-    conf,
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-${shippedSiteConfig(port, Number(new URL(ferry.baseUrl).port), srv.dataDir)}
-}
-`,
-  );
+  const conf = writeNginxConf(dir, shippedSiteConfig(port, Number(new URL(ferry.baseUrl).port), srv.dataDir));
   const nginx = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
   const samples: OffloadSamples = { "offload c1": [], "offload c32": [], "direct c1": [], "direct c32": [] };
   try {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { installLinks } from "@/lib/install-links/urls";
-import { buildManifest } from "@/lib/manifest/build-manifest";
-import { manifestForToken } from "@/lib/manifest/manifest-template";
+import { buildFor, manifestForToken } from "@/lib/manifest/manifest-template";
 
 const BUILD = {
   id: "6f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f",
@@ -11,17 +9,7 @@ const BUILD = {
   name: `Tom & Jerry <beta> "quoted" ]]> 🚀`,
 };
 
-function direct(publicUrl: string, token: string, build = BUILD): string {
-  const links = installLinks(publicUrl, token);
-  return buildManifest({
-    ipaUrl: links.ipaUrl,
-    displayImageUrl: links.icon57Url,
-    fullSizeImageUrl: links.icon512Url,
-    bundleId: build.bundleId,
-    bundleVersion: build.version,
-    title: build.name,
-  });
-}
+const direct = (publicUrl: string, token: string, build = BUILD): string => buildFor(publicUrl, token, build);
 
 describe("manifestForToken", () => {
   it("gives byte for byte what buildManifest gives, for every token and build", () => {

@@ -34,7 +34,8 @@ const PLACEHOLDER = `ferrytoken${randomBytes(16).toString("hex")}`;
 const MAX_TEMPLATES = 1_000;
 const templates = new Map<string, string[]>();
 
-function buildFor(publicUrl: string, token: string, build: ManifestBuild): string {
+/** The manifest built in full for one token (no template): what `manifestForToken` must equal. */
+export function buildFor(publicUrl: string, token: string, build: ManifestBuild): string {
   const links = installLinks(publicUrl, token);
   return buildManifest({
     ipaUrl: links.ipaUrl,
