@@ -96,15 +96,21 @@ test("page view, manifest fetch and .ipa download by a cookie-less iOS client ar
   assert.equal(download.status, 200);
   await download.arrayBuffer();
 
-  const rows = await sql<{
-    action: string;
-    actor_email: string;
-    build_id: string | null;
-    ip: string;
-    user_agent: string;
-  }>(
-    "SELECT action, actor_email, build_id, ip, user_agent FROM audit_events WHERE actor_email = 'emp@example.com' AND action IN ('install_page.view', 'manifest.fetch', 'ipa.download') ORDER BY id",
+  // The manifest's and the download's rows are written just behind their answers.
+  const rows = await eventually(
+    () =>
+      sql<{
+        action: string;
+        actor_email: string;
+        build_id: string | null;
+        ip: string;
+        user_agent: string;
+      }>(
+        "SELECT action, actor_email, build_id, ip, user_agent FROM audit_events WHERE actor_email = 'emp@example.com' AND action IN ('install_page.view', 'manifest.fetch', 'ipa.download') ORDER BY id",
+      ),
+    (found) => found.length >= 3,
   );
+
   assert.deepEqual(
     rows.map((r) => r.action),
     ["install_page.view", "manifest.fetch", "ipa.download"],

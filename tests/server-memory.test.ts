@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { promisify } from "node:util";
-import { DIRECT_SEND_CHUNK_BYTES } from "@/lib/download/direct-send";
+import { chunkBytesFor } from "@/lib/download/direct-send";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -22,8 +22,9 @@ import { queryDatabase } from "./helpers/test-database";
 
 const MiB = 1024 * 1024;
 const RSS_LIMIT = 300 * MiB;
-// 100 downloads × 2 buffers, plus sockets and request state.
-const DOWNLOADS_GROWTH_LIMIT = 100 * 2 * DIRECT_SEND_CHUNK_BYTES + 32 * MiB;
+// 100 downloads × 2 buffers (each sized by how many ran when it started), plus sockets and request state.
+const DOWNLOADS_GROWTH_LIMIT =
+  Array.from({ length: 100 }, (_, i) => 2 * chunkBytesFor(i + 1)).reduce((a, b) => a + b) + 32 * MiB;
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-memory-"));
 let server: FerryServer | undefined;

@@ -11,8 +11,8 @@ import { currentServerRequest } from "@/lib/http/server-request";
  * freed only by garbage collection: ~1 MiB per download at 256 KiB chunks, so
  * 100 concurrent downloads cost ~100 MiB. Sent here, a download holds two
  * reused buffers (one being read from disk while the other is written) and a
- * buffer is refilled only once the socket has taken it: a fixed 2 × 512 KiB
- * per download, whatever the client's speed, and no garbage per chunk.
+ * buffer is refilled only once the socket has taken it: two buffers of
+ * 128 KiB–1 MiB per download (smaller as more run at once), whatever the client's speed, and no garbage per chunk.
  *
  * The route handler finds the Node response through the request's async
  * context (lib/http/server-request.ts): `fileResponse` hands the body over and
@@ -51,22 +51,44 @@ export function handOverBody(job: DirectSendJob): boolean {
   return true;
 }
 
-// 512 KiB: on a quiet machine (`npm run bench:hot`, 2026-11-29) one client got
-// 0.44× nginx's throughput at 128 KiB and 0.78× at 512 KiB (fewer reads and
-// writes per GB), while 100 concurrent downloads stay at ~260 MiB of RSS.
-export const DIRECT_SEND_CHUNK_BYTES = 512 * 1024;
-const CHUNK_BYTES = DIRECT_SEND_CHUNK_BYTES;
-// Buffers of finished downloads are kept for the next ones, up to this many
-// (8 MiB), so a steady stream of downloads allocates nothing.
-const POOL_MAX = 16;
-const pool: Buffer[] = [];
+// Buffer size per download: large while few downloads run (fewer reads and
+// writes per GB: on a quiet machine one client got 0.44× nginx's throughput at
+// 128 KiB and 0.78× at 512 KiB, `npm run bench:hot`), smaller as more run at
+// once, so all downloads' buffers together stay near BUFFER_BUDGET (100
+// concurrent downloads: ~100 MiB at most, most of them at the floor).
+export const DIRECT_SEND_MAX_CHUNK = 1024 * 1024;
+const MIN_CHUNK = 128 * 1024;
+const BUFFER_BUDGET = 32 * 1024 * 1024;
+let activeDownloads = 0;
 
-function takeBuffer(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+/** The largest power of two between MIN_CHUNK and MAX_CHUNK that keeps `active` downloads' two buffers within the budget. */
+export function chunkBytesFor(active: number): number {
+  let size = DIRECT_SEND_MAX_CHUNK;
+  while (size > MIN_CHUNK && 2 * size * active > BUFFER_BUDGET) size /= 2;
+  return size;
+}
+
+// Buffers of finished downloads are kept for the next ones (per size, up to
+// POOL_BYTES in all), so a steady stream of downloads allocates nothing.
+const POOL_BYTES = 8 * 1024 * 1024;
+const pool = new Map<number, Buffer[]>();
+let pooledBytes = 0;
+
+function takeBuffer(size: number): Buffer {
+  const buffer = pool.get(size)?.pop();
+  if (!buffer) return Buffer.allocUnsafeSlow(size);
+  pooledBytes -= size;
+  return buffer;
 }
 
 function giveBack(buffers: Buffer[]): void {
-  for (const buffer of buffers) if (pool.length < POOL_MAX) pool.push(buffer);
+  for (const buffer of buffers) {
+    if (pooledBytes + buffer.length > POOL_BYTES) continue;
+    const list = pool.get(buffer.length) ?? [];
+    list.push(buffer);
+    pool.set(buffer.length, list);
+    pooledBytes += buffer.length;
+  }
 }
 
 async function sendBody(
@@ -104,7 +126,9 @@ async function sendBody(
  */
 async function sendFile(res: ServerResponse, filePath: string, start: number, end: number): Promise<boolean> {
   const fd = await fs.promises.open(filePath, "r");
-  const buffers = [takeBuffer(), takeBuffer()];
+  activeDownloads += 1;
+  const size = chunkBytesFor(activeDownloads);
+  const buffers = [takeBuffer(size), takeBuffer(size)];
   const written: (Promise<boolean> | null)[] = [null, null];
   let position = start;
   try {
@@ -112,7 +136,7 @@ async function sendFile(res: ServerResponse, filePath: string, start: number, en
       const buffer = buffers[turn] as Buffer;
       if (written[turn] && !(await written[turn])) return false;
       if (res.destroyed) return false;
-      const want = Math.min(CHUNK_BYTES, end + 1 - position);
+      const want = Math.min(size, end + 1 - position);
       const { bytesRead } = await fd.read(buffer, 0, want, position);
       // The file shrank under us: end early rather than send made-up bytes.
       if (bytesRead === 0) throw new Error(`${filePath} ended before byte ${position}`);
@@ -126,6 +150,7 @@ async function sendFile(res: ServerResponse, filePath: string, start: number, en
     // Only once every write settled (or the socket is gone): a pooled buffer must not be reused under a pending write.
     await Promise.allSettled(written);
     giveBack(buffers);
+    activeDownloads -= 1;
   }
 }
 
