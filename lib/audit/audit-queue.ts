@@ -5,11 +5,11 @@ import { prisma } from "@/lib/db/client";
  * Group commit for the audit rows of the install hot paths (manifest fetches,
  * .ipa downloads): rows go together in one INSERT.
  *
- * `queueAudit` resolves once the row is written (a download is on the record
- * before its bytes go out): such a row is written as soon as the write in
+ * `queueAudit` resolves once the row is written (the download-complete row
+ * of the install funnel): such a row is written as soon as the write in
  * flight (if any) ends, with the rows that arrived meanwhile. With
- * `{ wait: "queued" }` it resolves at once (the manifest: its answer does not
- * wait for a commit) and the row waits up to WRITE_BEHIND_MS for company, so
+ * `{ wait: "queued" }` it resolves at once (the manifest and the start of a
+ * download: their answers do not wait for a commit) and the row waits up to WRITE_BEHIND_MS for company, so
  * a busy install route costs a few INSERTs a second instead of one per
  * request; past MAX_BACKLOG unwritten rows such callers wait for theirs too,
  * so a slow database slows fetches down instead of growing memory. Rows are
