@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,17 +55,32 @@ async function bodyBytes(response: Response): Promise<Buffer> {
 }
 
 /** Open descriptors of this process (Linux); null where /proc is unavailable. */
-function openFdCount(): number | null {
-  return existsSync("/proc/self/fd") ? readdirSync("/proc/self/fd").length : null;
+/**
+ * How many of this process's descriptors are open on `file` (null without
+ * /proc): only that file's, so descriptors other work opens or closes
+ * meanwhile (the runner, earlier tests' handles) cannot move the count.
+ */
+function openFdCount(file: string): number | null {
+  if (!existsSync("/proc/self/fd")) return null;
+  const target = realpathSync(file);
+  let count = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === target) count += 1;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return count;
 }
 
-async function waitForFdCount(expected: number): Promise<number | null> {
+async function waitForFdCount(file: string, expected: number): Promise<number | null> {
   for (let i = 0; i < 50; i++) {
-    const count = openFdCount();
+    const count = openFdCount(file);
     if (count === null || count <= expected) return count;
     await sleep(10);
   }
-  return openFdCount();
+  return openFdCount(file);
 }
 
 describe("fileResponse", () => {
@@ -198,7 +213,7 @@ describe("fileResponse", () => {
   });
 
   it("streams in bounded chunks and closes the file when the client cancels", async (t) => {
-    const baseline = openFdCount();
+    const baseline = openFdCount(bigPath);
     if (baseline === null) {
       t.skip("/proc/self/fd is not available");
       return;
@@ -209,14 +224,14 @@ describe("fileResponse", () => {
     const first = await reader.read();
     assert.equal(first.done, false);
     assert.ok((first.value?.byteLength ?? 0) < BIG_SIZE, "the file is not read in one piece");
-    assert.equal(openFdCount(), baseline + 1, "the file is open while streaming");
+    assert.equal(openFdCount(bigPath), baseline + 1, "the file is open while streaming");
 
     await reader.cancel();
-    assert.equal(await waitForFdCount(baseline), baseline, "cancel closes the file");
+    assert.equal(await waitForFdCount(bigPath, baseline), baseline, "cancel closes the file");
   });
 
   it("closes the file when the request is aborted", async (t) => {
-    const baseline = openFdCount();
+    const baseline = openFdCount(bigPath);
     if (baseline === null) {
       t.skip("/proc/self/fd is not available");
       return;
@@ -226,10 +241,10 @@ describe("fileResponse", () => {
     const reader = response.body?.getReader();
     assert.ok(reader);
     await reader.read();
-    assert.equal(openFdCount(), baseline + 1);
+    assert.equal(openFdCount(bigPath), baseline + 1);
 
     controller.abort();
-    assert.equal(await waitForFdCount(baseline), baseline, "abort closes the file");
+    assert.equal(await waitForFdCount(bigPath, baseline), baseline, "abort closes the file");
     await assert.rejects(async () => {
       for (;;) {
         const { done } = await reader.read();
