@@ -228,8 +228,14 @@ async function uploadOnce(server: FerryServer, token: string, file: string, mult
   const { stdout, seconds } = await curl(curlUploadArgs(`${server.baseUrl}/api/v1/builds`, file, multipart, token));
   const json = JSON.parse(stdout) as { build?: { id: string } };
   if (!json.build) throw new Error(`upload failed: ${stdout}`);
-  // The next upload of the same bytes must be ingested again, not found as a duplicate.
-  await queryDatabase(server.databaseUrl, "DELETE FROM builds WHERE id = $1", [json.build.id]);
+  // The next upload of the same bytes must be ingested in full like new bytes: not found as a
+  // duplicate, and its file moved into place rather than removed because the same bytes are stored.
+  const [row] = await queryDatabase<{ storage_key: string }>(
+    server.databaseUrl,
+    "DELETE FROM builds WHERE id = $1 RETURNING storage_key",
+    [json.build.id],
+  );
+  if (row) fs.rmSync(path.join(server.dataDir, row.storage_key), { force: true });
   return seconds;
 }
 

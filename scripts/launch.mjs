@@ -28,6 +28,18 @@ if (!/--(max|min)[-_]semi[-_]space|--semi[-_]space[-_]growth/.test(givenFlags)) 
   v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
+/*
+ * ArrayBuffers freed by a scavenge are swept at once instead of by a background task. Every
+ * 64 KiB of an upload's body arrives in a new ArrayBuffer (Node's HTTP parser copies it); swept
+ * later, their bytes still count as live external memory, which then crosses V8's 64 MiB
+ * external limit and starts a full GC: measured ~31 full GCs per GB uploaded (~1 core-second of
+ * marking) against ~7, and a 1 GB upload 20% faster side by side. The sweep itself is a walk of
+ * the few young buffers, on the main thread.
+ */
+if (!/--(no-)?concurrent[-_]array[-_]buffer[-_]sweeping/.test(givenFlags)) {
+  v8.setFlagsFromString("--no-concurrent-array-buffer-sweeping");
+}
+
 const dist = path.resolve(import.meta.dirname, "..", "dist");
 if (!fs.existsSync(path.join(dist, "start.mjs"))) {
   const { buildLauncher } = await import("./build-launcher.mjs");

@@ -131,6 +131,34 @@ test("Ferry itself answers an authorized download with X-Accel-Redirect and no b
   assert.equal(forged.headers.get("x-accel-redirect"), null);
 });
 
+/** Closed TCP connections (TIME_WAIT) to or from a local port, from /proc/net/tcp: each one a connection not reused. */
+function closedConnections(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return fs
+    .readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, local, remote, state]) => state === "06" && [local, remote].some((a) => a?.endsWith(`:${hexPort}`)))
+    .length;
+}
+
+test("nginx keeps its connection to Ferry across offloaded downloads (the answer has a length, not an empty chunked body)", async () => {
+  const own = await fetch(`${ferry.baseUrl}${ipaPath}`);
+  assert.equal(own.headers.get("content-length"), "0");
+  assert.equal(own.headers.get("transfer-encoding"), null);
+  await own.arrayBuffer();
+  const ferryPort = Number(new URL(ferry.baseUrl).port);
+  const before = closedConnections(ferryPort);
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${nginxUrl}${ipaPath}`, { headers: { Range: "bytes=0-99" } });
+    assert.equal(res.status, 206);
+    assert.equal((await res.arrayBuffer()).byteLength, 100);
+  }
+  // An empty chunked answer made nginx close the upstream connection after every download.
+  assert.equal(closedConnections(ferryPort) - before, 0, "no upstream connection was closed");
+});
+
 test("through nginx: the whole .ipa (SHA-256), a Range, HEAD; the internal location is unreachable directly", async () => {
   // Its own user agent tells this download's audit row from the earlier tests' (written just behind their answers).
   const userAgent = `nginx-offload-whole-${Date.now()}`;

@@ -1,4 +1,5 @@
 import { env } from "@/lib/config/env";
+import { CONTENT_LENGTH_ALIAS } from "@/lib/http/restore-content-length";
 import type { BuildStorage } from "@/lib/storage/storage";
 
 /**
@@ -11,6 +12,9 @@ export function offloadResponse(storage: BuildStorage, key: string, headers: Hea
   const offload = env().downloadOffload;
   if (!offload || storage.kind !== "local") return null;
   const response = new Response(null, { headers });
+  // An empty body with its length, not an empty chunked one: nginx acts on the headers and reuses
+  // the upstream connection without waiting for a terminating chunk.
+  response.headers.set(CONTENT_LENGTH_ALIAS, "0");
   response.headers.set("X-Accel-Redirect", `${offload.prefix}${key.split("/").map(encodeURIComponent).join("/")}`);
   return response;
 }
