@@ -10,9 +10,12 @@ import { formatBytes } from "@/lib/ui/format";
 export type ReceivedFile = { path: string; size: number; sha256: string };
 
 // Socket chunks (64 KiB) are gathered into writes of this size: fewer syscalls and thread-pool round trips.
-const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+// Small on purpose: a chunk held until its write completes outlives scavenges, gets promoted, and its
+// 64 KiB are then freed only by a full GC; 1 MiB batches (2 MiB queued) measured a 1 GB upload ~25%
+// faster than 4 MiB (8 MiB queued), and 256 KiB batches slower again.
+const WRITE_BATCH_BYTES = 1024 * 1024;
 // Reading waits for the disk once this much is held besides the write in flight: bounded memory per upload.
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+const MAX_PENDING_BYTES = 2 * 1024 * 1024;
 // Flushed to disk while the upload still arrives, so the fsync before the answer has little left to write.
 const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
 
