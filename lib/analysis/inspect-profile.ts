@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
 import { type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { env } from "@/lib/config/env";
-import type { ReceivedFile } from "@/lib/upload/receive-upload";
+import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 
 /**
  * Reads a standalone provisioning profile an admin wants to check before
@@ -27,6 +27,6 @@ export async function inspectProfileFile(
     }).filter((w) => w.code !== "insecure_public_url" && w.code !== "profile_bundle_id_mismatch");
     return { profile, warnings };
   } finally {
-    await fs.rm(file.path, { force: true });
+    await discardTempFile(file.path);
   }
 }

@@ -58,6 +58,8 @@ export async function ingestBuild(input: {
     const storage = buildStorage();
     const notes = normalizeNotes(input.notes);
     const storageKey = buildStorageKey(file.sha256);
+    // Its final fsync ran while the archive was analysed; nothing is stored or acknowledged before it ends.
+    await file.durable;
     let moved = false;
     let result: IngestResult;
     try {

@@ -14,6 +14,17 @@ import { discardTempFile, receiveToTempFile } from "@/lib/upload/receive-upload"
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-receive-"));
 after(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
 
+/** How many of this process's descriptors are open on `file`. */
+function descriptorsOpenOn(file: string): number {
+  return fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
 /** 64 KiB pieces like a socket delivers, yielded asynchronously. */
 function pieces(data: Buffer, size = 64 * 1024): Readable {
   return Readable.from(
@@ -28,8 +39,12 @@ test("a body larger than several write batches and sync intervals arrives byte-i
   const data = randomBytes(70 * 1024 * 1024 + 12_345);
   const file = await receiveToTempFile(pieces(data), { tmpDir, maxBytes: data.length });
   try {
+    // Every byte is readable at once (analysis runs meanwhile); the file is closed once durable.
+    assert.ok(fs.readFileSync(file.path).equals(data));
     assert.equal(file.size, data.length);
     assert.equal(file.sha256, createHash("sha256").update(data).digest("hex"));
+    await file.durable;
+    assert.equal(descriptorsOpenOn(file.path), 0, "the fsynced file is closed");
     assert.ok(fs.readFileSync(file.path).equals(data));
   } finally {
     await discardTempFile(file.path);

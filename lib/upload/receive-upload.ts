@@ -7,7 +7,17 @@ import { asStorageError } from "@/lib/storage/storage-errors";
 import { markUploadDone, markUploadInProgress } from "@/lib/storage/uploads-in-progress";
 import { formatBytes } from "@/lib/ui/format";
 
-export type ReceivedFile = { path: string; size: number; sha256: string };
+export type ReceivedFile = {
+  path: string;
+  size: number;
+  sha256: string;
+  /**
+   * Settles once the file is fsynced and closed. Every byte is written (readable by analysis)
+   * when the file is handed over, so the final fsync runs while the build is analysed; whoever
+   * acknowledges the upload awaits this first. A rejection here is never unhandled.
+   */
+  durable: Promise<void>;
+};
 
 // Socket chunks (64 KiB) are gathered into writes of this size: fewer syscalls and thread-pool round trips.
 // Small on purpose: a chunk held until its write completes outlives scavenges, gets promoted, and its
@@ -21,8 +31,9 @@ const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
 
 /**
  * Streams an upload into a temporary file under `tmpDir` while hashing it,
- * never holding it whole in memory. The file is fsynced before returning so a
- * build we later acknowledge survives a crash. Any failure removes the file
+ * never holding it whole in memory. Every byte is written when this returns;
+ * `durable` settles once it is fsynced, so a build acknowledged after awaiting
+ * it survives a crash. Any failure while receiving removes the file
  * (a full disk becomes `insufficient_storage`). The source is not destroyed
  * when we stop early: the caller decides whether to drain it so the client
  * can still read our answer. The caller owns the returned file and must end
@@ -49,8 +60,10 @@ export async function receiveToTempFile(
         "empty_body",
         'The upload is empty: send the .ipa file as the request body or in the form field "file".',
       );
-    await out.finish();
-    return { path: file, size, sha256: hash.digest("hex") };
+    await out.flush();
+    const durable = out.finish();
+    durable.catch(() => {});
+    return { path: file, size, sha256: hash.digest("hex"), durable };
   } catch (error) {
     await writer?.abort();
     await discardTempFile(file);
@@ -151,12 +164,17 @@ class TempFileWriter {
     return this.pendingBytes >= MAX_PENDING_BYTES ? this.settled() : null;
   }
 
-  /** Writes what is left, then fsyncs and closes the file. */
-  async finish(): Promise<void> {
+  /** Writes what is left (to the page cache: readable, not yet durable). */
+  async flush(): Promise<void> {
     while (this.writing || this.pendingBytes > 0) {
       if (!this.writing) this.startWrite();
       await this.settled();
     }
+  }
+
+  /** Writes what is left, then fsyncs and closes the file. */
+  async finish(): Promise<void> {
+    await this.flush();
     await this.syncing;
     if (this.failure) throw this.failure.error;
     await this.handle.sync();
