@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FileResponseOptions, fileResponse } from "@/lib/download/file-response";
+import { openFdCount } from "@/tests/helpers/open-descriptors";
 
 const SIZE = 100_000;
 const BIG_SIZE = 8 * 1024 * 1024;
@@ -55,25 +55,6 @@ async function bodyBytes(response: Response): Promise<Buffer> {
 }
 
 /** Open descriptors of this process (Linux); null where /proc is unavailable. */
-/**
- * How many of this process's descriptors are open on `file` (null without
- * /proc): only that file's, so descriptors other work opens or closes
- * meanwhile (the runner, earlier tests' handles) cannot move the count.
- */
-function openFdCount(file: string): number | null {
-  if (!existsSync("/proc/self/fd")) return null;
-  const target = realpathSync(file);
-  let count = 0;
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === target) count += 1;
-    } catch {
-      // Closed between the listing and the read.
-    }
-  }
-  return count;
-}
-
 async function waitForFdCount(file: string, expected: number): Promise<number | null> {
   for (let i = 0; i < 50; i++) {
     const count = openFdCount(file);

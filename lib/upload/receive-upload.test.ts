@@ -10,20 +10,10 @@ import { isAppError } from "@/lib/errors";
 import { runWithServerRequest } from "@/lib/http/server-request";
 import { takeRawRequestBody } from "@/lib/upload/raw-request-body";
 import { discardTempFile, receiveToTempFile } from "@/lib/upload/receive-upload";
+import { openFdCount } from "@/tests/helpers/open-descriptors";
 
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-receive-"));
 after(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
-
-/** How many of this process's descriptors are open on `file`. */
-function descriptorsOpenOn(file: string): number {
-  return fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 /** 64 KiB pieces like a socket delivers, yielded asynchronously. */
 function pieces(data: Buffer, size = 64 * 1024): Readable {
@@ -44,7 +34,7 @@ test("a body larger than several write batches and sync intervals arrives byte-i
     assert.equal(file.size, data.length);
     assert.equal(file.sha256, createHash("sha256").update(data).digest("hex"));
     await file.durable;
-    assert.equal(descriptorsOpenOn(file.path), 0, "the fsynced file is closed");
+    assert.equal(openFdCount(file.path), 0, "the fsynced file is closed");
     assert.ok(fs.readFileSync(file.path).equals(data));
   } finally {
     await discardTempFile(file.path);
