@@ -97,6 +97,8 @@ const schema = z
     TRUST_PROXY: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
     ),
+    // PEM text, or a path to a PEM file: roots trusted like Apple's (test CAs, an organisation's own checks).
+    CODESIGN_EXTRA_ROOTS: optionalString,
     // PEM text, or a path to a PEM file (certificate first, then its chain).
     MOBILECONFIG_SIGNING_CERT: optionalString,
     MOBILECONFIG_SIGNING_KEY: optionalString,
@@ -181,6 +183,7 @@ const schema = z
         raw.MOBILECONFIG_SIGNING_CERT && raw.MOBILECONFIG_SIGNING_KEY
           ? { cert: raw.MOBILECONFIG_SIGNING_CERT, key: raw.MOBILECONFIG_SIGNING_KEY }
           : null,
+      codesignExtraRoots: raw.CODESIGN_EXTRA_ROOTS,
       adminEmail: raw.ADMIN_EMAIL,
       adminPassword: raw.ADMIN_PASSWORD,
       storage:
