@@ -40,10 +40,15 @@ if (!/--(no-)?concurrent[-_]array[-_]buffer[-_]sweeping/.test(givenFlags)) {
   v8.setFlagsFromString("--no-concurrent-array-buffer-sweeping");
 }
 
-const dist = path.resolve(import.meta.dirname, "..", "dist");
-if (!fs.existsSync(path.join(dist, "start.mjs"))) {
-  const { buildLauncher } = await import("./build-launcher.mjs");
-  await buildLauncher();
+const root = path.resolve(import.meta.dirname, "..");
+const dist = path.join(root, "dist");
+// A fresh checkout has neither the launcher nor the runtime-less pages' script (both built, not
+// committed): make whichever is missing, before start.ts runs `next build` so public/ is complete.
+const needLauncher = !fs.existsSync(path.join(dist, "start.mjs"));
+const needPageScript = !fs.existsSync(path.join(root, "public", "page-script.js"));
+if (needLauncher || needPageScript) {
+  const { buildLauncher, buildPageScript } = await import("./build-launcher.mjs");
+  await Promise.all([needLauncher ? buildLauncher() : null, needPageScript ? buildPageScript() : null]);
 }
 // First, before Next.js loads: no telemetry unless the operator asks for it.
 await import(pathToFileURL(path.join(dist, "next-telemetry.mjs")).href);
