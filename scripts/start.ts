@@ -125,6 +125,9 @@ async function main(): Promise<void> {
     uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
     log,
   });
+  // Tests only (their receivers listen on 127.0.0.1): said at every start, so it is never on unnoticed.
+  if (env.webhookAllowLoopback)
+    log("warning: WEBHOOK_ALLOW_LOOPBACK=true: webhooks may reach this machine (tests only)");
   const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
 
   let stopping = false;

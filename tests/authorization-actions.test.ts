@@ -209,7 +209,7 @@ describe("server actions", () => {
     fixture.victimToken = await insertToken(fixture.tokenOwner, "someone else's token");
     fixture.otherDevice = await insertDevice("Someone else's phone", { userId: fixture.tokenOwner });
     fixture.disabledDevice = await insertDevice("A disabled phone", { disabled: true });
-    fixture.webhook = await insertWebhook("http://127.0.0.1:9/matrix-fixture");
+    fixture.webhook = await insertWebhook("https://hooks.example.com/matrix-fixture");
   });
 
   type Row = Record<string, unknown> | null;
@@ -337,14 +337,14 @@ describe("server actions", () => {
       },
       // Each role its own URL, so a refused attempt is told apart from the admin's.
       fields: (a) => ({
-        url: `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`,
+        url: `https://hooks.example.com/matrix-${a.role.toLowerCase()}`,
         secret: "",
         format: "slack",
         events: ["build.created", "build.promoted"],
       }),
       effect: (a) =>
         one("SELECT app_id, format, events, enabled FROM webhooks WHERE url = $1", [
-          `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`,
+          `https://hooks.example.com/matrix-${a.role.toLowerCase()}`,
         ]),
       changedTo: () => ({
         app_id: foreign().appId,
@@ -364,7 +364,7 @@ describe("server actions", () => {
       form: () => ({ webhookId: fixture.doomedWebhook }),
       fields: () => ({}),
       setup: async () => {
-        fixture.doomedWebhook = await insertWebhook("http://127.0.0.1:9/matrix-doomed");
+        fixture.doomedWebhook = await insertWebhook("https://hooks.example.com/matrix-doomed");
       },
       effect: () =>
         one(

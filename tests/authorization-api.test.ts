@@ -459,12 +459,12 @@ describe("webhooks API (admins only) and the OpenAPI document (public)", () => {
           a,
           "POST",
           `/api/v1/apps/${appId()}/webhooks`,
-          { url: `http://127.0.0.1:9/matrix-${a.role.toLowerCase()}`, events: ["build.created"] },
+          { url: `https://hooks.example.com/matrix-${a.role.toLowerCase()}`, events: ["build.created"] },
           via,
         ),
       );
       check(`DELETE /api/v1/apps/${label}/webhooks/<webhook> (${via})`, ADMINS("204, changed", via), async (a) => {
-        const id = await insertWebhook(appId(), `http://127.0.0.1:9/doomed-${a.role.toLowerCase()}`);
+        const id = await insertWebhook(appId(), `https://hooks.example.com/doomed-${a.role.toLowerCase()}`);
         return call(a, "DELETE", `/api/v1/apps/${appId()}/webhooks/${id}`, undefined, via);
       });
     }
@@ -488,17 +488,23 @@ describe("webhooks API (admins only) and the OpenAPI document (public)", () => {
     "DELETE /api/v1/apps/<own>/webhooks/<a webhook of the foreign app> (cross-app id)",
     ADMINS("404, unchanged", "token"),
     async (a) => {
-      const id = await insertWebhook(foreign().appId, `http://127.0.0.1:9/cross-${a.role.toLowerCase()}`);
+      const id = await insertWebhook(foreign().appId, `https://hooks.example.com/cross-${a.role.toLowerCase()}`);
       return call(a, "DELETE", `/api/v1/apps/${own().appId}/webhooks/${id}`, undefined, "token");
     },
   );
   test("a read-only admin token cannot add or delete webhooks", async () => {
     const readOnly = await createToken(world.server, world.server.admin.email, ["--scopes", "read"]);
     const admin = { ...actors.admin, token: readOnly };
-    const id = await insertWebhook(own().appId, "http://127.0.0.1:9/read-only");
+    const id = await insertWebhook(own().appId, "https://hooks.example.com/read-only");
     assert.equal(await api(admin, `/api/v1/apps/${own().appId}/webhooks`), 200);
     assert.equal(
-      await call(admin, "POST", `/api/v1/apps/${own().appId}/webhooks`, { url: "http://127.0.0.1:9/x" }, "token"),
+      await call(
+        admin,
+        "POST",
+        `/api/v1/apps/${own().appId}/webhooks`,
+        { url: "https://hooks.example.com/x" },
+        "token",
+      ),
       "403, unchanged",
     );
     assert.equal(

@@ -2,7 +2,10 @@
  * Outgoing webhooks over real HTTP: the real server uploads builds and its
  * worker POSTs to a real local receiver (node:http). Signatures verify with
  * the secret over the raw body, a flaky receiver gets exactly three attempts
- * with growing gaps, the Slack format, and who may manage webhooks.
+ * with growing gaps, the Slack format, and who may manage webhooks. The address
+ * policy: the receivers listen on 127.0.0.1, which only the tests-only
+ * WEBHOOK_ALLOW_LOOPBACK lets through; everything else it refuses is refused
+ * here, when saved (API, admin page) and when delivered.
  */
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -14,7 +17,9 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { invokeAction, parseForms, userFields, withFields } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
+import { queryDatabase } from "./helpers/test-database";
 
 type Received = { path: string; headers: http.IncomingHttpHeaders; body: string; at: number };
 
@@ -58,9 +63,19 @@ function startReceiver(): Promise<void> {
   );
 }
 
-async function upload(buildNumber: string): Promise<{ id: string; appId: string }> {
-  const file = path.join(tmp, `${buildNumber}.ipa`);
-  await generateIpa(file, { bundleId: BUNDLE, version: "2.0", buildNumber, name: "Hooked", padBytes: 512 });
+async function upload(
+  buildNumber: string,
+  app: { bundleId: string; displayName?: string } = { bundleId: BUNDLE },
+): Promise<{ id: string; appId: string }> {
+  const file = path.join(tmp, `${app.bundleId}-${buildNumber}.ipa`);
+  await generateIpa(file, {
+    bundleId: app.bundleId,
+    version: "2.0",
+    buildNumber,
+    name: "Hooked",
+    displayName: app.displayName,
+    padBytes: 512,
+  });
   const res = await fetch(`${server.baseUrl}/api/v1/builds?channel=beta`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/octet-stream" },
@@ -81,10 +96,11 @@ function hooks(token: string | null, init: RequestInit = {}, suffix = ""): Promi
   });
 }
 
-/** Waits (bounded by time and count) until `done` holds. */
-async function waitFor(done: () => boolean, what: string, ms = 30_000): Promise<void> {
+/** Waits (bounded by time and count) until `done` holds; `poll` refreshes what it looks at first. */
+async function waitFor(done: () => boolean, what: string, ms = 30_000, poll?: () => Promise<void>): Promise<void> {
   const until = Date.now() + ms;
   for (let i = 0; i < 600 && Date.now() < until; i++) {
+    await poll?.();
     if (done()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -94,7 +110,8 @@ async function waitFor(done: () => boolean, what: string, ms = 30_000): Promise<
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-webhooks-"));
   await startReceiver();
-  server = await startFerry({ env: { WEBHOOK_RETRY_BASE: "1s" } });
+  // Loopback for the receivers (tests only); private ranges stay refused, as by default.
+  server = await startFerry({ env: { WEBHOOK_RETRY_BASE: "1s", WEBHOOK_ALLOW_LOOPBACK: "true" } });
   adminToken = await createToken(server, server.admin.email, ["--scopes", "read,upload"]);
   await createUser(server, { email: UPLOADER.email, password: UPLOADER.password, role: "uploader" });
   uploaderToken = await createToken(server, UPLOADER.email, ["--scopes", "read,upload"]);
@@ -230,5 +247,119 @@ describe("webhooks over HTTP", () => {
     await upload("3");
     await waitFor(() => received.length >= before + 2, "the remaining webhooks");
     assert.equal(received.filter((r) => r.path === "/json").length, 1);
+  });
+
+  const REFUSED = [
+    "http://0.0.0.0:9/x",
+    "http://[::]:9/x",
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+    "http://0xa9fea9fe/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[fd00:ec2::254]/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://metadata/",
+    "http://[fe80::1]/",
+    "http://10.0.0.5:8080/hook",
+    "http://012.0.0.1/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",
+    "http://[fd00::1]/",
+    "http://receiver:secret@127.0.0.1:9/x",
+  ];
+  const webhookCount = async () =>
+    (await queryDatabase<{ n: number }>(server.databaseUrl, "SELECT count(*)::int AS n FROM webhooks"))[0]?.n;
+
+  test("refused addresses are refused by the API (400, saying why) and the admin page; nothing is stored", async () => {
+    const before = await webhookCount();
+    for (const url of REFUSED) {
+      const res = await hooks(adminToken, { method: "POST", body: JSON.stringify({ url, format: "slack" }) });
+      assert.equal(res.status, 400, url);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(error.code, "bad_request", url);
+      assert.match(error.message, /may not be sent|user name or password/, url);
+    }
+
+    const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    assert.ok(cookie);
+    const pagePath = `/admin/apps/${appId}/webhooks`;
+    const html = await (await fetch(`${server.baseUrl}${pagePath}`, { headers: { cookie } })).text();
+    const form = parseForms(html).find((f) => f.fields.some(([name]) => name === "url"));
+    assert.ok(form?.actionId, "the page's add-a-webhook form");
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://[::]:9/"]) {
+      const res = await invokeAction(server.baseUrl, {
+        path: pagePath,
+        actionId: form.actionId,
+        fields: userFields({ ...form, fields: withFields(form.fields, { url, secret: "", format: "json" }) }),
+        cookie,
+      });
+      assert.match(res.state?.error ?? "", /may not be sent/, url);
+    }
+    // The same form does add an allowed URL (so the refusals above are the policy's, not a broken call).
+    const ok = await invokeAction(server.baseUrl, {
+      path: pagePath,
+      actionId: form.actionId,
+      fields: userFields({ ...form, fields: withFields(form.fields, { url: "https://chat.example.com/hook" }) }),
+      cookie,
+    });
+    assert.equal(ok.state?.ok, true, JSON.stringify(ok.state));
+    assert.equal(await webhookCount(), (before ?? 0) + 1, "only the allowed one was stored");
+    await queryDatabase(server.databaseUrl, "DELETE FROM webhooks WHERE url = 'https://chat.example.com/hook'");
+  });
+
+  test("a webhook stored before the policy is refused at delivery: no connection, the reason logged, no answer", async () => {
+    // As if saved by an older Ferry: straight into the table.
+    await queryDatabase(
+      server.databaseUrl,
+      "INSERT INTO webhooks (app_id, url, secret, events) VALUES ($1, $2, $3, '{build.created}'), ($1, $4, $3, '{build.created}')",
+      [appId, "http://169.254.169.254/latest/meta-data/", SECRET, "http://10.0.0.5:8080/hook"],
+    );
+    await upload("4");
+    const logged = async () => {
+      const list = (await (await hooks(adminToken)).json()) as {
+        webhooks: { id: string; url: string }[];
+        deliveries: { webhookId: string; lastError: string | null; responseSnippet: string | null }[];
+      };
+      const idOf = (url: string) => list.webhooks.find((w) => w.url === url)?.id;
+      return ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.5:8080/hook"].map((url) =>
+        list.deliveries.find((d) => d.webhookId === idOf(url) && d.lastError),
+      );
+    };
+    let found: Awaited<ReturnType<typeof logged>> = [];
+    await waitFor(
+      () => found.every(Boolean) && found.length === 2,
+      "the refused deliveries",
+      30_000,
+      async () => {
+        found = await logged();
+      },
+    );
+    const [metadata, internal] = found;
+    assert.match(metadata?.lastError ?? "", /^refused: .*cloud metadata service/);
+    assert.match(internal?.lastError ?? "", /^refused: .*WEBHOOK_ALLOW_PRIVATE=true/);
+    assert.equal(metadata?.responseSnippet, null);
+    assert.equal(internal?.responseSnippet, null);
+  });
+
+  test("Slack gets the issue's hostile display name as text: no @channel, no disguised link", async () => {
+    const hostile = "<!channel> *URGENT* <https://evil.example|Re-verify your login>";
+    const build = await upload("1", { bundleId: "com.example.hostile", displayName: hostile });
+    const res = await fetch(`${server.baseUrl}/api/v1/apps/${build.appId}/webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: `${receiverUrl}/hostile-slack`, format: "slack" }),
+    });
+    assert.equal(res.status, 201);
+    await upload("2", { bundleId: "com.example.hostile", displayName: hostile });
+    await waitFor(() => received.some((r) => r.path === "/hostile-slack"), "the Slack message");
+    const text = (JSON.parse(received.find((r) => r.path === "/hostile-slack")?.body ?? "{}") as { text: string }).text;
+    assert.ok(text.includes("&lt;!channel&gt; *URGENT* &lt;https://evil.example|Re-verify your login&gt;"), text);
+    // Slack's <…> constructs left: Ferry's own two links, nothing from the build.
+    const angles = text.match(/<[^<>]*>/g) ?? [];
+    assert.equal(angles.length, 2, text);
+    assert.ok(
+      angles.every((a) => a.startsWith(`<${server.baseUrl}/apps/${build.appId}/`)),
+      text,
+    );
   });
 });

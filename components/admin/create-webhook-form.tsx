@@ -22,7 +22,11 @@ export function CreateWebhookForm({ appId }: { appId: string }) {
       }
     >
       <input type="hidden" name="appId" value={appId} />
-      <Field label="URL" htmlFor="webhook-url" hint="http(s); internal hosts are allowed.">
+      <Field
+        label="URL"
+        htmlFor="webhook-url"
+        hint="http(s), no user:pass@. This server itself, link-local and metadata addresses are refused; private networks only if WEBHOOK_ALLOW_PRIVATE=true."
+      >
         <input id="webhook-url" name="url" type="url" required className={inputClass} />
       </Field>
       <Field label="Secret" htmlFor="webhook-secret-input" hint="At least 16 characters; empty: one is generated.">
@@ -31,7 +35,8 @@ export function CreateWebhookForm({ appId }: { appId: string }) {
       <Field label="Format" htmlFor="webhook-format">
         <select id="webhook-format" name="format" defaultValue="json" className={inputClass}>
           <option value="json">JSON (Ferry's payload)</option>
-          <option value="slack">Slack / Teams ({"{ text }"})</option>
+          <option value="slack">Slack ({"{ text }"})</option>
+          <option value="teams">Microsoft Teams (MessageCard)</option>
         </select>
       </Field>
       <fieldset className="flex gap-4 text-sm">

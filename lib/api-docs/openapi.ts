@@ -188,7 +188,13 @@ const schemas: Record<string, JsonSchema> = {
     type: "object",
     required: ["url"],
     properties: {
-      url: { type: "string", format: "uri", pattern: "^https?://", description: "Internal hosts are allowed." },
+      url: {
+        type: "string",
+        format: "uri",
+        pattern: "^https?://",
+        description:
+          "No user:pass@. Loopback, link-local, metadata and unspecified addresses are refused; private ranges unless the server sets WEBHOOK_ALLOW_PRIVATE=true.",
+      },
       secret: {
         type: "string",
         minLength: 16,
@@ -200,7 +206,12 @@ const schemas: Record<string, JsonSchema> = {
         items: { type: "string", enum: ["build.created", "build.promoted"] },
         default: ["build.created"],
       },
-      format: { type: "string", enum: ["json", "slack"], default: "json", description: "`slack`: `{ text }`." },
+      format: {
+        type: "string",
+        enum: ["json", "slack", "teams"],
+        default: "json",
+        description: "`slack`: `{ text }` in Slack's mrkdwn; `teams`: a Microsoft Teams MessageCard.",
+      },
     },
   },
   Webhook: {
@@ -211,7 +222,7 @@ const schemas: Record<string, JsonSchema> = {
       appId: uuid,
       url: { type: "string", format: "uri" },
       events: { type: "array", items: { type: "string", enum: ["build.created", "build.promoted"] } },
-      format: { type: "string", enum: ["json", "slack"] },
+      format: { type: "string", enum: ["json", "slack", "teams"] },
       enabled: { type: "boolean" },
       secretHint: { type: "string", description: "The secret is never returned after creation; only a masked hint." },
       createdAt: { type: "string", format: "date-time" },
@@ -401,7 +412,7 @@ const paths: Record<string, Record<string, Operation>> = {
           },
           "Created.",
         ),
-        "400": error("Invalid URL, events or format (`bad_request`)."),
+        "400": error("Invalid or refused URL, events or format (`bad_request`)."),
         ...authErrors,
         "404": error("No such app (`not_found`)."),
       },

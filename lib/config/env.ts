@@ -97,6 +97,13 @@ const schema = z
     TRUST_PROXY: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
     ),
+    WEBHOOK_ALLOW_PRIVATE: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "WEBHOOK_ALLOW_PRIVATE must be true or false" }).optional(),
+    ),
+    // Tests only: their webhook receivers listen on 127.0.0.1 (see README).
+    WEBHOOK_ALLOW_LOOPBACK: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "WEBHOOK_ALLOW_LOOPBACK must be true or false" }).optional(),
+    ),
     // PEM text, or a path to a PEM file: roots trusted like Apple's (test CAs, an organisation's own checks).
     CODESIGN_EXTRA_ROOTS: optionalString,
     // PEM text, or a path to a PEM file (certificate first, then its chain).
@@ -169,6 +176,9 @@ const schema = z
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
       // The first retry of a failed webhook delivery waits this long, each next one twice as long.
       webhookRetryBaseSeconds: parseDuration(raw.WEBHOOK_RETRY_BASE ?? "60s") ?? 60,
+      // Webhook receivers on private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are refused unless true.
+      webhookAllowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === "true" || raw.WEBHOOK_ALLOW_PRIVATE === "1",
+      webhookAllowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK === "true" || raw.WEBHOOK_ALLOW_LOOPBACK === "1",
       trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID

@@ -11,8 +11,10 @@ import {
   claimDueDeliveries,
   enqueueBuildCreated,
   MAX_ATTEMPTS,
+  MAX_PER_RECEIVER,
   recordAttempt,
   retryDelaySeconds,
+  sendDelivery,
 } from "@/lib/webhooks/deliveries";
 import { createWebhook, deleteWebhook, setWebhookEnabled } from "@/lib/webhooks/mutations";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
@@ -43,7 +45,7 @@ describe("webhooks", () => {
       label: "0",
       uploadedById: adminUser.id,
     });
-    const input = { appId: build.appId, url: "http://10.0.0.5:8080/hook", secret: "s".repeat(20) };
+    const input = { appId: build.appId, url: "https://chat.example.com:8080/hook", secret: "s".repeat(20) };
     await assert.rejects(createWebhook(input, userActor(member, context)), rejectsWith("forbidden"));
     await assert.rejects(
       createWebhook({ ...input, url: "ftp://example.com/x" }, userActor(adminUser, context)),
@@ -70,11 +72,14 @@ describe("webhooks", () => {
       label: "1",
       uploadedById: adminUser.id,
     });
-    const hook = (await createWebhook({ appId: first.appId, url: "http://127.0.0.1:9/a" }, CLI_ACTOR)).webhook;
-    await createWebhook({ appId: first.appId, url: "http://127.0.0.1:9/b", events: ["build.promoted"] }, CLI_ACTOR);
-    const off = (await createWebhook({ appId: first.appId, url: "http://127.0.0.1:9/c" }, CLI_ACTOR)).webhook;
+    const hook = (await createWebhook({ appId: first.appId, url: "https://hooks.example.com/a" }, CLI_ACTOR)).webhook;
+    await createWebhook(
+      { appId: first.appId, url: "https://hooks.example.com/b", events: ["build.promoted"] },
+      CLI_ACTOR,
+    );
+    const off = (await createWebhook({ appId: first.appId, url: "https://hooks.example.com/c" }, CLI_ACTOR)).webhook;
     await setWebhookEnabled({ appId: first.appId, webhookId: off.id, enabled: false }, CLI_ACTOR);
-    await createWebhook({ appId: other.appId, url: "http://127.0.0.1:9/d" }, CLI_ACTOR);
+    await createWebhook({ appId: other.appId, url: "https://hooks.example.com/d" }, CLI_ACTOR);
 
     const build = await seedBuild(db.dataDir, {
       bundleId: "com.example.q",
@@ -105,7 +110,7 @@ describe("webhooks", () => {
   it("two workers claiming at the same time get each due delivery exactly once (SKIP LOCKED)", async () => {
     const base = await seedBuild(db.dataDir, { bundleId: "com.example.claim", label: "1", uploadedById: adminUser.id });
     for (let i = 0; i < 4; i++) {
-      await createWebhook({ appId: base.appId, url: `http://127.0.0.1:9/${i}` }, CLI_ACTOR);
+      await createWebhook({ appId: base.appId, url: `https://hooks-${i}.example.com/${i}` }, CLI_ACTOR);
     }
     for (let i = 2; i < 12; i++) {
       const b = await seedBuild(db.dataDir, {
@@ -146,7 +151,7 @@ describe("webhooks", () => {
       label: "99",
       uploadedById: adminUser.id,
     });
-    await db.query("DELETE FROM webhooks WHERE url <> 'http://127.0.0.1:9/0'");
+    await db.query("DELETE FROM webhooks WHERE url <> 'https://hooks-0.example.com/0'");
     assert.equal(await enqueueBuildCreated(build), 1);
     const fail = { ok: false, status: 500, error: "HTTP 500", snippet: "boom" };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -172,5 +177,111 @@ describe("webhooks", () => {
     assert.equal(logged?.log.length, MAX_ATTEMPTS);
     assert.equal(logged?.lastStatus, 500);
     assert.equal(logged?.responseSnippet, "boom");
+  });
+
+  it("refused addresses are refused when saved, in every spelling, storing nothing; URLs are stored as parsed", async () => {
+    const build = await seedBuild(db.dataDir, { bundleId: "com.example.ssrf", label: "1", uploadedById: adminUser.id });
+    const count = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhooks"))[0]?.n;
+    const audits = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events"))[0]?.n;
+    const [hooksBefore, auditsBefore] = [await count(), await audits()];
+    const refused = [
+      "http://2130706433/",
+      "http://0177.0.0.1/",
+      "http://0x7f.1/",
+      "http://127.1/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://[::ffff:7f00:1]/",
+      "http:/\\127.0.0.1/",
+      "http://localhost:3000/",
+      "http://0.0.0.0/",
+      "http://[::]/",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://[fd00:ec2::254]/",
+      "http://metadata.google.internal/computeMetadata/v1/",
+      "http://metadata/",
+      "http://[fe80::1]/",
+      "http://[fd00::1]/",
+      "http://100.64.0.1/",
+      "http://10.0.0.5/",
+      "http://172.16.0.1/",
+      "http://192.168.0.1/",
+      "https://user:pass@hooks.example.com/",
+    ];
+    for (const url of refused) {
+      await assert.rejects(
+        createWebhook({ appId: build.appId, url }, userActor(adminUser, context)),
+        (e: unknown) =>
+          e instanceof AppError && e.code === "bad_request" && /may not be sent|user name/.test(e.message),
+        url,
+      );
+    }
+    assert.equal(await count(), hooksBefore, "nothing stored");
+    assert.equal(await audits(), auditsBefore, "nothing audited");
+    const { webhook } = await createWebhook({ appId: build.appId, url: "HTTPS://Hooks.Example.COM:443/x" }, CLI_ACTOR);
+    assert.equal(webhook.url, "https://hooks.example.com/x");
+    await db.query("DELETE FROM webhooks");
+  });
+
+  it("a webhook stored before the policy is refused at delivery: no connection, the reason logged, no answer", async () => {
+    const build = await seedBuild(db.dataDir, { bundleId: "com.example.ssrf", label: "2", uploadedById: adminUser.id });
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://localhost:9/x", "http://0x7f.1:9/"]) {
+      await db.query("INSERT INTO webhooks (app_id, url, secret, events) VALUES ($1, $2, $3, '{build.created}')", [
+        build.appId,
+        url,
+        "s".repeat(20),
+      ]);
+    }
+    assert.equal(await enqueueBuildCreated(build), 3);
+    const claimed = await claimDueDeliveries(10);
+    assert.equal(claimed.length, 3);
+    for (const delivery of claimed) {
+      const result = await sendDelivery(delivery);
+      assert.equal(result.ok, false);
+      assert.equal(result.status, null);
+      assert.equal(result.snippet, null);
+      assert.match(result.error ?? "", /^refused: .*(metadata|loopback)/, delivery.url);
+      await recordAttempt(delivery, result, 60);
+    }
+    // A name whose DNS answer is private (resolved through an injected resolver) is refused the same way.
+    const [named] = claimed;
+    const privateAnswer = async () => [{ address: "10.1.2.3", family: 4 }];
+    const result = await sendDelivery(
+      { ...(named as NonNullable<typeof named>), url: "http://chat.example.test/" },
+      { resolve: privateAnswer },
+    );
+    assert.match(result.error ?? "", /chat\.example\.test resolves to a private network address/);
+    const logged = await listDeliveriesForApp(build.appId);
+    assert.ok(logged.every((d) => d.status === "pending" && /^refused: /.test(d.lastError ?? "")));
+    await db.query("DELETE FROM webhooks");
+  });
+
+  it("a claim takes at most MAX_PER_RECEIVER per receiver, counting those in flight, and skips full receivers", async () => {
+    const base = await seedBuild(db.dataDir, { bundleId: "com.example.fair", label: "1", uploadedById: adminUser.id });
+    await createWebhook({ appId: base.appId, url: "https://slow.example.com/a" }, CLI_ACTOR);
+    await createWebhook({ appId: base.appId, url: "https://slow.example.com/b" }, CLI_ACTOR);
+    await createWebhook({ appId: base.appId, url: "https://fast.example.com/c" }, CLI_ACTOR);
+    for (let i = 2; i < 6; i++) {
+      await enqueueBuildCreated(
+        await seedBuild(db.dataDir, { bundleId: "com.example.fair", label: String(i), uploadedById: adminUser.id }),
+      );
+    }
+    assert.equal(await pendingCount(), 12);
+    const byReceiver = (claimed: { receiver: string }[]) => {
+      const counts: Record<string, number> = {};
+      for (const d of claimed) counts[d.receiver] = (counts[d.receiver] ?? 0) + 1;
+      return counts;
+    };
+    // Two receivers (both slow.example.com webhooks share one), however many are due.
+    assert.deepEqual(byReceiver(await claimDueDeliveries(10)), {
+      "https://slow.example.com": MAX_PER_RECEIVER,
+      "https://fast.example.com": MAX_PER_RECEIVER,
+    });
+    // slow.example.com is full, fast.example.com has one slot left: 8 slow rows due are skipped, not claimed.
+    const inFlight = new Map([
+      ["https://slow.example.com", MAX_PER_RECEIVER],
+      ["https://fast.example.com", MAX_PER_RECEIVER - 1],
+    ]);
+    assert.deepEqual(byReceiver(await claimDueDeliveries(10, inFlight)), { "https://fast.example.com": 1 });
+    await db.query("DELETE FROM webhooks");
   });
 });

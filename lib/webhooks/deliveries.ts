@@ -3,6 +3,14 @@ import { DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { buildPageUrl, channelPageUrl } from "@/lib/install-links/urls";
+import {
+  type AddressPolicy,
+  RefusedAddressError,
+  type Resolve,
+  webhookAddressPolicy,
+} from "@/lib/webhooks/address-policy";
+import { slackText, teamsCard } from "@/lib/webhooks/chat-messages";
+import { PostTimeoutError, postWebhook } from "@/lib/webhooks/post-webhook";
 import type { WebhookEvent, WebhookFormat } from "@/lib/webhooks/schema";
 
 /**
@@ -19,7 +27,10 @@ export const MAX_ATTEMPTS = 6;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A claimed row is retried after this if its instance died while sending. */
 const LEASE_SECONDS = 60;
-const SNIPPET_CHARS = 500;
+/** Deliveries in flight per receiver (a URL's scheme, host and port) in one instance: a slow one holds only these. */
+export const MAX_PER_RECEIVER = 2;
+/** Deliveries in flight in one instance, all receivers together. */
+export const MAX_IN_FLIGHT = 16;
 const MAX_DELAY_SECONDS = 6 * 3600;
 
 export type WebhookPayload = {
@@ -79,16 +90,11 @@ export function signatureHeader(secret: string, rawBody: string): string {
   return `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
 }
 
-/** The text of the Slack/Teams message. */
-export function slackText(payload: WebhookPayload): string {
-  const { app, build } = payload;
-  const what = payload.event === "build.promoted" ? `promoted to *${build.channel}*` : `uploaded to *${build.channel}*`;
-  return `*${app.name}* ${build.version} (${build.buildNumber}) ${what}: <${payload.pageUrl}|open the build> · <${payload.channelLatestUrl}|latest in ${build.channel}>`;
-}
-
 /** The exact bytes sent (and signed) for a payload in a webhook's format. */
 export function deliveryBody(payload: WebhookPayload, format: WebhookFormat): string {
-  return JSON.stringify(format === "slack" ? { text: slackText(payload) } : payload);
+  if (format === "slack") return JSON.stringify({ text: slackText(payload) });
+  if (format === "teams") return JSON.stringify(teamsCard(payload));
+  return JSON.stringify(payload);
 }
 
 export type ClaimedDelivery = {
@@ -99,82 +105,92 @@ export type ClaimedDelivery = {
   url: string;
   secret: string;
   format: WebhookFormat;
+  /** Who receives it: the URL's scheme, host and port, lower-cased. */
+  receiver: string;
 };
 
 /**
- * Claims up to `limit` due deliveries of enabled webhooks: counts the attempt
- * and pushes next_attempt_at a lease ahead in the same statement, so another
- * worker (skipping the locked rows now, the leased ones after commit) never
- * sends the same attempt.
+ * Claims up to `limit` due deliveries of enabled webhooks, at most
+ * `perReceiver` per receiver counting those this instance already has in flight
+ * (`inFlight`, receiver → count): counts the attempt and pushes next_attempt_at
+ * a lease ahead in the same statement, so another worker (skipping the locked
+ * rows now, the leased ones after commit) never sends the same attempt.
+ * Receivers that are full are skipped in the scan, so a receiver with a backlog
+ * does not hide the others' deliveries.
  */
-export async function claimDueDeliveries(limit = 10): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  limit = 10,
+  inFlight: ReadonlyMap<string, number> = new Map(),
+  perReceiver = MAX_PER_RECEIVER,
+): Promise<ClaimedDelivery[]> {
+  const busy = JSON.stringify(Object.fromEntries(inFlight));
+  // The receiver is the URL up to its path (stored URLs are normalised, userinfo is refused).
   return prisma().$queryRaw<ClaimedDelivery[]>`
+    WITH candidates AS (
+      SELECT dd.id, dd.next_attempt_at,
+             lower(coalesce(substring(ww.url from '^[^:/?#]+://[^/?#]*'), ww.url)) AS receiver
+      FROM webhook_deliveries dd JOIN webhooks ww ON ww.id = dd.webhook_id
+      WHERE dd.status = 'pending' AND dd.next_attempt_at <= now() AND ww.enabled
+        AND coalesce((${busy}::jsonb ->> lower(coalesce(substring(ww.url from '^[^:/?#]+://[^/?#]*'), ww.url)))::int, 0)
+            < ${perReceiver}::int
+      ORDER BY dd.next_attempt_at
+      LIMIT ${Math.max(limit * 5, 50)}::int
+      FOR UPDATE OF dd SKIP LOCKED
+    ), picked AS (
+      SELECT r.id FROM (
+        SELECT c.id, c.next_attempt_at,
+               row_number() OVER (PARTITION BY c.receiver ORDER BY c.next_attempt_at, c.id)
+                 + coalesce((${busy}::jsonb ->> c.receiver)::int, 0) AS slot
+        FROM candidates c) r
+      WHERE r.slot <= ${perReceiver}::int
+      ORDER BY r.next_attempt_at
+      LIMIT ${limit}::int
+    )
     UPDATE webhook_deliveries d
     SET attempts = d.attempts + 1,
         last_attempt_at = now(),
         next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}::double precision)
     FROM webhooks w
-    WHERE w.id = d.webhook_id AND d.id IN (
-      SELECT dd.id FROM webhook_deliveries dd JOIN webhooks ww ON ww.id = dd.webhook_id
-      WHERE dd.status = 'pending' AND dd.next_attempt_at <= now() AND ww.enabled
-      ORDER BY dd.next_attempt_at
-      LIMIT ${limit}::int
-      FOR UPDATE OF dd SKIP LOCKED)
-    RETURNING d.id, d.event, d.payload, d.attempts, w.url, w.secret, w.format`;
+    WHERE w.id = d.webhook_id AND d.id IN (SELECT id FROM picked)
+    RETURNING d.id, d.event, d.payload, d.attempts, w.url, w.secret, w.format,
+              lower(coalesce(substring(w.url from '^[^:/?#]+://[^/?#]*'), w.url)) AS receiver`;
 }
 
 export type AttemptResult = { ok: boolean; status: number | null; error: string | null; snippet: string | null };
 
-/** One POST: bounded by REQUEST_TIMEOUT_MS, redirects not followed (a 3xx is a failure), 2xx is success. */
-export async function sendDelivery(delivery: ClaimedDelivery): Promise<AttemptResult> {
+export type SendOptions = { policy?: AddressPolicy; resolve?: Resolve };
+
+/**
+ * One POST: bounded by REQUEST_TIMEOUT_MS, redirects not followed (a 3xx is a
+ * failure), 2xx is success. An address the policy refuses is a failed attempt
+ * with no connection made (so no answer to show).
+ */
+export async function sendDelivery(
+  delivery: Omit<ClaimedDelivery, "receiver">,
+  options: SendOptions = {},
+): Promise<AttemptResult> {
   const body = deliveryBody(delivery.payload, delivery.format);
   try {
-    const response = await fetch(delivery.url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      headers: {
+    const response = await postWebhook(
+      delivery.url,
+      body,
+      {
         "content-type": "application/json",
         "user-agent": "Ferry-Webhooks/1",
         "x-ferry-event": delivery.event,
         "x-ferry-delivery": delivery.id,
         "x-ferry-signature": signatureHeader(delivery.secret, body),
       },
-      body,
-    });
-    const snippet = await readSnippet(response);
+      { policy: options.policy ?? webhookAddressPolicy(), timeoutMs: REQUEST_TIMEOUT_MS, resolve: options.resolve },
+    );
     const ok = response.status >= 200 && response.status < 300;
-    return { ok, status: response.status, error: ok ? null : `HTTP ${response.status}`, snippet };
+    return { ok, status: response.status, error: ok ? null : `HTTP ${response.status}`, snippet: response.snippet };
   } catch (error) {
-    const name = (error as Error).name;
-    const message = name === "TimeoutError" ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : errorText(error);
-    return { ok: false, status: null, error: message.slice(0, 300), snippet: null };
+    // Our own refusals and timeouts say what happened; system errors by their code (ECONNREFUSED…).
+    const known = error instanceof RefusedAddressError || error instanceof PostTimeoutError;
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { ok: false, status: null, error: (known ? message : (code ?? message)).slice(0, 300), snippet: null };
   }
-}
-
-function errorText(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
-}
-
-/** The start of the answer, for the log; reading stops there (bounded memory). */
-async function readSnippet(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (text.length < SNIPPET_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    // A body cut short still leaves what arrived.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return text ? text.slice(0, SNIPPET_CHARS) : null;
 }
 
 /** Writes an attempt's outcome: delivered, retried after the backoff, or failed after MAX_ATTEMPTS. */
@@ -197,41 +213,102 @@ export async function recordAttempt(
     WHERE id = ${delivery.id}::uuid`;
 }
 
-/** One round: claims due deliveries and sends them in parallel. Returns how many were attempted. */
-export async function runDeliveryRound(options: { retryBaseSeconds: number; limit?: number }): Promise<number> {
-  const claimed = await claimDueDeliveries(options.limit ?? 10);
-  await Promise.all(
-    claimed.map(async (delivery) => recordAttempt(delivery, await sendDelivery(delivery), options.retryBaseSeconds)),
-  );
-  return claimed.length;
+export type DeliveryWorker = {
+  /** Claims what is due and room allows and starts sending it; resolves with how many were started. */
+  tick: () => Promise<number>;
+  /** Resolves when every delivery started so far has been recorded. */
+  settled: () => Promise<void>;
+};
+
+/**
+ * Sends deliveries independently: each is recorded as soon as its receiver
+ * answers, and the next tick claims more while slow ones are still waiting, so
+ * a receiver that hangs until the timeout holds up only its own (at most
+ * `perReceiver`) deliveries.
+ */
+export function createDeliveryWorker(options: {
+  retryBaseSeconds: number;
+  log?: (line: string) => void;
+  policy?: AddressPolicy;
+  resolve?: Resolve;
+  maxInFlight?: number;
+  perReceiver?: number;
+}): DeliveryWorker {
+  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+  const perReceiver = options.perReceiver ?? MAX_PER_RECEIVER;
+  const inFlight = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  let claiming = false;
+
+  const start = (delivery: ClaimedDelivery) => {
+    inFlight.set(delivery.receiver, (inFlight.get(delivery.receiver) ?? 0) + 1);
+    const send = async () => {
+      try {
+        const result = await sendDelivery(delivery, { policy: options.policy, resolve: options.resolve });
+        await recordAttempt(delivery, result, options.retryBaseSeconds);
+      } catch (error) {
+        // Not recorded (the database went away): the lease runs out and the attempt is made again.
+        options.log?.(`warning: could not record webhook delivery ${delivery.id}: ${(error as Error).message}`);
+      }
+    };
+    const job: Promise<void> = send().finally(() => {
+      const left = (inFlight.get(delivery.receiver) ?? 1) - 1;
+      if (left > 0) inFlight.set(delivery.receiver, left);
+      else inFlight.delete(delivery.receiver);
+      running.delete(job);
+    });
+    running.add(job);
+  };
+
+  const tick = async () => {
+    if (claiming) return 0;
+    claiming = true;
+    let started = 0;
+    try {
+      // More may be due while there is room: claim again at once (bounded per tick).
+      for (let round = 0; round < 10; round++) {
+        const room = maxInFlight - running.size;
+        if (room <= 0) break;
+        const claimed = await claimDueDeliveries(room, inFlight, perReceiver);
+        for (const delivery of claimed) start(delivery);
+        started += claimed.length;
+        if (claimed.length < room) break;
+      }
+    } finally {
+      claiming = false;
+    }
+    return started;
+  };
+
+  return {
+    tick,
+    settled: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
 }
 
 /**
- * The worker loop started by scripts/start.ts: a round every `everyMs`
- * (default 1 s), never two at once in this process. Returns a function that stops it.
+ * The worker loop started by scripts/start.ts: a tick every `everyMs`
+ * (default 1 s) with the address policy of the environment. Returns a function
+ * that stops it (deliveries in flight end within REQUEST_TIMEOUT_MS; an
+ * unrecorded one is retried after its lease).
  */
 export function startWebhookWorker(options: {
   retryBaseSeconds: number;
   log: (line: string) => void;
   everyMs?: number;
 }): () => void {
-  let running = false;
+  const worker = createDeliveryWorker({ retryBaseSeconds: options.retryBaseSeconds, log: options.log });
   let failing = false;
   const run = async () => {
-    if (running) return;
-    running = true;
     try {
-      // A full batch: more may be due, so go on at once (bounded per tick).
-      for (let round = 0; round < 10; round++) {
-        if ((await runDeliveryRound({ retryBaseSeconds: options.retryBaseSeconds })) < 10) break;
-      }
+      await worker.tick();
       failing = false;
     } catch (error) {
       // Logged once per outage, not every second.
       if (!failing) options.log(`warning: webhook deliveries failed: ${(error as Error).message}`);
       failing = true;
-    } finally {
-      running = false;
     }
   };
   const timer = setInterval(() => void run(), options.everyMs ?? 1000);

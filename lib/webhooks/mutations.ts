@@ -4,6 +4,7 @@ import { findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
+import { checkWebhookUrl, webhookAddressPolicy } from "@/lib/webhooks/address-policy";
 import { type WebhookDto, webhookDto } from "@/lib/webhooks/data";
 import { type CreateWebhookInput, createWebhookSchema, webhookRefSchema } from "@/lib/webhooks/schema";
 
@@ -17,7 +18,8 @@ async function requireApp(appId: string) {
 
 /**
  * Creates a webhook. Returns the secret once (generated when none was given):
- * it is stored to sign deliveries but never shown again.
+ * it is stored to sign deliveries but never shown again. The URL must pass the
+ * address policy (lib/webhooks/address-policy.ts).
  */
 export async function createWebhook(
   input: CreateWebhookInput,
@@ -25,12 +27,16 @@ export async function createWebhook(
 ): Promise<{ webhook: WebhookDto; secret: string }> {
   assertAdmin(by);
   const parsed = parseInput(createWebhookSchema, input);
+  // Refused addresses are refused here already (deliveries check again, resolved).
+  const checked = checkWebhookUrl(parsed.url, webhookAddressPolicy());
+  if (!checked.ok) throw new AppError("bad_request", checked.problem);
   const app = await requireApp(parsed.appId);
   const secret = parsed.secret ?? randomBytes(24).toString("hex");
   const row = await prisma().webhook.create({
     data: {
       appId: app.id,
-      url: parsed.url,
+      // Stored as parsed: the URL admins see is the one delivered to (`http:/\host` reads `http://host/`).
+      url: checked.url.href,
       secret,
       events: [...new Set(parsed.events)],
       format: parsed.format,

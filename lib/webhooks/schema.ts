@@ -4,13 +4,18 @@ import { z } from "zod";
 export const WEBHOOK_EVENTS = ["build.created", "build.promoted"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-/** json: Ferry's own payload; slack: `{ text }`, which Slack and Microsoft Teams incoming webhooks both accept. */
-export const WEBHOOK_FORMATS = ["json", "slack"] as const;
+/**
+ * json: Ferry's own payload; slack: `{ text }` in Slack's mrkdwn (also read by Mattermost and
+ * Rocket.Chat); teams: a Microsoft Teams MessageCard with Markdown text.
+ */
+export const WEBHOOK_FORMATS = ["json", "slack", "teams"] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 /**
- * Any http(s) URL, internal hosts included: webhooks are configured by admins,
- * who may point them at a chat bridge or CI inside the network.
+ * An http(s) URL without a user name or password. Which hosts it may reach is
+ * the address policy's business (lib/webhooks/address-policy.ts, applied by the
+ * mutations at save time and by every delivery): this schema also runs in the
+ * browser, where that policy is not known.
  */
 export const webhookUrlSchema = z
   .string({ message: "Enter the URL to POST to." })
@@ -23,7 +28,15 @@ export const webhookUrlSchema = z
     } catch {
       return false;
     }
-  }, "The webhook URL must be an http:// or https:// URL.");
+  }, "The webhook URL must be an http:// or https:// URL.")
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return !url.username && !url.password;
+    } catch {
+      return true; // reported by the rule above
+    }
+  }, "The webhook URL must not contain a user name or password (user:pass@).");
 
 export const webhookSecretSchema = z
   .string()
@@ -44,7 +57,7 @@ export const createWebhookSchema = z.object({
     .array(z.enum(WEBHOOK_EVENTS, { message: `Events are ${WEBHOOK_EVENTS.join(", ")}.` }))
     .min(1, "Choose at least one event.")
     .default(["build.created"]),
-  format: z.enum(WEBHOOK_FORMATS, { message: "The format is json or slack." }).default("json"),
+  format: z.enum(WEBHOOK_FORMATS, { message: "The format is json, slack or teams." }).default("json"),
 });
 export type CreateWebhookInput = z.input<typeof createWebhookSchema>;
 

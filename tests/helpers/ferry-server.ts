@@ -78,6 +78,8 @@ function cleanEnv(): Record<string, string> {
     "S3_FORCE_PATH_STYLE",
     "DOWNLOAD_OFFLOAD",
     "DOWNLOAD_OFFLOAD_PREFIX",
+    "WEBHOOK_ALLOW_PRIVATE",
+    "WEBHOOK_ALLOW_LOOPBACK",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;
