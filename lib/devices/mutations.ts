@@ -96,7 +96,7 @@ export async function registerDevice(
       };
       // Lock the row so an admin's reassignment and this post do not interleave.
       const [existing] = await tx.$queryRaw<{ id: string; user_id: string | null }[]>`
-      SELECT id, user_id FROM devices WHERE udid = ${attributes.udid} FOR UPDATE`;
+        SELECT id, user_id FROM devices WHERE udid = ${attributes.udid} FOR UPDATE`;
       if (existing?.user_id && existing.user_id !== owner.id) {
         const holder = await tx.user.findUnique({ where: { id: existing.user_id }, select: { email: true } });
         throw new OwnedByAnother(owner.id, {
