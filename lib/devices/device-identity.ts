@@ -133,7 +133,8 @@ export function verifyDeviceIdentity(sd: SignedData, options: { extraAnchors?: T
       extraAnchors: options.extraAnchors,
     });
     if (!result.trusted || !result.anchor) {
-      why = `its certificate does not chain to Apple (${result.detail ?? result.problem}).`;
+      // The problem's name only: its detail may name server paths (an unreadable CODESIGN_EXTRA_ROOTS).
+      why = `its certificate does not chain to Apple (${result.problem ?? "no_path"}).`;
       continue;
     }
     const issuer = result.chain[1];
