@@ -32,6 +32,10 @@ export const ERROR_STATUS = {
   unsigned_device_response: 400,
   device_signature_invalid: 400,
   malformed_device_response: 400,
+  // signed, but not by a device identity Apple issued (lib/devices/device-identity.ts)
+  device_certificate_untrusted: 403,
+  // the UDID is registered to another user; only an admin moves it
+  device_owned_by_another_user: 409,
   enrollment_challenge_invalid: 403,
   enrollment_challenge_used: 409,
   enrollment_challenge_expired: 410,

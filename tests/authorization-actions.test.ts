@@ -727,6 +727,19 @@ describe("server actions", () => {
       expected: ADMIN_ONLY,
     },
     {
+      name: "reassignDevice: move someone else's device to another user (admins only)",
+      action: "app/admin/devices/actions.ts#reassignDeviceAction",
+      page: DEVICES,
+      form: () => ({ deviceId: fixture.otherDevice }),
+      fields: () => ({ email: "target.promote@example.com" }),
+      setup: () => sql("UPDATE devices SET user_id = $2 WHERE id = $1", [fixture.otherDevice, fixture.tokenOwner]),
+      effect: () =>
+        one("SELECT u.email FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = $1", [fixture.otherDevice]),
+      changedTo: () => ({ email: "target.promote@example.com" }),
+      cleanup: () => sql("UPDATE devices SET user_id = $2 WHERE id = $1", [fixture.otherDevice, fixture.tokenOwner]),
+      expected: ADMIN_ONLY,
+    },
+    {
       name: "enableDevice: a disabled device",
       action: "app/admin/devices/actions.ts#enableDeviceAction",
       page: DEVICES,

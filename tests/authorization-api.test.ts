@@ -8,7 +8,6 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { describe, test } from "node:test";
 import * as plist from "plist";
-import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import {
   type Actor,
   actors,
@@ -26,6 +25,7 @@ import {
   uploadAs,
   world,
 } from "./helpers/authorization-world";
+import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 
@@ -343,7 +343,7 @@ describe("API", () => {
    * for the cookie's owner; a challenge for the role's account is inserted as
    * /devices/enroll would (anonymous gets one never issued).
    */
-  const deviceKey = makeSigner("rsa");
+  const deviceKey = testDeviceIdentityCa().newDevice();
   async function registerAs(actor: Actor, signed: boolean): Promise<string> {
     const challenge = randomBytes(16).toString("hex");
     if (actor.role !== "anonymous") {
@@ -360,7 +360,7 @@ describe("API", () => {
       redirect: "manual",
       // The admin's cookie rides along: it must not pick the owner.
       headers: { "content-type": "application/pkcs7-signature", cookie: actors.admin.cookie },
-      body: new Uint8Array(signed ? makeEnvelope(xml, deviceKey, { sid: "issuerSerial" }) : xml),
+      body: new Uint8Array(signed ? signPost(xml, deviceKey) : xml),
     });
     const code = res.status >= 400 ? ((await res.json()) as { error: { code: string } }).error.code : "";
     if (res.status < 400) await res.arrayBuffer();

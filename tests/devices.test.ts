@@ -1,8 +1,11 @@
 /**
  * Device registration over real HTTP (issue 9): the enrollment profile (signed
  * with a test CA made by openssl), a simulated iPhone posting signed attribute
- * plists as iOS does, the 301 and device cookie, per-build coverage in the API
- * against the real ad hoc profile, exports, import, and who may use each route.
+ * plists as iOS does (its identity under a test root the server is given as
+ * CODESIGN_EXTRA_ROOTS), the 301 and device cookie, per-build coverage in the
+ * API against the real ad hoc profile, exports, import, and who may use each
+ * route. Issue 20: forged posts, device takeover, control characters, formula
+ * injection in exports, unbounded enrollment rows.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -13,6 +16,8 @@ import { after, before, describe, it } from "node:test";
 import * as plist from "plist";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { MAX_LIVE_ENROLLMENTS_PER_USER } from "@/lib/devices/enrollment";
+import { issue, makeRoot, signerOf, signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -27,11 +32,16 @@ let scratch: string;
 let caPem: string;
 let memberCookie: string;
 let adminCookie: string;
+let outsiderCookie: string;
 let memberToken: string;
 let adminToken: string;
 let buildId: string;
 let listedUdid: string;
-const device = makeSigner("rsa");
+/** A self-signed key: its signatures hold, but it is nobody's iPhone. */
+const selfSigned = makeSigner("rsa");
+const pki = testDeviceIdentityCa();
+/** The simulated iPhone's identity, under the test root the server trusts. */
+const iphone = pki.newDevice();
 
 function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: "pipe" });
@@ -59,18 +69,17 @@ async function enroll(cookie: string): Promise<{ challenge: string; url: string;
   return { challenge: content.Challenge, url: content.URL, profile };
 }
 
-function answer(challenge: string, udid: string, options: { tamper?: boolean } = {}): Buffer {
-  const xml = Buffer.from(
-    plist.build({
-      UDID: udid,
-      CHALLENGE: challenge,
-      PRODUCT: "iPhone15,2",
-      VERSION: "21F90",
-      DEVICE_NAME: "Test iPhone",
-    }),
+function answerXml(challenge: string, udid: string, name = "Test iPhone"): Buffer {
+  return Buffer.from(
+    plist.build({ UDID: udid, CHALLENGE: challenge, PRODUCT: "iPhone15,2", VERSION: "21F90", DEVICE_NAME: name }),
   );
+}
+
+function answer(challenge: string, udid: string, options: { tamper?: boolean; name?: string } = {}): Buffer {
+  const xml = answerXml(challenge, udid, options.name);
+  if (!options.tamper) return signPost(xml, iphone);
   const forged = Buffer.from(plist.build({ UDID: OTHER_UDID, CHALLENGE: challenge }));
-  return makeEnvelope(xml, device, { sid: "issuerSerial", ...(options.tamper ? { replaceContent: forged } : {}) });
+  return makeEnvelope(xml, selfSigned, { sid: "issuerSerial", replaceContent: forged });
 }
 
 async function post(url: string, body: Buffer): Promise<Response> {
@@ -138,6 +147,8 @@ before(async () => {
       // Certificate and chain as PEM text, the key as a file path: both forms are accepted.
       MOBILECONFIG_SIGNING_CERT: fs.readFileSync(p("leaf.pem"), "utf8") + caPem,
       MOBILECONFIG_SIGNING_KEY: p("leaf.key"),
+      // The test root stands in for Apple's (as a file path; PEM text works too).
+      CODESIGN_EXTRA_ROOTS: pki.root.certPath,
     },
   });
   await createUser(server, {
@@ -145,7 +156,9 @@ before(async () => {
     password: "member-password",
     role: "member",
   });
+  await createUser(server, { email: "outsider@example.com", password: "outsider-password", role: "member" });
   memberCookie = (await passwordSession(server.baseUrl, "member@example.com", "member-password"))!;
+  outsiderCookie = (await passwordSession(server.baseUrl, "outsider@example.com", "outsider-password"))!;
   adminCookie = (await passwordSession(server.baseUrl, server.admin.email, server.admin.password))!;
   assert.ok(memberCookie && adminCookie);
   memberToken = await createToken(server, "member@example.com", ["--scopes", "read"]);
@@ -365,5 +378,116 @@ describe("coverage and exports", () => {
     const adminPage = await fetch(`${server.baseUrl}/admin/devices`, { headers: { cookie: adminCookie } });
     assert.equal(adminPage.status, 200);
     assert.ok((await adminPage.text()).includes(OTHER_UDID));
+  });
+});
+
+describe("issue 20: nothing lets a stranger in", () => {
+  async function exportText(format: "apple" | "csv"): Promise<string> {
+    const res = await fetch(`${server.baseUrl}/api/v1/devices/export?format=${format}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    assert.equal(res.status, 200);
+    return res.text();
+  }
+  async function ownerOf(udid: string): Promise<string | null> {
+    const [row] = await db<{ email: string }>(
+      "SELECT u.email FROM devices d JOIN users u ON u.id = d.user_id WHERE d.udid = $1",
+      [udid],
+    );
+    return row?.email ?? null;
+  }
+
+  it("a forged post (self-signed, or under a root not configured) moves no device and adds none", async () => {
+    assert.equal(await ownerOf(listedUdid), "member@example.com");
+    const before = await db("SELECT id, udid, user_id, name FROM devices ORDER BY id");
+    const madeUp = "00008030-0000000000BADBAD";
+    const { challenge, url } = await enroll(outsiderCookie);
+    for (const udid of [listedUdid, madeUp]) {
+      const res = await post(
+        url,
+        makeEnvelope(answerXml(challenge, udid, "pwned"), selfSigned, { sid: "issuerSerial" }),
+      );
+      assert.equal(res.status, 403);
+      assert.equal(await errorCode(res), "device_certificate_untrusted");
+    }
+    // The same shape as a real chain, under a root the server was not given.
+    const strangerRoot = makeRoot(pki.dir, "Ferry Test Device Root");
+    const strangerCa = issue(pki.dir, strangerRoot, "/O=Apple Inc./CN=Apple iPhone Device CA", true);
+    const stranger = signerOf(issue(pki.dir, strangerCa, "/CN=stranger", false));
+    const res = await post(url, signPost(answerXml(challenge, listedUdid, "pwned"), stranger));
+    assert.equal(res.status, 403);
+    assert.equal(await errorCode(res), "device_certificate_untrusted");
+    assert.deepEqual(await db("SELECT id, udid, user_id, name FROM devices ORDER BY id"), before);
+    assert.equal(await ownerOf(listedUdid), "member@example.com");
+    assert.ok(!(await exportText("apple")).includes(madeUp));
+  });
+
+  it("a genuine device post naming someone else's UDID is refused (409) and audited; the owner re-registers", async () => {
+    const { challenge, url } = await enroll(outsiderCookie);
+    const res = await post(url, answer(challenge, listedUdid, { name: "pwned" }));
+    assert.equal(res.status, 409);
+    assert.equal(await errorCode(res), "device_owned_by_another_user");
+    assert.equal(await ownerOf(listedUdid), "member@example.com");
+    const audit = await db<{ actor_email: string }>(
+      "SELECT actor_email FROM audit_events WHERE action = 'device.register_refused'",
+    );
+    assert.deepEqual(audit, [{ actor_email: "outsider@example.com" }]);
+    // Still on its owner's list.
+    const page = await (await fetch(`${server.baseUrl}/devices`, { headers: { cookie: memberCookie } })).text();
+    assert.ok(page.includes(listedUdid));
+    const mine = await enroll(memberCookie);
+    assert.equal((await post(mine.url, answer(mine.challenge, listedUdid))).status, 301);
+    assert.equal(await ownerOf(listedUdid), "member@example.com");
+  });
+
+  it("control characters in a device name are stripped (NUL gave a 500)", async () => {
+    const udid = "00008030-000000000000C0DE";
+    const { challenge, url } = await enroll(memberCookie);
+    const xml = answerXml(challenge, udid, "Jane[NUL]'s[BEL] iPhone")
+      .toString("utf8")
+      .replace("[NUL]", "&#0;")
+      .replace("[BEL]", "&#7;");
+    const res = await post(url, signPost(xml, iphone));
+    assert.equal(res.status, 301);
+    const [row] = await db<{ name: string }>("SELECT name FROM devices WHERE udid = $1", [udid]);
+    assert.equal(row?.name, "Jane's iPhone");
+  });
+
+  it("both exports defuse names a spreadsheet would run as formulas, fullwidth ＝ too", async () => {
+    const hostile = new Map([
+      ["00008030-0000000000000F01", '=HYPERLINK("https://evil.example","x")'],
+      ["00008030-0000000000000F02", "\uFF1D1+1"],
+      ["00008030-0000000000000F03", "+1+cmd|'/c calc'!A0"],
+      ["00008030-0000000000000F04", "@SUM(A1)"],
+    ]);
+    for (const [udid, name] of hostile) {
+      const { challenge, url } = await enroll(memberCookie);
+      assert.equal((await post(url, answer(challenge, udid, { name }))).status, 301);
+    }
+    const apple = await exportText("apple");
+    const csv = await exportText("csv");
+    for (const [udid, name] of hostile) {
+      const line = apple.split("\n").find((l) => l.startsWith(`${udid}\t`));
+      assert.equal(line, `${udid}\t'${name}\tios`);
+      const row = csv.split("\r\n").find((l) => l.startsWith(`"${udid}",`));
+      assert.ok(row?.startsWith(`"${udid}","'${name.replaceAll('"', '""')}",`), row);
+    }
+  });
+
+  it(`GET /devices/enroll keeps at most ${MAX_LIVE_ENROLLMENTS_PER_USER} live challenges per user; older profiles stop working`, async () => {
+    const first = await enroll(outsiderCookie);
+    for (let i = 0; i < MAX_LIVE_ENROLLMENTS_PER_USER + 10; i++) {
+      const res = await fetch(`${server.baseUrl}/devices/enroll`, { headers: { cookie: outsiderCookie } });
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    }
+    const [live] = await db<{ n: number }>(
+      `SELECT count(*)::int AS n FROM device_enrollments e JOIN users u ON u.id = e.user_id
+       WHERE u.email = 'outsider@example.com' AND e.used_at IS NULL`,
+    );
+    assert.equal(live?.n, MAX_LIVE_ENROLLMENTS_PER_USER);
+    const res = await post(first.url, answer(first.challenge, "00008030-0000000000000E01"));
+    assert.equal(res.status, 403);
+    assert.equal(await errorCode(res), "enrollment_challenge_invalid");
   });
 });

@@ -13,9 +13,9 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import * as plist from "plist";
-import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
+import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -30,7 +30,9 @@ let iPhone: BrowserContext;
 let page: Page;
 let buildPath: string;
 let listedUdid: string;
-const deviceKey = makeSigner("ec");
+/** The simulated iPhone's identity, under the test root the server trusts (CODESIGN_EXTRA_ROOTS). */
+const pki = testDeviceIdentityCa();
+const iphoneIdentity = pki.newDevice();
 
 /** Taps "Register this iPhone", reads the downloaded profile, posts the device's signed answer as iOS would. */
 async function registerThisPhone(udid: string): Promise<string> {
@@ -44,11 +46,9 @@ async function registerThisPhone(udid: string): Promise<string> {
     PayloadContent: { URL: string; Challenge: string };
   };
   assert.equal(profile.PayloadType, "Profile Service");
-  const body = makeEnvelope(
-    Buffer.from(
-      plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
-    ),
-    deviceKey,
+  const body = signPost(
+    plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
+    iphoneIdentity,
   );
   const res = await fetch(profile.PayloadContent.URL, {
     method: "POST",
@@ -61,7 +61,7 @@ async function registerThisPhone(udid: string): Promise<string> {
 
 before(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-devices-"));
-  server = await startFerry();
+  server = await startFerry({ env: { CODESIGN_EXTRA_ROOTS: pki.root.pem } });
   const created = await server.cli(["user", "create", "--email", "phone@example.com", "--password", "phone-password"]);
   assert.equal(created.code, 0, created.stderr);
   const token = await createToken(server);

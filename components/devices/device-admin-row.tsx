@@ -2,6 +2,7 @@ import {
   deleteDeviceAction,
   disableDeviceAction,
   enableDeviceAction,
+  reassignDeviceAction,
   renameDeviceAction,
 } from "@/app/admin/devices/actions";
 import { ActionForm } from "@/components/ui/action-form";
@@ -36,6 +37,21 @@ export function DeviceAdminRow({ device }: { device: DeviceDto }) {
       </td>
       <td className="px-3 py-2">
         {device.owner?.email ?? <span className="text-slate-400">none ({device.source})</span>}
+        {/* A registered device never moves by itself (its UDID proves nothing): an admin moves it. */}
+        <ActionForm action={reassignDeviceAction} className="mt-1 flex flex-wrap items-center gap-1">
+          {id}
+          <input
+            name="email"
+            type="email"
+            required
+            placeholder="new owner's email"
+            aria-label={`New owner of ${device.udid}`}
+            className={inputClass}
+          />
+          <SubmitButton small variant="secondary">
+            Move
+          </SubmitButton>
+        </ActionForm>
       </td>
       <td className="px-3 py-2">{device.model ?? "—"}</td>
       <td className="px-3 py-2">{device.osVersion ?? "—"}</td>

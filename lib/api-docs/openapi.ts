@@ -518,15 +518,20 @@ const paths: Record<string, Record<string, Operation>> = {
       summary: "Device enrollment answer (iOS)",
       description:
         "Posted by iOS itself after an employee installs the enrollment profile: the CMS-signed device attributes. " +
-        "No cookie or token: the single-use challenge inside the signed plist names the user.",
+        "No cookie or token: the single-use challenge inside the signed plist names the user. The signer must be a " +
+        "device identity Apple issued (through Apple iPhone Device CA); a device registered to another user never moves.",
       tags: ["devices"],
       security: [],
       requestBody: { required: true, content: { "application/pkcs7-signature": { schema: { type: "string" } } } },
       responses: {
         "301": { description: "Registered: Safari is sent to the confirmation page (`Location`)." },
         "400": error("`unsigned_device_response`, `device_signature_invalid`, `malformed_device_response`."),
-        "403": error("`enrollment_challenge_invalid`."),
-        "409": error("`enrollment_challenge_used`."),
+        "403": error(
+          "`enrollment_challenge_invalid`, `device_certificate_untrusted` (not signed by an iPhone or iPad).",
+        ),
+        "409": error(
+          "`enrollment_challenge_used`, `device_owned_by_another_user` (an admin moves it), `conflict` (registered at the same moment: retry).",
+        ),
         "410": error("`enrollment_challenge_expired`."),
         "413": error("Over 64 KiB (`payload_too_large`)."),
       },

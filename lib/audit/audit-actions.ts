@@ -30,7 +30,16 @@ export const AUDIT_ACTION_GROUPS = [
   },
   {
     group: "Devices",
-    actions: ["device.register", "device.rename", "device.disable", "device.enable", "device.delete", "device.import"],
+    actions: [
+      "device.register",
+      "device.register_refused",
+      "device.reassign",
+      "device.rename",
+      "device.disable",
+      "device.enable",
+      "device.delete",
+      "device.import",
+    ],
   },
   { group: "Webhooks", actions: ["webhook.create", "webhook.delete", "webhook.enable", "webhook.disable"] },
   { group: "Tokens and settings", actions: ["token.create", "token.revoke", "settings.change"] },

@@ -1,3 +1,4 @@
+import { pruneExpiredEnrollments } from "@/lib/devices/enrollment";
 import { applyRetention } from "@/lib/retention/retention";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
@@ -10,8 +11,8 @@ const EVERY_MS = 10 * 60 * 1000;
  * Runs the clean-ups that must not wait for a restart: partial uploads no
  * longer in progress, and stored files no build row references (after a grace
  * period, under the storage lock, so safe with several instances), and
- * builds outside their app's retention (under its own advisory lock). Returns a
- * function that stops them.
+ * builds outside their app's retention (under its own advisory lock), and
+ * expired device-enrollment challenges. Returns a function that stops them.
  */
 export function startPeriodicSweeps(options: {
   dataDir: string;
@@ -33,6 +34,12 @@ export function startPeriodicSweeps(options: {
       if (orphans) options.log(`Removed the files of ${orphans} build(s) no longer in the database`);
     } catch (error) {
       options.log(`warning: clean-up of temporary and orphaned files failed: ${(error as Error).message}`);
+    }
+    try {
+      const pruned = await pruneExpiredEnrollments();
+      if (pruned) options.log(`Removed ${pruned} expired device enrollment challenge(s)`);
+    } catch (error) {
+      options.log(`warning: pruning device enrollments failed: ${(error as Error).message}`);
     }
     try {
       const retained = await applyRetention();

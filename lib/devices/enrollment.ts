@@ -25,17 +25,45 @@ export function hashChallenge(challenge: string): string {
   return createHash("sha256").update(challenge, "utf8").digest("hex");
 }
 
-/** Issues a fresh challenge for `user`; only its hash is stored. Old rows are pruned on the way. */
+/**
+ * Live (unused, unexpired) challenges one user may hold. Each download of the
+ * enrollment profile issues one; past this many the oldest are deleted (that
+ * profile then answers `enrollment_challenge_invalid`), so repeated downloads
+ * keep working while the table stays bounded. Five covers an iPhone and an
+ * iPad registered side by side, with retries.
+ */
+export const MAX_LIVE_ENROLLMENTS_PER_USER = 5;
+
+/** Deletes expired challenges (used or not): they can only be refused. Returns how many. */
+export async function pruneExpiredEnrollments(now = new Date()): Promise<number> {
+  const { count } = await prisma().deviceEnrollment.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}
+
+/** Issues a fresh challenge for `user`; only its hash is stored. Expired rows and the user's oldest live ones past the cap go. */
 export async function createEnrollmentChallenge(
   user: Pick<UserDto, "id">,
   now = new Date(),
 ): Promise<{ challenge: string; expiresAt: Date }> {
   const challenge = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_SECONDS * 1000);
-  await prisma().$transaction([
-    prisma().deviceEnrollment.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3600_000) } } }),
-    prisma().deviceEnrollment.create({ data: { challengeHash: hashChallenge(challenge), userId: user.id, expiresAt } }),
-  ]);
+  await prisma().$transaction(async (tx) => {
+    // One user's downloads take turns, so concurrent ones cannot overshoot the cap.
+    await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
+    await tx.deviceEnrollment.deleteMany({ where: { expiresAt: { lte: now } } });
+    const older = await tx.deviceEnrollment.findMany({
+      where: { userId: user.id, usedAt: null },
+      orderBy: [{ createdAt: "desc" }, { expiresAt: "desc" }],
+      skip: MAX_LIVE_ENROLLMENTS_PER_USER - 1,
+      select: { challengeHash: true },
+    });
+    if (older.length > 0) {
+      await tx.deviceEnrollment.deleteMany({ where: { challengeHash: { in: older.map((r) => r.challengeHash) } } });
+    }
+    await tx.deviceEnrollment.create({
+      data: { challengeHash: hashChallenge(challenge), userId: user.id, expiresAt },
+    });
+  });
   return { challenge, expiresAt };
 }
 

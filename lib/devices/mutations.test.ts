@@ -1,25 +1,43 @@
-/** Domain tests: enrollment challenges, registration from a signed device answer, admin changes, coverage. */
+/** Domain tests: enrollment challenges, registration from a signed device answer, ownership, admin changes, coverage. */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { build as buildPlist } from "plist";
 import { type Actor, CLI_ACTOR, userActor } from "@/lib/access/actor";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { startPeriodicSweeps } from "@/lib/boot/periodic-sweeps";
 import type { BuildDto } from "@/lib/builds/data";
 import { coverageOf, deviceBlocker, listAllDevices } from "@/lib/devices/data";
-import { createEnrollmentChallenge, ENROLLMENT_TTL_SECONDS } from "@/lib/devices/enrollment";
-import { deleteDevice, disableDevice, importDevices, registerDevice, renameDevice } from "@/lib/devices/mutations";
+import {
+  createEnrollmentChallenge,
+  ENROLLMENT_TTL_SECONDS,
+  MAX_LIVE_ENROLLMENTS_PER_USER,
+} from "@/lib/devices/enrollment";
+import {
+  deleteDevice,
+  disableDevice,
+  importDevices,
+  reassignDevice,
+  registerDevice,
+  renameDevice,
+} from "@/lib/devices/mutations";
 import { parseDeviceResponse } from "@/lib/devices/profile-service";
 import { AppError } from "@/lib/errors";
 import { createUser } from "@/lib/users/mutations";
+import { signPost, testDeviceIdentityCa } from "@/tests/helpers/device-identity";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
+import { fixturePath } from "@/tests/helpers/fixtures";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures");
+const VICTIM = "00008030-000AAAAAAAAAAAAA";
 const context = { ip: "203.0.113.9", userAgent: "iOS/17.5 domain-test" };
 const T0 = new Date("2026-03-01T10:00:00Z");
+/** A self-signed key: its signature holds, but it is nobody's device. */
 const signer = makeSigner("rsa");
+const pki = testDeviceIdentityCa();
+/** A device identity under the test root, which this process trusts (CODESIGN_EXTRA_ROOTS). */
+const iphone = pki.newDevice();
+process.env.CODESIGN_EXTRA_ROOTS = pki.root.pem;
 
 let db: Awaited<ReturnType<typeof useDomainDatabase>>;
 let admin: Actor;
@@ -37,13 +55,20 @@ before(async () => {
 });
 after(async () => db?.cleanup());
 
+function actorId(actor: Actor): string {
+  assert.equal(actor.kind, "user");
+  return actor.kind === "user" ? actor.user.id : "";
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function rejectsWith(code: string) {
   return (error: unknown) => error instanceof AppError && error.code === code;
 }
 
 function deviceAnswer(challenge: string, udid: string, extra: Record<string, string> = {}): Buffer {
   const xml = buildPlist({ UDID: udid, CHALLENGE: challenge, PRODUCT: "iPhone15,2", VERSION: "21F90", ...extra });
-  return makeEnvelope(Buffer.from(xml), signer, { sid: "issuerSerial" });
+  return signPost(xml, iphone);
 }
 
 async function deviceCount(): Promise<number> {
@@ -125,6 +150,11 @@ describe("enrollment challenge lifecycle", () => {
       rejectsWith("malformed_device_response"),
     );
     assert.throws(() => parseDeviceResponse(Buffer.alloc(70_000, 0x30)), rejectsWith("payload_too_large"));
+    // Validly signed by a key nobody certified as a device (CODESIGN_EXTRA_ROOTS names only the test root).
+    const selfSigned = makeEnvelope(Buffer.from(buildPlist({ UDID: VICTIM, CHALLENGE: challenge })), signer, {
+      sid: "issuerSerial",
+    });
+    assert.throws(() => parseDeviceResponse(selfSigned), rejectsWith("device_certificate_untrusted"));
     const rows = await db.query("SELECT 1 FROM device_enrollments WHERE used_at IS NULL");
     assert.ok(rows.length >= 1);
   });
@@ -169,10 +199,177 @@ describe("device changes", () => {
   });
 });
 
+describe("ownership: a registered device never moves by itself", () => {
+  it("another user's post naming it is refused and audited; the owner re-registers; an admin moves it", async () => {
+    const owned = await registerDevice(
+      parseDeviceResponse(deviceAnswer((await createEnrollmentChallenge({ id: memberId })).challenge, VICTIM)),
+      context,
+    );
+    assert.equal(owned.owner?.email, "member@example.com");
+    const otherId = actorId(other);
+    // The outsider's own challenge, a genuine device signature (a jailbroken phone can sign any UDID).
+    const { challenge } = await createEnrollmentChallenge({ id: otherId });
+    await assert.rejects(
+      registerDevice(parseDeviceResponse(deviceAnswer(challenge, VICTIM, { DEVICE_NAME: "pwned" })), context),
+      (error) => error instanceof AppError && error.code === "device_owned_by_another_user" && error.status === 409,
+    );
+    const [row] = await db.query<{ email: string; name: string | null }>(
+      "SELECT u.email, d.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.udid = $1",
+      [VICTIM],
+    );
+    assert.deepEqual(row, { email: "member@example.com", name: null });
+    const refused = await db.query<{ actor_email: string; details: { udid: string; owner: string } }>(
+      "SELECT actor_email, details FROM audit_events WHERE action = 'device.register_refused' AND target_id = $1",
+      [owned.id],
+    );
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]?.actor_email, "other@example.com");
+    assert.equal(refused[0]?.details.owner, "member@example.com");
+    // The refused post did not use up the outsider's challenge.
+    const unused = await db.query("SELECT 1 FROM device_enrollments WHERE user_id = $1 AND used_at IS NULL", [otherId]);
+    assert.ok(unused.length >= 1);
+
+    // The owner re-registers (new name) as before.
+    const again = await registerDevice(
+      parseDeviceResponse(
+        deviceAnswer((await createEnrollmentChallenge({ id: memberId })).challenge, VICTIM, { DEVICE_NAME: "Jane" }),
+      ),
+      context,
+    );
+    assert.equal(again.id, owned.id);
+    assert.equal(again.name, "Jane");
+    assert.equal(again.owner?.email, "member@example.com");
+
+    // Only an admin moves it; then the new owner's post works.
+    await assert.rejects(
+      reassignDevice({ deviceId: owned.id, email: "other@example.com" }, member),
+      rejectsWith("forbidden"),
+    );
+    await assert.rejects(
+      reassignDevice({ deviceId: owned.id, email: "nobody@example.com" }, admin),
+      rejectsWith("bad_request"),
+    );
+    const moved = await reassignDevice({ deviceId: owned.id, email: "other@example.com" }, admin);
+    assert.equal(moved.owner?.email, "other@example.com");
+    const audit = await db.query<{ details: { from: string; to: string } }>(
+      "SELECT details FROM audit_events WHERE action = 'device.reassign' AND target_id = $1",
+      [owned.id],
+    );
+    assert.deepEqual(
+      audit.map((a) => [a.details.from, a.details.to]),
+      [["member@example.com", "other@example.com"]],
+    );
+    const mine = await registerDevice(parseDeviceResponse(deviceAnswer(challenge, VICTIM)), context);
+    assert.equal(mine.owner?.email, "other@example.com");
+  });
+
+  it("a device an admin imported (no owner) is claimed by the first registration", async () => {
+    const udid = "8888888888888888888888888888888888888888";
+    await importDevices(`${udid}\tLab phone\tios\n`, admin);
+    const { challenge } = await createEnrollmentChallenge({ id: memberId });
+    const claimed = await registerDevice(parseDeviceResponse(deviceAnswer(challenge, udid)), context);
+    assert.equal(claimed.owner?.email, "member@example.com");
+  });
+});
+
+describe("device text is stripped of control characters", () => {
+  it("names from the device, a rename and an import are stored without them (NUL made PostgreSQL refuse the row)", async () => {
+    const udid = "9999999999999999999999999999999999999999";
+    const { challenge } = await createEnrollmentChallenge({ id: memberId });
+    // iOS's plist parser, like Ferry's, takes character references the XML builder would refuse to write.
+    const xml = buildPlist({
+      UDID: udid,
+      CHALLENGE: challenge,
+      DEVICE_NAME: "Jane[NUL]'s[BEL] iPhone\n\tX",
+      PRODUCT: "iPhone[ESC]15,2",
+    })
+      .replace("[NUL]", "&#0;")
+      .replace("[BEL]", "&#7;")
+      .replace("[ESC]", "&#x1b;");
+    const parsed = parseDeviceResponse(signPost(xml, iphone));
+    assert.equal(parsed.attributes.name, "Jane\u0000's\u0007 iPhone\n\tX");
+    const device = await registerDevice(parsed, context);
+    assert.equal(device.name, "Jane's iPhone X");
+    assert.equal(device.model, "iPhone15,2");
+    const [row] = await db.query<{ name: string }>("SELECT name FROM devices WHERE udid = $1", [udid]);
+    assert.equal(row?.name, "Jane's iPhone X");
+    assert.equal(
+      (await renameDevice({ deviceId: device.id, name: "Work\u0000 phone\u0085" }, member)).name,
+      "Work phone",
+    );
+    await assert.rejects(
+      renameDevice({ deviceId: device.id, name: "\u0000\u0001" }, member),
+      rejectsWith("bad_request"),
+    );
+    const imported = "7777777777777777777777777777777777777771";
+    await importDevices(`${imported}\tLab\u0000 iPad\tios\n`, admin);
+    assert.equal((await listAllDevices()).find((d) => d.udid === imported)?.name, "Lab iPad");
+  });
+});
+
+describe("enrollment challenges are bounded", () => {
+  async function liveCount(userId: string, at: Date): Promise<number> {
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM device_enrollments WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2",
+      [userId, at],
+    );
+    return row?.n ?? -1;
+  }
+
+  it(`a user holds at most ${MAX_LIVE_ENROLLMENTS_PER_USER} live challenges: the newest are kept`, async () => {
+    const start = new Date(Date.now() + 3600_000);
+    const issued: string[] = [];
+    for (let i = 0; i < MAX_LIVE_ENROLLMENTS_PER_USER + 20; i++) {
+      issued.push((await createEnrollmentChallenge({ id: memberId }, new Date(start.getTime() + i * 1000))).challenge);
+    }
+    const at = new Date(start.getTime() + issued.length * 1000);
+    assert.equal(await liveCount(memberId, at), MAX_LIVE_ENROLLMENTS_PER_USER);
+    // The oldest is gone; the newest still registers.
+    await assert.rejects(
+      registerDevice(parseDeviceResponse(deviceAnswer(issued[0]!, VICTIM)), context, at),
+      rejectsWith("enrollment_challenge_invalid"),
+    );
+    const newest = issued.at(-1)!;
+    await registerDevice(
+      parseDeviceResponse(deviceAnswer(newest, "1212121212121212121212121212121212121212")),
+      context,
+      at,
+    );
+    // Concurrent downloads do not overshoot the cap.
+    await Promise.all(
+      Array.from({ length: 12 }, () => createEnrollmentChallenge({ id: memberId }, new Date(at.getTime() + 1000))),
+    );
+    assert.equal(await liveCount(memberId, at), MAX_LIVE_ENROLLMENTS_PER_USER);
+  });
+
+  it("expired challenges are deleted when a new one is issued, and by the periodic sweep", async () => {
+    const past = new Date(Date.now() - 2 * 3600_000);
+    for (let i = 0; i < 3; i++) await createEnrollmentChallenge({ id: actorId(other) }, past);
+    const expiredRows = () => db.query("SELECT 1 FROM device_enrollments WHERE expires_at <= now()");
+    assert.equal((await expiredRows()).length >= 3, true);
+    await createEnrollmentChallenge({ id: memberId });
+    assert.equal((await expiredRows()).length, 0);
+
+    for (let i = 0; i < 3; i++) await createEnrollmentChallenge({ id: actorId(other) }, past);
+    const lines: string[] = [];
+    const stop = startPeriodicSweeps({ dataDir: db.dataDir, uploadIdleTimeoutSeconds: 60, log: (l) => lines.push(l) });
+    try {
+      for (let i = 0; i < 200 && !lines.some((l) => /enrollment/.test(l)); i++) await sleep(50);
+    } finally {
+      stop();
+    }
+    assert.ok(
+      lines.some((l) => /Removed 3 expired device enrollment/.test(l)),
+      lines.join("\n"),
+    );
+    assert.equal((await expiredRows()).length, 0);
+  });
+});
+
 describe("coverage against real profiles", () => {
   for (const file of ["app_info--ios_adhoc.mobileprovision", "app_info--ios_development.mobileprovision"]) {
     it(`${file}: the listed device is included, another is missing, the blocker says so`, () => {
-      const profile = parseProvisioningProfile(fs.readFileSync(path.join(FIXTURES, "profiles", file)), T0);
+      const profile = parseProvisioningProfile(fs.readFileSync(fixturePath("profiles", file)), T0);
       const listed = profile.devices[0];
       assert.ok(listed);
       const build = { analysis: { profile }, uploadedBy: "uploader@example.com" } as unknown as BuildDto;
@@ -207,7 +404,7 @@ describe("coverage against real profiles", () => {
 
   it("enterprise and App Store profiles have no coverage", () => {
     const profile = parseProvisioningProfile(
-      fs.readFileSync(path.join(FIXTURES, "profiles", "app_info--ios_appstore.mobileprovision")),
+      fs.readFileSync(fixturePath("profiles", "app_info--ios_appstore.mobileprovision")),
       T0,
     );
     const build = { analysis: { profile }, uploadedBy: null } as unknown as BuildDto;

@@ -1,12 +1,20 @@
 import { type Actor, actorIsAdmin, actorUserId, assertAdmin } from "@/lib/access/actor";
 import { type AuditContext, recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { type DeviceDto, deviceSelect, findDeviceById, toDeviceDto } from "@/lib/devices/data";
 import { hashChallenge } from "@/lib/devices/enrollment";
 import type { DeviceResponse } from "@/lib/devices/profile-service";
-import { deviceAttributesSchema, deviceIdSchema, normalizeUdid, renameDeviceSchema } from "@/lib/devices/schema";
+import {
+  cleanDeviceText,
+  deviceAttributesSchema,
+  deviceIdSchema,
+  normalizeUdid,
+  reassignDeviceSchema,
+  renameDeviceSchema,
+} from "@/lib/devices/schema";
 import { AppError, parseInput } from "@/lib/errors";
-import { findUserById } from "@/lib/users/data";
+import { findUserByEmail, findUserById } from "@/lib/users/data";
 
 /**
  * Changes to registered devices. Registration comes from the device itself
@@ -14,11 +22,25 @@ import { findUserById } from "@/lib/users/data";
  * own devices (rename, delete).
  */
 
+/** Thrown inside the registration transaction to roll it back (the challenge stays unused). */
+class OwnedByAnother extends Error {
+  constructor(
+    readonly userId: string,
+    readonly device: { id: string; udid: string; ownerEmail: string },
+  ) {
+    super("device owned by another user");
+  }
+}
+
 /**
  * Stores the device a verified profile-service post describes, for the user
  * its challenge was issued to, and uses the challenge up. Unknown, used or
- * expired challenges store nothing. A UDID registered before moves to this
- * user (the device changed hands) but stays disabled if an admin disabled it.
+ * expired challenges store nothing. Re-registering one's own device updates
+ * it (and it stays disabled if an admin disabled it); a device without an
+ * owner (imported by an admin) is claimed; a device registered to someone
+ * else never moves: `device_owned_by_another_user`, audited as
+ * `device.register_refused`, and only an admin reassigns it (UDIDs are not
+ * secret, so naming one proves nothing).
  */
 export async function registerDevice(
   response: DeviceResponse,
@@ -27,57 +49,92 @@ export async function registerDevice(
 ): Promise<DeviceDto> {
   const attributes = parseInput(deviceAttributesSchema, response.attributes);
   const hash = hashChallenge(response.challenge);
-  const { device, user } = await prisma().$transaction(async (tx) => {
-    const enrollment = await tx.deviceEnrollment.findUnique({ where: { challengeHash: hash } });
-    if (!enrollment) {
+  let result: { device: DeviceDto; user: { id: string } };
+  try {
+    result = await prisma().$transaction(async (tx) => {
+      const enrollment = await tx.deviceEnrollment.findUnique({ where: { challengeHash: hash } });
+      if (!enrollment) {
+        throw new AppError(
+          "enrollment_challenge_invalid",
+          "This registration profile was not issued by this server: download a new one from the Devices page.",
+        );
+      }
+      if (enrollment.usedAt) {
+        throw new AppError(
+          "enrollment_challenge_used",
+          "This registration profile was used already: download a new one from the Devices page.",
+        );
+      }
+      if (enrollment.expiresAt.getTime() <= now.getTime()) {
+        throw new AppError(
+          "enrollment_challenge_expired",
+          "This registration profile has expired: download a new one from the Devices page.",
+        );
+      }
+      // Conditional update: of two concurrent posts with one challenge, one wins.
+      const claimed = await tx.deviceEnrollment.updateMany({
+        where: { challengeHash: hash, usedAt: null },
+        data: { usedAt: now },
+      });
+      if (claimed.count !== 1) {
+        throw new AppError("enrollment_challenge_used", "This registration profile was used already.");
+      }
+      const owner = await tx.user.findFirst({
+        where: { id: enrollment.userId, disabledAt: null },
+        select: { id: true, email: true },
+      });
+      if (!owner)
+        throw new AppError("enrollment_challenge_invalid", "The account this profile was issued to is disabled.");
+      const fields = {
+        name: attributes.name,
+        model: attributes.model,
+        osVersion: attributes.osVersion,
+        serial: attributes.serial,
+        imei: attributes.imei,
+        source: "profile",
+        userId: owner.id,
+      };
+      // Lock the row so an admin's reassignment and this post do not interleave.
+      const [existing] = await tx.$queryRaw<{ id: string; user_id: string | null }[]>`
+        SELECT id, user_id FROM devices WHERE udid = ${attributes.udid} FOR UPDATE`;
+      if (existing?.user_id && existing.user_id !== owner.id) {
+        const holder = await tx.user.findUnique({ where: { id: existing.user_id }, select: { email: true } });
+        throw new OwnedByAnother(owner.id, {
+          id: existing.id,
+          udid: attributes.udid,
+          ownerEmail: holder?.email ?? "",
+        });
+      }
+      const row = existing
+        ? await tx.device.update({ where: { id: existing.id }, data: fields, select: deviceSelect })
+        : await tx.device.create({ data: { udid: attributes.udid, ...fields }, select: deviceSelect });
+      return { device: toDeviceDto(row), user: owner };
+    });
+  } catch (error) {
+    if (error instanceof OwnedByAnother) {
+      const refusedFor = await findUserById(error.userId);
+      if (refusedFor) {
+        await recordChange(
+          { kind: "user", user: refusedFor, context },
+          {
+            action: "device.register_refused",
+            target: { type: "device", id: error.device.id },
+            details: { udid: error.device.udid, owner: error.device.ownerEmail, reason: "owned_by_another_user" },
+          },
+        );
+      }
       throw new AppError(
-        "enrollment_challenge_invalid",
-        "This registration profile was not issued by this server: download a new one from the Devices page.",
+        "device_owned_by_another_user",
+        "This device is registered to another person in Ferry: ask an admin to move it to you (Admin → Devices).",
       );
     }
-    if (enrollment.usedAt) {
-      throw new AppError(
-        "enrollment_challenge_used",
-        "This registration profile was used already: download a new one from the Devices page.",
-      );
+    // Two first registrations of one UDID at the same moment: the loser retries.
+    if (isUniqueViolation(error)) {
+      throw new AppError("conflict", "This device was being registered at the same moment: try again.");
     }
-    if (enrollment.expiresAt.getTime() <= now.getTime()) {
-      throw new AppError(
-        "enrollment_challenge_expired",
-        "This registration profile has expired: download a new one from the Devices page.",
-      );
-    }
-    // Conditional update: of two concurrent posts with one challenge, one wins.
-    const claimed = await tx.deviceEnrollment.updateMany({
-      where: { challengeHash: hash, usedAt: null },
-      data: { usedAt: now },
-    });
-    if (claimed.count !== 1) {
-      throw new AppError("enrollment_challenge_used", "This registration profile was used already.");
-    }
-    const owner = await tx.user.findFirst({
-      where: { id: enrollment.userId, disabledAt: null },
-      select: { id: true, email: true },
-    });
-    if (!owner)
-      throw new AppError("enrollment_challenge_invalid", "The account this profile was issued to is disabled.");
-    const fields = {
-      name: attributes.name,
-      model: attributes.model,
-      osVersion: attributes.osVersion,
-      serial: attributes.serial,
-      imei: attributes.imei,
-      source: "profile",
-      userId: owner.id,
-    };
-    const row = await tx.device.upsert({
-      where: { udid: attributes.udid },
-      create: { udid: attributes.udid, ...fields },
-      update: fields,
-      select: deviceSelect,
-    });
-    return { device: toDeviceDto(row), user: owner };
-  });
+    throw error;
+  }
+  const { device, user } = result;
   const actorUser = await findUserById(user.id);
   if (actorUser) {
     await recordChange(
@@ -120,6 +177,27 @@ export async function renameDevice(input: { deviceId: string; name: string }, by
     details: { udid: device.udid, from: device.name, to: name },
   });
   return { ...device, name };
+}
+
+/**
+ * Moves a device to another user (the way to resolve
+ * `device_owned_by_another_user`: the device changed hands). Admin-only; the
+ * new owner must be an active user.
+ */
+export async function reassignDevice(input: { deviceId: string; email: string }, by: Actor): Promise<DeviceDto> {
+  assertAdmin(by);
+  const { deviceId, email } = parseInput(reassignDeviceSchema, input);
+  const device = await existingDevice(deviceId);
+  const to = await findUserByEmail(email);
+  if (!to || to.disabled) throw new AppError("bad_request", `There is no active user ${email}.`);
+  if (device.owner?.id === to.id) return device;
+  const row = await prisma().device.update({ where: { id: device.id }, data: { userId: to.id }, select: deviceSelect });
+  await recordChange(by, {
+    action: "device.reassign",
+    target: { type: "device", id: device.id },
+    details: { udid: device.udid, from: device.owner?.email ?? null, to: to.email },
+  });
+  return toDeviceDto(row);
 }
 
 async function setDisabled(deviceId: string, disabled: boolean, by: Actor, now: Date): Promise<boolean> {
@@ -185,7 +263,7 @@ export async function importDevices(text: string, by: Actor): Promise<{ added: n
     if (platform && platform !== "ios") {
       throw new AppError("bad_request", `Line ${index + 1}: platform "${rawPlatform.trim()}" is not ios.`);
     }
-    parsed.set(udid, rawName.trim().slice(0, 200) || null);
+    parsed.set(udid, cleanDeviceText(rawName).slice(0, 200) || null);
   });
   if (parsed.size === 0) throw new AppError("bad_request", "The list holds no device.");
   const result = await prisma().device.createMany({

@@ -1,16 +1,18 @@
 import { isPlistDict, plistString } from "@/lib/analysis/ipa/plist-dict";
 import { parsePlist } from "@/lib/analysis/ipa/plist-parse";
-import { looksLikeCms, parseSignedData, verifySignedData } from "@/lib/analysis/profile/cms";
+import { looksLikeCms, parseSignedData, type SignedData, verifySignedData } from "@/lib/analysis/profile/cms";
+import { verifyDeviceIdentity } from "@/lib/devices/device-identity";
 import type { DeviceAttributes } from "@/lib/devices/schema";
 import { AppError } from "@/lib/errors";
+import type { TrustAnchor } from "@/lib/verify/trust-roots";
 
 /**
  * Reads what iOS posts to the profile service: a CMS SignedData envelope
  * (signed by the device's identity certificate) around an XML plist of the
  * requested attributes plus CHALLENGE. The signature must hold over the
- * content; the device certificate's chain up to Apple is not checked (no
- * Apple roots offline), so the single-use challenge is what binds the post to
- * a user.
+ * content and be made by a device identity Apple issued (./device-identity.ts),
+ * so a made-up UDID cannot be posted; the single-use challenge binds the post
+ * to a user.
  */
 
 /** Real posts are a few KiB (plist + the device's certificate chain). */
@@ -22,7 +24,7 @@ function malformed(detail: string): AppError {
   return new AppError("malformed_device_response", `The device's answer could not be read: ${detail}`);
 }
 
-export function parseDeviceResponse(body: Buffer): DeviceResponse {
+export function parseDeviceResponse(body: Buffer, options: { extraAnchors?: TrustAnchor[] } = {}): DeviceResponse {
   if (body.length === 0) throw new AppError("empty_body", "The device sent nothing.");
   if (body.length > MAX_DEVICE_RESPONSE_BYTES) {
     throw new AppError("payload_too_large", "The device's answer is larger than any real one: refused.");
@@ -43,9 +45,9 @@ export function parseDeviceResponse(body: Buffer): DeviceResponse {
     }
     throw malformed("it is not a CMS envelope.");
   }
-  let content: Buffer;
+  let sd: SignedData;
   try {
-    const sd = parseSignedData(body);
+    sd = parseSignedData(body);
     const check = verifySignedData(sd);
     if (check.status === "unsigned") {
       throw new AppError("unsigned_device_response", "The device's answer carries no signature.");
@@ -56,11 +58,12 @@ export function parseDeviceResponse(body: Buffer): DeviceResponse {
         `The device's signature does not hold: ${check.detail ?? "it could not be verified."}`,
       );
     }
-    content = sd.content;
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw malformed(error instanceof Error ? `${error.message}.` : "broken envelope.");
   }
+  verifyDeviceIdentity(sd, options);
+  const content = sd.content;
   let dict: unknown;
   try {
     dict = parsePlist(content);

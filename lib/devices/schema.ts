@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { sanitizeText } from "@/lib/analysis/sanitize-text";
 import { idField } from "@/lib/server-actions/action-state";
+import { emailSchema } from "@/lib/users/schema";
 
 /** Field rules for devices, shared by the profile service, the admin forms, the import and the mutations. */
 
@@ -27,11 +29,23 @@ export const udidSchema = z.string().transform((v, ctx) => {
   return udid;
 });
 
-const deviceText = (max: number) =>
+/**
+ * Device text as stored: a device (or a list) names itself, so control
+ * characters go as in uploads (NUL would make PostgreSQL refuse the row) and
+ * tabs and line breaks become one space (names are one line, in Apple's
+ * tab-separated export too).
+ */
+export function cleanDeviceText(value: string): string {
+  return sanitizeText(value)
+    .replace(/[\t\n]+/g, " ")
+    .trim();
+}
+
+export const deviceText = (max: number) =>
   z
     .string()
-    .trim()
-    .max(max)
+    .transform(cleanDeviceText)
+    .pipe(z.string().max(max))
     .optional()
     .nullable()
     .transform((v) => v || null);
@@ -49,9 +63,9 @@ export type DeviceAttributes = z.input<typeof deviceAttributesSchema>;
 
 export const deviceNameSchema = z
   .string()
-  .trim()
-  .min(1, "Enter a name for the device.")
-  .max(200, "The name must be at most 200 characters.");
+  .transform(cleanDeviceText)
+  .pipe(z.string().min(1, "Enter a name for the device.").max(200, "The name must be at most 200 characters."));
 
 export const renameDeviceSchema = z.object({ deviceId: idField("device"), name: deviceNameSchema });
 export const deviceIdSchema = z.object({ deviceId: idField("device") });
+export const reassignDeviceSchema = z.object({ deviceId: idField("device"), email: emailSchema });

@@ -14,6 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { testDeviceIdentityCa } from "./device-identity";
 import { createToken, type FerryServer, startFerry } from "./ferry-server";
 import { generateIpa } from "./generate-ipa";
 import { passwordSession } from "./session";
@@ -92,7 +93,8 @@ export async function uploadAs(
 
 export function setUpWorld(): void {
   before(async () => {
-    const server = await startFerry();
+    // Device posts in the matrix are signed by identities under this test root.
+    const server = await startFerry({ env: { CODESIGN_EXTRA_ROOTS: testDeviceIdentityCa().root.pem } });
     world.server = server;
     world.scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-matrix-"));
     const adminToken = await createToken(server);

@@ -2,8 +2,15 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { deleteDevice, disableDevice, enableDevice, importDevices, renameDevice } from "@/lib/devices/mutations";
-import { deviceIdSchema, renameDeviceSchema } from "@/lib/devices/schema";
+import {
+  deleteDevice,
+  disableDevice,
+  enableDevice,
+  importDevices,
+  reassignDevice,
+  renameDevice,
+} from "@/lib/devices/mutations";
+import { deviceIdSchema, reassignDeviceSchema, renameDeviceSchema } from "@/lib/devices/schema";
 import type { ActionState } from "@/lib/server-actions/action-state";
 import { runAction } from "@/lib/server-actions/run-action";
 
@@ -12,6 +19,14 @@ export async function renameDeviceAction(_state: ActionState, formData: FormData
     await renameDevice(input, actor);
     revalidatePath("/admin/devices");
     return { ok: true, message: "Renamed." };
+  });
+}
+
+export async function reassignDeviceAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction(formData, { schema: reassignDeviceSchema, fields: ["deviceId", "email"] }, async (input, actor) => {
+    const device = await reassignDevice(input, actor);
+    revalidatePath("/admin/devices");
+    return { ok: true, message: `Now belongs to ${device.owner?.email ?? input.email}.` };
   });
 }
 
