@@ -31,7 +31,7 @@ test("many writes of the same key at once all succeed (temp names never collide)
   const key = iconStorageKey(SHA, 57);
   for (let round = 0; round < 5; round++) {
     const results = await Promise.allSettled(
-      Array.from({ length: 64 }, () => storage.putBuffer(key, Buffer.from("png bytes"), "image/png")),
+      Array.from({ length: 64 }, () => storage.putBuffer(key, Buffer.from("png bytes"))),
     );
     const failed = results
       .filter((r) => r.status === "rejected")
@@ -50,8 +50,8 @@ test("stored files are 0640 and new folders 0750 even under a 077 umask; a setgi
   try {
     const received = path.join(tmpDir, "upload.part");
     fs.writeFileSync(received, "ipa bytes", { mode: 0o600 });
-    await storage.putFile(buildStorageKey(SHA), received, 9);
-    await storage.putBuffer(iconStorageKey(SHA, 512), Buffer.from("png"), "image/png");
+    await storage.putFile(buildStorageKey(SHA), received);
+    await storage.putBuffer(iconStorageKey(SHA, 512), Buffer.from("png"));
   } finally {
     process.umask(previous);
   }
@@ -70,8 +70,8 @@ test("stored files are 0640 and new folders 0750 even under a 077 umask; a setgi
   const received = path.join(tmpDir, "other.part");
   fs.writeFileSync(received, "ipa bytes", { mode: 0o600 });
   assert.notEqual(fs.statSync(received).gid, 65534);
-  await sharedStorage.putFile(buildStorageKey(SHA), received, 9);
-  await sharedStorage.putBuffer(iconStorageKey(SHA, 57), Buffer.from("png"), "image/png");
+  await sharedStorage.putFile(buildStorageKey(SHA), received);
+  await sharedStorage.putBuffer(iconStorageKey(SHA, 57), Buffer.from("png"));
   for (const key of [buildStorageKey(SHA), iconStorageKey(SHA, 57)]) {
     assert.equal(fs.statSync(sharedStorage.pathOf(key)).gid, 65534, key);
   }
@@ -112,12 +112,12 @@ test("a full disk (tmpfs) while writing an icon leaves no temp file behind", asy
   try {
     const storage = new LocalStorage(mountPoint);
     await assert.rejects(
-      storage.putBuffer(iconStorageKey(SHA, 512), Buffer.alloc(1024 * 1024, 1), "image/png"),
+      storage.putBuffer(iconStorageKey(SHA, 512), Buffer.alloc(1024 * 1024, 1)),
       (error: NodeJS.ErrnoException) => error.code === "ENOSPC",
     );
     assert.deepEqual(tmpFilesUnder(mountPoint), []);
     // The space is free again: the next write fits.
-    await storage.putBuffer(iconStorageKey(SHA, 57), Buffer.alloc(100 * 1024, 1), "image/png");
+    await storage.putBuffer(iconStorageKey(SHA, 57), Buffer.alloc(100 * 1024, 1));
   } finally {
     execFileSync("umount", [mountPoint]);
   }
