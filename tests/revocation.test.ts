@@ -2,7 +2,8 @@
  * Revocation over real HTTP: signing out ends that session on the server (a
  * copy of its cookie, even one renewed before, no longer reaches a page or the
  * API), and install links minted before a disable, "sign out everywhere" or a
- * new password stay dead, also once the user is enabled again.
+ * new password stay dead, also once the user is enabled again; "sign out
+ * everywhere" revokes API tokens too.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -196,6 +197,25 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     await adminAction("signOutEverywhereAction", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD);
     assert.deepEqual(await linkStatus(await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password))), LINK_WORKS);
+  });
+
+  test("sign out everywhere also revokes the user's API tokens; a new password does not", async () => {
+    const apiStatus = async (token: string) => {
+      const res = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const token = await createToken(server, MEMBER.email);
+    assert.equal(await apiStatus(token), 200);
+    const password = "a-password-for-tokens-3";
+    await adminAction("setPasswordAction", [
+      ["userId", memberId],
+      ["password", password],
+    ]);
+    MEMBER.password = password;
+    assert.equal(await apiStatus(token), 200, "a new password keeps API tokens");
+    await adminAction("signOutEverywhereAction", [["userId", memberId]]);
+    assert.equal(await apiStatus(token), 401, "sign out everywhere revoked the token");
   });
 
   test("a new password stops outstanding install links; a new link works", async () => {
