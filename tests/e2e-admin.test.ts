@@ -432,7 +432,10 @@ describe("admin pages (desktop Chromium)", () => {
 
   test("an admin who signs themselves out everywhere lands on the sign-in page", { timeout: 60_000 }, async () => {
     await admin.goto(`${server.baseUrl}/admin/users`);
-    await userRow(admin, server.admin.email).getByRole("button", { name: "Sign out everywhere" }).click();
+    const message = await confirming(admin, () =>
+      userRow(admin, server.admin.email).getByRole("button", { name: "Sign out everywhere" }).click(),
+    );
+    assert.match(message, /API tokens are revoked/, "the confirmation says API tokens go too");
     await admin.waitForURL(/\/sign-in/);
     const response = await admin.goto(`${server.baseUrl}/admin/users`);
     assert.match(response?.url() ?? "", /\/sign-in\?callbackUrl=%2Fadmin%2Fusers/);

@@ -5,7 +5,7 @@
  * with X-Accel-Redirect and no body so nginx sends the file (GET, Range, HEAD).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -24,6 +24,7 @@ let nginx: ChildProcess;
 let nginxLog = "";
 let nginxUrl: string;
 let scratch: string;
+let dataDir: string;
 let ipa: { sha256: string; size: number; bytes: Buffer };
 let ipaPath: string;
 
@@ -42,11 +43,42 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`nginx did not listen on ${port}:\n${nginxLog}`);
 }
 
+/** The user and group nginx's workers run as, as Debian's package does: not root, so file modes matter. */
+const WORKER = { user: "www-data", group: "www-data" };
+
+/** The uid and gid of nginx's worker processes (children of the master), from /proc. */
+function workerIds(masterPid: number): { uid: number; gid: number }[] {
+  const ids: { uid: number; gid: number }[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    const status = (() => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      } catch {
+        return "";
+      }
+    })();
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== masterPid) continue;
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+    const gid = Number(/^Gid:\s+(\d+)/m.exec(status)?.[1]);
+    ids.push({ uid, gid });
+  }
+  return ids;
+}
+
 before(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-nginx-"));
+  // nginx's workers reach their temp folders and DATA_DIR through here.
+  fs.chmodSync(scratch, 0o711);
   const port = await freePort();
   nginxUrl = `http://127.0.0.1:${port}`;
+  // What docs/deployment.md (*File permissions*) asks of an operator, once: DATA_DIR in the
+  // web server's group, setgid so everything Ferry creates inside inherits it; closed to others.
+  dataDir = path.join(scratch, "data");
+  fs.mkdirSync(dataDir);
+  execFileSync("chgrp", [WORKER.group, dataDir]);
+  fs.chmodSync(dataDir, 0o2750);
   ferry = await startFerry({
+    dataDir,
     env: {
       PUBLIC_URL: nginxUrl,
       TRUST_PROXY: "true",
@@ -58,7 +90,7 @@ before(async () => {
   for (const dir of ["body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) fs.mkdirSync(path.join(scratch, dir));
   fs.writeFileSync(
     path.join(scratch, "nginx.conf"),
-    `user root;
+    `user ${WORKER.user} ${WORKER.group};
 daemon off;
 worker_processes 1;
 pid ${scratch}/nginx.pid;
@@ -85,6 +117,16 @@ ${shippedSiteConfig(port, ferryPort, ferry.dataDir)}
   nginx.stdout?.on("data", (d: Buffer) => (nginxLog += d.toString()));
   nginx.stderr?.on("data", (d: Buffer) => (nginxLog += d.toString()));
   await waitForPort(port);
+  let workers = workerIds(nginx.pid ?? 0);
+  for (let i = 0; i < 50 && workers.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    workers = workerIds(nginx.pid ?? 0);
+  }
+  assert.ok(workers.length > 0, `nginx started workers:\n${nginxLog}`);
+  assert.ok(
+    workers.every((ids) => ids.uid !== 0 && ids.gid !== 0),
+    `nginx's workers run unprivileged: ${JSON.stringify(workers)}`,
+  );
 
   const file = path.join(scratch, "app.ipa");
   const generated = await generateIpa(file, {
@@ -204,4 +246,21 @@ test("through nginx: the whole .ipa (SHA-256), a Range, HEAD; the internal locat
 
   const direct = await fetch(`${nginxUrl}/_ferry_files/builds/${ipa.sha256.slice(0, 2)}/${ipa.sha256}.ipa`);
   assert.equal(direct.status, 404);
+});
+
+test("stored files are readable by the web server's group only: 0640 files, 0750 folders, the group inherited", () => {
+  const webGroup = Number(execFileSync("getent", ["group", WORKER.group], { encoding: "utf8" }).split(":")[2]);
+  const stored = [
+    `builds/${ipa.sha256.slice(0, 2)}/${ipa.sha256}.ipa`,
+    `icons/${ipa.sha256}/57.png`,
+    `icons/${ipa.sha256}/512.png`,
+  ];
+  for (const key of stored) {
+    const stat = fs.statSync(path.join(dataDir, key));
+    assert.equal((stat.mode & 0o777).toString(8), "640", key);
+    assert.equal(stat.gid, webGroup, `${key} is in the web server's group`);
+  }
+  for (const dir of ["builds", `builds/${ipa.sha256.slice(0, 2)}`, "icons", `icons/${ipa.sha256}`]) {
+    assert.equal((fs.statSync(path.join(dataDir, dir)).mode & 0o777).toString(8), "750", dir);
+  }
 });

@@ -2,7 +2,8 @@
  * Revocation over real HTTP: signing out ends that session on the server (a
  * copy of its cookie, even one renewed before, no longer reaches a page or the
  * API), and install links minted before a disable, "sign out everywhere" or a
- * new password stay dead, also once the user is enabled again.
+ * new password stay dead, also once the user is enabled again; "sign out
+ * everywhere" revokes API tokens too.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -79,9 +80,10 @@ async function adminAction(name: string, fields: [string, string][]): Promise<vo
   assert.equal(res.state?.ok, true, JSON.stringify(res.state));
 }
 
-/** The member's install link (manifest URL) for the app's build, minted for the session's user. */
-async function mintManifestUrl(cookie: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/api/v1/apps/${appId}/builds`, { headers: { cookie } });
+/** The member's install link (manifest URL) for the app's build, minted for the session's user (or the token's). */
+async function mintManifestUrl(cookie: string, apiToken?: string): Promise<string> {
+  const headers: Record<string, string> = apiToken ? { authorization: `Bearer ${apiToken}` } : { cookie };
+  const res = await fetch(`${server.baseUrl}/api/v1/apps/${appId}/builds`, { headers });
   assert.equal(res.status, 200);
   const { builds } = (await res.json()) as { builds: { manifestUrl: string }[] };
   assert.ok(builds[0]);
@@ -155,7 +157,7 @@ describe("signing out", { timeout: 120_000 }, () => {
     if (afterwards.cookie) assert.deepEqual(await reaches(afterwards.cookie), SIGNED_OUT, "nothing usable re-issued");
   });
 
-  test("sign-out records the session id until every copy has expired, and prunes expired records", async () => {
+  test("sign-out records the session id until every copy and every link it minted has expired, and prunes expired records", async () => {
     const stale = "00000000-0000-4000-8000-00000000dead";
     await sql("INSERT INTO revoked_sessions (sid, user_id, expires_at) VALUES ($1, $2, now() - interval '1 minute')", [
       stale,
@@ -171,11 +173,32 @@ describe("signing out", { timeout: 120_000 }, () => {
     );
     assert.equal(rows.length, before[0]!.n, "one added, the expired one pruned");
     assert.ok(!rows.some((r) => r.sid === stale));
-    for (const row of rows) assert.ok(row.hours > 11 && row.hours <= 12.1, `kept ${row.hours} h (sessions live 12 h)`);
+    for (const row of rows) {
+      // Sessions live 12 h, the install links a session minted 24 h (INSTALL_LINK_TTL): the longer one counts.
+      assert.ok(row.hours > 23.9 && row.hours <= 24.2, `kept ${row.hours} h`);
+    }
   });
 });
 
 describe("install links after revocation", { timeout: 120_000 }, () => {
+  test("signing out stops the install links that session minted; other sessions' and API tokens' links go on", async () => {
+    const leaving = await signIn(MEMBER.email, MEMBER.password);
+    const staying = await signIn(MEMBER.email, MEMBER.password);
+    const token = await createToken(server, MEMBER.email);
+    const minted = {
+      leaving: await mintManifestUrl(leaving),
+      staying: await mintManifestUrl(staying),
+      token: await mintManifestUrl("", token),
+    };
+    for (const url of Object.values(minted)) assert.deepEqual(await linkStatus(url), LINK_WORKS);
+
+    await signOut(leaving);
+
+    assert.deepEqual(await linkStatus(minted.leaving), LINK_DEAD, "the signed-out session's link");
+    assert.deepEqual(await linkStatus(minted.staying), LINK_WORKS, "another session's link");
+    assert.deepEqual(await linkStatus(minted.token), LINK_WORKS, "a link minted for an API token");
+  });
+
   test("re-enabling a user does not revive links minted before the disable; a new link works", async () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
@@ -196,6 +219,25 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     await adminAction("signOutEverywhereAction", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD);
     assert.deepEqual(await linkStatus(await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password))), LINK_WORKS);
+  });
+
+  test("sign out everywhere also revokes the user's API tokens; a new password does not", async () => {
+    const apiStatus = async (token: string) => {
+      const res = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const token = await createToken(server, MEMBER.email);
+    assert.equal(await apiStatus(token), 200);
+    const password = "a-password-for-tokens-3";
+    await adminAction("setPasswordAction", [
+      ["userId", memberId],
+      ["password", password],
+    ]);
+    MEMBER.password = password;
+    assert.equal(await apiStatus(token), 200, "a new password keeps API tokens");
+    await adminAction("signOutEverywhereAction", [["userId", memberId]]);
+    assert.equal(await apiStatus(token), 401, "sign out everywhere revoked the token");
   });
 
   test("a new password stops outstanding install links; a new link works", async () => {

@@ -97,7 +97,11 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             </ActionForm>
           )}
           {user.disabled ? null : (
-            <ActionForm action={signOutEverywhereAction} className="flex flex-wrap gap-1">
+            <ActionForm
+              action={signOutEverywhereAction}
+              confirm={`Sign ${user.email} out everywhere? Their sessions end, their install links stop working and their API tokens are revoked (CI using them must get a new one).`}
+              className="flex flex-wrap gap-1"
+            >
               {id}
               <SubmitButton small variant="secondary">
                 Sign out everywhere

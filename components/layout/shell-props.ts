@@ -15,11 +15,17 @@ export type LiteShell = { header: SiteHeaderProps; nonce: string | null };
 export function siteHeaderProps(user: UserDto | null, cookie: (name: string) => string | undefined): SiteHeaderProps {
   const { publicUrl, publicUrlIsHttps } = env();
   return {
-    user,
+    user: user && withoutSessionId(user),
     csrfToken: user ? csrfTokenOfCookies(cookie) : null,
     // iPhones refuse to install over plain http: admins are told on every page.
     insecurePublicUrl: isAdmin(user) && !publicUrlIsHttps ? publicUrl : null,
   };
+}
+
+/** The session's id stays on the server: no secret, but no page needs it (and props may not hold undefined). */
+function withoutSessionId(user: UserDto): UserDto {
+  const { sessionId, ...rest } = user;
+  return rest;
 }
 
 /** What LitePage needs, from the request of a getServerSideProps. */

@@ -48,7 +48,8 @@ export const OIDC_PROVIDER_ID = "oidc";
 
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 // A request that passed the check just before a sign-out may still re-issue the cookie
-// (fresh expiry) just after it; a signed-out id is kept this much longer than a session lives.
+// (fresh expiry) or mint an install link just after it; a signed-out id is kept this much
+// longer than a session or an install link lives, whichever is longer.
 const REVOCATION_MARGIN_SECONDS = 5 * 60;
 
 /** A session as Ferry's callbacks build it: the user checked against the database for this request. */
@@ -248,8 +249,9 @@ export function authOptions(context: AuditContext = { ip: null, userAgent: null 
             ? await findSessionUser(sub, sv, sid)
             : null;
         // An empty token is no session: what gets re-issued is harmless.
-        if (!active) return {};
-        checked.set(token, active);
+        if (!active || typeof sid !== "string") return {};
+        // Install links minted during this request carry the session's id (see install-token.ts).
+        checked.set(token, { ...active, sessionId: sid });
         return token;
       },
       async session({ session, token }) {
@@ -268,11 +270,13 @@ export function authOptions(context: AuditContext = { ip: null, userAgent: null 
     },
     events: {
       // Sessions are JWTs in a cookie: clearing the cookie does not stop a copy of it,
-      // so the session's id is refused from now on.
+      // so the session's id is refused from now on, by sessions and by the install
+      // links it minted, until the last of them has expired.
       async signOut({ token }) {
         const { sub, sid } = token ?? {};
         if (typeof sub !== "string" || typeof sid !== "string") return;
-        const expiresAt = new Date(Date.now() + (SESSION_MAX_AGE_SECONDS + REVOCATION_MARGIN_SECONDS) * 1000);
+        const longest = Math.max(SESSION_MAX_AGE_SECONDS, env().installLinkTtlSeconds);
+        const expiresAt = new Date(Date.now() + (longest + REVOCATION_MARGIN_SECONDS) * 1000);
         await revokeSession({ userId: sub, sid, expiresAt });
       },
     },

@@ -3,13 +3,13 @@ import { applyRetention } from "@/lib/retention/retention";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
 import { buildStorage } from "@/lib/storage/storage";
-import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
+import { staleUploadAgeMs, sweepStaleStoredTemps, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 
 const EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Runs the clean-ups that must not wait for a restart: partial uploads no
- * longer in progress, and stored files no build row references (after a grace
+ * longer in progress, icon temp files a crash left, and stored files no build row references (after a grace
  * period, under the storage lock, so safe with several instances), and
  * builds outside their app's retention (under its own advisory lock), and
  * expired device-enrollment challenges. Returns a function that stops them.
@@ -30,6 +30,8 @@ export function startPeriodicSweeps(options: {
         staleUploadAgeMs(options.uploadIdleTimeoutSeconds),
       );
       if (parts > 0) options.log(`Removed ${parts} abandoned partial upload(s)`);
+      const temps = await sweepStaleStoredTemps(options.dataDir, staleUploadAgeMs(options.uploadIdleTimeoutSeconds));
+      if (temps > 0) options.log(`Removed ${temps} abandoned temporary file(s) from builds/ and icons/`);
       const orphans = await sweepOrphanBuildFiles(buildStorage());
       if (orphans) options.log(`Removed the files of ${orphans} build(s) no longer in the database`);
     } catch (error) {

@@ -5,6 +5,7 @@ import { readOrCreateSecretFile } from "@/lib/config/secret-file";
 import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
 import { applyMigrations } from "@/lib/db/migrate";
 import { uploadTmpDir } from "@/lib/storage/build-files";
+import { repairStoredModes } from "@/lib/storage/local-storage";
 import { staleUploadAgeMs, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 
 export type Runtime = { env: Env; database: RunningDatabase };
@@ -36,6 +37,9 @@ export async function prepareRuntime(
     staleUploadAgeMs(config.uploadIdleTimeoutSeconds),
   );
   if (swept > 0) log(`Removed ${swept} partial upload(s) left by an earlier crash`);
+  const repaired = await repairStoredModes(config.dataDir);
+  if (repaired > 0)
+    log(`Made ${repaired} stored file(s) and folder(s) readable by their group (see docs/deployment.md)`);
   exportResolvedEnv({ databaseUrl: database.url, authSecret });
   return { env: env(), database };
 }

@@ -4,7 +4,11 @@ import { installLinksFor } from "@/lib/install-links/install-links-for";
 import type { UserDto } from "@/lib/users/data";
 
 /** A build as the API returns it: its data, the caller's own install links, and current warnings. */
-export function buildJson(build: BuildDto, user: Pick<UserDto, "id" | "sessionVersion">, now = new Date()) {
+export function buildJson(
+  build: BuildDto,
+  user: Pick<UserDto, "id" | "sessionVersion" | "sessionId">,
+  now = new Date(),
+) {
   const links = installLinksFor(user, build, now);
   return {
     id: build.id,

@@ -8,17 +8,19 @@ export type BuildLinks = InstallLinks & { pageUrl: string; expiresAt: string };
 /**
  * Mints this user's signed, expiring links for one build (the user's access was
  * checked by the caller). The user's session version comes from the same lookup
- * that authenticated them, so a revocation in between leaves the link dead.
+ * that authenticated them, so a revocation in between leaves the link dead; a
+ * user signed in with a browser session binds the link to it (signing that
+ * session out stops the link).
  */
 export function installLinksFor(
-  user: Pick<UserDto, "id" | "sessionVersion">,
+  user: Pick<UserDto, "id" | "sessionVersion" | "sessionId">,
   build: { id: string; appId: string },
   now = new Date(),
 ): BuildLinks {
   const config = env();
   const expiresAt = new Date(now.getTime() + config.installLinkTtlSeconds * 1000);
   const token = signInstallToken(
-    { buildId: build.id, userId: user.id, userVersion: user.sessionVersion, expiresAt },
+    { buildId: build.id, userId: user.id, userVersion: user.sessionVersion, sessionId: user.sessionId, expiresAt },
     requireAuthSecret(),
   );
   return {

@@ -19,7 +19,13 @@ function rejectsWith(code: ErrorCode, fn: () => unknown): void {
 }
 
 function sign(
-  overrides: Partial<{ buildId: string; userId: string; userVersion: number; expiresAt: Date }> = {},
+  overrides: Partial<{
+    buildId: string;
+    userId: string;
+    userVersion: number;
+    sessionId: string | null;
+    expiresAt: Date;
+  }> = {},
 ): string {
   return signInstallToken({ buildId: CUID, userId: UUID, userVersion: 7, expiresAt: LATER, ...overrides }, SECRET);
 }
@@ -35,7 +41,18 @@ describe("install tokens", () => {
   it("round-trips claims", () => {
     const token = sign();
     const claims = verifyInstallToken(token, SECRET, NOW);
-    assert.deepEqual(claims, { buildId: CUID, userId: UUID, userVersion: 7, expiresAt: LATER });
+    assert.deepEqual(claims, { buildId: CUID, userId: UUID, userVersion: 7, sessionId: null, expiresAt: LATER });
+  });
+
+  it("carries the minting session's id, signed, or none", () => {
+    const sessionId = "7d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a";
+    assert.equal(verifyInstallToken(sign({ sessionId }), SECRET, NOW).sessionId, sessionId);
+    assert.equal(verifyInstallToken(sign({ sessionId: null }), SECRET, NOW).sessionId, null);
+    assert.throws(() => sign({ sessionId: "not-a-uuid" }), RangeError);
+    // Another session's link cannot be relabelled as this one's.
+    const mine = sign({ sessionId }).split(".") as [string, string];
+    const other = sign({ sessionId: UUID }).split(".") as [string, string];
+    rejectsWith("invalid_token", () => verifyInstallToken(`${other[0]}.${mine[1]}`, SECRET, NOW));
   });
 
   it("round-trips non-ASCII ids", () => {
@@ -45,12 +62,12 @@ describe("install tokens", () => {
     assert.equal(claims.userId, "ü");
   });
 
-  it("is URL-path safe and short enough for a QR code, even with two UUIDs", () => {
-    const token = sign({ buildId: UUID, userId: UUID });
+  it("is URL-path safe and short enough for a QR code, even with three UUIDs", () => {
+    const token = sign({ buildId: UUID, userId: UUID, sessionId: UUID });
     assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     assert.equal(encodeURIComponent(token), token);
-    assert.ok(token.length < 150, `token is ${token.length} chars`);
-    assert.ok(sign().length < 120);
+    assert.ok(token.length < 175, `token is ${token.length} chars`);
+    assert.ok(sign().length < 125);
   });
 
   it("rounds expiry down to whole seconds (never extends it)", () => {
@@ -194,6 +211,21 @@ describe("install tokens", () => {
       user,
     ]);
     payload.writeUInt32BE(LATER.getTime() / 1000, 1);
+    const key = Buffer.from(hkdfSync("sha256", SECRET, Buffer.alloc(0), "ferry install-link v1", 32));
+    const mac = createHmac("sha256", key).update(payload).digest().subarray(0, 16);
+    rejectsWith("invalid_token", () =>
+      verifyInstallToken(`${payload.toString("base64url")}.${mac.toString("base64url")}`, SECRET, NOW),
+    );
+  });
+  it("refuses version-2 tokens (minted before links carried their session), even correctly signed", () => {
+    // Version 2 layout: u8 version, u32 expiry, u32 user version, u8 + buildId, u8 + userId; MAC as today.
+    const build = Buffer.from(CUID);
+    const user = Buffer.from(UUID);
+    const head = Buffer.alloc(9);
+    head.writeUInt8(2, 0);
+    head.writeUInt32BE(LATER.getTime() / 1000, 1);
+    head.writeUInt32BE(7, 5);
+    const payload = Buffer.concat([head, Buffer.from([build.length]), build, Buffer.from([user.length]), user]);
     const key = Buffer.from(hkdfSync("sha256", SECRET, Buffer.alloc(0), "ferry install-link v1", 32));
     const mac = createHmac("sha256", key).update(payload).digest().subarray(0, 16);
     rejectsWith("invalid_token", () =>

@@ -9,15 +9,19 @@ import { AppError } from "@/lib/errors";
  * is `base64url(payload) + "." + base64url(mac)`: only URL-path-safe
  * characters, no percent-encoding needed, short enough for a QR code.
  *
- * Payload (binary, to stay short even with two UUIDs — ~135 chars total):
- *   u8  version (2)
+ * Payload (binary, to stay short even with three UUIDs — ~160 chars total):
+ *   u8  version (3)
  *   u32 expiry, unix seconds, big-endian (good until 2106)
  *   u32 the user's session version when minted, big-endian: bumping it (disable,
  *       sign out everywhere, new password) stops every link minted before, for
- *       good, even once the user is enabled again. Version 1 had no such field
- *       and is no longer accepted.
+ *       good, even once the user is enabled again.
  *   u8  byte length of buildId, then buildId as UTF-8
  *   u8  byte length of userId,  then userId as UTF-8
+ *   u8  0, or 16 and the raw bytes of the browser session's id (a UUID) that
+ *       minted the link: signing that session out stops it. Links minted for an
+ *       API token or by the CLI carry none.
+ * Versions 1 (no user version) and 2 (no session) are no longer accepted: they
+ * would outlive a revocation.
  *
  * The MAC is HMAC-SHA256 truncated to 128 bits (RFC 2104 §5 allows truncation
  * to ≥ half the output; 2^-128 forgery odds per guess). It is keyed with a
@@ -30,10 +34,16 @@ export interface InstallTokenClaims {
   userId: string;
   /** The user's session version when the link was minted; checked at use. */
   userVersion: number;
+  /** The browser session that minted the link (checked at use: not signed out), or null. */
+  sessionId?: string | null;
   expiresAt: Date;
 }
 
-const VERSION = 2;
+export type VerifiedInstallToken = Required<InstallTokenClaims>;
+
+const VERSION = 3;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_BYTES = 16;
 const MAX_USER_VERSION = 0xffffffff;
 const MAC_BYTES = 16;
 const MAX_ID_BYTES = 255;
@@ -46,6 +56,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 export function signInstallToken(claims: InstallTokenClaims, secret: string): string {
   const { buildId, userId, userVersion, expiresAt } = claims;
+  const sessionBytes = encodeSessionId(claims.sessionId ?? null);
   if (!Number.isInteger(userVersion) || userVersion < 0 || userVersion > MAX_USER_VERSION) {
     throw new RangeError("userVersion must be an integer between 0 and 2^32-1");
   }
@@ -62,14 +73,16 @@ export function signInstallToken(claims: InstallTokenClaims, secret: string): st
   const buildBytes = encodeId(buildId, "buildId");
   const userBytes = encodeId(userId, "userId");
 
-  const payload = Buffer.alloc(1 + 4 + 4 + 1 + buildBytes.length + 1 + userBytes.length);
+  const payload = Buffer.alloc(1 + 4 + 4 + 1 + buildBytes.length + 1 + userBytes.length + 1 + sessionBytes.length);
   let offset = payload.writeUInt8(VERSION, 0);
   offset = payload.writeUInt32BE(expirySeconds, offset);
   offset = payload.writeUInt32BE(userVersion, offset);
   offset = payload.writeUInt8(buildBytes.length, offset);
   offset += buildBytes.copy(payload, offset);
   offset = payload.writeUInt8(userBytes.length, offset);
-  userBytes.copy(payload, offset);
+  offset += userBytes.copy(payload, offset);
+  offset = payload.writeUInt8(sessionBytes.length, offset);
+  sessionBytes.copy(payload, offset);
 
   const signature = computeMac(deriveKey(secret), payload);
   return `${payload.toString("base64url")}.${signature.toString("base64url")}`;
@@ -80,7 +93,7 @@ export function signInstallToken(claims: InstallTokenClaims, secret: string): st
  * `invalid_token` for anything malformed or not signed by us, `expired_token`
  * for a genuine token past its expiry.
  */
-export function verifyInstallToken(token: string, secret: string, now: Date = new Date()): InstallTokenClaims {
+export function verifyInstallToken(token: string, secret: string, now: Date = new Date()): VerifiedInstallToken {
   const nowMs = now instanceof Date ? now.getTime() : Number.NaN;
   if (!Number.isFinite(nowMs)) {
     throw new AppError("internal", "The server clock could not be read.");
@@ -158,7 +171,19 @@ function decodeCanonicalBase64url(part: string): Buffer | null {
   return bytes;
 }
 
-function parsePayload(payload: Buffer): InstallTokenClaims | null {
+/** A session id (UUID) as 16 raw bytes, or none. */
+function encodeSessionId(sessionId: string | null): Buffer {
+  if (sessionId === null) return Buffer.alloc(0);
+  if (typeof sessionId !== "string" || !UUID_TEXT.test(sessionId)) throw new RangeError("sessionId must be a UUID");
+  return Buffer.from(sessionId.replaceAll("-", ""), "hex");
+}
+
+function decodeSessionId(bytes: Buffer): string {
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function parsePayload(payload: Buffer): VerifiedInstallToken | null {
   let offset = 0;
   const remaining = (): number => payload.length - offset;
 
@@ -181,9 +206,13 @@ function parsePayload(payload: Buffer): InstallTokenClaims | null {
   };
   const buildId = readId();
   const userId = readId();
-  if (buildId === null || userId === null || remaining() !== 0) return null;
+  if (buildId === null || userId === null || remaining() < 1) return null;
+  const sessionLength = payload.readUInt8(offset);
+  offset += 1;
+  if ((sessionLength !== 0 && sessionLength !== UUID_BYTES) || remaining() !== sessionLength) return null;
+  const sessionId = sessionLength === 0 ? null : decodeSessionId(payload.subarray(offset));
 
-  return { buildId, userId, userVersion, expiresAt: new Date(expirySeconds * 1000) };
+  return { buildId, userId, userVersion, sessionId, expiresAt: new Date(expirySeconds * 1000) };
 }
 
 function invalid(): AppError {

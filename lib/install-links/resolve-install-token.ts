@@ -10,8 +10,8 @@ import type { UserDto } from "@/lib/users/data";
 
 /**
  * How long a resolved link may be reused without asking the database. Changes
- * that can revoke a link (user disabled, sign out everywhere, build deleted,
- * access withdrawn) drop every instance's cache at once through a PostgreSQL
+ * that can revoke a link (user disabled, signed out everywhere, or the session
+ * that minted it signed out; build deleted, access withdrawn) drop every instance's cache at once through a PostgreSQL
  * notification (migration 20261129200000_install_link_notify); this TTL bounds
  * staleness should a notification ever be missed. The cache is used only while
  * this instance is listening, so a lost connection means no caching, not stale
@@ -87,13 +87,13 @@ function listenForRevocations(now: number): void {
 /**
  * Authorizes a cookie-less request from iOS by the token in its path: genuine,
  * unexpired, its user still active with nothing revoked since the link was
- * minted (the version is compared in the query), and still allowed to see the
- * build. iOS asks for the manifest, icons, HEAD and the .ipa in quick
+ * minted (the version is compared in the query), the browser session that
+ * minted it not signed out, and still allowed to see the build. iOS asks for the manifest, icons, HEAD and the .ipa in quick
  * succession, so the answer is kept for INSTALL_LINK_CACHE_MS.
  */
 export async function resolveInstallToken(token: string): Promise<Resolved & { expiresAt: Date }> {
   const claims = verifyInstallToken(token, requireAuthSecret());
-  const key = `${claims.userId}/${claims.userVersion}/${claims.buildId}`;
+  const key = `${claims.userId}/${claims.userVersion}/${claims.sessionId ?? "-"}/${claims.buildId}`;
   const now = Date.now();
   listenForRevocations(now);
   let entry = cache.listening === "yes" ? cache.entries.get(key) : undefined;
@@ -120,10 +120,10 @@ export async function resolveInstallToken(token: string): Promise<Resolved & { e
  */
 function refreshLink(
   key: string,
-  claims: { userId: string; userVersion: number; buildId: string },
+  claims: { userId: string; userVersion: number; sessionId: string | null; buildId: string },
 ): Promise<CachedLink> {
   const startedAt = Date.now();
-  const query = () => lookUp(claims.userId, claims.userVersion, claims.buildId);
+  const query = () => lookUp(claims.userId, claims.userVersion, claims.sessionId, claims.buildId);
   if (cache.listening !== "yes") return query().then((state) => ({ state, expiresAt: startedAt }));
   const pending = cache.pending.get(key);
   if (pending) return pending;
@@ -163,14 +163,20 @@ type LinkRow = {
 };
 
 /**
- * One query: the active user at that session version, and the build only if
+ * One query: the active user at that session version whose minting session (if
+ * any) is not signed out, and the build only if
  * the same rules as `visibleBuildsWhere` (lib/access/app-access.ts) let them
  * see it: admins everything; others a build of an app visible to everyone or
  * granted to one of their groups, in at least one channel that is not
  * restricted or is granted to one of their groups.
  */
-async function lookUp(userId: string, userVersion: number, buildId: string): Promise<LinkState> {
-  if (!isUuid(userId)) return { kind: "revoked" };
+async function lookUp(
+  userId: string,
+  userVersion: number,
+  sessionId: string | null,
+  buildId: string,
+): Promise<LinkState> {
+  if (!isUuid(userId) || (sessionId !== null && !isUuid(sessionId))) return { kind: "revoked" };
   const wantedBuild = isUuid(buildId) ? buildId : null;
   const rows = await prisma().$queryRaw<LinkRow[]>`
     SELECT u.id::text AS user_id, u.email, u.name AS user_name, u.role::text AS role, u.session_version,
@@ -188,7 +194,8 @@ async function lookUp(userId: string, userVersion: number, buildId: string): Pro
         WHERE bc.build_id = b.id AND (NOT c.restricted OR EXISTS (
           SELECT 1 FROM channel_groups cg JOIN group_members gm ON gm.group_id = cg.group_id
           WHERE cg.channel_id = c.id AND gm.user_id = u.id)))))
-    WHERE u.id = ${userId}::uuid AND u.disabled_at IS NULL AND u.session_version = ${userVersion}`;
+    WHERE u.id = ${userId}::uuid AND u.disabled_at IS NULL AND u.session_version = ${userVersion}
+      AND NOT EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.sid = ${sessionId}::uuid)`;
   const row = rows[0];
   if (!row) return { kind: "revoked" };
   const user: UserDto = {

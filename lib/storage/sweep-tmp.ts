@@ -37,3 +37,31 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number, now
   }
   return removed;
 }
+
+/**
+ * Removes temporary files (`*.tmp`, written beside their target and renamed
+ * into place: icons) left under builds/ and icons/ by a process that died
+ * between the write and the rename. A write takes milliseconds, so one older
+ * than `olderThanMs` belongs to nobody, in this or another instance.
+ */
+export async function sweepStaleStoredTemps(dataDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      // builds/<ab>/ and icons/<sha256>/: nothing deeper is Ferry's.
+      if (entry.isDirectory() && depth < 2) {
+        await visit(full, depth + 1);
+      } else if (entry.isFile() && entry.name.endsWith(".tmp")) {
+        const stat = await fs.stat(full).catch(() => null);
+        if (stat && now - stat.mtimeMs > olderThanMs) {
+          await fs.rm(full, { force: true });
+          removed += 1;
+        }
+      }
+    }
+  };
+  for (const top of ["builds", "icons"]) await visit(path.join(dataDir, top), 1);
+  return removed;
+}

@@ -16,6 +16,12 @@ export type UserDto = {
   disabled: boolean;
   /** Sessions and install links carry it; bumping it ends them all (disable, sign out everywhere, new password). */
   sessionVersion: number;
+  /**
+   * Only on the user of a request signed in with a browser session: that session's id
+   * (no credential: the signed cookie is). Install links minted for it carry it and
+   * stop when the session signs out. Absent for API tokens and the CLI.
+   */
+  sessionId?: string;
 };
 
 export const userDtoSelect = {

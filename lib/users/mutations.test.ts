@@ -105,6 +105,34 @@ describe("user mutations", () => {
     assert.ok(token?.revoked_at);
   });
 
+  it("signing out everywhere also revokes API tokens; a new password keeps them", async () => {
+    const user = await createUser({ email: "tokens-everywhere@example.com" }, admin);
+    const tokens = async () =>
+      db.query<{ name: string; revoked: boolean }>(
+        "SELECT name, revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE user_id = $1 ORDER BY name",
+        [user.id],
+      );
+    for (const name of ["ci", "laptop"]) {
+      await db.query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes) VALUES (gen_random_uuid(), $1, $2, $3, 'p', '{upload}')",
+        [user.id, name, `hash-${name}`],
+      );
+    }
+    await setUserPassword({ userId: user.id, password: "another-password-1" }, admin);
+    assert.deepEqual(
+      (await tokens()).map((t) => t.revoked),
+      [false, false],
+      "a new password keeps API tokens",
+    );
+    const result = await revokeUserSessions({ userId: user.id }, admin);
+    assert.equal(result.tokensRevoked, 2);
+    assert.deepEqual(
+      (await tokens()).map((t) => t.revoked),
+      [true, true],
+      "sign out everywhere revokes every API token",
+    );
+  });
+
   it("setting a password or signing out everywhere ends existing sessions", async () => {
     const user = await createUser({ email: "sessions@example.com" }, admin);
     await revokeUserSessions({ userId: user.id }, admin);

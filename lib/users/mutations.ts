@@ -103,17 +103,29 @@ export async function enableUser(input: { userId: string }, by: Actor): Promise<
   return { user: { ...target, disabled: false }, changed: true };
 }
 
-/** Signs the user out everywhere. */
-export async function revokeUserSessions(input: { userId: string }, by: Actor): Promise<{ user: UserDto }> {
+/**
+ * Signs the user out everywhere: the button for an account that may be in the
+ * wrong hands, so it leaves no way in. Every session and install link ends, and
+ * every API token is revoked too (whoever held a session could have created
+ * one). A new password, by contrast, keeps the tokens.
+ */
+export async function revokeUserSessions(
+  input: { userId: string },
+  by: Actor,
+  now = new Date(),
+): Promise<{ user: UserDto; tokensRevoked: number }> {
   assertAdmin(by);
   const target = await existingUser(input.userId);
-  await prisma().user.update({ where: { id: target.id }, data: { sessionVersion: { increment: 1 } } });
+  const [, tokens] = await prisma().$transaction([
+    prisma().user.update({ where: { id: target.id }, data: { sessionVersion: { increment: 1 } } }),
+    prisma().apiToken.updateMany({ where: { userId: target.id, revokedAt: null }, data: { revokedAt: now } }),
+  ]);
   await recordChange(by, {
     action: "user.sessions_revoke",
     target: { type: "user", id: target.id },
-    details: { email: target.email },
+    details: { email: target.email, tokensRevoked: tokens.count },
   });
-  return { user: target };
+  return { user: target, tokensRevoked: tokens.count };
 }
 
 /** A new password also ends every existing session (the old one may have leaked). */

@@ -77,9 +77,13 @@ export async function enableUserAction(_state: ActionState, formData: FormData):
 
 export async function signOutEverywhereAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(formData, { schema: userSchema, fields: ["userId"] }, async (input, actor) => {
-    const { user } = await revokeUserSessions(input, actor);
+    const { user, tokensRevoked } = await revokeUserSessions(input, actor);
     revalidate();
-    return { ok: true, message: `Signed ${user.email} out everywhere; their install links stopped working.` };
+    const tokens = tokensRevoked === 1 ? "1 API token" : `${tokensRevoked} API tokens`;
+    return {
+      ok: true,
+      message: `Signed ${user.email} out everywhere: their install links stopped working and ${tokens} revoked.`,
+    };
   });
 }
 
