@@ -217,7 +217,7 @@ describe("install tokens", () => {
       verifyInstallToken(`${payload.toString("base64url")}.${mac.toString("base64url")}`, SECRET, NOW),
     );
   });
-  it("refuses version-2 tokens (minted before links carried their session), even correctly signed", () => {
+  it("reads version-2 tokens (minted before links carried their session) as minted by no session", () => {
     // Version 2 layout: u8 version, u32 expiry, u32 user version, u8 + buildId, u8 + userId; MAC as today.
     const build = Buffer.from(CUID);
     const user = Buffer.from(UUID);
@@ -228,8 +228,13 @@ describe("install tokens", () => {
     const payload = Buffer.concat([head, Buffer.from([build.length]), build, Buffer.from([user.length]), user]);
     const key = Buffer.from(hkdfSync("sha256", SECRET, Buffer.alloc(0), "ferry install-link v1", 32));
     const mac = createHmac("sha256", key).update(payload).digest().subarray(0, 16);
+    const claims = verifyInstallToken(`${payload.toString("base64url")}.${mac.toString("base64url")}`, SECRET, NOW);
+    assert.deepEqual(claims, { buildId: CUID, userId: UUID, userVersion: 7, sessionId: null, expiresAt: LATER });
+    // One byte more (a truncated v3 session field in v2 clothing) is refused.
+    const longer = Buffer.concat([payload, Buffer.from([0])]);
+    const mac2 = createHmac("sha256", key).update(longer).digest().subarray(0, 16);
     rejectsWith("invalid_token", () =>
-      verifyInstallToken(`${payload.toString("base64url")}.${mac.toString("base64url")}`, SECRET, NOW),
+      verifyInstallToken(`${longer.toString("base64url")}.${mac2.toString("base64url")}`, SECRET, NOW),
     );
   });
 });

@@ -20,8 +20,10 @@ import { AppError } from "@/lib/errors";
  *   u8  0, or 16 and the raw bytes of the browser session's id (a UUID) that
  *       minted the link: signing that session out stops it. Links minted for an
  *       API token or by the CLI carry none.
- * Versions 1 (no user version) and 2 (no session) are no longer accepted: they
- * would outlive a revocation.
+ * Version 1 (no user version) is no longer accepted: it would outlive a revocation.
+ * Version 2 (no session field) is still read, as a link minted by no session, so
+ * links handed out before an upgrade keep working until they expire (every
+ * revocation but a single session's sign-out still reaches them).
  *
  * The MAC is HMAC-SHA256 truncated to 128 bits (RFC 2104 §5 allows truncation
  * to ≥ half the output; 2^-128 forgery odds per guess). It is keyed with a
@@ -42,6 +44,7 @@ export interface InstallTokenClaims {
 export type VerifiedInstallToken = Required<InstallTokenClaims>;
 
 const VERSION = 3;
+const LEGACY_VERSION = 2;
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_BYTES = 16;
 const MAX_USER_VERSION = 0xffffffff;
@@ -188,7 +191,8 @@ function parsePayload(payload: Buffer): VerifiedInstallToken | null {
   const remaining = (): number => payload.length - offset;
 
   if (remaining() < 1 + 4 + 4 + 1) return null;
-  if (payload.readUInt8(offset) !== VERSION) return null;
+  const version = payload.readUInt8(offset);
+  if (version !== VERSION && version !== LEGACY_VERSION) return null;
   offset += 1;
   const expirySeconds = payload.readUInt32BE(offset);
   offset += 4;
@@ -206,7 +210,12 @@ function parsePayload(payload: Buffer): VerifiedInstallToken | null {
   };
   const buildId = readId();
   const userId = readId();
-  if (buildId === null || userId === null || remaining() < 1) return null;
+  if (buildId === null || userId === null) return null;
+  if (version === LEGACY_VERSION) {
+    if (remaining() !== 0) return null;
+    return { buildId, userId, userVersion, sessionId: null, expiresAt: new Date(expirySeconds * 1000) };
+  }
+  if (remaining() < 1) return null;
   const sessionLength = payload.readUInt8(offset);
   offset += 1;
   if ((sessionLength !== 0 && sessionLength !== UUID_BYTES) || remaining() !== sessionLength) return null;
