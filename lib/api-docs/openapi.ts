@@ -266,7 +266,9 @@ const paths: Record<string, Record<string, Operation>> = {
         "400": error("Empty or malformed request (`empty_body`, `bad_request`)."),
         ...authErrors,
         "413": error("Larger than `MAX_UPLOAD_SIZE` (`payload_too_large`)."),
-        "422": error("Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`…"),
+        "422": error(
+          "Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`, `invalid_bundle_id`, `invalid_version`, `invalid_name`…",
+        ),
         "507": error("The server's disk is full (`insufficient_storage`)."),
       },
     },
