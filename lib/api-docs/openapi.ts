@@ -238,7 +238,9 @@ const paths: Record<string, Record<string, Operation>> = {
       summary: "Upload a build (.ipa)",
       description:
         "Streams the .ipa (never buffered), analyses it and stores it. Fields may also be query parameters " +
-        "(`?notes=…&channel=beta&appId=…`), which raw-body uploads need. Admins and the app's uploaders only.",
+        "(`?notes=…&channel=beta&appId=…`), which raw-body uploads need. Admins and the app's uploaders only; " +
+        "a restricted channel only by those in one of its groups. Re-sending stored bytes answers `200` with the " +
+        "existing build as the caller may see it (no notes, channels or uploader when it is only in channels they cannot see).",
       tags: ["builds"],
       security: auth("upload"),
       parameters: [
@@ -324,6 +326,9 @@ const paths: Record<string, Record<string, Operation>> = {
         "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
         ...authErrors,
+        "403": error(
+          "Not an admin or an uploader of the app, the token lacks `upload`, or the channel is restricted to groups the caller is not in (`forbidden`).",
+        ),
         "404": error("No such build (`not_found`)."),
       },
     },
