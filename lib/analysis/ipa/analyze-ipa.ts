@@ -267,7 +267,7 @@ export async function analyzeIpaZip(zip: ZipReader): Promise<IpaInfo> {
   const displayName =
     checkName(plistString(info, "CFBundleDisplayName"), "CFBundleDisplayName", where) ??
     bundleName ??
-    checkName(appName.replace(/\.app$/, ""), "app folder name", describeName(appDir)) ??
+    checkName(appName.replace(/\.app$/, ""), "folder name", describeName(appDir)) ??
     "";
   const prefix = `${appDir}/`;
   let uncompressedSize = 0;
