@@ -24,6 +24,10 @@ export const ERROR_STATUS = {
   unreadable_info_plist: 422,
   missing_bundle_id: 422,
   missing_version: 422,
+  // Info.plist values outside lib/analysis/ipa/info-plist-rules.ts
+  invalid_bundle_id: 422,
+  invalid_version: 422,
+  invalid_name: 422,
   not_an_ios_app: 422,
   // provisioning profiles
   not_a_profile: 422,

@@ -251,6 +251,21 @@ describe("API", () => {
     (a) => promote(a, restricted().buildId),
   );
 
+  check(
+    "POST /api/v1/builds/<own build>/channels into the restricted channel (its groups hold none of the actors)",
+    { ...PROMOTE_OWN, uploader: "403, unchanged" },
+    async (a) => {
+      try {
+        return await write(a, "POST", `/api/v1/builds/${own().buildId}/channels`, { channel: RESTRICTED_CHANNEL });
+      } finally {
+        await sql(
+          "DELETE FROM build_channels WHERE build_id = $1 AND channel_id IN (SELECT id FROM channels WHERE app_id = $2 AND name = $3)",
+          [own().buildId, own().appId, RESTRICTED_CHANNEL],
+        );
+      }
+    },
+  );
+
   /** One new build per role (of the own or the foreign app), deleted as that role. */
   async function deleteNew(actor: Actor, app: "own" | "foreign", via: Via = "token"): Promise<string> {
     const bundleId = app === "own" ? own().bundleId : foreign().bundleId;

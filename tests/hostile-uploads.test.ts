@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { build as buildXmlPlist } from "plist";
+import { buildBinary, build as buildXmlPlist } from "plist";
 import { bp, buildBplist, buildZip, type TestZipEntry } from "@/lib/analysis/ipa/test-helpers";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { queryDatabase } from "./helpers/test-database";
@@ -22,12 +22,15 @@ before(async () => {
 });
 after(async () => server?.stop());
 
-const info = buildXmlPlist({
+const plainInfo = {
   CFBundleIdentifier: "com.example.hostile",
   CFBundleShortVersionString: "1.0",
   CFBundleVersion: "1",
   CFBundleName: "Hostile",
-});
+};
+const info = buildXmlPlist(plainInfo);
+/** A binary Info.plist (it can carry a NUL, which XML cannot) with `changes` applied. */
+const infoWith = (changes: Record<string, string>) => Buffer.from(buildBinary({ ...plainInfo, ...changes }));
 
 function app(infoPlist: Buffer | string, extra: TestZipEntry[] = []): Buffer {
   return buildZip([
@@ -63,6 +66,36 @@ const cases: [string, () => Buffer, string][] = [
     "binary Info.plist whose offset table points past the end",
     () => app(buildBplist([bp.ascii("x")], { offsetTableOffset: 0xffffn })),
     "unreadable_info_plist",
+  ],
+  [
+    "bundle id ../../../etc/passwd",
+    () => app(infoWith({ CFBundleIdentifier: "../../../etc/passwd" })),
+    "invalid_bundle_id",
+  ],
+  [
+    "bundle id of 10,004 characters",
+    () => app(infoWith({ CFBundleIdentifier: `com.example.${"a".repeat(9_992)}` })),
+    "invalid_bundle_id",
+  ],
+  [
+    "bundle id with a Cyrillic look-alike",
+    () => app(infoWith({ CFBundleIdentifier: "com.ex\u0430mple.hostile" })),
+    "invalid_bundle_id",
+  ],
+  [
+    "bundle id with a NUL inside",
+    () => app(infoWith({ CFBundleIdentifier: "com.example\u0000.hostile" })),
+    "invalid_bundle_id",
+  ],
+  [
+    "version with a newline",
+    () => app(infoWith({ CFBundleShortVersionString: "1.0\n</string><key>x</key><string>" })),
+    "invalid_version",
+  ],
+  [
+    "display name of 100,000 characters",
+    () => app(infoWith({ CFBundleDisplayName: "A".repeat(100_000) })),
+    "invalid_name",
   ],
 ];
 

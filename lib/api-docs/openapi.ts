@@ -249,7 +249,9 @@ const paths: Record<string, Record<string, Operation>> = {
       summary: "Upload a build (.ipa)",
       description:
         "Streams the .ipa (never buffered), analyses it and stores it. Fields may also be query parameters " +
-        "(`?notes=…&channel=beta&appId=…`), which raw-body uploads need. Admins and the app's uploaders only.",
+        "(`?notes=…&channel=beta&appId=…`), which raw-body uploads need. Admins and the app's uploaders only; " +
+        "a restricted channel only by those in one of its groups. Re-sending stored bytes answers `200` with the " +
+        "existing build as the caller may see it (no notes, channels or uploader when it is only in channels they cannot see).",
       tags: ["builds"],
       security: auth("upload"),
       parameters: [
@@ -277,7 +279,9 @@ const paths: Record<string, Record<string, Operation>> = {
         "400": error("Empty or malformed request (`empty_body`, `bad_request`)."),
         ...authErrors,
         "413": error("Larger than `MAX_UPLOAD_SIZE` (`payload_too_large`)."),
-        "422": error("Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`…"),
+        "422": error(
+          "Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`, `invalid_bundle_id`, `invalid_version`, `invalid_name`…",
+        ),
         "507": error("The server's disk is full (`insufficient_storage`)."),
       },
     },
@@ -333,6 +337,9 @@ const paths: Record<string, Record<string, Operation>> = {
         "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
         ...authErrors,
+        "403": error(
+          "Not an admin or an uploader of the app, the token lacks `upload`, or the channel is restricted to groups the caller is not in (`forbidden`).",
+        ),
         "404": error("No such build (`not_found`)."),
       },
     },

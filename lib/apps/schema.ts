@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keepPerChannelSchema } from "@/lib/retention/schema";
 
 export const appDetailsSchema = z.object({
   appId: z.string().uuid("Unknown app."),
@@ -9,10 +10,5 @@ export const appDetailsSchema = z.object({
 export const appRetentionSchema = z.object({
   appId: z.string().uuid("Unknown app."),
   /** null: keep every build. At least 1, so a channel's newest build is never deleted. */
-  keepPerChannel: z
-    .number()
-    .int("Keep a whole number of builds.")
-    .min(1, "Keep at least 1 build per channel.")
-    .max(10_000)
-    .nullable(),
+  keepPerChannel: keepPerChannelSchema.nullable(),
 });

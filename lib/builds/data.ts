@@ -131,6 +131,18 @@ export async function getBuildByIdFor(user: UserDto, buildId: string): Promise<B
   return row ? toBuildDto(row) : null;
 }
 
+/**
+ * `build` as `user` may see it: re-read through their visibility (channels
+ * narrowed to those they see), or, when they see none of its channels (a
+ * re-upload of bytes that sit only in restricted channels), without its
+ * notes, channels and uploader: only what the bytes themselves tell.
+ */
+export async function buildAsSeenBy(user: UserDto, build: BuildDto): Promise<{ build: BuildDto; visible: boolean }> {
+  const seen = await getBuildFor(user, build.appId, build.id);
+  if (seen) return { build: seen, visible: true };
+  return { build: { ...build, notes: null, uploadedBy: null, channels: [] }, visible: false };
+}
+
 /** The file behind a build, if `user` may install it. */
 export async function findBuildBySha256(user: UserDto, sha256: string): Promise<BuildDto | null> {
   const row = await prisma().build.findFirst({

@@ -3,6 +3,7 @@ import { type BuildDto, getBuildFor } from "@/lib/builds/data";
 import { channelNameSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
+import { AppError } from "@/lib/errors";
 import type { UserDto } from "@/lib/users/data";
 
 /** Channels of an app, scoped by who asks (lib/access/app-access.ts). */
@@ -89,4 +90,34 @@ export async function latestBuildInChannelFor(
     select: { buildId: true },
   });
   return { channel, build: newest ? await getBuildFor(user, appId, newest.buildId) : null };
+}
+
+/**
+ * Throws 403 when `user` would add a build to a channel they cannot see: an
+ * existing channel restricted to groups they are not in (admins see every
+ * channel). Publishing into a channel is for those who can see what it holds.
+ * `channel: null` is the app's default channel; a channel that does not exist
+ * yet will be created unrestricted, so it is allowed.
+ */
+export async function assertMayAddToChannel(
+  user: UserDto,
+  app: { id: string } | { bundleId: string },
+  channel: string | null,
+): Promise<void> {
+  if (user.role === "admin" && !user.disabled) return;
+  const row = await prisma().channel.findFirst({
+    where: {
+      app: "id" in app ? { id: app.id } : { bundleId: app.bundleId },
+      ...(channel === null ? { isDefault: true } : { name: channel }),
+    },
+    select: { id: true, name: true, restricted: true },
+  });
+  if (!row?.restricted) return;
+  const visible = await prisma().channel.count({ where: { AND: [{ id: row.id }, visibleChannelsWhere(user)] } });
+  if (visible === 0) {
+    throw new AppError(
+      "forbidden",
+      `You can't add builds to the channel "${row.name}": it is restricted to groups you are not in. An admin can add you to one of them.`,
+    );
+  }
 }

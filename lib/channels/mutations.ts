@@ -3,6 +3,7 @@ import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { assertMayPublishToApp, findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
 import { ensureChannel } from "@/lib/builds/data";
+import { assertMayAddToChannel } from "@/lib/channels/data";
 import { channelAccessSchema, promoteBuildSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
@@ -27,7 +28,8 @@ export async function findBuildForActor(actor: Actor, buildId: string): Promise<
 
 /**
  * Adds a build to channel `channel` of its app (created on first use), making
- * it that channel's newest. Admins and the app's uploaders; audited.
+ * it that channel's newest. Admins and the app's uploaders who see the
+ * channel (a restricted one needs one of its groups); audited.
  * `changed: false` when the build was already in the channel.
  */
 export async function promoteBuild(
@@ -37,6 +39,7 @@ export async function promoteBuild(
   const { buildId, channel } = parseInput(promoteBuildSchema, input);
   const build = await findBuildForActor(by, buildId);
   await assertMayPublishToApp(by, build.appId);
+  if (by.kind === "user") await assertMayAddToChannel(by.user, { id: build.appId }, channel);
   const changed = await prisma().$transaction(async (tx) => {
     const channelId = await ensureChannel(tx, build.appId, channel);
     const created = await tx.buildChannel.createMany({ data: [{ buildId, channelId }], skipDuplicates: true });

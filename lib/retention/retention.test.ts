@@ -72,6 +72,37 @@ describe("retention", () => {
     assert.equal(await applyRetention(), 0, "idempotent");
   });
 
+  it("a preview refuses a keep that is not a whole number from 1 to 10,000, with the rule in words", async () => {
+    const seeded = await seedBuild(db.dataDir, {
+      bundleId: "com.example.keep",
+      label: "k1",
+      uploadedById: adminUser.id,
+      channel: "beta",
+    });
+    const cases: [number, RegExp][] = [
+      [1.5, /whole number/],
+      [Number.NaN, /whole number/],
+      [Number.POSITIVE_INFINITY, /whole number/],
+      [-1, /at least 1/],
+      [0, /at least 1/],
+      [10_001, /at most 10,000/],
+    ];
+    for (const [keep, sentence] of cases) {
+      await assert.rejects(
+        previewRetentionFor({ appId: seeded.appId, keep }, CLI_ACTOR),
+        (e) => e instanceof AppError && e.code === "bad_request" && sentence.test(e.message),
+        `keep ${keep}`,
+      );
+      // The internal entry point (used by apply) holds the same rule.
+      await assert.rejects(
+        previewRetention(seeded.appId, keep),
+        (e) => e instanceof AppError && e.code === "bad_request",
+        `previewRetention keep ${keep}`,
+      );
+    }
+    assert.deepEqual(await previewRetentionFor({ appId: seeded.appId, keep: 1 }, CLI_ACTOR), []);
+  });
+
   it("a second instance skips the round while one holds the retention lock", async () => {
     const pg = await import("pg");
     const client = new pg.default.Client({ connectionString: db.url });

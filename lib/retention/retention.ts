@@ -2,7 +2,8 @@ import { type Actor, assertAdmin, SYSTEM_ACTOR } from "@/lib/access/actor";
 import { findAppById } from "@/lib/apps/data";
 import { removeBuildRows } from "@/lib/builds/mutations";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
+import { keepPerChannelSchema, retentionPreviewSchema } from "@/lib/retention/schema";
 
 /**
  * Retention: an app may keep only the newest N builds of each channel ("newest"
@@ -28,7 +29,9 @@ const LOCK = "hashtext('ferry:retention')";
 export async function previewRetention(appId: string, keep?: number | null): Promise<RetentionCandidate[]> {
   const app = await prisma().app.findUnique({ where: { id: appId }, select: { retainPerChannel: true } });
   const n = keep === undefined ? app?.retainPerChannel : keep;
-  if (!app || n === null || n === undefined || n < 1) return [];
+  if (!app || n === null || n === undefined) return [];
+  // Callers validate; a value that slipped past would delete the wrong builds, so it is refused here too.
+  parseInput(keepPerChannelSchema, n);
   const rows = await prisma().$queryRaw<{ build_id: string }[]>`
     SELECT ranked.build_id::text AS build_id FROM (
       SELECT bc.build_id,
@@ -53,8 +56,9 @@ export async function previewRetentionFor(
   by: Actor,
 ): Promise<RetentionCandidate[]> {
   assertAdmin(by);
-  if (!(await findAppById(input.appId))) throw new AppError("not_found", "This app no longer exists: reload the page.");
-  return previewRetention(input.appId, input.keep);
+  const { appId, keep } = parseInput(retentionPreviewSchema, input);
+  if (!(await findAppById(appId))) throw new AppError("not_found", "This app no longer exists: reload the page.");
+  return previewRetention(appId, keep);
 }
 
 /**

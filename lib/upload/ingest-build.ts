@@ -2,8 +2,9 @@ import { userActor } from "@/lib/access/actor";
 import { analyzeBuild } from "@/lib/analysis/analyze-build";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
 import { type AuditContext, recordAudit } from "@/lib/audit/audit";
-import { type BuildDto, createBuildRecord, findBuildBySha256, getBuildFor } from "@/lib/builds/data";
+import { type BuildDto, buildAsSeenBy, createBuildRecord, findBuildBySha256 } from "@/lib/builds/data";
 import { normalizeNotes } from "@/lib/builds/mutations";
+import { assertMayAddToChannel } from "@/lib/channels/data";
 import { promoteBuild } from "@/lib/channels/mutations";
 import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { AppError, parseInput } from "@/lib/errors";
@@ -55,6 +56,7 @@ export async function ingestBuild(input: {
     const { analysis, icon } = await analyzeBuild(file.path);
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
+    await assertMayAddToChannel(uploader, { bundleId: ipa.bundleId }, channel);
     const storage = buildStorage();
     const notes = normalizeNotes(input.notes);
     const storageKey = buildStorageKey(file.sha256);
@@ -150,10 +152,15 @@ async function acceptDuplicate(
   existing: BuildDto,
   input: { uploader: UserDto; context: AuditContext; notes?: string | null; channel: string | null },
 ): Promise<IngestResult> {
+  // Read as the uploader: a build stored concurrently, or only in channels they cannot see, was read unscoped.
+  const seen = await buildAsSeenBy(input.uploader, existing);
+  const { visible } = seen;
+  let build = seen.build;
   const notes = normalizeNotes(input.notes);
-  const notesIgnored = notes !== null && notes !== existing.notes;
+  // Notes they cannot see are not compared: the answer must not tell whether a guess matched them.
+  const notesIgnored = notes !== null && (!visible || notes !== build.notes);
   let addedToChannel: string | null = null;
-  if (input.channel && !existing.channels.includes(input.channel)) {
+  if (visible && input.channel && !build.channels.includes(input.channel)) {
     try {
       const promoted = await promoteBuild(
         { buildId: existing.id, channel: input.channel },
@@ -161,12 +168,16 @@ async function acceptDuplicate(
       );
       if (promoted.changed) addedToChannel = input.channel;
     } catch (error) {
-      // The stored build sits only in channels this uploader cannot see: report it unchanged.
+      // Deleted or hidden meanwhile: report it unchanged.
       if (!(error instanceof AppError && error.code === "not_found")) throw error;
     }
+    if (addedToChannel) build = (await buildAsSeenBy(input.uploader, existing)).build;
   }
-  const build = (addedToChannel && (await getBuildFor(input.uploader, existing.appId, existing.id))) || existing;
-  const parts = ["These exact bytes were uploaded before: this is the existing build."];
+  const parts = [
+    visible
+      ? "These exact bytes were uploaded before: this is the existing build."
+      : "These exact bytes were uploaded before, to channels you cannot see: ask an admin for access.",
+  ];
   if (notesIgnored) {
     parts.push(
       "Its release notes were NOT changed to the ones you sent; edit them on the build page or with PATCH /api/v1/builds/{buildId}.",

@@ -224,6 +224,79 @@ describe("analyzeIpa on generated archives", () => {
     assert.equal(b.buildNumber, "2.1");
   });
 
+  it("refuses bundle ids outside Apple's character set and length (invalid_bundle_id), NUL included", async () => {
+    const hostile = [
+      "../../../etc/passwd",
+      `com.example.${"a".repeat(9_992)}`, // 10,004 characters
+      "com.ex\u0430mple.app", // Cyrillic "а"
+      "com.example\u0000.app", // a NUL: removing it would make it another app's id
+      "com.example app",
+      "com.example/app",
+    ];
+    for (const id of hostile) {
+      const err = await expectRejection(
+        await writeTemp(appZip(binaryPlist({ ...baseInfo, CFBundleIdentifier: id }))),
+        "invalid_bundle_id",
+      );
+      assert.match(err.message, /CFBundleIdentifier/);
+      assert.ok(err.message.length < 600, "the message quotes a short, escaped preview");
+    }
+    const cyrillic = await expectRejection(
+      await writeTemp(appZip(binaryPlist({ ...baseInfo, CFBundleIdentifier: "com.ex\u0430mple.app" }))),
+      "invalid_bundle_id",
+    );
+    assert.match(cyrillic.message, /com\.ex\\u0430mple\.app/);
+    const ok = await analyzeIpa(
+      await writeTemp(appZip(binaryPlist({ ...baseInfo, CFBundleIdentifier: `A-z.0-9.${"x".repeat(247)}` }))),
+    );
+    assert.equal(ok.bundleId.length, 255);
+  });
+
+  it("refuses versions with whitespace, control or non-ASCII characters or over 64 characters (invalid_version)", async () => {
+    const hostile: [string, string][] = [
+      ["CFBundleShortVersionString", "1.0\n<key>evil</key>"],
+      ["CFBundleVersion", "45\u0000"],
+      ["CFBundleVersion", "4 5"],
+      ["CFBundleShortVersionString", "1.\u0665"], // Arabic-Indic five
+      ["CFBundleShortVersionString", "1".repeat(65)],
+    ];
+    for (const [key, value] of hostile) {
+      const err = await expectRejection(
+        await writeTemp(appZip(binaryPlist({ ...baseInfo, [key]: value }))),
+        "invalid_version",
+      );
+      assert.match(err.message, new RegExp(key));
+    }
+    for (const [version, build] of <[string, string][]>[
+      ["1.2.3", "45"],
+      ["1.0b3", "2024.06.01_1"],
+      ["2.1-rc.1+exp.sha.5114f85", "1.0"],
+    ]) {
+      const a = await analyzeIpa(
+        await writeTemp(
+          appZip(binaryPlist({ ...baseInfo, CFBundleShortVersionString: version, CFBundleVersion: build })),
+        ),
+      );
+      assert.deepEqual([a.version, a.buildNumber], [version, build]);
+    }
+  });
+
+  it("refuses names over 128 characters (invalid_name); names lose control characters and line breaks", async () => {
+    for (const key of ["CFBundleDisplayName", "CFBundleName"]) {
+      const err = await expectRejection(
+        await writeTemp(appZip(binaryPlist({ ...baseInfo, [key]: "A".repeat(100_000) }))),
+        "invalid_name",
+      );
+      assert.match(err.message, new RegExp(`${key} of 100000 characters`));
+    }
+    const a = await analyzeIpa(
+      await writeTemp(
+        appZip(binaryPlist({ ...baseInfo, CFBundleDisplayName: `Caf\u00e9\n\tTwo\u0007 ${"🚀".repeat(118)}` })),
+      ),
+    );
+    assert.equal(a.displayName, `Café Two ${"🚀".repeat(118)}`);
+  });
+
   it("rejects an entry named Payload/../../evil (unsafe_archive)", async () => {
     const zip = appZip(binaryPlist(baseInfo), [{ name: "Payload/../../evil", data: Buffer.from("x") }]);
     const err = await expectRejection(await writeTemp(zip), "unsafe_archive");

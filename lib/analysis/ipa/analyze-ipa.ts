@@ -4,6 +4,7 @@
  * installable iOS apps with a specific, actionable AppError.
  */
 
+import { checkBundleId, checkName, checkVersion } from "@/lib/analysis/ipa/info-plist-rules";
 import { isPlistDict, type PlistDict, plistString, plistStringList } from "@/lib/analysis/ipa/plist-dict";
 import { detectPlistFormat, type PlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { describeName, withZip, type ZipEntryInfo, type ZipReader } from "@/lib/analysis/ipa/zip-reader";
@@ -253,11 +254,21 @@ export async function analyzeIpaZip(zip: ZipReader): Promise<IpaInfo> {
       `${describeName(infoPath)} has neither CFBundleShortVersionString (version) nor CFBundleVersion (build number). Set Version and Build in the Xcode target and export again.`,
     );
   }
+  // Refused, not cleaned: a cleaned bundle id or version would be another app or build than the one uploaded.
+  const where = describeName(infoPath);
+  checkBundleId(bundleId, where);
+  if (shortVersion) checkVersion(shortVersion, "CFBundleShortVersionString", where);
+  if (bundleVersion) checkVersion(bundleVersion, "CFBundleVersion", where);
   // If only one of the two is present it stands in for both (some old builds set only one).
   const version = shortVersion ?? bundleVersion ?? "";
   const buildNumber = bundleVersion ?? shortVersion ?? "";
 
-  const bundleName = plistString(info, "CFBundleName");
+  const bundleName = checkName(plistString(info, "CFBundleName"), "CFBundleName", where);
+  const displayName =
+    checkName(plistString(info, "CFBundleDisplayName"), "CFBundleDisplayName", where) ??
+    bundleName ??
+    checkName(appName.replace(/\.app$/, ""), "folder name", describeName(appDir)) ??
+    "";
   const prefix = `${appDir}/`;
   let uncompressedSize = 0;
   for (const e of zip.entries) if (e.name.startsWith(prefix)) uncompressedSize += e.uncompressedSize;
@@ -287,7 +298,7 @@ export async function analyzeIpaZip(zip: ZipReader): Promise<IpaInfo> {
     bundleId,
     version,
     buildNumber,
-    displayName: plistString(info, "CFBundleDisplayName") ?? bundleName ?? appName.replace(/\.app$/, ""),
+    displayName,
     bundleName,
     minimumOSVersion: plistString(info, "MinimumOSVersion"),
     executable: plistString(info, "CFBundleExecutable"),
