@@ -88,6 +88,8 @@ export interface VerifyOptions {
   extraAnchors?: TrustAnchor[];
   /** Where large binaries are spilled while hashed (default the OS temp dir). */
   tempDir?: string;
+  /** Binaries larger than this are spilled to a temporary file (default IN_MEMORY_ENTRY_LIMIT). */
+  inMemoryLimit?: number;
 }
 
 // A signature holds ~52 bytes per 4 KB page for SHA-1 + SHA-256: 64 MB covers a 4 GB binary.
@@ -284,7 +286,7 @@ async function verifyBinary(
   const result: BinaryResult = { binaries: [], cdhashes: new Set(), problems: [], signer: null, entitlements: null };
   let source: ByteSource | null = null;
   try {
-    source = await zipEntrySource(zip, path, { tempDir: options.tempDir });
+    source = await zipEntrySource(zip, path, { tempDir: options.tempDir, inMemoryLimit: options.inMemoryLimit });
     const slices = await readMachoSlices(source);
     for (const slice of slices) await verifySlice(source, slice, path, sealed, at, options, result);
   } catch (error) {
