@@ -202,7 +202,9 @@ export async function verifyOpenArchive(zip: ZipReader, options: VerifyOptions =
     const result = await verifyBinary(zip, executable, sealed, at, options);
     collect(result, executable);
     if (dir === appDir) mainResult = result;
+    // An unsigned executable already says it all; a signed one without its resource seal is broken.
     if (!sealed.codeResources) {
+      if (result.binaries.length === 0) continue;
       problems.push(
         problem(
           "code_signature_invalid",
