@@ -143,6 +143,14 @@ export async function verifyOpenArchive(zip: ZipReader, options: VerifyOptions =
   const ordered = [...bundleDirs].sort((a, b) => b.split("/").length - a.split("/").length);
   const ownerOf = (name: string): string =>
     ordered.find((dir) => name.startsWith(dir)) ?? appDir; /* deepest bundle holding the file */
+  // Each file's bundle, computed once: archives may hold tens of thousands of files.
+  const filesByOwner = new Map<string, string[]>();
+  for (const entry of files) {
+    const owner = ownerOf(entry.name);
+    const list = filesByOwner.get(owner);
+    if (list) list.push(entry.name);
+    else filesByOwner.set(owner, [entry.name]);
+  }
 
   const problems: CodeSignatureProblem[] = [];
   const binaries: SignedBinary[] = [];
@@ -229,7 +237,7 @@ export async function verifyOpenArchive(zip: ZipReader, options: VerifyOptions =
     }
     const contents: BundleContents = {
       dir,
-      files: files.filter((e) => ownerOf(e.name) === dir).map((e) => e.name.slice(dir.length)),
+      files: (filesByOwner.get(dir) ?? []).map((name) => name.slice(dir.length)),
       nested: new Map(),
       excluded: new Set([executable.slice(dir.length)]),
       machoCdhashes: new Map(),
