@@ -50,12 +50,30 @@ function octets(value: unknown): Buffer | null {
   return value instanceof asn1js.OctetString ? Buffer.from(value.valueBlock.valueHexView) : null;
 }
 
-function toX509(cert: pkijs.Certificate): X509Certificate | null {
-  try {
-    return new X509Certificate(Buffer.from(cert.toSchema().toBER(false)));
-  } catch {
-    return null;
-  }
+/** Removes the `certificates [0]` field from a SignedData SEQUENCE and returns each certificate's DER. */
+function takeCertificates(signedData: unknown): Buffer[] {
+  if (!(signedData instanceof asn1js.Sequence)) return [];
+  const fields = signedData.valueBlock.value;
+  const index = fields.findIndex((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
+  const field = fields[index];
+  if (!field || !(field instanceof asn1js.Constructed)) return [];
+  fields.splice(index, 1);
+  return field.valueBlock.value.map((cert) => Buffer.from(cert.valueBeforeDecodeView));
+}
+
+// Signing certificates are few (one per team, plus Apple's intermediates and roots): a small cache.
+const CERTIFICATE_CACHE_SIZE = 64;
+const certificateCache = new Map<string, { pkijs: pkijs.Certificate; x509: X509Certificate }>();
+
+function parsedCertificate(der: Buffer): { pkijs: pkijs.Certificate; x509: X509Certificate } {
+  const key = createHash("sha256").update(der).digest("hex");
+  const cached = certificateCache.get(key);
+  if (cached) return cached;
+  // Both parsers must accept it; either throwing makes the CMS unreadable.
+  const parsed = { pkijs: pkijs.Certificate.fromBER(toArrayBuffer(der)), x509: new X509Certificate(der) };
+  if (certificateCache.size >= CERTIFICATE_CACHE_SIZE) certificateCache.clear();
+  certificateCache.set(key, parsed);
+  return parsed;
 }
 
 function digest(algorithm: string, data: Uint8Array): Buffer {
@@ -75,15 +93,14 @@ export async function verifyCmsSignature(cms: Buffer, directories: CodeDirectory
     if (asn.offset === -1) return fail(`The CMS signature is not valid DER (${asn.result.error}).`);
     const info = new pkijs.ContentInfo({ schema: asn.result });
     if (info.contentType !== OID.signedData) return fail("The CMS signature is not SignedData.");
+    // Certificates are most of the bytes and of pkijs's parsing time, and every slice of a build (and
+    // every build of a team) carries the same ones: they are taken out and parsed once, by their DER.
+    const ders = takeCertificates(info.content);
     signed = new pkijs.SignedData({ schema: info.content });
+    signed.certificates = ders.map((der) => parsedCertificate(der).pkijs);
+    check.certificates = ders.map((der) => parsedCertificate(der).x509);
   } catch (error) {
     return fail(`The CMS signature cannot be read (${error instanceof Error ? error.message : String(error)}).`);
-  }
-  for (const cert of signed.certificates ?? []) {
-    if (cert instanceof pkijs.Certificate) {
-      const x509 = toX509(cert);
-      if (x509) check.certificates.push(x509);
-    }
   }
   const signerInfo = signed.signerInfos[0];
   if (!signerInfo || signed.signerInfos.length !== 1) {
@@ -130,7 +147,10 @@ export async function verifyCmsSignature(cms: Buffer, directories: CodeDirectory
       certificatePath: [],
     };
   }
-  if (result.signerCertificate) check.signer = toX509(result.signerCertificate);
+  if (result.signerCertificate) {
+    const index = (signed.certificates ?? []).indexOf(result.signerCertificate);
+    check.signer = check.certificates[index] ?? null;
+  }
   if (!check.signer) check.problems.push("The CMS does not carry its signer's certificate.");
   else if (result.signatureVerified !== true) {
     check.problems.push(`The CMS signature does not verify (${result.message || "bad signature"}).`);

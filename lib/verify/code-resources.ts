@@ -74,15 +74,20 @@ function ruleFor(seal: ResourceSeal, path: string): Rule | null {
   return best;
 }
 
-async function hashEntry(zip: ZipReader, name: string): Promise<{ sha1: Buffer; sha256: Buffer }> {
-  const sha1 = createHash("sha1");
-  const sha256 = createHash("sha256");
+/** SHA-1 and/or SHA-256 of an entry, streamed. */
+async function hashEntry(
+  zip: ZipReader,
+  name: string,
+  want: { sha1: boolean; sha256: boolean },
+): Promise<{ sha1: Buffer | null; sha256: Buffer | null }> {
+  const sha1 = want.sha1 ? createHash("sha1") : null;
+  const sha256 = want.sha256 ? createHash("sha256") : null;
   const stream = await zip.openEntryStream(name);
   for await (const chunk of stream) {
-    sha1.update(chunk as Buffer);
-    sha256.update(chunk as Buffer);
+    sha1?.update(chunk as Buffer);
+    sha256?.update(chunk as Buffer);
   }
-  return { sha1: sha1.digest(), sha256: sha256.digest() };
+  return { sha1: sha1?.digest() ?? null, sha256: sha256?.digest() ?? null };
 }
 
 export interface BundleContents {
@@ -126,7 +131,8 @@ export async function checkResourceSeal(
     const info = zip.getEntry(bundle.dir + rel);
     if (!info) return;
     if (Buffer.isBuffer(sealed)) {
-      if (!(await hashEntry(zip, info.name)).sha1.equals(sealed)) changed(rel);
+      const { sha1 } = await hashEntry(zip, info.name, { sha1: true, sha256: false });
+      if (!sha1?.equals(sealed)) changed(rel);
       return;
     }
     if (typeof sealed.symlink === "string") {
@@ -145,8 +151,10 @@ export async function checkResourceSeal(
       changed(rel, "has an unreadable seal entry");
       return;
     }
-    const actual = await hashEntry(zip, info.name);
-    if ((hash && !actual.sha1.equals(hash)) || (hash2 && !actual.sha256.equals(hash2))) changed(rel);
+    // With hash2 (SHA-256) sealed, it alone decides, as on iOS: equal SHA-256 means equal bytes.
+    const actual = await hashEntry(zip, info.name, { sha1: !hash2, sha256: hash2 !== null });
+    const matches = hash2 ? actual.sha256?.equals(hash2) : hash && actual.sha1?.equals(hash);
+    if (!matches) changed(rel);
   };
 
   for (const rel of bundle.files) await checkFile(rel);
