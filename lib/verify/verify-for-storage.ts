@@ -1,3 +1,4 @@
+import path from "node:path";
 import { type StoredCodeSignature, toStoredCodeSignature } from "@/lib/verify/stored-code-signature";
 import { verifyCodeSignature } from "@/lib/verify/verify-code-signature";
 
@@ -8,7 +9,8 @@ import { verifyCodeSignature } from "@/lib/verify/verify-code-signature";
  */
 export async function verifyForStorage(ipaPath: string): Promise<StoredCodeSignature | null> {
   try {
-    return toStoredCodeSignature(await verifyCodeSignature(ipaPath));
+    // Large binaries spill beside the upload (DATA_DIR/tmp: sized for builds, unlike a RAM-backed /tmp).
+    return toStoredCodeSignature(await verifyCodeSignature(ipaPath, { tempDir: path.dirname(ipaPath) }));
   } catch (error) {
     console.error("[ferry] code signature could not be verified", error);
     return null;
