@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   // provisioning profiles
   not_a_profile: 422,
   malformed_profile: 422,
+  // code signatures (lib/verify/): a Mach-O or signature blob that cannot be read
+  malformed_code_signature: 422,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,
   device_signature_invalid: 400,

@@ -2,12 +2,17 @@ import { withExpiry } from "@/lib/analysis/analyze-build";
 import { assessInstallReadiness, type Warning } from "@/lib/analysis/profile/install-readiness";
 import type { BuildDto } from "@/lib/builds/data";
 import { env } from "@/lib/config/env";
+import { codeSignatureWarnings } from "@/lib/verify/stored-code-signature";
 
 /** Install-readiness warnings for a build, as of `now` (expiry and PUBLIC_URL change over time). */
-export function buildWarnings(build: Pick<BuildDto, "analysis" | "bundleId">, now = new Date()): Warning[] {
+export function buildWarnings(
+  build: Pick<BuildDto, "analysis" | "bundleId"> & Partial<Pick<BuildDto, "codeSignature">>,
+  now = new Date(),
+): Warning[] {
   const analysis = build.analysis;
   if (!analysis) return [];
-  return assessInstallReadiness({
+  const signature = codeSignatureWarnings(build.codeSignature ?? null, now);
+  const readiness = assessInstallReadiness({
     profile: analysis.profile ? withExpiry(analysis.profile, now) : null,
     hasEmbeddedProfile: analysis.ipa.hasEmbeddedProfile,
     supportedPlatforms: analysis.ipa.supportedPlatforms,
@@ -17,6 +22,7 @@ export function buildWarnings(build: Pick<BuildDto, "analysis" | "bundleId">, no
     buildBundleId: build.bundleId,
     now,
   });
+  return [...signature, ...readiness];
 }
 
 /**

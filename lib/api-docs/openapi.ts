@@ -3,6 +3,7 @@ import { editNotesSchema } from "@/lib/builds/schema";
 import { channelNameSchema } from "@/lib/channels/schema";
 import { ERROR_STATUS } from "@/lib/errors";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
+import { CODE_SIGNATURE_PROBLEMS } from "@/lib/verify/problems";
 
 /**
  * The OpenAPI 3.1 document of Ferry's public API (`/api/v1/**`), served at
@@ -144,6 +145,10 @@ const schemas: Record<string, JsonSchema> = {
         type: ["object", "null"],
         description: "Everything the analyser found (Info.plist, profile, contents).",
       },
+      codeSignature: {
+        oneOf: [ref("CodeSignature"), { type: "null" }],
+        description: "The verified code signature; null for builds uploaded before Ferry verified signatures.",
+      },
       deviceCoverage: {
         type: "object",
         description: "Only `GET /builds/{buildId}` of ad hoc and development builds.",
@@ -152,6 +157,60 @@ const schemas: Record<string, JsonSchema> = {
           missing: { type: "array", items: ref("Device") },
         },
       },
+    },
+  },
+  CodeSignature: {
+    type: "object",
+    required: ["valid", "checkedAt", "problems", "signer", "binaries", "entitlements"],
+    properties: {
+      valid: {
+        type: "boolean",
+        description: "Every seal intact and the signer trusted (certificate expiry is only a warning).",
+      },
+      checkedAt: { type: "string", format: "date-time", description: "When certificate expiry was judged." },
+      problems: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["code", "severity", "message", "path"],
+          properties: {
+            code: { type: "string", enum: Object.keys(CODE_SIGNATURE_PROBLEMS) },
+            severity: { type: "string", enum: ["error", "warning"] },
+            message: { type: "string" },
+            path: { type: "string", description: "The file in the archive the problem concerns." },
+            arch: { type: "string", description: "The Mach-O slice, e.g. arm64." },
+          },
+        },
+      },
+      signer: {
+        type: ["object", "null"],
+        properties: {
+          commonName: { type: ["string", "null"] },
+          teamId: { type: ["string", "null"] },
+          serial: { type: "string" },
+          notBefore: { type: "string", format: "date-time" },
+          notAfter: { type: "string", format: "date-time" },
+          issuedByApple: { type: "boolean" },
+          trusted: { type: "boolean" },
+          signedAt: { type: ["string", "null"], format: "date-time" },
+        },
+      },
+      binaries: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            path: { type: "string" },
+            arch: { type: "string" },
+            cdhash: { type: "string", pattern: "^[0-9a-f]{40}$" },
+            cdhashes: { type: "array", items: { type: "object" } },
+            hashType: { type: "string", enum: ["sha1", "sha256", "sha256-truncated", "sha384"] },
+            identifier: { type: "string" },
+            teamId: { type: ["string", "null"] },
+          },
+        },
+      },
+      entitlements: { type: ["object", "null"] },
     },
   },
   Device: {

@@ -2,6 +2,7 @@ import { buildWarnings } from "@/lib/analysis/build-warnings";
 import type { BuildDto } from "@/lib/builds/data";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
 import type { UserDto } from "@/lib/users/data";
+import { codeSignatureAt } from "@/lib/verify/stored-code-signature";
 
 /** A build as the API returns it: its data, the caller's own install links, and current warnings. */
 export function buildJson(
@@ -32,5 +33,6 @@ export function buildJson(
     installLinkExpiresAt: links.expiresAt,
     warnings: buildWarnings(build, now),
     analysis: build.analysis,
+    codeSignature: codeSignatureAt(build.codeSignature, now),
   };
 }

@@ -5,9 +5,10 @@ import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
 import { parseInput } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { lockStorageShared } from "@/lib/storage/storage-lock";
 import type { UserDto } from "@/lib/users/data";
+import type { StoredCodeSignature } from "@/lib/verify/stored-code-signature";
 
 /**
  * Builds, always loaded on behalf of a user and filtered by what that user may
@@ -33,6 +34,8 @@ export type BuildDto = BuildCore & {
   uploadedBy: string | null;
   /** What the analyser found; null only for rows stored before analysis existed. */
   analysis: StoredAnalysis | null;
+  /** The code-signature report as stored (lib/verify/stored-code-signature.ts); null: not verified. */
+  codeSignature: StoredCodeSignature | null;
   /** The app is restricted and granted to no group: only admins see it (e.g. a new app). */
   appAdminsOnly: boolean;
   /** The channels this build is in that the reader sees, by name. */
@@ -70,6 +73,7 @@ const buildSelect = {
   notes: true,
   createdAt: true,
   metadata: true,
+  codeSignature: true,
   uploadedBy: { select: { email: true } },
   app: { select: { visibility: true, _count: { select: { groups: true } } } },
   channels: { select: { channel: { select: { name: true } } }, orderBy: { channel: { name: "asc" } } },
@@ -97,6 +101,7 @@ function toBuildDto(row: BuildRow): BuildDto {
     createdAt: row.createdAt.toISOString(),
     uploadedBy: row.uploadedBy?.email ?? null,
     analysis: readAnalysis(row.metadata),
+    codeSignature: (row.codeSignature ?? null) as StoredCodeSignature | null,
     appAdminsOnly: row.app.visibility === "restricted" && row.app._count.groups === 0,
     channels: row.channels.map((c) => c.channel.name),
   };
@@ -165,6 +170,8 @@ export type NewBuild = {
   storageKey: string;
   notes: string | null;
   metadata: Prisma.InputJsonValue;
+  /** The verifier's report (lib/verify); omitted: not verified. */
+  codeSignature?: Prisma.InputJsonValue | null;
   uploadedById: string;
   /** Channel name (already validated); null: the app's default channel. */
   channel: string | null;
@@ -211,6 +218,7 @@ export async function createBuildRecord(
             storageKey: input.storageKey,
             notes: input.notes,
             metadata: input.metadata,
+            codeSignature: input.codeSignature ?? Prisma.DbNull,
             uploadedById: input.uploadedById,
             channels: { create: { channelId } },
           },

@@ -15,6 +15,7 @@ import { buildStorage } from "@/lib/storage/storage";
 import { asStorageError } from "@/lib/storage/storage-errors";
 import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
+import { verifyForStorage } from "@/lib/verify/verify-for-storage";
 import { enqueueBuildCreated } from "@/lib/webhooks/deliveries";
 
 /**
@@ -53,7 +54,11 @@ export async function ingestBuild(input: {
       return await acceptDuplicate(existing, { ...input, channel });
     }
 
-    const { analysis, icon } = await analyzeBuild(file.path);
+    // The signature is verified alongside the analysis (both read the archive; inflating runs off the main thread).
+    const [{ analysis, icon }, codeSignature] = await Promise.all([
+      analyzeBuild(file.path),
+      verifyForStorage(file.path),
+    ]);
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
     await assertMayAddToChannel(uploader, { bundleId: ipa.bundleId }, channel);
@@ -90,6 +95,7 @@ export async function ingestBuild(input: {
               uploadedTo: target ? { appId: target.id, bundleId: target.bundleId } : null,
             }),
           ),
+          codeSignature: codeSignature ? JSON.parse(JSON.stringify(codeSignature)) : null,
           uploadedById: uploader.id,
           channel,
         },

@@ -8,7 +8,7 @@
  * code; the file handle is always closed.
  */
 import { type FileHandle, open as openFile } from "node:fs/promises";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import yauzl from "yauzl";
 import { AppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/ui/format";
@@ -36,6 +36,12 @@ export interface ZipReader {
    * inflates to more than it declared.
    */
   readEntry(name: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * Streams one entry's inflated bytes (for entries too large to hold, such as
+   * binaries being hashed page by page). yauzl checks the sizes as it goes;
+   * zip errors come out of the stream as the same AppErrors as `readEntry`'s.
+   */
+  openEntryStream(name: string): Promise<Readable>;
   close(): Promise<void>;
 }
 
@@ -452,6 +458,21 @@ export async function openZip(filePath: string, options: OpenZipOptions = {}): P
         } catch (err) {
           throw mapZipError(err, name);
         }
+      },
+      async openEntryStream(name) {
+        const entry = readable.get(name);
+        if (!entry) throw new Error(`zip entry not found or not opened as readable: ${name}`);
+        let stream: Readable;
+        try {
+          stream = await openZipFile.openReadStreamPromise(entry);
+        } catch (err) {
+          throw mapZipError(err, name);
+        }
+        // Re-emit errors mapped, so consumers see the archive's problem, not yauzl's wording.
+        const mapped = new PassThrough();
+        stream.on("error", (err) => mapped.destroy(toError(mapZipError(err, name))));
+        mapped.on("close", () => stream.destroy());
+        return stream.pipe(mapped);
       },
     };
   } catch (err) {

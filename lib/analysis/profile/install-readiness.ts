@@ -23,7 +23,12 @@ export type WarningCode =
   | "bundle_id_mismatch"
   | "profile_bundle_id_mismatch"
   // The device the person is on is not listed in an ad hoc / development profile (lib/devices).
-  | "device_not_in_profile";
+  | "device_not_in_profile"
+  // The build's code signature (lib/verify/stored-code-signature.ts).
+  | "code_signature_invalid"
+  | "signature_not_trusted"
+  | "certificate_expired"
+  | "certificate_expiring_soon";
 
 export interface Warning {
   code: WarningCode;
