@@ -27,6 +27,14 @@ export function parseSize(value: string): number | null {
   return Math.floor(n * 1024 ** pow);
 }
 
+/** TRUST_PROXY as a number of proxies: unset or false 0, true 1. */
+function trustProxyHops(value: string | undefined): number {
+  const v = (value ?? "false").toLowerCase();
+  if (v === "true") return 1;
+  if (v === "false") return 0;
+  return Number(v);
+}
+
 const optionalString = z
   .string()
   .optional()
@@ -94,8 +102,12 @@ const schema = z
         )
         .optional(),
     ),
+    // true = 1: how many reverse proxies (each appending to X-Forwarded-For) stand in front of Ferry.
     TRUST_PROXY: optionalString.pipe(
-      z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
+      z
+        .string()
+        .regex(/^(true|false|[0-9]|10)$/i, "TRUST_PROXY must be true, false or a number of proxies from 0 to 10")
+        .optional(),
     ),
     // PEM text, or a path to a PEM file: roots trusted like Apple's (test CAs, an organisation's own checks).
     CODESIGN_EXTRA_ROOTS: optionalString,
@@ -169,7 +181,7 @@ const schema = z
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
       // The first retry of a failed webhook delivery waits this long, each next one twice as long.
       webhookRetryBaseSeconds: parseDuration(raw.WEBHOOK_RETRY_BASE ?? "60s") ?? 60,
-      trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
+      trustProxyHops: trustProxyHops(raw.TRUST_PROXY),
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
           ? {
