@@ -295,6 +295,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: {
         "200": buildResponse("Saved.", { changed: { type: "boolean" } }),
         "400": error("Not `{ notes }` or too long (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "404": error("No such build (`not_found`)."),
       },
@@ -321,6 +322,7 @@ const paths: Record<string, Record<string, Operation>> = {
         "201": buildResponse("Added.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "404": error("No such build (`not_found`)."),
       },
@@ -402,6 +404,7 @@ const paths: Record<string, Record<string, Operation>> = {
           "Created.",
         ),
         "400": error("Invalid URL, events or format (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "404": error("No such app (`not_found`)."),
       },
