@@ -108,6 +108,9 @@ async function main(): Promise<void> {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    const hasBody = hasRequestBody(req);
+    // Whoever answers before the body's end (503 below, a 413, a route refusing the caller), the rest is not read forever.
+    if (hasBody) boundUnreadBody(req, res);
     if (!databaseAvailable() && !req.url?.startsWith("/_next/")) {
       answerDatabaseUnavailable(req, res);
       return;
@@ -119,13 +122,12 @@ async function main(): Promise<void> {
       env.trustProxyHops,
     );
     const run = () => void runWithServerRequest(req, res, () => handle(req, res));
-    if (!hasRequestBody(req)) {
+    if (!hasBody) {
       run();
       return;
     }
     // Every body has a limit (lib/http/body-limits.ts); a declared one over it is refused unread.
     const limit = bodyLimitFor(req.method, req.url, env.maxUploadBytes);
-    boundUnreadBody(req, res);
     if ((declaredLength(req) ?? 0) > limit.maxBytes) {
       answerTooLarge(req, res, limit);
       return;

@@ -7,6 +7,7 @@
  * before reading the body at all. Bodies within their limit still work.
  */
 import assert from "node:assert/strict";
+import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import {
   AUTH_BODY_MAX_BYTES,
@@ -200,4 +201,46 @@ describe("JSON routes: the caller's right first, then a bounded read", { timeout
     });
     assert.equal(bad.status, 400);
   });
+});
+
+test("a client that ignores the answer and keeps sending is disconnected, not read forever", {
+  timeout: 60_000,
+}, async () => {
+  // A member's PATCH is refused before its body is read; this client then dribbles 1 KiB every
+  // 50 ms for ever. Node alone would keep reading (and discarding) as long as it comes.
+  const socket = net.connect(port, "127.0.0.1");
+  let answer = "";
+  let written = 0;
+  const closed = new Promise<"closed" | "still open">((resolve) => {
+    socket.on("close", () => resolve("closed"));
+    socket.on("error", () => resolve("closed"));
+    setTimeout(() => resolve("still open"), 40_000).unref();
+  });
+  socket.on("data", (d: Buffer) => {
+    answer += d.toString("latin1");
+  });
+  socket.write(
+    [
+      `PATCH /api/v1/builds/${SOME_BUILD} HTTP/1.1`,
+      "Host: 127.0.0.1",
+      "Content-Type: application/json",
+      `Cookie: ${memberCookie}`,
+      `Origin: ${server.baseUrl}`,
+      "Transfer-Encoding: chunked",
+      "",
+      "",
+    ].join("\r\n"),
+  );
+  const dribble = setInterval(() => {
+    if (socket.destroyed) return;
+    socket.write(`400\r\n${" ".repeat(1024)}\r\n`);
+    written += 1024;
+  }, 50);
+  try {
+    assert.equal(await closed, "closed", `the server still reads after ${written} bytes`);
+  } finally {
+    clearInterval(dribble);
+    socket.destroy();
+  }
+  assert.match(answer, /^HTTP\/1\.1 403 /, "the answer came first");
 });
