@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "@/lib/errors";
 import type { BodyLimit } from "@/lib/http/body-limits";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -30,17 +31,16 @@ export function declaredLength(req: IncomingMessage): number | null {
 
 /** 413 `payload_too_large` as JSON; the body is not read beyond the drain bound. */
 export function answerTooLarge(req: IncomingMessage, res: ServerResponse, limit: BodyLimit): void {
-  const body = JSON.stringify({
-    error: {
-      code: "payload_too_large",
-      message: `The request body is larger than the ${formatBytes(limit.maxBytes)} this route accepts.`,
-    },
-  });
+  const error = new AppError(
+    "payload_too_large",
+    `The request body is larger than the ${formatBytes(limit.maxBytes)} this route accepts.`,
+  );
+  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
   if (res.headersSent || res.writableEnded) {
     req.socket.destroy();
     return;
   }
-  res.statusCode = 413;
+  res.statusCode = error.status;
   res.setHeader("Content-Type", "application/json");
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.setHeader("Cache-Control", "no-store");
