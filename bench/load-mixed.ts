@@ -1,13 +1,15 @@
 /**
  * Mixed load on a real Ferry: install-page views, .ipa downloads through
- * install links and uploads, all at once, for a bounded time.
+ * install links and uploads, all at once, for a bounded time, while hostile
+ * clients send 300 MB bodies to the sign-in endpoint and the JSON routes.
  *
- *   npx tsx bench/load-mixed.ts [--seconds 20] [--pages 4] [--downloads 2] [--uploads 2] [--upload-kb 2048]
+ *   npx tsx bench/load-mixed.ts [--seconds 20] [--pages 4] [--downloads 2] [--uploads 2] [--upload-kb 2048] [--hostile 2]
  *
  * Each flag but --seconds and --upload-kb is the number of concurrent clients
  * of that kind. Reports requests per kind, status classes, 5xx count, latency
  * (p50/p95) and the server's peak RSS (process tree, /proc/<pid>/status VmRSS,
- * sampled every 100 ms). Exits 1 on any 5xx or network error.
+ * sampled every 100 ms). Exits 1 on any 5xx or network error, on a hostile body
+ * answered with anything but 413, or when the peak RSS passes 300 MiB.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -18,13 +20,16 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { createToken, type FerryServer, startFerry } from "../tests/helpers/ferry-server";
 import { fixturePath } from "../tests/helpers/fixtures";
 import { generateIpa } from "../tests/helpers/generate-ipa";
+import { hostileTargets, sendHostileBody } from "../tests/helpers/hostile-bodies";
 import { processTreeRss } from "../tests/helpers/process-rss";
 import { passwordSession } from "../tests/helpers/session";
 
-type Kind = "page" | "download" | "upload";
+type Kind = "page" | "download" | "upload" | "hostile";
 type Stats = { count: number; byClass: Record<string, number>; errors: number; latencies: number[]; bytes: number };
 
 const MiB = 1024 * 1024;
+// Issue 20: the server's resident memory stays within this, hostile bodies included.
+const RSS_LIMIT = 300 * MiB;
 const log = (line: string) => console.log(`# ${line}`);
 
 function percentile(sorted: number[], p: number): number {
@@ -52,6 +57,7 @@ async function main(): Promise<number> {
       downloads: { type: "string", default: "2" },
       uploads: { type: "string", default: "2" },
       "upload-kb": { type: "string", default: "2048" },
+      hostile: { type: "string", default: "2" },
     },
   });
   const seconds = Number(values.seconds);
@@ -59,6 +65,7 @@ async function main(): Promise<number> {
     page: Number(values.pages),
     download: Number(values.downloads),
     upload: Number(values.uploads),
+    hostile: Number(values.hostile),
   };
   const uploadBytes = Number(values["upload-kb"]) * 1024;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-load-"));
@@ -72,7 +79,8 @@ async function main(): Promise<number> {
       database = await ensureEmbeddedPostgres(pgDir, log);
       process.env.FERRY_TEST_DATABASE_URL = database.url.replace(/\/ferry$/, "/postgres");
     }
-    server = await startFerry({ dataDir: path.join(scratch, "data") });
+    // What `npm start` runs (dist/start.mjs with plain node): its memory is what the 300 MiB bound is about.
+    server = await startFerry({ dataDir: path.join(scratch, "data"), launcher: "compiled" });
     const srv = server;
     const token = await createToken(srv);
     const cookie = await passwordSession(srv.baseUrl, srv.admin.email, srv.admin.password);
@@ -86,7 +94,7 @@ async function main(): Promise<number> {
       body: fs.readFileSync(fixture),
     });
     if (seeded.status !== 201) throw new Error(`seed upload failed: ${seeded.status} ${await seeded.text()}`);
-    const { build } = (await seeded.json()) as { build: { appId: string; manifestUrl: string } };
+    const { build } = (await seeded.json()) as { build: { id: string; appId: string; manifestUrl: string } };
     const manifest = plist.parse(await (await fetch(build.manifestUrl)).text()) as {
       items: { assets: { kind: string; url: string }[] }[];
     };
@@ -97,7 +105,12 @@ async function main(): Promise<number> {
       page: { count: 0, byClass: {}, errors: 0, latencies: [], bytes: 0 },
       download: { count: 0, byClass: {}, errors: 0, latencies: [], bytes: 0 },
       upload: { count: 0, byClass: {}, errors: 0, latencies: [], bytes: 0 },
+      hostile: { count: 0, byClass: {}, errors: 0, latencies: [], bytes: 0 },
     };
+    const targets = hostileTargets({ adminToken: token, buildId: build.id, appId: build.appId });
+    const port = Number(new URL(srv.baseUrl).port);
+    let hostileSeq = 0;
+    let hostileNot413 = 0;
     let uploadSeq = 0;
     const actions: Record<Kind, () => Promise<{ status: number; bytes: number }>> = {
       page: async () => {
@@ -132,6 +145,14 @@ async function main(): Promise<number> {
           fs.rmSync(file, { force: true });
         }
       },
+      hostile: async () => {
+        // Every target in turn, chunked and declared; "bytes" counts what was sent before the answer.
+        const n = hostileSeq++;
+        const target = targets[n % targets.length] ?? targets[0]!;
+        const answer = await sendHostileBody(port, target, Math.floor(n / targets.length) % 2 === 1);
+        if (answer.status !== 413) hostileNot413 += 1;
+        return { status: answer.status, bytes: answer.sentBeforeAnswer };
+      },
     };
 
     let peakRss = processTreeRss(srv.pid);
@@ -140,7 +161,9 @@ async function main(): Promise<number> {
       peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     }, 100);
     const deadline = Date.now() + seconds * 1000;
-    log(`running ${seconds} s: ${clients.page} page, ${clients.download} download, ${clients.upload} upload clients`);
+    log(
+      `running ${seconds} s: ${clients.page} page, ${clients.download} download, ${clients.upload} upload, ${clients.hostile} hostile-body clients`,
+    );
     const worker = async (kind: Kind) => {
       // Bounded by the deadline; a hard cap on iterations guards against a zero-latency loop.
       for (let i = 0; i < 1_000_000 && Date.now() < deadline; i++) {
@@ -183,7 +206,9 @@ async function main(): Promise<number> {
     console.log(
       `\n${elapsed.toFixed(1)} s; 5xx: ${fiveXx}; network errors: ${errors}; server RSS (process tree): start ${(baseRss / MiB).toFixed(0)} MiB, peak ${(peakRss / MiB).toFixed(0)} MiB, end ${(endRss / MiB).toFixed(0)} MiB`,
     );
-    return fiveXx > 0 || errors > 0 ? 1 : 0;
+    if (hostileNot413 > 0) console.log(`hostile bodies answered with something other than 413: ${hostileNot413}`);
+    if (peakRss > RSS_LIMIT) console.log(`peak RSS ${(peakRss / MiB).toFixed(0)} MiB is over the 300 MiB limit`);
+    return fiveXx > 0 || errors > 0 || hostileNot413 > 0 || peakRss > RSS_LIMIT ? 1 : 0;
   } finally {
     await server?.stop().catch(() => {});
     await database?.stop().catch(() => {});

@@ -19,6 +19,14 @@ import { EnvError } from "@/lib/config/env";
 import { disconnectPrisma } from "@/lib/db/client";
 import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
+import { bodyLimitFor } from "@/lib/http/body-limits";
+import {
+  answerTooLarge,
+  boundUnreadBody,
+  bufferRequestBody,
+  declaredLength,
+  hasRequestBody,
+} from "@/lib/http/request-body-cap";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { runWithServerRequest } from "@/lib/http/server-request";
@@ -97,9 +105,12 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const stopWatching = watchDatabase(database.url, log);
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     restoreContentLength(res);
     if (env.publicUrlIsHttps) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    const hasBody = hasRequestBody(req);
+    // Whoever answers before the body's end (503 below, a 413, a route refusing the caller), the rest is not read forever.
+    if (hasBody) boundUnreadBody(req, res);
     if (!databaseAvailable() && !req.url?.startsWith("/_next/")) {
       answerDatabaseUnavailable(req, res);
       return;
@@ -108,11 +119,42 @@ async function main(): Promise<void> {
     req.headers[CLIENT_IP_HEADER] = clientIpFor(
       req.socket.remoteAddress,
       Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
-      env.trustProxy,
+      env.trustProxyHops,
     );
+    const run = () => void runWithServerRequest(req, res, () => handle(req, res));
+    if (!hasBody) {
+      run();
+      return;
+    }
+    // Every body has a limit (lib/http/body-limits.ts); a declared one over it is refused unread.
+    const limit = bodyLimitFor(req.method, req.url, env.maxUploadBytes);
+    if ((declaredLength(req) ?? 0) > limit.maxBytes) {
+      answerTooLarge(req, res, limit);
+      return;
+    }
     watchIdleBody(req, env.uploadIdleTimeoutSeconds * 1000);
     // Uploads read `req` and downloads write `res` themselves, not through Next's web streams (lib/http/server-request.ts).
-    void runWithServerRequest(req, res, () => handle(req, res));
+    if (limit.readBy === "route") {
+      run();
+      return;
+    }
+    void bufferRequestBody(req, limit).then((result) => {
+      if (result === "complete") run();
+      else if (result === "too_large") answerTooLarge(req, res, limit);
+    });
+  };
+  const server = http.createServer(onRequest);
+  // `Expect: 100-continue` (curl for bodies over 1 MiB): a declared body over its limit is refused
+  // before the client sends it; otherwise the client is told to go on.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const limit = bodyLimitFor(req.method, req.url, env.maxUploadBytes);
+    if ((declaredLength(req) ?? 0) > limit.maxBytes) {
+      boundUnreadBody(req, res);
+      answerTooLarge(req, res, limit);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
   });
   // Large uploads on slow links: no whole-request deadline; a body that stops
   // arriving is cut off by watchIdleBody instead.

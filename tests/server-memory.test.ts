@@ -4,6 +4,9 @@
  * fetches and downloads have exercised its heap; and the downloads themselves
  * add only a bounded amount (two reused buffers each, lib/download/direct-send.ts),
  * not a queue of chunks per download as Next.js' web-stream pipe held.
+ * Issue 20: the same bound while clients send 300 MB bodies to the sign-in
+ * endpoint (unauthenticated) and to the JSON routes: each is refused with 413
+ * after the route's small limit, never buffered.
  * Memory is not noisy the way time is: absolute bounds, no ratios.
  */
 import assert from "node:assert/strict";
@@ -17,6 +20,7 @@ import { chunkBytesFor } from "@/lib/download/direct-send";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { hostileTargets, sendHostileBody } from "./helpers/hostile-bodies";
 import { processTreeRss } from "./helpers/process-rss";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -108,4 +112,55 @@ test("100 concurrent downloads: server RSS ≤ 300 MiB, downloads add a bounded 
   assert.match(summary, /Transfer\/sec:\s+[\d.]+[MG]B/, `the downloads moved data: ${report}`);
   assert.ok(peak <= RSS_LIMIT, `server RSS ≤ 300 MiB: ${report}`);
   assert.ok(peak - idle <= DOWNLOADS_GROWTH_LIMIT, `downloads add ≤ ${mib(DOWNLOADS_GROWTH_LIMIT)}: ${report}`);
+});
+
+test("300 MB bodies to /api/auth/* and the JSON routes: all refused with 413, server RSS ≤ 300 MiB", async (t) => {
+  const srv = server ?? (await startFerry({ launcher: "compiled", dataDir: path.join(scratch, "data-hostile") }));
+  server = srv;
+  const apiToken = await createToken(srv);
+  const ipa = path.join(scratch, "small.ipa");
+  await generateIpa(ipa, {
+    bundleId: "com.example.hostile",
+    version: "1.0",
+    buildNumber: "1",
+    name: "Hostile",
+    padBytes: 0,
+  });
+  const res = await fetch(`${srv.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/octet-stream" },
+    body: fs.readFileSync(ipa),
+  });
+  assert.ok(res.status === 201 || res.status === 200, await res.clone().text());
+  const { build } = (await res.json()) as { build: { id: string; appId: string } };
+  const targets = hostileTargets({ adminToken: apiToken, buildId: build.id, appId: build.appId });
+  const port = Number(new URL(srv.baseUrl).port);
+
+  const pid = srv.pid;
+  const idle = processTreeRss(pid);
+  let peak = idle;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, processTreeRss(pid));
+  }, 25);
+  const statuses: Record<string, number> = {};
+  try {
+    // Three rounds of every target at once, chunked and declared: 30 bodies of 300 MB.
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(
+        targets.flatMap((target) =>
+          [false, true].map(async (declared) => {
+            const answer = await sendHostileBody(port, target, declared);
+            return `${target.name}${declared ? " (declared)" : ""}: ${answer.status}`;
+          }),
+        ),
+      );
+      for (const answer of answers) statuses[answer] = (statuses[answer] ?? 0) + 1;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+  t.diagnostic(`idle ${mib(idle)}, peak ${mib(peak)} during 30 hostile bodies`);
+  for (const answer of Object.keys(statuses)) assert.match(answer, /: 413$/, JSON.stringify(statuses));
+  assert.ok(peak <= RSS_LIMIT, `server RSS ≤ 300 MiB: idle ${mib(idle)}, peak ${mib(peak)}`);
 });

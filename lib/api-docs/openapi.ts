@@ -369,6 +369,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: {
         "200": buildResponse("Saved.", { changed: { type: "boolean" } }),
         "400": error("Not `{ notes }` or too long (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "404": error("No such build (`not_found`)."),
       },
@@ -395,6 +396,7 @@ const paths: Record<string, Record<string, Operation>> = {
         "201": buildResponse("Added.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
         "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "403": error(
           "Not an admin or an uploader of the app, the token lacks `upload`, or the channel is restricted to groups the caller is not in (`forbidden`).",
@@ -479,6 +481,7 @@ const paths: Record<string, Record<string, Operation>> = {
           "Created.",
         ),
         "400": error("Invalid or refused URL, events or format (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
         "404": error("No such app (`not_found`)."),
       },

@@ -32,9 +32,11 @@ export const SIGN_IN_ERRORS = {
   localDisabled: "LocalLoginDisabled",
 } as const;
 
-// Failed attempts allowed per 15 minutes, per account and per client address.
+// Failed attempts allowed per 15 minutes: per account from one client address, and per
+// client address across accounts. Not per account alone: that would let anyone lock the
+// owner out with ten wrong passwords (README, "Who may install what").
 const WINDOW_MS = 15 * 60 * 1000;
-const MAX_FAILURES_PER_ACCOUNT = 10;
+const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 10;
 const MAX_FAILURES_PER_CLIENT = 30;
 
 type RequestLike = { headers?: Record<string, string | string[] | undefined> } | undefined;
@@ -201,7 +203,7 @@ export function authOptions(context: AuditContext = { ip: null, userAgent: null 
           if (!(await getSettings()).localLoginEnabled) throw new Error(SIGN_IN_ERRORS.localDisabled);
 
           const failures = await recentSignInFailures(email, context.ip, WINDOW_MS);
-          if (failures.byAccount >= MAX_FAILURES_PER_ACCOUNT || failures.byClient >= MAX_FAILURES_PER_CLIENT) {
+          if (failures.byPair >= MAX_FAILURES_PER_ACCOUNT_AND_CLIENT || failures.byClient >= MAX_FAILURES_PER_CLIENT) {
             await recordAudit({ action: "sign_in.rate_limited", target: { type: "email", id: email }, context });
             throw new Error(SIGN_IN_ERRORS.rateLimited);
           }

@@ -59,3 +59,13 @@ test("UPLOAD_IDLE_TIMEOUT: 60 s by default, a duration of at least 1 s", () => {
     assert.throws(() => parseEnv({ UPLOAD_IDLE_TIMEOUT: bad }), /UPLOAD_IDLE_TIMEOUT/);
   }
 });
+
+test("TRUST_PROXY: true is one proxy, a number is that many, false or unset none", () => {
+  assert.equal(parseEnv({}).trustProxyHops, 0);
+  assert.equal(parseEnv({ TRUST_PROXY: "false" }).trustProxyHops, 0);
+  assert.equal(parseEnv({ TRUST_PROXY: "true" }).trustProxyHops, 1);
+  assert.equal(parseEnv({ TRUST_PROXY: "1" }).trustProxyHops, 1);
+  assert.equal(parseEnv({ TRUST_PROXY: "2" }).trustProxyHops, 2);
+  assert.throws(() => parseEnv({ TRUST_PROXY: "yes" }), /TRUST_PROXY/);
+  assert.throws(() => parseEnv({ TRUST_PROXY: "11" }), /TRUST_PROXY/);
+});

@@ -27,6 +27,14 @@ export function parseSize(value: string): number | null {
   return Math.floor(n * 1024 ** pow);
 }
 
+/** TRUST_PROXY as a number of proxies: unset or false 0, true 1. */
+function trustProxyHops(value: string | undefined): number {
+  const v = (value ?? "false").toLowerCase();
+  if (v === "true") return 1;
+  if (v === "false") return 0;
+  return Number(v);
+}
+
 const optionalString = z
   .string()
   .optional()
@@ -94,8 +102,12 @@ const schema = z
         )
         .optional(),
     ),
+    // true = 1: how many reverse proxies (each appending to X-Forwarded-For) stand in front of Ferry.
     TRUST_PROXY: optionalString.pipe(
-      z.enum(["true", "false", "1", "0"], { message: "TRUST_PROXY must be true or false" }).optional(),
+      z
+        .string()
+        .regex(/^(true|false|[0-9]|10)$/i, "TRUST_PROXY must be true, false or a number of proxies from 0 to 10")
+        .optional(),
     ),
     WEBHOOK_ALLOW_PRIVATE: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "WEBHOOK_ALLOW_PRIVATE must be true or false" }).optional(),
@@ -179,7 +191,7 @@ const schema = z
       // Webhook receivers on private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are refused unless true.
       webhookAllowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === "true" || raw.WEBHOOK_ALLOW_PRIVATE === "1",
       webhookAllowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK === "true" || raw.WEBHOOK_ALLOW_LOOPBACK === "1",
-      trustProxy: raw.TRUST_PROXY === "true" || raw.TRUST_PROXY === "1",
+      trustProxyHops: trustProxyHops(raw.TRUST_PROXY),
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
           ? {

@@ -25,3 +25,17 @@ export async function readSmallBody(request: Request, maxBytes: number): Promise
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * A JSON request body read through readSmallBody (413 past `maxBytes`); null
+ * when it is not JSON, for the caller's schema to refuse with its own sentence.
+ * Route handlers check the caller's right before calling it.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const body = await readSmallBody(request, maxBytes);
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    return null;
+  }
+}

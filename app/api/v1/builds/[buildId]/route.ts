@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { userActor } from "@/lib/access/actor";
+import { canUploadAtAll } from "@/lib/access/app-access";
 import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
 import { getBuildByIdFor, getBuildFor } from "@/lib/builds/data";
@@ -7,6 +8,8 @@ import { deleteBuild, editBuildNotes } from "@/lib/builds/mutations";
 import { deviceCoverageFor } from "@/lib/devices/data";
 import { AppError, parseInput } from "@/lib/errors";
 import { withApiErrors } from "@/lib/http/api-errors";
+import { JSON_BODY_MAX_BYTES } from "@/lib/http/body-limits";
+import { readJsonBody } from "@/lib/http/read-small-body";
 import { requestContext } from "@/lib/http/request-context";
 import { assertSameOrigin } from "@/lib/http/same-origin";
 
@@ -36,9 +39,12 @@ const patchBody = z.object({ notes: z.string() }, { message: 'Send JSON { "notes
 /** Edits the release notes (Markdown): `{ "notes": "…" }`; an empty string removes them. */
 export const PATCH = withApiErrors(async (request: Request, context: Context) => {
   const caller = await requireCaller(request, "upload");
+  // Members are refused before their body is read; editBuildNotes checks the app itself.
+  if (!canUploadAtAll(caller.user))
+    throw new AppError("forbidden", "Only admins and uploaders can edit release notes.");
   if (caller.via === "session") assertSameOrigin(request);
   const { buildId } = await context.params;
-  const body = parseInput(patchBody, await request.json().catch(() => null));
+  const body = parseInput(patchBody, await readJsonBody(request, JSON_BODY_MAX_BYTES));
   const actor = userActor(caller.user, requestContext(request.headers));
   const result = await editBuildNotes({ buildId, notes: body.notes }, actor);
   const build = await getBuildFor(caller.user, result.appId, result.buildId);

@@ -3,6 +3,8 @@ import { findAppById } from "@/lib/apps/data";
 import { requireCaller } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { withApiErrors } from "@/lib/http/api-errors";
+import { JSON_BODY_MAX_BYTES } from "@/lib/http/body-limits";
+import { readJsonBody } from "@/lib/http/read-small-body";
 import { requestContext } from "@/lib/http/request-context";
 import { assertSameOrigin } from "@/lib/http/same-origin";
 import { listDeliveriesForApp, listWebhooksForApp } from "@/lib/webhooks/data";
@@ -29,15 +31,18 @@ export const GET = withApiErrors(async (request: Request, context: Context) => {
  */
 export const POST = withApiErrors(async (request: Request, context: Context) => {
   const caller = await requireCaller(request, "upload");
+  const actor = userActor(caller.user, requestContext(request.headers));
+  // Only admins get their body read (createWebhook checks again).
+  assertAdmin(actor);
   if (caller.via === "session") assertSameOrigin(request);
   const { appId } = await context.params;
-  const body: unknown = await request.json().catch(() => null);
+  const body: unknown = await readJsonBody(request, JSON_BODY_MAX_BYTES);
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw new AppError("bad_request", 'Send JSON { "url": "https://…", "secret": "…", "events": ["build.created"] }.');
   }
   const result = await createWebhook(
     { ...(body as Record<string, unknown>), appId } as Parameters<typeof createWebhook>[0],
-    userActor(caller.user, requestContext(request.headers)),
+    actor,
   );
   return Response.json(
     { webhook: result.webhook, secret: result.secret },

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  AUTH_BODY_MAX_BYTES,
+  bodyLimitFor,
+  DEFAULT_API_BODY_MAX_BYTES,
+  DEVICE_IMPORT_MAX_BYTES,
+  JSON_BODY_MAX_BYTES,
+  MULTIPART_OVERHEAD_BYTES,
+  PAGE_BODY_MAX_BYTES,
+} from "@/lib/http/body-limits";
+
+const UPLOAD = 4 * 1024 ** 3;
+
+test("the upload route streams up to MAX_UPLOAD_SIZE (plus multipart framing) and reads its own body", () => {
+  assert.deepEqual(bodyLimitFor("POST", "/api/v1/builds?notes=x", UPLOAD), {
+    maxBytes: UPLOAD + MULTIPART_OVERHEAD_BYTES,
+    readBy: "route",
+  });
+  // Only POST uploads; the same path with another method gets the small default.
+  assert.equal(bodyLimitFor("GET", "/api/v1/builds", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+});
+
+test("routes with their own small reader keep their limit", () => {
+  assert.deepEqual(bodyLimitFor("POST", "/api/v1/devices/import", UPLOAD), {
+    maxBytes: DEVICE_IMPORT_MAX_BYTES,
+    readBy: "route",
+  });
+  assert.equal(bodyLimitFor("PATCH", "/api/v1/builds/abc", UPLOAD).maxBytes, JSON_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/api/v1/builds/abc/channels", UPLOAD).readBy, "route");
+  assert.equal(bodyLimitFor("POST", "/api/v1/apps/abc/webhooks", UPLOAD).readBy, "route");
+  assert.ok(bodyLimitFor("POST", "/api/v1/profiles/inspect", UPLOAD).maxBytes < UPLOAD);
+});
+
+test("everything else is read by the server with a small limit", () => {
+  assert.deepEqual(bodyLimitFor("POST", "/api/auth/callback/credentials", UPLOAD), {
+    maxBytes: AUTH_BODY_MAX_BYTES,
+    readBy: "server",
+  });
+  assert.deepEqual(bodyLimitFor("POST", "/admin/devices", UPLOAD), { maxBytes: PAGE_BODY_MAX_BYTES, readBy: "server" });
+  assert.equal(bodyLimitFor("DELETE", "/api/v1/apps/a/webhooks/b", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/d/token/app.ipa", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+  // Only the exact spelling gets a large limit: any other (dot segments, escapes) gets the small one.
+  assert.equal(bodyLimitFor("POST", "/api/v1/builds/../builds", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/api/v1/%62uilds", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/api/v1/buildsx", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+});

@@ -1,0 +1,98 @@
+import { MAX_PROFILE_BYTES } from "@/lib/analysis/profile/parse-profile";
+import { MAX_DEVICE_RESPONSE_BYTES } from "@/lib/devices/profile-service";
+
+/**
+ * The largest request body each route accepts: the one table, enforced by
+ * Ferry's own server (scripts/start.ts) before Next.js sees the request, so no
+ * route, page, server action or next-auth endpoint can be made to hold a large
+ * body in memory.
+ *
+ * - `readBy: "route"`: the route reads the body itself through a bounded
+ *   reader (the upload reader streams to disk; `readSmallBody`), checking the
+ *   caller first. The server refuses a declared Content-Length over the limit
+ *   at once and lets the route's reader cut a chunked body at the same limit.
+ * - `readBy: "server"`: Next.js reads the body (next-auth, server actions,
+ *   route handlers that never read one). The server reads it first, at most
+ *   `maxBytes`, and hands it over only once complete; over the limit it answers
+ *   413 itself and Next.js never sees the request.
+ */
+export type BodyLimit = { maxBytes: number; readBy: "route" | "server" };
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+// Multipart framing and the small text fields around an uploaded file.
+export const MULTIPART_OVERHEAD_BYTES = 1 * MiB;
+
+/** A device list in Apple's format: 10,000 lines stay far below this. */
+export const DEVICE_IMPORT_MAX_BYTES = 1 * MiB;
+
+/** JSON bodies of the API (release notes: 10,000 characters even as \uXXXX escapes stay under 64 KiB). */
+export const JSON_BODY_MAX_BYTES = 128 * KiB;
+
+/** next-auth's forms (sign-in: csrf token, email, password, callback URL) are a few hundred bytes. */
+export const AUTH_BODY_MAX_BYTES = 64 * KiB;
+
+/**
+ * Pages and server actions: Next.js' own server-action limit is 1 MB, which
+ * the device-list import form (a 1 MiB list) needs, plus form framing.
+ */
+export const PAGE_BODY_MAX_BYTES = 1 * MiB + 64 * KiB;
+
+/** Every other API route and the install routes (`/d/…`): none reads a body. */
+export const DEFAULT_API_BODY_MAX_BYTES = 64 * KiB;
+
+type Entry = { method: string; path: RegExp; limit: (maxUploadBytes: number) => BodyLimit };
+
+const ROUTES: Entry[] = [
+  // The upload route streams to disk and enforces MAX_UPLOAD_SIZE itself (with its own message and idle timeout).
+  {
+    method: "POST",
+    path: /^\/api\/v1\/builds\/?$/,
+    limit: (max) => ({ maxBytes: max + MULTIPART_OVERHEAD_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/profiles\/inspect\/?$/,
+    limit: () => ({ maxBytes: MAX_PROFILE_BYTES + MULTIPART_OVERHEAD_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/devices\/import\/?$/,
+    limit: () => ({ maxBytes: DEVICE_IMPORT_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/devices\/profile-service\/?$/,
+    limit: () => ({ maxBytes: MAX_DEVICE_RESPONSE_BYTES, readBy: "route" }),
+  },
+  {
+    method: "PATCH",
+    path: /^\/api\/v1\/builds\/[^/]+\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/builds\/[^/]+\/channels\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/apps\/[^/]+\/webhooks\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+];
+
+/** The body limit of a request, by method and path (query string ignored). */
+export function bodyLimitFor(method: string | undefined, url: string | undefined, maxUploadBytes: number): BodyLimit {
+  const pathname = (url ?? "/").split("?")[0] ?? "/";
+  const upper = (method ?? "GET").toUpperCase();
+  for (const entry of ROUTES) {
+    if (entry.method === upper && entry.path.test(pathname)) return entry.limit(maxUploadBytes);
+  }
+  if (pathname.startsWith("/api/auth/")) return { maxBytes: AUTH_BODY_MAX_BYTES, readBy: "server" };
+  if (pathname.startsWith("/api/") || pathname.startsWith("/d/")) {
+    return { maxBytes: DEFAULT_API_BODY_MAX_BYTES, readBy: "server" };
+  }
+  return { maxBytes: PAGE_BODY_MAX_BYTES, readBy: "server" };
+}
