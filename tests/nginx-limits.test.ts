@@ -5,42 +5,23 @@
  * right-most entry), and nginx caps every body except the upload routes'.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
-import { shippedSiteConfig } from "./helpers/nginx-site";
+import { type ShippedNginx, startShippedNginx } from "./helpers/nginx-site";
 import { rawRequest } from "./helpers/raw-http";
 import { queryDatabase } from "./helpers/test-database";
 
-const NGINX = fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 const MiB = 1024 * 1024;
 
 let ferry: FerryServer;
-let nginx: ChildProcess;
-let nginxLog = "";
+let nginx: ShippedNginx | undefined;
 let nginxPort: number;
 let nginxUrl: string;
 let scratch: string;
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not listen on ${port}:\n${nginxLog}`);
-}
 
 before(
   async () => {
@@ -50,50 +31,20 @@ before(
     ferry = await startFerry({ env: { PUBLIC_URL: nginxUrl, TRUST_PROXY: "true" } });
     const ferryPort = Number(new URL(ferry.baseUrl).port);
     // Workers run unprivileged (as root, nginx's master starts them as this user): their temp dirs must be theirs.
-    const worker = process.getuid?.() === 0 ? "user nobody nogroup;" : "";
     fs.chmodSync(scratch, 0o755);
-    for (const dir of ["body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) {
-      fs.mkdirSync(path.join(scratch, dir));
-      fs.chmodSync(path.join(scratch, dir), 0o777);
-    }
-    fs.writeFileSync(
-      path.join(scratch, "nginx.conf"),
-      `${worker}
-daemon off;
-worker_processes 1;
-pid ${scratch}/nginx.pid;
-error_log ${scratch}/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${scratch}/body;
-  proxy_temp_path ${scratch}/proxy;
-  fastcgi_temp_path ${scratch}/fastcgi;
-  uwsgi_temp_path ${scratch}/uwsgi;
-  scgi_temp_path ${scratch}/scgi;
-${shippedSiteConfig(nginxPort, ferryPort, ferry.dataDir)}
-}
-`,
-    );
-    nginx = spawn(
-      NGINX,
-      ["-p", scratch, "-c", path.join(scratch, "nginx.conf"), "-e", path.join(scratch, "logs/error.log")],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    nginx.stdout?.on("data", (d: Buffer) => (nginxLog += d.toString()));
-    nginx.stderr?.on("data", (d: Buffer) => (nginxLog += d.toString()));
-    await waitForPort(nginxPort);
+    nginx = await startShippedNginx({
+      scratch,
+      port: nginxPort,
+      ferryPort,
+      dataDir: ferry.dataDir,
+      worker: { user: "nobody", group: "nogroup" },
+    });
   },
   { timeout: 120_000 },
 );
 
 after(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx.once("exit", r));
-    nginx.kill("SIGQUIT");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (nginx.exitCode === null) nginx.kill("SIGKILL");
-  }
+  await nginx?.stop();
   await ferry?.stop();
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });

@@ -5,43 +5,24 @@
  * with X-Accel-Redirect and no body so nginx sends the file (GET, Range, HEAD).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
-import { shippedSiteConfig } from "./helpers/nginx-site";
+import { type ShippedNginx, startShippedNginx } from "./helpers/nginx-site";
 import { eventually, queryDatabase } from "./helpers/test-database";
 
-const NGINX = fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
-
 let ferry: FerryServer;
-let nginx: ChildProcess;
-let nginxLog = "";
+let nginx: ShippedNginx | undefined;
 let nginxUrl: string;
 let scratch: string;
 let dataDir: string;
 let ipa: { sha256: string; size: number; bytes: Buffer };
 let ipaPath: string;
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not listen on ${port}:\n${nginxLog}`);
-}
 
 /** The user and group nginx's workers run as, as Debian's package does: not root, so file modes matter. */
 const WORKER = { user: "www-data", group: "www-data" };
@@ -87,42 +68,14 @@ before(async () => {
     },
   });
   const ferryPort = Number(new URL(ferry.baseUrl).port);
-  for (const dir of ["body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) fs.mkdirSync(path.join(scratch, dir));
-  fs.writeFileSync(
-    path.join(scratch, "nginx.conf"),
-    `user ${WORKER.user} ${WORKER.group};
-daemon off;
-worker_processes 1;
-pid ${scratch}/nginx.pid;
-error_log ${scratch}/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${scratch}/body;
-  proxy_temp_path ${scratch}/proxy;
-  fastcgi_temp_path ${scratch}/fastcgi;
-  uwsgi_temp_path ${scratch}/uwsgi;
-  scgi_temp_path ${scratch}/scgi;
-${shippedSiteConfig(port, ferryPort, ferry.dataDir)}
-}
-`,
-  );
-  nginx = spawn(
-    NGINX,
-    ["-p", scratch, "-c", path.join(scratch, "nginx.conf"), "-e", path.join(scratch, "logs/error.log")],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  nginx.stdout?.on("data", (d: Buffer) => (nginxLog += d.toString()));
-  nginx.stderr?.on("data", (d: Buffer) => (nginxLog += d.toString()));
-  await waitForPort(port);
-  let workers = workerIds(nginx.pid ?? 0);
-  for (let i = 0; i < 50 && workers.length === 0; i++) {
+  nginx = await startShippedNginx({ scratch, port, ferryPort, dataDir: ferry.dataDir, worker: WORKER });
+  let workers = workerIds(nginx.process.pid ?? 0);
+  // A worker sets its group, then its user: wait until each has dropped root.
+  for (let i = 0; i < 50 && (workers.length === 0 || workers.some((ids) => ids.uid === 0)); i++) {
     await new Promise((r) => setTimeout(r, 100));
-    workers = workerIds(nginx.pid ?? 0);
+    workers = workerIds(nginx.process.pid ?? 0);
   }
-  assert.ok(workers.length > 0, `nginx started workers:\n${nginxLog}`);
+  assert.ok(workers.length > 0, `nginx started workers:\n${nginx.log()}`);
   assert.ok(
     workers.every((ids) => ids.uid !== 0 && ids.gid !== 0),
     `nginx's workers run unprivileged: ${JSON.stringify(workers)}`,
@@ -152,12 +105,7 @@ ${shippedSiteConfig(port, ferryPort, ferry.dataDir)}
 });
 
 after(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx.once("exit", r));
-    nginx.kill("SIGQUIT");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (nginx.exitCode === null) nginx.kill("SIGKILL");
-  }
+  await nginx?.stop();
   await ferry?.stop();
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
