@@ -34,6 +34,17 @@ export const ERROR_STATUS = {
   malformed_profile: 422,
   // code signatures (lib/verify/): a Mach-O or signature blob that cannot be read
   malformed_code_signature: 422,
+  // signing identities an admin uploads (lib/signing/signing-identity.ts): a .p12, or PEM certificate + key
+  signing_identity_unreadable: 422,
+  signing_identity_wrong_password: 422,
+  signing_identity_no_private_key: 422,
+  signing_identity_no_certificate: 422,
+  signing_identity_key_mismatch: 422,
+  signing_identity_unsuitable_certificate: 422,
+  // a .p12 asking for more key-derivation work than any real export does (a hostile file)
+  signing_identity_too_costly: 422,
+  // a stored signing key that does not decrypt: tampered, moved to another row, or a changed secret
+  signing_key_unreadable: 500,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,
   device_signature_invalid: 400,

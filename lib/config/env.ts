@@ -66,6 +66,10 @@ const schema = z
     AUTH_SECRET: optionalString.pipe(
       z.string().min(32, "AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 48)").optional(),
     ),
+    // Encrypts uploaded signing keys at rest (lib/signing/key-encryption.ts); AUTH_SECRET when unset.
+    SIGNING_KEY_SECRET: optionalString.pipe(
+      z.string().min(32, "SIGNING_KEY_SECRET must be at least 32 characters (try: openssl rand -base64 48)").optional(),
+    ),
     INSTALL_LINK_TTL: optionalString.pipe(
       z
         .string()
@@ -183,6 +187,7 @@ const schema = z
       databaseUrl: raw.DATABASE_URL,
       dataDir: path.resolve(/*turbopackIgnore: true*/ raw.DATA_DIR ?? "./data"),
       authSecret: raw.AUTH_SECRET,
+      signingKeySecret: raw.SIGNING_KEY_SECRET,
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
