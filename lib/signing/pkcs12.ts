@@ -15,10 +15,16 @@ import { rc2CbcDecrypt } from "@/lib/signing/rc2";
 
 /** A .p12 holding one identity and its chain is a few KiB; 64 KiB leaves room for long chains. */
 export const MAX_PKCS12_BYTES = 64 * 1024;
-/** Real exports use 2,048 (OpenSSL, Keychain) to ~100,000 iterations. */
-export const MAX_KDF_ITERATIONS = 500_000;
-/** All derivations of one file together (MAC, each encrypted bag's key and IV). */
-const MAX_TOTAL_ITERATIONS = 2_000_000;
+/** Per derivation. Real exports use 2,000–2,048 (OpenSSL, Keychain, Windows) up to ~600,000 (OWASP's PBKDF2 advice). */
+export const MAX_KDF_ITERATIONS = 1_000_000;
+/**
+ * All derivations of one file together (MAC, each encrypted bag's key and IV),
+ * in hash computations: about 1.5 s of CPU at most. The PKCS#12 KDF runs in
+ * JavaScript, about 4× slower per hash than Node's native PBKDF2, so it is
+ * charged 4 per hash.
+ */
+const MAX_WORK = 4_000_000;
+const PKCS12_KDF_WEIGHT = 4;
 const MAX_BAGS = 32;
 const MAX_NESTING = 4;
 
@@ -129,10 +135,11 @@ function integerOf(node: Node | undefined, what: string): bigint {
   return node.toBigInt();
 }
 
-/** Charges a derivation's iterations against the file's budget before doing any of them. */
+/** Charges a derivation's work against the file's budget before any of it is done. */
 class WorkBudget {
   private spent = 0;
-  charge(iterations: bigint): number {
+  /** `iterations` from the file; `blocks` hash outputs each (the key length over the digest size); `weight` per hash. */
+  charge(iterations: bigint, blocks: number, weight: number): number {
     if (iterations < 1n) throw unreadable("an iteration count is not positive");
     if (iterations > BigInt(MAX_KDF_ITERATIONS)) {
       throw new AppError(
@@ -141,8 +148,8 @@ class WorkBudget {
       );
     }
     const count = Number(iterations);
-    this.spent += count;
-    if (this.spent > MAX_TOTAL_ITERATIONS) {
+    this.spent += count * blocks * weight;
+    if (this.spent > MAX_WORK) {
       throw new AppError(
         "signing_identity_too_costly",
         "This .p12 file asks for more key-derivation work than Ferry accepts. Export it again with default settings.",
@@ -212,7 +219,9 @@ function decrypt(algorithm: Node | undefined, data: Buffer, password: string, bu
   const legacy = PKCS12_PBE[oid];
   if (legacy) {
     const [salt, iterations] = children(params, "the PBE parameters");
-    const count = budget.charge(integerOf(iterations, "the PBE iteration count"));
+    // Key and IV are derived separately, 20 bytes (one SHA-1 output) at a time.
+    const blocks = Math.ceil(legacy.keyLength / 20) + 1;
+    const count = budget.charge(integerOf(iterations, "the PBE iteration count"), blocks, PKCS12_KDF_WEIGHT);
     const saltBytes = octetsOf(salt, "the PBE salt");
     const pass = bmpPassword(password);
     const key = pkcs12Kdf("sha1", 64, pass, saltBytes, 1, count, legacy.keyLength);
@@ -230,13 +239,15 @@ function decrypt(algorithm: Node | undefined, data: Buffer, password: string, bu
     const [kdfOid, kdfParams] = children(kdf, "the PBES2 key derivation");
     if (oidOf(kdfOid, "the PBES2 key derivation") !== OID.pbkdf2) throw unreadable("its key derivation is not PBKDF2");
     const [salt, iterations, ...rest] = children(kdfParams, "the PBKDF2 parameters");
-    const count = budget.charge(integerOf(iterations, "the PBKDF2 iteration count"));
     const prfNode = rest.find((n) => n instanceof asn1js.Sequence);
     const prf = prfNode ? PBKDF2_PRFS[oidOf(children(prfNode, "the PBKDF2 PRF")[0], "the PBKDF2 PRF")] : "sha1";
     if (!prf) throw unreadable("its PBKDF2 hash is not supported");
     const [cipherOid, ivNode] = children(scheme, "the PBES2 cipher");
     const cipher = PBES2_CIPHERS[oidOf(cipherOid, "the PBES2 cipher")];
     if (!cipher) throw unreadable("its PBES2 cipher is not supported");
+    const blocks = Math.ceil(cipher.keyLength / createHash(prf).digest().length);
+    // HMAC is two hashes per iteration.
+    const count = budget.charge(integerOf(iterations, "the PBKDF2 iteration count"), blocks, 2);
     const iv = octetsOf(ivNode, "the PBES2 IV");
     // PBES2 takes the password's UTF-8 bytes (as OpenSSL writes it), not PKCS#12's BMPString.
     const key = pbkdf2Sync(
@@ -261,7 +272,7 @@ function verifyMac(macData: Node, content: Buffer, password: string, budget: Wor
   const [algorithm, digestNode] = children(digestInfo, "the MAC digest");
   const hash = HASHES[oidOf(children(algorithm, "the MAC algorithm")[0], "the MAC algorithm")];
   if (!hash) throw unreadable("its MAC hash is not supported");
-  const count = budget.charge(iterationsNode ? integerOf(iterationsNode, "the MAC iteration count") : 1n);
+  const iterations = iterationsNode ? integerOf(iterationsNode, "the MAC iteration count") : 1n;
   const expected = octetsOf(digestNode, "the MAC digest");
   const salt = octetsOf(saltNode, "the MAC salt");
   const size = createHash(hash.name).digest().length;
@@ -269,6 +280,7 @@ function verifyMac(macData: Node, content: Buffer, password: string, budget: Wor
   // An empty password is written either way: as an empty BMPString with its terminator, or as no bytes at all.
   if (password === "") candidates.push(Buffer.alloc(0));
   for (const pass of candidates) {
+    const count = budget.charge(iterations, 1, PKCS12_KDF_WEIGHT);
     const key = pkcs12Kdf(hash.name, hash.blockSize, pass, salt, 3, count, size);
     const mac = createHmac(hash.name, key).update(content).digest();
     if (mac.length === expected.length && timingSafeEqual(mac, expected)) return;

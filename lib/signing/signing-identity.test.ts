@@ -11,8 +11,10 @@ import { MAX_PKCS12_BYTES } from "@/lib/signing/pkcs12";
 import { parsePemIdentity, parsePkcs12Identity, type SigningIdentity } from "@/lib/signing/signing-identity";
 import {
   exportP12,
+  issue,
   makeTestPki,
   openssl,
+  RSA,
   TEST_COMMON_NAME,
   TEST_TEAM_ID,
   type TestPki,
@@ -252,6 +254,33 @@ describe("parsePkcs12Identity", () => {
       parsePkcs12Identity(read(file), PASSWORD),
     );
     assert.match(error.message, /not issued for code signing/);
+    // Code signing by extended key usage, but a key usage without digitalSignature.
+    const noSignature = issue(
+      pki.dir,
+      "leaf-nosig",
+      RSA,
+      "/CN=No Signatures/OU=FERRYTEST1",
+      "keyUsage=critical,keyEncipherment\nextendedKeyUsage=codeSigning\n",
+      { cert: pki.intermediate, key: path.join(pki.dir, "intermediate.key") },
+    );
+    const refused = expectCode("signing_identity_unsuitable_certificate", () =>
+      parsePemIdentity(text(noSignature.cert), text(noSignature.key)),
+    );
+    assert.match(refused.message, /does not allow digital signatures/);
+  });
+
+  test("a non-ASCII password (UTF-8 for PBKDF2, BMPString for the PKCS#12 KDF)", () => {
+    const password = "pässwörd-€-日本";
+    for (const extra of [[], ["-legacy"]]) {
+      const file = exportP12(pki, pki.rsa, `unicode${extra.length}`, password, extra);
+      assertIdentity(parsePkcs12Identity(read(file), password), pki.rsa.cert, "rsa");
+      expectCode("signing_identity_wrong_password", () => parsePkcs12Identity(read(file), "passwörd"));
+    }
+  });
+
+  test("a higher, still realistic iteration count (50,000, legacy) is accepted", () => {
+    const file = exportP12(pki, pki.rsa, "iter50k", PASSWORD, ["-legacy", "-iter", "50000", "-maciter"]);
+    assertIdentity(parsePkcs12Identity(read(file), PASSWORD), pki.rsa.cert, "rsa");
   });
 
   test("a hostile iteration count (2^31 - 1) is refused before any work, in the MAC or in a bag", () => {

@@ -30,7 +30,7 @@ export function openssl(dir: string, args: string[]): Buffer {
   return execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-function issue(
+export function issue(
   dir: string,
   name: string,
   keyArgs: string[],
@@ -63,7 +63,7 @@ function issue(
   return { cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`) };
 }
 
-const RSA = ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+export const RSA = ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
 const EC = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
 const LEAF_SUBJECT = `/UID=FERRYUID01/CN=${TEST_COMMON_NAME}/OU=${TEST_TEAM_ID}/O=Ferry Test/C=US`;
 const CODE_SIGNING =
