@@ -207,6 +207,15 @@ export function pkcs12Kdf(
   return Buffer.concat(blocks).subarray(0, length);
 }
 
+/**
+ * Decrypted bytes must be one whole DER SEQUENCE. Without a MAC, a wrong
+ * password shows only here: CBC padding alone passes by chance 1 time in 256.
+ */
+function decryptedDer(plain: Buffer): Buffer {
+  if (plain[0] !== 0x30 || asn1js.fromBER(plain).offset !== plain.length) throw wrongPassword();
+  return plain;
+}
+
 function decipher(name: string, key: Buffer, iv: Buffer, data: Buffer): Buffer {
   const d = createDecipheriv(name, key, iv);
   return Buffer.concat([d.update(data), d.final()]);
@@ -319,7 +328,8 @@ function readSafeContents(
       out.keys.push({ der: Buffer.from(value.toBER(false)), localKeyId });
     } else if (type === OID.shroudedKeyBag) {
       const [algorithm, encrypted] = children(value, "an encrypted key");
-      out.keys.push({ der: decrypt(algorithm, octetsOf(encrypted, "an encrypted key"), password, budget), localKeyId });
+      const der = decryptedDer(decrypt(algorithm, octetsOf(encrypted, "an encrypted key"), password, budget));
+      out.keys.push({ der, localKeyId });
     } else if (type === OID.certBag) {
       const [certType, certValue] = children(value, "a certificate bag");
       // Only X.509 certificates (SDSI certificates never occur in signing identities).
@@ -366,7 +376,7 @@ export function readPkcs12(file: Buffer, password: string): Pkcs12Contents {
     } else if (oid === OID.encryptedData) {
       const [, encryptedContentInfo] = children(explicitContent(value, "encrypted content"), "encrypted content");
       const [, algorithm, encrypted] = children(encryptedContentInfo, "encrypted content");
-      const plain = decrypt(algorithm, octetsOf(encrypted, "encrypted content"), password, budget);
+      const plain = decryptedDer(decrypt(algorithm, octetsOf(encrypted, "encrypted content"), password, budget));
       readSafeContents(plain, password, budget, out, 0);
     } else {
       throw unreadable("part of it is encrypted to a public key");
