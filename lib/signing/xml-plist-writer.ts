@@ -21,7 +21,7 @@ const HEADER =
 // CoreFoundation wraps base64 at 76 characters per line.
 const BASE64_LINE = 76;
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
@@ -32,7 +32,7 @@ export function compareKeys(a: string, b: string): number {
 
 function writeValue(value: PlistValue, depth: number, out: string[]): void {
   const indent = "\t".repeat(depth);
-  if (typeof value === "string") out.push(`${indent}<string>${escape(value)}</string>\n`);
+  if (typeof value === "string") out.push(`${indent}<string>${escapeXml(value)}</string>\n`);
   else if (typeof value === "boolean") out.push(`${indent}<${value}/>\n`);
   else if (typeof value === "number") out.push(`${indent}<integer>${Math.trunc(value)}</integer>\n`);
   else if (value instanceof PlistReal) out.push(`${indent}<real>${formatReal(value.value)}</real>\n`);
@@ -59,16 +59,16 @@ function writeValue(value: PlistValue, depth: number, out: string[]): void {
     }
     out.push(`${indent}<dict>\n`);
     for (const key of keys) {
-      out.push(`${indent}\t<key>${escape(key)}</key>\n`);
+      out.push(`${indent}\t<key>${escapeXml(key)}</key>\n`);
       writeValue(value[key] as PlistValue, depth + 1, out);
     }
     out.push(`${indent}</dict>\n`);
   }
 }
 
+// CF prints reals with %.17g: integral values have no fraction ("1000"); the rule weights are all integral.
 function formatReal(value: number): string {
-  // CF prints reals with %.17g: integral values have no fraction ("1000").
-  return Number.isInteger(value) ? String(value) : String(value);
+  return String(value);
 }
 
 /** The whole XML document, UTF-8. */
