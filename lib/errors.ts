@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   malformed_profile: 422,
   // code signatures (lib/verify/): a Mach-O or signature blob that cannot be read
   malformed_code_signature: 422,
+  // re-signing (lib/signing/): a Mach-O that cannot be re-signed as it is
+  unsignable_binary: 422,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,
   device_signature_invalid: 400,

@@ -74,7 +74,7 @@ export interface CodeResourcesInput {
   /** The main executable's relative path (sealed by its own signature, never listed). */
   mainExecutable: string | null;
   /** The bytes of a file, streamed. */
-  open: (path: string) => Promise<AsyncIterable<Buffer | Uint8Array>>;
+  open: (path: string) => Promise<AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>>;
   rules?: ResourceRuleSets;
   files2Hashes?: Files2Hashes;
   /** Nested code (a bundle folder or a Mach-O file) sealed by cdhash where a `nested` rule wins. */
@@ -129,7 +129,9 @@ function rulesPlist(rules: ResourceRules): PlistValue {
   return out;
 }
 
-async function digests(stream: AsyncIterable<Buffer | Uint8Array>): Promise<{ sha1: Buffer; sha256: Buffer }> {
+async function digests(
+  stream: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>,
+): Promise<{ sha1: Buffer; sha256: Buffer }> {
   const sha1 = createHash("sha1");
   const sha256 = createHash("sha256");
   for await (const chunk of stream) {
