@@ -230,3 +230,11 @@ export async function bundleFilesInZip(zip: ZipReader, dir: string): Promise<Bun
   }
   return files;
 }
+
+/** The digests an existing seal's `files2` entries carry (to re-seal in the same style). */
+export function files2HashesOf(codeResources: Buffer): Files2Hashes {
+  const plist = parsePlist(codeResources);
+  const files2 = isPlistDict(plist) && isPlistDict(plist.files2) ? Object.values(plist.files2) : [];
+  if (files2.some((entry) => Buffer.isBuffer(entry))) return "sha1";
+  return files2.some((entry) => isPlistDict(entry) && Buffer.isBuffer(entry.hash)) ? "sha1+sha256" : "sha256";
+}

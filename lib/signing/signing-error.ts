@@ -21,6 +21,8 @@ export const SIGNING_FAILURE_REASONS = [
   "bad_requirement",
   /** The entitlements are not an XML plist dictionary DER can carry. */
   "bad_entitlements",
+  /** The archive cannot be rewritten (zip64, or a structure the zip reader let through but copying cannot). */
+  "unsupported_archive",
 ] as const;
 
 export type SigningFailureReason = (typeof SIGNING_FAILURE_REASONS)[number];
