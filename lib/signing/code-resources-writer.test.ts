@@ -106,4 +106,40 @@ describe("CodeResources writer against codesign's own seals", () => {
     const strings = plist.files2["en.lproj/Localizable.strings"];
     assert.ok(isPlistDict(strings) && strings.optional === true && !("hash" in strings));
   });
+
+  test("nested code claimed by a nested rule is sealed by cdhash and requirement, its files not one by one", async () => {
+    const contents: Record<string, string> = {
+      App: "exe",
+      "Frameworks/Kit.framework/Kit": "kit",
+      "Frameworks/Kit.framework/Info.plist": "kit info",
+      "icon.png": "png",
+    };
+    const cdhash = Buffer.alloc(20, 0xab);
+    const xml = await buildCodeResources({
+      files: Object.keys(contents).map((p) => ({ path: p })),
+      mainExecutable: "App",
+      open: async (p) => [Buffer.from(contents[p] ?? "")],
+      rules: {
+        rules: { "^": true },
+        rules2: { "^.*": true, "^Frameworks/[^/]+\\.framework$": { nested: true, weight: 10 } },
+      },
+      files2Hashes: "sha1+sha256",
+      nestedCode: new Map([
+        ["Frameworks/Kit.framework", { cdhash, requirement: 'identifier "kit" and anchor apple generic' }],
+      ]),
+    });
+    const plist = parsePlist(xml);
+    assert.ok(isPlistDict(plist) && isPlistDict(plist.files2) && isPlistDict(plist.files));
+    assert.deepEqual(Object.keys(plist.files2).sort(), ["Frameworks/Kit.framework", "icon.png"]);
+    assert.deepEqual(plist.files2["Frameworks/Kit.framework"], {
+      cdhash,
+      requirement: 'identifier "kit" and anchor apple generic',
+    });
+    // The legacy table has no nested code: it lists the framework's files.
+    assert.deepEqual(Object.keys(plist.files).sort(), [
+      "Frameworks/Kit.framework/Info.plist",
+      "Frameworks/Kit.framework/Kit",
+      "icon.png",
+    ]);
+  });
 });

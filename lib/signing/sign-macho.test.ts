@@ -340,11 +340,15 @@ describe("signMacho refuses what it cannot sign", () => {
     await signingReason(trailing, "signature_not_at_end");
   });
 
-  test("an uncompilable requirement and a CMS larger than its room", async () => {
+  test("an uncompilable requirement, unencodable entitlements, a CMS larger than its room", async () => {
     const out = outPath();
     await assert.rejects(
       signMacho(first().file, out, { ...options(), requirements: 'identifier "x" or anchor apple' }),
       (error: unknown) => error instanceof SigningError && error.reason === "bad_requirement",
+    );
+    await assert.rejects(
+      signMacho(first().file, outPath(), { ...options(), entitlements: Buffer.from("not a property list") }),
+      (error: unknown) => error instanceof SigningError && error.reason === "bad_entitlements",
     );
     await assert.rejects(
       signMacho(first().file, outPath(), { ...options(), signer: async () => Buffer.alloc(64 * 1024) }),

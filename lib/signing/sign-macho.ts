@@ -25,7 +25,6 @@ import {
   digestFor,
   HASH_TYPES,
   type HashType,
-  parseCodeDirectory,
   parseEmbeddedSignature,
   serializeCodeDirectory,
   serializeSuperBlob,
@@ -159,14 +158,24 @@ function withHeader(source: ByteSource, sliceOffset: number, header: Buffer): By
   };
 }
 
-function errorReason(error: unknown): never {
-  if (error instanceof RequirementSyntaxError) {
+function compiledRequirements(source: string | Buffer): Buffer {
+  if (Buffer.isBuffer(source)) return source;
+  try {
+    return designatedRequirementsBlob(source);
+  } catch (error) {
+    if (!(error instanceof RequirementSyntaxError)) throw error;
     throw new SigningError("bad_requirement", `The designated requirement cannot be compiled: ${error.message}.`);
   }
-  if (error instanceof EntitlementsEncodingError || error instanceof Error) {
-    throw new SigningError("bad_entitlements", `The entitlements cannot be encoded: ${error.message}.`);
+}
+
+function derBlob(xml: Buffer, form: DerEntitlementsForm): Buffer {
+  try {
+    return derEntitlementsBlob(xml, form);
+  } catch (error) {
+    // parsePlist's plain Error (not a plist) and EntitlementsEncodingError (a value DER cannot carry) alike.
+    const why = error instanceof EntitlementsEncodingError || error instanceof Error ? error.message : String(error);
+    throw new SigningError("bad_entitlements", `The entitlements cannot be encoded: ${why}.`);
   }
-  throw error;
 }
 
 interface SlicePlan {
@@ -198,31 +207,17 @@ async function planSlice(source: ByteSource, slice: MachoSlice, options: SignMac
   const primary = original.codeDirectories[0]?.cd as CodeDirectory;
   const hashTypes = options.hashTypes ?? original.codeDirectories.map((d) => d.cd.hashType);
 
-  let requirements: Buffer;
-  try {
-    requirements =
-      options.requirements === undefined
-        ? (original.requirements ?? designatedRequirementsBlob(`identifier "${options.identifier}"`))
-        : Buffer.isBuffer(options.requirements)
-          ? options.requirements
-          : designatedRequirementsBlob(options.requirements);
-  } catch (error) {
-    errorReason(error);
-  }
+  const requirements =
+    options.requirements === undefined
+      ? (original.requirements ?? compiledRequirements(`identifier "${options.identifier}"`))
+      : compiledRequirements(options.requirements);
   const entitlementsXml =
     options.entitlements === undefined ? (original.entitlements?.subarray(8) ?? null) : options.entitlements;
   const derForm =
     options.derEntitlements ??
     (original.derEntitlements ? derEntitlementsFormOf(original.derEntitlements) : "versioned");
   const entitlements = entitlementsXml ? entitlementsBlob(entitlementsXml) : null;
-  let der: Buffer | null = null;
-  if (entitlementsXml && derForm !== false) {
-    try {
-      der = derEntitlementsBlob(entitlementsXml, derForm);
-    } catch (error) {
-      errorReason(error);
-    }
-  }
+  const der = entitlementsXml && derForm !== false ? derBlob(entitlementsXml, derForm) : null;
 
   // Special slot contents, slot number → bytes; the directory holds as many slots as the highest filled one.
   const special = new Map<number, Buffer>();
@@ -400,9 +395,4 @@ export async function signMacho(
   } finally {
     await source.close();
   }
-}
-
-/** Parses a directory this module wrote (for callers that want its fields back). */
-export function parseSignedDirectory(directory: CodeDirectoryForSigning): CodeDirectory {
-  return parseCodeDirectory(directory.bytes);
 }
