@@ -45,6 +45,8 @@ export const ERROR_STATUS = {
   signing_identity_too_costly: 422,
   // a stored signing key that does not decrypt: tampered, moved to another row, or a changed secret
   signing_key_unreadable: 500,
+  // re-signing (lib/signing/): a Mach-O that cannot be re-signed as it is
+  unsignable_binary: 422,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,
   device_signature_invalid: 400,

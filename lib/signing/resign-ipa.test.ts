@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { withZip } from "@/lib/analysis/ipa/zip-reader";
+import { resignIpa } from "@/lib/signing/resign-ipa";
+import { fingerprintOf, type TrustAnchor } from "@/lib/verify/trust-roots";
+import { verifyCodeSignature } from "@/lib/verify/verify-code-signature";
+import { fixturePath } from "@/tests/helpers/fixtures";
+import { createTestSigningIdentity, type TestSigningIdentity } from "@/tests/helpers/test-code-signer";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-resign-ipa-"));
+let identity: TestSigningIdentity;
+let anchors: TrustAnchor[];
+before(() => {
+  identity = createTestSigningIdentity();
+  const certificate = new X509Certificate(identity.caPem);
+  anchors = [{ certificate, fingerprint: fingerprintOf(certificate), name: "Ferry Test Signing CA", apple: false }];
+});
+after(() => {
+  identity.remove();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const REWRITTEN = /(_CodeSignature\/CodeResources|embedded\.mobileprovision)$/;
+
+describe("resignIpa", () => {
+  for (const fixture of ["app_info--embedded.ipa", "ipa-server--ipa.ipa", "bitbar-test-samples--calculator.ipa"]) {
+    test(`${fixture}: every seal and directory of the result verifies; unchanged entries are copied as they were`, async () => {
+      const input = fixturePath("ipa", fixture);
+      const output = path.join(tmp, `resigned-${fixture}`);
+      const profile = Buffer.from("a new profile (the bytes are only sealed here)");
+      const binaries = await resignIpa(input, output, {
+        certificateCommonName: identity.commonName,
+        teamId: identity.teamId,
+        signer: identity.signer,
+        profiles: new Map([["", profile]]),
+        tempDir: tmp,
+      });
+      const report = await verifyCodeSignature(output, { extraAnchors: anchors, at: new Date("2026-06-01") });
+      // The test signer adds no CDHashes attributes (the real signer's job): slices with an alternate
+      // (SHA-256 beside SHA-1) directory lack that binding, and nothing else may be wrong.
+      const unbound = /does not bind the alternate CodeDirectory \(no CDHashes attributes\)/;
+      const problems = report.problems.filter((p) => !unbound.test(p.message));
+      assert.deepEqual(problems, [], JSON.stringify(report.problems, null, 2));
+      const withAlternates = binaries.flatMap((b) => b.slices).filter((s) => s.directories.length > 1).length;
+      assert.equal(report.problems.length, withAlternates);
+      if (withAlternates === 0) assert.equal(report.valid, true);
+      assert.equal(report.signer?.commonName, identity.commonName);
+      assert.equal(
+        report.binaries.length,
+        binaries.reduce((n, b) => n + b.slices.length, 0),
+      );
+      for (const binary of report.binaries) assert.equal(binary.teamId, identity.teamId);
+
+      // Entries that re-signing does not touch keep their exact compressed bytes and order.
+      const rewritten = new Set(binaries.map((b) => b.path));
+      await withZip(input, async (before) => {
+        await withZip(output, async (after) => {
+          assert.deepEqual(
+            after.entries.map((e) => e.name),
+            before.entries.map((e) => e.name),
+          );
+          for (const entry of before.entries) {
+            if (entry.isDirectory || rewritten.has(entry.name) || REWRITTEN.test(entry.name)) continue;
+            const copied = after.getEntry(entry.name);
+            assert.equal(copied?.compressedSize, entry.compressedSize, entry.name);
+            assert.ok((await after.readEntry(entry.name, 1 << 26)).equals(await before.readEntry(entry.name, 1 << 26)));
+          }
+          const app = before.entries.find((e) => /^Payload\/[^/]+\.app\/$/.test(e.name))?.name ?? "";
+          assert.ok((await after.readEntry(`${app}embedded.mobileprovision`, 1 << 20)).equals(profile));
+        });
+      });
+    });
+  }
+});
