@@ -2,6 +2,7 @@ import { createHash, sign, type X509Certificate } from "node:crypto";
 import * as asn1js from "asn1js";
 import type { CodeDirectoryForSigning, CodeDirectorySigner } from "@/lib/signing/code-directory-signer";
 import type { SigningIdentity } from "@/lib/signing/signing-identity";
+import { CMS_OID } from "@/lib/verify/cms-oids";
 import { HASH_TYPES } from "@/lib/verify/signature-blobs";
 
 /**
@@ -15,18 +16,7 @@ import { HASH_TYPES } from "@/lib/verify/signature-blobs";
  * verifiers that re-encode the attributes (OpenSSL) compute the same bytes.
  */
 
-const OID = {
-  data: "1.2.840.113549.1.7.1",
-  signedData: "1.2.840.113549.1.7.2",
-  contentType: "1.2.840.113549.1.9.3",
-  messageDigest: "1.2.840.113549.1.9.4",
-  signingTime: "1.2.840.113549.1.9.5",
-  cdhashesPlist: "1.2.840.113635.100.9.1",
-  cdhashes2: "1.2.840.113635.100.9.2",
-  sha256: "2.16.840.1.101.3.4.2.1",
-  sha256WithRsa: "1.2.840.113549.1.1.11",
-  ecdsaWithSha256: "1.2.840.10045.4.3.2",
-} as const;
+const OID = CMS_OID;
 
 const DIGEST_OIDS: Record<string, string> = {
   sha1: "1.3.14.3.2.26",

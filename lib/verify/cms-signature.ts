@@ -2,6 +2,7 @@ import { createHash, webcrypto, X509Certificate } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { parsePlist } from "@/lib/analysis/ipa/plist-parse";
+import { CMS_OID } from "@/lib/verify/cms-oids";
 import { type CodeDirectory, cdhashOf, HASH_TYPES } from "@/lib/verify/signature-blobs";
 
 /**
@@ -13,15 +14,7 @@ import { type CodeDirectory, cdhashOf, HASH_TYPES } from "@/lib/verify/signature
  * alternates. The certificate chain is judged by the caller (trust-roots.ts).
  */
 
-const OID = {
-  data: "1.2.840.113549.1.7.1",
-  signedData: "1.2.840.113549.1.7.2",
-  contentType: "1.2.840.113549.1.9.3",
-  messageDigest: "1.2.840.113549.1.9.4",
-  signingTime: "1.2.840.113549.1.9.5",
-  cdhashesPlist: "1.2.840.113635.100.9.1",
-  cdhashes2: "1.2.840.113635.100.9.2",
-} as const;
+const OID = CMS_OID;
 
 const DIGEST_OIDS: Record<string, string> = {
   "1.3.14.3.2.26": "sha1",
