@@ -3,6 +3,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
+import { CARD } from "@/lib/ui/styles";
 
 export type TokenRow = {
   id: string;
@@ -18,10 +19,10 @@ export type TokenRow = {
 export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; now?: Date }) {
   if (tokens.length === 0) return <EmptyState>You have no API tokens.</EmptyState>;
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <div className={`overflow-x-auto ${CARD}`}>
       <table className="w-full text-left text-sm" data-testid="token-table">
         <TableHead columns={["Name", "Token", "Scopes", "Created", "Last used", "Expires", "Status"]} actions />
-        <tbody className="divide-y divide-slate-100">
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {tokens.map((token) => {
             const expired = token.expiresAt !== null && new Date(token.expiresAt) <= now;
             const status = token.revokedAt ? "revoked" : expired ? "expired" : "active";
@@ -31,7 +32,7 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                 data-testid="token-row"
                 data-name={token.name}
                 data-status={status}
-                className={`align-top ${status === "active" ? "" : "text-slate-500"}`}
+                className={`align-top ${status === "active" ? "" : "text-slate-500 dark:text-slate-400"}`}
               >
                 <td className="px-3 py-2 font-medium">{token.name}</td>
                 <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">ferry_{token.prefix}…</td>
@@ -46,10 +47,18 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                 </td>
                 <td className="whitespace-nowrap px-3 py-2">{formatDate(token.createdAt)}</td>
                 <td className="whitespace-nowrap px-3 py-2">
-                  {token.lastUsedAt ? formatDate(token.lastUsedAt) : <span className="text-slate-400">Never</span>}
+                  {token.lastUsedAt ? (
+                    formatDate(token.lastUsedAt)
+                  ) : (
+                    <span className="text-slate-500 dark:text-slate-400">Never</span>
+                  )}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2">
-                  {token.expiresAt ? formatDate(token.expiresAt) : <span className="text-slate-400">Never</span>}
+                  {token.expiresAt ? (
+                    formatDate(token.expiresAt)
+                  ) : (
+                    <span className="text-slate-500 dark:text-slate-400">Never</span>
+                  )}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2">
                   {status === "revoked" && token.revokedAt ? (
