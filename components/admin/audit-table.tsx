@@ -1,6 +1,5 @@
-import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
+import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit";
-import { CARD } from "@/lib/ui/styles";
 
 function actionColor(action: string) {
   if (action === "sign_in.failure" || action === "sign_in.rate_limited") return "red" as const;
@@ -58,7 +57,7 @@ function detailSummary(event: AuditEventDto): string | null {
 export function AuditTable({ events }: { events: AuditEventDto[] }) {
   if (events.length === 0) return <EmptyState>No events match.</EmptyState>;
   return (
-    <div className={`overflow-x-auto ${CARD}`}>
+    <ScrollRegion label="Audit log">
       <table className="w-full table-fixed text-left text-sm" data-testid="audit-table">
         <colgroup>
           <col className="w-28" />
@@ -125,6 +124,6 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

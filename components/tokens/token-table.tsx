@@ -1,9 +1,8 @@
 import { revokeTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
+import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
-import { CARD } from "@/lib/ui/styles";
 
 export type TokenRow = {
   id: string;
@@ -19,9 +18,10 @@ export type TokenRow = {
 export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; now?: Date }) {
   if (tokens.length === 0) return <EmptyState>You have no API tokens.</EmptyState>;
   return (
-    <div className={`overflow-x-auto ${CARD}`}>
+    <ScrollRegion label="API tokens">
       <table className="w-full text-left text-sm" data-testid="token-table">
         <TableHead columns={["Name", "Token", "Scopes", "Created", "Last used", "Expires", "Status"]} actions />
+        {/* Dates and scopes wrap (only the token's prefix does not), so all columns, Revoke last, fit a 1024 px page. */}
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {tokens.map((token) => {
             const expired = token.expiresAt !== null && new Date(token.expiresAt) <= now;
@@ -37,7 +37,7 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                 <td className="px-3 py-2 font-medium">{token.name}</td>
                 <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">ferry_{token.prefix}…</td>
                 <td className="px-3 py-2">
-                  <div className="flex gap-1">
+                  <div className="flex flex-wrap gap-1">
                     {token.scopes.map((s) => (
                       <Badge key={s} color={s === "upload" ? "indigo" : "slate"}>
                         {s}
@@ -45,22 +45,22 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                     ))}
                   </div>
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">{formatDate(token.createdAt)}</td>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td className="min-w-24 px-3 py-2">{formatDate(token.createdAt)}</td>
+                <td className="min-w-24 px-3 py-2">
                   {token.lastUsedAt ? (
                     formatDate(token.lastUsedAt)
                   ) : (
                     <span className="text-slate-500 dark:text-slate-400">Never</span>
                   )}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td className="min-w-24 px-3 py-2">
                   {token.expiresAt ? (
                     formatDate(token.expiresAt)
                   ) : (
                     <span className="text-slate-500 dark:text-slate-400">Never</span>
                   )}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td className="min-w-24 px-3 py-2">
                   {status === "revoked" && token.revokedAt ? (
                     <>
                       <Badge color="red">Revoked</Badge>
@@ -87,6 +87,6 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { CARD } from "@/lib/ui/styles";
+import { CARD, TABLE_CARD } from "@/lib/ui/styles";
 
 /** Small presentational pieces shared by the admin and settings pages. */
 
@@ -126,5 +126,26 @@ export function EmptyState({ children }: { children: ReactNode }) {
     <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300">
       {children}
     </p>
+  );
+}
+
+/**
+ * A table card that scrolls sideways on a narrow screen. Focusable and named, so keyboard
+ * users can scroll it too (WCAG 2.1.1; axe's scrollable-region-focusable).
+ */
+export function ScrollRegion({
+  label,
+  className = TABLE_CARD,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to be scrolled from the keyboard.
+    <div role="region" aria-label={label} tabIndex={0} className={className}>
+      {children}
+    </div>
   );
 }

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import { DeviceAdminRow } from "@/components/devices/device-admin-row";
 import { ImportDevicesForm } from "@/components/devices/import-devices-form";
-import { Card, EmptyState, PageHeader, TableHead } from "@/components/ui/ui";
+import { Card, EmptyState, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listAllDevices } from "@/lib/devices/data";
-import { CARD } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Devices" };
@@ -34,7 +33,7 @@ export default async function AdminDevicesPage() {
       {devices.length === 0 ? (
         <EmptyState>No registered devices yet.</EmptyState>
       ) : (
-        <div className={`overflow-x-auto ${CARD}`}>
+        <ScrollRegion label="Devices">
           <table className="w-full text-left text-sm" data-testid="devices-table">
             <TableHead columns={["Device", "Owner", "Model", "iOS", "Registered", "Status"]} actions />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -43,7 +42,7 @@ export default async function AdminDevicesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </div>
   );

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
-import { Card, PageHeader } from "@/components/ui/ui";
+import { Card, PageHeader, ScrollRegion } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
-import { CARD } from "@/lib/ui/styles";
+
 import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,7 @@ export default async function AdminUsersPage() {
       <Card title="Create a user" testId="create-user">
         <CreateUserForm />
       </Card>
-      <div className={`overflow-x-auto ${CARD}`}>
+      <ScrollRegion label="Users">
         <table className="w-full text-left text-sm" data-testid="users-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-400">
             <tr>
@@ -55,7 +55,7 @@ export default async function AdminUsersPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }
