@@ -34,14 +34,14 @@ export default async function DevicesPage({ searchParams }: Props) {
       {registered ? (
         justRegistered ? (
           <Card title="Device registered" testId="device-registered">
-            <p className="text-sm text-slate-700">
+            <p className="text-sm text-slate-700 dark:text-slate-200">
               <strong>{justRegistered.name ?? justRegistered.model ?? "Your device"}</strong>
               {justRegistered.model ? ` (${justRegistered.model}` : ""}
               {justRegistered.osVersion ? `, iOS ${justRegistered.osVersion}` : ""}
               {justRegistered.model ? ")" : ""} is registered. This browser now knows it runs on this device.
             </p>
             <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
-              <span className="text-slate-500">UDID</span>
+              <span className="text-slate-500 dark:text-slate-400">UDID</span>
               <code className="break-all" data-testid="registered-udid">
                 {justRegistered.udid}
               </code>
@@ -50,7 +50,7 @@ export default async function DevicesPage({ searchParams }: Props) {
           </Card>
         ) : (
           <p
-            className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm"
+            className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950"
             data-testid="device-registered-unknown"
           >
             The registration finished, but this device is not among yours: sign in with the account that downloaded the
@@ -60,7 +60,7 @@ export default async function DevicesPage({ searchParams }: Props) {
       ) : null}
       {onIos ? (
         <Card title={`Register this ${what}`} testId="register-this-device">
-          <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-700">
+          <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-700 dark:text-slate-200">
             <li>Tap the button below and allow the download.</li>
             <li>
               Open Settings → “Profile Downloaded” → Install. It installs nothing: it only tells Ferry this device’s
@@ -68,7 +68,7 @@ export default async function DevicesPage({ searchParams }: Props) {
             </li>
             <li>Safari comes back here and shows the device.</li>
           </ol>
-          <p className="mt-2 text-sm text-slate-600" data-testid="profile-signing-note">
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-300" data-testid="profile-signing-note">
             {signed
               ? "iOS shows the profile as Verified (it is signed by this server)."
               : "iOS will show the profile as “Not Verified” (this server does not sign it): that is expected."}
@@ -83,7 +83,7 @@ export default async function DevicesPage({ searchParams }: Props) {
         </Card>
       ) : (
         <Card title="Register an iPhone or iPad" testId="register-from-phone">
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-slate-700 dark:text-slate-200">
             Registration happens on the device itself: open <code className="break-all">{env().publicUrl}/devices</code>{" "}
             in Safari on your iPhone or iPad, sign in and tap “Register this iPhone”.
           </p>
@@ -92,7 +92,10 @@ export default async function DevicesPage({ searchParams }: Props) {
       {devices.length === 0 ? (
         <EmptyState>No registered devices yet.</EmptyState>
       ) : (
-        <ul className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white" data-testid="my-devices">
+        <ul
+          className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-700 dark:bg-slate-900"
+          data-testid="my-devices"
+        >
           {devices.map((d) => (
             <li
               key={d.id}
@@ -101,12 +104,12 @@ export default async function DevicesPage({ searchParams }: Props) {
               data-udid={d.udid}
             >
               <span className="font-medium">{d.name ?? d.model ?? "Unnamed device"}</span>
-              {d.model ? <span className="text-slate-500">{d.model}</span> : null}
-              {d.osVersion ? <span className="text-slate-500">iOS {d.osVersion}</span> : null}
+              {d.model ? <span className="text-slate-500 dark:text-slate-400">{d.model}</span> : null}
+              {d.osVersion ? <span className="text-slate-500 dark:text-slate-400">iOS {d.osVersion}</span> : null}
               {current?.id === d.id ? <Badge color="sky">this device</Badge> : null}
               {d.disabled ? <Badge color="red">disabled</Badge> : null}
-              <span className="text-slate-500">registered {formatDate(d.createdAt)}</span>
-              <code className="w-full break-all text-xs text-slate-600">{d.udid}</code>
+              <span className="text-slate-500 dark:text-slate-400">registered {formatDate(d.createdAt)}</span>
+              <code className="w-full break-all text-xs text-slate-600 dark:text-slate-300">{d.udid}</code>
             </li>
           ))}
         </ul>

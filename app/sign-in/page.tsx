@@ -40,7 +40,7 @@ export default async function SignInPage({ searchParams }: Props) {
   return (
     <div className="mx-auto mt-10 max-w-sm">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Sign in to Ferry</h1>
-      <p className="mb-6 text-sm text-slate-600">Install your company&apos;s iOS apps.</p>
+      <p className="mb-6 text-sm text-slate-600 dark:text-slate-300">Install your company&apos;s iOS apps.</p>
       <SignInForm
         callbackUrl={callback}
         sso={oidc ? { providerId: OIDC_PROVIDER_ID, name: oidc.name } : null}

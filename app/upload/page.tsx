@@ -15,10 +15,10 @@ export default async function UploadPage() {
   return (
     <div className="mx-auto max-w-2xl">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>
-      <p className="mb-6 text-sm text-slate-600">
+      <p className="mb-6 text-sm text-slate-600 dark:text-slate-300">
         Drop an .ipa exported from Xcode (Ad Hoc, Enterprise or Development). Up to {formatBytes(env().maxUploadBytes)}.
         From CI:{" "}
-        <code className="rounded bg-slate-100 px-1">
+        <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">
           curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds
         </code>
       </p>

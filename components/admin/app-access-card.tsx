@@ -6,6 +6,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
 import type { AppAccessDto } from "@/lib/apps/data";
 import { plural } from "@/lib/ui/format";
+import { CARD } from "@/lib/ui/styles";
 
 type GroupOption = { id: string; name: string; memberCount: number };
 
@@ -18,9 +19,9 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
       data-app={app.name}
       data-bundle-id={app.bundleId}
       aria-label={`Access to ${app.name}`}
-      className="rounded-xl border border-slate-200 bg-white"
+      className={CARD}
     >
-      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
+      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-4 py-3 dark:border-slate-800">
         <div className="min-w-0">
           <h2 className="font-semibold">
             <a href={`/apps/${app.id}`} className="hover:underline">
@@ -32,7 +33,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
               <Badge color="amber">Restricted</Badge>
             )}
           </h2>
-          <p className="text-sm text-slate-500">
+          <p className="text-sm text-slate-500 dark:text-slate-400">
             {app.bundleId} · {plural(app.buildCount, "build")} ·{" "}
             <Link href={`/admin/apps/${app.id}/webhooks`} className="hover:underline">
               Webhooks
@@ -46,7 +47,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
         >
           {appId}
           <label className="flex items-center gap-2 text-sm">
-            <span className="text-slate-600">Visible to</span>
+            <span className="text-slate-600 dark:text-slate-300">Visible to</span>
             <select key={app.visibility} name="visibility" defaultValue={app.visibility} className={inputClass}>
               <option value="restricted">Admins and granted groups</option>
               <option value="everyone">Everyone signed in</option>
@@ -60,7 +61,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
       <div className="px-4 py-3">
         <SectionHeading>Granted groups</SectionHeading>
         {app.groups.length === 0 ? (
-          <p className="mb-3 text-sm text-slate-400">
+          <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
             {app.visibility === "everyone"
               ? "None needed: everyone signed in can see this app."
               : "None: only admins can see this app."}
@@ -72,7 +73,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
                 <RevokeGrantForm
                   appId={app.id}
                   groupId={group.id}
-                  className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm"
+                  className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm dark:border-slate-700"
                 >
                   <span className="font-medium">{group.name}</span>
                 </RevokeGrantForm>
@@ -92,11 +93,11 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             }}
           />
         ) : (
-          <p className="text-sm text-slate-400">
+          <p className="text-sm text-slate-500 dark:text-slate-400">
             {groups.length === 0 ? (
               <>
                 No groups yet:{" "}
-                <Link href="/admin/groups" className="text-sky-700 hover:underline">
+                <Link href="/admin/groups" className="text-sky-700 hover:underline dark:text-sky-300">
                   create one
                 </Link>
                 .

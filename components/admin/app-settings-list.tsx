@@ -14,16 +14,20 @@ export async function AppSettingsList({ admin, groups }: { admin: UserDto; group
   return (
     <section className="space-y-4" data-testid="app-settings">
       <SectionHeading>Apps, channels and storage</SectionHeading>
-      <p className="text-sm text-slate-600" data-testid="storage-total">
+      <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="storage-total">
         Storage used by all builds: <strong>{formatBytes(usage.totalBytes)}</strong>
       </p>
       {apps.map((app, index) => {
         const channels = channelsOf[index] ?? [];
         return (
-          <details key={app.id} className="rounded-xl border border-slate-200 bg-white p-4" data-app={app.name}>
+          <details
+            key={app.id}
+            className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+            data-app={app.name}
+          >
             <summary className="cursor-pointer font-medium">
               {app.name}{" "}
-              <span className="text-sm text-slate-500" data-testid="storage-app">
+              <span className="text-sm text-slate-500 dark:text-slate-400" data-testid="storage-app">
                 · {formatBytes(usage.perApp.get(app.id) ?? 0)}
                 {app.retainPerChannel ? ` · keeps ${app.retainPerChannel} per channel` : ""}
               </span>

@@ -1,4 +1,4 @@
-import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
+import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit";
 
 function actionColor(action: string) {
@@ -35,7 +35,7 @@ function AuditTime({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} className="whitespace-nowrap">
       {date}
-      <span className="block text-xs text-slate-500">{time} UTC</span>
+      <span className="block text-xs text-slate-500 dark:text-slate-400">{time} UTC</span>
     </time>
   );
 }
@@ -57,7 +57,7 @@ function detailSummary(event: AuditEventDto): string | null {
 export function AuditTable({ events }: { events: AuditEventDto[] }) {
   if (events.length === 0) return <EmptyState>No events match.</EmptyState>;
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <ScrollRegion label="Audit log">
       <table className="w-full table-fixed text-left text-sm" data-testid="audit-table">
         <colgroup>
           <col className="w-28" />
@@ -69,7 +69,7 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
           <col className="w-48" />
         </colgroup>
         <TableHead columns={["Time", "Action", "Actor", "Target", "App / build", "IP", "User agent"]} />
-        <tbody className="divide-y divide-slate-100">
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {events.map((event) => {
             const target = targetLabel(event);
             const summary = detailSummary(event);
@@ -81,24 +81,24 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
                 data-action={event.action}
                 className="align-top"
               >
-                <td className="px-3 py-2 text-slate-600">
+                <td className="px-3 py-2 text-slate-600 dark:text-slate-300">
                   <AuditTime iso={event.at} />
                 </td>
                 <td className="px-3 py-2">
                   <Badge color={actionColor(event.action)}>{event.action}</Badge>
-                  {summary ? <p className="mt-0.5 text-xs text-slate-500">{summary}</p> : null}
+                  {summary ? <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">{summary}</p> : null}
                 </td>
                 <td className="px-3 py-2 [overflow-wrap:anywhere]">
-                  {event.actorEmail ?? <span className="text-slate-400">—</span>}
+                  {event.actorEmail ?? <span className="text-slate-500 dark:text-slate-400">—</span>}
                 </td>
                 <td className="px-3 py-2 [overflow-wrap:anywhere]">
                   {target ? (
                     <span title={event.targetId ?? undefined}>
-                      <span className="text-slate-400">{event.targetType} </span>
+                      <span className="text-slate-500 dark:text-slate-400">{event.targetType} </span>
                       {target}
                     </span>
                   ) : (
-                    <span className="text-slate-400">—</span>
+                    <span className="text-slate-500 dark:text-slate-400">—</span>
                   )}
                 </td>
                 <td className="px-3 py-2">
@@ -107,12 +107,14 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
                       {event.appName ?? event.appId.slice(0, 8)}
                     </a>
                   ) : (
-                    <span className="text-slate-400">—</span>
+                    <span className="text-slate-500 dark:text-slate-400">—</span>
                   )}
-                  {event.buildLabel ? <p className="text-xs text-slate-500">{event.buildLabel}</p> : null}
+                  {event.buildLabel ? (
+                    <p className="text-xs text-slate-500 dark:text-slate-400">{event.buildLabel}</p>
+                  ) : null}
                 </td>
                 <td className="px-3 py-2 font-mono text-xs [overflow-wrap:anywhere]">{event.ip ?? "—"}</td>
-                <td className="px-3 py-2 text-xs text-slate-500">
+                <td className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400">
                   <span className="line-clamp-3 break-all" title={event.userAgent ?? undefined}>
                     {event.userAgent ?? "—"}
                   </span>
@@ -122,6 +124,6 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -34,7 +34,7 @@ export function CreateUserForm() {
         />
       </Field>
       <SubmitButton>Create user</SubmitButton>
-      <p className="text-xs text-slate-500 md:col-span-5">
+      <p className="text-xs text-slate-500 md:col-span-5 dark:text-slate-400">
         Without a password the account can sign in only with single sign-on (it is linked by email at the first SSO
         sign-in).
       </p>

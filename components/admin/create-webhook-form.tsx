@@ -15,7 +15,10 @@ export function CreateWebhookForm({ appId }: { appId: string }) {
       className="grid gap-3"
       result={(state) =>
         state?.ok && state.token ? (
-          <code data-testid="webhook-secret" className="block break-all rounded bg-slate-100 p-2 text-xs">
+          <code
+            data-testid="webhook-secret"
+            className="block break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800"
+          >
             {state.token}
           </code>
         ) : null
@@ -40,7 +43,7 @@ export function CreateWebhookForm({ appId }: { appId: string }) {
         </select>
       </Field>
       <fieldset className="flex gap-4 text-sm">
-        <legend className="font-medium text-slate-700">Events</legend>
+        <legend className="font-medium text-slate-700 dark:text-slate-200">Events</legend>
         {WEBHOOK_EVENTS.map((event) => (
           <label key={event} className="flex items-center gap-1">
             <input type="checkbox" name="events" value={event} defaultChecked={event === "build.created"} />

@@ -4,6 +4,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass, SectionHeading } from "@/components/ui/ui";
 import type { GroupDto } from "@/lib/groups/data";
+import { CARD } from "@/lib/ui/styles";
 
 type AppOption = { id: string; name: string; bundleId: string };
 
@@ -11,16 +12,11 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
   const groupId = <input type="hidden" name="groupId" value={group.id} />;
   const grantable = apps.filter((a) => !group.apps.some((g) => g.id === a.id));
   return (
-    <section
-      data-testid="group-card"
-      data-group={group.name}
-      aria-label={`Group ${group.name}`}
-      className="rounded-xl border border-slate-200 bg-white"
-    >
-      <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-4 py-3">
+    <section data-testid="group-card" data-group={group.name} aria-label={`Group ${group.name}`} className={CARD}>
+      <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-4 py-3 dark:border-slate-800">
         <div>
           <h2 className="font-semibold">{group.name}</h2>
-          {group.description ? <p className="text-sm text-slate-500">{group.description}</p> : null}
+          {group.description ? <p className="text-sm text-slate-500 dark:text-slate-400">{group.description}</p> : null}
         </div>
         <ActionForm
           action={deleteGroupAction}
@@ -33,13 +29,13 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
           </SubmitButton>
         </ActionForm>
       </header>
-      <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0">
+      <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0 dark:divide-slate-800">
         <div className="p-4" data-testid="group-members">
           <SectionHeading>Members ({group.members.length})</SectionHeading>
           {group.members.length === 0 ? (
-            <p className="mb-3 text-sm text-slate-400">No members yet.</p>
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">No members yet.</p>
           ) : (
-            <ul className="mb-3 divide-y divide-slate-100 text-sm">
+            <ul className="mb-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
               {group.members.map((member) => (
                 <li key={member.id} data-testid="group-member" className="py-1.5">
                   <ActionForm action={removeMemberAction} className="flex flex-wrap items-center justify-between gap-2">
@@ -72,9 +68,9 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
         <div className="p-4" data-testid="group-apps">
           <SectionHeading>Apps ({group.apps.length})</SectionHeading>
           {group.apps.length === 0 ? (
-            <p className="mb-3 text-sm text-slate-400">No apps granted yet.</p>
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">No apps granted yet.</p>
           ) : (
-            <ul className="mb-3 divide-y divide-slate-100 text-sm">
+            <ul className="mb-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
               {group.apps.map((app) => (
                 <li key={app.id} data-testid="group-app" className="py-1.5">
                   <RevokeGrantForm
@@ -84,7 +80,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
                   >
                     <span className="min-w-0">
                       <span className="font-medium">{app.name}</span>{" "}
-                      <span className="text-slate-500">{app.bundleId}</span>
+                      <span className="text-slate-500 dark:text-slate-400">{app.bundleId}</span>
                     </span>
                   </RevokeGrantForm>
                 </li>
@@ -103,7 +99,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
               }}
             />
           ) : (
-            <p className="text-sm text-slate-400">
+            <p className="text-sm text-slate-500 dark:text-slate-400">
               {apps.length === 0 ? "No apps uploaded yet." : "Every app is granted to this group."}
             </p>
           )}

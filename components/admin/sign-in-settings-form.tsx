@@ -20,11 +20,12 @@ export function SignInSettingsForm({
       className="space-y-3"
       testId="sign-in-settings-form"
     >
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Single sign-on:{" "}
         {ssoIssuer ? (
           <>
-            <strong>{ssoName}</strong> (<code className="rounded bg-slate-100 px-1">{ssoIssuer}</code>)
+            <strong>{ssoName}</strong> (<code className="rounded bg-slate-100 px-1 dark:bg-slate-800">{ssoIssuer}</code>
+            )
           </>
         ) : (
           <strong>not configured</strong>
@@ -43,7 +44,7 @@ export function SignInSettingsForm({
         />
         <span>
           <span className="font-medium">Email and password sign-in</span>
-          <span className="block text-sm text-slate-600">
+          <span className="block text-sm text-slate-600 dark:text-slate-300">
             Lets people sign in with the password an admin set for them. Switch it off to make single sign-on the only
             way in.
           </span>
@@ -51,13 +52,19 @@ export function SignInSettingsForm({
       </label>
       {ssoIssuer ? (
         selfLinked ? null : (
-          <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          <p
+            role="note"
+            className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+          >
             Your own account has not signed in with {ssoName} yet. Sign in with single sign-on once before switching
             passwords off, or you may lock yourself out.
           </p>
         )
       ) : (
-        <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+        <p
+          role="note"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
           Switching this off requires single sign-on: set <code>OIDC_ISSUER</code> and <code>OIDC_CLIENT_ID</code> (and{" "}
           <code>OIDC_CLIENT_SECRET</code> for a confidential client) and restart Ferry. Until then it stays on.
         </p>

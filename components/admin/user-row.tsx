@@ -19,10 +19,10 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
       data-testid="user-row"
       data-email={user.email}
       data-status={user.disabled ? "disabled" : "active"}
-      className={`align-top ${user.disabled ? "bg-slate-50 text-slate-500" : ""}`}
+      className={`align-top ${user.disabled ? "bg-slate-50 text-slate-500 dark:bg-slate-800 dark:text-slate-400" : ""}`}
     >
       <td className="px-3 py-2">
-        <p className="font-medium text-slate-900">
+        <p className="font-medium text-slate-900 dark:text-slate-100">
           {user.email}
           {isSelf ? (
             <span className="ml-1.5">
@@ -30,7 +30,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             </span>
           ) : null}
         </p>
-        {user.name ? <p className="text-slate-500">{user.name}</p> : null}
+        {user.name ? <p className="text-slate-500 dark:text-slate-400">{user.name}</p> : null}
       </td>
       <td className="px-3 py-2">
         <ActionForm action={changeRoleAction} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
@@ -51,7 +51,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
       </td>
       <td className="px-3 py-2">
         {user.groups.length === 0 ? (
-          <span className="text-slate-400">None</span>
+          <span className="text-slate-500 dark:text-slate-400">None</span>
         ) : (
           <ul className="flex flex-wrap gap-1">
             {user.groups.map((g) => (
@@ -69,8 +69,12 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
           {!user.hasPassword && !user.sso ? <Badge color="amber">SSO (not yet linked)</Badge> : null}
         </div>
       </td>
-      <td className="whitespace-nowrap px-3 py-2 text-slate-600">
-        {user.lastSignInAt ? formatDate(user.lastSignInAt) : <span className="text-slate-400">Never</span>}
+      <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-300">
+        {user.lastSignInAt ? (
+          formatDate(user.lastSignInAt)
+        ) : (
+          <span className="text-slate-500 dark:text-slate-400">Never</span>
+        )}
       </td>
       <td className="px-3 py-2">
         {user.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green">Active</Badge>}
@@ -109,7 +113,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
             </ActionForm>
           )}
           <details className="text-sm">
-            <summary className="cursor-pointer select-none text-slate-600 hover:text-slate-900">
+            <summary className="cursor-pointer select-none text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
               {user.hasPassword ? "Change password" : "Add a password"}
             </summary>
             <ActionForm action={setPasswordAction} className="mt-1.5 flex flex-wrap items-center gap-1">

@@ -62,12 +62,15 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
   }
 
   const inputClass =
-    "w-full rounded-md border border-slate-300 px-3 py-2 text-base outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200";
+    "w-full rounded-md border border-slate-300 px-3 py-2 text-base outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200 dark:border-slate-600 dark:focus:ring-sky-800";
 
   return (
-    <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+    <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-slate-900">
       {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p
+          role="alert"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {error}
         </p>
       ) : null}
@@ -76,16 +79,19 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
           type="button"
           onClick={() => void onSingleSignOn()}
           disabled={pending !== null}
-          className="w-full rounded-md bg-sky-600 px-4 py-2.5 font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+          className="w-full rounded-md bg-sky-700 px-4 py-2.5 font-medium text-white hover:bg-sky-800 disabled:opacity-60"
         >
           {pending === "sso" ? `Redirecting to ${sso.name}…` : `Sign in with ${sso.name}`}
         </button>
       ) : null}
       {sso && localLoginEnabled ? (
-        <div className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-400" aria-hidden>
-          <span className="h-px flex-1 bg-slate-200" />
+        <div
+          className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400"
+          aria-hidden
+        >
+          <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
           or
-          <span className="h-px flex-1 bg-slate-200" />
+          <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
         </div>
       ) : null}
       {localLoginEnabled ? (
@@ -95,13 +101,13 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
           <input type="hidden" name="csrfToken" value={csrfToken ?? ""} />
           <input type="hidden" name="callbackUrl" value={callbackUrl} />
           <div>
-            <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700">
+            <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
               Email
             </label>
             <input id="email" name="email" type="email" autoComplete="username" required className={inputClass} />
           </div>
           <div>
-            <label htmlFor="password" className="mb-1 block text-sm font-medium text-slate-700">
+            <label htmlFor="password" className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
               Password
             </label>
             <input
@@ -118,7 +124,7 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
             disabled={pending !== null}
             className={
               sso
-                ? "w-full rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-60"
+                ? "w-full rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
                 : "w-full rounded-md bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-800 disabled:opacity-60"
             }
           >
@@ -127,7 +133,7 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
         </form>
       ) : null}
       {!sso && !localLoginEnabled ? (
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-slate-700 dark:text-slate-200">
           Email and password sign-in is switched off and no single sign-on is configured, so nobody can sign in. An
           administrator can switch it back on from the server with <code>npm run cli -- local-login on</code>, or
           configure OIDC_ISSUER and OIDC_CLIENT_ID.

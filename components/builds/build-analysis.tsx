@@ -37,7 +37,7 @@ export function BuildAnalysisDetails({ analysis, sizeBytes }: { analysis: Stored
     <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]" data-testid="build-analysis">
       {rows.map(([k, v]) => (
         <div key={k} className="contents">
-          <dt className="text-slate-500">{k}</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
           <dd className="break-words font-medium">{v}</dd>
         </div>
       ))}

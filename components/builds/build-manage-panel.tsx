@@ -6,7 +6,10 @@ import { Field } from "@/components/ui/ui";
 /** For admins and the app's uploaders: promote to a channel, edit the notes, delete. The actions re-check rights. */
 export function BuildManagePanel({ build }: { build: { id: string; notes: string | null; channels: string[] } }) {
   return (
-    <section className="space-y-4 rounded-xl border border-slate-200 bg-white p-5" data-testid="build-manage">
+    <section
+      className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900"
+      data-testid="build-manage"
+    >
       <h2 className="font-semibold">Manage this build</h2>
       <ActionForm action={promoteBuildAction} label="Promote to a channel" className="flex flex-wrap items-end gap-2">
         <input type="hidden" name="buildId" value={build.id} />
@@ -16,7 +19,7 @@ export function BuildManagePanel({ build }: { build: { id: string; notes: string
             name="channel"
             required
             placeholder="production"
-            className="rounded-md border border-slate-300 px-2 py-1"
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-900"
           />
         </Field>
         <SubmitButton small>Add</SubmitButton>
@@ -29,7 +32,7 @@ export function BuildManagePanel({ build }: { build: { id: string; notes: string
             name="notes"
             rows={5}
             defaultValue={build.notes ?? ""}
-            className="w-full rounded-md border border-slate-300 p-2 font-mono text-sm"
+            className="w-full rounded-md border border-slate-300 bg-white p-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-900"
           />
         </Field>
         <SubmitButton small variant="secondary">

@@ -1,3 +1,4 @@
+import { ScrollRegion } from "@/components/ui/ui";
 import type { InstallFunnel } from "@/lib/audit/audit";
 import { formatDate } from "@/lib/ui/format";
 import { CARD, MUTED } from "@/lib/ui/styles";
@@ -32,7 +33,7 @@ export function InstallFunnelSection({ funnel }: { funnel: InstallFunnel }) {
         ))}
       </ol>
       {funnel.users.length > 0 ? (
-        <div className="mt-4 overflow-x-auto">
+        <ScrollRegion label="Installs by person" className="relative mt-4 overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="funnel-users">
             <thead className={MUTED}>
               <tr>
@@ -57,7 +58,7 @@ export function InstallFunnelSection({ funnel }: { funnel: InstallFunnel }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       ) : null}
     </section>
   );

@@ -42,7 +42,7 @@ export function ProfileSummary({ profile, showDevices }: { profile: ProfileInfo;
       <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
-            <dt className="text-slate-500">{k}</dt>
+            <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
             <dd className="break-words font-medium" data-field={k}>
               {v}
             </dd>
@@ -50,12 +50,16 @@ export function ProfileSummary({ profile, showDevices }: { profile: ProfileInfo;
         ))}
       </dl>
       {profile.parseIssues.length > 0 ? (
-        <p className="mt-2 text-sm text-amber-800">Read with problems: {profile.parseIssues.join("; ")}</p>
+        <p className="mt-2 text-sm text-amber-800 dark:text-amber-200">
+          Read with problems: {profile.parseIssues.join("; ")}
+        </p>
       ) : null}
       {showDevices && profile.devices.length > 0 ? (
         <details className="mt-3 text-sm">
-          <summary className="cursor-pointer text-slate-600">Show the {profile.deviceCount} device UDIDs</summary>
-          <ul className="mt-2 max-h-64 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs">
+          <summary className="cursor-pointer text-slate-600 dark:text-slate-300">
+            Show the {profile.deviceCount} device UDIDs
+          </summary>
+          <ul className="mt-2 max-h-64 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-800">
             {profile.devices.map((udid) => (
               <li key={udid}>{udid}</li>
             ))}

@@ -17,17 +17,19 @@ export type ChannelViewProps = {
 export function ChannelView({ appId, channel, build, pageUrl, installUrl }: ChannelViewProps) {
   return (
     <div className="space-y-6" data-testid="channel-page">
-      <a href={`/apps/${appId}`} className="text-sm text-slate-600 hover:underline">
+      <a href={`/apps/${appId}`} className="text-sm text-slate-600 hover:underline dark:text-slate-300">
         ← All versions
       </a>
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">
           {build ? build.name : "Channel"} · {channel}
         </h1>
-        <p className="text-sm text-slate-500">This page and its Install button always mean the newest build here.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">
+          This page and its Install button always mean the newest build here.
+        </p>
       </div>
       {build ? (
-        <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
+        <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900">
           <p>
             Newest:{" "}
             <a
@@ -37,24 +39,25 @@ export function ChannelView({ appId, channel, build, pageUrl, installUrl }: Chan
             >
               {build.version} ({build.buildNumber})
             </a>{" "}
-            <span className="text-sm text-slate-500">uploaded {formatDate(build.createdAt)}</span>
+            <span className="text-sm text-slate-500 dark:text-slate-400">uploaded {formatDate(build.createdAt)}</span>
           </p>
           <a
             href={installUrl}
             data-testid="channel-install-link"
-            className="inline-flex items-center justify-center rounded-lg bg-sky-600 px-5 py-3 text-base font-semibold text-white hover:bg-sky-700"
+            className="inline-flex items-center justify-center rounded-lg bg-sky-700 px-5 py-3 text-base font-semibold text-white hover:bg-sky-800"
           >
             Install {build.name} {build.version}
           </a>
           {build.notes ? <ReleaseNotes markdown={build.notes} /> : null}
         </section>
       ) : (
-        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600">
+        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300">
           No build in this channel yet.
         </p>
       )}
-      <p className="flex items-center gap-2 text-sm text-slate-600">
-        Stable link: <code className="rounded bg-slate-100 px-1">{pageUrl}</code>
+      {/* The URL wraps anywhere and Copy wraps below it: a long link must not widen a 390 px phone's page. */}
+      <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600 dark:text-slate-300">
+        Stable link: <code className="min-w-0 break-all rounded bg-slate-100 px-1 dark:bg-slate-800">{pageUrl}</code>
         <CopyButton text={pageUrl} />
       </p>
     </div>

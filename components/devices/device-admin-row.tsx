@@ -18,7 +18,7 @@ export function DeviceAdminRow({ device }: { device: DeviceDto }) {
       data-testid="device-row"
       data-udid={device.udid}
       data-status={device.disabled ? "disabled" : "active"}
-      className={`align-top ${device.disabled ? "bg-slate-50 text-slate-500" : ""}`}
+      className={`align-top ${device.disabled ? "bg-slate-50 text-slate-500 dark:bg-slate-800 dark:text-slate-400" : ""}`}
     >
       <td className="px-3 py-2">
         <ActionForm action={renameDeviceAction} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
@@ -33,10 +33,10 @@ export function DeviceAdminRow({ device }: { device: DeviceDto }) {
             Rename
           </SubmitButton>
         </ActionForm>
-        <code className="mt-1 block break-all text-xs text-slate-500">{device.udid}</code>
+        <code className="mt-1 block break-all text-xs text-slate-500 dark:text-slate-400">{device.udid}</code>
       </td>
       <td className="px-3 py-2">
-        {device.owner?.email ?? <span className="text-slate-400">none ({device.source})</span>}
+        {device.owner?.email ?? <span className="text-slate-500 dark:text-slate-400">none ({device.source})</span>}
         {/* A registered device never moves by itself (its UDID proves nothing): an admin moves it. */}
         <ActionForm action={reassignDeviceAction} className="mt-1 flex flex-wrap items-center gap-1">
           {id}

@@ -20,20 +20,27 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
   const mine = own.filter((d) => !d.disabled);
   const adminMissing = isAdmin(user) ? (coverageOf(build, await visibleActiveDevices(user))?.missing ?? []) : [];
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5" data-testid="device-coverage">
+    <section
+      className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900"
+      data-testid="device-coverage"
+    >
       <h2 className="mb-3 font-semibold">Your devices</h2>
       {current ? (
         udids.has(current.udid) ? (
-          <p className="text-sm text-emerald-800" data-testid="device-verdict" data-verdict="included">
+          <p
+            className="text-sm text-emerald-800 dark:text-emerald-200"
+            data-testid="device-verdict"
+            data-verdict="included"
+          >
             This {what} is included ({current.name ?? current.model ?? current.udid}).
           </p>
         ) : (
-          <div className="text-sm text-red-800" data-testid="device-verdict" data-verdict="missing">
+          <div className="text-sm text-red-800 dark:text-red-200" data-testid="device-verdict" data-verdict="missing">
             <p>
               This {what} is not in this build — ask {ask} to add it ({current.name ?? current.model ?? "unnamed"}).
             </p>
             <p className="mt-1 flex flex-wrap items-center gap-2">
-              <code className="break-all text-slate-700">{current.udid}</code>
+              <code className="break-all text-slate-700 dark:text-slate-200">{current.udid}</code>
               <CopyButton text={current.udid} label="Copy UDID" />
             </p>
           </div>
@@ -47,21 +54,24 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
               <li key={d.id} data-udid={d.udid} data-verdict={udids.has(d.udid) ? "included" : "missing"}>
                 {d.name ?? d.model ?? "Unnamed device"}:{" "}
                 {udids.has(d.udid) ? "included" : `not in this build — ask ${ask} to add it`}{" "}
-                <code className="text-xs text-slate-500">{d.udid}</code>
+                <code className="text-xs text-slate-500 dark:text-slate-400">{d.udid}</code>
               </li>
             ))}
         </ul>
       ) : current ? null : (
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           This build installs only on the devices its profile lists.{" "}
-          <Link href="/devices" className="text-sky-700 hover:underline">
+          <Link href="/devices" className="text-sky-700 hover:underline dark:text-sky-300">
             Register your iPhone
           </Link>{" "}
           to see whether it is one of them.
         </p>
       )}
       {isAdmin(user) ? (
-        <div className="mt-4 border-t border-slate-100 pt-3 text-sm" data-testid="missing-devices">
+        <div
+          className="mt-4 border-t border-slate-100 pt-3 text-sm dark:border-slate-800"
+          data-testid="missing-devices"
+        >
           <p className="font-medium">
             {adminMissing.length === 0
               ? "Every active registered device is in this build's profile."
@@ -79,13 +89,13 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
               <p className="mt-2 flex gap-3">
                 <a
                   href={`/api/v1/devices/export?format=apple&buildId=${build.id}`}
-                  className="text-sky-700 hover:underline"
+                  className="text-sky-700 hover:underline dark:text-sky-300"
                 >
                   Export for Apple
                 </a>
                 <a
                   href={`/api/v1/devices/export?format=csv&buildId=${build.id}`}
-                  className="text-sky-700 hover:underline"
+                  className="text-sky-700 hover:underline dark:text-sky-300"
                 >
                   Export CSV
                 </a>

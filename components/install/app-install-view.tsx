@@ -1,4 +1,5 @@
 import { BuildIcon } from "@/components/builds/build-icon";
+import { ReleaseNotes } from "@/components/builds/release-notes";
 import { WarningList } from "@/components/builds/warning-list";
 import { ChannelBadges } from "@/components/channels/channel-badges";
 import { ChannelList } from "@/components/channels/channel-list";
@@ -105,9 +106,9 @@ export function AppInstallView(props: AppInstallViewProps) {
                     {build.minimumOsVersion ? ` · iOS ${build.minimumOsVersion}+` : ""}
                   </p>
                   {build.notes ? (
-                    <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-700 dark:text-slate-200">
-                      {build.notes}
-                    </p>
+                    <div className="mt-1 break-words text-sm">
+                      <ReleaseNotes markdown={build.notes} />
+                    </div>
                   ) : null}
                   {counts ? <InstallCounts counts={counts} /> : null}
                   {blockers.length === 0 ? (

@@ -34,7 +34,7 @@ export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
             Ferry
           </Link>
           {user ? (
-            <nav className="ml-auto flex items-center gap-4 text-sm">
+            <nav className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-x-4 gap-y-1 text-sm">
               <Link href="/" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
                 Apps
               </Link>

@@ -45,15 +45,15 @@ export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
         </Field>
       </div>
       <fieldset>
-        <legend className="mb-1 text-sm font-medium text-slate-700">Scopes</legend>
+        <legend className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-200">Scopes</legend>
         <div className="flex flex-wrap gap-x-6 gap-y-1 text-sm">
           <label className="flex items-center gap-2">
             <input type="checkbox" name="scopes" value="read" defaultChecked className="h-4 w-4" />
             <span>
-              read <span className="text-slate-500">— list apps and builds, get install links</span>
+              read <span className="text-slate-500 dark:text-slate-400">— list apps and builds, get install links</span>
             </span>
           </label>
-          <label className={`flex items-center gap-2 ${canUpload ? "" : "text-slate-400"}`}>
+          <label className={`flex items-center gap-2 ${canUpload ? "" : "text-slate-500 dark:text-slate-400"}`}>
             <input
               type="checkbox"
               name="scopes"
@@ -63,11 +63,13 @@ export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
               className="h-4 w-4"
             />
             <span>
-              upload <span className="text-slate-500">— publish builds</span>
+              upload <span className="text-slate-500 dark:text-slate-400">— publish builds</span>
             </span>
           </label>
         </div>
-        {canUpload ? null : <p className="mt-1 text-xs text-slate-500">Members can create read-only tokens.</p>}
+        {canUpload ? null : (
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Members can create read-only tokens.</p>
+        )}
       </fieldset>
       <SubmitButton>Create token</SubmitButton>
     </ActionForm>
@@ -81,7 +83,7 @@ function NewToken({ token }: { token: string }) {
     <div
       role="status"
       data-testid="new-token"
-      className="space-y-2 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950"
+      className="space-y-2 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950"
     >
       <p className="font-medium">Copy your new token now: it will not be shown again.</p>
       <div className="flex flex-wrap items-center gap-2">
@@ -91,13 +93,13 @@ function NewToken({ token }: { token: string }) {
           aria-label="New API token"
           data-testid="new-token-value"
           onFocus={(e) => e.currentTarget.select()}
-          className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-2.5 py-1.5 font-mono text-xs"
+          className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-2.5 py-1.5 font-mono text-xs dark:border-emerald-800 dark:bg-slate-900"
         />
         <CopyButton text={token} />
         <button
           type="button"
           onClick={() => setDismissed(true)}
-          className="rounded-md px-2.5 py-1.5 text-sm text-emerald-900 hover:bg-emerald-100"
+          className="rounded-md px-2.5 py-1.5 text-sm text-emerald-900 hover:bg-emerald-100 dark:text-emerald-100 dark:hover:bg-emerald-900"
         >
           Done
         </button>

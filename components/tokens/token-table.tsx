@@ -1,7 +1,7 @@
 import { revokeTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, EmptyState, TableHead } from "@/components/ui/ui";
+import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
 
 export type TokenRow = {
@@ -18,10 +18,11 @@ export type TokenRow = {
 export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; now?: Date }) {
   if (tokens.length === 0) return <EmptyState>You have no API tokens.</EmptyState>;
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <ScrollRegion label="API tokens">
       <table className="w-full text-left text-sm" data-testid="token-table">
         <TableHead columns={["Name", "Token", "Scopes", "Created", "Last used", "Expires", "Status"]} actions />
-        <tbody className="divide-y divide-slate-100">
+        {/* Dates and scopes wrap (only the token's prefix does not), so all columns, Revoke last, fit a 1024 px page. */}
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {tokens.map((token) => {
             const expired = token.expiresAt !== null && new Date(token.expiresAt) <= now;
             const status = token.revokedAt ? "revoked" : expired ? "expired" : "active";
@@ -31,12 +32,12 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                 data-testid="token-row"
                 data-name={token.name}
                 data-status={status}
-                className={`align-top ${status === "active" ? "" : "text-slate-500"}`}
+                className={`align-top ${status === "active" ? "" : "text-slate-500 dark:text-slate-400"}`}
               >
                 <td className="px-3 py-2 font-medium">{token.name}</td>
                 <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">ferry_{token.prefix}…</td>
                 <td className="px-3 py-2">
-                  <div className="flex gap-1">
+                  <div className="flex flex-wrap gap-1">
                     {token.scopes.map((s) => (
                       <Badge key={s} color={s === "upload" ? "indigo" : "slate"}>
                         {s}
@@ -44,14 +45,22 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
                     ))}
                   </div>
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">{formatDate(token.createdAt)}</td>
-                <td className="whitespace-nowrap px-3 py-2">
-                  {token.lastUsedAt ? formatDate(token.lastUsedAt) : <span className="text-slate-400">Never</span>}
+                <td className="min-w-24 px-3 py-2">{formatDate(token.createdAt)}</td>
+                <td className="min-w-24 px-3 py-2">
+                  {token.lastUsedAt ? (
+                    formatDate(token.lastUsedAt)
+                  ) : (
+                    <span className="text-slate-500 dark:text-slate-400">Never</span>
+                  )}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">
-                  {token.expiresAt ? formatDate(token.expiresAt) : <span className="text-slate-400">Never</span>}
+                <td className="min-w-24 px-3 py-2">
+                  {token.expiresAt ? (
+                    formatDate(token.expiresAt)
+                  ) : (
+                    <span className="text-slate-500 dark:text-slate-400">Never</span>
+                  )}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td className="min-w-24 px-3 py-2">
                   {status === "revoked" && token.revokedAt ? (
                     <>
                       <Badge color="red">Revoked</Badge>
@@ -78,6 +87,6 @@ export function TokenTable({ tokens, now = new Date() }: { tokens: TokenRow[]; n
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

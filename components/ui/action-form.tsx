@@ -78,13 +78,13 @@ function FormMessage({ state, success }: { state: ActionState; success?: string 
   if (state.ok) {
     const message = state.message ?? success;
     return message ? (
-      <p role="status" data-testid="form-success" className="basis-full text-sm text-emerald-700">
+      <p role="status" data-testid="form-success" className="basis-full text-sm text-emerald-700 dark:text-emerald-300">
         {message}
       </p>
     ) : null;
   }
   return (
-    <p role="alert" data-testid="form-error" className="basis-full text-sm text-red-700">
+    <p role="alert" data-testid="form-error" className="basis-full text-sm text-red-700 dark:text-red-300">
       {state.error}
     </p>
   );

@@ -5,8 +5,10 @@ import { useActionPending } from "@/components/ui/action-form";
 
 const STYLES = {
   primary: "bg-slate-900 text-white hover:bg-slate-800",
-  secondary: "border border-slate-300 bg-white text-slate-700 hover:bg-slate-100",
-  danger: "border border-red-300 bg-white text-red-700 hover:bg-red-50",
+  secondary:
+    "border border-slate-300 bg-white text-slate-700 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
+  danger:
+    "border border-red-300 bg-white text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950",
 } as const;
 
 /** A submit button for an ActionForm: disabled while the action runs. */

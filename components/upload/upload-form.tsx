@@ -131,7 +131,9 @@ export function UploadForm() {
         }}
         data-testid="drop-zone"
         className={`cursor-pointer rounded-xl border-2 border-dashed p-10 text-center transition ${
-          dragging ? "border-sky-500 bg-sky-50" : "border-slate-300 bg-white hover:border-slate-400"
+          dragging
+            ? "border-sky-500 bg-sky-50 dark:bg-sky-950"
+            : "border-slate-300 bg-white hover:border-slate-400 dark:border-slate-600 dark:bg-slate-900"
         }`}
       >
         <input
@@ -145,34 +147,39 @@ export function UploadForm() {
         {file ? (
           <p>
             <span className="font-medium">{file.name}</span>{" "}
-            <span className="text-slate-500">({formatBytes(file.size)})</span>
+            <span className="text-slate-500 dark:text-slate-400">({formatBytes(file.size)})</span>
           </p>
         ) : (
-          <p className="text-slate-600">
-            <span className="font-medium text-slate-900">Drop an .ipa here</span> or click to choose a file
-            <span className="mt-1 block text-sm text-slate-500">
+          <p className="text-slate-600 dark:text-slate-300">
+            <span className="font-medium text-slate-900 dark:text-slate-100">Drop an .ipa here</span> or click to choose
+            a file
+            <span className="mt-1 block text-sm text-slate-500 dark:text-slate-400">
               A .mobileprovision is inspected only (expiry, devices, type): nothing is stored.
             </span>
           </p>
         )}
       </div>
       <label className="block">
-        <span className="mb-1 block text-sm font-medium text-slate-700">Channel (optional: beta, production…)</span>
+        <span className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
+          Channel (optional: beta, production…)
+        </span>
         <input
           value={channel}
           onChange={(e) => setChannel(e.target.value)}
           name="channel"
           placeholder="default"
-          className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200"
+          className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200 dark:border-slate-600 dark:focus:ring-sky-800"
         />
       </label>
       <label className="block">
-        <span className="mb-1 block text-sm font-medium text-slate-700">Release notes (optional, Markdown)</span>
+        <span className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
+          Release notes (optional, Markdown)
+        </span>
         <textarea
           value={notes}
           onChange={(e) => setNotes(e.target.value)}
           rows={3}
-          className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200"
+          className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200 dark:border-slate-600 dark:focus:ring-sky-800"
         />
       </label>
       {progress ? (
@@ -183,11 +190,11 @@ export function UploadForm() {
             aria-valuemax={100}
             aria-valuenow={percent}
             aria-label="Upload progress"
-            className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
+            className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
           >
             <div className="h-full bg-sky-600 transition-[width]" style={{ width: `${percent}%` }} />
           </div>
-          <p className="mt-1 text-sm text-slate-600">
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
             {processing
               ? "Checking the build…"
               : `${percent}% · ${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
@@ -206,7 +213,7 @@ export function UploadForm() {
         <div
           role="alert"
           data-testid="upload-error"
-          className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800"
+          className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
         >
           <p className="font-medium">The build was not accepted.</p>
           <p className="mt-1">{result.message}</p>
@@ -216,7 +223,7 @@ export function UploadForm() {
         <div
           role="status"
           data-testid="upload-done"
-          className="rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900"
+          className="rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
         >
           <p className="font-medium">
             {result.created ? "Uploaded" : "Already uploaded"}: {result.build.name} {result.build.version} (
@@ -244,7 +251,10 @@ export function UploadForm() {
         </div>
       ) : null}
       {result?.kind === "profile" ? (
-        <div data-testid="profile-result" className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
+        <div
+          data-testid="profile-result"
+          className="space-y-3 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900"
+        >
           <h2 className="font-semibold">
             Provisioning profile {result.profile.name ? `“${result.profile.name}”` : ""}
           </h2>

@@ -45,6 +45,14 @@ describe("renderMarkdown", () => {
 });
 
 describe("renderMarkdown: links, code and emphasis", () => {
+  it("ends a link at the parenthesis that closes it: [x](javascript:alert(1)) is the text x", () => {
+    assert.equal(renderMarkdown("A [x](javascript:alert(1)) here."), "<p>A x here.</p>");
+    assert.equal(
+      renderMarkdown("[Foo](https://en.wikipedia.org/wiki/Foo_(bar)) and (see [y](https://e.com/a))"),
+      '<p><a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="nofollow noopener noreferrer">Foo</a> and (see <a href="https://e.com/a" rel="nofollow noopener noreferrer">y</a>)</p>',
+    );
+  });
+
   it("applies no emphasis inside link URLs, autolinks or code, nor to underscores inside a word", () => {
     const html = renderMarkdown(
       [

@@ -116,8 +116,17 @@ function inline(raw: string, links = true): string {
           urlStopFrom = from;
           urlStop = urlEnd(raw, from);
         }
-        const end = urlStop;
+        let end = urlStop;
         if (end > from && raw[end] === ")") {
+          // Balanced parentheses belong to the URL (`javascript:alert(1)`, `wiki/Foo_(bar)`), so the
+          // link ends at the ")" that closes it, never leaving "1)" behind as text. Linear: the
+          // link consumes all it scans.
+          let open = 0;
+          for (let k = from; k < end; k++) if (raw[k] === "(") open++;
+          while (open > 0 && raw[end + 1] === ")") {
+            end++;
+            open--;
+          }
           const url = raw.slice(from, end);
           const label = inline(raw.slice(i + 1, close), false);
           flushText(i);

@@ -47,7 +47,7 @@ export default async function AdminAuditPage({ searchParams }: Props) {
       </PageHeader>
       <form method="get" role="search" className="flex flex-wrap items-end gap-3" data-testid="audit-search">
         <label className="flex flex-col gap-1 text-sm">
-          <span className="font-medium text-slate-700">Search</span>
+          <span className="font-medium text-slate-700 dark:text-slate-200">Search</span>
           <input
             type="search"
             name="q"
@@ -57,7 +57,7 @@ export default async function AdminAuditPage({ searchParams }: Props) {
           />
         </label>
         <label className="flex flex-col gap-1 text-sm">
-          <span className="font-medium text-slate-700">Action</span>
+          <span className="font-medium text-slate-700 dark:text-slate-200">Action</span>
           <select name="action" defaultValue={action} className={inputClass}>
             <option value="">All actions</option>
             {AUDIT_ACTION_GROUPS.map((group) => (
@@ -78,7 +78,7 @@ export default async function AdminAuditPage({ searchParams }: Props) {
           Search
         </button>
         {query || action || before ? (
-          <Link href="/admin/audit" className="py-1.5 text-sm text-sky-700 hover:underline">
+          <Link href="/admin/audit" className="py-1.5 text-sm text-sky-700 hover:underline dark:text-sky-300">
             Clear
           </Link>
         ) : null}
@@ -86,14 +86,18 @@ export default async function AdminAuditPage({ searchParams }: Props) {
       <AuditTable events={events} />
       <nav aria-label="Audit log pages" className="flex items-center justify-between text-sm">
         {before ? (
-          <Link href={link({})} className="text-sky-700 hover:underline">
+          <Link href={link({})} className="text-sky-700 hover:underline dark:text-sky-300">
             ← Newest
           </Link>
         ) : (
           <span />
         )}
         {hasOlder && last ? (
-          <Link href={link({ before: last.id })} className="text-sky-700 hover:underline" data-testid="audit-older">
+          <Link
+            href={link({ before: last.id })}
+            className="text-sky-700 hover:underline dark:text-sky-300"
+            data-testid="audit-older"
+          >
             Older →
           </Link>
         ) : null}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { DeviceAdminRow } from "@/components/devices/device-admin-row";
 import { ImportDevicesForm } from "@/components/devices/import-devices-form";
-import { Card, EmptyState, PageHeader, TableHead } from "@/components/ui/ui";
+import { Card, EmptyState, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listAllDevices } from "@/lib/devices/data";
 
@@ -20,10 +20,10 @@ export default async function AdminDevicesPage() {
         Devices) and re-sign ad hoc builds with a profile that includes them.
       </PageHeader>
       <p className="flex gap-4 text-sm">
-        <a href="/api/v1/devices/export?format=apple" className="text-sky-700 hover:underline">
+        <a href="/api/v1/devices/export?format=apple" className="text-sky-700 hover:underline dark:text-sky-300">
           Export for Apple (.txt)
         </a>
-        <a href="/api/v1/devices/export?format=csv" className="text-sky-700 hover:underline">
+        <a href="/api/v1/devices/export?format=csv" className="text-sky-700 hover:underline dark:text-sky-300">
           Export CSV
         </a>
       </p>
@@ -33,16 +33,16 @@ export default async function AdminDevicesPage() {
       {devices.length === 0 ? (
         <EmptyState>No registered devices yet.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <ScrollRegion label="Devices">
           <table className="w-full text-left text-sm" data-testid="devices-table">
             <TableHead columns={["Device", "Owner", "Model", "iOS", "Registered", "Status"]} actions />
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {devices.map((device) => (
                 <DeviceAdminRow key={device.id} device={device} />
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </div>
   );

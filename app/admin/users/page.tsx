@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
-import { Card, PageHeader } from "@/components/ui/ui";
+import { Card, PageHeader, ScrollRegion } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
+
 import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
@@ -21,9 +22,9 @@ export default async function AdminUsersPage() {
       <Card title="Create a user" testId="create-user">
         <CreateUserForm />
       </Card>
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <ScrollRegion label="Users">
         <table className="w-full text-left text-sm" data-testid="users-table">
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-400">
             <tr>
               <th scope="col" className="px-3 py-2 font-semibold">
                 User
@@ -48,13 +49,13 @@ export default async function AdminUsersPage() {
               </th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {users.map((user) => (
               <UserRow key={user.id} user={user} isSelf={user.id === admin.id} />
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }

@@ -17,9 +17,10 @@ export default async function TokensPage() {
   return (
     <div className="space-y-6">
       <PageHeader title="API tokens">
-        For scripts and CI: send <code className="rounded bg-slate-100 px-1">Authorization: Bearer ferry_…</code> to{" "}
-        <code className="rounded bg-slate-100 px-1">{env().publicUrl}/api/v1</code>. A token acts as you, limited to its
-        scopes, and stops working when it is revoked, expires or your account is disabled.
+        For scripts and CI: send{" "}
+        <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">Authorization: Bearer ferry_…</code> to{" "}
+        <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">{env().publicUrl}/api/v1</code>. A token acts as
+        you, limited to its scopes, and stops working when it is revoked, expires or your account is disabled.
       </PageHeader>
       <Card title="Create a token" testId="create-token">
         <CreateTokenForm canUpload={canUpload} />

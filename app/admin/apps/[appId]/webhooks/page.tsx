@@ -41,11 +41,15 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
       ) : (
         <ul className="space-y-2" data-testid="webhook-list">
           {webhooks.map((hook) => (
-            <li key={hook.id} data-testid="webhook" className="rounded-xl border border-slate-200 bg-white px-4 py-3">
+            <li
+              key={hook.id}
+              data-testid="webhook"
+              className="rounded-xl border border-slate-200 bg-white px-4 py-3 dark:border-slate-700 dark:bg-slate-900"
+            >
               <div className="flex flex-wrap items-center justify-between gap-3">
                 <div className="min-w-0 text-sm">
                   <p className="break-all font-medium">{hook.url}</p>
-                  <p className="text-slate-500">
+                  <p className="text-slate-500 dark:text-slate-400">
                     {hook.events.join(", ")} · {hook.format} · secret {hook.secretHint}{" "}
                     {hook.enabled ? <Badge color="green">Enabled</Badge> : <Badge>Disabled</Badge>}
                   </p>
@@ -74,11 +78,11 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
       )}
       <Card title="Delivery log (last 50)" testId="webhook-deliveries">
         {deliveries.length === 0 ? (
-          <p className="text-sm text-slate-500">Nothing delivered yet.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">Nothing delivered yet.</p>
         ) : (
           <table className="w-full text-left text-sm">
             <thead>
-              <tr className="text-slate-500">
+              <tr className="text-slate-500 dark:text-slate-400">
                 <th>Queued</th>
                 <th>Event</th>
                 <th>URL</th>
@@ -89,7 +93,11 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
             </thead>
             <tbody>
               {deliveries.map((d) => (
-                <tr key={d.id} data-testid="webhook-delivery" className="border-t border-slate-100 align-top">
+                <tr
+                  key={d.id}
+                  data-testid="webhook-delivery"
+                  className="border-t border-slate-100 align-top dark:border-slate-800"
+                >
                   <td>
                     <LocalTime iso={d.createdAt} />
                   </td>
@@ -101,10 +109,13 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
                   <td>
                     {d.attempts}
                     {d.log.length > 0 ? (
-                      <span className="text-slate-500"> ({d.log.map((a) => a.status ?? a.error).join(", ")})</span>
+                      <span className="text-slate-500 dark:text-slate-400">
+                        {" "}
+                        ({d.log.map((a) => a.status ?? a.error).join(", ")})
+                      </span>
                     ) : null}
                   </td>
-                  <td className="break-all text-slate-600">
+                  <td className="break-all text-slate-600 dark:text-slate-300">
                     {d.lastStatus ?? d.lastError ?? ""} {d.responseSnippet?.slice(0, 120) ?? ""}
                   </td>
                 </tr>
