@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { LocalTime } from "@/components/ui/local-time";
-import { canUploadAtAll, isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { listAppsFor } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { pageIconPath } from "@/lib/download/icon-response";
@@ -12,12 +12,12 @@ export const dynamic = "force-dynamic";
 export default async function AppsPage() {
   const user = await requireUserPage("/");
   const apps = await listAppsFor(user);
-  const admin = isAdmin(user);
+  const admin = can(user, "app.manage");
   return (
     <div>
       <div className="mb-4 flex items-center justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Apps</h1>
-        {canUploadAtAll(user) ? (
+        {can(user, "build.upload") ? (
           <Link
             href="/upload"
             className="shrink-0 rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white"
@@ -30,7 +30,7 @@ export default async function AppsPage() {
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300">
           <p className="font-medium">No apps yet.</p>
           <p className="mt-1 text-sm">
-            {canUploadAtAll(user)
+            {can(user, "build.upload")
               ? "Upload an .ipa to publish the first one."
               : "Apps appear here once an admin uploads them."}
           </p>

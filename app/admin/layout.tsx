@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
-import { isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { currentUser } from "@/lib/auth/session";
 
 /**
@@ -10,7 +10,7 @@ import { currentUser } from "@/lib/auth/session";
  */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
-  if (!isAdmin(user)) return children;
+  if (!can(user, "admin.open")) return children;
   return (
     <div>
       <AdminNav />

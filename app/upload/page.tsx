@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { UploadForm } from "@/components/upload/upload-form";
-import { canUploadAtAll } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
 import { formatBytes } from "@/lib/ui/format";
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Upload a build" };
 
 export default async function UploadPage() {
   const user = await requireUserPage("/upload");
-  if (!canUploadAtAll(user)) notFound();
+  if (!can(user, "build.upload")) notFound();
   return (
     <div className="mx-auto max-w-2xl">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { CopyButton } from "@/components/ui/copy-button";
-import { isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import type { BuildDto } from "@/lib/builds/data";
 import { currentDeviceFor } from "@/lib/devices/current-device";
 import { coverageOf, listOwnDevices, provisionedUdids, visibleActiveDevices } from "@/lib/devices/data";
@@ -18,7 +18,9 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
   const what = current?.model?.startsWith("iPad") ? "iPad" : "iPhone";
   const ask = build.uploadedBy ?? "the person who uploaded it";
   const mine = own.filter((d) => !d.disabled);
-  const adminMissing = isAdmin(user) ? (coverageOf(build, await visibleActiveDevices(user))?.missing ?? []) : [];
+  const adminMissing = can(user, "device.read-all")
+    ? (coverageOf(build, await visibleActiveDevices(user))?.missing ?? [])
+    : [];
   return (
     <section
       className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900"
@@ -67,7 +69,7 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
           to see whether it is one of them.
         </p>
       )}
-      {isAdmin(user) ? (
+      {can(user, "device.read-all") ? (
         <div
           className="mt-4 border-t border-slate-100 pt-3 text-sm dark:border-slate-800"
           data-testid="missing-devices"

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { csrfTokenOfCookies } from "@/lib/auth/csrf-token";
 import { env } from "@/lib/config/env";
 import type { UserDto } from "@/lib/users/data";
@@ -18,7 +18,7 @@ export function siteHeaderProps(user: UserDto | null, cookie: (name: string) => 
     user: user && withoutSessionId(user),
     csrfToken: user ? csrfTokenOfCookies(cookie) : null,
     // iPhones refuse to install over plain http: admins are told on every page.
-    insecurePublicUrl: isAdmin(user) && !publicUrlIsHttps ? publicUrl : null,
+    insecurePublicUrl: can(user, "server.read-health") && !publicUrlIsHttps ? publicUrl : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
-import { canUploadAtAll, isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import type { UserDto } from "@/lib/users/data";
 
 /** What every page's <body> carries, on both routers (app/layout.tsx, pages/_document.tsx). */
@@ -21,7 +21,7 @@ type Props = {
  * (so it imports no server module: siteHeaderProps computes its props).
  */
 export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
-  const admin = isAdmin(user);
+  const admin = can(user, "admin.open");
   return (
     <>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -38,7 +38,7 @@ export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
               <Link href="/" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
                 Apps
               </Link>
-              {canUploadAtAll(user) ? (
+              {can(user, "build.upload") ? (
                 <Link
                   href="/upload"
                   className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"

@@ -1,5 +1,4 @@
 import type { AuditContext } from "@/lib/audit/audit";
-import { AppError } from "@/lib/errors";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -10,6 +9,8 @@ import type { UserDto } from "@/lib/users/data";
  * - user: a signed-in person (server action or API), with their request's context;
  * - cli: an operator with a shell on the server (`npm run cli`), trusted like an admin;
  * - system: Ferry itself (first start), trusted like an admin.
+ *
+ * What each may do: lib/access/policy.ts.
  */
 export type Actor = { kind: "user"; user: UserDto; context: AuditContext } | { kind: "cli" } | { kind: "system" };
 
@@ -18,15 +19,6 @@ export const SYSTEM_ACTOR: Actor = { kind: "system" };
 
 export function userActor(user: UserDto, context: AuditContext): Actor {
   return { kind: "user", user, context };
-}
-
-export function actorIsAdmin(actor: Actor): boolean {
-  return actor.kind !== "user" || (!actor.user.disabled && actor.user.role === "admin");
-}
-
-/** Admin-only changes: refused to everyone else with the same sentence. */
-export function assertAdmin(actor: Actor): void {
-  if (!actorIsAdmin(actor)) throw new AppError("forbidden", "Forbidden: only admins can do this.");
 }
 
 /** The id of the user acting, or null for the CLI and Ferry itself. */

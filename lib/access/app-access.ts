@@ -45,16 +45,3 @@ export function uploadableAppsWhere(user: UserDto): Prisma.AppWhereInput {
   if (user.role === "admin") return {};
   return { groups: { some: { group: { members: { some: { userId: user.id } } } } } };
 }
-
-export function canUploadAtAll(user: UserDto): boolean {
-  return !user.disabled && (user.role === "admin" || user.role === "uploader");
-}
-
-/** Only admins create apps (a new bundle id): uploaders publish to apps they were given. */
-export function canCreateApps(user: UserDto): boolean {
-  return !user.disabled && user.role === "admin";
-}
-
-export function isAdmin(user: UserDto | null): boolean {
-  return !!user && !user.disabled && user.role === "admin";
-}

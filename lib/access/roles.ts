@@ -7,6 +7,8 @@ import type { Role } from "@/lib/generated/prisma/client";
  * - admin: everything;
  * - uploader: publishes builds to apps granted to one of their groups;
  * - member: sees and installs apps granted to them.
+ *
+ * What each role may do: the table in lib/access/policy.ts.
  */
 export const ROLES = ["admin", "uploader", "member"] as const;
 export type UserRole = (typeof ROLES)[number];
@@ -17,9 +19,4 @@ void rolesMatchDatabase;
 
 export function isRole(value: string): value is UserRole {
   return (ROLES as readonly string[]).includes(value);
-}
-
-/** Admins and uploaders publish builds; they see every warning, employees only what blocks their install. */
-export function isPublisherRole(role: UserRole): boolean {
-  return role === "admin" || role === "uploader";
 }

@@ -1,11 +1,6 @@
 import type { Actor } from "@/lib/access/actor";
-import {
-  canCreateApps,
-  canUploadAtAll,
-  uploadableAppsWhere,
-  visibleAppsWhere,
-  visibleBuildsWhere,
-} from "@/lib/access/app-access";
+import { uploadableAppsWhere, visibleAppsWhere, visibleBuildsWhere } from "@/lib/access/app-access";
+import { type Action, authorize, can, type Who } from "@/lib/access/policy";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -90,7 +85,9 @@ export type AppAccessDto = {
   buildCount: number;
 };
 
-export async function listAppAccess(): Promise<AppAccessDto[]> {
+/** Every app with its groups: admins only (403 for anyone else). */
+export async function listAppAccess(who: Who): Promise<AppAccessDto[]> {
+  authorize(who, "app.manage");
   const rows = await prisma().app.findMany({
     orderBy: { name: "asc" },
     select: {
@@ -132,10 +129,14 @@ export async function isAppGranted(appId: string, groupId: string): Promise<bool
  * edit notes, delete): admins, the CLI and Ferry itself any app; uploaders
  * apps granted to one of their groups.
  */
-export async function assertMayPublishToApp(actor: Actor, appId: string): Promise<void> {
+export async function assertMayPublishToApp(
+  actor: Actor,
+  appId: string,
+  action: Extract<Action, "build.edit" | "build.promote" | "build.delete">,
+): Promise<void> {
   if (actor.kind !== "user") return;
   const allowed =
-    canUploadAtAll(actor.user) &&
+    can(actor, action) &&
     (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(actor.user)] } })) > 0;
   if (!allowed) {
     throw new AppError("forbidden", "Only admins and this app's uploaders can change its builds and channels.");
@@ -151,7 +152,7 @@ export async function assertMayUpload(user: UserDto, bundleId: string): Promise<
   const app = await prisma().app.findUnique({ where: { bundleId }, select: { id: true } });
   const allowed = app
     ? (await prisma().app.count({ where: { AND: [{ id: app.id }, uploadableAppsWhere(user)] } })) > 0
-    : canCreateApps(user);
+    : can(user, "app.create");
   if (!allowed) {
     throw new AppError(
       "forbidden",

@@ -1,4 +1,5 @@
-import { type Actor, assertAdmin } from "@/lib/access/actor";
+import type { Actor } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { findAppById, isAppGranted } from "@/lib/apps/data";
 import { appDetailsSchema, appRetentionSchema } from "@/lib/apps/schema";
 import { recordChange } from "@/lib/audit/audit";
@@ -29,7 +30,7 @@ export async function grantApp(
   input: { appId: string; groupId: string },
   by: Actor,
 ): Promise<{ app: AppRef; group: GroupRef; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const { app, group } = await resolveGrant(input);
   if (await isAppGranted(app.id, group.id)) return { app, group, changed: false };
   await prisma().appGroup.upsert({
@@ -50,7 +51,7 @@ export async function revokeApp(
   input: { appId: string; groupId: string },
   by: Actor,
 ): Promise<{ app: AppRef; group: GroupRef; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const { app, group } = await resolveGrant(input);
   if (!(await isAppGranted(app.id, group.id))) return { app, group, changed: false };
   await prisma().appGroup.deleteMany({ where: { appId: app.id, groupId: group.id } });
@@ -67,7 +68,7 @@ export async function setAppVisibility(
   input: { appId: string; visibility: AppVisibility },
   by: Actor,
 ): Promise<{ app: AppRef; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const app = await existingApp(input.appId);
   if (app.visibility === input.visibility) return { app, changed: false };
   await prisma().app.update({ where: { id: app.id }, data: { visibility: input.visibility } });
@@ -85,7 +86,7 @@ export async function updateAppDetails(
   input: { appId: string; name: string; description: string },
   by: Actor,
 ): Promise<{ app: AppRef; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const { appId, name, description } = parseInput(appDetailsSchema, input);
   const app = await existingApp(appId);
   const current = await prisma().app.findUnique({ where: { id: app.id }, select: { description: true } });
@@ -106,7 +107,7 @@ export async function setAppRetention(
   input: { appId: string; keepPerChannel: number | null },
   by: Actor,
 ): Promise<{ app: AppRef; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const { appId, keepPerChannel } = parseInput(appRetentionSchema, input);
   const app = await existingApp(appId);
   const current = await prisma().app.findUnique({ where: { id: app.id }, select: { retainPerChannel: true } });

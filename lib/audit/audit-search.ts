@@ -1,3 +1,4 @@
+import { authorize, type Who } from "@/lib/access/policy";
 import { type AuditEventDto, searchAudit } from "@/lib/audit/audit";
 import { findUserByEmail } from "@/lib/users/data";
 
@@ -7,17 +8,21 @@ import { findUserByEmail } from "@/lib/users/data";
  * user's id as the target, which a text search for the email cannot match).
  * Newest first, at most `limit`, paged by `before` like searchAudit.
  */
-export async function searchAuditForAdmin(filter: {
-  query?: string;
-  action?: string;
-  before?: bigint;
-  limit: number;
-}): Promise<AuditEventDto[]> {
+export async function searchAuditForAdmin(
+  who: Who,
+  filter: {
+    query?: string;
+    action?: string;
+    before?: bigint;
+    limit: number;
+  },
+): Promise<AuditEventDto[]> {
+  authorize(who, "audit.read");
   const query = filter.query?.trim();
   const user = query?.includes("@") ? await findUserByEmail(query) : null;
   const [byText, byTarget] = await Promise.all([
-    searchAudit({ ...filter, query }),
-    user ? searchAudit({ ...filter, query: user.id }) : Promise.resolve([]),
+    searchAudit(who, { ...filter, query }),
+    user ? searchAudit(who, { ...filter, query: user.id }) : Promise.resolve([]),
   ]);
   if (byTarget.length === 0) return byText;
   const merged = new Map<string, AuditEventDto>();

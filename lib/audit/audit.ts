@@ -1,4 +1,5 @@
 import type { Actor } from "@/lib/access/actor";
+import { authorize, type Who } from "@/lib/access/policy";
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { prisma } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -77,14 +78,18 @@ export type AuditEventDto = {
   details: Record<string, unknown>;
 };
 
-/** Newest first; `query` matches actor, action, IP, user agent or target; `before` pages by id. */
-export async function searchAudit(filter: {
-  query?: string;
-  action?: string;
-  buildId?: string;
-  before?: bigint;
-  limit?: number;
-}): Promise<AuditEventDto[]> {
+/** Newest first; `query` matches actor, action, IP, user agent or target; `before` pages by id. Admins only (403). */
+export async function searchAudit(
+  who: Who,
+  filter: {
+    query?: string;
+    action?: string;
+    buildId?: string;
+    before?: bigint;
+    limit?: number;
+  },
+): Promise<AuditEventDto[]> {
+  authorize(who, "audit.read");
   const q = filter.query?.trim();
   const where: Prisma.AuditEventWhereInput = {
     ...(filter.action ? { action: filter.action } : {}),

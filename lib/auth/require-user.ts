@@ -1,7 +1,6 @@
 import type { GetServerSidePropsContext, Redirect } from "next";
 import { notFound, redirect } from "next/navigation";
-import { isAdmin } from "@/lib/access/app-access";
-import { isPublisherRole } from "@/lib/access/roles";
+import { type Action, can } from "@/lib/access/policy";
 import { currentUser, currentUserOfRequest } from "@/lib/auth/session";
 import type { UserDto } from "@/lib/users/data";
 
@@ -28,14 +27,17 @@ export async function requireUserRequest(
   return user ? { user } : { redirect: { destination: signInPath(returnTo), permanent: false } };
 }
 
-/** Admin pages: signed-out users go to sign-in, everyone else who is not an admin gets a 404. */
-export async function requireAdminPage(returnTo: string): Promise<UserDto> {
+/**
+ * Pages for one permission (lib/access/policy.ts): signed-out users go to
+ * sign-in, everyone else without it gets a 404 (the page's existence stays private).
+ */
+export async function requirePagePermission(returnTo: string, action: Action): Promise<UserDto> {
   const user = await requireUserPage(returnTo);
-  if (!isAdmin(user)) notFound();
+  if (!can(user, action)) notFound();
   return user;
 }
 
-/** Publishers (admins, uploaders) see every warning; employees only what blocks their install. */
-export function isPublisher(user: UserDto): boolean {
-  return !user.disabled && isPublisherRole(user.role);
+/** Admin pages: `requirePagePermission` for the admin area. */
+export function requireAdminPage(returnTo: string): Promise<UserDto> {
+  return requirePagePermission(returnTo, "admin.open");
 }

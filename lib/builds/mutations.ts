@@ -23,7 +23,7 @@ export async function editBuildNotes(
 ): Promise<{ buildId: string; appId: string; notes: string | null; changed: boolean }> {
   const { buildId, notes: raw } = parseInput(editNotesSchema, input);
   const build = await findBuildForActor(by, buildId);
-  await assertMayPublishToApp(by, build.appId);
+  await assertMayPublishToApp(by, build.appId, "build.edit");
   const notes = normalizeNotes(raw);
   const current = await prisma().build.findUnique({ where: { id: build.id }, select: { notes: true } });
   if ((current?.notes ?? null) === notes) return { buildId: build.id, appId: build.appId, notes, changed: false };
@@ -50,7 +50,7 @@ export async function deleteBuild(
 ): Promise<{ buildId: string; appId: string }> {
   const { buildId } = parseInput(deleteBuildSchema, input);
   const build = await findBuildForActor(by, buildId);
-  await assertMayPublishToApp(by, build.appId);
+  await assertMayPublishToApp(by, build.appId, "build.delete");
   await removeBuildRows([build], by, reason);
   return { buildId: build.id, appId: build.appId };
 }

@@ -1,4 +1,5 @@
 import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { type BuildDto, getBuildFor } from "@/lib/builds/data";
 import { channelNameSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
@@ -104,7 +105,7 @@ export async function assertMayAddToChannel(
   app: { id: string } | { bundleId: string },
   channel: string | null,
 ): Promise<void> {
-  if (user.role === "admin" && !user.disabled) return;
+  if (can(user, "channel.read-all")) return;
   const row = await prisma().channel.findFirst({
     where: {
       app: "id" in app ? { id: app.id } : { bundleId: app.bundleId },

@@ -1,5 +1,6 @@
-import { type Actor, assertAdmin } from "@/lib/access/actor";
+import type { Actor } from "@/lib/access/actor";
 import { visibleBuildsWhere } from "@/lib/access/app-access";
+import { authorize } from "@/lib/access/policy";
 import { assertMayPublishToApp, findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
 import { ensureChannel } from "@/lib/builds/data";
@@ -38,7 +39,7 @@ export async function promoteBuild(
 ): Promise<{ build: BuildRef; channel: string; changed: boolean }> {
   const { buildId, channel } = parseInput(promoteBuildSchema, input);
   const build = await findBuildForActor(by, buildId);
-  await assertMayPublishToApp(by, build.appId);
+  await assertMayPublishToApp(by, build.appId, "build.promote");
   if (by.kind === "user") await assertMayAddToChannel(by.user, { id: build.appId }, channel);
   const changed = await prisma().$transaction(async (tx) => {
     const channelId = await ensureChannel(tx, build.appId, channel);
@@ -68,7 +69,7 @@ export async function setChannelAccess(
   input: { appId: string; channel: string; groupIds: string[] },
   by: Actor,
 ): Promise<{ channel: string; restricted: boolean; groups: { id: string; name: string }[] }> {
-  assertAdmin(by);
+  authorize(by, "channel.manage");
   const { appId, channel, groupIds } = parseInput(channelAccessSchema, input);
   const app = await findAppById(appId);
   if (!app) throw new AppError("not_found", "This app no longer exists: reload the page.");

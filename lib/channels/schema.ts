@@ -21,6 +21,12 @@ export const promoteBuildSchema = z.object({
   channel: channelNameSchema,
 });
 
+/** The body of `POST /api/v1/builds/{buildId}/channels`. */
+export const promoteBuildBodySchema = z.object(
+  { channel: channelNameSchema },
+  { message: 'Send JSON { "channel": "beta" }.' },
+);
+
 export const channelAccessSchema = z.object({
   appId: z.string().uuid("Unknown app."),
   channel: channelNameSchema,

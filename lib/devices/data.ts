@@ -1,4 +1,4 @@
-import { isAdmin } from "@/lib/access/app-access";
+import { authorize, can, type Who } from "@/lib/access/policy";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { BuildDto } from "@/lib/builds/data";
 import { prisma } from "@/lib/db/client";
@@ -65,8 +65,9 @@ export async function listOwnDevices(user: UserDto): Promise<DeviceDto[]> {
   return rows.map(toDeviceDto);
 }
 
-/** Admin-only (call after a role check): every registered device. */
-export async function listAllDevices(): Promise<DeviceDto[]> {
+/** Every registered device: admins only (403 for anyone else). */
+export async function listAllDevices(who: Who): Promise<DeviceDto[]> {
+  authorize(who, "device.read-all");
   const rows = await prisma().device.findMany({
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     select: deviceSelect,
@@ -77,7 +78,7 @@ export async function listAllDevices(): Promise<DeviceDto[]> {
 /** The active devices `user` may see in coverage: admins all, others their own. */
 export async function visibleActiveDevices(user: UserDto): Promise<DeviceDto[]> {
   const rows = await prisma().device.findMany({
-    where: { disabledAt: null, ...(isAdmin(user) ? {} : { userId: user.id }) },
+    where: { disabledAt: null, ...(can(user, "device.read-all") ? {} : { userId: user.id }) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: deviceSelect,
   });

@@ -193,7 +193,9 @@ describe("device changes", () => {
     assert.equal(await deviceCount(), before);
     assert.deepEqual(await importDevices(list, admin), { added: 1, existing: 0 });
     assert.deepEqual(await importDevices(list, admin), { added: 0, existing: 1 });
-    const imported = (await listAllDevices()).find((d) => d.udid === "6666666666666666666666666666666666666666");
+    const imported = (await listAllDevices(CLI_ACTOR)).find(
+      (d) => d.udid === "6666666666666666666666666666666666666666",
+    );
     assert.equal(imported?.name, "Lab iPad");
     assert.equal(imported?.owner, null);
   });
@@ -303,7 +305,7 @@ describe("device text is stripped of control characters", () => {
     );
     const imported = "7777777777777777777777777777777777777771";
     await importDevices(`${imported}\tLab\u0000 iPad\tios\n`, admin);
-    assert.equal((await listAllDevices()).find((d) => d.udid === imported)?.name, "Lab iPad");
+    assert.equal((await listAllDevices(CLI_ACTOR)).find((d) => d.udid === imported)?.name, "Lab iPad");
   });
 });
 

@@ -1,4 +1,5 @@
-import { type Actor, actorIsAdmin, actorUserId, assertAdmin } from "@/lib/access/actor";
+import type { Actor } from "@/lib/access/actor";
+import { authorize, can } from "@/lib/access/policy";
 import { type AuditContext, recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -158,9 +159,7 @@ async function existingDevice(id: string): Promise<DeviceDto> {
 /** Admins manage every device; a user manages only their own (the same "not found" for others' keeps ids private). */
 async function manageableDevice(id: string, by: Actor): Promise<DeviceDto> {
   const device = await existingDevice(id);
-  if (actorIsAdmin(by)) return device;
-  const userId = actorUserId(by);
-  if (!userId || device.owner?.id !== userId || (by.kind === "user" && by.user.disabled)) {
+  if (!can(by, "device.manage", { ownerId: device.owner?.id ?? null })) {
     throw new AppError("not_found", "This device no longer exists: reload the page.");
   }
   return device;
@@ -185,7 +184,7 @@ export async function renameDevice(input: { deviceId: string; name: string }, by
  * new owner must be an active user.
  */
 export async function reassignDevice(input: { deviceId: string; email: string }, by: Actor): Promise<DeviceDto> {
-  assertAdmin(by);
+  authorize(by, "device.manage");
   const { deviceId, email } = parseInput(reassignDeviceSchema, input);
   const device = await existingDevice(deviceId);
   const to = await findUserByEmail(email);
@@ -201,7 +200,7 @@ export async function reassignDevice(input: { deviceId: string; email: string },
 }
 
 async function setDisabled(deviceId: string, disabled: boolean, by: Actor, now: Date): Promise<boolean> {
-  assertAdmin(by);
+  authorize(by, "device.manage");
   const device = await existingDevice(parseInput(deviceIdSchema, { deviceId }).deviceId);
   if (device.disabled === disabled) return false;
   await prisma().device.update({ where: { id: device.id }, data: { disabledAt: disabled ? now : null } });
@@ -242,7 +241,7 @@ const MAX_IMPORT_LINES = 10_000;
  * as they are. Admin-only.
  */
 export async function importDevices(text: string, by: Actor): Promise<{ added: number; existing: number }> {
-  assertAdmin(by);
+  authorize(by, "device.import");
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
   if (lines.length > MAX_IMPORT_LINES) {
     throw new AppError("bad_request", `The list has more than ${MAX_IMPORT_LINES} lines.`);

@@ -46,7 +46,7 @@ describe("groups and access to apps", () => {
     assert.equal((await grantApp({ appId, groupId: group.id }, admin)).changed, true);
     assert.equal((await grantApp({ appId, groupId: group.id }, admin)).changed, false);
     assert.equal((await getAppFor(employee, appId))?.id, appId);
-    assert.deepEqual((await listAppAccess())[0]?.groups, [{ id: group.id, name: "Testers" }]);
+    assert.deepEqual((await listAppAccess(CLI_ACTOR))[0]?.groups, [{ id: group.id, name: "Testers" }]);
     assert.equal((await revokeApp({ appId, groupId: group.id }, admin)).changed, true);
     assert.equal(await getAppFor(employee, appId), null);
     assert.equal((await removeGroupMember({ groupId: group.id, userId: employee.id }, admin)).changed, true);

@@ -1,4 +1,5 @@
-import { type Actor, assertAdmin } from "@/lib/access/actor";
+import type { Actor } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -17,7 +18,7 @@ async function existingGroup(id: string): Promise<GroupRef> {
 }
 
 export async function createGroup(input: { name: string; description?: string | null }, by: Actor): Promise<GroupRef> {
-  assertAdmin(by);
+  authorize(by, "group.manage");
   const name = input.name.trim();
   if (!name) throw new AppError("bad_request", "A group needs a name.");
   let group: GroupRef;
@@ -35,7 +36,7 @@ export async function createGroup(input: { name: string; description?: string | 
 }
 
 export async function deleteGroup(input: { groupId: string }, by: Actor): Promise<GroupRef> {
-  assertAdmin(by);
+  authorize(by, "group.manage");
   const group = await existingGroup(input.groupId);
   await prisma().group.deleteMany({ where: { id: group.id } });
   await recordChange(by, {
@@ -50,7 +51,7 @@ export async function addGroupMember(
   input: { groupId: string; email: string },
   by: Actor,
 ): Promise<{ group: GroupRef; member: UserDto; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "group.manage");
   const group = await existingGroup(input.groupId);
   const member = await findUserByEmail(input.email);
   if (!member) throw new AppError("not_found", `No user has the email ${input.email}. Create the user first.`);
@@ -72,7 +73,7 @@ export async function removeGroupMember(
   input: { groupId: string; userId: string },
   by: Actor,
 ): Promise<{ group: GroupRef; member: UserDto | null; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "group.manage");
   const group = await existingGroup(input.groupId);
   const member = await findUserById(input.userId);
   if (!member || !(await isGroupMember(group.id, member.id))) return { group, member, changed: false };

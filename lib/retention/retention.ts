@@ -1,4 +1,5 @@
-import { type Actor, assertAdmin, SYSTEM_ACTOR } from "@/lib/access/actor";
+import { type Actor, SYSTEM_ACTOR } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { findAppById } from "@/lib/apps/data";
 import { removeBuildRows } from "@/lib/builds/mutations";
 import { prisma } from "@/lib/db/client";
@@ -55,7 +56,7 @@ export async function previewRetentionFor(
   input: { appId: string; keep?: number | null },
   by: Actor,
 ): Promise<RetentionCandidate[]> {
-  assertAdmin(by);
+  authorize(by, "app.manage");
   const { appId, keep } = parseInput(retentionPreviewSchema, input);
   if (!(await findAppById(appId))) throw new AppError("not_found", "This app no longer exists: reload the page.");
   return previewRetention(appId, keep);
@@ -68,7 +69,7 @@ export async function previewRetentionFor(
  */
 export async function applyRetention(options: { appId?: string; by?: Actor } = {}): Promise<number | null> {
   const by = options.by ?? SYSTEM_ACTOR;
-  assertAdmin(by);
+  authorize(by, "app.manage");
   return prisma().$transaction(
     async (tx) => {
       const [lock] = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);

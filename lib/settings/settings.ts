@@ -1,4 +1,5 @@
-import { type Actor, assertAdmin } from "@/lib/access/actor";
+import type { Actor } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { recordChange } from "@/lib/audit/audit";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
@@ -27,7 +28,7 @@ export async function getSettings(): Promise<Settings> {
  * back if SSO breaks).
  */
 export async function setLocalLogin(input: { enabled: boolean }, by: Actor): Promise<{ changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "settings.manage");
   if (!input.enabled && !env().oidc) {
     throw new AppError(
       "conflict",

@@ -1,3 +1,4 @@
+import { roleCan } from "@/lib/access/policy";
 import type { UserRole } from "@/lib/access/roles";
 
 /** The one list of API token scopes. */
@@ -10,5 +11,5 @@ export function isTokenScope(value: string): value is TokenScope {
 
 /** What a role's tokens may carry: members never get upload (they cannot publish). */
 export function scopesAllowedFor(role: UserRole): readonly TokenScope[] {
-  return role === "member" ? ["read"] : TOKEN_SCOPES;
+  return roleCan(role, "build.upload") ? TOKEN_SCOPES : ["read"];
 }

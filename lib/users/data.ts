@@ -1,3 +1,4 @@
+import { authorize, type Who } from "@/lib/access/policy";
 import type { UserRole } from "@/lib/access/roles";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -113,7 +114,9 @@ export type UserAdminDto = UserDto & {
   groups: { id: string; name: string }[];
 };
 
-export async function listUsers(): Promise<UserAdminDto[]> {
+/** Every user with their groups: admins only (403 for anyone else). */
+export async function listUsers(who: Who): Promise<UserAdminDto[]> {
+  authorize(who, "user.read");
   const rows = await prisma().user.findMany({
     orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
     select: {

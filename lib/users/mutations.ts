@@ -1,4 +1,5 @@
-import { type Actor, actorUserId, assertAdmin } from "@/lib/access/actor";
+import { type Actor, actorUserId } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import type { UserRole } from "@/lib/access/roles";
 import { recordChange } from "@/lib/audit/audit";
 import { hashPassword } from "@/lib/auth/password";
@@ -21,7 +22,7 @@ async function existingUser(id: string): Promise<UserDto> {
 }
 
 export async function createUser(input: NewUser, by: Actor): Promise<UserDto> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const { email, name, role, password } = parseInput(newUserSchema, input);
   let user: UserDto;
   try {
@@ -53,7 +54,7 @@ export async function changeUserRole(
   input: { userId: string; role: UserRole },
   by: Actor,
 ): Promise<{ user: UserDto; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const target = await existingUser(input.userId);
   if (target.id === actorUserId(by) && input.role !== "admin") {
     throw new AppError("forbidden", "You cannot remove your own admin role. Ask another admin to do it.");
@@ -74,7 +75,7 @@ export async function disableUser(
   by: Actor,
   now = new Date(),
 ): Promise<{ user: UserDto; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const target = await existingUser(input.userId);
   if (target.id === actorUserId(by)) throw new AppError("forbidden", "You cannot disable your own account.");
   if (target.disabled) return { user: target, changed: false };
@@ -91,7 +92,7 @@ export async function disableUser(
 }
 
 export async function enableUser(input: { userId: string }, by: Actor): Promise<{ user: UserDto; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const target = await existingUser(input.userId);
   if (!target.disabled) return { user: target, changed: false };
   await prisma().user.update({ where: { id: target.id }, data: { disabledAt: null } });
@@ -114,7 +115,7 @@ export async function revokeUserSessions(
   by: Actor,
   now = new Date(),
 ): Promise<{ user: UserDto; tokensRevoked: number }> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const target = await existingUser(input.userId);
   const [, tokens] = await prisma().$transaction([
     prisma().user.update({ where: { id: target.id }, data: { sessionVersion: { increment: 1 } } }),
@@ -133,7 +134,7 @@ export async function setUserPassword(
   input: { userId: string; password: string },
   by: Actor,
 ): Promise<{ user: UserDto }> {
-  assertAdmin(by);
+  authorize(by, "user.manage");
   const password = parseInput(passwordSchema, input.password);
   const target = await existingUser(input.userId);
   await prisma().user.update({

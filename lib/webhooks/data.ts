@@ -1,3 +1,4 @@
+import { authorize, type Who } from "@/lib/access/policy";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import type { WebhookEvent, WebhookFormat } from "@/lib/webhooks/schema";
@@ -65,15 +66,17 @@ export function webhookDto(row: WebhookRow): WebhookDto {
   };
 }
 
-/** Admin-only: an app's webhooks, oldest first. */
-export async function listWebhooksForApp(appId: string): Promise<WebhookDto[]> {
+/** An app's webhooks, oldest first: admins only (403 for anyone else). */
+export async function listWebhooksForApp(who: Who, appId: string): Promise<WebhookDto[]> {
+  authorize(who, "webhook.read");
   if (!isUuid(appId)) return [];
   const rows = await prisma().webhook.findMany({ where: { appId }, orderBy: { createdAt: "asc" } });
   return rows.map(webhookDto);
 }
 
-/** Admin-only: the newest deliveries of an app's webhooks (default the last 50). */
-export async function listDeliveriesForApp(appId: string, limit = 50): Promise<WebhookDeliveryDto[]> {
+/** The newest deliveries of an app's webhooks (default the last 50): admins only (403 for anyone else). */
+export async function listDeliveriesForApp(who: Who, appId: string, limit = 50): Promise<WebhookDeliveryDto[]> {
+  authorize(who, "webhook.read");
   if (!isUuid(appId)) return [];
   const rows = await prisma().webhookDelivery.findMany({
     where: { webhook: { appId } },

@@ -55,7 +55,7 @@ describe("webhooks", () => {
     assert.equal(created.secret.length, 48, "a generated secret");
     assert.deepEqual(created.webhook.events, ["build.created"]);
     assert.equal(created.webhook.secretHint, `••••${created.secret.slice(-4)}`);
-    assert.ok(!JSON.stringify(await listWebhooksForApp(build.appId)).includes(created.secret));
+    assert.ok(!JSON.stringify(await listWebhooksForApp(CLI_ACTOR, build.appId)).includes(created.secret));
     await setWebhookEnabled({ appId: build.appId, webhookId: created.webhook.id, enabled: false }, CLI_ACTOR);
     await deleteWebhook({ appId: build.appId, webhookId: created.webhook.id }, userActor(adminUser, context));
     const audit = await db.query<{ action: string; details: Record<string, unknown> }>(
@@ -88,7 +88,7 @@ describe("webhooks", () => {
       channel: "beta",
     });
     assert.equal(await enqueueBuildCreated(build), 1);
-    const [delivery, ...rest] = await listDeliveriesForApp(first.appId);
+    const [delivery, ...rest] = await listDeliveriesForApp(CLI_ACTOR, first.appId);
     assert.equal(rest.length, 0);
     assert.equal(delivery?.webhookId, hook.id);
     assert.equal(delivery?.event, "build.created");
@@ -102,7 +102,7 @@ describe("webhooks", () => {
 
     // Promotion queues build.promoted for the webhook subscribed to it.
     await promoteBuild({ buildId: build.id, channel: "production" }, CLI_ACTOR);
-    const promoted = (await listDeliveriesForApp(first.appId)).filter((d) => d.event === "build.promoted");
+    const promoted = (await listDeliveriesForApp(CLI_ACTOR, first.appId)).filter((d) => d.event === "build.promoted");
     assert.equal(promoted.length, 1);
     await db.query("DELETE FROM webhook_deliveries");
   });
@@ -172,7 +172,7 @@ describe("webhooks", () => {
     }
     await db.query("UPDATE webhook_deliveries SET next_attempt_at = now()");
     assert.equal((await claimDueDeliveries(10)).length, 0, "a failed delivery is not retried");
-    const [logged] = await listDeliveriesForApp(build.appId);
+    const [logged] = await listDeliveriesForApp(CLI_ACTOR, build.appId);
     assert.equal(logged?.attempts, MAX_ATTEMPTS);
     assert.equal(logged?.log.length, MAX_ATTEMPTS);
     assert.equal(logged?.lastStatus, 500);
@@ -250,7 +250,7 @@ describe("webhooks", () => {
       { resolve: privateAnswer },
     );
     assert.match(result.error ?? "", /chat\.example\.test resolves to a private network address/);
-    const logged = await listDeliveriesForApp(build.appId);
+    const logged = await listDeliveriesForApp(CLI_ACTOR, build.appId);
     assert.ok(logged.every((d) => d.status === "pending" && /^refused: /.test(d.lastError ?? "")));
     await db.query("DELETE FROM webhooks");
   });

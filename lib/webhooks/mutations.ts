@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Actor, actorUserId, assertAdmin } from "@/lib/access/actor";
+import { type Actor, actorUserId } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
@@ -25,7 +26,7 @@ export async function createWebhook(
   input: CreateWebhookInput,
   by: Actor,
 ): Promise<{ webhook: WebhookDto; secret: string }> {
-  assertAdmin(by);
+  authorize(by, "webhook.manage");
   const parsed = parseInput(createWebhookSchema, input);
   // Refused addresses are refused here already (deliveries check again, resolved).
   const checked = checkWebhookUrl(parsed.url, webhookAddressPolicy());
@@ -61,7 +62,7 @@ async function findWebhook(input: { appId: string; webhookId: string }) {
 
 /** Deletes a webhook and its delivery log (pending deliveries are dropped). */
 export async function deleteWebhook(input: { appId: string; webhookId: string }, by: Actor): Promise<void> {
-  assertAdmin(by);
+  authorize(by, "webhook.manage");
   const row = await findWebhook(input);
   await prisma().webhook.delete({ where: { id: row.id } });
   await recordChange(by, {
@@ -77,7 +78,7 @@ export async function setWebhookEnabled(
   input: { appId: string; webhookId: string; enabled: boolean },
   by: Actor,
 ): Promise<{ webhook: WebhookDto; changed: boolean }> {
-  assertAdmin(by);
+  authorize(by, "webhook.manage");
   const row = await findWebhook(input);
   if (row.enabled === input.enabled) return { webhook: webhookDto(row), changed: false };
   const updated = await prisma().webhook.update({ where: { id: row.id }, data: { enabled: input.enabled } });

@@ -61,6 +61,23 @@ export const createWebhookSchema = z.object({
 });
 export type CreateWebhookInput = z.input<typeof createWebhookSchema>;
 
+/** The body of `POST /api/v1/apps/{appId}/webhooks` (the app is the path's). */
+export const createWebhookBodySchema = z.object(
+  {
+    url: createWebhookSchema.shape.url.describe(
+      "No user:pass@. Loopback, link-local, metadata and unspecified addresses are refused; private ranges unless the server sets WEBHOOK_ALLOW_PRIVATE=true.",
+    ),
+    secret: createWebhookSchema.shape.secret.describe(
+      "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`. Generated when left out.",
+    ),
+    events: createWebhookSchema.shape.events,
+    format: createWebhookSchema.shape.format.describe(
+      "`slack`: `{ text }` in Slack's mrkdwn; `teams`: a Microsoft Teams MessageCard.",
+    ),
+  },
+  { message: 'Send JSON { "url": "https://…", "secret": "…", "events": ["build.created"] }.' },
+);
+
 export const webhookRefSchema = z.object({
   appId: z.uuid({ message: "Unknown app." }),
   webhookId: z.uuid({ message: "Unknown webhook: reload the page." }),

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "App access" };
 
 export default async function AdminAppsPage() {
   const admin = await requireAdminPage("/admin/apps");
-  const [apps, groups] = await Promise.all([listAppAccess(), listGroups()]);
+  const [apps, groups] = await Promise.all([listAppAccess(admin), listGroups()]);
   const groupOptions = groups.map((g) => ({ id: g.id, name: g.name, memberCount: g.members.length }));
   return (
     <div className="space-y-6">

@@ -18,14 +18,14 @@ function single(value: string | string[] | undefined): string {
 }
 
 export default async function AdminAuditPage({ searchParams }: Props) {
-  await requireAdminPage("/admin/audit");
+  const admin = await requireAdminPage("/admin/audit");
   const params = await searchParams;
   const query = single(params.q).slice(0, 200);
   const action = isAuditAction(single(params.action)) ? single(params.action) : "";
   const beforeText = single(params.before);
   const before = /^\d{1,19}$/.test(beforeText) ? BigInt(beforeText) : undefined;
 
-  const rows = await searchAuditForAdmin({
+  const rows = await searchAuditForAdmin(admin, {
     query: query || undefined,
     action: action || undefined,
     before,

@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Devices" };
 
 export default async function AdminDevicesPage() {
-  await requireAdminPage("/admin/devices");
-  const devices = await listAllDevices();
+  const admin = await requireAdminPage("/admin/devices");
+  const devices = await listAllDevices(admin);
   const active = devices.filter((d) => !d.disabled).length;
   return (
     <div className="space-y-6">

@@ -11,8 +11,8 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Groups" };
 
 export default async function AdminGroupsPage() {
-  await requireAdminPage("/admin/groups");
-  const [groups, users, apps] = await Promise.all([listGroups(), listUsers(), listAppAccess()]);
+  const admin = await requireAdminPage("/admin/groups");
+  const [groups, users, apps] = await Promise.all([listGroups(), listUsers(admin), listAppAccess(admin)]);
   const appOptions = apps.map((a) => ({ id: a.id, name: a.name, bundleId: a.bundleId }));
   return (
     <div className="space-y-6">

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function AdminSettingsPage() {
   const admin = await requireAdminPage("/admin/settings");
-  const [settings, users] = await Promise.all([getSettings(), listUsers()]);
+  const [settings, users] = await Promise.all([getSettings(), listUsers(admin)]);
   const oidc = env().oidc;
   const selfLinked = users.find((u) => u.id === admin.id)?.sso ?? false;
   return (

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function AdminUsersPage() {
   const admin = await requireAdminPage("/admin/users");
-  const users = await listUsers();
+  const users = await listUsers(admin);
   const active = users.filter((u) => !u.disabled).length;
   return (
     <div className="space-y-6">

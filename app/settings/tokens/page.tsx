@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { CreateTokenForm } from "@/components/tokens/create-token-form";
 import { TokenTable } from "@/components/tokens/token-table";
 import { Card, PageHeader } from "@/components/ui/ui";
-import { canUploadAtAll } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
 import { listApiTokens } from "@/lib/tokens/api-tokens";
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "API tokens" };
 export default async function TokensPage() {
   const user = await requireUserPage("/settings/tokens");
   const tokens = await listApiTokens(user.id);
-  const canUpload = canUploadAtAll(user);
+  const canUpload = can(user, "build.upload");
   return (
     <div className="space-y-6">
       <PageHeader title="API tokens">

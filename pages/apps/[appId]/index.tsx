@@ -2,11 +2,11 @@ import type { GetServerSideProps } from "next";
 import { AppInstallView, type AppInstallViewProps } from "@/components/install/app-install-view";
 import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
 import { litePageProps } from "@/components/layout/shell-props";
-import { isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { getAppFor } from "@/lib/apps/data";
 import { installCounts, recordAudit } from "@/lib/audit/audit";
-import { isPublisher, requireUserRequest } from "@/lib/auth/require-user";
+import { requireUserRequest } from "@/lib/auth/require-user";
 import { listBuildsFor } from "@/lib/builds/data";
 import { listChannelsFor } from "@/lib/channels/data";
 import { deviceBlocker } from "@/lib/devices/data";
@@ -36,7 +36,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
   const builds = await listBuildsFor(user, app.id);
   const now = new Date();
   // Publishers (admins, uploaders) see every warning; employees only what blocks their install.
-  const publisher = isPublisher(user);
+  const publisher = can(user, "build.read-all-warnings");
   const userAgent = requestHeaders.get("user-agent") ?? "";
   const device = classifyDevice(userAgent);
   const currentDevice = await deviceOfCookie(user, context.req.cookies[DEVICE_COOKIE]);
@@ -57,7 +57,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
     details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
   });
   // Admins only: how often each build was installed.
-  const counts = isAdmin(user) ? await installCounts(builds.map((b) => b.id)) : null;
+  const counts = can(user, "build.read-stats") ? await installCounts(builds.map((b) => b.id)) : null;
   const latest = builds[0];
   const view: AppInstallViewProps = {
     app: { id: app.id, name: app.name, bundleId: app.bundleId, description: app.description ?? null },

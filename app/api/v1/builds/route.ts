@@ -1,11 +1,7 @@
-import { canUploadAtAll } from "@/lib/access/app-access";
-import { requireCaller } from "@/lib/auth/session";
 import { buildJson } from "@/lib/builds/build-json";
 import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { withApiErrors } from "@/lib/http/api-errors";
+import { apiRoute } from "@/lib/http/api-route";
 import { requestContext } from "@/lib/http/request-context";
-import { assertSameOrigin } from "@/lib/http/same-origin";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { ingestBuild } from "@/lib/upload/ingest-build";
 import { readUploadRequest } from "@/lib/upload/read-upload-request";
@@ -13,31 +9,31 @@ import { readUploadRequest } from "@/lib/upload/read-upload-request";
 export const dynamic = "force-dynamic";
 
 /** Upload a build: raw .ipa body or multipart field `file`; optional `notes` and `channel`. */
-export const POST = withApiErrors(async (request: Request) => {
-  const caller = await requireCaller(request, "upload");
-  if (!canUploadAtAll(caller.user)) throw new AppError("forbidden", "Only admins and uploaders can upload builds.");
-  if (caller.via === "session") assertSameOrigin(request);
-
-  const config = env();
-  const { file, fields } = await readUploadRequest(request, {
-    tmpDir: uploadTmpDir(config.dataDir),
-    maxBytes: config.maxUploadBytes,
-  });
-  const query = new URL(request.url).searchParams;
-  const notes = fields.notes ?? query.get("notes");
-  const targetAppId = fields.appId ?? query.get("appId");
-  const channel = fields.channel ?? query.get("channel");
-  const { build, created, notice } = await ingestBuild({
-    file,
-    uploader: caller.user,
-    via: caller.via,
-    context: requestContext(request.headers),
-    notes,
-    targetAppId,
-    channel,
-  });
-  return Response.json(
-    { build: buildJson(build, caller.user), ...(notice ? { duplicate: notice } : {}) },
-    { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
-  );
-});
+export const POST = apiRoute(
+  // The body streams to disk (readUploadRequest); who may send it is checked first, by the wrapper.
+  { permission: "build.upload", body: { stream: true } },
+  async ({ request, caller }) => {
+    const config = env();
+    const { file, fields } = await readUploadRequest(request, {
+      tmpDir: uploadTmpDir(config.dataDir),
+      maxBytes: config.maxUploadBytes,
+    });
+    const query = new URL(request.url).searchParams;
+    const notes = fields.notes ?? query.get("notes");
+    const targetAppId = fields.appId ?? query.get("appId");
+    const channel = fields.channel ?? query.get("channel");
+    const { build, created, notice } = await ingestBuild({
+      file,
+      uploader: caller.user,
+      via: caller.via,
+      context: requestContext(request.headers),
+      notes,
+      targetAppId,
+      channel,
+    });
+    return Response.json(
+      { build: buildJson(build, caller.user), ...(notice ? { duplicate: notice } : {}) },
+      { status: created ? 201 : 200, headers: { "Cache-Control": "no-store" } },
+    );
+  },
+);

@@ -18,10 +18,13 @@ const STATUS_COLOR = { delivered: "green", pending: "amber", failed: "red" } as 
 
 export default async function AdminAppWebhooksPage({ params }: { params: Promise<{ appId: string }> }) {
   const { appId } = await params;
-  await requireAdminPage(`/admin/apps/${appId}/webhooks`);
+  const admin = await requireAdminPage(`/admin/apps/${appId}/webhooks`);
   const app = await findAppById(appId);
   if (!app) notFound();
-  const [webhooks, deliveries] = await Promise.all([listWebhooksForApp(app.id), listDeliveriesForApp(app.id, 50)]);
+  const [webhooks, deliveries] = await Promise.all([
+    listWebhooksForApp(admin, app.id),
+    listDeliveriesForApp(admin, app.id, 50),
+  ]);
   const urlOf = new Map(webhooks.map((w) => [w.id, w.url]));
   const appIdInput = <input type="hidden" name="appId" value={app.id} />;
   return (

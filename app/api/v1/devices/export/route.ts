@@ -1,10 +1,8 @@
-import { isAdmin } from "@/lib/access/app-access";
-import { requireCaller } from "@/lib/auth/session";
 import { getBuildByIdFor } from "@/lib/builds/data";
 import { type DeviceDto, listAllDevices, provisionedUdids } from "@/lib/devices/data";
 import { appleDeviceList, csvDeviceList } from "@/lib/devices/device-lists";
 import { AppError } from "@/lib/errors";
-import { withApiErrors } from "@/lib/http/api-errors";
+import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
@@ -13,13 +11,11 @@ export const dynamic = "force-dynamic";
  * (`format=apple`, the default) or CSV; with `buildId`, only those missing
  * from that build's profile (what to add before re-signing).
  */
-export const GET = withApiErrors(async (request: Request) => {
-  const { user } = await requireCaller(request, "read");
-  if (!isAdmin(user)) throw new AppError("forbidden", "Only admins can export the device list.");
+export const GET = apiRoute({ permission: "device.export" }, async ({ request, user }) => {
   const params = new URL(request.url).searchParams;
   const format = params.get("format") ?? "apple";
   if (format !== "apple" && format !== "csv") throw new AppError("bad_request", "format must be apple or csv.");
-  let devices: DeviceDto[] = (await listAllDevices()).filter((d) => !d.disabled);
+  let devices: DeviceDto[] = (await listAllDevices(user)).filter((d) => !d.disabled);
   const buildId = params.get("buildId");
   let suffix = "";
   if (buildId) {

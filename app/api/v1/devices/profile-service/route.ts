@@ -2,8 +2,7 @@ import { env } from "@/lib/config/env";
 import { signDeviceId } from "@/lib/devices/device-cookie";
 import { registerDevice } from "@/lib/devices/mutations";
 import { MAX_DEVICE_RESPONSE_BYTES, parseDeviceResponse } from "@/lib/devices/profile-service";
-import { withApiErrors } from "@/lib/http/api-errors";
-import { readSmallBody } from "@/lib/http/read-small-body";
+import { publicApiRoute } from "@/lib/http/api-route";
 import { requestContext } from "@/lib/http/request-context";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +11,7 @@ export const dynamic = "force-dynamic";
  * Where iOS posts the signed device attributes (no cookies: the challenge in
  * the signed plist names the user). Answers 301 to the page Safari opens.
  */
-export const POST = withApiErrors(async (request: Request) => {
-  const body = await readSmallBody(request, MAX_DEVICE_RESPONSE_BYTES);
+export const POST = publicApiRoute({ body: { bytes: MAX_DEVICE_RESPONSE_BYTES } }, async ({ request, body }) => {
   const device = await registerDevice(parseDeviceResponse(body), requestContext(request.headers));
   const location = `${env().publicUrl}/devices/this-device?d=${encodeURIComponent(signDeviceId(device.id))}`;
   return new Response(null, { status: 301, headers: { Location: location, "Cache-Control": "no-store" } });

@@ -14,11 +14,11 @@ import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
-import { isAdmin } from "@/lib/access/app-access";
+import { can } from "@/lib/access/policy";
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
 import { installFunnel, recordAudit } from "@/lib/audit/audit";
-import { isPublisher, requireUserPage } from "@/lib/auth/require-user";
+import { requireUserPage } from "@/lib/auth/require-user";
 import { getBuildFor } from "@/lib/builds/data";
 import { currentDeviceFor } from "@/lib/devices/current-device";
 import { deviceBlocker } from "@/lib/devices/data";
@@ -53,7 +53,7 @@ export default async function BuildPage({ params }: Props) {
   const device = classifyDevice(userAgent);
   const now = new Date();
   const links = installLinksFor(user, build, now);
-  const publisher = isPublisher(user);
+  const publisher = can(user, "build.read-all-warnings");
   const allWarnings = buildLevelWarnings(buildWarnings(build, now));
   // A device registered in this browser that the profile does not list cannot install either.
   const onDevice = deviceBlocker(build, await currentDeviceFor(user));
@@ -61,7 +61,7 @@ export default async function BuildPage({ params }: Props) {
   const warnings = (publisher ? allWarnings : employeeWarnings(allWarnings)).filter(
     (w) => publisher || !blockers.includes(w),
   );
-  const funnel = isAdmin(user) ? await installFunnel(build.id) : null;
+  const funnel = can(user, "build.read-stats") ? await installFunnel(build.id) : null;
   const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
