@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Actor, actorUserId } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
@@ -15,9 +16,8 @@ import type { UserDto } from "@/lib/users/data";
  */
 
 function assertOwnerOrOperator(owner: UserDto, by: Actor): void {
-  if (by.kind === "user" && by.user.id !== owner.id) {
-    throw new AppError("forbidden", "API tokens are created and revoked by their owner only.");
-  }
+  // A disabled owner is refused below with their own sentence.
+  if (by.kind === "user" && by.user.id !== owner.id) authorize(by, "token.manage", { ownerId: owner.id });
 }
 
 /** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows. */
