@@ -139,3 +139,21 @@ test("the CLI refuses what the web refuses: a member gets no upload token", asyn
   );
   assert.deepEqual(row!.scopes, ["read"], "a member's default is read only");
 });
+
+test("the CLI validates a token's name with the web's rule: at most 100 characters, nothing stored", async () => {
+  const stored = await queryDatabase<{ n: number }>(server.databaseUrl, "SELECT count(*)::int AS n FROM api_tokens");
+  const tooLong = await server.cli(["token", "create", "--email", server.admin.email, "--name", "x".repeat(101)]);
+  assert.equal(tooLong.code, 1);
+  assert.equal(tooLong.stdout, "");
+  assert.match(tooLong.stderr, /The name must be at most 100 characters\./);
+  const blank = await server.cli(["token", "create", "--email", server.admin.email, "--name", "   "]);
+  assert.equal(blank.code, 1);
+  assert.match(blank.stderr, /Give the token a name/);
+  const storedAfter = await queryDatabase<{ n: number }>(
+    server.databaseUrl,
+    "SELECT count(*)::int AS n FROM api_tokens",
+  );
+  assert.equal(storedAfter[0]!.n, stored[0]!.n, "no token stored");
+  const longest = await server.cli(["token", "create", "--email", server.admin.email, "--name", "y".repeat(100)]);
+  assert.equal(longest.code, 0, longest.stderr);
+});

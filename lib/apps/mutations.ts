@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
 import { findAppById, isAppGranted } from "@/lib/apps/data";
-import { appDetailsSchema, appRetentionSchema } from "@/lib/apps/schema";
+import { appDetailsSchema, appRetentionSchema, appVisibilitySchema } from "@/lib/apps/schema";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
@@ -69,16 +69,17 @@ export async function setAppVisibility(
   by: Actor,
 ): Promise<{ app: AppRef; changed: boolean }> {
   authorize(by, "app.manage");
-  const app = await existingApp(input.appId);
-  if (app.visibility === input.visibility) return { app, changed: false };
-  await prisma().app.update({ where: { id: app.id }, data: { visibility: input.visibility } });
+  const { appId, visibility } = parseInput(appVisibilitySchema, input);
+  const app = await existingApp(appId);
+  if (app.visibility === visibility) return { app, changed: false };
+  await prisma().app.update({ where: { id: app.id }, data: { visibility } });
   await recordChange(by, {
     action: "app.visibility_change",
     appId: app.id,
     target: { type: "app", id: app.id },
-    details: { app: app.name, from: app.visibility, to: input.visibility },
+    details: { app: app.name, from: app.visibility, to: visibility },
   });
-  return { app: { ...app, visibility: input.visibility }, changed: true };
+  return { app: { ...app, visibility }, changed: true };
 }
 
 /** The app's display name and description, edited by admins. */

@@ -1,10 +1,20 @@
 import { z } from "zod";
 import { keepPerChannelSchema } from "@/lib/retention/schema";
+import { idField } from "@/lib/server-actions/action-state";
 
 export const appDetailsSchema = z.object({
   appId: z.string().uuid("Unknown app."),
   name: z.string().trim().min(1, "An app needs a name.").max(200, "An app name is at most 200 characters."),
   description: z.string().trim().max(5_000, "A description is at most 5,000 characters."),
+});
+
+export const APP_VISIBILITIES = ["restricted", "everyone"] as const;
+
+export const appVisibilitySchema = z.object({
+  appId: idField("app"),
+  visibility: z.enum(APP_VISIBILITIES, {
+    message: "Choose who can see the app: its groups only, or everyone signed in.",
+  }),
 });
 
 export const appRetentionSchema = z.object({

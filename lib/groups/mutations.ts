@@ -3,8 +3,9 @@ import { authorize } from "@/lib/access/policy";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { findGroupById, isGroupMember } from "@/lib/groups/data";
+import { createGroupSchema, type NewGroup } from "@/lib/groups/schema";
 import { findUserByEmail, findUserById, type UserDto } from "@/lib/users/data";
 
 /** Changes to groups and their members: admin only, audited, the same for every entry point. */
@@ -17,14 +18,13 @@ async function existingGroup(id: string): Promise<GroupRef> {
   return group;
 }
 
-export async function createGroup(input: { name: string; description?: string | null }, by: Actor): Promise<GroupRef> {
+export async function createGroup(input: NewGroup, by: Actor): Promise<GroupRef> {
   authorize(by, "group.manage");
-  const name = input.name.trim();
-  if (!name) throw new AppError("bad_request", "A group needs a name.");
+  const { name, description } = parseInput(createGroupSchema, input);
   let group: GroupRef;
   try {
     group = await prisma().group.create({
-      data: { name, description: input.description?.trim() || null },
+      data: { name, description },
       select: { id: true, name: true },
     });
   } catch (error) {

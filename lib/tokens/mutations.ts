@@ -4,8 +4,9 @@ import { authorize } from "@/lib/access/policy";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { type ApiTokenDto, hashToken } from "@/lib/tokens/api-tokens";
+import { createTokenSchema } from "@/lib/tokens/schema";
 import { scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
 import type { UserDto } from "@/lib/users/data";
 
@@ -28,10 +29,17 @@ export async function createApiToken(
   const { owner } = input;
   assertOwnerOrOperator(owner, by);
   if (owner.disabled) throw new AppError("forbidden", `The user ${owner.email} is disabled.`);
-  const name = input.name.trim();
-  if (!name) throw new AppError("bad_request", "A token needs a name, e.g. the CI job that uses it.");
+  const {
+    name,
+    scopes: asked,
+    expiresAt,
+  } = parseInput(createTokenSchema, {
+    name: input.name,
+    scopes: input.scopes,
+    expiresAt: input.expiresAt,
+  });
   const allowed = scopesAllowedFor(owner.role);
-  const scopes = [...new Set(input.scopes && input.scopes.length > 0 ? input.scopes : allowed)];
+  const scopes = [...new Set(asked && asked.length > 0 ? asked : allowed)];
   const refused = scopes.filter((s) => !allowed.includes(s));
   if (refused.length > 0) {
     throw new AppError(
@@ -48,7 +56,7 @@ export async function createApiToken(
       prefix: secret.slice(0, 8),
       tokenHash: hashToken(token),
       scopes,
-      expiresAt: input.expiresAt ?? null,
+      expiresAt: expiresAt ?? null,
     },
   });
   await recordChange(by, {

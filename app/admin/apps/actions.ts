@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { grantApp, revokeApp, setAppVisibility } from "@/lib/apps/mutations";
+import { appVisibilitySchema } from "@/lib/apps/schema";
 import { type ActionState, idField } from "@/lib/server-actions/action-state";
 import { runAction } from "@/lib/server-actions/run-action";
 
@@ -38,13 +39,7 @@ export async function revokeAppAction(_state: ActionState, formData: FormData): 
 }
 
 export async function changeVisibilityAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  const schema = z.object({
-    appId: idField("app"),
-    visibility: z.enum(["restricted", "everyone"], {
-      message: "Choose who can see the app: its groups only, or everyone signed in.",
-    }),
-  });
-  return runAction(formData, { schema, fields: ["appId", "visibility"] }, async (input, actor) => {
+  return runAction(formData, { schema: appVisibilitySchema, fields: ["appId", "visibility"] }, async (input, actor) => {
     const { app, changed } = await setAppVisibility(input, actor);
     if (!changed) return { ok: true, message: "No change." };
     revalidate(app.id);

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember } from "@/lib/groups/mutations";
+import { createGroupSchema } from "@/lib/groups/schema";
 import { type ActionState, idField } from "@/lib/server-actions/action-state";
 import { runAction } from "@/lib/server-actions/run-action";
 import { emailSchema } from "@/lib/users/schema";
@@ -15,15 +16,7 @@ function revalidate(): void {
 }
 
 export async function createGroupAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  const schema = z.object({
-    name: z.string().trim().min(1, "Enter a name for the group.").max(100, "The name must be at most 100 characters."),
-    description: z
-      .string()
-      .trim()
-      .max(500, "The description must be at most 500 characters.")
-      .transform((v) => v || null),
-  });
-  return runAction(formData, { schema, fields: ["name", "description"] }, async (input, actor) => {
+  return runAction(formData, { schema: createGroupSchema, fields: ["name", "description"] }, async (input, actor) => {
     const group = await createGroup(input, actor);
     revalidate();
     return { ok: true, message: `Created the group ${group.name}.` };
