@@ -9,8 +9,14 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
+import { z } from "zod";
 import { openApiDocument } from "@/lib/api-docs/openapi";
+import { appResponseSchema } from "@/lib/apps/schema";
+import { buildResponseSchema, editNotesBodySchema } from "@/lib/builds/schema";
+import { promoteBuildBodySchema } from "@/lib/channels/schema";
 import { ERROR_STATUS } from "@/lib/errors";
+import { apiErrorSchema } from "@/lib/http/api-errors";
+import { createWebhookBodySchema, webhookResponseSchema } from "@/lib/webhooks/schema";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
@@ -168,6 +174,32 @@ describe("OpenAPI document in sync with the routes", () => {
   });
 });
 
+describe("the document's schemas are the zod schemas the code uses", () => {
+  const doc = openApiDocument("https://ferry.example.com");
+  const jsonOf = (schema: z.ZodType, io: "input" | "output") => {
+    const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+    return json;
+  };
+  const body = (p: string, method: string) =>
+    (doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>)[
+      p
+    ]?.[method]?.requestBody?.content["application/json"]?.schema;
+
+  test("answers: Error, Build, App and Webhook are generated from their zod schemas", () => {
+    assert.deepEqual(doc.components.schemas.Error, jsonOf(apiErrorSchema, "output"));
+    assert.deepEqual(doc.components.schemas.Build, jsonOf(buildResponseSchema, "output"));
+    assert.deepEqual(doc.components.schemas.App, jsonOf(appResponseSchema, "output"));
+    assert.deepEqual(doc.components.schemas.Webhook, jsonOf(webhookResponseSchema, "output"));
+  });
+
+  test("request bodies: the schemas the routes parse with", () => {
+    assert.deepEqual(body("/api/v1/builds/{buildId}", "patch"), jsonOf(editNotesBodySchema, "input"));
+    assert.deepEqual(body("/api/v1/builds/{buildId}/channels", "post"), jsonOf(promoteBuildBodySchema, "input"));
+    assert.deepEqual(doc.components.schemas.WebhookInput, jsonOf(createWebhookBodySchema, "input"));
+    assert.deepEqual(body("/api/v1/apps/{appId}/webhooks", "post"), { $ref: "#/components/schemas/WebhookInput" });
+  });
+});
+
 describe("GET /api/v1/openapi.json", () => {
   let server: FerryServer;
   before(async () => {
@@ -227,6 +259,11 @@ describe("GET /api/v1/openapi.json", () => {
       const { build } = (await upload.json()) as { build: Record<string, unknown> };
       const apps = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
       const [app] = ((await apps.json()) as { apps: Record<string, unknown>[] }).apps;
+      // The answers parse with the zod schemas the document is generated from.
+      const parsedBuild = buildResponseSchema.safeParse(build);
+      assert.ok(parsedBuild.success, JSON.stringify(parsedBuild.error?.issues));
+      const parsedApp = appResponseSchema.safeParse(app);
+      assert.ok(parsedApp.success, JSON.stringify(parsedApp.error?.issues));
       const doc = openApiDocument(server.baseUrl);
       for (const [name, value] of [
         ["Build", build],

@@ -1,19 +1,35 @@
 import { z } from "zod";
-import { editNotesSchema } from "@/lib/builds/schema";
-import { channelNameSchema } from "@/lib/channels/schema";
-import { ERROR_STATUS } from "@/lib/errors";
+import type { AppDto } from "@/lib/apps/data";
+import { appResponseSchema } from "@/lib/apps/schema";
+import type { buildJson } from "@/lib/builds/build-json";
+import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningSchema } from "@/lib/builds/schema";
+import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
+import { coverageEntrySchema } from "@/lib/devices/schema";
+import { apiErrorSchema } from "@/lib/http/api-errors";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
-import { CODE_SIGNATURE_PROBLEMS } from "@/lib/verify/problems";
+import type { WebhookDto } from "@/lib/webhooks/data";
+import { createWebhookBodySchema, webhookResponseSchema } from "@/lib/webhooks/schema";
 
 /**
  * The OpenAPI 3.1 document of Ferry's public API (`/api/v1/**`), served at
  * `/api/v1/openapi.json`. `tests/openapi.test.ts` compares its paths and
  * methods with the route files, so a new route without documentation fails.
- * Request bodies that have a zod schema are derived from it, so the rules
- * documented are the rules enforced.
+ * Request bodies and answers are generated from the zod schemas the routes
+ * parse with and the DTOs are checked against (lib/<concept>/schema.ts), so
+ * the rules documented are the rules enforced.
  */
 
 type JsonSchema = Record<string, unknown>;
+
+// The answers' schemas describe the DTOs the routes send: these fail to compile when the two drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const appMatches: Same<z.output<typeof appResponseSchema>, AppDto> = true;
+const webhookMatches: Same<z.output<typeof webhookResponseSchema>, WebhookDto> = true;
+const buildFieldsMatch: Same<
+  keyof z.output<typeof buildResponseSchema>,
+  keyof ReturnType<typeof buildJson> | "deviceCoverage"
+> = true;
+void [appMatches, webhookMatches, buildFieldsMatch];
 type Operation = {
   operationId: string;
   summary: string;
@@ -25,9 +41,13 @@ type Operation = {
   responses: Record<string, JsonSchema>;
 };
 
-/** zod (v4) → JSON Schema of what a client sends, without the `$schema` key OpenAPI does not want inline. */
-function fromZod(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+/**
+ * zod (v4) → JSON Schema, without the `$schema` key OpenAPI does not want
+ * inline: `input` is what a client sends (defaults optional), `output` what
+ * the API answers.
+ */
+function fromZod(schema: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
   return json;
 }
 
@@ -89,204 +109,22 @@ const uploadBody = (what: string) => ({
   },
 });
 
-const channelBody = fromZod(z.object({ channel: channelNameSchema }));
-const notesBody = fromZod(editNotesSchema.pick({ notes: true }));
+const channelBody = fromZod(promoteBuildBodySchema);
+const notesBody = fromZod(editNotesBodySchema);
 
+/**
+ * Components, each from the zod schema that defines it: request bodies as the
+ * routes parse them (`input`), answers as the API sends them (`output`).
+ */
 const schemas: Record<string, JsonSchema> = {
-  Error: {
-    type: "object",
-    required: ["error"],
-    properties: {
-      error: {
-        type: "object",
-        required: ["code", "message"],
-        properties: {
-          code: { type: "string", enum: Object.keys(ERROR_STATUS), description: "Stable, machine-readable." },
-          message: { type: "string", description: "A plain-English sentence safe to show a user." },
-        },
-      },
-    },
-  },
-  Warning: {
-    type: "object",
-    required: ["code", "severity", "message", "hint"],
-    properties: {
-      code: { type: "string" },
-      severity: { type: "string", enum: ["error", "warning", "info"] },
-      message: { type: "string" },
-      hint: { type: "string" },
-    },
-  },
-  Build: {
-    type: "object",
-    required: ["id", "appId", "bundleId", "version", "buildNumber", "name", "sizeBytes", "sha256", "channels"],
-    properties: {
-      id: uuid,
-      appId: uuid,
-      bundleId: { type: "string" },
-      version: { type: "string", description: "CFBundleShortVersionString" },
-      buildNumber: { type: "string", description: "CFBundleVersion" },
-      name: { type: "string" },
-      minimumOsVersion: { type: ["string", "null"] },
-      sizeBytes: { type: "integer" },
-      sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
-      notes: { type: ["string", "null"], description: "Release notes (Markdown)." },
-      channels: { type: "array", items: { type: "string" }, description: "Channels the caller sees this build in." },
-      createdAt: { type: "string", format: "date-time" },
-      uploadedBy: { type: ["string", "null"] },
-      appAdminsOnly: { type: "boolean" },
-      pageUrl: { type: "string", format: "uri" },
-      manifestUrl: { type: "string", format: "uri", description: "The caller's own install manifest (expires)." },
-      installUrl: { type: "string", description: "`itms-services://` URL for the caller (expires)." },
-      iconUrl: { type: "string", format: "uri" },
-      installLinkExpiresAt: { type: "string", format: "date-time" },
-      warnings: { type: "array", items: ref("Warning") },
-      analysis: {
-        type: ["object", "null"],
-        description: "Everything the analyser found (Info.plist, profile, contents).",
-      },
-      codeSignature: {
-        oneOf: [ref("CodeSignature"), { type: "null" }],
-        description: "The verified code signature; null for builds uploaded before Ferry verified signatures.",
-      },
-      deviceCoverage: {
-        type: "object",
-        description: "Only `GET /builds/{buildId}` of ad hoc and development builds.",
-        properties: {
-          included: { type: "array", items: ref("Device") },
-          missing: { type: "array", items: ref("Device") },
-        },
-      },
-    },
-  },
-  CodeSignature: {
-    type: "object",
-    required: ["valid", "checkedAt", "problems", "signer", "binaries", "entitlements"],
-    properties: {
-      valid: {
-        type: "boolean",
-        description: "Every seal intact and the signer trusted (certificate expiry is only a warning).",
-      },
-      checkedAt: { type: "string", format: "date-time", description: "When certificate expiry was judged." },
-      problems: {
-        type: "array",
-        items: {
-          type: "object",
-          required: ["code", "severity", "message", "path"],
-          properties: {
-            code: { type: "string", enum: Object.keys(CODE_SIGNATURE_PROBLEMS) },
-            severity: { type: "string", enum: ["error", "warning"] },
-            message: { type: "string" },
-            path: { type: "string", description: "The file in the archive the problem concerns." },
-            arch: { type: "string", description: "The Mach-O slice, e.g. arm64." },
-          },
-        },
-      },
-      signer: {
-        type: ["object", "null"],
-        properties: {
-          commonName: { type: ["string", "null"] },
-          teamId: { type: ["string", "null"] },
-          serial: { type: "string" },
-          notBefore: { type: "string", format: "date-time" },
-          notAfter: { type: "string", format: "date-time" },
-          issuedByApple: { type: "boolean" },
-          trusted: { type: "boolean" },
-          signedAt: { type: ["string", "null"], format: "date-time" },
-        },
-      },
-      binaries: {
-        type: "array",
-        items: {
-          type: "object",
-          properties: {
-            path: { type: "string" },
-            arch: { type: "string" },
-            cdhash: { type: "string", pattern: "^[0-9a-f]{40}$" },
-            cdhashes: { type: "array", items: { type: "object" } },
-            hashType: { type: "string", enum: ["sha1", "sha256", "sha256-truncated", "sha384"] },
-            identifier: { type: "string" },
-            teamId: { type: ["string", "null"] },
-          },
-        },
-      },
-      entitlements: { type: ["object", "null"] },
-    },
-  },
-  Device: {
-    type: "object",
-    properties: {
-      udid: { type: "string" },
-      name: { type: ["string", "null"] },
-      model: { type: ["string", "null"] },
-      owner: { type: ["string", "null"] },
-    },
-  },
-  App: {
-    type: "object",
-    required: ["id", "bundleId", "name", "buildCount", "latest", "updatedAt", "adminsOnly"],
-    properties: {
-      id: uuid,
-      bundleId: { type: "string" },
-      name: { type: "string" },
-      buildCount: { type: "integer" },
-      latest: {
-        type: ["object", "null"],
-        properties: {
-          id: uuid,
-          version: { type: "string" },
-          buildNumber: { type: "string" },
-          createdAt: { type: "string", format: "date-time" },
-        },
-      },
-      updatedAt: { type: "string", format: "date-time" },
-      adminsOnly: { type: "boolean", description: "Restricted and granted to no group: only admins see it." },
-    },
-  },
-  WebhookInput: {
-    type: "object",
-    required: ["url"],
-    properties: {
-      url: {
-        type: "string",
-        format: "uri",
-        pattern: "^https?://",
-        description:
-          "No user:pass@. Loopback, link-local, metadata and unspecified addresses are refused; private ranges unless the server sets WEBHOOK_ALLOW_PRIVATE=true.",
-      },
-      secret: {
-        type: "string",
-        minLength: 16,
-        description: "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`. Generated when left out.",
-      },
-      events: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", enum: ["build.created", "build.promoted"] },
-        default: ["build.created"],
-      },
-      format: {
-        type: "string",
-        enum: ["json", "slack", "teams"],
-        default: "json",
-        description: "`slack`: `{ text }` in Slack's mrkdwn; `teams`: a Microsoft Teams MessageCard.",
-      },
-    },
-  },
-  Webhook: {
-    type: "object",
-    required: ["id", "appId", "url", "events", "format", "enabled", "secretHint", "createdAt"],
-    properties: {
-      id: uuid,
-      appId: uuid,
-      url: { type: "string", format: "uri" },
-      events: { type: "array", items: { type: "string", enum: ["build.created", "build.promoted"] } },
-      format: { type: "string", enum: ["json", "slack", "teams"] },
-      enabled: { type: "boolean" },
-      secretHint: { type: "string", description: "The secret is never returned after creation; only a masked hint." },
-      createdAt: { type: "string", format: "date-time" },
-    },
-  },
+  Error: fromZod(apiErrorSchema, "output"),
+  Warning: fromZod(warningSchema, "output"),
+  Build: fromZod(buildResponseSchema, "output"),
+  CodeSignature: fromZod(codeSignatureSchema, "output"),
+  Device: fromZod(coverageEntrySchema, "output"),
+  App: fromZod(appResponseSchema, "output"),
+  WebhookInput: fromZod(createWebhookBodySchema),
+  Webhook: fromZod(webhookResponseSchema, "output"),
 };
 
 const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>

@@ -22,3 +22,21 @@ export const appRetentionSchema = z.object({
   /** null: keep every build. At least 1, so a channel's newest build is never deleted. */
   keepPerChannel: keepPerChannelSchema.nullable(),
 });
+
+/** An app as `GET /api/v1/apps` answers it (lib/apps/data.ts AppDto). */
+export const appResponseSchema = z.object({
+  id: z.uuid(),
+  bundleId: z.string(),
+  name: z.string(),
+  buildCount: z.int(),
+  latest: z
+    .object({
+      id: z.uuid(),
+      version: z.string(),
+      buildNumber: z.string(),
+      createdAt: z.iso.datetime({ offset: true }),
+    })
+    .nullable(),
+  updatedAt: z.iso.datetime({ offset: true }),
+  adminsOnly: z.boolean().describe("Restricted and granted to no group: only admins see it."),
+});

@@ -69,3 +69,11 @@ export const deviceNameSchema = z
 export const renameDeviceSchema = z.object({ deviceId: idField("device"), name: deviceNameSchema });
 export const deviceIdSchema = z.object({ deviceId: idField("device") });
 export const reassignDeviceSchema = z.object({ deviceId: idField("device"), email: emailSchema });
+
+/** A device in a build's coverage (`deviceCoverage` of `GET /api/v1/builds/{id}`). */
+export const coverageEntrySchema = z.object({
+  udid: z.string(),
+  name: z.string().nullable(),
+  model: z.string().nullable(),
+  owner: z.string().nullable().describe("The owner's email."),
+});

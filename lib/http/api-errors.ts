@@ -1,6 +1,15 @@
+import { z } from "zod";
 import { asDatabaseUnavailable } from "@/lib/db/database-errors";
 import { reportDatabaseFailure } from "@/lib/db/database-health";
-import { AppError } from "@/lib/errors";
+import { AppError, ERROR_STATUS, type ErrorCode } from "@/lib/errors";
+
+/** Every error answer of the API: `{ error: { code, message } }` (the OpenAPI document's `Error`). */
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).describe("Stable, machine-readable."),
+    message: z.string().describe("A plain-English sentence safe to show a user."),
+  }),
+});
 
 export function errorJson(code: string, message: string, status: number, headers?: HeadersInit): Response {
   return Response.json({ error: { code, message } }, { status, headers });

@@ -68,7 +68,7 @@ export const createWebhookBodySchema = z.object(
       "No user:pass@. Loopback, link-local, metadata and unspecified addresses are refused; private ranges unless the server sets WEBHOOK_ALLOW_PRIVATE=true.",
     ),
     secret: createWebhookSchema.shape.secret.describe(
-      "Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`. Generated when left out.",
+      "16 to 200 characters. Signs each delivery: `X-Ferry-Signature: sha256=<hex HMAC-SHA256>`. Generated when left out.",
     ),
     events: createWebhookSchema.shape.events,
     format: createWebhookSchema.shape.format.describe(
@@ -81,4 +81,16 @@ export const createWebhookBodySchema = z.object(
 export const webhookRefSchema = z.object({
   appId: z.uuid({ message: "Unknown app." }),
   webhookId: z.uuid({ message: "Unknown webhook: reload the page." }),
+});
+
+/** A webhook as the API answers it (lib/webhooks/data.ts WebhookDto): never its secret. */
+export const webhookResponseSchema = z.object({
+  id: z.uuid(),
+  appId: z.uuid(),
+  url: z.url(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  format: z.enum(WEBHOOK_FORMATS),
+  enabled: z.boolean(),
+  secretHint: z.string().describe("The secret is never returned after creation; only a masked hint."),
+  createdAt: z.iso.datetime({ offset: true }),
 });
