@@ -68,6 +68,14 @@ export const deviceNameSchema = z
 
 export const renameDeviceSchema = z.object({ deviceId: idField("device"), name: deviceNameSchema });
 export const deviceIdSchema = z.object({ deviceId: idField("device") });
+/** The admin page's import form: a device list pasted as text (the API takes the raw body, capped by size). */
+export const importDevicesFormSchema = z.object({
+  list: z
+    .string()
+    .min(1, "Paste a device list.")
+    .max(1024 * 1024, "The list is too long."),
+});
+
 export const reassignDeviceSchema = z.object({ deviceId: idField("device"), email: emailSchema });
 
 /** A device in a build's coverage (`deviceCoverage` of `GET /api/v1/builds/{id}`). */

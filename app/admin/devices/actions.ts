@@ -1,7 +1,6 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import {
   deleteDevice,
   disableDevice,
@@ -10,7 +9,12 @@ import {
   reassignDevice,
   renameDevice,
 } from "@/lib/devices/mutations";
-import { deviceIdSchema, reassignDeviceSchema, renameDeviceSchema } from "@/lib/devices/schema";
+import {
+  deviceIdSchema,
+  importDevicesFormSchema,
+  reassignDeviceSchema,
+  renameDeviceSchema,
+} from "@/lib/devices/schema";
 import type { ActionState } from "@/lib/server-actions/action-state";
 import { runAction } from "@/lib/server-actions/run-action";
 
@@ -54,15 +58,8 @@ export async function deleteDeviceAction(_state: ActionState, formData: FormData
   });
 }
 
-const importSchema = z.object({
-  list: z
-    .string()
-    .min(1, "Paste a device list.")
-    .max(1024 * 1024, "The list is too long."),
-});
-
 export async function importDevicesAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  return runAction(formData, { schema: importSchema, fields: ["list"] }, async (input, actor) => {
+  return runAction(formData, { schema: importDevicesFormSchema, fields: ["list"] }, async (input, actor) => {
     const { added, existing } = await importDevices(input.list, actor);
     revalidatePath("/admin/devices");
     return { ok: true, message: `Imported ${added} device${added === 1 ? "" : "s"}; ${existing} already registered.` };
