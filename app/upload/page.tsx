@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { UploadForm } from "@/components/upload/upload-form";
-import { can } from "@/lib/access/policy";
-import { requireUserPage } from "@/lib/auth/require-user";
+import { requirePagePermission } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -10,8 +8,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Upload a build" };
 
 export default async function UploadPage() {
-  const user = await requireUserPage("/upload");
-  if (!can(user, "build.upload")) notFound();
+  await requirePagePermission("/upload", "build.upload");
   return (
     <div className="mx-auto max-w-2xl">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>
