@@ -10,7 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { API_ROUTE } from "@/lib/http/api-route";
+import { API_ROUTE, API_ROUTE_BODY, type BodySpec } from "@/lib/http/api-route";
+import { bodyLimitFor, JSON_BODY_MAX_BYTES } from "@/lib/http/body-limits";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const API_DIR = path.join(ROOT, "app", "api", "v1");
@@ -59,6 +60,36 @@ test("only the OpenAPI document and iOS' device enrollment post are public", asy
     }
   }
   assert.deepEqual(publicOps.sort(), ["GET openapi.json", "POST devices/profile-service"]);
+});
+
+test("a handler reads a body exactly where lib/http/body-limits.ts says the route reads it, with the same cap", async () => {
+  const UPLOAD = 4 * 1024 ** 3;
+  const problems: string[] = [];
+  for (const file of routeFiles()) {
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // The folder as a request path, each [param] as a sample value.
+    const urlPath = `/api/v1/${path
+      .relative(API_DIR, path.dirname(file))
+      .split(path.sep)
+      .map((s) => (/^\[.+\]$/.test(s) ? "0f8fad5b-d9cb-469f-a165-70867728950e" : s))
+      .join("/")}`;
+    for (const method of HTTP_METHODS) {
+      const handler = module[method] as { [API_ROUTE_BODY]?: BodySpec | null } | undefined;
+      if (!handler) continue;
+      const spec = handler[API_ROUTE_BODY] ?? null;
+      const limit = bodyLimitFor(method, urlPath, UPLOAD);
+      const where = `${method} ${urlPath}`;
+      if (!spec) {
+        if (limit.readBy !== "server") problems.push(`${where}: listed as read by the route, but reads no body`);
+        continue;
+      }
+      if (limit.readBy !== "route") problems.push(`${where}: reads a body but body-limits.ts does not list it`);
+      const cap = "json" in spec ? (spec.maxBytes ?? JSON_BODY_MAX_BYTES) : "bytes" in spec ? spec.bytes : null;
+      if (cap !== null && cap !== limit.maxBytes)
+        problems.push(`${where}: reads up to ${cap}, the server allows ${limit.maxBytes}`);
+    }
+  }
+  assert.deepEqual(problems, []);
 });
 
 const bareHandler = async () => new Response("hi");

@@ -44,7 +44,7 @@ export function scopeForMethod(method: string): TokenScope {
   return isWriteMethod(method) ? "upload" : "read";
 }
 
-type BodySpec = { json: z.ZodType; maxBytes?: number } | { bytes: number } | { stream: true };
+export type BodySpec = { json: z.ZodType; maxBytes?: number } | { bytes: number } | { stream: true };
 
 type BodyOf<B> = B extends { json: infer S extends z.ZodType }
   ? z.infer<S>
@@ -59,10 +59,13 @@ export type RouteContext<K extends string> = { params: Promise<ParamsOf<K>> };
 
 export type ApiHandler<K extends string> = ((request: Request, context: RouteContext<K>) => Promise<Response>) & {
   readonly [API_ROUTE]: "caller" | "public";
+  /** How the handler reads its body (null: it reads none), checked against lib/http/body-limits.ts by a test. */
+  readonly [API_ROUTE_BODY]: BodySpec | null;
 };
 
 /** Marks handlers made here: tests/api-route-structure.test.ts requires it on every export of app/api/v1. */
 export const API_ROUTE: unique symbol = Symbol.for("ferry.api-route");
+export const API_ROUTE_BODY: unique symbol = Symbol.for("ferry.api-route.body");
 
 export type ApiRequest<K extends string, B> = {
   request: Request;
@@ -93,9 +96,10 @@ async function readBody(request: Request, spec: BodySpec | undefined): Promise<u
 
 function mark<K extends string>(
   kind: "caller" | "public",
+  body: BodySpec | undefined,
   fn: (request: Request, context: RouteContext<K>) => Promise<Response>,
 ): ApiHandler<K> {
-  return Object.assign(fn, { [API_ROUTE]: kind } as const);
+  return Object.assign(fn, { [API_ROUTE]: kind, [API_ROUTE_BODY]: body ?? null } as const);
 }
 
 /** An authenticated API handler (see the comment at the top of this file). */
@@ -103,7 +107,7 @@ export function apiRoute<K extends string = never, B extends BodySpec | undefine
   options: Options<K, B>,
   handler: (input: ApiRequest<K, BodyOf<B>>) => Promise<Response>,
 ): ApiHandler<K> {
-  return mark("caller", async (request, context) => {
+  return mark("caller", options.body, async (request, context) => {
     try {
       const caller = await requireCaller(request, scopeForMethod(request.method));
       if (options.permission) authorize(caller.user, options.permission);
@@ -123,7 +127,7 @@ export function publicApiRoute<K extends string = never, B extends BodySpec | un
   options: { params?: readonly K[]; body?: B },
   handler: (input: { request: Request; params: ParamsOf<K>; body: BodyOf<B> }) => Promise<Response>,
 ): ApiHandler<K> {
-  return mark("public", async (request, context) => {
+  return mark("public", options.body, async (request, context) => {
     try {
       const params = ((await context?.params) ?? {}) as ParamsOf<K>;
       const body = (await readBody(request, options.body)) as BodyOf<B>;
