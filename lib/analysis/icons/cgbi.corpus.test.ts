@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import { describe, it } from "node:test";
 import { deflateRawSync, deflateSync } from "node:zlib";
 import { PNG } from "pngjs";
@@ -7,7 +8,6 @@ import { encodePng } from "@/lib/analysis/icons/encode";
 import {
   cgbiToStandardContainer,
   distinctColours,
-  expectedIpas,
   ihdr,
   readChunks,
   writeChunks,
