@@ -62,7 +62,10 @@ after(() => {
 });
 
 test("without the corpus, the corpus tier is skipped with one line saying how to get it", async () => {
-  const run = await runTests(["--tier", "corpus"], { FERRY_FIXTURES: "/nonexistent", FERRY_REQUIRE_FIXTURES: undefined });
+  const run = await runTests(["--tier", "corpus"], {
+    FERRY_FIXTURES: "/nonexistent",
+    FERRY_REQUIRE_FIXTURES: undefined,
+  });
   assert.equal(run.timedOut, false, `still running after ${DEADLINE_MS} ms:\n${run.stdout}`);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   const skipped = run.stdout.split("\n").filter((l) => /skipped/.test(l));

@@ -32,7 +32,8 @@ function parseArgs(argv: string[]): { tiers: Tier[]; files: string[] } {
       continue;
     }
     for (const name of (value ?? "").split(",")) {
-      if (!(TIERS as readonly string[]).includes(name)) throw new Error(`unknown tier "${name}": one of ${TIERS.join(", ")}`);
+      if (!(TIERS as readonly string[]).includes(name))
+        throw new Error(`unknown tier "${name}": one of ${TIERS.join(", ")}`);
       tiers.push(name as Tier);
     }
   }
@@ -82,7 +83,9 @@ async function main(): Promise<number> {
   console.log(
     `# ${total} test file(s) (${TIERS.filter((t) => byTier.has(t))
       .map((t) => `${t} ${byTier.get(t)!.length}`)
-      .join(", ")}): build ${yesNo(needs.build)}, database ${yesNo(needs.database)}, fixtures ${yesNo(byTier.has("corpus"))}`,
+      .join(
+        ", ",
+      )}): build ${yesNo(needs.build)}, database ${yesNo(needs.database)}, fixtures ${yesNo(byTier.has("corpus"))}`,
   );
   if (total === 0) return 0;
 

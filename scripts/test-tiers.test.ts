@@ -38,7 +38,11 @@ for (const [name, source, expected] of [
     `import { createTestDatabase } from "${helper("test-database")}";\nvoid createTestDatabase;\n`,
     /\.db\.test\.ts/,
   ],
-  ["env.test.ts", `const url = process.env.${["FERRY", "TEST", "DATABASE", "URL"].join("_")};\nvoid url;\n`, /\.db\.test\.ts/],
+  [
+    "env.test.ts",
+    `const url = process.env.${["FERRY", "TEST", "DATABASE", "URL"].join("_")};\nvoid url;\n`,
+    /\.db\.test\.ts/,
+  ],
   ["reads.test.ts", `import { fixturePath } from "${helper("fixtures")}";\nvoid fixturePath;\n`, /corpus/],
   ["server.db.test.ts", `import { startFerry } from "${helper("ferry-server")}";\nvoid startFerry;\n`, /tests\//],
   ["plain.db.test.ts", `export const x = 1;\n`, /unit test/],
@@ -52,7 +56,10 @@ for (const [name, source, expected] of [
 }
 
 test("a helper reached indirectly counts", () => {
-  fs.writeFileSync(path.join(scratch, "indirect.ts"), `export { useDomainDatabase } from "${helper("domain-database")}";\n`);
+  fs.writeFileSync(
+    path.join(scratch, "indirect.ts"),
+    `export { useDomainDatabase } from "${helper("domain-database")}";\n`,
+  );
   const file = path.join(scratch, "indirect.test.ts");
   fs.writeFileSync(file, `import { useDomainDatabase } from "./indirect";\nvoid useDomainDatabase;\n`);
   assert.match(tierViolation(file) ?? "no violation", /\.db\.test\.ts/);

@@ -52,7 +52,8 @@ export function tierNeeds(tier: Tier, file?: string): { build: boolean; database
       return { build: true, database: true, fixtures: false };
     case "corpus": {
       // A corpus test beside the HTTP tests runs against a server; one under lib/ needs only the files.
-      const server = file === undefined || ["http", "e2e"].includes(tierOf(file.replace(/\.corpus(\.test\.tsx?)$/, "$1")));
+      const server =
+        file === undefined || ["http", "e2e"].includes(tierOf(file.replace(/\.corpus(\.test\.tsx?)$/, "$1")));
       return { build: server, database: server, fixtures: true };
     }
   }

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
+import { makeTestBuild } from "./helpers/test-builds";
 import { eventually, queryDatabase } from "./helpers/test-database";
 
 let server: FerryServer;
@@ -20,9 +20,13 @@ async function sql<T extends Record<string, unknown>>(text: string, params: unkn
   return queryDatabase<T>(server.databaseUrl, text, params);
 }
 
-async function uploadBuild(adminToken: string, fixture: string): Promise<{ id: string; appId: string }> {
+async function uploadBuild(adminToken: string, app: string): Promise<{ id: string; appId: string }> {
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(fixturePath("ipa", fixture)), "a.ipa");
+  form.append(
+    "file",
+    await fs.openAsBlob((await makeTestBuild({ bundleId: `com.example.ferry.${app}` })).path),
+    "a.ipa",
+  );
   const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}` },
@@ -79,7 +83,7 @@ before(
     // As `npm start` runs it: one process, so its exit means the SIGTERM flush is done.
     server = await startFerry({ launcher: "compiled" });
     const adminToken = await createToken(server);
-    const build = await uploadBuild(adminToken, "app_info--iphone.ipa");
+    const build = await uploadBuild(adminToken, "hot");
     buildId = build.id;
     await sql("UPDATE apps SET visibility = 'everyone' WHERE id = $1", [build.appId]);
   },
@@ -108,7 +112,7 @@ describe("revocation despite the install-link cache", { timeout: 120_000 }, () =
 
   test("a deleted build's .ipa is refused within a second while being fetched", async () => {
     const adminToken = await createToken(server);
-    const doomed = await uploadBuild(adminToken, "app_info--ipad.ipa");
+    const doomed = await uploadBuild(adminToken, "doomed");
     await sql("UPDATE apps SET visibility = 'everyone' WHERE id = $1", [doomed.appId]);
     const { manifestUrl } = await memberLink("doomed.member@example.com", doomed.id);
     const ipaUrl = manifestUrl.replace(/manifest\.plist$/, "app.ipa");

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import { build as buildXmlPlist } from "plist";
 import { PNG } from "pngjs";
 import { extractAppIcon } from "@/lib/analysis/icons/app-icon";
 import { encodePng } from "@/lib/analysis/icons/encode";
+import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import { distinctColours, ihdr, maxAlpha, writeChunks } from "@/lib/analysis/icons/icon-test-helpers";
 import { analyzeIpa } from "@/lib/analysis/ipa/analyze-ipa";
 import { buildZip } from "@/lib/analysis/ipa/test-helpers";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import { describe, it } from "node:test";
 import { deflateRawSync, deflateSync } from "node:zlib";
 import { PNG } from "pngjs";
 import { decodePng, isCgbiPng, PngDecodeError } from "@/lib/analysis/icons/cgbi";
 import { encodePng } from "@/lib/analysis/icons/encode";
+import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import {
   cgbiToStandardContainer,
   distinctColours,
