@@ -15,7 +15,9 @@ test("every corpus file is in the manifest with its SHA-256, and every manifest 
     .sort();
   assert.deepEqual(onDisk, manifest.files.map((f) => f.path).sort());
   for (const file of manifest.files) {
-    const digest = createHash("sha256").update(fs.readFileSync(fixturePath(file.path))).digest("hex");
+    const digest = createHash("sha256")
+      .update(fs.readFileSync(fixturePath(file.path)))
+      .digest("hex");
     assert.equal(digest, file.sha256, file.path);
   }
 });
