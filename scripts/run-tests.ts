@@ -1,7 +1,8 @@
 /**
  * `npm test`: runs every test tier in turn (unit, db, http, e2e, corpus; see
  * scripts/test-tiers.ts for what each file's path declares) with Node's test
- * runner. `--tier unit,db` runs only those tiers; file paths run only those files.
+ * runner. `--tier unit,db` runs only those tiers; file paths run those files
+ * (with --tier, as well as those tiers').
  *
  * Each tier gets only what it needs: a PostgreSQL server (embedded unless
  * FERRY_TEST_DATABASE_URL points at one) for db, http, e2e and server corpus
@@ -51,13 +52,12 @@ function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const selected = args.files.length > 0 ? args.files : allTests();
+  // Files named run as given; --tier adds those tiers' files; neither means the whole suite.
+  const selected = new Set(args.files);
+  if (args.files.length === 0 || args.tiers.length > 0)
+    for (const file of allTests()) if (args.tiers.length === 0 || args.tiers.includes(tierOf(file))) selected.add(file);
   const byTier = new Map<Tier, string[]>();
-  for (const file of selected) {
-    const tier = tierOf(file);
-    if (args.tiers.length > 0 && !args.tiers.includes(tier)) continue;
-    byTier.set(tier, [...(byTier.get(tier) ?? []), file]);
-  }
+  for (const file of selected) byTier.set(tierOf(file), [...(byTier.get(tierOf(file)) ?? []), file]);
 
   // Before building or starting anything: without the corpus, every corpus test would fail on its own ENOENT.
   const corpus = byTier.get("corpus") ?? [];
