@@ -44,8 +44,8 @@ test(`boot, upload, install on Node ${process.versions.node}`, { timeout: 120_00
   assert.equal(manifest.status, 200);
   const text = await manifest.text();
   assert.match(text, /<string>com\.example\.ferry\.smoke<\/string>/);
-  const ipaUrl = /<string>(http[^<]+\.ipa)<\/string>/.exec(text)?.[1]?.replaceAll("&amp;", "&");
-  assert.ok(ipaUrl?.startsWith(`${server.baseUrl}/d/`), text);
+  const ipaUrl = /<string>(http[^<]+\.ipa)<\/string>/.exec(text)?.[1]?.replaceAll("&amp;", "&") ?? "";
+  assert.ok(ipaUrl.startsWith(`${server.baseUrl}/d/`), text);
   const head = await fetch(ipaUrl, { method: "HEAD" });
   assert.equal(head.status, 200);
   assert.equal(head.headers.get("content-length"), String(made.size));
