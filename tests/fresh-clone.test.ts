@@ -38,7 +38,7 @@ function bareEnv(port: number): NodeJS.ProcessEnv {
     out[k] = v;
   }
   // Only the port (others' servers run on this machine) and loopback; everything else as the README leaves it.
-  return { ...out, PORT: String(port), HOSTNAME: "127.0.0.1" } as NodeJS.ProcessEnv;
+  return { ...out, PORT: String(port), HOSTNAME: "127.0.0.1" } as unknown as NodeJS.ProcessEnv;
 }
 
 function sh(command: string, args: string[], cwd: string): void {
