@@ -49,6 +49,8 @@ function sh(command: string, args: string[], cwd: string): void {
 before(
   async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-fresh-clone-"));
+    // Run as root, the embedded PostgreSQL runs as the postgres user, which must reach the clone's binaries.
+    fs.chmodSync(scratch, 0o711);
     clone = path.join(scratch, "ferry");
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
