@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { HydrationMarker } from "@/components/layout/hydration-marker";
 import { siteHeaderProps } from "@/components/layout/shell-props";
 import { BODY_CLASS, MAIN_CLASS, SiteHeader } from "@/components/layout/site-header";
 import { currentUser } from "@/lib/auth/session";
@@ -27,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className={BODY_CLASS}>
         <SiteHeader {...header} />
         <main className={MAIN_CLASS}>{children}</main>
+        <HydrationMarker />
       </body>
     </html>
   );

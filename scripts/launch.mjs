@@ -14,9 +14,10 @@ import v8 from "node:v8";
  * V8 sizes its heap for a 4 GB limit: under load it lets the old generation grow to ~4× what
  * survives a full GC (measured: 50 MiB live, 270 MiB of heap after a burst of install-manifest
  * requests) and the young generation to 2 × 16 MiB. Both flags below are read by V8 at each GC,
- * so setting them here at run time works (checked on Node 20; the RSS test,
- * tests/server-memory.test.ts, fails if they stop working) without a second process to
- * re-exec with command-line flags:
+ * so setting them here at run time works (checked on Node 20, 24 and 26; setFlagsFromString ignores
+ * an unknown flag silently, so scripts/launch-flags.test.ts checks that the running Node still
+ * knows each one, and the RSS test, tests/server-memory.test.ts, fails if they stop working)
+ * without a second process to re-exec with command-line flags:
  * - old generation limit: 1.3 × what survived the last full GC (V8's own factor when memory is
  *   tight), at least +8 MiB, instead of up to 4×;
  * - young generation: its semi-spaces stay at their initial 1 MiB instead of growing to 16 MiB.

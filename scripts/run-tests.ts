@@ -1,15 +1,17 @@
 /**
- * `npm test`: runs every unit test (lib/**\/*.test.ts) and HTTP/browser test
- * (tests/**\/*.test.ts) with Node's test runner; pass file paths to run only those.
+ * `npm test`: runs every test tier in turn (unit, db, http, e2e, corpus; see
+ * scripts/test-tiers.ts for what each file's path declares) with Node's test
+ * runner. `--tier unit,db` runs only those tiers; file paths run those files
+ * (with --tier, as well as those tiers').
  *
- * It provides only what the selected files need, read from what they import
- * (directly or through helpers):
- * - tests/helpers/ferry-server.ts (HTTP and browser tests): a fresh `next build`
- *   (skipped with FERRY_TEST_SKIP_BUILD=1) and a PostgreSQL server;
- * - tests/helpers/test-database.ts (unit tests with a database): a PostgreSQL
- *   server, embedded unless FERRY_TEST_DATABASE_URL points at one;
- * - tests/helpers/fixtures.ts: the real-IPA fixture set, checked before
- *   anything else so a missing set stops the run at once with one sentence.
+ * Each tier gets only what it needs: a PostgreSQL server (embedded unless
+ * FERRY_TEST_DATABASE_URL points at one) for db, http, e2e and server corpus
+ * tests; a fresh `next build` (skipped with FERRY_TEST_SKIP_BUILD=1) for http,
+ * e2e and server corpus tests; unit tests get no database URL at all.
+ *
+ * The corpus tier needs the real-IPA corpus (FERRY_FIXTURES, else
+ * ../shared/fixtures). Without it the tier is skipped with one line saying how
+ * to get it, or, with FERRY_REQUIRE_FIXTURES=1 (CI), the run fails at once.
  */
 // First: `next build` below inherits NEXT_TELEMETRY_DISABLED.
 import "@/lib/boot/next-telemetry";
@@ -18,86 +20,78 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { missingFixturesMessage } from "../tests/helpers/fixtures";
+import { allTests, ROOT, TIERS, type Tier, tierNeeds, tierOf } from "./test-tiers";
 
-const root = path.resolve(import.meta.dirname, "..");
-const SERVER_HELPER = path.join(root, "tests/helpers/ferry-server.ts");
-const DATABASE_HELPER = path.join(root, "tests/helpers/test-database.ts");
-const FIXTURES_HELPER = path.join(root, "tests/helpers/fixtures.ts");
-
-function findTests(dir: string, out: string[] = []): string[] {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name === "generated") continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) findTests(full, out);
-    else if (entry.name.endsWith(".test.ts") || entry.name.endsWith(".test.tsx")) out.push(path.relative(root, full));
+function parseArgs(argv: string[]): { tiers: Tier[]; files: string[] } {
+  const tiers: Tier[] = [];
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = arg === "--tier" ? argv[++i] : arg.startsWith("--tier=") ? arg.slice("--tier=".length) : null;
+    if (value === null) {
+      files.push(arg);
+      continue;
+    }
+    for (const name of (value ?? "").split(",")) {
+      if (!(TIERS as readonly string[]).includes(name))
+        throw new Error(`unknown tier "${name}": one of ${TIERS.join(", ")}`);
+      tiers.push(name as Tier);
+    }
   }
-  return out;
+  return { tiers, files };
 }
 
-// `from "x"`, `import "x"`, `import("x")`; a false match in a string resolves to no file and is ignored.
-const IMPORT = /\b(?:from|import)\s*\(?\s*["']([^"'\n]+)["']/g;
-
-/** The project files `file` imports: relative, `@/` and absolute specifiers that exist; packages are skipped. */
-function localImports(file: string): string[] {
-  let source: string;
-  try {
-    source = fs.readFileSync(file, "utf8");
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const [, spec] of source.matchAll(IMPORT)) {
-    if (!spec) continue;
-    let base: string;
-    if (spec.startsWith("@/")) base = path.join(root, spec.slice(2));
-    else if (spec.startsWith(".")) base = path.resolve(path.dirname(file), spec);
-    else if (path.isAbsolute(spec)) base = spec;
-    else continue;
-    const stem = base.replace(/\.js$/, "");
-    const found = [base, `${stem}.ts`, `${stem}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")].find(
-      (candidate) => fs.statSync(candidate, { throwIfNoEntry: false })?.isFile(),
-    );
-    if (found && !found.includes(`${path.sep}node_modules${path.sep}`)) out.push(found);
-  }
-  return out;
-}
-
-type Needs = { build: boolean; database: boolean; fixtures: boolean };
-
-/** What the selected files need, from every project file they reach through imports. */
-function needsOf(files: string[]): Needs {
-  const seen = new Set<string>();
-  const stack = files.map((f) => path.resolve(root, f));
-  while (stack.length > 0) {
-    const file = stack.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    stack.push(...localImports(file));
-  }
-  const build = seen.has(SERVER_HELPER);
-  return { build, database: build || seen.has(DATABASE_HELPER), fixtures: seen.has(FIXTURES_HELPER) };
+function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+    { cwd: ROOT, stdio: "inherit", env },
+  );
+  return new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
 }
 
 async function main(): Promise<number> {
-  const requested = process.argv.slice(2);
-  const files =
-    requested.length > 0 ? requested : [...findTests(path.join(root, "lib")), ...findTests(path.join(root, "tests"))];
-  const needs = needsOf(files);
+  const args = parseArgs(process.argv.slice(2));
+  // Files named run as given; --tier adds those tiers' files; neither means the whole suite.
+  const selected = new Set(args.files);
+  if (args.files.length === 0 || args.tiers.length > 0)
+    for (const file of allTests()) if (args.tiers.length === 0 || args.tiers.includes(tierOf(file))) selected.add(file);
+  const byTier = new Map<Tier, string[]>();
+  for (const file of selected) byTier.set(tierOf(file), [...(byTier.get(tierOf(file)) ?? []), file]);
 
-  // Before building or starting anything: without the set, every fixture test would fail on its own ENOENT.
-  const missing = needs.fixtures ? missingFixturesMessage() : null;
+  // Before building or starting anything: without the corpus, every corpus test would fail on its own ENOENT.
+  const corpus = byTier.get("corpus") ?? [];
+  const missing = corpus.length > 0 ? missingFixturesMessage() : null;
   if (missing) {
-    console.error(missing);
-    return 1;
+    if (process.env.FERRY_REQUIRE_FIXTURES === "1") {
+      console.error(`FERRY_REQUIRE_FIXTURES=1: ${missing}`);
+      return 1;
+    }
+    console.log(`# skipped ${corpus.length} corpus test file(s): ${missing}`);
+    byTier.delete("corpus");
   }
+
+  const needs = { build: false, database: false };
+  for (const [tier, files] of byTier)
+    for (const file of files) {
+      const n = tierNeeds(tier, file);
+      needs.build ||= n.build;
+      needs.database ||= n.database;
+    }
+  const total = [...byTier.values()].reduce((sum, files) => sum + files.length, 0);
   const yesNo = (b: boolean) => (b ? "yes" : "no");
   console.log(
-    `# ${files.length} test file(s): build ${yesNo(needs.build)}, database ${yesNo(needs.database)}, fixtures ${yesNo(needs.fixtures)}`,
+    `# ${total} test file(s) (${TIERS.filter((t) => byTier.has(t))
+      .map((t) => `${t} ${byTier.get(t)!.length}`)
+      .join(
+        ", ",
+      )}): build ${yesNo(needs.build)}, database ${yesNo(needs.database)}, fixtures ${yesNo(byTier.has("corpus"))}`,
   );
+  if (total === 0) return 0;
 
   if (needs.build && process.env.FERRY_TEST_SKIP_BUILD !== "1") {
     console.log("# building the app (next build)");
-    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
+    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
     if (build.status !== 0) return build.status ?? 1;
   }
 
@@ -105,10 +99,7 @@ async function main(): Promise<number> {
   // A relative FERRY_FIXTURES means relative to where the runner was started, not to each test's directory.
   if (env.FERRY_FIXTURES) env.FERRY_FIXTURES = path.resolve(env.FERRY_FIXTURES);
   let stopDatabase = async () => {};
-  if (!needs.database) {
-    // A test that needs none must not come to depend on one by accident.
-    delete env.FERRY_TEST_DATABASE_URL;
-  } else if (!env.FERRY_TEST_DATABASE_URL) {
+  if (needs.database && !env.FERRY_TEST_DATABASE_URL) {
     // Loaded only here: starting PostgreSQL is the slow part a pure unit run skips.
     const { ensureEmbeddedPostgres } = await import("@/lib/db/embedded-postgres");
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-test-pg-"));
@@ -121,20 +112,28 @@ async function main(): Promise<number> {
     };
   }
 
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
-    { cwd: root, stdio: "inherit", env },
-  );
-  const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
-  await stopDatabase();
+  let code = 0;
+  try {
+    for (const tier of TIERS) {
+      const files = byTier.get(tier);
+      if (!files) continue;
+      console.log(`# tier ${tier}: ${files.length} file(s)`);
+      const tierEnv = { ...env };
+      // A tier that needs no database must not come to depend on one by accident.
+      if (!files.some((f) => tierNeeds(tier, f).database)) delete tierEnv.FERRY_TEST_DATABASE_URL;
+      const tierCode = await runNodeTest(files, tierEnv);
+      if (tierCode !== 0) code = tierCode;
+    }
+  } finally {
+    await stopDatabase();
+  }
   return code;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

@@ -9,8 +9,8 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import * as plist from "plist";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
+import { makeTestBuild } from "./helpers/test-builds";
 import { eventually, queryDatabase } from "./helpers/test-database";
 
 // What iOS's install daemon sends (it fetches manifest and .ipa itself, no cookies).
@@ -34,7 +34,11 @@ before(async () => {
   server = await startFerry();
   adminToken = await createToken(server);
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
+  form.append(
+    "file",
+    await fs.openAsBlob((await makeTestBuild({ bundleId: "com.example.ferry.audit" })).path),
+    "a.ipa",
+  );
   const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}` },

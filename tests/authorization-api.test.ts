@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import { describe, test } from "node:test";
 import * as plist from "plist";
 import {
@@ -27,7 +26,7 @@ import {
 } from "./helpers/authorization-world";
 import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
+import { testProfile } from "./helpers/test-profile";
 
 setUpWorld();
 
@@ -82,9 +81,9 @@ describe("API", () => {
     "POST /api/v1/profiles/inspect",
     { anonymous: 401, memberNoAccess: 403, memberWithAccess: 403, uploader: 200, admin: 200, disabled: 401 },
     async (a) => {
-      const profile = fixturePath("profiles", "app_info--ios_adhoc.mobileprovision");
+      const profile = testProfile({ bundleId: "com.example.inspect", type: "ad-hoc" });
       const body = new FormData();
-      body.append("file", await fs.openAsBlob(profile), "p.mobileprovision");
+      body.append("file", new Blob([profile]), "p.mobileprovision");
       const res = await fetch(`${world.server.baseUrl}/api/v1/profiles/inspect`, {
         method: "POST",
         headers: a.token ? { authorization: `Bearer ${a.token}` } : {},

@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
+import { makeTestBuild } from "./helpers/test-builds";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-boot-"));
 const unset = { DATABASE_URL: "", AUTH_SECRET: "", ADMIN_EMAIL: "", ADMIN_PASSWORD: "" };
@@ -47,7 +47,7 @@ test("first start on an empty machine, then a restart keeps everything", async (
   const token = await createToken(server, "admin@localhost");
   assert.match(token, /^ferry_[A-Za-z0-9_-]{43}$/, "stdout is the token and nothing else");
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
+  form.append("file", await fs.openAsBlob((await makeTestBuild({ bundleId: "com.example.ferry.boot" })).path), "a.ipa");
   const uploaded = await fetch(`${server.baseUrl}/api/v1/builds`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },
@@ -66,7 +66,7 @@ test("first start on an empty machine, then a restart keeps everything", async (
   const body = (await apps.json()) as { apps: { id: string; bundleId: string }[] };
   assert.deepEqual(
     body.apps.map((a) => a.bundleId),
-    ["com.icyleaf.AppInfoDemo"],
+    ["com.example.ferry.boot"],
   );
   // An install link minted before the restart still verifies: the secret was kept.
   const manifest = await fetch(build.manifestUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server.baseUrl));

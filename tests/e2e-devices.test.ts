@@ -17,9 +17,9 @@ import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
 import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
+import { testProfile } from "./helpers/test-profile";
 
 const MISSING_UDID = "00008030-00AA11BB22CC33DD";
 
@@ -65,7 +65,7 @@ before(async () => {
   const created = await server.cli(["user", "create", "--email", "phone@example.com", "--password", "phone-password"]);
   assert.equal(created.code, 0, created.stderr);
   const token = await createToken(server);
-  const profileBytes = fs.readFileSync(fixturePath("profiles", "app_info--ios_development.mobileprovision"));
+  const profileBytes = Buffer.from(testProfile({ bundleId: "com.example.ferry.e2e-devices", type: "ad-hoc" }));
   listedUdid = parseProvisioningProfile(profileBytes, new Date("2020-01-01T00:00:00Z")).devices[0]!;
   const ipa = path.join(scratch, "dev.ipa");
   await generateIpa(ipa, {

@@ -26,7 +26,6 @@ import {
   waitForPageScript,
 } from "./helpers/browser";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
 import { embeddedProfile } from "./helpers/test-profile";
@@ -101,9 +100,23 @@ before(
     fs.mkdirSync(dataDir);
     server = await startFerry({ dataDir });
     const token = await createToken(server);
-    // A real fixture makes the app list hold more than the app under test; its profile expired
+    // Another app makes the app list hold more than the app under test; its profile expired
     // in 2018 (a fixed date in the past), so it is also the build that cannot install.
-    expired = await uploadRaw(fixturePath("ipa", "app_info--iphone.ipa"), token);
+    const expiredFile = path.join(scratch, "expired.ipa");
+    await generateIpa(expiredFile, {
+      bundleId: "com.example.ferry.expired",
+      version: "1.2.3",
+      buildNumber: "5",
+      name: "ExpiredDemo",
+      padBytes: 4096,
+      extraFiles: [
+        embeddedProfile("ExpiredDemo", "com.example.ferry.expired", {
+          bundleId: "com.example.ferry.expired",
+          expires: new Date("2018-04-01T00:00:00Z"),
+        }),
+      ],
+    });
+    expired = await uploadRaw(expiredFile, token);
     const olderFile = path.join(scratch, "older.ipa");
     const newerFile = path.join(scratch, "newer.ipa");
     // An in-house (enterprise) profile: installable, and the page explains the trust step.

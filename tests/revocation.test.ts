@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
-import { fixturePath } from "./helpers/fixtures";
 import { invokeAction, type ServerActionRef, serverActionIds } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
+import { makeTestBuild } from "./helpers/test-builds";
 import { queryDatabase } from "./helpers/test-database";
 
 const MEMBER = { email: "revoked.member@example.com", password: "member-password-1" };
@@ -107,7 +107,11 @@ before(
     actionIds = serverActionIds(ROOT);
     const adminToken = await createToken(server);
     const form = new FormData();
-    form.append("file", await fs.openAsBlob(fixturePath("ipa", "app_info--iphone.ipa")), "a.ipa");
+    form.append(
+      "file",
+      await fs.openAsBlob((await makeTestBuild({ bundleId: "com.example.ferry.revocation" })).path),
+      "a.ipa",
+    );
     const res = await fetch(`${server.baseUrl}/api/v1/builds`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}` },

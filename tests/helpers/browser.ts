@@ -127,21 +127,20 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
 }
 
 /**
- * Resolves once React has hydrated the element matched by `selector` and has
- * had time to run passive effects (useEffect), so that the *absence* of
- * something a client component renders from an effect means something.
+ * Resolves once the element matched by `selector` is on the page and React has
+ * hydrated the page and run its initial effects (app/layout.tsx's
+ * HydrationMarker sets `<html data-hydrated>` after every other effect), so
+ * that the *absence* of something a client component renders from an effect
+ * means something. A condition, not a delay: a slow machine only waits longer.
  */
 export async function waitForHydration(page: Page, selector: string): Promise<void> {
   await page.waitForFunction(
-    (sel) => {
-      const element = document.querySelector(sel);
-      return element !== null && Object.keys(element).some((key) => key.startsWith("__reactFiber$"));
-    },
+    (sel) => document.querySelector(sel) !== null && document.documentElement.hasAttribute("data-hydrated"),
     selector,
     { timeout: 30_000 },
   );
-  // Passive effects are flushed within a frame or two of the commit.
-  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 300))));
+  // State an effect set is rendered by the next frame.
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
 }
 
 /** The pages served without the React runtime (pages/): waits until public/page-script.js has enhanced the page. */

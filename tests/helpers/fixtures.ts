@@ -1,8 +1,9 @@
 /**
  * The real-IPA fixture set (real .ipa files and provisioning profiles) lives
  * outside the repository: they are third-party files Ferry does not
- * redistribute (origin and licences: the set's own README.md). Every test,
- * benchmark and the test runner find it here, and only here.
+ * redistribute (origin and licences: the set's own README.md; `npm run
+ * fixtures` fetches it, scripts/fetch-fixtures.ts). Only corpus-tier tests
+ * (`*.corpus.test.ts`), benchmarks and the test runner use it, and only here.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -26,7 +27,7 @@ export function missingFixturesMessage(): string | null {
   const dir = fixturesDir();
   if (fs.existsSync(path.join(dir, "expected.json"))) return null;
   return (
-    `The real-IPA test fixtures are not at ${dir}: they are third-party files kept outside this repository ` +
-    `(where they come from: README.md, "Test fixtures"), so get the set and run with FERRY_FIXTURES=/path/to/fixtures.`
+    `the real-IPA corpus is not at ${dir} (third-party files kept outside this repository, README.md "Test fixtures"): ` +
+    `get it with \`npm run fixtures\` (needs internet), or point FERRY_FIXTURES=/path/to/fixtures at a copy.`
   );
 }

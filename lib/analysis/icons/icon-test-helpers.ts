@@ -1,27 +1,9 @@
 /**
- * Test-only helpers for icon tests: the fixture table, PNG chunk surgery to
+ * Test-only helpers for icon tests (the corpus table: icon-corpus.ts): PNG chunk surgery to
  * build hostile files, and an independent CgBI → standard PNG conversion so
  * our decoder can be checked against pngjs.
  */
-import { readFileSync } from "node:fs";
 import { crc32, deflateSync, inflateRawSync } from "node:zlib";
-import { z } from "zod";
-import { fixturePath } from "@/tests/helpers/fixtures";
-
-export const expectedIpas = z
-  .object({
-    ipa: z.record(
-      z.string(),
-      z.object({
-        appDir: z.string(),
-        bundleId: z.string(),
-        iconNamesInPlist: z.array(z.string()),
-        iconPngs: z.array(z.tuple([z.string(), z.string(), z.number()])),
-        hasAssetsCar: z.boolean(),
-      }),
-    ),
-  })
-  .parse(JSON.parse(readFileSync(fixturePath("expected.json"), "utf8"))).ipa;
 
 export interface PngChunk {
   type: string;

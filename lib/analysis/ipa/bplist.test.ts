@@ -143,9 +143,8 @@ describe("parseBplist: hostile input", () => {
     const objects: Buffer[] = [];
     for (let i = 0; i < 40; i++) objects.push(bp.array([i + 1, i + 1]));
     objects.push(bp.ascii("leaf"));
-    const started = Date.now();
+    // The cap's own error proves the walk stopped at its count, not after expanding 2^40 values (no clock needed).
     assert.throws(() => parseBplist(buildBplist(objects), { maxDepth: 1000 }), /more than \d+ objects/);
-    assert.ok(Date.now() - started < 2000);
   });
 
   it("caps nesting depth", () => {

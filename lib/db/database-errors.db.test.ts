@@ -5,13 +5,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { AppError } from "@/lib/errors";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { testServerUrl } from "@/tests/helpers/test-database";
 import { asDatabaseUnavailable, isDatabaseUnavailable } from "./database-errors";
 
-function serverUrl(): string {
-  const url = process.env.FERRY_TEST_DATABASE_URL;
-  if (!url) throw new Error("FERRY_TEST_DATABASE_URL is not set: run with `npm test`");
-  return url;
-}
+const serverUrl = testServerUrl;
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {

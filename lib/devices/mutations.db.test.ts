@@ -1,6 +1,5 @@
 /** Domain tests: enrollment challenges, registration from a signed device answer, ownership, admin changes, coverage. */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { build as buildPlist } from "plist";
 import { type Actor, CLI_ACTOR, userActor } from "@/lib/access/actor";
@@ -27,7 +26,6 @@ import { AppError } from "@/lib/errors";
 import { createUser } from "@/lib/users/mutations";
 import { signPost, testDeviceIdentityCa } from "@/tests/helpers/device-identity";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
-import { fixturePath } from "@/tests/helpers/fixtures";
 
 const VICTIM = "00008030-000AAAAAAAAAAAAA";
 const context = { ip: "203.0.113.9", userAgent: "iOS/17.5 domain-test" };
@@ -368,10 +366,37 @@ describe("enrollment challenges are bounded", () => {
   });
 });
 
-describe("coverage against real profiles", () => {
-  for (const file of ["app_info--ios_adhoc.mobileprovision", "app_info--ios_development.mobileprovision"]) {
-    it(`${file}: the listed device is included, another is missing, the blocker says so`, () => {
-      const profile = parseProvisioningProfile(fs.readFileSync(fixturePath("profiles", file)), T0);
+describe("coverage against generated profiles", () => {
+  // The same profile shapes as Xcode's (signed, ProvisionedDevices or ProvisionsAllDevices); real ones: coverage.corpus.test.ts.
+  const profileBytes = (extra: Record<string, unknown>): Buffer =>
+    makeEnvelope(
+      Buffer.from(
+        buildPlist({
+          Name: "Generated",
+          UUID: "00000000-0000-4000-8000-000000000002",
+          TeamName: "Example Corp",
+          TeamIdentifier: ["TEST123456"],
+          CreationDate: new Date("2026-01-01T00:00:00Z"),
+          ExpirationDate: new Date("2027-01-01T00:00:00Z"),
+          Platform: ["iOS"],
+          Entitlements: { "application-identifier": "TEST123456.com.example.app" },
+          ...extra,
+        } as Parameters<typeof buildPlist>[0]),
+      ),
+      signer,
+    );
+  for (const [label, extra] of [
+    ["ad hoc", { ProvisionedDevices: ["00008030-000000000000001E", "00008030-000000000000002E"] }],
+    [
+      "development",
+      {
+        ProvisionedDevices: ["00008030-000000000000001E"],
+        Entitlements: { "application-identifier": "TEST123456.com.example.app", "get-task-allow": true },
+      },
+    ],
+  ] as const) {
+    it(`${label}: the listed device is included, another is missing, the blocker says so`, () => {
+      const profile = parseProvisioningProfile(profileBytes(extra), T0);
       const listed = profile.devices[0];
       assert.ok(listed);
       const build = { analysis: { profile }, uploadedBy: "uploader@example.com" } as unknown as BuildDto;
@@ -405,12 +430,11 @@ describe("coverage against real profiles", () => {
   }
 
   it("enterprise and App Store profiles have no coverage", () => {
-    const profile = parseProvisioningProfile(
-      fs.readFileSync(fixturePath("profiles", "app_info--ios_appstore.mobileprovision")),
-      T0,
-    );
-    const build = { analysis: { profile }, uploadedBy: null } as unknown as BuildDto;
-    assert.equal(coverageOf(build, []), null);
-    assert.equal(deviceBlocker(build, { udid: "7777777777777777777777777777777777777777", name: null }), null);
+    for (const extra of [{ ProvisionsAllDevices: true }, {}]) {
+      const profile = parseProvisioningProfile(profileBytes(extra), T0);
+      const build = { analysis: { profile }, uploadedBy: null } as unknown as BuildDto;
+      assert.equal(coverageOf(build, []), null);
+      assert.equal(deviceBlocker(build, { udid: "7777777777777777777777777777777777777777", name: null }), null);
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodePng } from "@/lib/analysis/icons/cgbi";
 import { estimateIconPixels, findIconEntry, rankIconEntries } from "@/lib/analysis/icons/find-icon";
-import { expectedIpas } from "@/lib/analysis/icons/icon-test-helpers";
+import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import { analyzeIpa, readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
 import { withZip } from "@/lib/analysis/ipa/zip-reader";
 import { fixturePath } from "@/tests/helpers/fixtures";

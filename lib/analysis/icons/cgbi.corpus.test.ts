@@ -4,10 +4,10 @@ import { deflateRawSync, deflateSync } from "node:zlib";
 import { PNG } from "pngjs";
 import { decodePng, isCgbiPng, PngDecodeError } from "@/lib/analysis/icons/cgbi";
 import { encodePng } from "@/lib/analysis/icons/encode";
+import { expectedIpas } from "@/lib/analysis/icons/icon-corpus";
 import {
   cgbiToStandardContainer,
   distinctColours,
-  expectedIpas,
   ihdr,
   readChunks,
   writeChunks,

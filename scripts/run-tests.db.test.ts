@@ -1,7 +1,8 @@
 /**
- * `npm test` itself (scripts/run-tests.ts): it stops at once, with one
- * sentence, when the selected files need the fixture set and it is missing,
- * and it starts PostgreSQL only for files that use a database.
+ * `npm test` itself (scripts/run-tests.ts): without the real-IPA corpus it
+ * skips the corpus tier with one line (or, with FERRY_REQUIRE_FIXTURES=1,
+ * stops at once with one sentence), and it gives a database only to the
+ * tiers that use one.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -9,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { testServerUrl } from "./helpers/test-database";
+import { testServerUrl } from "@/tests/helpers/test-database";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -60,19 +61,37 @@ after(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
+test("without the corpus, the corpus tier is skipped with one line saying how to get it", async () => {
+  const run = await runTests(["--tier", "corpus"], {
+    FERRY_FIXTURES: "/nonexistent",
+    FERRY_REQUIRE_FIXTURES: undefined,
+  });
+  assert.equal(run.timedOut, false, `still running after ${DEADLINE_MS} ms:\n${run.stdout}`);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const skipped = run.stdout.split("\n").filter((l) => /skipped/.test(l));
+  assert.equal(skipped.length, 1, run.stdout);
+  assert.match(skipped[0]!, /\/nonexistent/);
+  assert.match(skipped[0]!, /npm run fixtures/);
+  assert.doesNotMatch(run.stdout, /next build|postgres/i, "nothing built or started");
+});
+
 for (const [label, args] of [
   ["the full suite", []],
-  ["one unit test file that reads fixtures", ["lib/analysis/ipa/zip-reader.test.ts"]],
+  ["one corpus test file", ["lib/analysis/ipa/zip-reader.corpus.test.ts"]],
 ] as const) {
-  test(`${label} without the fixture set stops at once with one sentence`, async () => {
-    const run = await runTests([...args], { FERRY_FIXTURES: "/nonexistent", FERRY_TEST_SKIP_BUILD: undefined });
+  test(`${label} with FERRY_REQUIRE_FIXTURES=1 and no corpus stops at once with one sentence`, async () => {
+    const run = await runTests([...args], {
+      FERRY_FIXTURES: "/nonexistent",
+      FERRY_REQUIRE_FIXTURES: "1",
+      FERRY_TEST_SKIP_BUILD: undefined,
+    });
     assert.equal(run.timedOut, false, `still running after ${DEADLINE_MS} ms:\n${run.stdout}`);
     assert.notEqual(run.code, 0);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, /\/nonexistent/);
+    assert.match(lines[0]!, /npm run fixtures/);
     assert.match(lines[0]!, /FERRY_FIXTURES=\/path\/to\/fixtures/);
-    assert.match(lines[0]!, /Test fixtures/);
     assert.doesNotMatch(run.stdout, /next build|postgres/i, "nothing built or started");
   });
 }
@@ -94,10 +113,10 @@ test("pure", () => assert.equal(process.env.FERRY_TEST_DATABASE_URL, undefined))
   });
   assert.equal(pureRun.timedOut, false, pureRun.stdout);
   assert.equal(pureRun.code, 0, `${pureRun.stdout}\n${pureRun.stderr}`);
-  assert.match(pureRun.stdout, /build no, database no, fixtures no/);
+  assert.match(pureRun.stdout, /unit 1\): build no, database no, fixtures no/);
   assert.doesNotMatch(pureRun.stdout, /postgres|next build/i);
 
-  const withDb = path.join(scratch, "with-db.test.ts");
+  const withDb = path.join(scratch, "with-db.db.test.ts");
   fs.writeFileSync(
     withDb,
     `import assert from "node:assert/strict";
@@ -119,5 +138,5 @@ test("database", async () => {
   });
   assert.equal(dbRun.timedOut, false, dbRun.stdout);
   assert.equal(dbRun.code, 0, `${dbRun.stdout}\n${dbRun.stderr}`);
-  assert.match(dbRun.stdout, /build no, database yes, fixtures no/);
+  assert.match(dbRun.stdout, /db 1\): build no, database yes, fixtures no/);
 });
