@@ -9,6 +9,7 @@ import { resignIpa } from "@/lib/signing/resign-ipa";
 import { fingerprintOf, type TrustAnchor } from "@/lib/verify/trust-roots";
 import { verifyCodeSignature } from "@/lib/verify/verify-code-signature";
 import { fixturePath } from "@/tests/helpers/fixtures";
+import { generateIpa } from "@/tests/helpers/generate-ipa";
 import { createTestSigningIdentity, type TestSigningIdentity } from "@/tests/helpers/test-code-signer";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-resign-ipa-"));
@@ -75,4 +76,54 @@ describe("resignIpa", () => {
       });
     });
   }
+
+  test("a large stored resource in a zip64 archive: re-signed with bounded memory, its bytes copied as they were", async () => {
+    const executable = await withZip(fixturePath("ipa", "app_info--embedded.ipa"), async (zip) => {
+      const entry = zip.entries.find((e) => /^Payload\/[^/]+\.app\/[^/.]+$/.test(e.name) && e.uncompressedSize > 4096);
+      assert.ok(entry);
+      return zip.readEntry(entry.name, 1 << 26);
+    });
+    const padBytes = 192 * 1024 * 1024;
+    const input = path.join(tmp, "large-zip64.ipa");
+    await generateIpa(input, {
+      bundleId: "com.example.large",
+      version: "1",
+      buildNumber: "1",
+      name: "Large",
+      padBytes,
+      executable,
+      forceZip64: true,
+      dataDescriptors: true,
+    });
+    const output = path.join(tmp, "large-zip64-resigned.ipa");
+    // RSS sampled while re-signing: holding the resource (or any whole entry) would add its 192 MiB.
+    const base = process.memoryUsage.rss();
+    let peak = base;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 10);
+    try {
+      await resignIpa(input, output, {
+        certificateCommonName: identity.commonName,
+        teamId: identity.teamId,
+        signer: identity.signer,
+        tempDir: tmp,
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, process.memoryUsage.rss());
+    assert.ok(peak - base < 64 * 1024 * 1024, `RSS grew by ${((peak - base) / 1048576).toFixed(0)} MiB`);
+    const report = await verifyCodeSignature(output, { extraAnchors: anchors, at: new Date("2026-06-01") });
+    assert.deepEqual(report.problems, []);
+    await withZip(input, async (before) => {
+      await withZip(output, async (after) => {
+        const name = "Payload/Large.app/padding.bin";
+        assert.equal(after.getEntry(name)?.compressedSize, before.getEntry(name)?.compressedSize);
+        assert.equal(after.getEntry(name)?.uncompressedSize, padBytes);
+      });
+    });
+    fs.rmSync(input);
+    fs.rmSync(output);
+  });
 });

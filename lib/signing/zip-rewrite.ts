@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { finished, pipeline } from "node:stream/promises";
-import { crc32, createDeflateRaw, createInflateRaw } from "node:zlib";
+import { crc32, createDeflateRaw, createInflateRaw, inflateRawSync } from "node:zlib";
 import { SigningError } from "@/lib/signing/signing-error";
 
 /**
@@ -35,6 +35,8 @@ const MAX16 = 0xffff;
 const VERSION_DEFAULT = 20;
 const VERSION_ZIP64 = 45;
 const COPY_CHUNK = 1024 * 1024;
+/** Entries up to this size (header and data) are copied and hashed in memory, through the read window. */
+const SMALL_ENTRY = 256 * 1024;
 /** Written bytes are flushed to disk in the background every so often, so the final sync finds little left. */
 const FLUSH_EVERY = 64 * 1024 * 1024;
 
@@ -216,7 +218,7 @@ function zip64Extra(values: number[]): Buffer {
 }
 
 /** The central record for `entry` at its new place, with zip64 fields where its values need them. */
-function centralRecordOf(entry: CentralRecord, replaced: boolean): Buffer {
+function centralRecordOf(entry: CentralRecord, replaced: boolean, force: boolean): Buffer {
   const { record } = entry;
   const nameLength = record.readUInt16LE(28);
   const extraLength = record.readUInt16LE(30);
@@ -231,9 +233,9 @@ function centralRecordOf(entry: CentralRecord, replaced: boolean): Buffer {
     : record.subarray(46 + nameLength + extraLength, 46 + nameLength + extraLength + commentLength);
   const offset = entry.newOffset ?? 0;
   const big: number[] = [];
-  if (entry.newUncompressedSize >= MAX32) big.push(entry.newUncompressedSize);
-  if (entry.newCompressedSize >= MAX32) big.push(entry.newCompressedSize);
-  if (offset >= MAX32) big.push(offset);
+  const zip64Sizes = force || entry.newUncompressedSize >= MAX32 || entry.newCompressedSize >= MAX32;
+  if (zip64Sizes) big.push(entry.newUncompressedSize, entry.newCompressedSize);
+  if (force || offset >= MAX32) big.push(offset);
   const zip64 = zip64Extra(big);
   const fixed = Buffer.alloc(46);
   record.copy(fixed, 0, 0, 46);
@@ -245,16 +247,16 @@ function centralRecordOf(entry: CentralRecord, replaced: boolean): Buffer {
   const needed = fixed.readUInt16LE(6);
   if (big.length > 0) fixed.writeUInt16LE(Math.max(needed & 0xff, VERSION_ZIP64) | (needed & 0xff00), 6);
   else if (replaced) fixed.writeUInt16LE(VERSION_DEFAULT, 6);
-  fixed.writeUInt32LE(Math.min(entry.newCompressedSize, MAX32), 20);
-  fixed.writeUInt32LE(Math.min(entry.newUncompressedSize, MAX32), 24);
+  fixed.writeUInt32LE(zip64Sizes ? MAX32 : entry.newCompressedSize, 20);
+  fixed.writeUInt32LE(zip64Sizes ? MAX32 : entry.newUncompressedSize, 24);
   fixed.writeUInt16LE(extra.length + zip64.length, 30);
   fixed.writeUInt16LE(comment.length, 32);
-  fixed.writeUInt32LE(Math.min(offset, MAX32), 42);
+  fixed.writeUInt32LE(force || offset >= MAX32 ? MAX32 : offset, 42);
   return Buffer.concat([fixed, name, zip64, extra, comment]);
 }
 
-function endRecords(count: number, cdOffset: number, cdSize: number, comment: Buffer): Buffer {
-  const needsZip64 = count >= MAX16 || cdOffset >= MAX32 || cdSize >= MAX32;
+function endRecords(count: number, cdOffset: number, cdSize: number, comment: Buffer, force: boolean): Buffer {
+  const needsZip64 = force || count >= MAX16 || cdOffset >= MAX32 || cdSize >= MAX32;
   const parts: Buffer[] = [];
   if (needsZip64) {
     const record = Buffer.alloc(56);
@@ -274,10 +276,10 @@ function endRecords(count: number, cdOffset: number, cdSize: number, comment: Bu
   }
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(EOCD_SIGNATURE, 0);
-  eocd.writeUInt16LE(Math.min(count, MAX16), 8);
-  eocd.writeUInt16LE(Math.min(count, MAX16), 10);
-  eocd.writeUInt32LE(Math.min(cdSize, MAX32), 12);
-  eocd.writeUInt32LE(Math.min(cdOffset, MAX32), 16);
+  eocd.writeUInt16LE(needsZip64 ? MAX16 : count, 8);
+  eocd.writeUInt16LE(needsZip64 ? MAX16 : count, 10);
+  eocd.writeUInt32LE(needsZip64 ? MAX32 : cdSize, 12);
+  eocd.writeUInt32LE(needsZip64 ? MAX32 : cdOffset, 16);
   eocd.writeUInt16LE(comment.length, 20);
   parts.push(eocd, comment);
   return Buffer.concat(parts);
@@ -303,7 +305,17 @@ export interface ZipRewrite {
   close(): Promise<void>;
 }
 
-export async function openZipRewrite(inputPath: string, outputPath: string): Promise<ZipRewrite> {
+export interface ZipRewriteOptions {
+  /** Write zip64 records for every entry and the end of the archive even when nothing needs them (tests the zip64 path on small archives). */
+  forceZip64?: boolean;
+}
+
+export async function openZipRewrite(
+  inputPath: string,
+  outputPath: string,
+  options: ZipRewriteOptions = {},
+): Promise<ZipRewrite> {
+  const force = options.forceZip64 === true;
   const input = await open(inputPath, "r");
   let output: FileHandle | null = null;
   try {
@@ -311,12 +323,20 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
     const { records, comment } = await readCentralDirectory(input, size);
     output = await open(outputPath, "w");
     const out = output;
+    /** Bytes written to the file so far; `tell()` adds what is still batched. */
     let position = 0;
     let unflushed = 0;
     let flushing: Promise<void> | null = null;
     const buffers = [0, 1, 2].map(() => Buffer.allocUnsafe(COPY_CHUNK));
+    // Small entries (most of an app's files) go through a read window and a write batch: a few syscalls per MiB, not per entry.
+    const batch = Buffer.allocUnsafe(COPY_CHUNK);
+    let batched = 0;
+    const window = Buffer.allocUnsafe(COPY_CHUNK);
+    let windowStart = 0;
+    let windowLength = 0;
+    const tell = () => position + batched;
 
-    const write = async (bytes: Buffer) => {
+    const writeDirect = async (bytes: Buffer) => {
       let done = 0;
       while (done < bytes.length) {
         done += (await out.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
@@ -330,6 +350,32 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
         });
       }
     };
+    const flushBatch = async () => {
+      if (batched === 0) return;
+      const length = batched;
+      batched = 0;
+      await writeDirect(batch.subarray(0, length));
+    };
+    /** Appends `bytes` to the output (copied into the batch, so the caller may reuse them). */
+    const write = async (bytes: Buffer) => {
+      if (batched + bytes.length > batch.length) await flushBatch();
+      if (bytes.length >= batch.length) await writeDirect(bytes);
+      else {
+        bytes.copy(batch, batched);
+        batched += bytes.length;
+      }
+    };
+    /** `length` (≤ 1 MiB) input bytes at `at`, from the read window; valid until the next call. */
+    const readSmall = async (at: number, length: number): Promise<Buffer> => {
+      if (at < windowStart || at + length > windowStart + windowLength) {
+        const available = Math.min(window.length, size - at);
+        if (length > available) throw corrupt("The archive ends early.");
+        await readAt(input, at, available, window);
+        windowStart = at;
+        windowLength = available;
+      }
+      return window.subarray(at - windowStart, at - windowStart + length);
+    };
     /**
      * Copies `length` bytes from `start`, three buffers in turn: the next
      * read and the previous write run (in the thread pool) while this chunk
@@ -341,6 +387,7 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
       length: number,
       onChunk?: (chunk: Buffer) => Promise<void> | void,
     ) => {
+      await flushBatch();
       let pendingWrite: Promise<void> = Promise.resolve();
       let index = 0;
       let reading: Promise<Buffer> | null =
@@ -354,22 +401,46 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
             : null;
         if (onChunk) await onChunk(chunk);
         await pendingWrite;
-        pendingWrite = write(chunk);
+        pendingWrite = writeDirect(chunk);
       }
       await pendingWrite;
     };
 
     /** Copies one entry (local header, data, descriptor); hashes its contents when `digests` is given. */
     const copyEntry = async (entry: CentralRecord, digests: boolean): Promise<EntryDigests | null> => {
-      const local = await readAt(input, entry.localOffset, 30);
+      const local = await readSmall(entry.localOffset, 30);
       if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw corrupt(`${entry.name}: bad local header.`);
       const headerLength = 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       const dataStart = entry.localOffset + headerLength;
       if (dataStart + entry.compressedSize > size) throw corrupt(`${entry.name}: its data is out of bounds.`);
-      entry.newOffset = position;
-      await copy(input, entry.localOffset, headerLength);
+      const hashable = digests && (entry.method === 0 || entry.method === 8);
+      entry.newOffset = tell();
       let result: EntryDigests | null = null;
-      if (digests && (entry.method === 0 || entry.method === 8)) {
+      const small =
+        headerLength + entry.compressedSize <= SMALL_ENTRY && (!hashable || entry.uncompressedSize <= SMALL_ENTRY);
+      if (small) {
+        const bytes = await readSmall(entry.localOffset, headerLength + entry.compressedSize);
+        await write(bytes);
+        if (hashable) {
+          const data = bytes.subarray(headerLength);
+          let contents: Buffer;
+          try {
+            contents =
+              entry.method === 0
+                ? data
+                : inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+          } catch (error) {
+            throw corrupt(`${entry.name}: ${(error as Error).message}`);
+          }
+          if (contents.length !== entry.uncompressedSize)
+            throw corrupt(`${entry.name}: its size does not match the directory.`);
+          result = {
+            sha1: createHash("sha1").update(contents).digest(),
+            sha256: createHash("sha256").update(contents).digest(),
+          };
+        }
+      } else if (hashable) {
+        await copy(input, entry.localOffset, headerLength);
         const sha1 = createHash("sha1");
         const sha256 = createHash("sha256");
         let inflated = 0;
@@ -396,13 +467,12 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
         }
         if (inflated !== entry.uncompressedSize) throw corrupt(`${entry.name}: its size does not match the directory.`);
         result = { sha1: sha1.digest(), sha256: sha256.digest() };
-      } else await copy(input, dataStart, entry.compressedSize);
+      } else await copy(input, entry.localOffset, headerLength + entry.compressedSize);
       if (entry.flags & FLAG_DATA_DESCRIPTOR) {
         const descriptorAt = dataStart + entry.compressedSize;
-        const first = (await readAt(input, descriptorAt, 4)).readUInt32LE(0);
+        const first = (await readSmall(descriptorAt, 4)).readUInt32LE(0);
         const zip64 = entry.compressedSize >= MAX32 || entry.uncompressedSize >= MAX32;
-        const length = (first === DESCRIPTOR_SIGNATURE ? 4 : 0) + (zip64 ? 20 : 12);
-        await copy(input, descriptorAt, length);
+        await write(await readSmall(descriptorAt, (first === DESCRIPTOR_SIGNATURE ? 4 : 0) + (zip64 ? 20 : 12)));
       }
       return result;
     };
@@ -461,7 +531,7 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
           entry.crc = crc;
           entry.newCompressedSize = compressed;
           entry.newUncompressedSize = rawSize;
-          entry.newOffset = position;
+          entry.newOffset = tell();
           const zip64 = rawSize >= MAX32 || compressed >= MAX32;
           const extra = zip64 ? zip64Extra([rawSize, compressed]) : Buffer.alloc(0);
           const local = Buffer.alloc(30);
@@ -484,24 +554,25 @@ export async function openZipRewrite(inputPath: string, outputPath: string): Pro
             await handle.close();
           }
         }
-        const cdOffset = position;
+        const cdOffset = tell();
         let cdSize = 0;
         // The central directory in the original order, written in batches.
-        let batch: Buffer[] = [];
-        let batchBytes = 0;
+        let directory: Buffer[] = [];
+        let directoryBytes = 0;
         for (const entry of records) {
-          const record = centralRecordOf(entry, replacedNames.has(entry.name));
-          batch.push(record);
-          batchBytes += record.length;
+          const record = centralRecordOf(entry, replacedNames.has(entry.name), force);
+          directory.push(record);
+          directoryBytes += record.length;
           cdSize += record.length;
-          if (batchBytes >= COPY_CHUNK) {
-            await write(Buffer.concat(batch));
-            batch = [];
-            batchBytes = 0;
+          if (directoryBytes >= COPY_CHUNK) {
+            await write(Buffer.concat(directory));
+            directory = [];
+            directoryBytes = 0;
           }
         }
-        if (batch.length > 0) await write(Buffer.concat(batch));
-        await write(endRecords(records.length, cdOffset, cdSize, comment));
+        if (directory.length > 0) await write(Buffer.concat(directory));
+        await write(endRecords(records.length, cdOffset, cdSize, comment, force));
+        await flushBatch();
         await flushing;
         await out.datasync();
       },
@@ -527,8 +598,9 @@ export async function rewriteZip(
   outputPath: string,
   replacements: ReadonlyMap<string, string>,
   tempFile: (name: string) => string,
+  options: ZipRewriteOptions = {},
 ): Promise<void> {
-  const rewrite = await openZipRewrite(inputPath, outputPath);
+  const rewrite = await openZipRewrite(inputPath, outputPath, options);
   try {
     await rewrite.copyUnchanged(new Set(replacements.keys()));
     await rewrite.finish(replacements, tempFile);
