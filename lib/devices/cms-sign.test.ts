@@ -32,6 +32,8 @@ describe("signCms (enrollment profiles, pkijs)", () => {
       "any",
     ]);
     assert.ok(out.equals(payload));
+    // The content is one primitive OCTET STRING (DER), as before pkijs (whose default would chunk it, BER).
+    assert.ok(signed.includes(Buffer.concat([Buffer.from([0x04, payload.length]), payload])));
     const sd = parseSignedData(signed);
     assert.ok(sd.content.equals(payload));
     assert.equal(sd.certificates.length, 2);

@@ -39,6 +39,16 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
+/**
+ * id-data content as one primitive OCTET STRING (DER). pkijs's constructor
+ * turns it into a constructed, chunked one (BER), so it is set afterwards.
+ */
+function primitiveContent(content: Buffer): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: OID.data });
+  info.eContent = new asn1js.OctetString({ valueHex: arrayBufferOf(content) });
+  return info;
+}
+
 const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
 
 export function signCms(payload: Buffer, signer: CmsSigner, now = new Date()): Buffer {
@@ -76,10 +86,7 @@ export function signCms(payload: Buffer, signer: CmsSigner, now = new Date()): B
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [sha256()],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: OID.data,
-      eContent: new asn1js.OctetString({ valueHex: arrayBufferOf(payload) }),
-    }),
+    encapContentInfo: primitiveContent(payload),
     certificates,
     signerInfos: [signerInfo],
   });
