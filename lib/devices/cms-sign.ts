@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
+import { arrayBufferOf, primitiveContent } from "@/lib/analysis/profile/cms";
 
 /**
  * Signs a configuration profile as CMS SignedData (RFC 5652), the form iOS
@@ -33,20 +34,6 @@ export function loadCmsSigner(certPem: string, keyPem: string): CmsSigner {
   const leaf = new X509Certificate(certificates[0] as Buffer);
   if (!leaf.checkPrivateKey(privateKey)) throw new Error("the private key does not belong to the first certificate");
   return { certificates, privateKey };
-}
-
-function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-/**
- * id-data content as one primitive OCTET STRING (DER). pkijs's constructor
- * turns it into a constructed, chunked one (BER), so it is set afterwards.
- */
-function primitiveContent(content: Buffer): pkijs.EncapsulatedContentInfo {
-  const info = new pkijs.EncapsulatedContentInfo({ eContentType: OID.data });
-  info.eContent = new asn1js.OctetString({ valueHex: arrayBufferOf(content) });
-  return info;
 }
 
 const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });

@@ -6,6 +6,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
+import { arrayBufferOf, primitiveContent } from "@/lib/analysis/profile/cms";
 
 const OID = {
   signedData: "1.2.840.113549.1.7.2",
@@ -19,20 +20,6 @@ const OID = {
   commonName: "2.5.4.3",
   subjectKeyId: "2.5.29.14",
 };
-
-function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-/**
- * id-data content as one primitive OCTET STRING (DER). pkijs's constructor
- * turns it into a constructed, chunked one (BER), so it is set afterwards.
- */
-function primitiveContent(content: Buffer): pkijs.EncapsulatedContentInfo {
-  const info = new pkijs.EncapsulatedContentInfo({ eContentType: OID.data });
-  info.eContent = new asn1js.OctetString({ valueHex: arrayBufferOf(content) });
-  return info;
-}
 
 export interface TestSigner {
   keyType: "rsa" | "ec";

@@ -89,8 +89,20 @@ export function looksLikeCms(buf: Uint8Array): boolean {
   return buf.length > 2 && buf[0] === 0x30;
 }
 
-function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+/** A copy of `bytes` as an ArrayBuffer (what asn1js and pkijs take). */
+export function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/**
+ * id-data content as one primitive OCTET STRING (DER), for writing SignedData.
+ * pkijs's constructor would turn it into a constructed, chunked one (BER), so
+ * it is set afterwards.
+ */
+export function primitiveContent(content: Buffer): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: "1.2.840.113549.1.7.1" });
+  info.eContent = new asn1js.OctetString({ valueHex: arrayBufferOf(content) });
+  return info;
 }
 
 const bytesOf = (view: ArrayBuffer | Uint8Array): Buffer =>
