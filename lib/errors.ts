@@ -88,6 +88,20 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * An AppError whose cause is one of a fixed list of reasons, so each hostile or
+ * unusual input gets a specific, testable reason under one HTTP-facing code
+ * (lib/verify's SignatureFormatError, lib/signing's SigningError).
+ */
+export class ReasonedAppError<Reason extends string> extends AppError {
+  readonly reason: Reason;
+
+  constructor(code: ErrorCode, reason: Reason, message: string) {
+    super(code, message);
+    this.reason = reason;
+  }
+}
+
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }

@@ -1,15 +1,7 @@
 import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from "node:crypto";
-import {
-  children,
-  content,
-  encoding,
-  expectUniversal,
-  isContext,
-  readElement,
-  TAG_INTEGER,
-  TAG_SEQUENCE,
-} from "@/lib/analysis/profile/der";
-import { derWrite as der, tlv } from "@/lib/analysis/profile/der-write";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { arrayBufferOf, primitiveContent } from "@/lib/analysis/profile/cms";
 
 /**
  * Signs a configuration profile as CMS SignedData (RFC 5652), the form iOS
@@ -44,46 +36,47 @@ export function loadCmsSigner(certPem: string, keyPem: string): CmsSigner {
   return { certificates, privateKey };
 }
 
-/** The issuer Name (DER) and serial number (INTEGER content) of a certificate. */
-function issuerAndSerial(cert: Buffer): Buffer {
-  const root = expectUniversal(readElement(cert, 0), TAG_SEQUENCE, "a Certificate");
-  const tbs = expectUniversal(children(cert, root)[0], TAG_SEQUENCE, "a TBSCertificate");
-  const parts = children(cert, tbs);
-  let i = 0;
-  if (isContext(parts[i], 0)) i++;
-  const serial = expectUniversal(parts[i++], TAG_INTEGER, "a serial number");
-  i++; // signature algorithm
-  const issuer = expectUniversal(parts[i], TAG_SEQUENCE, "an issuer Name");
-  return der.seq(encoding(cert, issuer), tlv(0x02, content(cert, serial)));
-}
+const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
 
 export function signCms(payload: Buffer, signer: CmsSigner, now = new Date()): Buffer {
-  const leaf = signer.certificates[0];
-  if (!leaf) throw new Error("no signer certificate");
+  const leafDer = signer.certificates[0];
+  if (!leafDer) throw new Error("no signer certificate");
+  const certificates = signer.certificates.map((der) => pkijs.Certificate.fromBER(arrayBufferOf(der)));
+  const leaf = certificates[0] as pkijs.Certificate;
   const isEc = signer.privateKey.asymmetricKeyType === "ec";
-  const digestAlg = der.seq(der.oid(OID.sha256), der.nul());
-  const attrSet = der.set(
-    der.seq(der.oid(OID.contentType), der.set(der.oid(OID.data))),
-    der.seq(der.oid(OID.signingTime), der.set(der.utcTime(now))),
-    der.seq(der.oid(OID.messageDigest), der.set(der.octets(createHash("sha256").update(payload).digest()))),
-  );
-  const signature = sign("sha256", attrSet, signer.privateKey);
-  const signatureAlg = isEc ? der.seq(der.oid(OID.ecdsaSha256)) : der.seq(der.oid(OID.rsaEncryption), der.nul());
-  const signerInfo = der.seq(
-    der.smallInt(1),
-    issuerAndSerial(leaf),
-    digestAlg,
-    // [0] IMPLICIT SET OF Attribute: same bytes as the SET with another tag.
-    Buffer.concat([Buffer.from([0xa0]), attrSet.subarray(1)]),
-    signatureAlg,
-    der.octets(signature),
-  );
-  const signedData = der.seq(
-    der.smallInt(1),
-    der.set(digestAlg),
-    der.seq(der.oid(OID.data), der.ctx(0, der.octets(payload))),
-    der.ctx(0, Buffer.concat(signer.certificates)),
-    der.set(signerInfo),
-  );
-  return der.seq(der.oid(OID.signedData), der.ctx(0, signedData));
+  const sha256 = () => new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() });
+  // DER SET OF: the attributes in the order of their encodings (X.690 11.6), so a verifier that re-encodes
+  // them (OpenSSL) signs over the same bytes.
+  const attributes = [
+    attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.data })),
+    attribute(OID.signingTime, new asn1js.UTCTime({ valueDate: now })),
+    attribute(
+      OID.messageDigest,
+      new asn1js.OctetString({ valueHex: arrayBufferOf(createHash("sha256").update(payload).digest()) }),
+    ),
+  ]
+    .map((attr) => ({ attr, der: Buffer.from(attr.toSchema().toBER()) }))
+    .sort((x, y) => Buffer.compare(x.der, y.der))
+    .map(({ attr }) => attr);
+  const signedInput = Buffer.from(new asn1js.Set({ value: attributes.map((a) => a.toSchema()) }).toBER());
+  const signature = sign("sha256", signedInput, signer.privateKey);
+  const signerInfo = new pkijs.SignerInfo({
+    version: 1,
+    sid: new pkijs.IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }),
+    digestAlgorithm: sha256(),
+    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
+    signatureAlgorithm: isEc
+      ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaSha256 })
+      : new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    signature: new asn1js.OctetString({ valueHex: arrayBufferOf(signature) }),
+  });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [sha256()],
+    encapContentInfo: primitiveContent(payload),
+    certificates,
+    signerInfos: [signerInfo],
+  });
+  const info = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return Buffer.from(info.toSchema().toBER());
 }

@@ -75,6 +75,8 @@ export interface CodeResourcesInput {
   mainExecutable: string | null;
   /** The bytes of a file, streamed. */
   open: (path: string) => Promise<AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>>;
+  /** A file's digests when already known (hashed while it was copied); else it is opened and hashed. */
+  digests?: (path: string) => { sha1: Buffer; sha256: Buffer } | undefined;
   rules?: ResourceRuleSets;
   files2Hashes?: Files2Hashes;
   /** Nested code (a bundle folder or a Mach-O file) sealed by cdhash where a `nested` rule wins. */
@@ -173,7 +175,7 @@ export async function buildCodeResources(input: CodeResourcesInput): Promise<Buf
       if (inFiles2) files2[path] = { symlink: file.symlinkTarget };
       continue;
     }
-    const { sha1, sha256 } = await digests(await input.open(path));
+    const { sha1, sha256 } = input.digests?.(path) ?? (await digests(await input.open(path)));
     if (inFiles) files[path] = rule1?.optional ? { hash: sha1, optional: true } : sha1;
     if (inFiles2) {
       const optional = rule2?.optional === true;

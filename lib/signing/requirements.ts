@@ -1,4 +1,4 @@
-import { CSMAGIC } from "@/lib/verify/signature-blobs";
+import { CSMAGIC, serializeSuperBlob } from "@/lib/verify/signature-blobs";
 
 /**
  * Compiles the subset of Apple's code requirement language that codesign
@@ -195,17 +195,10 @@ export function compileRequirement(source: string): Buffer {
 /** A requirements set (magic 0xfade0c01) holding the given requirements by type. */
 export function requirementsBlob(requirements: ReadonlyArray<{ type: number; requirement: Buffer }>): Buffer {
   const sorted = [...requirements].sort((a, b) => a.type - b.type);
-  const header = Buffer.alloc(12 + sorted.length * 8);
-  let offset = header.length;
-  sorted.forEach((r, i) => {
-    header.writeUInt32BE(r.type, 12 + i * 8);
-    header.writeUInt32BE(offset, 16 + i * 8);
-    offset += r.requirement.length;
-  });
-  header.writeUInt32BE(CSMAGIC.REQUIREMENTS, 0);
-  header.writeUInt32BE(offset, 4);
-  header.writeUInt32BE(sorted.length, 8);
-  return Buffer.concat([header, ...sorted.map((r) => r.requirement)]);
+  return serializeSuperBlob(
+    sorted.map((r) => ({ type: r.type, data: r.requirement })),
+    CSMAGIC.REQUIREMENTS,
+  );
 }
 
 /** The requirements blob of a signature whose only requirement is this designated one. */

@@ -315,6 +315,73 @@ describe("signMacho refuses what it cannot sign", () => {
     await assert.rejects(signMacho(tiny, outPath(), options()), SignatureFormatError);
   });
 
+  /** The original signature's superblob offset (LC_CODE_SIGNATURE's dataoff) and its primary CodeDirectory. */
+  const signatureOf = (b: Buffer): { superBlob: number; codeDirectory: number } => {
+    const command = commandAt(b, (at) => b.readUInt32LE(at) === 0x1d);
+    const superBlob = b.readUInt32LE(command + 8);
+    const codeDirectory = b.indexOf(Buffer.from([0xfa, 0xde, 0x0c, 0x02]), superBlob);
+    return { superBlob, codeDirectory };
+  };
+  const formatReason = async (file: string, reason: string) => {
+    const out = outPath();
+    const before = process.memoryUsage().arrayBuffers;
+    await assert.rejects(signMacho(file, out, options()), (error: unknown) => {
+      assert.ok(error instanceof SignatureFormatError, String(error));
+      assert.equal(error.reason, reason);
+      assert.equal(error.code, "malformed_code_signature");
+      return true;
+    });
+    // Nothing was allocated for what the hostile fields claim.
+    assert.ok(process.memoryUsage().arrayBuffers - before < 16 * 1024 * 1024);
+    assert.equal(fs.existsSync(out), false, "no output is written for a refused binary");
+  };
+
+  test("hostile original signatures: looping and overlapping blob offsets, absurd page counts, a 4 GB code limit", async () => {
+    // The first index entry pointing at the superblob itself (a loop) or into the index.
+    await formatReason(
+      hostile((b) => {
+        b.writeUInt32BE(0, signatureOf(b).superBlob + 16);
+        return b;
+      }),
+      "blob_out_of_bounds",
+    );
+    // Two slots sharing one blob's bytes.
+    await formatReason(
+      hostile((b) => {
+        const { superBlob } = signatureOf(b);
+        b.writeUInt32BE(b.readUInt32BE(superBlob + 16), superBlob + 24);
+        return b;
+      }),
+      "overlapping_blobs",
+    );
+    // A superblob claiming more bytes than the image holds.
+    await formatReason(
+      hostile((b) => {
+        b.writeUInt32BE(0x7ffffff0, signatureOf(b).superBlob + 4);
+        return b;
+      }),
+      "truncated",
+    );
+    await formatReason(
+      hostile((b) => {
+        b.writeUInt32BE(0xffffffff, signatureOf(b).codeDirectory + 28);
+        return b;
+      }),
+      "absurd_page_count",
+    );
+    await formatReason(
+      hostile((b) => {
+        const { codeDirectory } = signatureOf(b);
+        assert.ok(b.readUInt32BE(codeDirectory + 8) >= 0x20300, "the fixture's directory has codeLimit64");
+        b.writeUInt32BE(0, codeDirectory + 28);
+        b.writeUInt32BE(0, codeDirectory + 32);
+        b.writeBigUInt64BE(4n * 1024n ** 3n, codeDirectory + 56);
+        return b;
+      }),
+      "code_limit_out_of_bounds",
+    );
+  });
+
   test("no LC_CODE_SIGNATURE: no_code_signature", async () => {
     const file = hostile((b) => {
       b.writeUInt32LE(

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/errors";
+import { ReasonedAppError } from "@/lib/errors";
 
 /**
  * Why a Mach-O cannot be re-signed. One list, so each hostile or unusual input
@@ -27,11 +27,8 @@ export const SIGNING_FAILURE_REASONS = [
 
 export type SigningFailureReason = (typeof SIGNING_FAILURE_REASONS)[number];
 
-export class SigningError extends AppError {
-  readonly reason: SigningFailureReason;
-
+export class SigningError extends ReasonedAppError<SigningFailureReason> {
   constructor(reason: SigningFailureReason, message: string) {
-    super("unsignable_binary", message);
-    this.reason = reason;
+    super("unsignable_binary", reason, message);
   }
 }

@@ -11,6 +11,11 @@ export const CODE_SIGNATURE_PROBLEMS = {
   unsigned_binary: "error",
   /** The signer's chain does not end at a pinned Apple root or a CODESIGN_EXTRA_ROOTS root. */
   signature_not_trusted: "error",
+  /**
+   * Nested code (a framework, dylib, extension, Watch app) is signed by another
+   * team than the main app: iOS refuses to load it, unless it is a platform binary.
+   */
+  nested_code_team_mismatch: "error",
   /** The Mach-O or signature structure cannot be read (truncated, hostile offsets…). */
   signature_malformed: "error",
   /** The signing certificate's validity ended: the seal is intact, iOS may still refuse to launch. */

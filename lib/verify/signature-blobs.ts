@@ -117,8 +117,15 @@ export function parseSuperBlob(bytes: Buffer): BlobEntry[] {
   return blobs;
 }
 
-/** Writes a SuperBlob: index in the given order, blobs packed after it in the same order. */
-export function serializeSuperBlob(blobs: ReadonlyArray<{ type: number; data: Buffer }>): Buffer {
+/**
+ * Writes a SuperBlob: index in the given order, blobs packed after it in the
+ * same order. `magic` picks the kind: an embedded signature (default) or a
+ * requirements set (0xfade0c01), which share this layout.
+ */
+export function serializeSuperBlob(
+  blobs: ReadonlyArray<{ type: number; data: Buffer }>,
+  magic: number = CSMAGIC.EMBEDDED_SIGNATURE,
+): Buffer {
   const header = Buffer.alloc(12 + blobs.length * 8);
   let offset = header.length;
   blobs.forEach((blob, i) => {
@@ -126,7 +133,7 @@ export function serializeSuperBlob(blobs: ReadonlyArray<{ type: number; data: Bu
     header.writeUInt32BE(offset, 16 + i * 8);
     offset += blob.data.length;
   });
-  header.writeUInt32BE(CSMAGIC.EMBEDDED_SIGNATURE, 0);
+  header.writeUInt32BE(magic, 0);
   header.writeUInt32BE(offset, 4);
   header.writeUInt32BE(blobs.length, 8);
   return Buffer.concat([header, ...blobs.map((b) => b.data)]);
@@ -140,11 +147,11 @@ export function wrapBlob(magic: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export interface CodeDirectory {
+/** The fields of a CodeDirectory that say what is signed: what serializeCodeDirectory writes. */
+interface CodeDirectoryFields {
   version: number;
   flags: number;
   hashType: HashType;
-  hashSize: number;
   platform: number;
   /** log2 of the page size; 0 means the whole code limit is one page. */
   pageSizeLog2: number;
@@ -152,14 +159,19 @@ export interface CodeDirectory {
   codeLimit: number;
   identifier: string;
   teamId: string | null;
-  /** Special slot hashes; index 0 is slot -1 (Info.plist), index 6 is slot -7. */
+  /** Special slot hashes; index 0 is slot -1 (Info.plist), index 6 is slot -7. Their count is nSpecialSlots. */
   specialSlots: Buffer[];
   codeSlots: Buffer[];
-  scatterOffset: number;
   execSegBase: bigint;
   execSegLimit: bigint;
   execSegFlags: bigint;
   runtime: number;
+}
+
+/** A parsed CodeDirectory: its fields, what only a read one has, and its exact bytes. */
+export interface CodeDirectory extends CodeDirectoryFields {
+  hashSize: number;
+  scatterOffset: number;
   preEncryptOffset: number;
   linkage: { hashType: number; applicationType: number; applicationSubType: number; offset: number; size: number };
   /** The directory's exact bytes (what the cdhash and the CMS signature cover). */
@@ -307,23 +319,12 @@ export function parseCodeDirectory(blob: Buffer, maxCodeLimit = Number.MAX_SAFE_
   };
 }
 
-export interface CodeDirectoryInput {
-  version: number;
-  flags: number;
-  hashType: HashType;
-  platform: number;
-  pageSizeLog2: number;
-  codeLimit: number;
-  identifier: string;
-  teamId: string | null;
-  /** Index 0 is slot -1. Their count is nSpecialSlots. */
-  specialSlots: Buffer[];
-  codeSlots: Buffer[];
-  execSegBase?: bigint;
-  execSegLimit?: bigint;
-  execSegFlags?: bigint;
-  runtime?: number;
-}
+/** What serializeCodeDirectory needs: a CodeDirectory's fields, the version-dependent ones optional. */
+export type CodeDirectoryInput = Omit<
+  CodeDirectoryFields,
+  "execSegBase" | "execSegLimit" | "execSegFlags" | "runtime"
+> &
+  Partial<Pick<CodeDirectoryFields, "execSegBase" | "execSegLimit" | "execSegFlags" | "runtime">>;
 
 /**
  * Writes a CodeDirectory the way codesign lays it out: fixed header for the

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/errors";
+import { ReasonedAppError } from "@/lib/errors";
 
 /**
  * Why bytes that should hold a Mach-O or a code signature cannot be read. One
@@ -22,11 +22,8 @@ export const SIGNATURE_FORMAT_REASONS = [
 
 export type SignatureFormatReason = (typeof SIGNATURE_FORMAT_REASONS)[number];
 
-export class SignatureFormatError extends AppError {
-  readonly reason: SignatureFormatReason;
-
+export class SignatureFormatError extends ReasonedAppError<SignatureFormatReason> {
   constructor(reason: SignatureFormatReason, message: string) {
-    super("malformed_code_signature", message);
-    this.reason = reason;
+    super("malformed_code_signature", reason, message);
   }
 }

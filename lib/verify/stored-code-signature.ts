@@ -90,7 +90,9 @@ export function codeSignatureWarnings(value: unknown, now: Date): Warning[] {
   const errors = report.problems.filter((p) => p.severity === "error");
   const more = (list: CodeSignatureProblem[]) =>
     list.length > 1 ? ` (and ${plural(list.length - 1, "other problem")})` : "";
-  const broken = errors.filter((p) => p.code !== "signature_not_trusted" && p.code !== "unsigned_binary");
+  const broken = errors.filter(
+    (p) => p.code !== "signature_not_trusted" && p.code !== "unsigned_binary" && p.code !== "nested_code_team_mismatch",
+  );
   const first = broken[0];
   if (first) {
     warnings.push({
@@ -98,6 +100,16 @@ export function codeSignatureWarnings(value: unknown, now: Date): Warning[] {
       severity: "error",
       message: `${inApp(first.path)} was modified after signing: iOS will refuse it${more(broken)}.`,
       hint: HINT,
+    });
+  }
+  const foreign = errors.filter((p) => p.code === "nested_code_team_mismatch");
+  const firstForeign = foreign[0];
+  if (firstForeign) {
+    warnings.push({
+      code: "code_signature_invalid",
+      severity: "error",
+      message: `${inApp(firstForeign.path)} is signed by another team than the app: iOS will refuse it${more(foreign)}.`,
+      hint: "Re-sign the build so every framework and extension carries the app's team signature, then upload it again.",
     });
   }
   const unsigned = errors.find((p) => p.code === "unsigned_binary");

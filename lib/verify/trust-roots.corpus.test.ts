@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -8,6 +7,7 @@ import { describe, test } from "node:test";
 import { parseSignedData } from "@/lib/analysis/profile/cms";
 import { extraTrustAnchors, parsePemCertificates, verifyChain } from "@/lib/verify/trust-roots";
 import { fixturePath } from "@/tests/helpers/fixtures";
+import { CODE_SIGNING, EC, issue, makeRoot } from "@/tests/helpers/signing-pki";
 
 function profileChain(file: string): { leaf: X509Certificate; intermediates: X509Certificate[] } {
   const sd = parseSignedData(fs.readFileSync(file));
@@ -17,97 +17,17 @@ function profileChain(file: string): { leaf: X509Certificate; intermediates: X50
   return { leaf, intermediates: certs.filter((c) => c !== leaf) };
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync("openssl", args, { cwd, stdio: "ignore" });
-}
-
-/** A test CA and a leaf it issued, made with openssl. */
+/** A test CA and a leaf it issued (10 days), and a self-made root named like Apple's (tests/helpers/signing-pki.ts). */
 function makeTestCa(): { dir: string; caPem: string; leaf: X509Certificate; selfSigned: X509Certificate } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-roots-"));
-  openssl(
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "30",
-      "-subj",
-      "/CN=Ferry Test Root",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-    ],
-    dir,
-  );
-  openssl(
-    [
-      "req",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "leaf.key",
-      "-out",
-      "leaf.csr",
-      "-subj",
-      "/CN=Ferry Test Leaf",
-    ],
-    dir,
-  );
-  openssl(
-    [
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "leaf.pem",
-      "-days",
-      "10",
-    ],
-    dir,
-  );
-  openssl(
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "self.key",
-      "-out",
-      "self.pem",
-      "-days",
-      "30",
-      "-subj",
-      "/CN=Apple Root CA/O=Apple Inc./OU=Apple Certification Authority/C=US",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-    ],
-    dir,
-  );
+  const ca = makeRoot(dir, "ca", EC, "/CN=Ferry Test Root", 30);
+  const leaf = issue(dir, "leaf", EC, "/CN=Ferry Test Leaf", CODE_SIGNING, ca, 10);
+  const self = makeRoot(dir, "self", EC, "/CN=Apple Root CA/O=Apple Inc./OU=Apple Certification Authority/C=US", 30);
   return {
     dir,
-    caPem: fs.readFileSync(path.join(dir, "ca.pem"), "utf8"),
-    leaf: new X509Certificate(fs.readFileSync(path.join(dir, "leaf.pem"))),
-    selfSigned: new X509Certificate(fs.readFileSync(path.join(dir, "self.pem"))),
+    caPem: fs.readFileSync(ca.cert, "utf8"),
+    leaf: new X509Certificate(fs.readFileSync(leaf.cert)),
+    selfSigned: new X509Certificate(fs.readFileSync(self.cert)),
   };
 }
 

@@ -108,6 +108,8 @@ interface BinaryResult {
   problems: CodeSignatureProblem[];
   signer: CodeSigner | null;
   entitlements: Record<string, unknown> | null;
+  /** Some slice's CodeDirectory names a platform (Apple system code: exempt from the team check). */
+  platform: boolean;
 }
 
 interface SealedFiles {
@@ -155,6 +157,7 @@ export async function verifyOpenArchive(zip: ZipReader, options: VerifyOptions =
   const problems: CodeSignatureProblem[] = [];
   const binaries: SignedBinary[] = [];
   const cdhashesByPath = new Map<string, Set<string>>();
+  const platformPaths = new Set<string>();
   let mainResult: BinaryResult | null = null;
 
   const executables = new Map<string, string>();
@@ -258,10 +261,28 @@ export async function verifyOpenArchive(zip: ZipReader, options: VerifyOptions =
     problems.push(...(await checkResourceSeal(zip, seal, contents)));
   }
 
+  // iOS loads nested code only from the main app's team (or the platform's own code).
+  const mainTeam = mainResult?.binaries.find((b) => b.teamId)?.teamId ?? null;
+  if (mainTeam) {
+    for (const binary of binaries) {
+      // No team at all is ad-hoc code, already an unsigned_binary.
+      if (platformPaths.has(binary.path) || !binary.teamId || binary.teamId === mainTeam) continue;
+      problems.push(
+        problem(
+          "nested_code_team_mismatch",
+          `${binary.path} is signed by team ${binary.teamId}, not the app's team ${mainTeam}: iOS will refuse to load it`,
+          binary.path,
+          binary.arch,
+        ),
+      );
+    }
+  }
+
   function collect(result: BinaryResult, path: string): void {
     problems.push(...result.problems);
     binaries.push(...result.binaries);
     cdhashesByPath.set(path, result.cdhashes);
+    if (result.platform) platformPaths.add(path);
   }
 
   const unique = dedupe(problems);
@@ -293,7 +314,14 @@ async function verifyBinary(
   at: Date,
   options: VerifyOptions,
 ): Promise<BinaryResult> {
-  const result: BinaryResult = { binaries: [], cdhashes: new Set(), problems: [], signer: null, entitlements: null };
+  const result: BinaryResult = {
+    binaries: [],
+    cdhashes: new Set(),
+    problems: [],
+    signer: null,
+    entitlements: null,
+    platform: false,
+  };
   let source: ByteSource | null = null;
   try {
     source = await zipEntrySource(zip, path, { tempDir: options.tempDir, inMemoryLimit: options.inMemoryLimit });
@@ -355,6 +383,7 @@ async function verifySlice(
   const signature = parseEmbeddedSignature(bytes, slice.codeSignature.dataOffset);
   const directories = signature.codeDirectories.map((d) => d.cd);
   const primary = directories[0] as CodeDirectory;
+  if (primary.platform !== 0) result.platform = true;
 
   // Code pages: all directories in one pass over the image.
   const computed = await hashCodePages(source, slice.offset, directories);

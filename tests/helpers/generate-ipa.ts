@@ -49,6 +49,8 @@ export interface GenerateIpaOptions {
   dataDescriptors?: boolean;
   /** Emit ZIP64 extra fields and end records even for small archives (tests the ZIP64 path cheaply). */
   forceZip64?: boolean;
+  /** The main executable's bytes (e.g. a real signed Mach-O). Default: a 4 KiB unsigned arm64 header. */
+  executable?: Uint8Array;
   /** Seed for the padding bytes. Default derived from bundleId/version/buildNumber. */
   seed?: string;
   /** Timestamp stored for every entry. Default 2025-01-01T00:00:00Z. */
@@ -179,7 +181,7 @@ function planEntries(options: GenerateIpaOptions): Entry[] {
   const infoPlist = infoPlistBytes(options);
   const infoFirst = options.infoPlistPosition !== "last";
   if (infoPlist !== null && infoFirst) add(`${appDir}Info.plist`, infoPlist);
-  add(`${appDir}${name}`, fakeExecutable(), 0o100755);
+  add(`${appDir}${name}`, options.executable ?? fakeExecutable(), 0o100755);
   for (const file of options.extraFiles ?? []) {
     add(file.path, typeof file.data === "string" ? Buffer.from(file.data, "utf8") : file.data);
   }

@@ -37,6 +37,7 @@ export function issue(
   subject: string,
   extensions: string,
   ca: { cert: string; key: string },
+  days = 365,
 ): TestLeaf {
   openssl(dir, [...keyArgs, "-out", `${name}.key`]);
   openssl(dir, ["req", "-new", "-key", `${name}.key`, "-subj", subject, "-out", `${name}.csr`]);
@@ -53,7 +54,7 @@ export function issue(
     "-set_serial",
     `0x${Buffer.from(name).toString("hex")}`,
     "-days",
-    "365",
+    String(days),
     "-sha256",
     "-extfile",
     `${name}.ext`,
@@ -64,33 +65,38 @@ export function issue(
 }
 
 export const RSA = ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
-const EC = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+export const EC = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
 const LEAF_SUBJECT = `/UID=FERRYUID01/CN=${TEST_COMMON_NAME}/OU=${TEST_TEAM_ID}/O=Ferry Test/C=US`;
-const CODE_SIGNING =
+export const CODE_SIGNING =
   "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,codeSigning\n";
 
-export function makeTestPki(dir: string): TestPki {
+/** A self-signed CA certificate (`name`.pem, `name`.key in `dir`). */
+export function makeRoot(dir: string, name: string, keyArgs: string[], subject: string, days = 3650): TestLeaf {
   fs.mkdirSync(dir, { recursive: true });
-  openssl(dir, [...RSA, "-out", "root.key"]);
+  openssl(dir, [...keyArgs, "-out", `${name}.key`]);
   openssl(dir, [
     "req",
     "-x509",
     "-new",
     "-key",
-    "root.key",
+    `${name}.key`,
     "-subj",
-    "/CN=Ferry Test Root CA/O=Ferry Test",
+    subject,
     "-days",
-    "3650",
+    String(days),
     "-sha256",
     "-addext",
     "basicConstraints=critical,CA:TRUE",
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
     "-out",
-    "root.pem",
+    `${name}.pem`,
   ]);
-  const root = { cert: path.join(dir, "root.pem"), key: path.join(dir, "root.key") };
+  return { cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`) };
+}
+
+export function makeTestPki(dir: string): TestPki {
+  const root = makeRoot(dir, "root", RSA, "/CN=Ferry Test Root CA/O=Ferry Test");
   const intermediate = issue(
     dir,
     "intermediate",

@@ -57,10 +57,12 @@ export interface OpenZipOptions {
 
 /**
  * Real apps have tens to a few thousand entries (the fixtures: at most 50; large
- * apps with many localised resources: ~20 000). Checked against the count the
- * end record declares, before any entry is read, so it bounds time and memory.
+ * apps with many localised resources: ~20 000); past 65 535 the archive needs
+ * zip64 records, which are read, and such builds are accepted up to this bound.
+ * Checked against the count the end record declares, before any entry is
+ * read, so it bounds time and memory.
  */
-export const DEFAULT_MAX_ENTRIES = 50_000;
+export const DEFAULT_MAX_ENTRIES = 100_000;
 // Smallest possible central-directory record: lets us refuse absurd entry counts up front.
 const MIN_CENTRAL_RECORD_SIZE = 46;
 const READ_AHEAD_BYTES = 64 * 1024;

@@ -6,27 +6,16 @@
  * holder of that certificate signed it".
  */
 import { createHash, verify as cryptoVerify, X509Certificate } from "node:crypto";
-import {
-  children,
-  content,
-  type DerElement,
-  DerError,
-  encoding,
-  expectUniversal,
-  isContext,
-  isUniversal,
-  readElement,
-  readOctetString,
-  readOid,
-  readTime,
-  TAG_CLASS_CONTEXT,
-  TAG_CLASS_UNIVERSAL,
-  TAG_INTEGER,
-  TAG_OCTET_STRING,
-  TAG_OID,
-  TAG_SEQUENCE,
-  TAG_SET,
-} from "@/lib/analysis/profile/der";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+
+/** The envelope is not CMS SignedData, or its structure is malformed. */
+export class CmsFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CmsFormatError";
+  }
+}
 
 const OID_SIGNED_DATA = "1.2.840.113549.1.7.2";
 const OID_CONTENT_TYPE = "1.2.840.113549.1.9.3";
@@ -79,8 +68,8 @@ type SignerId = { kind: "issuerSerial"; issuer: Buffer; serial: Buffer } | { kin
 interface SignerInfo {
   sid: SignerId;
   digestOid: string;
-  /** The [0] IMPLICIT signed attributes element, if any. */
-  signedAttrs: DerElement | null;
+  /** The signed attributes as the signature covers them (DER, tagged SET), if any. */
+  signedAttrs: { der: Buffer; definite: boolean; messageDigest: Buffer | null; contentType: string | null } | null;
   signatureOid: string;
   signature: Buffer;
 }
@@ -93,8 +82,6 @@ export interface SignedData {
   /** DER encodings of the certificates carried in the envelope. */
   certificates: Buffer[];
   signers: SignerInfo[];
-  /** The buffer the element offsets of `signers` refer to. */
-  source: Buffer;
 }
 
 /** True if `buf` starts like a DER/BER SEQUENCE, i.e. could be a CMS envelope. */
@@ -102,73 +89,101 @@ export function looksLikeCms(buf: Uint8Array): boolean {
   return buf.length > 2 && buf[0] === 0x30;
 }
 
-/** Parses a ContentInfo holding SignedData. Throws DerError on malformed structure. */
+/** A copy of `bytes` as an ArrayBuffer (what asn1js and pkijs take). */
+export function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/**
+ * id-data content as one primitive OCTET STRING (DER), for writing SignedData.
+ * pkijs's constructor would turn it into a constructed, chunked one (BER), so
+ * it is set afterwards.
+ */
+export function primitiveContent(content: Buffer): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: "1.2.840.113549.1.7.1" });
+  info.eContent = new asn1js.OctetString({ valueHex: arrayBufferOf(content) });
+  return info;
+}
+
+const bytesOf = (view: ArrayBuffer | Uint8Array): Buffer =>
+  Buffer.from(view instanceof Uint8Array ? view : new Uint8Array(view));
+
+/** The encoding of an ASN.1 value as it was read (plain certificates only: attribute certificates are skipped). */
+const encodingOf = (value: asn1js.Sequence): Buffer => Buffer.from(value.valueBeforeDecodeView);
+
+/** Parses a ContentInfo holding SignedData (pkijs). Throws CmsFormatError on malformed structure. */
 export function parseSignedData(buf: Buffer): SignedData {
-  const root = readElement(buf, 0);
-  expectUniversal(root, TAG_SEQUENCE, "a ContentInfo SEQUENCE");
-  const [typeEl, wrapped] = children(buf, root);
-  if (!typeEl || readOid(buf, typeEl) !== OID_SIGNED_DATA) throw new DerError("not a CMS SignedData envelope");
-  if (!isContext(wrapped, 0)) throw new DerError("SignedData content is missing");
-  const sd = expectUniversal(children(buf, wrapped)[0], TAG_SEQUENCE, "a SignedData SEQUENCE");
-  const parts = children(buf, sd);
-  let i = 0;
-  expectUniversal(parts[i++], TAG_INTEGER, "the SignedData version");
-  expectUniversal(parts[i++], TAG_SET, "the digestAlgorithms SET");
-  const encap = expectUniversal(parts[i++], TAG_SEQUENCE, "the encapContentInfo SEQUENCE");
-  const [eTypeEl, eWrapped] = children(buf, encap);
-  if (!eTypeEl) throw new DerError("encapContentInfo has no content type");
-  const contentType = readOid(buf, eTypeEl);
-  if (!isContext(eWrapped, 0)) throw new DerError("the envelope carries no content (detached signature)");
-  const eContentEl = children(buf, eWrapped)[0];
-  if (!isUniversal(eContentEl, TAG_OCTET_STRING)) throw new DerError("the encapsulated content is not an OCTET STRING");
-  const eContent = readOctetString(buf, eContentEl);
-
+  const asn = asn1js.fromBER(arrayBufferOf(buf));
+  if (asn.offset === -1) throw new CmsFormatError(`not valid DER (${asn.result.error})`);
+  let info: pkijs.ContentInfo;
+  try {
+    info = new pkijs.ContentInfo({ schema: asn.result });
+  } catch {
+    throw new CmsFormatError("not a CMS SignedData envelope");
+  }
+  if (info.contentType !== OID_SIGNED_DATA) throw new CmsFormatError("not a CMS SignedData envelope");
+  // The certificates' own encodings, as read (pkijs would re-encode them).
   const certificates: Buffer[] = [];
-  let next = parts[i];
-  if (isContext(next, 0)) {
-    for (const cert of children(buf, next)) {
-      // Only plain certificates (SEQUENCE); attribute certificates and others are skipped.
-      if (isUniversal(cert, TAG_SEQUENCE)) certificates.push(encoding(buf, cert));
+  if (info.content instanceof asn1js.Sequence) {
+    const field = info.content.valueBlock.value.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
+    if (field instanceof asn1js.Constructed) {
+      for (const cert of field.valueBlock.value)
+        if (cert instanceof asn1js.Sequence) certificates.push(encodingOf(cert));
     }
-    next = parts[++i];
   }
-  if (isContext(next, 1)) next = parts[++i]; // CRLs: not needed.
-  const signerSet = expectUniversal(next, TAG_SET, "the signerInfos SET");
-  const signers = children(buf, signerSet).map((el) => parseSignerInfo(buf, el));
-  return { contentType, content: eContent, certificates, signers, source: buf };
+  let signed: pkijs.SignedData;
+  try {
+    signed = new pkijs.SignedData({ schema: info.content });
+  } catch (error) {
+    throw new CmsFormatError(`malformed SignedData (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const encap = signed.encapContentInfo;
+  if (!encap.eContent) throw new CmsFormatError("the envelope carries no content (detached signature)");
+  if (!(encap.eContent instanceof asn1js.OctetString))
+    throw new CmsFormatError("the encapsulated content is not an OCTET STRING");
+  // getValue joins the pieces of a constructed (BER) OCTET STRING.
+  const content = bytesOf(encap.eContent.getValue());
+  const signers = signed.signerInfos.map(signerInfoOf);
+  return { contentType: encap.eContentType, content, certificates, signers };
 }
 
-function parseSignerInfo(buf: Buffer, el: DerElement): SignerInfo {
-  const parts = children(buf, expectUniversal(el, TAG_SEQUENCE, "a SignerInfo SEQUENCE"));
-  let i = 0;
-  expectUniversal(parts[i++], TAG_INTEGER, "the SignerInfo version");
-  const sidEl = parts[i++];
-  if (!sidEl) throw new DerError("SignerInfo has no signer identifier");
+function signerInfoOf(info: pkijs.SignerInfo): SignerInfo {
   let sid: SignerId;
-  // Plain comparisons here: a type-guard's false branch would narrow sidEl to never.
-  if (sidEl.tagClass === TAG_CLASS_UNIVERSAL && sidEl.tagNumber === TAG_SEQUENCE) {
-    const [issuer, serial] = children(buf, sidEl);
-    if (!isUniversal(issuer, TAG_SEQUENCE) || !isUniversal(serial, TAG_INTEGER)) {
-      throw new DerError("malformed issuerAndSerialNumber");
-    }
-    sid = { kind: "issuerSerial", issuer: encoding(buf, issuer), serial: content(buf, serial) };
-  } else if (sidEl.tagClass === TAG_CLASS_CONTEXT && sidEl.tagNumber === 0 && !sidEl.constructed) {
-    sid = { kind: "ski", keyId: content(buf, sidEl) };
-  } else {
-    throw new DerError("malformed SignerIdentifier");
+  if (info.sid instanceof pkijs.IssuerAndSerialNumber) {
+    sid = {
+      kind: "issuerSerial",
+      issuer: bytesOf(info.sid.issuer.toSchema().toBER()),
+      serial: bytesOf(info.sid.serialNumber.valueBlock.valueHexView),
+    };
+  } else if (info.sid instanceof asn1js.Primitive || info.sid instanceof asn1js.Constructed) {
+    const keyId = info.sid instanceof asn1js.Primitive ? info.sid.valueBlock.valueHexView : null;
+    if (!keyId || info.sid.idBlock.tagClass !== 3 || info.sid.idBlock.tagNumber !== 0)
+      throw new CmsFormatError("malformed SignerIdentifier");
+    sid = { kind: "ski", keyId: bytesOf(keyId) };
+  } else throw new CmsFormatError("malformed SignerIdentifier");
+  let signedAttrs: SignerInfo["signedAttrs"] = null;
+  if (info.signedAttrs) {
+    const encoded = bytesOf(info.signedAttrs.encodedValue);
+    const der = Buffer.from(encoded);
+    der[0] = 0x31; // [0] IMPLICIT → SET OF, as RFC 5652 §5.4 requires for the signature input
+    const value = (type: string) => info.signedAttrs?.attributes.find((a) => a.type === type)?.values[0];
+    const digest = value(OID_MESSAGE_DIGEST);
+    const type = value(OID_CONTENT_TYPE);
+    signedAttrs = {
+      der,
+      // Indefinite length (BER) would need re-encoding before it is the signed input.
+      definite: encoded[1] !== 0x80,
+      messageDigest: digest instanceof asn1js.OctetString ? bytesOf(digest.valueBlock.valueHexView) : null,
+      contentType: type instanceof asn1js.ObjectIdentifier ? type.valueBlock.toString() : null,
+    };
   }
-  const digestOid = algorithmOid(buf, parts[i++]);
-  let signedAttrs: DerElement | null = null;
-  if (isContext(parts[i], 0)) signedAttrs = parts[i++] ?? null;
-  const signatureOid = algorithmOid(buf, parts[i++]);
-  const sigEl = parts[i++];
-  if (!isUniversal(sigEl, TAG_OCTET_STRING)) throw new DerError("SignerInfo has no signature");
-  return { sid, digestOid, signedAttrs, signatureOid, signature: readOctetString(buf, sigEl) };
-}
-
-function algorithmOid(buf: Buffer, el: DerElement | undefined): string {
-  const seq = expectUniversal(el, TAG_SEQUENCE, "an AlgorithmIdentifier");
-  return readOid(buf, expectUniversal(children(buf, seq)[0], TAG_OID, "an algorithm OID"));
+  return {
+    sid,
+    digestOid: info.digestAlgorithm.algorithmId,
+    signedAttrs,
+    signatureOid: info.signatureAlgorithm.algorithmId,
+    signature: bytesOf(info.signature.valueBlock.valueHexView),
+  };
 }
 
 interface CertFacts {
@@ -179,40 +194,17 @@ interface CertFacts {
   notAfter: Date;
 }
 
-/** Pulls from a certificate's DER what signer matching needs. */
+/** What signer matching needs from a certificate (pkijs). */
 function certFacts(der: Buffer): CertFacts {
-  const cert = readElement(der, 0);
-  const tbs = expectUniversal(
-    children(der, expectUniversal(cert, TAG_SEQUENCE, "a Certificate"))[0],
-    TAG_SEQUENCE,
-    "a TBSCertificate",
-  );
-  const parts = children(der, tbs);
-  let i = 0;
-  if (isContext(parts[i], 0)) i++; // explicit version
-  const serial = content(der, expectUniversal(parts[i++], TAG_INTEGER, "a serial number"));
-  i++; // signature algorithm
-  const issuer = encoding(der, expectUniversal(parts[i++], TAG_SEQUENCE, "an issuer Name"));
-  const validity = children(der, expectUniversal(parts[i++], TAG_SEQUENCE, "a Validity"));
-  const notAfterEl = validity[1];
-  if (!notAfterEl) throw new DerError("certificate validity has no notAfter");
-  const notAfter = readTime(der, notAfterEl);
-  let subjectKeyId: Buffer | null = null;
-  for (const el of parts.slice(i)) {
-    if (!isContext(el, 3)) continue;
-    const exts = expectUniversal(children(der, el)[0], TAG_SEQUENCE, "Extensions");
-    for (const ext of children(der, exts)) {
-      const fields = children(der, ext);
-      const oidEl = fields[0];
-      if (!oidEl || readOid(der, oidEl) !== OID_SUBJECT_KEY_ID) continue;
-      const valueEl = fields[fields.length - 1];
-      if (!isUniversal(valueEl, TAG_OCTET_STRING)) continue;
-      const inner = readOctetString(der, valueEl);
-      const keyIdEl = readElement(inner, 0);
-      if (isUniversal(keyIdEl, TAG_OCTET_STRING)) subjectKeyId = content(inner, keyIdEl);
-    }
-  }
-  return { der, issuer, serial, subjectKeyId, notAfter };
+  const cert = pkijs.Certificate.fromBER(arrayBufferOf(der));
+  const ski = cert.extensions?.find((e) => e.extnID === OID_SUBJECT_KEY_ID)?.parsedValue;
+  return {
+    der,
+    issuer: bytesOf(cert.issuer.toSchema().toBER()),
+    serial: bytesOf(cert.serialNumber.valueBlock.valueHexView),
+    subjectKeyId: ski instanceof asn1js.OctetString ? bytesOf(ski.valueBlock.valueHexView) : null,
+    notAfter: cert.notAfter.value,
+  };
 }
 
 function matchesSigner(facts: CertFacts, sid: SignerId): boolean {
@@ -295,31 +287,19 @@ function verifySigner(sd: SignedData, si: SignerInfo): SignatureCheck {
   if (si.signedAttrs) {
     const attrs = si.signedAttrs;
     // The signature covers the DER of the attributes as a SET; BER would need re-encoding.
-    if (attrs.indefinite) return unverifiable("The signed attributes are not DER-encoded.", summary);
-    let messageDigest: Buffer | null = null;
-    let contentType: string | null = null;
-    for (const attr of children(sd.source, attrs)) {
-      const [typeEl, valuesEl] = children(sd.source, expectUniversal(attr, TAG_SEQUENCE, "an Attribute"));
-      if (!typeEl || !isUniversal(valuesEl, TAG_SET)) throw new DerError("malformed signed attribute");
-      const type = readOid(sd.source, typeEl);
-      const first = children(sd.source, valuesEl)[0];
-      if (type === OID_MESSAGE_DIGEST && isUniversal(first, TAG_OCTET_STRING))
-        messageDigest = readOctetString(sd.source, first);
-      if (type === OID_CONTENT_TYPE && isUniversal(first, TAG_OID)) contentType = readOid(sd.source, first);
-    }
-    if (!messageDigest) return invalid("The signed attributes have no message digest.", summary);
+    if (!attrs.definite) return unverifiable("The signed attributes are not DER-encoded.", summary);
+    if (!attrs.messageDigest) return invalid("The signed attributes have no message digest.", summary);
     const actual = createHash(digestName).update(sd.content).digest();
-    if (!actual.equals(messageDigest)) {
+    if (!actual.equals(attrs.messageDigest)) {
       return invalid(
         "The profile content does not match the digest that was signed: it was altered after signing.",
         summary,
       );
     }
-    if (contentType !== null && contentType !== sd.contentType) {
+    if (attrs.contentType !== null && attrs.contentType !== sd.contentType) {
       return invalid("The signed content type does not match the envelope's content type.", summary);
     }
-    signedBytes = Buffer.from(encoding(sd.source, attrs));
-    signedBytes[0] = 0x31; // [0] IMPLICIT → SET OF, as RFC 5652 §5.4 requires for the signature input
+    signedBytes = attrs.der;
   } else {
     signedBytes = sd.content;
   }

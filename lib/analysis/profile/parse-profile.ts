@@ -6,8 +6,13 @@
  */
 import { isPlistDict, type PlistDict, plistDate, plistString, plistStringList } from "@/lib/analysis/ipa/plist-dict";
 import { detectPlistFormat, parsePlist } from "@/lib/analysis/ipa/plist-parse";
-import { looksLikeCms, parseSignedData, type SignatureCheck, verifySignedData } from "@/lib/analysis/profile/cms";
-import { DerError } from "@/lib/analysis/profile/der";
+import {
+  CmsFormatError,
+  looksLikeCms,
+  parseSignedData,
+  type SignatureCheck,
+  verifySignedData,
+} from "@/lib/analysis/profile/cms";
 import { AppError } from "@/lib/errors";
 
 export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analysis/profile/cms";
@@ -193,7 +198,7 @@ export function parseProvisioningProfile(data: Buffer, now: Date = new Date()): 
     try {
       sd = parseSignedData(data);
     } catch (err) {
-      if (err instanceof DerError && err.message === "not a CMS SignedData envelope") {
+      if (err instanceof CmsFormatError && err.message === "not a CMS SignedData envelope") {
         throw new AppError("not_a_profile", "The file is a signed container but not a provisioning profile.", {
           cause: err,
         });
