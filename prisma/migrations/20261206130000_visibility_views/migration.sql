@@ -12,8 +12,8 @@
 --
 -- Plain views (no aggregates, no DISTINCT): the planner inlines them, so
 -- `user_id = $1 AND build_id = b.id` costs a few primary-key and index
--- lookups, never a scan of users × builds. Each layer carries `admin` so the
--- next one does not join users again.
+-- lookups, never a scan of users × builds. Each layer builds on the one
+-- before and carries `admin`, so it does not join users again.
 
 CREATE VIEW "ferry_visible_apps" AS
 SELECT u."id" AS "user_id", a."id" AS "app_id", u."role" = 'admin' AS "admin"
@@ -31,10 +31,11 @@ WHERE va."admin" OR NOT c."restricted" OR EXISTS (
   SELECT 1 FROM "channel_groups" cg JOIN "group_members" gm ON gm."group_id" = cg."group_id"
   WHERE cg."channel_id" = c."id" AND gm."user_id" = va."user_id");
 
+-- A build is seen through the channels holding it: every build is in at least
+-- one channel of its own app (uploads land in the default one; channels are
+-- never deleted), so admins, who see every channel, see every build. A build
+-- in two visible channels gives two rows: query it with EXISTS/IN only.
 CREATE VIEW "ferry_visible_builds" AS
-SELECT va."user_id", b."id" AS "build_id"
-FROM "ferry_visible_apps" va
-JOIN "builds" b ON b."app_id" = va."app_id"
-WHERE va."admin" OR EXISTS (
-  SELECT 1 FROM "build_channels" bc JOIN "ferry_visible_channels" vc ON vc."channel_id" = bc."channel_id"
-  WHERE bc."build_id" = b."id" AND vc."user_id" = va."user_id");
+SELECT vc."user_id", bc."build_id"
+FROM "ferry_visible_channels" vc
+JOIN "build_channels" bc ON bc."channel_id" = vc."channel_id";
