@@ -8,7 +8,7 @@ import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
-import type { InstallCount } from "@/lib/audit/audit";
+import type { InstallCount } from "@/lib/audit/install-analytics";
 import type { BuildDto } from "@/lib/builds/data";
 import type { ChannelDto } from "@/lib/channels/data";
 import type { BuildLinks } from "@/lib/install-links/install-links-for";
