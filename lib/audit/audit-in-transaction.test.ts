@@ -95,7 +95,11 @@ describe("a change whose audit row cannot be written does not happen", () => {
     assert.equal(await count("SELECT 1 FROM group_members WHERE group_id = $1", [group.id]), 0);
 
     await allowAll();
-    const build = await seedBuild(db.dataDir, { bundleId: "com.example.grant", label: "1", uploadedById: adminUser.id });
+    const build = await seedBuild(db.dataDir, {
+      bundleId: "com.example.grant",
+      label: "1",
+      uploadedById: adminUser.id,
+    });
     await refuse("app.grant");
     await assert.rejects(grantApp({ appId: build.appId, groupId: group.id }, admin), refusedInsert);
     assert.equal(await count("SELECT 1 FROM app_groups WHERE app_id = $1", [build.appId]), 0);
@@ -116,7 +120,11 @@ describe("a change whose audit row cannot be written does not happen", () => {
   });
 
   it("builds and channels: notes, promotion, channel access and deletion (files kept)", async () => {
-    const build = await seedBuild(db.dataDir, { bundleId: "com.example.build", label: "1", uploadedById: adminUser.id });
+    const build = await seedBuild(db.dataDir, {
+      bundleId: "com.example.build",
+      label: "1",
+      uploadedById: adminUser.id,
+    });
     await refuse("build.notes_edit");
     await assert.rejects(editBuildNotes({ buildId: build.id, notes: "ghost notes" }, admin), refusedInsert);
     assert.equal(await count("SELECT 1 FROM builds WHERE id = $1 AND notes IS NULL", [build.id]), 1);
