@@ -1,5 +1,5 @@
 import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
-import type { AuditEventDto } from "@/lib/audit/audit";
+import type { AuditEventDto } from "@/lib/audit/audit-search";
 
 function actionColor(action: string) {
   if (action === "sign_in.failure" || action === "sign_in.rate_limited") return "red" as const;

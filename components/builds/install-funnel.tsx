@@ -1,5 +1,5 @@
 import { ScrollRegion } from "@/components/ui/ui";
-import type { InstallFunnel } from "@/lib/audit/audit";
+import type { InstallFunnel } from "@/lib/audit/install-analytics";
 import { formatDate } from "@/lib/ui/format";
 import { CARD, MUTED } from "@/lib/ui/styles";
 

@@ -7,55 +7,10 @@ import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
-import type { Warning } from "@/lib/analysis/profile/install-readiness";
-import type { InstallCount } from "@/lib/audit/audit";
-import type { BuildDto } from "@/lib/builds/data";
-import type { ChannelDto } from "@/lib/channels/data";
-import type { BuildLinks } from "@/lib/install-links/install-links-for";
-import type { DeviceKind, DeviceProblem } from "@/lib/ui/device";
+import type { InstallCount } from "@/lib/audit/install-analytics";
+import type { AppInstallViewProps } from "@/lib/install-page/load-install-page";
 import { formatBytes } from "@/lib/ui/format";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
-
-/** One version on the install page, everything decided by the page's loader (pages/apps/[appId]/index.tsx). */
-export type InstallRow = {
-  build: Pick<
-    BuildDto,
-    | "id"
-    | "name"
-    | "version"
-    | "buildNumber"
-    | "createdAt"
-    | "sizeBytes"
-    | "minimumOsVersion"
-    | "notes"
-    | "uploadedBy"
-    | "channels"
-  >;
-  /** What the reader is shown (publishers: every warning; employees: what affects their install). */
-  warnings: Warning[];
-  /** Why iOS will refuse this build: then there is no link at all. */
-  blockers: Warning[];
-  links: BuildLinks;
-  problems: DeviceProblem[];
-  /** Admins only: how often it was installed. */
-  counts: InstallCount | null;
-};
-
-export type AppInstallViewProps = {
-  app: { id: string; name: string; bundleId: string; description: string | null };
-  /** The newest build's icon. */
-  iconPath: string | null;
-  /** The page the in-app browser warning copies (the newest build's). */
-  guidancePageUrl: string | null;
-  device: DeviceKind;
-  channels: ChannelDto[];
-  rows: InstallRow[];
-  /** The version the page leads with (steps, the desktop's QR code): the newest one that can install. */
-  primaryId: string | null;
-  /** The primary version's "after you tap Install" steps. */
-  steps: { appName: string; enterprise: boolean; developer: string | null } | null;
-  publisher: boolean;
-};
 
 /** The install page: every version of an app the reader sees, newest first, each with its install action. */
 export function AppInstallView(props: AppInstallViewProps) {

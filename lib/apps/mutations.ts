@@ -33,16 +33,18 @@ export async function grantApp(
   authorize(by, "app.manage");
   const { app, group } = await resolveGrant(input);
   if (await isAppGranted(app.id, group.id)) return { app, group, changed: false };
-  await prisma().appGroup.upsert({
-    where: { appId_groupId: { appId: app.id, groupId: group.id } },
-    create: { appId: app.id, groupId: group.id },
-    update: {},
-  });
-  await recordChange(by, {
-    action: "app.grant",
-    appId: app.id,
-    target: { type: "group", id: group.id },
-    details: { app: app.name, group: group.name },
+  await prisma().$transaction(async (tx) => {
+    await tx.appGroup.upsert({
+      where: { appId_groupId: { appId: app.id, groupId: group.id } },
+      create: { appId: app.id, groupId: group.id },
+      update: {},
+    });
+    await recordChange(tx, by, {
+      action: "app.grant",
+      appId: app.id,
+      target: { type: "group", id: group.id },
+      details: { app: app.name, group: group.name },
+    });
   });
   return { app, group, changed: true };
 }
@@ -54,12 +56,14 @@ export async function revokeApp(
   authorize(by, "app.manage");
   const { app, group } = await resolveGrant(input);
   if (!(await isAppGranted(app.id, group.id))) return { app, group, changed: false };
-  await prisma().appGroup.deleteMany({ where: { appId: app.id, groupId: group.id } });
-  await recordChange(by, {
-    action: "app.revoke",
-    appId: app.id,
-    target: { type: "group", id: group.id },
-    details: { app: app.name, group: group.name },
+  await prisma().$transaction(async (tx) => {
+    await tx.appGroup.deleteMany({ where: { appId: app.id, groupId: group.id } });
+    await recordChange(tx, by, {
+      action: "app.revoke",
+      appId: app.id,
+      target: { type: "group", id: group.id },
+      details: { app: app.name, group: group.name },
+    });
   });
   return { app, group, changed: true };
 }
@@ -72,12 +76,14 @@ export async function setAppVisibility(
   const { appId, visibility } = parseInput(appVisibilitySchema, input);
   const app = await existingApp(appId);
   if (app.visibility === visibility) return { app, changed: false };
-  await prisma().app.update({ where: { id: app.id }, data: { visibility } });
-  await recordChange(by, {
-    action: "app.visibility_change",
-    appId: app.id,
-    target: { type: "app", id: app.id },
-    details: { app: app.name, from: app.visibility, to: visibility },
+  await prisma().$transaction(async (tx) => {
+    await tx.app.update({ where: { id: app.id }, data: { visibility } });
+    await recordChange(tx, by, {
+      action: "app.visibility_change",
+      appId: app.id,
+      target: { type: "app", id: app.id },
+      details: { app: app.name, from: app.visibility, to: visibility },
+    });
   });
   return { app: { ...app, visibility }, changed: true };
 }
@@ -93,12 +99,14 @@ export async function updateAppDetails(
   const current = await prisma().app.findUnique({ where: { id: app.id }, select: { description: true } });
   const nextDescription = description || null;
   if (app.name === name && (current?.description ?? null) === nextDescription) return { app, changed: false };
-  await prisma().app.update({ where: { id: app.id }, data: { name, nameLocked: true, description: nextDescription } });
-  await recordChange(by, {
-    action: "app.details_change",
-    appId: app.id,
-    target: { type: "app", id: app.id },
-    details: { from: app.name, name, description: nextDescription !== null },
+  await prisma().$transaction(async (tx) => {
+    await tx.app.update({ where: { id: app.id }, data: { name, nameLocked: true, description: nextDescription } });
+    await recordChange(tx, by, {
+      action: "app.details_change",
+      appId: app.id,
+      target: { type: "app", id: app.id },
+      details: { from: app.name, name, description: nextDescription !== null },
+    });
   });
   return { app: { ...app, name }, changed: true };
 }
@@ -113,12 +121,14 @@ export async function setAppRetention(
   const app = await existingApp(appId);
   const current = await prisma().app.findUnique({ where: { id: app.id }, select: { retainPerChannel: true } });
   if ((current?.retainPerChannel ?? null) === keepPerChannel) return { app, changed: false };
-  await prisma().app.update({ where: { id: app.id }, data: { retainPerChannel: keepPerChannel } });
-  await recordChange(by, {
-    action: "app.retention_change",
-    appId: app.id,
-    target: { type: "app", id: app.id },
-    details: { app: app.name, from: current?.retainPerChannel ?? null, to: keepPerChannel },
+  await prisma().$transaction(async (tx) => {
+    await tx.app.update({ where: { id: app.id }, data: { retainPerChannel: keepPerChannel } });
+    await recordChange(tx, by, {
+      action: "app.retention_change",
+      appId: app.id,
+      target: { type: "app", id: app.id },
+      details: { app: app.name, from: current?.retainPerChannel ?? null, to: keepPerChannel },
+    });
   });
   return { app, changed: true };
 }

@@ -27,13 +27,15 @@ export async function editBuildNotes(
   const notes = normalizeNotes(raw);
   const current = await prisma().build.findUnique({ where: { id: build.id }, select: { notes: true } });
   if ((current?.notes ?? null) === notes) return { buildId: build.id, appId: build.appId, notes, changed: false };
-  await prisma().build.updateMany({ where: { id: build.id }, data: { notes } });
-  await recordChange(by, {
-    action: "build.notes_edit",
-    appId: build.appId,
-    buildId: build.id,
-    target: { type: "build", id: build.id },
-    details: { version: build.version, buildNumber: build.buildNumber, length: notes?.length ?? 0 },
+  await prisma().$transaction(async (tx) => {
+    await tx.build.updateMany({ where: { id: build.id }, data: { notes } });
+    await recordChange(tx, by, {
+      action: "build.notes_edit",
+      appId: build.appId,
+      buildId: build.id,
+      target: { type: "build", id: build.id },
+      details: { version: build.version, buildNumber: build.buildNumber, length: notes?.length ?? 0 },
+    });
   });
   return { buildId: build.id, appId: build.appId, notes, changed: true };
 }
@@ -55,7 +57,7 @@ export async function deleteBuild(
   return { buildId: build.id, appId: build.appId };
 }
 
-/** Removes rows, audits each deletion, then their files (policy was checked by the caller). */
+/** Removes rows, each with its audit row, then their files (policy was checked by the caller). */
 export async function removeBuildRows(
   builds: { id: string; appId: string; sha256: string; version: string; buildNumber: string }[],
   by: Actor,
@@ -63,16 +65,20 @@ export async function removeBuildRows(
 ): Promise<number> {
   let removed = 0;
   for (const build of builds) {
-    const { count } = await prisma().build.deleteMany({ where: { id: build.id } });
-    if (count === 0) continue; // deleted meanwhile by someone else
-    removed += 1;
-    await recordChange(by, {
-      action: "build.delete",
-      appId: build.appId,
-      buildId: build.id,
-      target: { type: "build", id: build.id },
-      details: { version: build.version, buildNumber: build.buildNumber, sha256: build.sha256, reason },
+    const deleted = await prisma().$transaction(async (tx) => {
+      const { count } = await tx.build.deleteMany({ where: { id: build.id } });
+      if (count === 0) return false; // deleted meanwhile by someone else
+      await recordChange(tx, by, {
+        action: "build.delete",
+        appId: build.appId,
+        buildId: build.id,
+        target: { type: "build", id: build.id },
+        details: { version: build.version, buildNumber: build.buildNumber, sha256: build.sha256, reason },
+      });
+      return true;
     });
+    if (!deleted) continue;
+    removed += 1;
     await removeBuildFilesUnlessReferenced(buildStorage(), build.sha256).catch((error: unknown) => {
       // The row is gone, so the periodic orphan sweep removes the files later.
       console.error("[ferry] could not remove the files of a deleted build", error);

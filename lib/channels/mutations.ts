@@ -44,18 +44,17 @@ export async function promoteBuild(
   const changed = await prisma().$transaction(async (tx) => {
     const channelId = await ensureChannel(tx, build.appId, channel);
     const created = await tx.buildChannel.createMany({ data: [{ buildId, channelId }], skipDuplicates: true });
-    return created.count > 0;
-  });
-  if (changed) {
-    await recordChange(by, {
+    if (created.count === 0) return false;
+    await recordChange(tx, by, {
       action: "build.promote",
       appId: build.appId,
       buildId: build.id,
       target: { type: "build", id: build.id },
       details: { channel, version: build.version, buildNumber: build.buildNumber },
     });
-    await enqueueBuildPromoted(build, channel);
-  }
+    return true;
+  });
+  if (changed) await enqueueBuildPromoted(build, channel);
   const { id, appId, version, buildNumber } = build;
   return { build: { id, appId, version, buildNumber }, channel, changed };
 }
@@ -84,12 +83,12 @@ export async function setChannelAccess(
     await tx.channelGroup.deleteMany({ where: { channelId } });
     await tx.channelGroup.createMany({ data: groups.map((g) => ({ channelId, groupId: g.id })) });
     await tx.channel.update({ where: { id: channelId }, data: { restricted: groups.length > 0 } });
-  });
-  await recordChange(by, {
-    action: "channel.access_change",
-    appId: app.id,
-    target: { type: "channel", id: `${app.id}/${channel}` },
-    details: { app: app.name, channel, groups: groups.map((g) => g.name) },
+    await recordChange(tx, by, {
+      action: "channel.access_change",
+      appId: app.id,
+      target: { type: "channel", id: `${app.id}/${channel}` },
+      details: { app: app.name, channel, groups: groups.map((g) => g.name) },
+    });
   });
   return { channel, restricted: groups.length > 0, groups };
 }

@@ -12,7 +12,13 @@ export function prisma(): PrismaClient {
       // Unreachable database: fail within seconds (mapped to 503) instead of hanging requests.
       connectionTimeoutMillis: 5_000,
     });
-    holder.ferryPrisma = new PrismaClient({ adapter });
+    holder.ferryPrisma = new PrismaClient({
+      adapter,
+      // Every audited change is an interactive transaction (the change and its
+      // audit row commit together): Prisma's 5 s default aborts small ones on
+      // a starved machine, so allow more before giving up; still bounded.
+      transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+    });
   }
   return holder.ferryPrisma;
 }

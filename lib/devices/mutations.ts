@@ -1,4 +1,4 @@
-import type { Actor } from "@/lib/access/actor";
+import { type Actor, userActor } from "@/lib/access/actor";
 import { authorize, can } from "@/lib/access/policy";
 import { type AuditContext, recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
@@ -15,7 +15,7 @@ import {
   renameDeviceSchema,
 } from "@/lib/devices/schema";
 import { AppError, parseInput } from "@/lib/errors";
-import { findUserByEmail, findUserById } from "@/lib/users/data";
+import { findUserByEmail, findUserById, toUserDto, userDtoSelect } from "@/lib/users/data";
 
 /**
  * Changes to registered devices. Registration comes from the device itself
@@ -50,9 +50,8 @@ export async function registerDevice(
 ): Promise<DeviceDto> {
   const attributes = parseInput(deviceAttributesSchema, response.attributes);
   const hash = hashChallenge(response.challenge);
-  let result: { device: DeviceDto; user: { id: string } };
   try {
-    result = await prisma().$transaction(async (tx) => {
+    return await prisma().$transaction(async (tx) => {
       const enrollment = await tx.deviceEnrollment.findUnique({ where: { challengeHash: hash } });
       if (!enrollment) {
         throw new AppError(
@@ -82,7 +81,7 @@ export async function registerDevice(
       }
       const owner = await tx.user.findFirst({
         where: { id: enrollment.userId, disabledAt: null },
-        select: { id: true, email: true },
+        select: userDtoSelect,
       });
       if (!owner)
         throw new AppError("enrollment_challenge_invalid", "The account this profile was issued to is disabled.");
@@ -109,13 +108,21 @@ export async function registerDevice(
       const row = existing
         ? await tx.device.update({ where: { id: existing.id }, data: fields, select: deviceSelect })
         : await tx.device.create({ data: { udid: attributes.udid, ...fields }, select: deviceSelect });
-      return { device: toDeviceDto(row), user: owner };
+      const device = toDeviceDto(row);
+      await recordChange(tx, userActor(toUserDto(owner), context), {
+        action: "device.register",
+        target: { type: "device", id: device.id },
+        details: { udid: device.udid, model: device.model, osVersion: device.osVersion, name: device.name },
+      });
+      return device;
     });
   } catch (error) {
     if (error instanceof OwnedByAnother) {
       const refusedFor = await findUserById(error.userId);
       if (refusedFor) {
+        // Nothing changed (the registration was rolled back): the refusal's row stands alone.
         await recordChange(
+          prisma(),
           { kind: "user", user: refusedFor, context },
           {
             action: "device.register_refused",
@@ -135,19 +142,6 @@ export async function registerDevice(
     }
     throw error;
   }
-  const { device, user } = result;
-  const actorUser = await findUserById(user.id);
-  if (actorUser) {
-    await recordChange(
-      { kind: "user", user: actorUser, context },
-      {
-        action: "device.register",
-        target: { type: "device", id: device.id },
-        details: { udid: device.udid, model: device.model, osVersion: device.osVersion, name: device.name },
-      },
-    );
-  }
-  return device;
 }
 
 async function existingDevice(id: string): Promise<DeviceDto> {
@@ -169,11 +163,13 @@ export async function renameDevice(input: { deviceId: string; name: string }, by
   const { deviceId, name } = parseInput(renameDeviceSchema, input);
   const device = await manageableDevice(deviceId, by);
   if (device.name === name) return device;
-  await prisma().device.update({ where: { id: device.id }, data: { name } });
-  await recordChange(by, {
-    action: "device.rename",
-    target: { type: "device", id: device.id },
-    details: { udid: device.udid, from: device.name, to: name },
+  await prisma().$transaction(async (tx) => {
+    await tx.device.update({ where: { id: device.id }, data: { name } });
+    await recordChange(tx, by, {
+      action: "device.rename",
+      target: { type: "device", id: device.id },
+      details: { udid: device.udid, from: device.name, to: name },
+    });
   });
   return { ...device, name };
 }
@@ -190,11 +186,14 @@ export async function reassignDevice(input: { deviceId: string; email: string },
   const to = await findUserByEmail(email);
   if (!to || to.disabled) throw new AppError("bad_request", `There is no active user ${email}.`);
   if (device.owner?.id === to.id) return device;
-  const row = await prisma().device.update({ where: { id: device.id }, data: { userId: to.id }, select: deviceSelect });
-  await recordChange(by, {
-    action: "device.reassign",
-    target: { type: "device", id: device.id },
-    details: { udid: device.udid, from: device.owner?.email ?? null, to: to.email },
+  const row = await prisma().$transaction(async (tx) => {
+    const moved = await tx.device.update({ where: { id: device.id }, data: { userId: to.id }, select: deviceSelect });
+    await recordChange(tx, by, {
+      action: "device.reassign",
+      target: { type: "device", id: device.id },
+      details: { udid: device.udid, from: device.owner?.email ?? null, to: to.email },
+    });
+    return moved;
   });
   return toDeviceDto(row);
 }
@@ -203,11 +202,13 @@ async function setDisabled(deviceId: string, disabled: boolean, by: Actor, now: 
   authorize(by, "device.manage");
   const device = await existingDevice(parseInput(deviceIdSchema, { deviceId }).deviceId);
   if (device.disabled === disabled) return false;
-  await prisma().device.update({ where: { id: device.id }, data: { disabledAt: disabled ? now : null } });
-  await recordChange(by, {
-    action: disabled ? "device.disable" : "device.enable",
-    target: { type: "device", id: device.id },
-    details: { udid: device.udid, owner: device.owner?.email ?? null },
+  await prisma().$transaction(async (tx) => {
+    await tx.device.update({ where: { id: device.id }, data: { disabledAt: disabled ? now : null } });
+    await recordChange(tx, by, {
+      action: disabled ? "device.disable" : "device.enable",
+      target: { type: "device", id: device.id },
+      details: { udid: device.udid, owner: device.owner?.email ?? null },
+    });
   });
   return true;
 }
@@ -224,11 +225,13 @@ export async function enableDevice(input: { deviceId: string }, by: Actor, now =
 export async function deleteDevice(input: { deviceId: string }, by: Actor): Promise<void> {
   const { deviceId } = parseInput(deviceIdSchema, input);
   const device = await manageableDevice(deviceId, by);
-  await prisma().device.delete({ where: { id: device.id } });
-  await recordChange(by, {
-    action: "device.delete",
-    target: { type: "device", id: device.id },
-    details: { udid: device.udid, owner: device.owner?.email ?? null, name: device.name },
+  await prisma().$transaction(async (tx) => {
+    await tx.device.delete({ where: { id: device.id } });
+    await recordChange(tx, by, {
+      action: "device.delete",
+      target: { type: "device", id: device.id },
+      details: { udid: device.udid, owner: device.owner?.email ?? null, name: device.name },
+    });
   });
 }
 
@@ -265,13 +268,16 @@ export async function importDevices(text: string, by: Actor): Promise<{ added: n
     parsed.set(udid, cleanDeviceText(rawName).slice(0, 200) || null);
   });
   if (parsed.size === 0) throw new AppError("bad_request", "The list holds no device.");
-  const result = await prisma().device.createMany({
-    data: [...parsed].map(([udid, name]) => ({ udid, name, source: "import" })),
-    skipDuplicates: true,
-  });
-  await recordChange(by, {
-    action: "device.import",
-    details: { added: result.count, existing: parsed.size - result.count },
+  const result = await prisma().$transaction(async (tx) => {
+    const created = await tx.device.createMany({
+      data: [...parsed].map(([udid, name]) => ({ udid, name, source: "import" })),
+      skipDuplicates: true,
+    });
+    await recordChange(tx, by, {
+      action: "device.import",
+      details: { added: created.count, existing: parsed.size - created.count },
+    });
+    return created;
   });
   return { added: result.count, existing: parsed.size - result.count };
 }

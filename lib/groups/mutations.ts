@@ -23,26 +23,35 @@ export async function createGroup(input: NewGroup, by: Actor): Promise<GroupRef>
   const { name, description } = parseInput(createGroupSchema, input);
   let group: GroupRef;
   try {
-    group = await prisma().group.create({
-      data: { name, description },
-      select: { id: true, name: true },
+    group = await prisma().$transaction(async (tx) => {
+      const created = await tx.group.create({
+        data: { name, description },
+        select: { id: true, name: true },
+      });
+      await recordChange(tx, by, {
+        action: "group.create",
+        target: { type: "group", id: created.id },
+        details: { name },
+      });
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("conflict", `A group named "${name}" already exists.`);
     throw error;
   }
-  await recordChange(by, { action: "group.create", target: { type: "group", id: group.id }, details: { name } });
   return group;
 }
 
 export async function deleteGroup(input: { groupId: string }, by: Actor): Promise<GroupRef> {
   authorize(by, "group.manage");
   const group = await existingGroup(input.groupId);
-  await prisma().group.deleteMany({ where: { id: group.id } });
-  await recordChange(by, {
-    action: "group.delete",
-    target: { type: "group", id: group.id },
-    details: { name: group.name },
+  await prisma().$transaction(async (tx) => {
+    await tx.group.deleteMany({ where: { id: group.id } });
+    await recordChange(tx, by, {
+      action: "group.delete",
+      target: { type: "group", id: group.id },
+      details: { name: group.name },
+    });
   });
   return group;
 }
@@ -56,15 +65,17 @@ export async function addGroupMember(
   const member = await findUserByEmail(input.email);
   if (!member) throw new AppError("not_found", `No user has the email ${input.email}. Create the user first.`);
   if (await isGroupMember(group.id, member.id)) return { group, member, changed: false };
-  await prisma().groupMember.upsert({
-    where: { groupId_userId: { groupId: group.id, userId: member.id } },
-    create: { groupId: group.id, userId: member.id },
-    update: {},
-  });
-  await recordChange(by, {
-    action: "group.member_add",
-    target: { type: "group", id: group.id },
-    details: { group: group.name, userId: member.id, email: member.email },
+  await prisma().$transaction(async (tx) => {
+    await tx.groupMember.upsert({
+      where: { groupId_userId: { groupId: group.id, userId: member.id } },
+      create: { groupId: group.id, userId: member.id },
+      update: {},
+    });
+    await recordChange(tx, by, {
+      action: "group.member_add",
+      target: { type: "group", id: group.id },
+      details: { group: group.name, userId: member.id, email: member.email },
+    });
   });
   return { group, member, changed: true };
 }
@@ -77,11 +88,13 @@ export async function removeGroupMember(
   const group = await existingGroup(input.groupId);
   const member = await findUserById(input.userId);
   if (!member || !(await isGroupMember(group.id, member.id))) return { group, member, changed: false };
-  await prisma().groupMember.deleteMany({ where: { groupId: group.id, userId: member.id } });
-  await recordChange(by, {
-    action: "group.member_remove",
-    target: { type: "group", id: group.id },
-    details: { group: group.name, userId: member.id, email: member.email },
+  await prisma().$transaction(async (tx) => {
+    await tx.groupMember.deleteMany({ where: { groupId: group.id, userId: member.id } });
+    await recordChange(tx, by, {
+      action: "group.member_remove",
+      target: { type: "group", id: group.id },
+      details: { group: group.name, userId: member.id, email: member.email },
+    });
   });
   return { group, member, changed: true };
 }

@@ -164,11 +164,9 @@ type LinkRow = {
 
 /**
  * One query: the active user at that session version whose minting session (if
- * any) is not signed out, and the build only if
- * the same rules as `visibleBuildsWhere` (lib/access/app-access.ts) let them
- * see it: admins everything; others a build of an app visible to everyone or
- * granted to one of their groups, in at least one channel that is not
- * restricted or is granted to one of their groups.
+ * any) is not signed out, and the build only if they see it: the view
+ * ferry_visible_builds, which `visibleBuildsWhere` (lib/access/app-access.ts)
+ * reads too, so the pages and the install links apply the same rules.
  */
 async function lookUp(
   userId: string,
@@ -183,17 +181,8 @@ async function lookUp(
            b.id::text AS build_id, b.app_id::text AS app_id, b.bundle_id, b.version, b.build_number,
            b.name AS build_name, b.size_bytes, b.sha256, b.storage_key, b.created_at
     FROM users u
-    LEFT JOIN builds b ON b.id = ${wantedBuild}::uuid AND (u.role = 'admin' OR (
-      EXISTS (
-        SELECT 1 FROM apps a WHERE a.id = b.app_id AND (
-          a.visibility = 'everyone' OR EXISTS (
-            SELECT 1 FROM app_groups ag JOIN group_members gm ON gm.group_id = ag.group_id
-            WHERE ag.app_id = a.id AND gm.user_id = u.id)))
-      AND EXISTS (
-        SELECT 1 FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
-        WHERE bc.build_id = b.id AND (NOT c.restricted OR EXISTS (
-          SELECT 1 FROM channel_groups cg JOIN group_members gm ON gm.group_id = cg.group_id
-          WHERE cg.channel_id = c.id AND gm.user_id = u.id)))))
+    LEFT JOIN builds b ON b.id = ${wantedBuild}::uuid AND EXISTS (
+      SELECT 1 FROM ferry_visible_builds v WHERE v.user_id = u.id AND v.build_id = b.id)
     WHERE u.id = ${userId}::uuid AND u.disabled_at IS NULL AND u.session_version = ${userVersion}
       AND NOT EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.sid = ${sessionId}::uuid)`;
   const row = rows[0];

@@ -37,15 +37,17 @@ export async function setLocalLogin(input: { enabled: boolean }, by: Actor): Pro
   }
   const before = await getSettings();
   if (before.localLoginEnabled === input.enabled) return { changed: false };
-  await prisma().setting.upsert({
-    where: { key: "localLoginEnabled" },
-    create: { key: "localLoginEnabled", value: input.enabled },
-    update: { value: input.enabled },
-  });
-  await recordChange(by, {
-    action: "settings.change",
-    target: { type: "setting", id: "localLoginEnabled" },
-    details: { setting: "localLoginEnabled", from: before.localLoginEnabled, to: input.enabled },
+  await prisma().$transaction(async (tx) => {
+    await tx.setting.upsert({
+      where: { key: "localLoginEnabled" },
+      create: { key: "localLoginEnabled", value: input.enabled },
+      update: { value: input.enabled },
+    });
+    await recordChange(tx, by, {
+      action: "settings.change",
+      target: { type: "setting", id: "localLoginEnabled" },
+      details: { setting: "localLoginEnabled", from: before.localLoginEnabled, to: input.enabled },
+    });
   });
   return { changed: true };
 }

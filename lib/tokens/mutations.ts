@@ -49,20 +49,23 @@ export async function createApiToken(
   }
   const secret = randomBytes(32).toString("base64url");
   const token = `ferry_${secret}`;
-  const row = await prisma().apiToken.create({
-    data: {
-      userId: owner.id,
-      name,
-      prefix: secret.slice(0, 8),
-      tokenHash: hashToken(token),
-      scopes,
-      expiresAt: expiresAt ?? null,
-    },
-  });
-  await recordChange(by, {
-    action: "token.create",
-    target: { type: "api_token", id: row.id },
-    details: { name, scopes, owner: owner.email, expiresAt: row.expiresAt?.toISOString() ?? null },
+  const row = await prisma().$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: {
+        userId: owner.id,
+        name,
+        prefix: secret.slice(0, 8),
+        tokenHash: hashToken(token),
+        scopes,
+        expiresAt: expiresAt ?? null,
+      },
+    });
+    await recordChange(tx, by, {
+      action: "token.create",
+      target: { type: "api_token", id: created.id },
+      details: { name, scopes, owner: owner.email, expiresAt: created.expiresAt?.toISOString() ?? null },
+    });
+    return created;
   });
   return {
     token,
@@ -84,10 +87,12 @@ export async function revokeApiToken(input: { tokenId: string }, by: Actor, now 
   const mine = "This token is not yours or is already revoked: reload the page.";
   if (!ownerId || !isUuid(input.tokenId)) throw new AppError("not_found", mine);
   // Scoped to the acting user: another user's token id simply matches nothing.
-  const result = await prisma().apiToken.updateMany({
-    where: { id: input.tokenId, userId: ownerId, revokedAt: null },
-    data: { revokedAt: now },
+  await prisma().$transaction(async (tx) => {
+    const result = await tx.apiToken.updateMany({
+      where: { id: input.tokenId, userId: ownerId, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    if (result.count !== 1) throw new AppError("not_found", mine);
+    await recordChange(tx, by, { action: "token.revoke", target: { type: "api_token", id: input.tokenId } });
   });
-  if (result.count !== 1) throw new AppError("not_found", mine);
-  await recordChange(by, { action: "token.revoke", target: { type: "api_token", id: input.tokenId } });
 }

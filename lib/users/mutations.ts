@@ -24,30 +24,29 @@ async function existingUser(id: string): Promise<UserDto> {
 export async function createUser(input: NewUser, by: Actor): Promise<UserDto> {
   authorize(by, "user.manage");
   const { email, name, role, password } = parseInput(newUserSchema, input);
-  let user: UserDto;
+  // Hashed before the transaction: it is slow on purpose.
+  const passwordHash = password ? await hashPassword(password) : null;
   try {
-    const row = await prisma().user.create({
-      data: {
-        email: normalizeEmail(email),
-        name: name ?? null,
-        role,
-        passwordHash: password ? await hashPassword(password) : null,
-      },
-      select: userDtoSelect,
+    return await prisma().$transaction(async (tx) => {
+      const user = toUserDto(
+        await tx.user.create({
+          data: { email: normalizeEmail(email), name: name ?? null, role, passwordHash },
+          select: userDtoSelect,
+        }),
+      );
+      await recordChange(tx, by, {
+        action: "user.create",
+        target: { type: "user", id: user.id },
+        details: { email: user.email, role: user.role, password: password !== undefined },
+      });
+      return user;
     });
-    user = toUserDto(row);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError("conflict", `A user with the email ${normalizeEmail(email)} already exists.`);
     }
     throw error;
   }
-  await recordChange(by, {
-    action: "user.create",
-    target: { type: "user", id: user.id },
-    details: { email: user.email, role: user.role, password: password !== undefined },
-  });
-  return user;
 }
 
 export async function changeUserRole(
@@ -60,11 +59,13 @@ export async function changeUserRole(
     throw new AppError("forbidden", "You cannot remove your own admin role. Ask another admin to do it.");
   }
   if (target.role === input.role) return { user: target, changed: false };
-  await prisma().user.update({ where: { id: target.id }, data: { role: input.role } });
-  await recordChange(by, {
-    action: "user.role_change",
-    target: { type: "user", id: target.id },
-    details: { email: target.email, from: target.role, to: input.role },
+  await prisma().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: target.id }, data: { role: input.role } });
+    await recordChange(tx, by, {
+      action: "user.role_change",
+      target: { type: "user", id: target.id },
+      details: { email: target.email, from: target.role, to: input.role },
+    });
   });
   return { user: { ...target, role: input.role }, changed: true };
 }
@@ -79,14 +80,14 @@ export async function disableUser(
   const target = await existingUser(input.userId);
   if (target.id === actorUserId(by)) throw new AppError("forbidden", "You cannot disable your own account.");
   if (target.disabled) return { user: target, changed: false };
-  await prisma().$transaction([
-    prisma().user.update({ where: { id: target.id }, data: { disabledAt: now, sessionVersion: { increment: 1 } } }),
-    prisma().apiToken.updateMany({ where: { userId: target.id, revokedAt: null }, data: { revokedAt: now } }),
-  ]);
-  await recordChange(by, {
-    action: "user.disable",
-    target: { type: "user", id: target.id },
-    details: { email: target.email },
+  await prisma().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: target.id }, data: { disabledAt: now, sessionVersion: { increment: 1 } } });
+    await tx.apiToken.updateMany({ where: { userId: target.id, revokedAt: null }, data: { revokedAt: now } });
+    await recordChange(tx, by, {
+      action: "user.disable",
+      target: { type: "user", id: target.id },
+      details: { email: target.email },
+    });
   });
   return { user: { ...target, disabled: true }, changed: true };
 }
@@ -95,11 +96,13 @@ export async function enableUser(input: { userId: string }, by: Actor): Promise<
   authorize(by, "user.manage");
   const target = await existingUser(input.userId);
   if (!target.disabled) return { user: target, changed: false };
-  await prisma().user.update({ where: { id: target.id }, data: { disabledAt: null } });
-  await recordChange(by, {
-    action: "user.enable",
-    target: { type: "user", id: target.id },
-    details: { email: target.email },
+  await prisma().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: target.id }, data: { disabledAt: null } });
+    await recordChange(tx, by, {
+      action: "user.enable",
+      target: { type: "user", id: target.id },
+      details: { email: target.email },
+    });
   });
   return { user: { ...target, disabled: false }, changed: true };
 }
@@ -117,14 +120,18 @@ export async function revokeUserSessions(
 ): Promise<{ user: UserDto; tokensRevoked: number }> {
   authorize(by, "user.manage");
   const target = await existingUser(input.userId);
-  const [, tokens] = await prisma().$transaction([
-    prisma().user.update({ where: { id: target.id }, data: { sessionVersion: { increment: 1 } } }),
-    prisma().apiToken.updateMany({ where: { userId: target.id, revokedAt: null }, data: { revokedAt: now } }),
-  ]);
-  await recordChange(by, {
-    action: "user.sessions_revoke",
-    target: { type: "user", id: target.id },
-    details: { email: target.email, tokensRevoked: tokens.count },
+  const tokens = await prisma().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: target.id }, data: { sessionVersion: { increment: 1 } } });
+    const revoked = await tx.apiToken.updateMany({
+      where: { userId: target.id, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    await recordChange(tx, by, {
+      action: "user.sessions_revoke",
+      target: { type: "user", id: target.id },
+      details: { email: target.email, tokensRevoked: revoked.count },
+    });
+    return revoked;
   });
   return { user: target, tokensRevoked: tokens.count };
 }
@@ -137,14 +144,17 @@ export async function setUserPassword(
   authorize(by, "user.manage");
   const password = parseInput(passwordSchema, input.password);
   const target = await existingUser(input.userId);
-  await prisma().user.update({
-    where: { id: target.id },
-    data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
-  });
-  await recordChange(by, {
-    action: "user.password_set",
-    target: { type: "user", id: target.id },
-    details: { email: target.email },
+  const passwordHash = await hashPassword(password);
+  await prisma().$transaction(async (tx) => {
+    await tx.user.update({
+      where: { id: target.id },
+      data: { passwordHash, sessionVersion: { increment: 1 } },
+    });
+    await recordChange(tx, by, {
+      action: "user.password_set",
+      target: { type: "user", id: target.id },
+      details: { email: target.email },
+    });
   });
   return { user: target };
 }

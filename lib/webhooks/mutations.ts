@@ -33,22 +33,25 @@ export async function createWebhook(
   if (!checked.ok) throw new AppError("bad_request", checked.problem);
   const app = await requireApp(parsed.appId);
   const secret = parsed.secret ?? randomBytes(24).toString("hex");
-  const row = await prisma().webhook.create({
-    data: {
+  const row = await prisma().$transaction(async (tx) => {
+    const created = await tx.webhook.create({
+      data: {
+        appId: app.id,
+        // Stored as parsed: the URL admins see is the one delivered to (`http:/\host` reads `http://host/`).
+        url: checked.url.href,
+        secret,
+        events: [...new Set(parsed.events)],
+        format: parsed.format,
+        createdById: actorUserId(by),
+      },
+    });
+    await recordChange(tx, by, {
+      action: "webhook.create",
       appId: app.id,
-      // Stored as parsed: the URL admins see is the one delivered to (`http:/\host` reads `http://host/`).
-      url: checked.url.href,
-      secret,
-      events: [...new Set(parsed.events)],
-      format: parsed.format,
-      createdById: actorUserId(by),
-    },
-  });
-  await recordChange(by, {
-    action: "webhook.create",
-    appId: app.id,
-    target: { type: "webhook", id: row.id },
-    details: { app: app.name, url: row.url, events: row.events, format: row.format },
+      target: { type: "webhook", id: created.id },
+      details: { app: app.name, url: created.url, events: created.events, format: created.format },
+    });
+    return created;
   });
   return { webhook: webhookDto(row), secret };
 }
@@ -64,12 +67,14 @@ async function findWebhook(input: { appId: string; webhookId: string }) {
 export async function deleteWebhook(input: { appId: string; webhookId: string }, by: Actor): Promise<void> {
   authorize(by, "webhook.manage");
   const row = await findWebhook(input);
-  await prisma().webhook.delete({ where: { id: row.id } });
-  await recordChange(by, {
-    action: "webhook.delete",
-    appId: row.appId,
-    target: { type: "webhook", id: row.id },
-    details: { url: row.url },
+  await prisma().$transaction(async (tx) => {
+    await tx.webhook.delete({ where: { id: row.id } });
+    await recordChange(tx, by, {
+      action: "webhook.delete",
+      appId: row.appId,
+      target: { type: "webhook", id: row.id },
+      details: { url: row.url },
+    });
   });
 }
 
@@ -81,12 +86,15 @@ export async function setWebhookEnabled(
   authorize(by, "webhook.manage");
   const row = await findWebhook(input);
   if (row.enabled === input.enabled) return { webhook: webhookDto(row), changed: false };
-  const updated = await prisma().webhook.update({ where: { id: row.id }, data: { enabled: input.enabled } });
-  await recordChange(by, {
-    action: input.enabled ? "webhook.enable" : "webhook.disable",
-    appId: row.appId,
-    target: { type: "webhook", id: row.id },
-    details: { url: row.url },
+  const updated = await prisma().$transaction(async (tx) => {
+    const changed = await tx.webhook.update({ where: { id: row.id }, data: { enabled: input.enabled } });
+    await recordChange(tx, by, {
+      action: input.enabled ? "webhook.enable" : "webhook.disable",
+      appId: row.appId,
+      target: { type: "webhook", id: row.id },
+      details: { url: row.url },
+    });
+    return changed;
   });
   return { webhook: webhookDto(updated), changed: true };
 }

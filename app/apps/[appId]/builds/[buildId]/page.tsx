@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { BuildAnalysisDetails } from "@/components/builds/build-analysis";
 import { BuildIcon } from "@/components/builds/build-icon";
@@ -14,19 +14,10 @@ import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { LocalTime } from "@/components/ui/local-time";
-import { can } from "@/lib/access/policy";
-import { withExpiry } from "@/lib/analysis/analyze-build";
-import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
-import { installFunnel, recordAudit } from "@/lib/audit/audit";
 import { requireUserPage } from "@/lib/auth/require-user";
-import { getBuildFor } from "@/lib/builds/data";
-import { currentDeviceFor } from "@/lib/devices/current-device";
-import { deviceBlocker } from "@/lib/devices/data";
+import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
-import { requestContext } from "@/lib/http/request-context";
-import { installLinksFor } from "@/lib/install-links/install-links-for";
-import { classifyDevice, deviceProblems } from "@/lib/ui/device";
-import { formatBytes, formatDate } from "@/lib/ui/format";
+import { loadBuildInstallPage } from "@/lib/install-page/load-install-page";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
@@ -38,41 +29,12 @@ export const metadata: Metadata = { title: "Build" };
 export default async function BuildPage({ params }: Props) {
   const { appId, buildId } = await params;
   const user = await requireUserPage(`/apps/${appId}/builds/${buildId}`);
-  const build = await getBuildFor(user, appId, buildId);
-  if (!build) notFound();
-  const requestHeaders = await headers();
-  await recordAudit({
-    action: "install_page.view",
-    actor: user,
-    appId: build.appId,
-    buildId: build.id,
-    context: requestContext(requestHeaders),
-    details: { page: "build" },
+  const page = await loadBuildInstallPage(user, appId, buildId, {
+    headers: await headers(),
+    deviceCookie: (await cookies()).get(DEVICE_COOKIE)?.value,
   });
-  const userAgent = requestHeaders.get("user-agent") ?? "";
-  const device = classifyDevice(userAgent);
-  const now = new Date();
-  const links = installLinksFor(user, build, now);
-  const publisher = can(user, "build.read-all-warnings");
-  const allWarnings = buildLevelWarnings(buildWarnings(build, now));
-  // A device registered in this browser that the profile does not list cannot install either.
-  const onDevice = deviceBlocker(build, await currentDeviceFor(user));
-  const blockers = [...installBlockers(allWarnings), ...(onDevice ? [onDevice] : [])];
-  const warnings = (publisher ? allWarnings : employeeWarnings(allWarnings)).filter(
-    (w) => publisher || !blockers.includes(w),
-  );
-  const funnel = can(user, "build.read-stats") ? await installFunnel(build.id) : null;
-  const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
-  const rows: [string, string][] = [
-    ["Bundle ID", build.bundleId],
-    ["Version", build.version],
-    ["Build", build.buildNumber],
-    ["Minimum iOS", build.minimumOsVersion ?? "—"],
-    ["Size", formatBytes(build.sizeBytes)],
-    ["Uploaded", formatDate(build.createdAt)],
-    ["Uploaded by", build.uploadedBy ?? "—"],
-    ["SHA-256", build.sha256],
-  ];
+  if (!page) notFound();
+  const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details } = page;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
       {/* A plain link: the install page is served without the React runtime (pages/). */}
@@ -98,10 +60,7 @@ export default async function BuildPage({ params }: Props) {
           label={`${build.name} ${build.version}`}
           blockers={blockers}
           contact={build.uploadedBy}
-          problems={deviceProblems(
-            { deviceFamily: build.analysis?.ipa.deviceFamily ?? [], minimumOsVersion: build.minimumOsVersion },
-            userAgent,
-          )}
+          problems={problems}
           device={device}
           qr="large"
           buildPagePath={`/apps/${build.appId}/builds/${build.id}`}
@@ -132,7 +91,7 @@ export default async function BuildPage({ params }: Props) {
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
-          {rows.map(([k, v]) => (
+          {details.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className={MUTED}>{k}</dt>
               <dd className="break-all font-medium">{v}</dd>
