@@ -2,7 +2,7 @@ import { type Actor, assertAdmin } from "@/lib/access/actor";
 import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { assertMayPublishToApp, findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
-import { ensureChannel } from "@/lib/builds/data";
+import { ensureChannel } from "@/lib/builds/create-build";
 import { assertMayAddToChannel } from "@/lib/channels/data";
 import { channelAccessSchema, promoteBuildSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
