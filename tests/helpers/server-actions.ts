@@ -39,7 +39,7 @@ export type ActionResponse = {
 
 export type ServerActionRef = { id: string; file: string; name: string; pages: string[] };
 
-/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "app/admin/users/actions.ts#createUserAction"). */
+/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/users/actions.ts#createUserAction"). */
 export function serverActionIds(root: string): Map<string, ServerActionRef> {
   const file = path.join(root, ".next", "server", "server-reference-manifest.json");
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
