@@ -154,6 +154,17 @@ export async function findBuildBySha256(user: UserDto, sha256: string): Promise<
   return row ? toBuildDto(row) : null;
 }
 
+/**
+ * The app a build belongs to, unscoped: only for a caller that holds a genuine
+ * install token for the build (lib/install-links/install-link-errors.ts links
+ * a stale link's error page to the build's page, which checks access itself).
+ */
+export async function appIdOfBuild(buildId: string): Promise<string | null> {
+  if (!isUuid(buildId)) return null;
+  const row = await prisma().build.findUnique({ where: { id: buildId }, select: { appId: true } });
+  return row?.appId ?? null;
+}
+
 export type NewBuild = {
   bundleId: string;
   appName: string;
