@@ -89,20 +89,6 @@ function assertUseServer(source: string, file: string): void {
   }
 }
 
-/** The files under `dir` (relative to root) named `name`, recursively, relative to root. */
-export function findFiles(root: string, dir: string, name: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name === name) out.push(child);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
 /** The .ts/.tsx files under `dir` (relative to root) that start with "use server", recursively, relative to root. */
 export function findUseServerFiles(root: string, dir: string): string[] {
   const out: string[] = [];

@@ -6,8 +6,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { derWrite, tlv } from "@/lib/analysis/profile/der-write";
 
-export { tlv } from "@/lib/analysis/profile/der-write";
-
 /** The production encoder plus the few types only tests write. */
 export const der = {
   ...derWrite,

@@ -14,17 +14,11 @@ export class DerError extends Error {
 }
 
 export const TAG_CLASS_UNIVERSAL = 0;
-export const TAG_CLASS_APPLICATION = 1;
 export const TAG_CLASS_CONTEXT = 2;
-export const TAG_CLASS_PRIVATE = 3;
 
-export const TAG_BOOLEAN = 1;
 export const TAG_INTEGER = 2;
-export const TAG_BIT_STRING = 3;
 export const TAG_OCTET_STRING = 4;
-export const TAG_NULL = 5;
 export const TAG_OID = 6;
-export const TAG_UTF8_STRING = 12;
 export const TAG_SEQUENCE = 16;
 export const TAG_SET = 17;
 export const TAG_UTC_TIME = 23;
