@@ -103,8 +103,9 @@ function withoutComments(source: string): string {
 
 // Built from two strings so this file does not match itself.
 const PRISMA_CALL = new RegExp(`\\bprisma${"\\(\\)"}`);
+// A model's write (`prisma().user.update(`, `tx.build.create(`), not `hash.update(` on a crypto object.
 const WRITE_CALL =
-  /\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\(|\$executeRaw/;
+  /\)\s*\.\s*\w+\s*\.\s*(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\(|\btx\s*\.\s*\w+\s*\.\s*(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\(|\$executeRaw/;
 const IMPORT_SPECIFIER = /\b(?:from|import)\s*\(?\s*["']([^"'\n]+)["']/g;
 const DEFAULT_EXPORT = /^\s*export\s+default\b|^\s*export\s*\{[^}]*\bas\s+default\b/m;
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -32,7 +32,7 @@ const [LIB, APP, COMPONENTS, DOCS] = ["lib", "app", "components", "docs"];
 /** A tree that follows every rule. */
 const CLEAN: Record<string, string> = {
   [`${LIB}/db/client.ts`]: `export function prisma() { return {}; }\n`,
-  [`${LIB}/builds/data.ts`]: `export async function countAll() { return ${CALL}.build.count(); }\n`,
+  [`${LIB}/builds/data.ts`]: `import { createHash } from "node:crypto";\nexport async function countAll() { createHash("sha256").update("x"); return ${CALL}.build.count(); }\n`,
   [`${LIB}/builds/mutations.ts`]: `export async function rename() { return ${CALL}.build.update({}); }\n`,
   [`${LIB}/builds/actions.ts`]: `"use server";\nexport async function renameAction() {}\n`,
   [`${LIB}/install-links/resolve-install-token.ts`]: `export const q = () => ${CALL}.$queryRaw\`\`;\n`,
@@ -60,6 +60,11 @@ const VIOLATIONS: Record<string, { file: string; content: string; rule: string }
   writeInData: {
     file: `${LIB}/users/data.ts`,
     content: `export async function recordSignIn() { await ${CALL}.user.update({}); }\n`,
+    rule: "write-in-data",
+  },
+  transactionWriteInData: {
+    file: `${LIB}/apps/data.ts`,
+    content: `export async function f() { await ${CALL}.$transaction(async (tx) => tx.app.upsert({})); }\n`,
     rule: "write-in-data",
   },
   executeRawInData: {
