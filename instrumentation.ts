@@ -3,7 +3,7 @@ import { reportDatabaseFailure } from "@/lib/db/database-health";
 
 /**
  * Next.js calls this for errors thrown while rendering pages and running server
- * actions (route handlers map theirs in lib/api/api-errors.ts). A database
+ * actions (route handlers map theirs in lib/http/api-errors.ts). A database
  * outage seen here makes the server check the database and answer 503 at once
  * until it is back, instead of rendering error pages one by one.
  */

@@ -3,7 +3,7 @@
  * plain JavaScript in dist/, so `npm start` runs it with `node` alone: no
  * TypeScript loader compiling or hooking module loads in the serving process.
  * node_modules stay external (Next.js, Prisma, pg load as usual). Run by
- * `npm run build`, and by scripts/start.mjs when dist/ is missing. Also bundles
+ * `npm run build`, and by scripts/launch.mjs when dist/ is missing. Also bundles
  * public/page-script.js, the one script of the runtime-less pages (pages/).
  */
 import path from "node:path";
@@ -14,7 +14,7 @@ const root = path.resolve(import.meta.dirname, "..");
 export async function buildLauncher() {
   await build({
     absWorkingDir: root,
-    // next-telemetry on its own: scripts/start.mjs must run it before Next.js loads,
+    // next-telemetry on its own: scripts/launch.mjs must run it before Next.js loads,
     // and a bundle evaluates its external imports (next) before its own code.
     entryPoints: { start: "scripts/start.ts", "next-telemetry": "lib/boot/next-telemetry.ts" },
     outdir: "dist",

@@ -29,7 +29,7 @@ import {
 } from "@/lib/http/request-body-cap";
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
-import { runWithServerRequest } from "@/lib/http/server-request";
+import { markFerryServer, runWithServerRequest } from "@/lib/http/server-request";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
       else if (result === "too_large") answerTooLarge(req, res, limit);
     });
   };
+  markFerryServer();
   const server = http.createServer(onRequest);
   // `Expect: 100-continue` (curl for bodies over 1 MiB): a declared body over its limit is refused
   // before the client sends it; otherwise the client is told to go on.

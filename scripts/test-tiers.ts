@@ -9,7 +9,7 @@
  * | e2e    | `tests/e2e-*.test.ts`                            | PostgreSQL, a build and Chromium       |
  * | corpus | `*.corpus.test.ts`                               | the real-IPA corpus (FERRY_FIXTURES); under tests/ also PostgreSQL and a build |
  *
- * tests/test-tiers.test.ts checks that what each file imports stays within its tier.
+ * scripts/test-tiers.test.ts checks that what each file imports stays within its tier.
  */
 import fs from "node:fs";
 import path from "node:path";

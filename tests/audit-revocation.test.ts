@@ -156,7 +156,7 @@ test("disabling a user ends their session, API tokens and install links at once"
   assert.equal((await fetch(`${server.baseUrl}/`, { headers: { cookie: session }, redirect: "manual" })).status, 200);
   assert.equal((await fetch(manifestUrl)).status, 200);
 
-  // What the admin UI's "Disable" does (lib/users/users.ts disableUser).
+  // What the admin UI's "Disable" does (lib/users/mutations.ts disableUser).
   await sql(
     "UPDATE users SET disabled_at = now(), session_version = session_version + 1 WHERE email = 'emp@example.com'",
   );

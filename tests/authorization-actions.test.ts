@@ -54,7 +54,7 @@ setUpWorld();
 
 /** Every "use server" file under app/ (whatever its name), so a new action cannot go without a case. */
 function actionFiles(): string[] {
-  return findUseServerFiles(ROOT, "app");
+  return [...findUseServerFiles(ROOT, "app"), ...findUseServerFiles(ROOT, "lib")].sort();
 }
 
 describe("server actions", () => {
@@ -331,7 +331,7 @@ describe("server actions", () => {
   const CASES: ActionCase[] = [
     {
       name: "createWebhook: add a webhook to the foreign app",
-      action: "app/admin/apps/[appId]/webhooks/actions.ts#createWebhookAction",
+      action: "lib/webhooks/actions.ts#createWebhookAction",
       get page() {
         return foreignWebhooks();
       },
@@ -357,7 +357,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteWebhook: a webhook of the own app (and its delivery log)",
-      action: "app/admin/apps/[appId]/webhooks/actions.ts#deleteWebhookAction",
+      action: "lib/webhooks/actions.ts#deleteWebhookAction",
       get page() {
         return ownWebhooks();
       },
@@ -378,7 +378,7 @@ describe("server actions", () => {
     },
     {
       name: "setWebhookEnabled: enable a disabled webhook of the own app",
-      action: "app/admin/apps/[appId]/webhooks/actions.ts#setWebhookEnabledAction",
+      action: "lib/webhooks/actions.ts#setWebhookEnabledAction",
       get page() {
         return ownWebhooks();
       },
@@ -392,7 +392,7 @@ describe("server actions", () => {
     },
     {
       name: "setWebhookEnabled: disable an enabled webhook of the own app",
-      action: "app/admin/apps/[appId]/webhooks/actions.ts#setWebhookEnabledAction",
+      action: "lib/webhooks/actions.ts#setWebhookEnabledAction",
       get page() {
         return ownWebhooks();
       },
@@ -406,7 +406,7 @@ describe("server actions", () => {
     },
     {
       name: "createUser: a new admin account with a known password",
-      action: "app/admin/users/actions.ts#createUserAction",
+      action: "lib/users/actions.ts#createUserAction",
       page: USERS,
       fields: () => ({
         email: "created.by.matrix@example.com",
@@ -424,7 +424,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make a member an admin",
-      action: "app/admin/users/actions.ts#changeRoleAction",
+      action: "lib/users/actions.ts#changeRoleAction",
       page: USERS,
       form: () => ({ userId: fixture.promote }),
       fields: () => ({ role: "admin" }),
@@ -435,7 +435,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make yourself an admin",
-      action: "app/admin/users/actions.ts#changeRoleAction",
+      action: "lib/users/actions.ts#changeRoleAction",
       page: USERS,
       form: () => ({ userId: actors.admin.id }),
       fields: (a) => ({ userId: a.id, role: "admin" }),
@@ -446,7 +446,7 @@ describe("server actions", () => {
     },
     {
       name: "disableUser: disable a member (sessions and tokens end)",
-      action: "app/admin/users/actions.ts#disableUserAction",
+      action: "lib/users/actions.ts#disableUserAction",
       page: USERS,
       form: () => ({ userId: fixture.disable }),
       fields: () => ({}),
@@ -466,7 +466,7 @@ describe("server actions", () => {
     },
     {
       name: "enableUser: re-enable a disabled member",
-      action: "app/admin/users/actions.ts#enableUserAction",
+      action: "lib/users/actions.ts#enableUserAction",
       page: USERS,
       form: () => ({ userId: fixture.enable }),
       fields: () => ({}),
@@ -477,7 +477,7 @@ describe("server actions", () => {
     },
     {
       name: "signOutEverywhere: end someone's sessions",
-      action: "app/admin/users/actions.ts#signOutEverywhereAction",
+      action: "lib/users/actions.ts#signOutEverywhereAction",
       page: USERS,
       form: () => ({ userId: fixture.signOut }),
       fields: () => ({}),
@@ -488,7 +488,7 @@ describe("server actions", () => {
     },
     {
       name: "setPassword: set an admin's password (account takeover)",
-      action: "app/admin/users/actions.ts#setPasswordAction",
+      action: "lib/users/actions.ts#setPasswordAction",
       page: USERS,
       form: () => ({ userId: fixture.password }),
       fields: () => ({ password: "taken-over-password-123" }),
@@ -502,7 +502,7 @@ describe("server actions", () => {
     },
     {
       name: "createGroup",
-      action: "app/admin/groups/actions.ts#createGroupAction",
+      action: "lib/groups/actions.ts#createGroupAction",
       page: GROUPS,
       fields: () => ({ name: "Made by the matrix", description: "should exist only after the admin's call" }),
       effect: () => one("SELECT name, description FROM groups WHERE name = 'Made by the matrix'"),
@@ -512,7 +512,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteGroup: a group with a member and a granted app",
-      action: "app/admin/groups/actions.ts#deleteGroupAction",
+      action: "lib/groups/actions.ts#deleteGroupAction",
       page: GROUPS,
       form: () => ({ groupId: fixture.doomedGroup }),
       fields: () => ({}),
@@ -537,7 +537,7 @@ describe("server actions", () => {
     },
     {
       name: "addMember: put the member without access into the group that has the own app",
-      action: "app/admin/groups/actions.ts#addMemberAction",
+      action: "lib/groups/actions.ts#addMemberAction",
       page: GROUPS,
       form: () => ({ groupId: world.teamId }),
       fields: () => ({ email: actors.memberNoAccess.email }),
@@ -555,7 +555,7 @@ describe("server actions", () => {
     },
     {
       name: "removeMember: take the member with access out of their group",
-      action: "app/admin/groups/actions.ts#removeMemberAction",
+      action: "lib/groups/actions.ts#removeMemberAction",
       page: GROUPS,
       form: () => ({ groupId: world.teamId, userId: actors.memberWithAccess.id }),
       fields: () => ({}),
@@ -574,7 +574,7 @@ describe("server actions", () => {
     },
     {
       name: "grantApp (group card): grant the foreign app to the group",
-      action: "app/admin/apps/actions.ts#grantAppAction",
+      action: "lib/apps/access-actions.ts#grantAppAction",
       page: GROUPS,
       form: () => ({ groupId: world.teamId }),
       fields: () => ({ appId: foreign().appId }),
@@ -590,7 +590,7 @@ describe("server actions", () => {
     },
     {
       name: "grantApp (app card): grant the foreign app to the group",
-      action: "app/admin/apps/actions.ts#grantAppAction",
+      action: "lib/apps/access-actions.ts#grantAppAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       fields: () => ({ groupId: world.teamId }),
@@ -606,7 +606,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeApp (group card): take the own app from its group",
-      action: "app/admin/apps/actions.ts#revokeAppAction",
+      action: "lib/apps/access-actions.ts#revokeAppAction",
       page: GROUPS,
       form: () => ({ groupId: world.teamId, appId: own().appId }),
       fields: () => ({}),
@@ -622,7 +622,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeApp (app card): take the own app from its group",
-      action: "app/admin/apps/actions.ts#revokeAppAction",
+      action: "lib/apps/access-actions.ts#revokeAppAction",
       page: APPS,
       form: () => ({ appId: own().appId, groupId: world.teamId }),
       fields: () => ({}),
@@ -638,7 +638,7 @@ describe("server actions", () => {
     },
     {
       name: "changeVisibility: make the foreign app visible to everyone",
-      action: "app/admin/apps/actions.ts#changeVisibilityAction",
+      action: "lib/apps/access-actions.ts#changeVisibilityAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       fields: () => ({ visibility: "everyone" }),
@@ -650,7 +650,7 @@ describe("server actions", () => {
     },
     {
       name: "saveSignInSettings: switch email and password sign-in back on",
-      action: "app/admin/settings/actions.ts#saveSignInSettingsAction",
+      action: "lib/settings/actions.ts#saveSignInSettingsAction",
       page: SETTINGS,
       fields: () => ({ localLoginEnabled: ["off", "on"] }),
       setup: () =>
@@ -665,7 +665,7 @@ describe("server actions", () => {
     },
     {
       name: "saveSignInSettings: switch email and password sign-in off (no SSO: refused even to admins)",
-      action: "app/admin/settings/actions.ts#saveSignInSettingsAction",
+      action: "lib/settings/actions.ts#saveSignInSettingsAction",
       page: SETTINGS,
       fields: () => ({ localLoginEnabled: "off" }),
       setup: () => sql("DELETE FROM settings WHERE key = 'localLoginEnabled'"),
@@ -679,7 +679,7 @@ describe("server actions", () => {
     },
     {
       name: "renameDevice: someone else's device",
-      action: "app/admin/devices/actions.ts#renameDeviceAction",
+      action: "lib/devices/actions.ts#renameDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.otherDevice }),
       fields: () => ({ name: "Renamed by the matrix" }),
@@ -691,7 +691,7 @@ describe("server actions", () => {
     },
     {
       name: "renameDevice: your own device (owners may, through the admin page's action too)",
-      action: "app/admin/devices/actions.ts#renameDeviceAction",
+      action: "lib/devices/actions.ts#renameDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.ownDevices.admin }),
       fields: (a) => ({ deviceId: fixture.ownDevices[a.role], name: "My renamed phone" }),
@@ -703,7 +703,7 @@ describe("server actions", () => {
     },
     {
       name: "disableDevice: someone else's device",
-      action: "app/admin/devices/actions.ts#disableDeviceAction",
+      action: "lib/devices/actions.ts#disableDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.otherDevice }),
       fields: () => ({}),
@@ -715,7 +715,7 @@ describe("server actions", () => {
     },
     {
       name: "disableDevice: your own device (admins only)",
-      action: "app/admin/devices/actions.ts#disableDeviceAction",
+      action: "lib/devices/actions.ts#disableDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.ownDevices.admin }),
       fields: (a) => ({ deviceId: fixture.ownDevices[a.role] }),
@@ -728,7 +728,7 @@ describe("server actions", () => {
     },
     {
       name: "reassignDevice: move someone else's device to another user (admins only)",
-      action: "app/admin/devices/actions.ts#reassignDeviceAction",
+      action: "lib/devices/actions.ts#reassignDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.otherDevice }),
       fields: () => ({ email: "target.promote@example.com" }),
@@ -741,7 +741,7 @@ describe("server actions", () => {
     },
     {
       name: "enableDevice: a disabled device",
-      action: "app/admin/devices/actions.ts#enableDeviceAction",
+      action: "lib/devices/actions.ts#enableDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.disabledDevice }),
       fields: () => ({}),
@@ -753,7 +753,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteDevice: someone else's device",
-      action: "app/admin/devices/actions.ts#deleteDeviceAction",
+      action: "lib/devices/actions.ts#deleteDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.doomedDevice }),
       fields: () => ({}),
@@ -767,7 +767,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteDevice: your own device (owners may, through the admin page's action too)",
-      action: "app/admin/devices/actions.ts#deleteDeviceAction",
+      action: "lib/devices/actions.ts#deleteDeviceAction",
       page: DEVICES,
       form: () => ({ deviceId: fixture.ownDevices.admin }),
       fields: (a) => ({ deviceId: fixture.ownDevices[a.role] }),
@@ -779,7 +779,7 @@ describe("server actions", () => {
     },
     {
       name: "importDevices: a list in Apple's format",
-      action: "app/admin/devices/actions.ts#importDevicesAction",
+      action: "lib/devices/actions.ts#importDevicesAction",
       page: DEVICES,
       fields: () => ({ list: `Device ID\tDevice Name\tDevice Platform\n${importedUdid}\tImported phone\tios\n` }),
       setup: () => sql("DELETE FROM devices WHERE udid = $1", [importedUdid]),
@@ -790,7 +790,7 @@ describe("server actions", () => {
     },
     {
       name: "updateAppDetails: rename the foreign app",
-      action: "app/admin/apps/settings-actions.ts#updateAppDetailsAction",
+      action: "lib/apps/settings-actions.ts#updateAppDetailsAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       fields: () => ({ name: "Renamed by the matrix", description: "Described by the matrix" }),
@@ -802,7 +802,7 @@ describe("server actions", () => {
     },
     {
       name: "retention: save and apply keeping 1 build per channel of the foreign app",
-      action: "app/admin/apps/settings-actions.ts#retentionAction",
+      action: "lib/apps/settings-actions.ts#retentionAction",
       page: APPS,
       form: () => ({ appId: foreign().appId }),
       // The foreign app's only build is its channel's newest: applying deletes nothing.
@@ -815,7 +815,7 @@ describe("server actions", () => {
     },
     {
       name: "retention: preview keeping 1 build per channel of the own app (changes nothing)",
-      action: "app/admin/apps/settings-actions.ts#retentionAction",
+      action: "lib/apps/settings-actions.ts#retentionAction",
       page: APPS,
       form: () => ({ appId: own().appId }),
       fields: () => ({ keep: "1", intent: "preview" }),
@@ -829,7 +829,7 @@ describe("server actions", () => {
     },
     {
       name: "channelAccess: open the own app's restricted channel to everyone who sees the app",
-      action: "app/admin/apps/settings-actions.ts#channelAccessAction",
+      action: "lib/apps/settings-actions.ts#channelAccessAction",
       page: APPS,
       form: () => ({ appId: own().appId, channel: RESTRICTED_CHANNEL }),
       fields: () => ({ groupId: [] }),
@@ -841,7 +841,7 @@ describe("server actions", () => {
     },
     {
       name: "channelAccess: restrict the own app's default channel to a group nobody is in",
-      action: "app/admin/apps/settings-actions.ts#channelAccessAction",
+      action: "lib/apps/settings-actions.ts#channelAccessAction",
       page: APPS,
       form: () => ({ appId: own().appId, channel: "default" }),
       fields: () => ({ groupId: [world.insidersId] }),
@@ -853,7 +853,7 @@ describe("server actions", () => {
     },
     {
       name: "promoteBuild: add the own build to a new channel",
-      action: "app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction",
+      action: "lib/builds/actions.ts#promoteBuildAction",
       get page() {
         return ownBuildPage();
       },
@@ -873,7 +873,7 @@ describe("server actions", () => {
     },
     {
       name: "promoteBuild: the build only in a restricted channel (uploaders who cannot see it neither)",
-      action: "app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction",
+      action: "lib/builds/actions.ts#promoteBuildAction",
       get page() {
         return ownBuildPage();
       },
@@ -892,7 +892,7 @@ describe("server actions", () => {
     },
     {
       name: "editNotes: the own build's release notes",
-      action: "app/apps/[appId]/builds/[buildId]/actions.ts#editNotesAction",
+      action: "lib/builds/actions.ts#editNotesAction",
       get page() {
         return ownBuildPage();
       },
@@ -907,7 +907,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteBuild: a build of the own app",
-      action: "app/apps/[appId]/builds/[buildId]/actions.ts#deleteBuildAction",
+      action: "lib/builds/actions.ts#deleteBuildAction",
       get page() {
         return `/apps/${own().appId}/builds/${fixture.doomedBuilds.admin}`;
       },
@@ -934,7 +934,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: a read token for yourself",
-      action: "app/settings/tokens/actions.ts#createTokenAction",
+      action: "lib/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix read", expiresInDays: "30", scopes: ["read"] }),
       effect: (a) =>
@@ -948,7 +948,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: an upload token (uploaders and admins only)",
-      action: "app/settings/tokens/actions.ts#createTokenAction",
+      action: "lib/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix upload", expiresInDays: "", scopes: ["read", "upload"] }),
       effect: (a) =>
@@ -966,7 +966,7 @@ describe("server actions", () => {
     },
     {
       name: "createToken: a forged userId field does not pick the owner",
-      action: "app/settings/tokens/actions.ts#createTokenAction",
+      action: "lib/tokens/actions.ts#createTokenAction",
       page: TOKENS,
       fields: () => ({ name: "matrix forged", scopes: ["read"], userId: fixture.tokenOwner }),
       effect: (a) =>
@@ -981,7 +981,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeToken: your own token",
-      action: "app/settings/tokens/actions.ts#revokeTokenAction",
+      action: "lib/tokens/actions.ts#revokeTokenAction",
       page: TOKENS,
       form: () => ({ tokenId: fixture.ownTokens.admin }),
       fields: (a) => ({ tokenId: fixture.ownTokens[a.role] }),
@@ -997,7 +997,7 @@ describe("server actions", () => {
     },
     {
       name: "revokeToken: someone else's token (refused even to admins)",
-      action: "app/settings/tokens/actions.ts#revokeTokenAction",
+      action: "lib/tokens/actions.ts#revokeTokenAction",
       page: TOKENS,
       fields: () => ({ tokenId: fixture.victimToken }),
       setup: () => sql("UPDATE api_tokens SET revoked_at = NULL WHERE id = $1", [fixture.victimToken]),
@@ -1100,7 +1100,7 @@ describe("server actions", () => {
             cookie: actor.cookie,
           });
           // (createWebhookAction's token is the webhook's signing secret, shown to the admin once.)
-          if (res.state?.token && c.action.startsWith("app/settings/tokens/")) {
+          if (res.state?.token && c.action.startsWith("lib/tokens/")) {
             // A new token's secret goes to its owner only: the token is the caller's.
             const prefix = res.state.token.slice("ferry_".length, "ferry_".length + 8);
             const owner = await one("SELECT user_id FROM api_tokens WHERE prefix = $1", [prefix]);
@@ -1135,7 +1135,7 @@ describe("server actions", () => {
     const exported = exportedServerActions(ROOT, actionFiles());
     assert.ok(exported.length >= 16, exported.join(", "));
     assert.deepEqual([...new Set(CASES.map((c) => c.action))].sort(), exported, "every action has a case");
-    const inBuild = [...actionIds.keys()].filter((k) => k.startsWith("app/")).sort();
+    const inBuild = [...actionIds.keys()].filter((k) => /^(app|lib)\//.test(k)).sort();
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
@@ -1238,7 +1238,7 @@ describe("server actions", () => {
     try {
       assert.equal(answer(await send("Demoted admin's first group")), "ok");
       // The real admin demotes them through the users page's own form.
-      const roleRef = actionRef("app/admin/users/actions.ts#changeRoleAction");
+      const roleRef = actionRef("lib/users/actions.ts#changeRoleAction");
       const roleForm = await adminForm(USERS, roleRef, { userId: id });
       const demote = await invokeAction(world.server.baseUrl, {
         path: USERS,

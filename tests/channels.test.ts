@@ -358,7 +358,7 @@ describe("server actions (access: admins, or the app's uploaders for build actio
     const uploader = await passwordSession(server.baseUrl, MEMBER.email, MEMBER.password);
     const cases: [string, [string, string][]][] = [
       [
-        "app/admin/apps/settings-actions.ts#channelAccessAction",
+        "lib/apps/settings-actions.ts#channelAccessAction",
         [
           ["appId", appId],
           ["channel", "production"],
@@ -366,7 +366,7 @@ describe("server actions (access: admins, or the app's uploaders for build actio
         ],
       ],
       [
-        "app/admin/apps/settings-actions.ts#retentionAction",
+        "lib/apps/settings-actions.ts#retentionAction",
         [
           ["appId", appId],
           ["keep", "1"],
@@ -374,7 +374,7 @@ describe("server actions (access: admins, or the app's uploaders for build actio
         ],
       ],
       [
-        "app/admin/apps/settings-actions.ts#updateAppDetailsAction",
+        "lib/apps/settings-actions.ts#updateAppDetailsAction",
         [
           ["appId", appId],
           ["name", "Renamed"],
@@ -426,9 +426,9 @@ describe("server actions (access: admins, or the app's uploaders for build actio
     const admin = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
     const buildId: [string, string] = ["buildId", build?.id ?? ""];
     const cases: [string, [string, string][]][] = [
-      ["app/apps/[appId]/builds/[buildId]/actions.ts#promoteBuildAction", [buildId, ["channel", "qa"]]],
-      ["app/apps/[appId]/builds/[buildId]/actions.ts#editNotesAction", [buildId, ["notes", "hijacked"]]],
-      ["app/apps/[appId]/builds/[buildId]/actions.ts#deleteBuildAction", [buildId]],
+      ["lib/builds/actions.ts#promoteBuildAction", [buildId, ["channel", "qa"]]],
+      ["lib/builds/actions.ts#editNotesAction", [buildId, ["notes", "hijacked"]]],
+      ["lib/builds/actions.ts#deleteBuildAction", [buildId]],
     ];
     for (const [key, fields] of cases) {
       const refused = await invokeAction(server.baseUrl, {

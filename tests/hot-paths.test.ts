@@ -1,7 +1,8 @@
 /**
  * The install hot paths keep their guarantees although resolved links are
- * cached and audit rows are written in batches: a revocation lands within the
- * link cache TTL even while the link is being hammered, and every answered manifest
+ * cached (for INSTALL_LINK_CACHE_MS, 500 ms, unless a revocation empties the
+ * cache first) and audit rows are written in batches: a revocation lands
+ * within the link cache TTL even while the link is being hammered, and every answered manifest
  * fetch and download has its audit row, after a burst and after a clean stop.
  */
 import assert from "node:assert/strict";

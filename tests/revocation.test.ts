@@ -68,7 +68,7 @@ async function renew(cookie: string): Promise<{ body: Record<string, unknown>; c
 
 /** An admin action from the users page, as the admin UI calls it. */
 async function adminAction(name: string, fields: [string, string][]): Promise<void> {
-  const action = actionIds.get(`app/admin/users/actions.ts#${name}`);
+  const action = actionIds.get(`lib/users/actions.ts#${name}`);
   assert.ok(action, name);
   const res = await invokeAction(server.baseUrl, {
     path: "/admin/users",

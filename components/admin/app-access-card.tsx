@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { changeVisibilityAction } from "@/app/admin/apps/actions";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
+import { changeVisibilityAction } from "@/lib/apps/access-actions";
 import type { AppAccessDto } from "@/lib/apps/data";
 import { plural } from "@/lib/ui/format";
 import { CARD } from "@/lib/ui/styles";

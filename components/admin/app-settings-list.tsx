@@ -1,8 +1,8 @@
-import { channelAccessAction, retentionAction, updateAppDetailsAction } from "@/app/admin/apps/settings-actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass, SectionHeading } from "@/components/ui/ui";
 import { listAppSettings, storageUsage } from "@/lib/apps/data";
+import { channelAccessAction, retentionAction, updateAppDetailsAction } from "@/lib/apps/settings-actions";
 import { listChannelsFor } from "@/lib/channels/data";
 import { formatBytes } from "@/lib/ui/format";
 import type { UserDto } from "@/lib/users/data";

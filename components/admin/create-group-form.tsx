@@ -1,7 +1,7 @@
-import { createGroupAction } from "@/app/admin/groups/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
+import { createGroupAction } from "@/lib/groups/actions";
 
 export function CreateGroupForm() {
   return (

@@ -1,8 +1,8 @@
-import { createUserAction } from "@/app/admin/users/actions";
 import { RoleOptions } from "@/components/admin/role-options";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
+import { createUserAction } from "@/lib/users/actions";
 
 export function CreateUserForm() {
   return (

@@ -1,9 +1,9 @@
 "use client";
 
-import { createWebhookAction } from "@/app/admin/apps/[appId]/webhooks/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
+import { createWebhookAction } from "@/lib/webhooks/actions";
 import { WEBHOOK_EVENTS } from "@/lib/webhooks/schema";
 
 /** Adds a webhook to an app; shows the signing secret once (it is never shown again). */

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
-import { grantAppAction, revokeAppAction } from "@/app/admin/apps/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { ChooseSelect } from "@/components/ui/ui";
+import { grantAppAction, revokeAppAction } from "@/lib/apps/access-actions";
 
 /**
  * The grant and revoke forms of an app-to-group grant, shared by the app

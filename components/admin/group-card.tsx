@@ -1,8 +1,8 @@
-import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/app/admin/groups/actions";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass, SectionHeading } from "@/components/ui/ui";
+import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/lib/groups/actions";
 import type { GroupDto } from "@/lib/groups/data";
 import { CARD } from "@/lib/ui/styles";
 

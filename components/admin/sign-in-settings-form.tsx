@@ -1,6 +1,6 @@
-import { saveSignInSettingsAction } from "@/app/admin/settings/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { saveSignInSettingsAction } from "@/lib/settings/actions";
 
 export function SignInSettingsForm({
   localLoginEnabled,

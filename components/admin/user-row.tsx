@@ -1,15 +1,15 @@
+import { RoleOptions } from "@/components/admin/role-options";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Badge, inputClass } from "@/components/ui/ui";
+import { formatDate } from "@/lib/ui/format";
 import {
   changeRoleAction,
   disableUserAction,
   enableUserAction,
   setPasswordAction,
   signOutEverywhereAction,
-} from "@/app/admin/users/actions";
-import { RoleOptions } from "@/components/admin/role-options";
-import { ActionForm } from "@/components/ui/action-form";
-import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, inputClass } from "@/components/ui/ui";
-import { formatDate } from "@/lib/ui/format";
+} from "@/lib/users/actions";
 import type { UserAdminDto } from "@/lib/users/data";
 
 export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean }) {

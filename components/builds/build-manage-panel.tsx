@@ -1,7 +1,7 @@
-import { deleteBuildAction, editNotesAction, promoteBuildAction } from "@/app/apps/[appId]/builds/[buildId]/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field } from "@/components/ui/ui";
+import { deleteBuildAction, editNotesAction, promoteBuildAction } from "@/lib/builds/actions";
 
 /** For admins and the app's uploaders: promote to a channel, edit the notes, delete. The actions re-check rights. */
 export function BuildManagePanel({ build }: { build: { id: string; notes: string | null; channels: string[] } }) {

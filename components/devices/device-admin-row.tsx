@@ -1,13 +1,13 @@
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Badge, inputClass } from "@/components/ui/ui";
 import {
   deleteDeviceAction,
   disableDeviceAction,
   enableDeviceAction,
   reassignDeviceAction,
   renameDeviceAction,
-} from "@/app/admin/devices/actions";
-import { ActionForm } from "@/components/ui/action-form";
-import { SubmitButton } from "@/components/ui/submit-button";
-import { Badge, inputClass } from "@/components/ui/ui";
+} from "@/lib/devices/actions";
 import type { DeviceDto } from "@/lib/devices/data";
 import { formatDate } from "@/lib/ui/format";
 

@@ -1,9 +1,9 @@
 "use client";
 
-import { importDevicesAction } from "@/app/admin/devices/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass } from "@/components/ui/ui";
+import { importDevicesAction } from "@/lib/devices/actions";
 
 export function ImportDevicesForm() {
   return (

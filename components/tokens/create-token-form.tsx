@@ -1,11 +1,11 @@
 "use client";
 
 import { useState } from "react";
-import { createTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { CopyButton } from "@/components/ui/copy-button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
+import { createTokenAction } from "@/lib/tokens/actions";
 
 export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
   return (

@@ -1,7 +1,7 @@
-import { revokeTokenAction } from "@/app/settings/tokens/actions";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
+import { revokeTokenAction } from "@/lib/tokens/actions";
 import { formatDate } from "@/lib/ui/format";
 
 export type TokenRow = {

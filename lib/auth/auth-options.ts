@@ -15,12 +15,10 @@ import {
   findCredentialsByEmail,
   findSessionUser,
   normalizeEmail,
-  recordSignIn,
-  revokeSession,
   sessionVersionOf,
   type UserDto,
-  upsertOidcUser,
 } from "@/lib/users/data";
+import { recordSignIn, revokeSession, upsertOidcUser } from "@/lib/users/sign-in-records";
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),

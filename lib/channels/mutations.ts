@@ -3,7 +3,7 @@ import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { authorize } from "@/lib/access/policy";
 import { assertMayPublishToApp, findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
-import { ensureChannel } from "@/lib/builds/data";
+import { ensureChannel } from "@/lib/builds/create-build";
 import { assertMayAddToChannel } from "@/lib/channels/data";
 import { channelAccessSchema, promoteBuildSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";

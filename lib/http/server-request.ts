@@ -24,7 +24,15 @@ export type ServerRequest = {
   res: ServerResponse | null;
 };
 
-const holder = globalThis as typeof globalThis & { ferryServerRequest?: AsyncLocalStorage<ServerRequest> };
+const holder = globalThis as typeof globalThis & {
+  ferryServerRequest?: AsyncLocalStorage<ServerRequest>;
+  ferryServerRunning?: boolean;
+  ferryContextLostWarned?: boolean;
+};
+
+/** Logged once when Ferry's server runs but a route handler finds no context: a Next.js upgrade broke the handoff. */
+export const CONTEXT_LOST_WARNING =
+  "[ferry] warning: a route handler ran without its request context (lib/http/server-request.ts); uploads and downloads fall back to Next.js' web streams (more memory and CPU). See docs/upgrading.md.";
 
 function storage(): AsyncLocalStorage<ServerRequest> {
   holder.ferryServerRequest ??= new AsyncLocalStorage<ServerRequest>();
@@ -41,7 +49,21 @@ export function runWithServerRequest<T>(req: IncomingMessage, res: ServerRespons
   return storage().run(slot, handle);
 }
 
+/**
+ * Called by Ferry's server (scripts/start.ts) before it serves: from then on
+ * every request runs inside runWithServerRequest, so a route handler without
+ * its context means Next.js stopped passing the async context on (said once).
+ */
+export function markFerryServer(): void {
+  holder.ferryServerRunning = true;
+}
+
 /** The Node request and response of the request being handled, or null outside Ferry's server. */
 export function currentServerRequest(): ServerRequest | null {
-  return storage().getStore() ?? null;
+  const slot = storage().getStore() ?? null;
+  if (!slot && holder.ferryServerRunning && !holder.ferryContextLostWarned) {
+    holder.ferryContextLostWarned = true;
+    console.warn(CONTEXT_LOST_WARNING);
+  }
+  return slot;
 }

@@ -1,6 +1,6 @@
+import { appIdOfBuild } from "@/lib/builds/data";
 import { escapeHtml } from "@/lib/builds/markdown";
 import { env, requireAuthSecret } from "@/lib/config/env";
-import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/api-errors";
 import { verifyInstallToken } from "@/lib/install-links/install-token";
@@ -43,8 +43,8 @@ async function buildPageFor(token: string): Promise<string | null> {
   try {
     // Epoch as "now": accepts any genuine token regardless of expiry; forged ones still throw.
     const claims = verifyInstallToken(token, requireAuthSecret(), new Date(0));
-    const build = await prisma().build.findUnique({ where: { id: claims.buildId }, select: { appId: true } });
-    return build ? buildPageUrl(env().publicUrl, build.appId, claims.buildId) : null;
+    const appId = await appIdOfBuild(claims.buildId);
+    return appId ? buildPageUrl(env().publicUrl, appId, claims.buildId) : null;
   } catch {
     return null;
   }

@@ -105,8 +105,3 @@ export function channelPageUrl(publicUrl: string, appId: string, channel: string
 export function channelInstallUrl(publicUrl: string, appId: string, channel: string): string {
   return joinPath(publicUrl, "apps", appId, "channels", channel, "install");
 }
-
-/** Like channelInstallUrl, for one build: an Install tap never uses a link that expired while the tab was open. */
-export function buildInstallUrl(publicUrl: string, appId: string, buildId: string): string {
-  return joinPath(publicUrl, "apps", appId, "builds", buildId, "install");
-}

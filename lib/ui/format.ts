@@ -5,7 +5,6 @@
 
 /** Binary (IEC) units: every step is 1024, so the labels say KiB/MiB/GiB, matching MAX_UPLOAD_SIZE's "4GiB". */
 export const BYTE_UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB"] as const;
-export type ByteUnit = (typeof BYTE_UNITS)[number];
 
 /**
  * "512 bytes", "1 KiB", "1.5 MiB", "4 GiB": one decimal at most, none when it

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createBuildRecord } from "@/lib/builds/data";
+import { createBuildRecord } from "@/lib/builds/create-build";
 import { buildStorageKey } from "@/lib/storage/build-files";
 import { iconStorageKey } from "@/lib/storage/icon-files";
 import { LocalStorage } from "@/lib/storage/local-storage";

@@ -39,7 +39,7 @@ export type ActionResponse = {
 
 export type ServerActionRef = { id: string; file: string; name: string; pages: string[] };
 
-/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "app/admin/users/actions.ts#createUserAction"). */
+/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/users/actions.ts#createUserAction"). */
 export function serverActionIds(root: string): Map<string, ServerActionRef> {
   const file = path.join(root, ".next", "server", "server-reference-manifest.json");
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
@@ -87,20 +87,6 @@ function assertUseServer(source: string, file: string): void {
   if (!startsWithUseServer(source)) {
     throw new Error(`${file} does not start with "use server"`);
   }
-}
-
-/** The files under `dir` (relative to root) named `name`, recursively, relative to root. */
-export function findFiles(root: string, dir: string, name: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name === name) out.push(child);
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 /** The .ts/.tsx files under `dir` (relative to root) that start with "use server", recursively, relative to root. */

@@ -15,7 +15,7 @@ import {
 } from "@/lib/analysis/profile/cms";
 import { AppError } from "@/lib/errors";
 
-export type { SignatureCheck, SignatureStatus, SignerSummary } from "@/lib/analysis/profile/cms";
+export type { SignatureCheck } from "@/lib/analysis/profile/cms";
 
 /** Real profiles are 5–30 KiB; even one listing 100 devices with many certificates stays far below this. */
 export const MAX_PROFILE_BYTES = 1024 * 1024;

@@ -8,8 +8,8 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/ui";
 import { findAppById } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
+import { deleteWebhookAction, setWebhookEnabledAction } from "@/lib/webhooks/actions";
 import { listDeliveriesForApp, listWebhooksForApp } from "@/lib/webhooks/data";
-import { deleteWebhookAction, setWebhookEnabledAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Webhooks" };
