@@ -1,3 +1,4 @@
+import { type AuditInput, auditRow } from "@/lib/audit/audit";
 import { type BuildDto, buildSelect, type NewBuild, toBuildDto } from "@/lib/builds/data";
 import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
@@ -8,8 +9,8 @@ import { lockStorageShared } from "@/lib/storage/storage-lock";
 
 /**
  * Storing a new build's row (the upload's last step, lib/upload/ingest-build.ts)
- * and its channel. No actor or audit here: the caller has authorised the
- * upload and writes the build.upload audit entry.
+ * and its channel. No policy here: the caller has authorised the upload and
+ * passes the build.upload audit entry, written in the same transaction.
  */
 
 /**
@@ -22,6 +23,7 @@ import { lockStorageShared } from "@/lib/storage/storage-lock";
 export async function createBuildRecord(
   input: NewBuild,
   storeFiles: () => Promise<void> = async () => {},
+  audit?: Omit<AuditInput, "appId" | "buildId">,
 ): Promise<{ build: BuildDto; created: boolean }> {
   try {
     const row = await prisma().$transaction(
@@ -40,7 +42,7 @@ export async function createBuildRecord(
           await tx.app.update({ where: { id: app.id }, data: { name: input.appName } });
         }
         const channelId = await ensureChannel(tx, app.id, input.channel);
-        return tx.build.create({
+        const build = await tx.build.create({
           data: {
             appId: app.id,
             bundleId: input.bundleId,
@@ -59,6 +61,9 @@ export async function createBuildRecord(
           },
           select: buildSelect,
         });
+        // The upload's row commits with the build: no acknowledged build without it.
+        if (audit) await tx.auditEvent.create({ data: auditRow({ ...audit, appId: build.appId, buildId: build.id }) });
+        return build;
       },
       // Moving a file and fsyncing its directory may take a while on a busy disk.
       { maxWait: 30_000, timeout: 60_000 },

@@ -1,7 +1,7 @@
 import { userActor } from "@/lib/access/actor";
 import { analyzeBuild } from "@/lib/analysis/analyze-build";
 import { assertMayUpload, getAppFor } from "@/lib/apps/data";
-import { type AuditContext, recordAudit } from "@/lib/audit/audit";
+import type { AuditContext } from "@/lib/audit/audit";
 import { createBuildRecord } from "@/lib/builds/create-build";
 import { type BuildDto, buildAsSeenBy, findBuildBySha256 } from "@/lib/builds/data";
 import { normalizeNotes } from "@/lib/builds/mutations";
@@ -105,6 +105,18 @@ export async function ingestBuild(input: {
           await saveBuildIcons(storage, file.sha256, icon);
           await commitBuildFile(storage, file.path, file.sha256, file.size);
         },
+        {
+          action: "build.upload",
+          actor: uploader,
+          context: input.context,
+          details: {
+            via: input.via,
+            version: ipa.version,
+            buildNumber: ipa.buildNumber,
+            sizeBytes: file.size,
+            channel: channel ?? DEFAULT_CHANNEL,
+          },
+        },
       );
     } catch (error) {
       if (moved) {
@@ -115,24 +127,7 @@ export async function ingestBuild(input: {
       }
       throw error;
     }
-    if (result.created) {
-      const { build } = result;
-      await recordAudit({
-        action: "build.upload",
-        actor: uploader,
-        appId: build.appId,
-        buildId: build.id,
-        context: input.context,
-        details: {
-          via: input.via,
-          version: build.version,
-          buildNumber: build.buildNumber,
-          sizeBytes: build.sizeBytes,
-          channel: channel ?? DEFAULT_CHANNEL,
-        },
-      });
-      await enqueueBuildCreated(build);
-    }
+    if (result.created) await enqueueBuildCreated(result.build);
     if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
     return result;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { AuditInput } from "@/lib/audit/audit";
 import { createBuildRecord } from "@/lib/builds/create-build";
 import { buildStorageKey } from "@/lib/storage/build-files";
 import { iconStorageKey } from "@/lib/storage/icon-files";
@@ -13,6 +14,7 @@ import { LocalStorage } from "@/lib/storage/local-storage";
 export async function seedBuild(
   dataDir: string,
   input: { bundleId: string; label: string; uploadedById: string; channel?: string | null; notes?: string | null },
+  audit?: Omit<AuditInput, "appId" | "buildId">,
 ) {
   const bytes = Buffer.from(`fake ipa ${input.bundleId} ${input.label}`);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -43,6 +45,7 @@ export async function seedBuild(
         fs.writeFileSync(icon, "png");
       }
     },
+    audit,
   );
   return build;
 }

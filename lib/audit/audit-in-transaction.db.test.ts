@@ -150,6 +150,27 @@ describe("a change whose audit row cannot be written does not happen", () => {
     assert.deepEqual(storedFilesExist(db.dataDir, build.sha256), { ipa: true, icons: true });
   });
 
+  it("uploads: the build row and its build.upload row commit together", async () => {
+    await refuse("build.upload");
+    const upload = { action: "build.upload" as const, actor: adminUser, context, details: { via: "api" } };
+    await assert.rejects(
+      seedBuild(db.dataDir, { bundleId: "com.example.upload-audit", label: "1", uploadedById: adminUser.id }, upload),
+      refusedInsert,
+    );
+    assert.equal(await count("SELECT 1 FROM builds WHERE bundle_id = 'com.example.upload-audit'"), 0);
+
+    await allowAll();
+    const build = await seedBuild(
+      db.dataDir,
+      { bundleId: "com.example.upload-audit", label: "1", uploadedById: adminUser.id },
+      upload,
+    );
+    assert.equal(
+      await count("SELECT 1 FROM audit_events WHERE action = 'build.upload' AND build_id = $1", [build.id]),
+      1,
+    );
+  });
+
   it("devices: an import", async () => {
     await refuse("device.import");
     await assert.rejects(importDevices("00008030-001A2B3C4D5E6F70\tPhone\tios\n", admin), refusedInsert);
