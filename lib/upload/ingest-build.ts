@@ -16,6 +16,7 @@ import { asStorageError } from "@/lib/storage/storage-errors";
 import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
 import { verifyForStorage } from "@/lib/verify/verify-for-storage";
+import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { enqueueBuildCreated } from "@/lib/webhooks/deliveries";
 
 /**
@@ -131,6 +132,7 @@ export async function ingestBuild(input: {
         },
       });
       await enqueueBuildCreated(build);
+      await enqueueBuildNotifications(build, build.channels);
     }
     if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
     return result;
