@@ -82,7 +82,7 @@ export function composeMail(input: {
   ].join("\n");
 
   const html = [
-    "<!doctype html><html><body style=\"font-family: -apple-system, Segoe UI, sans-serif; line-height: 1.5\">",
+    '<!doctype html><html><body style="font-family: -apple-system, Segoe UI, sans-serif; line-height: 1.5">',
     `<p>${builds.length === 1 ? "A new build is available:" : `${builds.length} new builds are available:`}</p>`,
     ...builds.map(
       (b) =>
@@ -92,7 +92,9 @@ export function composeMail(input: {
         `<p><a href="${escapeHtml(buildPageUrl(publicUrl, b.appId, b.id))}">Open ${escapeHtml(b.appName)} ${escapeHtml(b.version)} on Ferry</a></p>`,
     ),
     '<hr><p style="font-size: 0.9em; color: #555">You get this email because you watch these on Ferry. ',
-    ...perWatch.map(({ watch, url }) => `<a href="${escapeHtml(url)}">Stop watching ${escapeHtml(watchLabel(watch))}</a> · `),
+    ...perWatch.map(
+      ({ watch, url }) => `<a href="${escapeHtml(url)}">Stop watching ${escapeHtml(watchLabel(watch))}</a> · `,
+    ),
     `<a href="${escapeHtml(stopAll)}">Stop all emails from Ferry</a></p>`,
     "</body></html>",
   ].join("\n");

@@ -66,8 +66,7 @@ export async function removeWatch(input: { watchId: string }, by: Actor): Promis
 export async function unsubscribeWithToken(token: string): Promise<{ removed: number; all: boolean }> {
   const target = readUnsubscribeToken(token);
   if (!target) throw new AppError("invalid_token", "This unsubscribe link is not valid: use the newest email's link.");
-  const where =
-    target.watchId === "all" ? { userId: target.userId } : { userId: target.userId, id: target.watchId };
+  const where = target.watchId === "all" ? { userId: target.userId } : { userId: target.userId, id: target.watchId };
   const result = await prisma().watch.deleteMany({ where });
   return { removed: result.count, all: target.watchId === "all" };
 }

@@ -46,7 +46,9 @@ export async function mailContent(
     where: { AND: [{ id: { in: items.map((i) => i.buildId) } }, visibleBuildsWhere(user)] },
     select: { id: true, appId: true, version: true, buildNumber: true, notes: true, app: { select: { name: true } } },
   });
-  const watches = await prisma().watch.findMany({ where: { userId: user.id, appId: { in: builds.map((b) => b.appId) } } });
+  const watches = await prisma().watch.findMany({
+    where: { userId: user.id, appId: { in: builds.map((b) => b.appId) } },
+  });
   const channels = await prisma().channel.findMany({
     where: { id: { in: watches.flatMap((w) => (w.channelId ? [w.channelId] : [])) } },
     select: { id: true, name: true },
@@ -81,7 +83,12 @@ export async function mailContent(
   if (kept.length === 0) return null;
   return {
     to: user.email,
-    composed: composeMail({ publicUrl: env().publicUrl, userId: user.id, builds: kept, watches: [...usedWatches.values()] }),
+    composed: composeMail({
+      publicUrl: env().publicUrl,
+      userId: user.id,
+      builds: kept,
+      watches: [...usedWatches.values()],
+    }),
   };
 }
 

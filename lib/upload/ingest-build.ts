@@ -8,6 +8,7 @@ import { assertMayAddToChannel } from "@/lib/channels/data";
 import { promoteBuild } from "@/lib/channels/mutations";
 import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { AppError, parseInput } from "@/lib/errors";
+import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { buildStorageKey, commitBuildFile } from "@/lib/storage/build-files";
 import { saveBuildIcons } from "@/lib/storage/icon-files";
 import { removeBuildFilesUnlessReferenced } from "@/lib/storage/orphan-files";
@@ -16,7 +17,6 @@ import { asStorageError } from "@/lib/storage/storage-errors";
 import { discardTempFile, type ReceivedFile } from "@/lib/upload/receive-upload";
 import type { UserDto } from "@/lib/users/data";
 import { verifyForStorage } from "@/lib/verify/verify-for-storage";
-import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { enqueueBuildCreated } from "@/lib/webhooks/deliveries";
 
 /**
