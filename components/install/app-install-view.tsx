@@ -6,6 +6,7 @@ import { ChannelList } from "@/components/channels/channel-list";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
+import { WatchControl, type WatchControlProps } from "@/components/notifications/watch-control";
 import { LocalTime } from "@/components/ui/local-time";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { InstallCount } from "@/lib/audit/audit";
@@ -55,6 +56,8 @@ export type AppInstallViewProps = {
   /** The primary version's "after you tap Install" steps. */
   steps: { appName: string; enterprise: boolean; developer: string | null } | null;
   publisher: boolean;
+  /** The Watch / Unwatch control (email when a new build is out). */
+  watch?: WatchControlProps;
 };
 
 /** The install page: every version of an app the reader sees, newest first, each with its install action. */
@@ -74,6 +77,7 @@ export function AppInstallView(props: AppInstallViewProps) {
           ) : null}
         </div>
       </div>
+      {props.watch ? <WatchControl {...props.watch} /> : null}
       {props.guidancePageUrl ? (
         <div className="mb-4">
           <InstallGuidance pageUrl={props.guidancePageUrl} initialKind={device} />

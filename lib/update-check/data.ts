@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canUploadAtAll, uploadableAppsWhere } from "@/lib/access/app-access";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
@@ -6,6 +7,7 @@ import { AppError, parseInput } from "@/lib/errors";
 import { buildPageUrl } from "@/lib/install-links/urls";
 import { updateCheckQuerySchema } from "@/lib/update-check/schema";
 import { compareBuilds } from "@/lib/update-check/version";
+import type { UserDto } from "@/lib/users/data";
 
 /**
  * The in-app update check: an app-scoped, read-only key (hashed like API
@@ -130,4 +132,10 @@ export async function checkForUpdate(
     pageUrl: buildPageUrl(env().publicUrl, app.id, latest.id),
     notes: latest.notes,
   };
+}
+
+/** Whether `user` manages app `appId`'s update keys (admins, the app's uploaders): for showing the link. */
+export async function mayManageUpdateKeys(user: UserDto, appId: string): Promise<boolean> {
+  if (!canUploadAtAll(user) || !isUuid(appId)) return false;
+  return (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(user)] } })) > 0;
 }

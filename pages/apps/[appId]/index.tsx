@@ -14,7 +14,9 @@ import { DEVICE_COOKIE, deviceOfCookie } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { nodeHeaders, requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
+import { watchControlFor } from "@/lib/notifications/data";
 import { classifyDevice, deviceProblems } from "@/lib/ui/device";
+import { mayManageUpdateKeys } from "@/lib/update-check/data";
 
 /**
  * The install page (/apps/{appId}): employees on iPhones pick a version and tap
@@ -96,6 +98,10 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
         }
       : null,
     publisher,
+    watch: {
+      ...(await watchControlFor(user, app.id, null)),
+      updateKeysPath: (await mayManageUpdateKeys(user, app.id)) ? `/apps/${app.id}/update-keys` : null,
+    },
   };
   return litePageProps(context.req, user, view);
 };

@@ -9,7 +9,7 @@ import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/ui";
 import { findAppById } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listDeliveriesForApp, listWebhooksForApp } from "@/lib/webhooks/data";
-import { deleteWebhookAction, setWebhookEnabledAction } from "./actions";
+import { deleteWebhookAction, sendTestWebhookAction, setWebhookEnabledAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Webhooks" };
@@ -54,7 +54,19 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
                     {hook.enabled ? <Badge color="green">Enabled</Badge> : <Badge>Disabled</Badge>}
                   </p>
                 </div>
-                <div className="flex gap-2">
+                <div className="flex flex-wrap gap-2">
+                  <ActionForm
+                    action={sendTestWebhookAction}
+                    resetOnSuccess={false}
+                    testId="webhook-test"
+                    label={`Send a test to ${hook.url}`}
+                  >
+                    {appIdInput}
+                    <input type="hidden" name="webhookId" value={hook.id} />
+                    <SubmitButton small variant="secondary">
+                      Send test
+                    </SubmitButton>
+                  </ActionForm>
                   <ActionForm action={setWebhookEnabledAction} resetOnSuccess={false}>
                     {appIdInput}
                     <input type="hidden" name="webhookId" value={hook.id} />
