@@ -14,7 +14,7 @@ type Context = { params: Promise<{ appId: string }> };
 export const GET = withApiErrors(async (request: Request, context: Context) => {
   const { appId: appRef } = await context.params;
   const params = new URL(request.url).searchParams;
-  const result = await checkForUpdate(decodeURIComponent(appRef), updateKeyOf(request.headers), {
+  const result = await checkForUpdate(appRef, updateKeyOf(request.headers), {
     channel: params.get("channel"),
     version: params.get("version"),
     build: params.get("build"),
