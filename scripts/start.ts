@@ -30,6 +30,7 @@ import {
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { markFerryServer, runWithServerRequest } from "@/lib/http/server-request";
+import { startNotificationWorker } from "@/lib/notifications/worker";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
   if (env.webhookAllowLoopback)
     log("warning: WEBHOOK_ALLOW_LOOPBACK=true: webhooks may reach this machine (tests only)");
   const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
+  // Email notifications: only with SMTP_URL and MAIL_FROM (nothing is queued otherwise).
+  const stopNotifications = startNotificationWorker({ log });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`);
     stopSweeps();
     stopWebhooks();
+    stopNotifications?.();
     server.close();
     server.closeAllConnections();
     stopWatching();

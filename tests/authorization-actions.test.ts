@@ -11,7 +11,7 @@
  * the database exactly as it was.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
@@ -106,6 +106,10 @@ describe("server actions", () => {
         -- Rows only (not their attempts): the delivery worker may retry one while an action is replayed.
         'webhook_deliveries', (SELECT json_agg(json_build_object('id', id, 'webhook', webhook_id, 'event', event)
           ORDER BY id) FROM webhook_deliveries),
+        'watches', (SELECT json_agg(json_build_object('id', id, 'user', user_id, 'app', app_id, 'channel', channel_id)
+          ORDER BY id) FROM watches),
+        'app_update_keys', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'name', name,
+          'revoked_at', revoked_at) ORDER BY id) FROM app_update_keys),
         'audit', (SELECT json_agg(json_build_object('id', id, 'action', action) ORDER BY id)
           FROM audit_events WHERE action = ANY($1))
       ) AS state`,
@@ -194,6 +198,18 @@ describe("server actions", () => {
     /** A disabled webhook of the own app (its page then renders the enable and delete forms), and one to delete. */
     webhook: string;
     doomedWebhook: string;
+    /** A webhook to a loopback address (refused by the policy): "Send test" fails at once, without a connection. */
+    pingWebhook: string;
+    /** The admin's watch of the own app (the settings page renders its Unwatch form), and one per role to remove. */
+    adminWatch: string;
+    roleWatches: Record<Role, string>;
+    victimWatch: string;
+    /** Someone else's watch and the signed token of its email's unsubscribe link. */
+    unsubscribeWatch: string;
+    unsubscribeToken: string;
+    /** An update key of the own app (its page renders Revoke), and one per role to revoke. */
+    updateKey: string;
+    roleKeys: Record<Role, string>;
   };
   let actionIds: Map<string, ServerActionRef>;
 
@@ -210,7 +226,37 @@ describe("server actions", () => {
     fixture.otherDevice = await insertDevice("Someone else's phone", { userId: fixture.tokenOwner });
     fixture.disabledDevice = await insertDevice("A disabled phone", { disabled: true });
     fixture.webhook = await insertWebhook("https://hooks.example.com/matrix-fixture");
+    fixture.pingWebhook = await insertWebhook("http://127.0.0.1:9/matrix-ping");
+    fixture.adminWatch = await insertWatch(actors.admin.id, own().appId);
+    fixture.victimWatch = await insertWatch(fixture.tokenOwner, own().appId);
+    fixture.unsubscribeWatch = await insertWatch(fixture.promote, own().appId);
+    fixture.unsubscribeToken = unsubscribeTokenFor(fixture.promote, fixture.unsubscribeWatch);
+    fixture.updateKey = await insertUpdateKey(own().appId, "matrix fixture key");
   });
+
+  async function insertWatch(userId: string, appId: string): Promise<string> {
+    const [row] = await sql<{ id: string }>("INSERT INTO watches (user_id, app_id) VALUES ($1, $2) RETURNING id", [
+      userId,
+      appId,
+    ]);
+    return row!.id;
+  }
+
+  async function insertUpdateKey(appId: string, name: string): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO app_update_keys (app_id, name, key_hash, prefix)
+       VALUES ($1, $2, md5(random()::text) || md5(random()::text), 'matrix00') RETURNING id`,
+      [appId, name],
+    );
+    return row!.id;
+  }
+
+  /** The token of an email's unsubscribe link, signed as lib/notifications/unsubscribe-token.ts does. */
+  function unsubscribeTokenFor(userId: string, watchId: string): string {
+    const key = createHmac("sha256", world.server.authSecret).update("ferry-unsubscribe-v1").digest();
+    const payload = `${userId}.${watchId}`;
+    return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
+  }
 
   type Row = Record<string, unknown> | null;
   type ActionCase = {
@@ -328,7 +374,161 @@ describe("server actions", () => {
   const foreignWebhooks = () => `/admin/apps/${foreign().appId}/webhooks`;
   const webhookEnabled = (enabled: boolean) => () =>
     sql("UPDATE webhooks SET enabled = $2 WHERE id = $1", [fixture.webhook, enabled]);
+  const NOTIFICATIONS = "/settings/notifications";
+  const ownUpdateKeys = () => `/apps/${own().appId}/update-keys`;
+  const unsubscribePage = () => `/unsubscribe?token=${encodeURIComponent(fixture.unsubscribeToken)}`;
+  const NOT_KEY_MANAGER = "error: Only admins and this app's uploaders can manage its update keys, unchanged";
+  /** Update keys: admins and the app's uploaders; the page is a 404 for everyone else. */
+  const KEY_MANAGERS: Record<Role, string> = {
+    anonymous: SIGNED_OUT,
+    memberNoAccess: NOT_KEY_MANAGER,
+    memberWithAccess: NOT_KEY_MANAGER,
+    uploader: "ok, changed",
+    admin: "ok, changed",
+    disabled: SIGNED_OUT,
+  };
+  const KEY_PAGE_WITHOUT_JS = { memberNoAccess: "404", memberWithAccess: "404" };
+
   const CASES: ActionCase[] = [
+    {
+      name: "sendTestWebhook: a ping to a webhook of the own app (a refused address: failed, logged)",
+      action: "lib/webhooks/actions.ts#sendTestWebhookAction",
+      get page() {
+        return ownWebhooks();
+      },
+      form: () => ({ webhookId: fixture.pingWebhook }),
+      fields: () => ({}),
+      effect: () =>
+        one("SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1 AND event = 'ping'", [
+          fixture.pingWebhook,
+        ]),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () =>
+        sql("DELETE FROM webhook_deliveries WHERE webhook_id = $1 AND event = 'ping'", [fixture.pingWebhook]),
+      expected: { ...ADMIN_ONLY, admin: "error: Test failed, changed" },
+    },
+    {
+      name: "removeWatch: your own watch",
+      action: "lib/notifications/actions.ts#removeWatchAction",
+      page: NOTIFICATIONS,
+      form: () => ({ watchId: fixture.adminWatch }),
+      fields: (a) => ({ watchId: fixture.roleWatches[a.role] }),
+      setup: async () => {
+        fixture.roleWatches = {} as Record<Role, string>;
+        for (const role of ROLES) fixture.roleWatches[role] = await insertWatch(actors[role].id, foreign().appId);
+      },
+      effect: (a) => one("SELECT count(*)::int AS n FROM watches WHERE id = $1", [fixture.roleWatches[a.role]]),
+      changedTo: () => ({ n: 0 }),
+      cleanup: () => sql("DELETE FROM watches WHERE app_id = $1", [foreign().appId]),
+      expected: ANY_SIGNED_IN,
+    },
+    {
+      name: "removeWatch: someone else's watch (refused even to admins)",
+      action: "lib/notifications/actions.ts#removeWatchAction",
+      page: NOTIFICATIONS,
+      form: () => ({ watchId: fixture.adminWatch }),
+      fields: () => ({ watchId: fixture.victimWatch }),
+      effect: () => one("SELECT count(*)::int AS n FROM watches WHERE id = $1", [fixture.victimWatch]),
+      changedTo: () => ({ n: 1 }),
+      expected: {
+        anonymous: SIGNED_OUT,
+        memberNoAccess: "error: This watch is not yours or was removed already, unchanged",
+        memberWithAccess: "error: This watch is not yours or was removed already, unchanged",
+        uploader: "error: This watch is not yours or was removed already, unchanged",
+        admin: "error: This watch is not yours or was removed already, unchanged",
+        disabled: SIGNED_OUT,
+      },
+    },
+    {
+      // The signed token is the authorization (an email's link, no sign-in): whoever holds it unsubscribes, once.
+      name: "unsubscribe: an email's signed link removes its watch, for whoever holds it",
+      action: "lib/notifications/unsubscribe-actions.ts#unsubscribeAction",
+      get page() {
+        return unsubscribePage();
+      },
+      fields: () => ({}),
+      setup: async () => {
+        await sql("INSERT INTO watches (id, user_id, app_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+          fixture.unsubscribeWatch,
+          fixture.promote,
+          own().appId,
+        ]);
+      },
+      effect: () => one("SELECT count(*)::int AS n FROM watches WHERE id = $1", [fixture.unsubscribeWatch]),
+      changedTo: () => ({ n: 0 }),
+      expected: {
+        anonymous: "ok, changed",
+        memberNoAccess: "ok, unchanged",
+        memberWithAccess: "ok, unchanged",
+        uploader: "ok, unchanged",
+        admin: "ok, unchanged",
+        disabled: "ok, unchanged",
+      },
+      withoutJsStatus: { anonymous: "200", disabled: "200" },
+    },
+    {
+      name: "unsubscribe: a forged token is refused",
+      action: "lib/notifications/unsubscribe-actions.ts#unsubscribeAction",
+      get page() {
+        return unsubscribePage();
+      },
+      fields: () => ({ token: `${fixture.unsubscribeToken.slice(0, -2)}xx` }),
+      effect: () => one("SELECT count(*)::int AS n FROM watches"),
+      changedTo: () => null,
+      expected: Object.fromEntries(
+        ROLES.map((r) => [r, "error: This unsubscribe link is not valid, unchanged"]),
+      ) as Record<Role, string>,
+      withoutJsStatus: { anonymous: "200", disabled: "200" },
+    },
+    {
+      name: "createUpdateKey: a key of the own app",
+      action: "lib/update-check/actions.ts#createUpdateKeyAction",
+      get page() {
+        return ownUpdateKeys();
+      },
+      fields: () => ({ name: "matrix key" }),
+      effect: () =>
+        one("SELECT count(*)::int AS n FROM app_update_keys WHERE app_id = $1 AND name = 'matrix key'", [own().appId]),
+      changedTo: (a) => ({ n: a.role === "admin" ? 2 : 1 }),
+      cleanup: () => sql("DELETE FROM app_update_keys WHERE name = 'matrix key'"),
+      expected: KEY_MANAGERS,
+      withoutJsStatus: KEY_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "createUpdateKey: a key of the foreign app (admins only: not granted to the uploader)",
+      action: "lib/update-check/actions.ts#createUpdateKeyAction",
+      get page() {
+        return `/apps/${foreign().appId}/update-keys`;
+      },
+      fields: () => ({ name: "matrix foreign key" }),
+      effect: () =>
+        one("SELECT count(*)::int AS n FROM app_update_keys WHERE app_id = $1 AND name = 'matrix foreign key'", [
+          foreign().appId,
+        ]),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM app_update_keys WHERE name = 'matrix foreign key'"),
+      expected: { ...KEY_MANAGERS, uploader: NOT_KEY_MANAGER },
+      withoutJsStatus: { ...KEY_PAGE_WITHOUT_JS, uploader: "404" },
+    },
+    {
+      name: "revokeUpdateKey: a key of the own app",
+      action: "lib/update-check/actions.ts#revokeUpdateKeyAction",
+      get page() {
+        return ownUpdateKeys();
+      },
+      form: () => ({ keyId: fixture.roleKeys.admin }),
+      fields: (a) => ({ keyId: fixture.roleKeys[a.role] }),
+      setup: async () => {
+        fixture.roleKeys = {} as Record<Role, string>;
+        for (const role of ROLES) fixture.roleKeys[role] = await insertUpdateKey(own().appId, "matrix role key");
+      },
+      effect: (a) =>
+        one("SELECT revoked_at IS NOT NULL AS revoked FROM app_update_keys WHERE id = $1", [fixture.roleKeys[a.role]]),
+      changedTo: () => ({ revoked: true }),
+      cleanup: () => sql("DELETE FROM app_update_keys WHERE name = 'matrix role key'"),
+      expected: KEY_MANAGERS,
+      withoutJsStatus: KEY_PAGE_WITHOUT_JS,
+    },
     {
       name: "createWebhook: add a webhook to the foreign app",
       action: "lib/webhooks/actions.ts#createWebhookAction",
@@ -1139,7 +1339,8 @@ describe("server actions", () => {
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
-    for (const page of [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage(), ownWebhooks()]) {
+    const pages = [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage(), ownWebhooks()];
+    for (const page of [...pages, NOTIFICATIONS, ownUpdateKeys(), unsubscribePage()]) {
       const html = await (
         await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })
       ).text();

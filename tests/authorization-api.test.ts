@@ -541,3 +541,177 @@ describe("webhooks API (admins only) and the OpenAPI document (public)", () => {
     }
   });
 });
+
+describe("watches, update keys, the update check, one-click unsubscribe and webhook tests", () => {
+  type Via = "token" | "session" | "session, cross-site";
+  /** Watches and update keys as a whole (a refused call must leave them as they were). */
+  async function state(): Promise<string> {
+    const [row] = await sql<{ state: unknown }>(
+      `SELECT json_build_object(
+        'watches', (SELECT json_agg(json_build_object('id', id, 'user', user_id, 'app', app_id, 'channel', channel_id)
+          ORDER BY id) FROM watches),
+        'keys', (SELECT json_agg(json_build_object('id', id, 'app', app_id, 'revoked', revoked_at) ORDER BY id)
+          FROM app_update_keys),
+        'pings', (SELECT count(*) FROM webhook_deliveries WHERE event = 'ping')
+      ) AS state`,
+    );
+    return JSON.stringify(row?.state ?? null);
+  }
+  async function call(actor: Actor, method: string, url: string, body: unknown, via: Via): Promise<string> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (via === "token" && actor.token) headers.authorization = `Bearer ${actor.token}`;
+    if (via !== "token" && actor.cookie) headers.cookie = actor.cookie;
+    if (via === "session") headers.origin = world.server.baseUrl;
+    if (via === "session, cross-site") headers.origin = "https://evil.example";
+    const before = await state();
+    const res = await fetch(`${world.server.baseUrl}${url}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return `${res.status}, ${(await state()) === before ? "unchanged" : "changed"}`;
+  }
+  const dropWatches = () => sql("DELETE FROM watches");
+  async function insertKey(appId: string): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO app_update_keys (app_id, name, key_hash, prefix)
+       VALUES ($1, 'matrix', md5(random()::text) || md5(random()::text), 'matrix00') RETURNING id`,
+      [appId],
+    );
+    return row!.id;
+  }
+
+  check(
+    "GET /api/v1/watches",
+    { anonymous: 401, memberNoAccess: 200, memberWithAccess: 200, uploader: 200, admin: 200, disabled: 401 },
+    (a) => api(a, "/api/v1/watches"),
+  );
+  for (const via of ["token", "session", "session, cross-site"] as const) {
+    const crossSite = via === "session, cross-site";
+    check(
+      `POST /api/v1/watches <own> (${via})`,
+      {
+        anonymous: "401, unchanged",
+        memberNoAccess: crossSite ? "403, unchanged" : "404, unchanged",
+        memberWithAccess: crossSite ? "403, unchanged" : "200, changed",
+        uploader: crossSite ? "403, unchanged" : "200, changed",
+        admin: crossSite ? "403, unchanged" : "200, changed",
+        disabled: "401, unchanged",
+      },
+      async (a) => {
+        await dropWatches();
+        return call(a, "POST", "/api/v1/watches", { appId: own().appId, watching: true }, via);
+      },
+    );
+  }
+  check(
+    "POST /api/v1/watches <foreign>",
+    {
+      anonymous: "401, unchanged",
+      memberNoAccess: "404, unchanged",
+      memberWithAccess: "404, unchanged",
+      uploader: "404, unchanged",
+      admin: "200, changed",
+      disabled: "401, unchanged",
+    },
+    async (a) => {
+      await dropWatches();
+      return call(a, "POST", "/api/v1/watches", { appId: foreign().appId, watching: true }, "token");
+    },
+  );
+  check(
+    "POST /api/v1/watches <own>, restricted channel (its groups and admins only)",
+    {
+      anonymous: "401, unchanged",
+      memberNoAccess: "404, unchanged",
+      memberWithAccess: "404, unchanged",
+      uploader: "404, unchanged",
+      admin: "200, changed",
+      disabled: "401, unchanged",
+    },
+    async (a) => {
+      await dropWatches();
+      const body = { appId: own().appId, channel: RESTRICTED_CHANNEL, watching: true };
+      return call(a, "POST", "/api/v1/watches", body, "token");
+    },
+  );
+  check(
+    "POST /api/v1/notifications/unsubscribe with a forged token (no session needed, none helps)",
+    Object.fromEntries(ROLES.map((r) => [r, "404, unchanged"])) as Record<Role, string>,
+    (a) =>
+      call(
+        a,
+        "POST",
+        `/api/v1/notifications/unsubscribe?token=${a.id}.all.forged`,
+        undefined,
+        a.role === "anonymous" ? "token" : "session",
+      ),
+  );
+
+  for (const [label, appId, uploaderOk] of [
+    ["<own>", () => own().appId, true],
+    ["<foreign>", () => foreign().appId, false],
+  ] as const) {
+    const managers = (ok: string | number, refused: string | number, none: string | number) =>
+      ({
+        anonymous: none,
+        memberNoAccess: refused,
+        memberWithAccess: refused,
+        uploader: uploaderOk ? ok : refused,
+        admin: ok,
+        disabled: none,
+      }) as Record<Role, string | number>;
+    check(`GET /api/v1/apps/${label}/update-keys`, managers(200, 403, 401), (a) =>
+      api(a, `/api/v1/apps/${appId()}/update-keys`),
+    );
+    for (const via of ["token", "session", "session, cross-site"] as const) {
+      const expected = managers("201, changed", "403, unchanged", "401, unchanged");
+      if (via === "session, cross-site")
+        for (const r of ROLES) if (r !== "anonymous" && r !== "disabled") expected[r] = "403, unchanged";
+      check(`POST /api/v1/apps/${label}/update-keys (${via})`, expected, (a) =>
+        call(a, "POST", `/api/v1/apps/${appId()}/update-keys`, { name: `matrix ${a.role}` }, via),
+      );
+    }
+    check(
+      `DELETE /api/v1/apps/${label}/update-keys/<key>`,
+      managers("204, changed", "403, unchanged", "401, unchanged"),
+      async (a) =>
+        call(a, "DELETE", `/api/v1/apps/${appId()}/update-keys/${await insertKey(appId())}`, undefined, "token"),
+    );
+    check(
+      `POST /api/v1/apps/${label}/webhooks/<webhook>/test (admins; a refused address fails at once)`,
+      {
+        anonymous: "401, unchanged",
+        memberNoAccess: "403, unchanged",
+        memberWithAccess: "403, unchanged",
+        uploader: "403, unchanged",
+        admin: "200, changed",
+        disabled: "401, unchanged",
+      },
+      async (a) => {
+        const [hook] = await sql<{ id: string }>(
+          `INSERT INTO webhooks (app_id, url, secret, events, enabled)
+           VALUES ($1, 'http://127.0.0.1:9/matrix-ping', 'matrix-secret-0123456789', '{build.created}', false)
+           RETURNING id`,
+          [appId()],
+        );
+        return call(a, "POST", `/api/v1/apps/${appId()}/webhooks/${hook!.id}/test`, undefined, "token");
+      },
+    );
+  }
+  check(
+    "GET /api/v1/apps/<bundle id>/latest with an API token or a session (not an update key): 401",
+    Object.fromEntries(ROLES.map((r) => [r, 401])) as Record<Role, number>,
+    async (a) => {
+      const res = await fetch(`${world.server.baseUrl}/api/v1/apps/${own().bundleId}/latest?version=1.0`, {
+        headers: {
+          ...(a.token ? { authorization: `Bearer ${a.token}` } : {}),
+          ...(a.cookie ? { cookie: a.cookie } : {}),
+        },
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
+  );
+});

@@ -298,6 +298,33 @@ describe("admin and settings pages", () => {
     (a) => landing(a, "/settings/tokens"),
   );
   check(
+    "GET /settings/notifications",
+    {
+      anonymous: toSignIn,
+      memberNoAccess: "200",
+      memberWithAccess: "200",
+      uploader: "200",
+      admin: "200",
+      disabled: toSignIn,
+    },
+    (a) => landing(a, "/settings/notifications"),
+  );
+  check(
+    "GET /apps/<own>/update-keys (admins and the app's uploaders)",
+    { anonymous: signInRedirect, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/update-keys`),
+  );
+  check(
+    "GET /apps/<foreign>/update-keys",
+    { anonymous: signInRedirect, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${foreign().appId}/update-keys`),
+  );
+  check(
+    "GET /unsubscribe (an email's link: no sign-in needed, a bad token says so)",
+    Object.fromEntries(ROLES.map((r) => [r, 200])) as Record<Role, number>,
+    (a) => page(a, "/unsubscribe?token=forged"),
+  );
+  check(
     "GET /settings",
     {
       anonymous: toSignIn,

@@ -91,6 +91,9 @@ function pages(): { name: string; path: string; who: Who }[] {
     { name: "devices", path: "/devices", who: "member" },
     { name: "tokens", path: "/settings/tokens", who: "member" },
     { name: "tokens of an uploader", path: "/settings/tokens", who: "uploader" },
+    { name: "email notifications", path: "/settings/notifications", who: "member" },
+    { name: "update keys", path: `/apps/${appId}/update-keys`, who: "admin" },
+    { name: "unsubscribe (an email's link, signed out)", path: "/unsubscribe?token=forged", who: "anonymous" },
     { name: "admin users", path: "/admin/users", who: "admin" },
     { name: "admin groups", path: "/admin/groups", who: "admin" },
     { name: "admin apps", path: "/admin/apps", who: "admin" },
@@ -229,6 +232,12 @@ before(
     );
     await sql(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",
+      [appId],
+    );
+    // The member watches the app (their settings list it, the app page offers Unwatch); the app has an update key.
+    await sql("INSERT INTO watches (user_id, app_id) VALUES ($1, $2)", [idOf(MEMBER.email), appId]);
+    await sql(
+      "INSERT INTO app_update_keys (app_id, name, key_hash, prefix) VALUES ($1, 'iOS app 3.x', md5(random()::text), 'abcd1234')",
       [appId],
     );
 

@@ -15,9 +15,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { createToken, createUser, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
-import { invokeAction, parseForms, userFields, withFields } from "./helpers/server-actions";
+import { invokeAction, parseForms, serverActionIds, userFields, withFields } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -251,6 +251,65 @@ describe("webhooks over HTTP", () => {
     assert.notEqual(refused.status, 200);
   });
 
+  test("send test: a signed ping through the normal path, the answer shown; API and the admin page's button", async () => {
+    const before = received.length;
+    const send = (token: string, id: string | undefined) => hooks(token, { method: "POST" }, `/${id}/test`);
+    assert.equal((await send(uploaderToken, ids.json)).status, 403);
+    const res = await send(adminToken, ids.json);
+    assert.equal(res.status, 200);
+    const result = (await res.json()) as { ok: boolean; status: number | null; error: string | null };
+    assert.deepEqual(
+      { ok: result.ok, status: result.status, error: result.error },
+      { ok: true, status: 200, error: null },
+    );
+    const ping = received.slice(before).find((r) => r.path === "/json");
+    assert.ok(ping, "the receiver got the ping");
+    assert.equal(ping.headers["x-ferry-event"], "ping");
+    assert.equal(
+      ping.headers["x-ferry-signature"],
+      `sha256=${createHmac("sha256", SECRET).update(ping.body).digest("hex")}`,
+    );
+    const payload = JSON.parse(ping.body) as { event: string; app: { id: string } };
+    assert.equal(payload.event, "ping");
+    assert.equal(payload.app.id, appId);
+
+    // A receiver that is down: the error, not retried.
+    const down = await hooks(adminToken, {
+      method: "POST",
+      body: JSON.stringify({ url: "http://127.0.0.1:9/down", secret: SECRET }),
+    });
+    const downId = ((await down.json()) as { webhook: { id: string } }).webhook.id;
+    const failed = (await (await send(adminToken, downId)).json()) as { ok: boolean; error: string | null };
+    assert.equal(failed.ok, false);
+    assert.match(failed.error ?? "", /ECONNREFUSED/);
+    const [row] = await queryDatabase<{ status: string; attempts: number }>(
+      server.databaseUrl,
+      "SELECT status, attempts FROM webhook_deliveries WHERE webhook_id = $1 AND event = 'ping'",
+      [downId],
+    );
+    assert.deepEqual(row, { status: "failed", attempts: 1 });
+
+    // The admin page's "Send test" button (its server action) shows the receiver's answer.
+    const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+    assert.ok(cookie);
+    const pagePath = `/admin/apps/${appId}/webhooks`;
+    const html = await (await fetch(`${server.baseUrl}${pagePath}`, { headers: { cookie } })).text();
+    const testAction = serverActionIds(ROOT).get("lib/webhooks/actions.ts#sendTestWebhookAction");
+    assert.ok(testAction);
+    const button = parseForms(html).find(
+      (f) => f.actionId === testAction.id && f.fields.some(([n, v]) => n === "webhookId" && v === downId),
+    );
+    assert.ok(button?.actionId, "a Send test form for the webhook");
+    const clicked = await invokeAction(server.baseUrl, {
+      path: pagePath,
+      actionId: button.actionId,
+      fields: userFields(button),
+      cookie,
+    });
+    assert.match(clicked.state?.error ?? "", /^Test failed: ECONNREFUSED/);
+    await queryDatabase(server.databaseUrl, "DELETE FROM webhooks WHERE id = $1", [downId]);
+  });
+
   test("admins delete a webhook (204, then 404); deleted webhooks get nothing", async () => {
     assert.equal((await hooks(uploaderToken, { method: "DELETE" }, `/${ids.json}`)).status, 403);
     assert.equal((await hooks(adminToken, { method: "DELETE" }, `/${ids.json}`)).status, 204);
@@ -258,7 +317,8 @@ describe("webhooks over HTTP", () => {
     const before = received.length;
     await upload("3");
     await waitFor(() => received.length >= before + 2, "the remaining webhooks");
-    assert.equal(received.filter((r) => r.path === "/json").length, 1);
+    // (The send-test ping above reached /json too: only build events count here.)
+    assert.equal(received.filter((r) => r.path === "/json" && r.headers["x-ferry-event"] !== "ping").length, 1);
   });
 
   const REFUSED = [

@@ -1,4 +1,5 @@
 import { ReleaseNotes } from "@/components/builds/release-notes";
+import { WatchControl, type WatchControlProps } from "@/components/notifications/watch-control";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { BuildDto } from "@/lib/builds/data";
 import { formatDate } from "@/lib/ui/format";
@@ -11,10 +12,12 @@ export type ChannelViewProps = {
   /** The channel's stable page and install addresses (absolute, from PUBLIC_URL). */
   pageUrl: string;
   installUrl: string;
+  /** The Watch / Unwatch control for this channel. */
+  watch?: WatchControlProps;
 };
 
 /** A channel's stable page: always shows (and installs) its newest build. Plain HTML (no React runtime). */
-export function ChannelView({ appId, channel, build, pageUrl, installUrl }: ChannelViewProps) {
+export function ChannelView({ appId, channel, build, pageUrl, installUrl, watch }: ChannelViewProps) {
   return (
     <div className="space-y-6" data-testid="channel-page">
       <a href={`/apps/${appId}`} className="text-sm text-slate-600 hover:underline dark:text-slate-300">
@@ -28,6 +31,7 @@ export function ChannelView({ appId, channel, build, pageUrl, installUrl }: Chan
           This page and its Install button always mean the newest build here.
         </p>
       </div>
+      {watch ? <WatchControl {...watch} /> : null}
       {build ? (
         <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-700 dark:bg-slate-900">
           <p>

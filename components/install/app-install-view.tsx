@@ -6,6 +6,7 @@ import { ChannelList } from "@/components/channels/channel-list";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
+import { WatchControl } from "@/components/notifications/watch-control";
 import { LocalTime } from "@/components/ui/local-time";
 import type { InstallCount } from "@/lib/audit/install-analytics";
 import type { AppInstallViewProps } from "@/lib/install-page/load-install-page";
@@ -29,6 +30,7 @@ export function AppInstallView(props: AppInstallViewProps) {
           ) : null}
         </div>
       </div>
+      {props.watch ? <WatchControl {...props.watch} /> : null}
       {props.guidancePageUrl ? (
         <div className="mb-4">
           <InstallGuidance pageUrl={props.guidancePageUrl} initialKind={device} />

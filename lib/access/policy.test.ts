@@ -47,6 +47,8 @@ const EXPECTED: Record<Action, string> = {
   "audit.read": "A",
   "settings.manage": "A",
   "server.read-health": "A",
+  "app.watch": "AUM",
+  "update-key.manage": "AU",
   "token.manage": "",
 };
 

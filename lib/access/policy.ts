@@ -63,6 +63,13 @@ export const PERMISSIONS = {
   "settings.manage": { roles: admins, denied: ADMIN_ONLY },
   /** The server's own warnings (e.g. PUBLIC_URL not https). */
   "server.read-health": { roles: admins, denied: ADMIN_ONLY },
+  /** Watching an app or channel (email about new builds): each person their own. */
+  "app.watch": { roles: everyone, denied: "Sign in to watch apps." },
+  /** An app's update keys (the in-app update check); which apps: uploadableAppsWhere. */
+  "update-key.manage": {
+    roles: publishers,
+    denied: "Only admins and this app's uploaders can manage its update keys.",
+  },
   /** API tokens: each person their own. Which scopes a role's tokens carry: lib/tokens/scopes.ts. */
   "token.manage": { roles: [], owner: true, denied: "API tokens are created and revoked by their owner only." },
 } as const satisfies Record<string, Rule>;

@@ -6,6 +6,7 @@ import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningS
 import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
 import { coverageEntrySchema } from "@/lib/devices/schema";
 import { apiErrorSchema } from "@/lib/http/api-errors";
+import { setWatchSchema } from "@/lib/notifications/schema";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
 import type { WebhookDto } from "@/lib/webhooks/data";
 import { createWebhookBodySchema, webhookResponseSchema } from "@/lib/webhooks/schema";
@@ -125,6 +126,44 @@ const schemas: Record<string, JsonSchema> = {
   App: fromZod(appResponseSchema, "output"),
   WebhookInput: fromZod(createWebhookBodySchema),
   Webhook: fromZod(webhookResponseSchema, "output"),
+  Watch: {
+    type: "object",
+    required: ["id", "appId", "appName", "channel", "createdAt"],
+    properties: {
+      id: uuid,
+      appId: uuid,
+      appName: { type: "string" },
+      channel: { type: ["string", "null"], description: "null: the whole app (every channel the person sees)." },
+      createdAt: { type: "string", format: "date-time" },
+    },
+  },
+  UpdateKey: {
+    type: "object",
+    required: ["id", "appId", "name", "prefix", "createdAt", "lastUsedAt", "revokedAt"],
+    properties: {
+      id: uuid,
+      appId: uuid,
+      name: { type: "string" },
+      prefix: { type: "string", description: "The first characters after `ferryu_`, to tell keys apart." },
+      createdAt: { type: "string", format: "date-time" },
+      lastUsedAt: { type: ["string", "null"], format: "date-time" },
+      revokedAt: { type: ["string", "null"], format: "date-time" },
+    },
+  },
+  UpdateCheck: {
+    type: "object",
+    required: ["updateAvailable", "version", "build", "pageUrl", "notes"],
+    properties: {
+      updateAvailable: {
+        type: "boolean",
+        description: "The channel's newest build is newer than `version` (then `build`); false without `version`.",
+      },
+      version: { type: ["string", "null"], description: "CFBundleShortVersionString of the newest build." },
+      build: { type: ["string", "null"], description: "CFBundleVersion of the newest build." },
+      pageUrl: { type: ["string", "null"], description: "The build's page (sign-in needed); never an install link." },
+      notes: { type: ["string", "null"], description: "Release notes (Markdown)." },
+    },
+  },
 };
 
 const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>
@@ -354,6 +393,205 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No such webhook (`not_found`).") },
     },
   },
+  "/api/v1/apps/{appId}/webhooks/{webhookId}/test": {
+    post: {
+      operationId: "testWebhook",
+      summary: "Send a test (ping) to a webhook",
+      description:
+        "Admins. Sends a signed `ping` event now through the normal delivery path (address policy, timeout, " +
+        "signature) and records it in the delivery log; not retried.",
+      tags: ["webhooks"],
+      security: auth("upload"),
+      parameters: [appId, pathParam("webhookId", "The webhook's id.", uuid)],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["ok", "status", "error", "deliveryId"],
+            properties: {
+              ok: { type: "boolean", description: "The receiver answered 2xx." },
+              status: { type: ["integer", "null"], description: "The receiver's HTTP status (null: no answer)." },
+              error: { type: ["string", "null"], description: "Why it failed (e.g. `ECONNREFUSED`, `HTTP 500`)." },
+              deliveryId: uuid,
+            },
+          },
+          "The test was attempted (see `ok`).",
+        ),
+        ...authErrors,
+        "404": error("No such webhook (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/update-keys": {
+    get: {
+      operationId: "listUpdateKeys",
+      summary: "Update keys of an app",
+      description: "Admins and the app's uploaders. The keys themselves are never shown again.",
+      tags: ["updates"],
+      security: auth("read"),
+      parameters: [appId],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["updateKeys"],
+            properties: { updateKeys: { type: "array", items: ref("UpdateKey") } },
+          },
+          "The app's update keys, newest first.",
+        ),
+        ...authErrors,
+      },
+    },
+    post: {
+      operationId: "createUpdateKey",
+      summary: "Create an update key",
+      description:
+        "Admins and the app's uploaders. A read-only key the app embeds to call `GET /api/v1/apps/{bundleId}/latest`.",
+      tags: ["updates"],
+      security: auth("upload"),
+      parameters: [appId],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["name"], properties: { name: { type: "string", maxLength: 100 } } },
+          },
+        },
+      },
+      responses: {
+        "201": json(
+          {
+            type: "object",
+            required: ["updateKey", "key"],
+            properties: {
+              updateKey: ref("UpdateKey"),
+              key: { type: "string", description: "`ferryu_…`, shown once: only its hash is stored." },
+            },
+          },
+          "Created.",
+        ),
+        "400": error("Missing or too long name (`bad_request`)."),
+        "413": error("Body over 4 KiB (`payload_too_large`)."),
+        ...authErrors,
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/update-keys/{keyId}": {
+    delete: {
+      operationId: "revokeUpdateKey",
+      summary: "Revoke an update key",
+      tags: ["updates"],
+      security: auth("upload"),
+      parameters: [appId, pathParam("keyId", "The update key's id.", uuid)],
+      responses: {
+        "204": { description: "Revoked: checks with it now get 401." },
+        ...authErrors,
+        "404": error("No such key, or revoked already (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{bundleId}/latest": {
+    get: {
+      operationId: "checkForUpdate",
+      summary: "In-app update check",
+      description:
+        "For the app itself: send its update key as `Authorization: Bearer ferryu_…` or `X-Ferry-Update-Key`. " +
+        "Answers the newest build of one unrestricted channel (default: the app's default channel) compared with " +
+        "the caller's version (numerically by component, then the build number). Reveals nothing else and never " +
+        "an install link. Any key problem (missing, unknown, revoked, another app's) is the same 401.",
+      tags: ["updates"],
+      security: [{ updateKey: [] }],
+      parameters: [
+        pathParam("bundleId", "The app's bundle id (its id works too).", { type: "string" }),
+        query("channel", "A channel name; default: the app's default channel.", fromZod(channelNameSchema)),
+        query("version", "The running app's CFBundleShortVersionString, e.g. 1.2.3."),
+        query("build", "The running app's CFBundleVersion, e.g. 45."),
+      ],
+      responses: {
+        "200": json(ref("UpdateCheck"), "The newest build (all null when the channel has none yet)."),
+        "400": error("A malformed channel, version or build (`bad_request`)."),
+        "401": error("Missing, unknown, revoked or another app's update key (`unauthorized`)."),
+        "404": error("No such channel, or a restricted one (`not_found`)."),
+        "503": error("The database cannot be reached right now (`database_unavailable`)."),
+      },
+    },
+  },
+  "/api/v1/watches": {
+    get: {
+      operationId: "listWatches",
+      summary: "What the caller watches",
+      description: "Apps and channels the caller gets an email about when a new build is out.",
+      tags: ["notifications"],
+      security: auth("read"),
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["emailEnabled", "watches"],
+            properties: {
+              emailEnabled: { type: "boolean", description: "Whether this server sends email (SMTP configured)." },
+              watches: { type: "array", items: ref("Watch") },
+            },
+          },
+          "The caller's watches.",
+        ),
+        ...authErrors,
+      },
+    },
+    post: {
+      operationId: "setWatch",
+      summary: "Watch or unwatch an app or channel",
+      description:
+        "For the caller only. The app and channel pages post the same fields form-encoded and get a 303 back to the page.",
+      tags: ["notifications"],
+      security: auth("read"),
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: fromZod(setWatchSchema) },
+          "application/x-www-form-urlencoded": { schema: fromZod(setWatchSchema) },
+        },
+      },
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["watching", "appId", "channel"],
+            properties: { watching: { type: "boolean" }, appId: uuid, channel: { type: ["string", "null"] } },
+          },
+          "The watch as it now is.",
+        ),
+        "303": { description: "Form posts: back to the app or channel page (`Location`)." },
+        "400": error("Bad fields (`bad_request`)."),
+        "413": error("Body over 4 KiB (`payload_too_large`)."),
+        ...authErrors,
+        "404": error("No such app or channel for the caller (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/notifications/unsubscribe": {
+    post: {
+      operationId: "unsubscribe",
+      summary: "One-click unsubscribe (RFC 8058)",
+      description:
+        "The URL of an email's `List-Unsubscribe` header: mail clients POST `List-Unsubscribe=One-Click` to it. " +
+        "No session: the signed token is the authorization, and it only removes watches.",
+      tags: ["notifications"],
+      security: [],
+      parameters: [{ ...query("token", "The signed token from the email."), required: true }],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["removed", "all"],
+            properties: { removed: { type: "integer" }, all: { type: "boolean" } },
+          },
+          "Unsubscribed (removed may be 0 when it was done already).",
+        ),
+        "404": error("Not a valid token (`invalid_token`)."),
+      },
+    },
+  },
   "/api/v1/profiles/inspect": {
     post: {
       operationId: "inspectProfile",
@@ -462,7 +700,9 @@ export function openApiDocument(publicUrl: string) {
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerToken: [] }, { session: [] }],
-    tags: ["builds", "apps", "channels", "webhooks", "profiles", "devices", "meta"].map((name) => ({ name })),
+    tags: ["builds", "apps", "channels", "webhooks", "updates", "notifications", "profiles", "devices", "meta"].map(
+      (name) => ({ name }),
+    ),
     paths,
     components: {
       schemas,
@@ -477,6 +717,11 @@ export function openApiDocument(publicUrl: string) {
           in: "cookie",
           name: "next-auth.session-token",
           description: "Browser session (`__Secure-next-auth.session-token` over https).",
+        },
+        updateKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An app's update key (`ferryu_…`), also accepted as the `X-Ferry-Update-Key` header.",
         },
       },
     },

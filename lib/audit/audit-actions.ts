@@ -41,8 +41,14 @@ export const AUDIT_ACTION_GROUPS = [
       "device.import",
     ],
   },
-  { group: "Webhooks", actions: ["webhook.create", "webhook.delete", "webhook.enable", "webhook.disable"] },
-  { group: "Tokens and settings", actions: ["token.create", "token.revoke", "settings.change"] },
+  {
+    group: "Webhooks",
+    actions: ["webhook.create", "webhook.delete", "webhook.enable", "webhook.disable", "webhook.test"],
+  },
+  {
+    group: "Tokens and settings",
+    actions: ["token.create", "token.revoke", "update_key.create", "update_key.revoke", "settings.change"],
+  },
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTION_GROUPS)[number]["actions"][number];

@@ -9,6 +9,7 @@ import { channelAccessSchema, promoteBuildSchema } from "@/lib/channels/schema";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError, parseInput } from "@/lib/errors";
+import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { enqueueBuildPromoted } from "@/lib/webhooks/deliveries";
 
 /** Changes to channels: promoting builds into them, and who may see them. */
@@ -54,7 +55,10 @@ export async function promoteBuild(
     });
     return true;
   });
-  if (changed) await enqueueBuildPromoted(build, channel);
+  if (changed) {
+    await enqueueBuildPromoted(build, channel);
+    await enqueueBuildNotifications(build, [channel]);
+  }
   const { id, appId, version, buildNumber } = build;
   return { build: { id, appId, version, buildNumber }, channel, changed };
 }

@@ -69,3 +69,15 @@ test("TRUST_PROXY: true is one proxy, a number is that many, false or unset none
   assert.throws(() => parseEnv({ TRUST_PROXY: "yes" }), /TRUST_PROXY/);
   assert.throws(() => parseEnv({ TRUST_PROXY: "11" }), /TRUST_PROXY/);
 });
+
+test("SMTP_URL and MAIL_FROM: together or not at all, checked by name", () => {
+  assert.equal(parseEnv({}).mail, null);
+  const env = parseEnv({ SMTP_URL: "smtp://mail.example.com:587", MAIL_FROM: "Ferry <ferry@example.com>" });
+  assert.deepEqual(env.mail, { smtpUrl: "smtp://mail.example.com:587", from: "Ferry <ferry@example.com>" });
+  assert.equal(env.notifyBatchWindowSeconds, 120);
+  assert.throws(() => parseEnv({ SMTP_URL: "smtp://mail.example.com" }), /MAIL_FROM/);
+  assert.throws(() => parseEnv({ SMTP_URL: "http://mail.example.com", MAIL_FROM: "a@b.c" }), /SMTP_URL must be/);
+  assert.throws(() => parseEnv({ SMTP_URL: "smtp://m", MAIL_FROM: "not an address" }), /MAIL_FROM must be/);
+  assert.throws(() => parseEnv({ NOTIFY_BATCH_WINDOW: "soon" }), /NOTIFY_BATCH_WINDOW/);
+  assert.equal(parseEnv({ NOTIFY_BATCH_WINDOW: "0s" }).notifyBatchWindowSeconds, 0);
+});

@@ -106,6 +106,38 @@ const schema = z
         )
         .optional(),
     ),
+    // Email notifications (lib/notifications/): off unless SMTP_URL is set.
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => {
+          try {
+            return ["smtp:", "smtps:"].includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        }, "SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@mail.example.com:465")
+        .optional(),
+    ),
+    // "Ferry <ferry@example.com>" or a bare address.
+    MAIL_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+          'MAIL_FROM must be an email address, e.g. ferry@example.com or "Ferry <ferry@example.com>"',
+        )
+        .optional(),
+    ),
+    NOTIFY_BATCH_WINDOW: optionalString.pipe(
+      z
+        .string()
+        .refine(
+          (v) => (parseDuration(v) ?? -1) >= 0 && (parseDuration(v) ?? 0) <= 86_400,
+          "NOTIFY_BATCH_WINDOW must be a duration from 0s to 24h, e.g. 2m",
+        )
+        .optional(),
+    ),
     // true = 1: how many reverse proxies (each appending to X-Forwarded-For) stand in front of Ferry.
     TRUST_PROXY: optionalString.pipe(
       z
@@ -171,6 +203,10 @@ const schema = z
       });
     }
   })
+  .refine((raw) => !raw.SMTP_URL === !raw.MAIL_FROM, {
+    message: "SMTP_URL and MAIL_FROM must be set together (or neither: no email is sent)",
+    path: ["MAIL_FROM"],
+  })
   .refine((raw) => !raw.MOBILECONFIG_SIGNING_CERT === !raw.MOBILECONFIG_SIGNING_KEY, {
     message: "MOBILECONFIG_SIGNING_CERT and MOBILECONFIG_SIGNING_KEY must be set together (or neither)",
     path: ["MOBILECONFIG_SIGNING_KEY"],
@@ -197,6 +233,10 @@ const schema = z
       webhookAllowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === "true" || raw.WEBHOOK_ALLOW_PRIVATE === "1",
       webhookAllowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK === "true" || raw.WEBHOOK_ALLOW_LOOPBACK === "1",
       trustProxyHops: trustProxyHops(raw.TRUST_PROXY),
+      // null: email notifications are off (watching still works, nothing is queued).
+      mail: raw.SMTP_URL && raw.MAIL_FROM ? { smtpUrl: raw.SMTP_URL, from: raw.MAIL_FROM } : null,
+      // Builds for one person within this long after the first become one email.
+      notifyBatchWindowSeconds: parseDuration(raw.NOTIFY_BATCH_WINDOW ?? "2m") ?? 120,
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
           ? {

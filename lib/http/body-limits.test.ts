@@ -8,6 +8,8 @@ import {
   JSON_BODY_MAX_BYTES,
   MULTIPART_OVERHEAD_BYTES,
   PAGE_BODY_MAX_BYTES,
+  UPDATE_KEY_BODY_MAX_BYTES,
+  WATCH_BODY_MAX_BYTES,
 } from "@/lib/http/body-limits";
 
 const UPLOAD = 4 * 1024 ** 3;
@@ -30,6 +32,17 @@ test("routes with their own small reader keep their limit", () => {
   assert.equal(bodyLimitFor("POST", "/api/v1/builds/abc/channels", UPLOAD).readBy, "route");
   assert.equal(bodyLimitFor("POST", "/api/v1/apps/abc/webhooks", UPLOAD).readBy, "route");
   assert.ok(bodyLimitFor("POST", "/api/v1/profiles/inspect", UPLOAD).maxBytes < UPLOAD);
+  assert.deepEqual(bodyLimitFor("POST", "/api/v1/watches", UPLOAD), {
+    maxBytes: WATCH_BODY_MAX_BYTES,
+    readBy: "route",
+  });
+  assert.deepEqual(bodyLimitFor("POST", "/api/v1/apps/abc/update-keys", UPLOAD), {
+    maxBytes: UPDATE_KEY_BODY_MAX_BYTES,
+    readBy: "route",
+  });
+  // No body is read: the small default, read by the server.
+  assert.equal(bodyLimitFor("POST", "/api/v1/notifications/unsubscribe?token=x", UPLOAD).readBy, "server");
+  assert.equal(bodyLimitFor("POST", "/api/v1/apps/a/webhooks/b/test", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
 });
 
 test("everything else is read by the server with a small limit", () => {

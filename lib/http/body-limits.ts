@@ -30,6 +30,12 @@ export const DEVICE_IMPORT_MAX_BYTES = 1 * MiB;
 /** JSON bodies of the API (release notes: 10,000 characters even as \uXXXX escapes stay under 64 KiB). */
 export const JSON_BODY_MAX_BYTES = 128 * KiB;
 
+/** Watching an app or channel: `{ appId, channel, watching }`, JSON or the pages' form. */
+export const WATCH_BODY_MAX_BYTES = 4 * KiB;
+
+/** Naming a new update key: `{ name }`. */
+export const UPDATE_KEY_BODY_MAX_BYTES = 4 * KiB;
+
 /** next-auth's forms (sign-in: csrf token, email, password, callback URL) are a few hundred bytes. */
 export const AUTH_BODY_MAX_BYTES = 64 * KiB;
 
@@ -80,6 +86,16 @@ const ROUTES: Entry[] = [
     method: "POST",
     path: /^\/api\/v1\/apps\/[^/]+\/webhooks\/?$/,
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/watches\/?$/,
+    limit: () => ({ maxBytes: WATCH_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/apps\/[^/]+\/update-keys\/?$/,
+    limit: () => ({ maxBytes: UPDATE_KEY_BODY_MAX_BYTES, readBy: "route" }),
   },
 ];
 

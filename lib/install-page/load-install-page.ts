@@ -1,3 +1,4 @@
+import type { WatchControlProps } from "@/components/notifications/watch-control";
 import { can } from "@/lib/access/policy";
 import { withExpiry } from "@/lib/analysis/analyze-build";
 import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } from "@/lib/analysis/build-warnings";
@@ -13,8 +14,10 @@ import { deviceOfCookie } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { type BuildLinks, installLinksFor } from "@/lib/install-links/install-links-for";
+import { watchControlFor } from "@/lib/notifications/data";
 import { classifyDevice, type DeviceKind, type DeviceProblem, deviceProblems } from "@/lib/ui/device";
 import { formatBytes, formatDate } from "@/lib/ui/format";
+import { mayManageUpdateKeys } from "@/lib/update-check/data";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -119,6 +122,8 @@ export type AppInstallViewProps = {
   /** The primary version's "after you tap Install" steps. */
   steps: { appName: string; enterprise: boolean; developer: string | null } | null;
   publisher: boolean;
+  /** The Watch / Unwatch control (email when a new build is out). */
+  watch?: WatchControlProps;
 };
 
 /** The app page's props, or null when `user` may not see the app (404). */
@@ -181,6 +186,10 @@ export async function loadAppInstallPage(
         }
       : null,
     publisher: viewer.publisher,
+    watch: {
+      ...(await watchControlFor(user, app.id, null)),
+      updateKeysPath: (await mayManageUpdateKeys(user, app.id)) ? `/apps/${app.id}/update-keys` : null,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { assertMayAddToChannel } from "@/lib/channels/data";
 import { promoteBuild } from "@/lib/channels/mutations";
 import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { AppError, parseInput } from "@/lib/errors";
+import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { buildStorageKey, commitBuildFile } from "@/lib/storage/build-files";
 import { saveBuildIcons } from "@/lib/storage/icon-files";
 import { removeBuildFilesUnlessReferenced } from "@/lib/storage/orphan-files";
@@ -127,7 +128,10 @@ export async function ingestBuild(input: {
       }
       throw error;
     }
-    if (result.created) await enqueueBuildCreated(result.build);
+    if (result.created) {
+      await enqueueBuildCreated(result.build);
+      await enqueueBuildNotifications(result.build, result.build.channels);
+    }
     if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
     return result;
   } catch (error) {

@@ -5,7 +5,13 @@ import { z } from "zod";
 import type { ActionState } from "@/lib/server-actions/action-state";
 import { idField } from "@/lib/server-actions/action-state";
 import { runAction } from "@/lib/server-actions/run-action";
-import { createWebhook, deleteWebhook, setWebhookEnabled } from "@/lib/webhooks/mutations";
+import {
+  createWebhook,
+  deleteWebhook,
+  describeTestResult,
+  sendTestWebhook,
+  setWebhookEnabled,
+} from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENTS, WEBHOOK_FORMATS } from "@/lib/webhooks/schema";
 
 const refSchema = z.object({ appId: idField("app"), webhookId: idField("webhook") });
@@ -48,5 +54,14 @@ export async function setWebhookEnabledAction(_state: ActionState, formData: For
     const { changed } = await setWebhookEnabled({ ...input, enabled: input.enabled === "true" }, actor);
     revalidatePath(`/admin/apps/${input.appId}/webhooks`);
     return { ok: true, message: changed ? (input.enabled === "true" ? "Enabled." : "Disabled.") : "No change." };
+  });
+}
+
+/** "Send test": a ping through the normal delivery path; the receiver's answer is the form's message. */
+export async function sendTestWebhookAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction(formData, { schema: refSchema, fields: ["appId", "webhookId"] }, async (input, actor) => {
+    const result = await sendTestWebhook(input, actor);
+    revalidatePath(`/admin/apps/${input.appId}/webhooks`);
+    return result.ok ? { ok: true, message: describeTestResult(result) } : { error: describeTestResult(result) };
   });
 }

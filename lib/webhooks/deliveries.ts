@@ -42,6 +42,15 @@ export type WebhookPayload = {
   occurredAt: string;
 };
 
+/** The "send test" delivery (no build): says the receiver is reachable and the secret verifies. */
+export type PingPayload = {
+  event: "ping";
+  app: { id: string; name: string; bundleId: string };
+  webhook: { id: string };
+  message: string;
+  occurredAt: string;
+};
+
 type BuildRef = { id: string; appId: string; version: string; buildNumber: string };
 
 /** Queues `build.created` for the app's webhooks; never fails the upload that called it. */
@@ -91,7 +100,19 @@ export function signatureHeader(secret: string, rawBody: string): string {
 }
 
 /** The exact bytes sent (and signed) for a payload in a webhook's format. */
-export function deliveryBody(payload: WebhookPayload, format: WebhookFormat): string {
+export function deliveryBody(payload: WebhookPayload | PingPayload, format: WebhookFormat): string {
+  if (payload.event === "ping") {
+    if (format === "slack") return JSON.stringify({ text: payload.message });
+    if (format === "teams") {
+      return JSON.stringify({
+        "@type": "MessageCard",
+        "@context": "https://schema.org/extensions",
+        summary: "Ferry test",
+        text: payload.message,
+      });
+    }
+    return JSON.stringify(payload);
+  }
   if (format === "slack") return JSON.stringify({ text: slackText(payload) });
   if (format === "teams") return JSON.stringify(teamsCard(payload));
   return JSON.stringify(payload);
@@ -100,7 +121,7 @@ export function deliveryBody(payload: WebhookPayload, format: WebhookFormat): st
 export type ClaimedDelivery = {
   id: string;
   event: string;
-  payload: WebhookPayload;
+  payload: WebhookPayload | PingPayload;
   attempts: number;
   url: string;
   secret: string;
@@ -314,4 +335,46 @@ export function startWebhookWorker(options: {
   const timer = setInterval(() => void run(), options.everyMs ?? 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Sends a `ping` to one webhook now, through the normal path: queued as a
+ * delivery row (already claimed, so no worker sends it too), sent by
+ * sendDelivery (address policy, timeout, signature) and recorded in the
+ * delivery log. Not retried: the admin who pressed the button sees the result.
+ */
+export async function sendPing(
+  webhook: { id: string; url: string; secret: string; format: WebhookFormat },
+  app: { id: string; name: string; bundleId: string },
+  options: SendOptions = {},
+): Promise<AttemptResult & { deliveryId: string }> {
+  const payload: PingPayload = {
+    event: "ping",
+    app,
+    webhook: { id: webhook.id },
+    message: `Ferry test delivery for ${app.name}: this webhook works.`,
+    occurredAt: new Date().toISOString(),
+  };
+  const rows = await prisma().$queryRaw<{ id: string }[]>`
+    INSERT INTO webhook_deliveries (webhook_id, event, payload, attempts, last_attempt_at, next_attempt_at)
+    VALUES (${webhook.id}::uuid, 'ping', ${JSON.stringify(payload)}::jsonb, 1, now(),
+            now() + make_interval(secs => ${LEASE_SECONDS}::double precision))
+    RETURNING id`;
+  const deliveryId = rows[0]?.id;
+  if (!deliveryId) throw new Error("the test delivery was not queued");
+  const result = await sendDelivery(
+    {
+      id: deliveryId,
+      event: "ping",
+      payload,
+      attempts: 1,
+      url: webhook.url,
+      secret: webhook.secret,
+      format: webhook.format,
+    },
+    options,
+  );
+  // attempts = MAX_ATTEMPTS: a failure is final (the admin retries with the button).
+  await recordAttempt({ id: deliveryId, attempts: MAX_ATTEMPTS }, result, 60);
+  return { ...result, deliveryId };
 }

@@ -7,7 +7,13 @@ import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
 import { checkWebhookUrl, webhookAddressPolicy } from "@/lib/webhooks/address-policy";
 import { type WebhookDto, webhookDto } from "@/lib/webhooks/data";
-import { type CreateWebhookInput, createWebhookSchema, webhookRefSchema } from "@/lib/webhooks/schema";
+import { type AttemptResult, sendPing } from "@/lib/webhooks/deliveries";
+import {
+  type CreateWebhookInput,
+  createWebhookSchema,
+  type WebhookFormat,
+  webhookRefSchema,
+} from "@/lib/webhooks/schema";
 
 /** Changes to webhooks: admin only, audited (the secret never goes into the audit row). */
 
@@ -97,4 +103,37 @@ export async function setWebhookEnabled(
     return changed;
   });
   return { webhook: webhookDto(updated), changed: true };
+}
+
+/**
+ * "Send test": a `ping` delivered now through the normal delivery path (see
+ * sendPing); returns the receiver's answer (status, or the error). Audited.
+ */
+export async function sendTestWebhook(
+  input: { appId: string; webhookId: string },
+  by: Actor,
+): Promise<AttemptResult & { deliveryId: string }> {
+  authorize(by, "webhook.manage");
+  const row = await findWebhook(input);
+  const app = await requireApp(row.appId);
+  const result = await sendPing(
+    { id: row.id, url: row.url, secret: row.secret, format: row.format as WebhookFormat },
+    { id: app.id, name: app.name, bundleId: app.bundleId },
+  );
+  // Nothing in the database changes but the delivery log: the row is written on its own.
+  await recordChange(prisma(), by, {
+    action: "webhook.test",
+    appId: row.appId,
+    target: { type: "webhook", id: row.id },
+    details: { url: row.url, ok: result.ok, status: result.status, error: result.error },
+  });
+  return result;
+}
+
+/** The result of a test delivery in one sentence, for the admin page. */
+export function describeTestResult(result: AttemptResult): string {
+  if (result.ok) return `Test delivered: the receiver answered HTTP ${result.status}.`;
+  return result.status !== null
+    ? `Test failed: the receiver answered HTTP ${result.status}.`
+    : `Test failed: ${result.error ?? "no answer"}.`;
 }

@@ -82,6 +82,9 @@ function cleanEnv(): Record<string, string> {
     "DOWNLOAD_OFFLOAD_PREFIX",
     "WEBHOOK_ALLOW_PRIVATE",
     "WEBHOOK_ALLOW_LOOPBACK",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "NOTIFY_BATCH_WINDOW",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

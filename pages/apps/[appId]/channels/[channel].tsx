@@ -6,6 +6,7 @@ import { requireUserRequest } from "@/lib/auth/require-user";
 import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
+import { watchControlFor } from "@/lib/notifications/data";
 
 /**
  * A channel's stable page (/apps/{appId}/channels/{channel}): like the install
@@ -40,6 +41,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
       : null,
     pageUrl: channelPageUrl(publicUrl, appId, latest.channel.name),
     installUrl: channelInstallUrl(publicUrl, appId, latest.channel.name),
+    watch: await watchControlFor(user, appId, latest.channel),
   };
   return litePageProps(context.req, user, view);
 };

@@ -8,7 +8,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/ui";
 import { findAppById } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
-import { deleteWebhookAction, setWebhookEnabledAction } from "@/lib/webhooks/actions";
+import { deleteWebhookAction, sendTestWebhookAction, setWebhookEnabledAction } from "@/lib/webhooks/actions";
 import { listDeliveriesForApp, listWebhooksForApp } from "@/lib/webhooks/data";
 
 export const dynamic = "force-dynamic";
@@ -57,7 +57,19 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
                     {hook.enabled ? <Badge color="green">Enabled</Badge> : <Badge>Disabled</Badge>}
                   </p>
                 </div>
-                <div className="flex gap-2">
+                <div className="flex flex-wrap gap-2">
+                  <ActionForm
+                    action={sendTestWebhookAction}
+                    resetOnSuccess={false}
+                    testId="webhook-test"
+                    label={`Send a test to ${hook.url}`}
+                  >
+                    {appIdInput}
+                    <input type="hidden" name="webhookId" value={hook.id} />
+                    <SubmitButton small variant="secondary">
+                      Send test
+                    </SubmitButton>
+                  </ActionForm>
                   <ActionForm action={setWebhookEnabledAction} resetOnSuccess={false}>
                     {appIdInput}
                     <input type="hidden" name="webhookId" value={hook.id} />
