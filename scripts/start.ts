@@ -30,6 +30,8 @@ import {
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { runWithServerRequest } from "@/lib/http/server-request";
+import { JOB_HANDLERS } from "@/lib/jobs/handlers";
+import { startJobWorker } from "@/lib/jobs/worker";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -171,6 +173,9 @@ async function main(): Promise<void> {
   if (env.webhookAllowLoopback)
     log("warning: WEBHOOK_ALLOW_LOOPBACK=true: webhooks may reach this machine (tests only)");
   const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
+  // Durable jobs (re-signing): queued or interrupted work is resumed here after a restart (lib/jobs/).
+  const stopJobs = env.jobWorker ? startJobWorker({ handlers: JOB_HANDLERS, log }) : () => {};
+  if (!env.jobWorker) log("JOB_WORKER=false: this instance runs no background jobs");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`);
     stopSweeps();
     stopWebhooks();
+    stopJobs();
     server.close();
     server.closeAllConnections();
     stopWatching();

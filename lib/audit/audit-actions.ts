@@ -41,6 +41,17 @@ export const AUDIT_ACTION_GROUPS = [
       "device.import",
     ],
   },
+  {
+    group: "Signing",
+    actions: [
+      "signing_identity.add",
+      "signing_identity.delete",
+      "signing_profile.add",
+      "signing_profile.delete",
+      "build.resign",
+      "build.resign_failed",
+    ],
+  },
   { group: "Webhooks", actions: ["webhook.create", "webhook.delete", "webhook.enable", "webhook.disable"] },
   { group: "Tokens and settings", actions: ["token.create", "token.revoke", "settings.change"] },
 ] as const;

@@ -40,6 +40,8 @@ export type BuildDto = BuildCore & {
   appAdminsOnly: boolean;
   /** The channels this build is in that the reader sees, by name. */
   channels: string[];
+  /** The build this one was re-signed from (lib/signing/resign/), if any. */
+  resignedFrom: string | null;
 };
 
 export type StoredAnalysis = BuildAnalysis & { uploadedTo?: { appId: string; bundleId: string } | null };
@@ -74,6 +76,7 @@ const buildSelect = {
   createdAt: true,
   metadata: true,
   codeSignature: true,
+  resignedFromId: true,
   uploadedBy: { select: { email: true } },
   app: { select: { visibility: true, _count: { select: { groups: true } } } },
   channels: { select: { channel: { select: { name: true } } }, orderBy: { channel: { name: "asc" } } },
@@ -104,6 +107,7 @@ function toBuildDto(row: BuildRow): BuildDto {
     codeSignature: (row.codeSignature ?? null) as StoredCodeSignature | null,
     appAdminsOnly: row.app.visibility === "restricted" && row.app._count.groups === 0,
     channels: row.channels.map((c) => c.channel.name),
+    resignedFrom: row.resignedFromId,
   };
 }
 
@@ -173,6 +177,8 @@ export type NewBuild = {
   /** The verifier's report (lib/verify); omitted: not verified. */
   codeSignature?: Prisma.InputJsonValue | null;
   uploadedById: string;
+  /** The original of a re-signed build. */
+  resignedFromId?: string | null;
   /** Channel name (already validated); null: the app's default channel. */
   channel: string | null;
 };
@@ -220,6 +226,7 @@ export async function createBuildRecord(
             metadata: input.metadata,
             codeSignature: input.codeSignature ?? Prisma.DbNull,
             uploadedById: input.uploadedById,
+            resignedFromId: input.resignedFromId ?? null,
             channels: { create: { channelId } },
           },
           select: buildSelect,

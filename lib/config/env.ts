@@ -120,6 +120,10 @@ const schema = z
     WEBHOOK_ALLOW_LOOPBACK: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "WEBHOOK_ALLOW_LOOPBACK must be true or false" }).optional(),
     ),
+    // false: this instance runs no background jobs (re-signing); another instance does.
+    JOB_WORKER: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "JOB_WORKER must be true or false" }).optional(),
+    ),
     // PEM text, or a path to a PEM file: roots trusted like Apple's (test CAs, an organisation's own checks).
     CODESIGN_EXTRA_ROOTS: optionalString,
     // PEM text, or a path to a PEM file (certificate first, then its chain).
@@ -197,6 +201,7 @@ const schema = z
       webhookAllowPrivate: raw.WEBHOOK_ALLOW_PRIVATE === "true" || raw.WEBHOOK_ALLOW_PRIVATE === "1",
       webhookAllowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK === "true" || raw.WEBHOOK_ALLOW_LOOPBACK === "1",
       trustProxyHops: trustProxyHops(raw.TRUST_PROXY),
+      jobWorker: raw.JOB_WORKER !== "false" && raw.JOB_WORKER !== "0",
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
           ? {

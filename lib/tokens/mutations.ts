@@ -5,7 +5,7 @@ import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
 import { type ApiTokenDto, hashToken } from "@/lib/tokens/api-tokens";
-import { scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
+import { defaultScopesFor, scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -20,7 +20,7 @@ function assertOwnerOrOperator(owner: UserDto, by: Actor): void {
   }
 }
 
-/** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows. */
+/** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows but `sign`. */
 export async function createApiToken(
   input: { owner: UserDto; name: string; scopes?: readonly TokenScope[]; expiresAt?: Date | null },
   by: Actor,
@@ -31,12 +31,14 @@ export async function createApiToken(
   const name = input.name.trim();
   if (!name) throw new AppError("bad_request", "A token needs a name, e.g. the CI job that uses it.");
   const allowed = scopesAllowedFor(owner.role);
-  const scopes = [...new Set(input.scopes && input.scopes.length > 0 ? input.scopes : allowed)];
+  const scopes = [...new Set(input.scopes && input.scopes.length > 0 ? input.scopes : defaultScopesFor(owner.role))];
   const refused = scopes.filter((s) => !allowed.includes(s));
   if (refused.length > 0) {
     throw new AppError(
       "forbidden",
-      `Members can create read-only tokens: only uploaders and admins can upload builds (refused scope: ${refused.join(", ")}).`,
+      refused.includes("sign")
+        ? `Only admins' tokens can re-sign builds (refused scope: ${refused.join(", ")}).`
+        : `Members can create read-only tokens: only uploaders and admins can upload builds (refused scope: ${refused.join(", ")}).`,
     );
   }
   const secret = randomBytes(32).toString("base64url");

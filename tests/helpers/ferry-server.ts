@@ -80,6 +80,9 @@ function cleanEnv(): Record<string, string> {
     "DOWNLOAD_OFFLOAD_PREFIX",
     "WEBHOOK_ALLOW_PRIVATE",
     "WEBHOOK_ALLOW_LOOPBACK",
+    "JOB_WORKER",
+    "SIGNING_KEY_SECRET",
+    "CODESIGN_EXTRA_ROOTS",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

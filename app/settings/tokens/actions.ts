@@ -16,7 +16,7 @@ const createSchema = z.object({
     .min(1, "Give the token a name, e.g. the CI job that uses it.")
     .max(100, "The name must be at most 100 characters."),
   scopes: z
-    .array(z.enum(TOKEN_SCOPES, { message: "Unknown scope: choose upload and/or read." }))
+    .array(z.enum(TOKEN_SCOPES, { message: "Unknown scope: choose upload, read and/or sign." }))
     .min(1, "Choose at least one scope."),
   expiresInDays: z
     .string()
