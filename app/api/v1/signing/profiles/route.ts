@@ -1,0 +1,49 @@
+import { assertAdmin, userActor } from "@/lib/access/actor";
+import { requireCaller } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { withApiErrors } from "@/lib/http/api-errors";
+import { SIGNING_PROFILE_BODY_MAX_BYTES } from "@/lib/http/body-limits";
+import { formBytes, readFormBody } from "@/lib/http/read-form-body";
+import { readSmallBody } from "@/lib/http/read-small-body";
+import { requestContext } from "@/lib/http/request-context";
+import { assertSameOrigin } from "@/lib/http/same-origin";
+import { listSigningProfiles, type SigningProfileDto } from "@/lib/signing/profiles/data";
+import { addSigningProfile } from "@/lib/signing/profiles/mutations";
+
+export const dynamic = "force-dynamic";
+
+const profileJson = (p: SigningProfileDto) => ({
+  id: p.id,
+  uuid: p.uuid,
+  name: p.name,
+  type: p.type,
+  teamId: p.teamId,
+  appIdPattern: p.appIdPattern,
+  notAfter: p.notAfter,
+  devices: p.devices,
+});
+
+/** Admins (session, or a token with the `sign` scope): the provisioning profiles added for re-signing. */
+export const GET = withApiErrors(async (request: Request) => {
+  const caller = await requireCaller(request, "sign");
+  const profiles = await listSigningProfiles(userActor(caller.user, requestContext(request.headers)));
+  return Response.json(
+    { profiles: profiles.map((p) => ({ ...profileJson(p), createdAt: p.createdAt })) },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+});
+
+/** Admins: adds a .mobileprovision (the raw body, or the multipart field `file`). 201. */
+export const POST = withApiErrors(async (request: Request) => {
+  const caller = await requireCaller(request, "sign");
+  const actor = userActor(caller.user, requestContext(request.headers));
+  assertAdmin(actor);
+  if (caller.via === "session") assertSameOrigin(request);
+  const multipart = /^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
+  const data = multipart
+    ? await formBytes(await readFormBody(request, SIGNING_PROFILE_BODY_MAX_BYTES), "file")
+    : await readSmallBody(request, SIGNING_PROFILE_BODY_MAX_BYTES);
+  if (!data) throw new AppError("empty_body", 'Send the .mobileprovision as the body or in the form field "file".');
+  const profile = await addSigningProfile(data, actor);
+  return Response.json({ profile: profileJson(profile) }, { status: 201, headers: { "Cache-Control": "no-store" } });
+});
