@@ -4,6 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { isAppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { JobStatus } from "@/lib/jobs/schema";
 
 /**
  * Ferry's one mechanism for durable background work. A job is a row in
@@ -21,8 +22,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * whole handler again (the re-sign job checks whether it already made its build).
  */
 
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export type { JobStatus } from "@/lib/jobs/schema";
 
 export type JobError = { code: string; message: string };
 

@@ -28,7 +28,12 @@ export const POST = withApiErrors(async (request: Request, context: Context) => 
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw new AppError("bad_request", 'Send JSON { "identityId": "…", "profileId": "…" }.');
   }
-  const job = toJobDto(await requestResign({ ...(body as Record<string, unknown>), buildId } as Parameters<typeof requestResign>[0], actor));
+  const job = toJobDto(
+    await requestResign(
+      { ...(body as Record<string, unknown>), buildId } as Parameters<typeof requestResign>[0],
+      actor,
+    ),
+  );
   return Response.json(
     { job: { id: job.id, status: job.status, url: job.url } },
     { status: 202, headers: { "Cache-Control": "no-store", Location: job.url } },
