@@ -13,6 +13,7 @@ import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
+import { ResignPanel } from "@/components/signing/resign-panel";
 import { LocalTime } from "@/components/ui/local-time";
 import { isAdmin } from "@/lib/access/app-access";
 import { withExpiry } from "@/lib/analysis/analyze-build";
@@ -25,6 +26,7 @@ import { deviceBlocker } from "@/lib/devices/data";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { installLinksFor } from "@/lib/install-links/install-links-for";
+import { resignOptions } from "@/lib/signing/resign/options";
 import { classifyDevice, deviceProblems } from "@/lib/ui/device";
 import { formatBytes, formatDate } from "@/lib/ui/format";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
@@ -62,6 +64,7 @@ export default async function BuildPage({ params }: Props) {
     (w) => publisher || !blockers.includes(w),
   );
   const funnel = isAdmin(user) ? await installFunnel(build.id) : null;
+  const signing = isAdmin(user) ? await resignOptions(user) : null;
   const profile = build.analysis?.profile ? withExpiry(build.analysis.profile, now) : null;
   const rows: [string, string][] = [
     ["Bundle ID", build.bundleId],
@@ -129,6 +132,7 @@ export default async function BuildPage({ params }: Props) {
         </section>
       ) : null}
       {publisher ? <BuildManagePanel build={build} /> : null}
+      {signing ? <ResignPanel build={build} identities={signing.identities} profiles={signing.profiles} /> : null}
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
