@@ -47,6 +47,13 @@ export const ERROR_STATUS = {
   signing_key_unreadable: 500,
   // re-signing (lib/signing/): a Mach-O that cannot be re-signed as it is
   unsignable_binary: 422,
+  // provisioning profiles added for re-signing (lib/signing/profiles/) and their fit to an identity and a build
+  signing_profile_certificate_mismatch: 422,
+  signing_profile_app_id_mismatch: 422,
+  signing_profile_team_mismatch: 422,
+  signing_profile_missing_entitlement: 422,
+  signing_profile_expired: 422,
+  signing_identity_expired: 422,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,
   device_signature_invalid: 400,

@@ -30,6 +30,8 @@ import {
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { markFerryServer, runWithServerRequest } from "@/lib/http/server-request";
+import { JOB_HANDLERS } from "@/lib/jobs/handlers";
+import { startJobWorker } from "@/lib/jobs/worker";
 import { startNotificationWorker } from "@/lib/notifications/worker";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
 
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
   const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
   // Email notifications: only with SMTP_URL and MAIL_FROM (nothing is queued otherwise).
   const stopNotifications = startNotificationWorker({ log });
+  // Durable jobs (re-signing): queued or interrupted work is resumed here after a restart (lib/jobs/).
+  const stopJobs = env.jobWorker ? startJobWorker({ handlers: JOB_HANDLERS, log }) : () => {};
+  if (!env.jobWorker) log("JOB_WORKER=false: this instance runs no background jobs");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -184,6 +189,7 @@ async function main(): Promise<void> {
     stopSweeps();
     stopWebhooks();
     stopNotifications?.();
+    stopJobs();
     server.close();
     server.closeAllConnections();
     stopWatching();

@@ -4,8 +4,10 @@
  * a new app; token scopes and expiry.
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
-import { describe, test } from "node:test";
+import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { before, describe, test } from "node:test";
 import * as plist from "plist";
 import {
   type Actor,
@@ -26,6 +28,7 @@ import {
 } from "./helpers/authorization-world";
 import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken } from "./helpers/ferry-server";
+import { exportP12, makeTestPki, TEST_TEAM_ID, type TestPki } from "./helpers/signing-pki";
 import { testProfile } from "./helpers/test-profile";
 
 setUpWorld();
@@ -714,4 +717,182 @@ describe("watches, update keys, the update check, one-click unsubscribe and webh
       return res.status;
     },
   );
+});
+
+describe("signing API: admins, with the `sign` scope on tokens", () => {
+  let pki: TestPki;
+  let signToken = "";
+  let baseIdentity = "";
+  let baseProfile = "";
+
+  /** Identities, profiles and jobs, as a whole (a refused call must leave them as they were). */
+  async function signingState(): Promise<string> {
+    const [row] = await sql<{ state: unknown }>(
+      `SELECT json_build_object(
+        'identities', (SELECT json_agg(id ORDER BY id) FROM signing_identities),
+        'profiles', (SELECT json_agg(id ORDER BY id) FROM signing_profiles),
+        'jobs', (SELECT json_agg(id ORDER BY id) FROM jobs)) AS state`,
+    );
+    return JSON.stringify(row?.state ?? null);
+  }
+  type Via = "token" | "token with sign" | "session" | "session, cross-site";
+  async function call(actor: Actor, method: string, url: string, body: BodyInit | undefined, via: Via) {
+    const headers: Record<string, string> = {};
+    if (typeof body === "string") headers["content-type"] = "application/json";
+    if (Buffer.isBuffer(body)) headers["content-type"] = "application/octet-stream";
+    const bearer = via === "token with sign" && actor.role === "admin" ? signToken : actor.token;
+    if (via.startsWith("token") && bearer) headers.authorization = `Bearer ${bearer}`;
+    if (via.startsWith("session") && actor.cookie) headers.cookie = actor.cookie;
+    if (via === "session") headers.origin = world.server.baseUrl;
+    if (via === "session, cross-site") headers.origin = "https://evil.example";
+    const before = await signingState();
+    const res = await fetch(`${world.server.baseUrl}${url}`, { method, headers, body });
+    await res.arrayBuffer();
+    return `${res.status}, ${(await signingState()) === before ? "unchanged" : "changed"}`;
+  }
+  /** Admins only; an admin's token needs `sign` (the default scopes leave it out). */
+  const SIGNERS = (ok: string, via: Via): Record<Role, string> => ({
+    anonymous: "401, unchanged",
+    memberNoAccess: "403, unchanged",
+    memberWithAccess: "403, unchanged",
+    uploader: "403, unchanged",
+    admin: via === "token" || via === "session, cross-site" ? "403, unchanged" : ok,
+    disabled: "401, unchanged",
+  });
+  const p12Form = () => {
+    const form = new FormData();
+    form.append("certificate", new Blob([fs.readFileSync(pki.ec.cert)]));
+    form.append("key", new Blob([fs.readFileSync(pki.ec.key)]));
+    return form;
+  };
+  const certDer = () => Buffer.from(new X509Certificate(fs.readFileSync(pki.rsa.cert)).raw);
+  const profile = (uuid = randomUUID()) =>
+    Buffer.from(testProfile({ bundleId: "com.example.*", teamId: TEST_TEAM_ID, uuid, certificates: [certDer()] }));
+  /** Rows a successful call added are removed again, so every role starts from the same state. */
+  async function restore() {
+    await sql("DELETE FROM signing_identities WHERE id <> $1", [baseIdentity]);
+    await sql("DELETE FROM signing_profiles WHERE id <> $1", [baseProfile]);
+    await sql("DELETE FROM jobs");
+  }
+  async function fakeIdentity(): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO signing_identities (id, common_name, serial, not_after, fingerprint, certificate, encrypted_key)
+       VALUES (gen_random_uuid(), 'Doomed', '01', now() + interval '1 year', md5(random()::text), '\\x00', '\\x00')
+       RETURNING id`,
+    );
+    return row!.id;
+  }
+  async function fakeProfile(): Promise<string> {
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO signing_profiles (id, uuid, name, type, app_id_pattern, certificate_fingerprints, devices, not_after, data)
+       VALUES (gen_random_uuid(), md5(random()::text), 'Doomed', 'ad-hoc', '*', '{}', '{}', now() + interval '1 year', '\\x00')
+       RETURNING id`,
+    );
+    return row!.id;
+  }
+
+  before(async () => {
+    pki = makeTestPki(path.join(world.scratch, "signing-pki"));
+    signToken = await createToken(world.server, world.server.admin.email, ["--scopes", "read,sign"]);
+    const form = new FormData();
+    form.append("file", new Blob([fs.readFileSync(exportP12(pki, pki.rsa, "matrix", "pw"))]));
+    form.append("password", "pw");
+    const identity = await fetch(`${world.server.baseUrl}/api/v1/signing/identities`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${signToken}` },
+      body: form,
+    });
+    assert.equal(identity.status, 201);
+    baseIdentity = ((await identity.json()) as { identity: { id: string } }).identity.id;
+    const added = await fetch(`${world.server.baseUrl}/api/v1/signing/profiles`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${signToken}`, "content-type": "application/octet-stream" },
+      body: profile(),
+    });
+    assert.equal(added.status, 201);
+    baseProfile = ((await added.json()) as { profile: { id: string } }).profile.id;
+  });
+
+  for (const via of ["token", "token with sign", "session", "session, cross-site"] as const) {
+    check(`POST /api/v1/signing/identities (${via})`, SIGNERS("201, changed", via), async (a) => {
+      const result = await call(a, "POST", "/api/v1/signing/identities", p12Form(), via);
+      await restore();
+      return result;
+    });
+    check(`DELETE /api/v1/signing/identities/<id> (${via})`, SIGNERS("204, changed", via), async (a) => {
+      const result = await call(a, "DELETE", `/api/v1/signing/identities/${await fakeIdentity()}`, undefined, via);
+      await restore();
+      return result;
+    });
+    check(`POST /api/v1/signing/profiles (${via})`, SIGNERS("201, changed", via), async (a) => {
+      const result = await call(a, "POST", "/api/v1/signing/profiles", profile(), via);
+      await restore();
+      return result;
+    });
+    check(`DELETE /api/v1/signing/profiles/<id> (${via})`, SIGNERS("204, changed", via), async (a) => {
+      const result = await call(a, "DELETE", `/api/v1/signing/profiles/${await fakeProfile()}`, undefined, via);
+      await restore();
+      return result;
+    });
+    for (const [label, build] of [
+      ["<own build>", () => own().buildId],
+      ["<foreign build>", () => foreign().buildId],
+      ["<build in a restricted channel>", () => restricted().buildId],
+    ] as const) {
+      check(`POST /api/v1/builds/${label}/resign (${via})`, SIGNERS("202, changed", via), async (a) => {
+        const body = JSON.stringify({ identityId: baseIdentity, profileId: baseProfile });
+        const result = await call(a, "POST", `/api/v1/builds/${build()}/resign`, body, via);
+        await restore();
+        return result;
+      });
+    }
+    // Reads need no same-origin check (they change nothing): a cross-site session read is an admin's read.
+    const readVia = via === "session, cross-site" ? "session" : via;
+    check(`GET /api/v1/signing/identities and profiles (${via})`, SIGNERS("200, unchanged", readVia), async (a) => {
+      const identities = await call(a, "GET", "/api/v1/signing/identities", undefined, via);
+      const profiles = await call(a, "GET", "/api/v1/signing/profiles", undefined, via);
+      assert.equal(profiles, identities);
+      return identities;
+    });
+  }
+  check(
+    "POST /api/v1/builds/<unknown>/resign (only an admin learns the build does not exist)",
+    SIGNERS("404, unchanged", "token with sign"),
+    (a) =>
+      call(
+        a,
+        "POST",
+        "/api/v1/builds/00000000-0000-4000-8000-000000000000/resign",
+        JSON.stringify({ identityId: baseIdentity, profileId: baseProfile }),
+        "token with sign",
+      ),
+  );
+  check("GET /api/v1/jobs/<job>", SIGNERS("200, unchanged", "token with sign"), async (a) => {
+    const [job] = await sql<{ id: string }>(
+      "INSERT INTO jobs (id, kind, payload) VALUES (gen_random_uuid(), 'build.resign', '{}') RETURNING id",
+    );
+    const result = await call(a, "GET", `/api/v1/jobs/${job!.id}`, undefined, "token with sign");
+    await restore();
+    return result;
+  });
+  test("only admins' tokens can carry `sign`; it is never a default", async () => {
+    for (const role of ["uploader", "memberWithAccess"] as const) {
+      const created = await world.server.cli([
+        "token",
+        "create",
+        "--email",
+        actors[role].email,
+        "--name",
+        "sign",
+        "--scopes",
+        "sign",
+      ]);
+      assert.notEqual(created.code, 0, `${role} got a sign token`);
+    }
+    const [row] = await sql<{ scopes: string[] }>(
+      "SELECT scopes FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1 ORDER BY t.created_at LIMIT 1",
+      [world.server.admin.email],
+    );
+    assert.ok(row && !row.scopes.includes("sign"));
+  });
 });

@@ -240,7 +240,14 @@ describe("admin and settings pages", () => {
     return location ? `${res.status} → ${new URL(location, world.server.baseUrl).pathname}` : String(res.status);
   }
 
-  for (const url of ["/admin/users", "/admin/groups", "/admin/apps", "/admin/audit", "/admin/settings"]) {
+  for (const url of [
+    "/admin/users",
+    "/admin/groups",
+    "/admin/apps",
+    "/admin/audit",
+    "/admin/settings",
+    "/admin/signing",
+  ]) {
     check(
       `GET ${url}`,
       {

@@ -99,6 +99,7 @@ function pages(): { name: string; path: string; who: Who }[] {
     { name: "admin apps", path: "/admin/apps", who: "admin" },
     { name: "admin app webhooks", path: `/admin/apps/${appId}/webhooks`, who: "admin" },
     { name: "admin devices", path: "/admin/devices", who: "admin" },
+    { name: "admin signing", path: "/admin/signing", who: "admin" },
     { name: "admin audit", path: "/admin/audit", who: "admin" },
     { name: "admin settings", path: "/admin/settings", who: "admin" },
     { name: "not found", path: "/no-such-page", who: "member" },
@@ -229,6 +230,19 @@ before(
     await sql(
       "INSERT INTO devices (id, user_id, udid, name, model, os_version, source, updated_at) VALUES (gen_random_uuid(), $1, $2, 'Max’s iPhone', 'iPhone15,2', '17.5', 'profile', now())",
       [idOf(MEMBER.email), "00008110-000A1B2C3D4E5F60"],
+    );
+    // What the signing page lists (it never reads a key: the rows need none that decrypts).
+    await sql(
+      `INSERT INTO signing_identities (id, common_name, team_id, serial, not_after, fingerprint, certificate, encrypted_key)
+       VALUES (gen_random_uuid(), 'Apple Distribution: Field Notes Inc. (FIELD12345)', 'FIELD12345', '5A1B2C3D4E5F60718293',
+               now() + interval '200 days', 'AB12', '\\x00', '\\x00'),
+              (gen_random_uuid(), 'iPhone Distribution: Field Notes Inc. (FIELD12345)', 'FIELD12345', '0102',
+               now() - interval '3 days', 'CD34', '\\x00', '\\x00')`,
+    );
+    await sql(
+      `INSERT INTO signing_profiles (id, uuid, name, type, team_id, app_id_pattern, certificate_fingerprints, devices, not_after, data)
+       VALUES (gen_random_uuid(), '6f1e2d3c-4b5a-4c6d-8e7f-8a9b0c1d2e3f', 'Field Notes Ad Hoc', 'ad-hoc', 'FIELD12345',
+               'com.example.field', '{AB12}', '{00008110-000A1B2C3D4E5F60}', now() + interval '300 days', '\\x00')`,
     );
     await sql(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",

@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/admin/groups", label: "Groups" },
   { href: "/admin/apps", label: "App access" },
   { href: "/admin/devices", label: "Devices" },
+  { href: "/admin/signing", label: "Signing" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },
 ] as const;

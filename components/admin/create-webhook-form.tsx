@@ -42,7 +42,7 @@ export function CreateWebhookForm({ appId }: { appId: string }) {
           <option value="teams">Microsoft Teams (MessageCard)</option>
         </select>
       </Field>
-      <fieldset className="flex gap-4 text-sm">
+      <fieldset className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
         <legend className="font-medium text-slate-700 dark:text-slate-200">Events</legend>
         {WEBHOOK_EVENTS.map((event) => (
           <label key={event} className="flex items-center gap-1">

@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
 import { createTokenAction } from "@/lib/tokens/actions";
 
-export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
+export function CreateTokenForm({ canUpload, canSign = false }: { canUpload: boolean; canSign?: boolean }) {
   return (
     <ActionForm
       action={createTokenAction}
@@ -66,6 +66,17 @@ export function CreateTokenForm({ canUpload }: { canUpload: boolean }) {
               upload <span className="text-slate-500 dark:text-slate-400">— publish builds</span>
             </span>
           </label>
+          {canSign ? (
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="scopes" value="sign" className="h-4 w-4" />
+              <span>
+                sign{" "}
+                <span className="text-slate-500 dark:text-slate-400">
+                  — re-sign builds, manage signing identities and profiles
+                </span>
+              </span>
+            </label>
+          ) : null}
         </div>
         {canUpload ? null : (
           <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Members can create read-only tokens.</p>

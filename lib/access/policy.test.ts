@@ -47,6 +47,7 @@ const EXPECTED: Record<Action, string> = {
   "audit.read": "A",
   "settings.manage": "A",
   "server.read-health": "A",
+  "signing.manage": "A",
   "app.watch": "AUM",
   "update-key.manage": "AU",
   "token.manage": "",
@@ -113,8 +114,8 @@ test("authorize throws 403 forbidden with the action's sentence", () => {
   );
 });
 
-test("token scopes follow the table: only roles that may upload get the upload scope", () => {
-  assert.deepEqual([...scopesAllowedFor("admin")], ["upload", "read"]);
+test("token scopes follow the table: only roles that may upload get the upload scope, only admins `sign`", () => {
+  assert.deepEqual([...scopesAllowedFor("admin")], ["upload", "read", "sign"]);
   assert.deepEqual([...scopesAllowedFor("uploader")], ["upload", "read"]);
   assert.deepEqual([...scopesAllowedFor("member")], ["read"]);
 });

@@ -63,6 +63,8 @@ export const PERMISSIONS = {
   "settings.manage": { roles: admins, denied: ADMIN_ONLY },
   /** The server's own warnings (e.g. PUBLIC_URL not https). */
   "server.read-health": { roles: admins, denied: ADMIN_ONLY },
+  /** Signing identities, profiles, re-signing and the jobs that do it (token scope `sign`). */
+  "signing.manage": { roles: admins, denied: "Only admins can manage signing identities and re-sign builds." },
   /** Watching an app or channel (email about new builds): each person their own. */
   "app.watch": { roles: everyone, denied: "Sign in to watch apps." },
   /** An app's update keys (the in-app update check); which apps: uploadableAppsWhere. */

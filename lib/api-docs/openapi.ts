@@ -6,6 +6,7 @@ import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningS
 import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
 import { coverageEntrySchema } from "@/lib/devices/schema";
 import { apiErrorSchema } from "@/lib/http/api-errors";
+import { JOB_STATUSES } from "@/lib/jobs/schema";
 import { setWatchSchema } from "@/lib/notifications/schema";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
 import type { WebhookDto } from "@/lib/webhooks/data";
@@ -126,6 +127,54 @@ const schemas: Record<string, JsonSchema> = {
   App: fromZod(appResponseSchema, "output"),
   WebhookInput: fromZod(createWebhookBodySchema),
   Webhook: fromZod(webhookResponseSchema, "output"),
+  SigningIdentity: {
+    type: "object",
+    required: ["id", "commonName", "teamId", "serial", "notAfter"],
+    description: "A signing certificate and its private key; the key is encrypted at rest and never returned.",
+    properties: {
+      id: uuid,
+      commonName: { type: "string" },
+      teamId: { type: ["string", "null"] },
+      serial: { type: "string", description: "Upper-case hex." },
+      notAfter: { type: "string", format: "date-time" },
+    },
+  },
+  SigningProfile: {
+    type: "object",
+    required: ["id", "uuid", "name", "type", "teamId", "appIdPattern", "notAfter", "devices"],
+    properties: {
+      id: uuid,
+      uuid: { type: "string" },
+      name: { type: "string" },
+      type: { type: "string", enum: ["development", "ad-hoc", "enterprise", "app-store"] },
+      teamId: { type: ["string", "null"] },
+      appIdPattern: {
+        type: "string",
+        description: "The application-identifier without its team: `com.foo.app`, `com.foo.*`, `*`.",
+      },
+      notAfter: { type: "string", format: "date-time" },
+      devices: { type: "array", items: { type: "string" } },
+    },
+  },
+  Job: {
+    type: "object",
+    required: ["id", "status", "url"],
+    properties: {
+      id: uuid,
+      kind: { type: "string", description: "`build.resign`." },
+      status: { type: "string", enum: [...JOB_STATUSES] },
+      url: { type: "string", format: "uri", description: "Poll this (GET /api/v1/jobs/{jobId})." },
+      attempts: { type: "integer" },
+      createdAt: { type: "string", format: "date-time" },
+      finishedAt: { type: ["string", "null"], format: "date-time" },
+      buildId: { ...uuid, description: "The build a succeeded re-sign made." },
+      error: {
+        type: "object",
+        description: "Why the last attempt failed (a job that is queued again after it shows it too).",
+        properties: { code: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
   Watch: {
     type: "object",
     required: ["id", "appId", "appName", "channel", "createdAt"],
@@ -592,6 +641,182 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  "/api/v1/signing/identities": {
+    get: {
+      operationId: "listSigningIdentities",
+      summary: "Signing identities",
+      description: "Admins (token scope `sign`). Never the private keys.",
+      tags: ["signing"],
+      security: auth("sign"),
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["identities"],
+            properties: { identities: { type: "array", items: ref("SigningIdentity") } },
+          },
+          "Newest first.",
+        ),
+        ...authErrors,
+      },
+    },
+    post: {
+      operationId: "addSigningIdentity",
+      summary: "Add a signing identity",
+      description:
+        "Admins (token scope `sign`). A `.p12` with its password, or a PEM certificate (then its chain) and PEM private key. The key is encrypted at rest (AES-256-GCM under SIGNING_KEY_SECRET or AUTH_SECRET) and never leaves the server.",
+      tags: ["signing"],
+      security: auth("sign"),
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: {
+              type: "object",
+              properties: {
+                file: { type: "string", contentMediaType: "application/x-pkcs12", description: "The .p12." },
+                password: { type: "string", description: "The .p12's password (or an encrypted PKCS#8 key's)." },
+                certificate: { type: "string", description: "PEM certificate, then its chain." },
+                key: { type: "string", description: "PEM private key (PKCS#8, PKCS#1 or SEC1)." },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        "201": json(
+          { type: "object", required: ["identity"], properties: { identity: ref("SigningIdentity") } },
+          "Added.",
+        ),
+        "400": error("Neither a .p12 nor a certificate and key (`bad_request`)."),
+        ...authErrors,
+        "409": error("This certificate is already added (`conflict`)."),
+        "413": error("Over the size of any real identity (`payload_too_large`)."),
+        "422": error(
+          "`signing_identity_wrong_password`, `signing_identity_key_mismatch`, `signing_identity_unreadable`, `signing_identity_no_private_key`, `signing_identity_no_certificate`, `signing_identity_unsuitable_certificate`, `signing_identity_too_costly`.",
+        ),
+      },
+    },
+  },
+  "/api/v1/signing/identities/{identityId}": {
+    delete: {
+      operationId: "deleteSigningIdentity",
+      summary: "Delete a signing identity and its key",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [pathParam("identityId", "The identity's id.", uuid)],
+      responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No such identity (`not_found`).") },
+    },
+  },
+  "/api/v1/signing/profiles": {
+    get: {
+      operationId: "listSigningProfiles",
+      summary: "Provisioning profiles for re-signing",
+      tags: ["signing"],
+      security: auth("sign"),
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["profiles"],
+            properties: { profiles: { type: "array", items: ref("SigningProfile") } },
+          },
+          "Newest first.",
+        ),
+        ...authErrors,
+      },
+    },
+    post: {
+      operationId: "addSigningProfile",
+      summary: "Add a provisioning profile for re-signing",
+      description: "Admins (token scope `sign`). Whether it fits an identity and a build is checked when it is used.",
+      tags: ["signing"],
+      security: auth("sign"),
+      requestBody: uploadBody("`.mobileprovision`"),
+      responses: {
+        "201": json(
+          { type: "object", required: ["profile"], properties: { profile: ref("SigningProfile") } },
+          "Added.",
+        ),
+        "400": error("Empty body (`empty_body`)."),
+        ...authErrors,
+        "409": error("A profile with this UUID is already added (`conflict`)."),
+        "413": error("Too large for a profile (`payload_too_large`)."),
+        "422": error("`not_a_profile` or `malformed_profile`."),
+      },
+    },
+  },
+  "/api/v1/signing/profiles/{profileId}": {
+    delete: {
+      operationId: "deleteSigningProfile",
+      summary: "Delete a provisioning profile",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [pathParam("profileId", "The profile's id.", uuid)],
+      responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No such profile (`not_found`).") },
+    },
+  },
+  "/api/v1/builds/{buildId}/resign": {
+    post: {
+      operationId: "resignBuild",
+      summary: "Re-sign a build with another identity and profile",
+      description:
+        "Admins (token scope `sign`). Queues a job that re-signs every bundle inside out with the identity, embeds the profile(s), rewrites the app's entitlements for the new team and profile, and stores the result as a new build (`resignedFrom` the original), analysed and verified like an upload, firing `build.created` and `build.resigned`. A profile that does not fit (certificate, team, app id, entitlements, expiry) fails with its own code before anything is written.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [buildId],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["identityId"],
+              properties: {
+                identityId: uuid,
+                profileId: { ...uuid, description: "The profile for the app (and any bundle it covers)." },
+                profiles: {
+                  type: "object",
+                  additionalProperties: uuid,
+                  description: "A profile per bundle id, for extensions that need their own.",
+                },
+                channels: {
+                  type: "array",
+                  items: fromZod(channelNameSchema),
+                  description: "Where the new build lands.",
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        "202": json({ type: "object", required: ["job"], properties: { job: ref("Job") } }, "Queued: poll the job."),
+        "400": error("Invalid body (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build, identity or profile (`not_found`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
+        "422": error(
+          "`signing_profile_certificate_mismatch`, `signing_profile_team_mismatch`, `signing_profile_app_id_mismatch`, `signing_profile_expired`, `signing_identity_expired`.",
+        ),
+      },
+    },
+  },
+  "/api/v1/jobs/{jobId}": {
+    get: {
+      operationId: "getJob",
+      summary: "A background job",
+      description: "Admins (token scope `sign`). `buildId` once a re-sign succeeded; `error` when an attempt failed.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [pathParam("jobId", "The job's id.", uuid)],
+      responses: {
+        "200": json({ type: "object", required: ["job"], properties: { job: ref("Job") } }, "The job."),
+        ...authErrors,
+        "404": error("No such job (`not_found`)."),
+      },
+    },
+  },
   "/api/v1/profiles/inspect": {
     post: {
       operationId: "inspectProfile",
@@ -700,9 +925,18 @@ export function openApiDocument(publicUrl: string) {
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerToken: [] }, { session: [] }],
-    tags: ["builds", "apps", "channels", "webhooks", "updates", "notifications", "profiles", "devices", "meta"].map(
-      (name) => ({ name }),
-    ),
+    tags: [
+      "builds",
+      "apps",
+      "channels",
+      "webhooks",
+      "signing",
+      "updates",
+      "notifications",
+      "profiles",
+      "devices",
+      "meta",
+    ].map((name) => ({ name })),
     paths,
     components: {
       schemas,

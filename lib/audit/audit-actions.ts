@@ -42,6 +42,17 @@ export const AUDIT_ACTION_GROUPS = [
     ],
   },
   {
+    group: "Signing",
+    actions: [
+      "signing_identity.add",
+      "signing_identity.delete",
+      "signing_profile.add",
+      "signing_profile.delete",
+      "build.resign",
+      "build.resign_failed",
+    ],
+  },
+  {
     group: "Webhooks",
     actions: ["webhook.create", "webhook.delete", "webhook.enable", "webhook.disable", "webhook.test"],
   },

@@ -34,5 +34,6 @@ export function buildJson(
     warnings: buildWarnings(build, now),
     analysis: build.analysis,
     codeSignature: codeSignatureAt(build.codeSignature, now),
+    resignedFrom: build.resignedFrom,
   };
 }

@@ -57,6 +57,7 @@ export async function createBuildRecord(
             metadata: input.metadata,
             codeSignature: input.codeSignature ?? Prisma.DbNull,
             uploadedById: input.uploadedById,
+            resignedFromId: input.resignedFromId ?? null,
             channels: { create: { channelId } },
           },
           select: buildSelect,

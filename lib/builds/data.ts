@@ -36,6 +36,8 @@ export type BuildDto = BuildCore & {
   appAdminsOnly: boolean;
   /** The channels this build is in that the reader sees, by name. */
   channels: string[];
+  /** The build this one was re-signed from (lib/signing/resign/), if any. */
+  resignedFrom: string | null;
 };
 
 export type StoredAnalysis = BuildAnalysis & { uploadedTo?: { appId: string; bundleId: string } | null };
@@ -70,6 +72,7 @@ export const buildSelect = {
   createdAt: true,
   metadata: true,
   codeSignature: true,
+  resignedFromId: true,
   uploadedBy: { select: { email: true } },
   app: { select: { visibility: true, _count: { select: { groups: true } } } },
   channels: { select: { channel: { select: { name: true } } }, orderBy: { channel: { name: "asc" } } },
@@ -100,6 +103,7 @@ export function toBuildDto(row: BuildRow): BuildDto {
     codeSignature: (row.codeSignature ?? null) as StoredCodeSignature | null,
     appAdminsOnly: row.app.visibility === "restricted" && row.app._count.groups === 0,
     channels: row.channels.map((c) => c.channel.name),
+    resignedFrom: row.resignedFromId,
   };
 }
 
@@ -180,6 +184,8 @@ export type NewBuild = {
   /** The verifier's report (lib/verify); omitted: not verified. */
   codeSignature?: Prisma.InputJsonValue | null;
   uploadedById: string;
+  /** The original of a re-signed build. */
+  resignedFromId?: string | null;
   /** Channel name (already validated); null: the app's default channel. */
   channel: string | null;
 };

@@ -96,6 +96,10 @@ export const buildResponseSchema = z.object({
   codeSignature: codeSignatureSchema
     .nullable()
     .describe("The verified code signature; null for builds uploaded before Ferry verified signatures."),
+  resignedFrom: z
+    .uuid()
+    .nullable()
+    .describe("The build this one was re-signed from (`POST /builds/{buildId}/resign`); null for uploads."),
   deviceCoverage: z
     .object({ included: z.array(coverageEntrySchema), missing: z.array(coverageEntrySchema) })
     .optional()

@@ -152,6 +152,10 @@ const schema = z
     WEBHOOK_ALLOW_LOOPBACK: optionalString.pipe(
       z.enum(["true", "false", "1", "0"], { message: "WEBHOOK_ALLOW_LOOPBACK must be true or false" }).optional(),
     ),
+    // false: this instance runs no background jobs (re-signing); another instance does.
+    JOB_WORKER: optionalString.pipe(
+      z.enum(["true", "false", "1", "0"], { message: "JOB_WORKER must be true or false" }).optional(),
+    ),
     // PEM text, or a path to a PEM file: roots trusted like Apple's (test CAs, an organisation's own checks).
     CODESIGN_EXTRA_ROOTS: optionalString,
     // PEM text, or a path to a PEM file (certificate first, then its chain).
@@ -237,6 +241,7 @@ const schema = z
       mail: raw.SMTP_URL && raw.MAIL_FROM ? { smtpUrl: raw.SMTP_URL, from: raw.MAIL_FROM } : null,
       // Builds for one person within this long after the first become one email.
       notifyBatchWindowSeconds: parseDuration(raw.NOTIFY_BATCH_WINDOW ?? "2m") ?? 120,
+      jobWorker: raw.JOB_WORKER !== "false" && raw.JOB_WORKER !== "0",
       oidc:
         raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
           ? {

@@ -16,7 +16,8 @@ import type { UserDto } from "@/lib/users/data";
  * `withWorkspace`). In this order, for every request:
  *
  * 1. authentication: `Authorization: Bearer <token>`, else the session cookie (401);
- * 2. token scope, from the HTTP method: reads need `read`, writes `upload` (403);
+ * 2. token scope, from the HTTP method: reads need `read`, writes `upload`
+ *    (403); a route may name a stronger scope for every method (`sign`);
  * 3. `permission` (lib/access/policy.ts), before any byte of the body is read (403);
  * 4. writes (any method but GET/HEAD/OPTIONS) authenticated by the cookie must
  *    come from our own origin (CSRF, 403): decided here from the method, so
@@ -81,6 +82,11 @@ type Options<K extends string, B extends BodySpec | undefined> = {
   /** Path parameters of the route's folder (`[appId]` → "appId"). */
   params?: readonly K[];
   body?: B;
+  /**
+   * A token scope the route needs whatever the method (`sign`: signing
+   * identities, re-signing, jobs); without it, the method decides.
+   */
+  scope?: Exclude<TokenScope, "read" | "upload">;
 } & (B extends BodySpec
   ? {
       /** Checked before the body is read: a body is only ever read for someone allowed to send it. */
@@ -109,7 +115,7 @@ export function apiRoute<K extends string = never, B extends BodySpec | undefine
 ): ApiHandler<K> {
   return mark("caller", options.body, async (request, context) => {
     try {
-      const caller = await requireCaller(request, scopeForMethod(request.method));
+      const caller = await requireCaller(request, options.scope ?? scopeForMethod(request.method));
       if (options.permission) authorize(caller.user, options.permission);
       if (caller.via === "session" && isWriteMethod(request.method)) assertSameOrigin(request);
       const params = ((await context?.params) ?? {}) as ParamsOf<K>;

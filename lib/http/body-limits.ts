@@ -1,5 +1,6 @@
 import { MAX_PROFILE_BYTES } from "@/lib/analysis/profile/parse-profile";
 import { MAX_DEVICE_RESPONSE_BYTES } from "@/lib/devices/profile-service";
+import { MAX_PEM_BYTES } from "@/lib/signing/signing-identity";
 
 /**
  * The largest request body each route accepts: the one table, enforced by
@@ -26,6 +27,12 @@ export const MULTIPART_OVERHEAD_BYTES = 1 * MiB;
 
 /** A device list in Apple's format: 10,000 lines stay far below this. */
 export const DEVICE_IMPORT_MAX_BYTES = 1 * MiB;
+
+/** A signing identity: a .p12 (or a PEM certificate and a PEM key, each at most MAX_PEM_BYTES), a password, framing. */
+export const SIGNING_IDENTITY_BODY_MAX_BYTES = 2 * MAX_PEM_BYTES + 64 * KiB;
+
+/** A provisioning profile for re-signing, raw or in the multipart field `file`. */
+export const SIGNING_PROFILE_BODY_MAX_BYTES = MAX_PROFILE_BYTES + 64 * KiB;
 
 /** JSON bodies of the API (release notes: 10,000 characters even as \uXXXX escapes stay under 64 KiB). */
 export const JSON_BODY_MAX_BYTES = 128 * KiB;
@@ -80,6 +87,21 @@ const ROUTES: Entry[] = [
   {
     method: "POST",
     path: /^\/api\/v1\/builds\/[^/]+\/channels\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/signing\/identities\/?$/,
+    limit: () => ({ maxBytes: SIGNING_IDENTITY_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/signing\/profiles\/?$/,
+    limit: () => ({ maxBytes: SIGNING_PROFILE_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/builds\/[^/]+\/resign\/?$/,
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
   },
   {

@@ -7,7 +7,7 @@ import { isUuid } from "@/lib/db/ids";
 import { AppError, parseInput } from "@/lib/errors";
 import { type ApiTokenDto, hashToken } from "@/lib/tokens/api-tokens";
 import { createTokenSchema } from "@/lib/tokens/schema";
-import { scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
+import { defaultScopesFor, scopesAllowedFor, type TokenScope } from "@/lib/tokens/scopes";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -21,7 +21,7 @@ function assertOwnerOrOperator(owner: UserDto, by: Actor): void {
   if (by.kind === "user" && by.user.id !== owner.id) authorize(by, "token.manage", { ownerId: owner.id });
 }
 
-/** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows. */
+/** Creates a token; its secret is returned once, here, and never again. Without `scopes`: all the owner's role allows but `sign`. */
 export async function createApiToken(
   input: { owner: UserDto; name: string; scopes?: readonly TokenScope[]; expiresAt?: Date | null },
   by: Actor,
@@ -39,12 +39,14 @@ export async function createApiToken(
     expiresAt: input.expiresAt,
   });
   const allowed = scopesAllowedFor(owner.role);
-  const scopes = [...new Set(asked && asked.length > 0 ? asked : allowed)];
+  const scopes = [...new Set(asked && asked.length > 0 ? asked : defaultScopesFor(owner.role))];
   const refused = scopes.filter((s) => !allowed.includes(s));
   if (refused.length > 0) {
     throw new AppError(
       "forbidden",
-      `Members can create read-only tokens: only uploaders and admins can upload builds (refused scope: ${refused.join(", ")}).`,
+      refused.includes("sign")
+        ? `Only admins' tokens can re-sign builds (refused scope: ${refused.join(", ")}).`
+        : `Members can create read-only tokens: only uploaders and admins can upload builds (refused scope: ${refused.join(", ")}).`,
     );
   }
   const secret = randomBytes(32).toString("base64url");

@@ -12,7 +12,7 @@ export const tokenNameSchema = z
   .min(1, "Give the token a name, e.g. the CI job that uses it.")
   .max(TOKEN_NAME_MAX_LENGTH, `The name must be at most ${TOKEN_NAME_MAX_LENGTH} characters.`);
 
-export const tokenScopeSchema = z.enum(TOKEN_SCOPES, { message: "Unknown scope: choose upload and/or read." });
+export const tokenScopeSchema = z.enum(TOKEN_SCOPES, { message: "Unknown scope: choose upload, read and/or sign." });
 
 /** What createApiToken accepts. Without scopes: all the owner's role allows. */
 export const createTokenSchema = z.object({

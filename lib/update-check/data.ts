@@ -6,6 +6,7 @@ import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError, parseInput } from "@/lib/errors";
 import { buildPageUrl } from "@/lib/install-links/urls";
+import { touchUpdateKey } from "@/lib/update-check/key-usage";
 import { updateCheckQuerySchema } from "@/lib/update-check/schema";
 import { compareBuilds } from "@/lib/update-check/version";
 import type { UserDto } from "@/lib/users/data";
@@ -98,12 +99,7 @@ export async function checkForUpdate(
   const app = await prisma().app.findUnique({ where: { id: row.appId }, select: { id: true, bundleId: true } });
   if (!app || (app.bundleId !== appRef && app.id !== appRef)) throw refused();
   const input = parseInput(updateCheckQuerySchema, query);
-  // Best effort, at most once a minute: a failed update must not fail the check.
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma()
-      .appUpdateKey.update({ where: { id: row.id }, data: { lastUsedAt: now } })
-      .catch(() => {});
-  }
+  await touchUpdateKey(row, now);
   const channel = await prisma().channel.findFirst({
     where: { appId: app.id, restricted: false, ...(input.channel ? { name: input.channel } : { isDefault: true }) },
     select: { id: true },

@@ -33,14 +33,16 @@ import { enqueueBuildCreated } from "@/lib/webhooks/deliveries";
 export async function ingestBuild(input: {
   file: ReceivedFile;
   uploader: UserDto;
-  /** How the upload arrived (browser session or API token) and from where: for the audit row. */
-  via: "session" | "token";
+  /** How the upload arrived (browser session, API token, or made by a re-sign job) and from where: for the audit row. */
+  via: "session" | "token" | "resign";
   context: AuditContext;
   notes?: string | null;
   /** The app the uploader meant this build for, if they named one. */
   targetAppId?: string | null;
   /** The channel to publish to (created on first use); none: the app's default channel. */
   channel?: string | null;
+  /** A re-signed build: its original and the job that made it (kept in the build's metadata). */
+  resign?: { fromBuildId: string; jobId: string } | null;
 }): Promise<IngestResult> {
   const { file, uploader } = input;
   try {
@@ -95,10 +97,12 @@ export async function ingestBuild(input: {
             JSON.stringify({
               ...analysis,
               uploadedTo: target ? { appId: target.id, bundleId: target.bundleId } : null,
+              ...(input.resign ? { resign: input.resign } : {}),
             }),
           ),
           codeSignature: codeSignature ? JSON.parse(JSON.stringify(codeSignature)) : null,
           uploadedById: uploader.id,
+          resignedFromId: input.resign?.fromBuildId ?? null,
           channel,
         },
         async () => {
@@ -116,6 +120,7 @@ export async function ingestBuild(input: {
             buildNumber: ipa.buildNumber,
             sizeBytes: file.size,
             channel: channel ?? DEFAULT_CHANNEL,
+            ...(input.resign ? { resignedFrom: input.resign.fromBuildId, jobId: input.resign.jobId } : {}),
           },
         },
       );

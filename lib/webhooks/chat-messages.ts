@@ -38,7 +38,8 @@ export function escapeTeams(text: string): string {
 }
 
 function action(payload: WebhookPayload): string {
-  return payload.event === "build.promoted" ? "promoted to" : "uploaded to";
+  if (payload.event === "build.promoted") return "promoted to";
+  return payload.event === "build.resigned" ? "re-signed in" : "uploaded to";
 }
 
 /** The text of the Slack message. */

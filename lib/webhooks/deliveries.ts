@@ -63,6 +63,11 @@ export async function enqueueBuildPromoted(build: BuildRef, channel: string): Pr
   return enqueueBuildEvent("build.promoted", build, channel);
 }
 
+/** Queues `build.resigned` (a build made by re-signing another; sent after its `build.created`). */
+export async function enqueueBuildResigned(build: BuildRef & { channels: string[] }): Promise<number> {
+  return enqueueBuildEvent("build.resigned", build, build.channels[0] ?? DEFAULT_CHANNEL);
+}
+
 async function enqueueBuildEvent(event: WebhookEvent, build: BuildRef, channel: string): Promise<number> {
   try {
     const app = await prisma().app.findUnique({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The events a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ["build.created", "build.promoted"] as const;
+export const WEBHOOK_EVENTS = ["build.created", "build.promoted", "build.resigned"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /**

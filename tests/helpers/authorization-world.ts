@@ -94,7 +94,10 @@ export async function uploadAs(
 export function setUpWorld(): void {
   before(async () => {
     // Device posts in the matrix are signed by identities under this test root.
-    const server = await startFerry({ env: { CODESIGN_EXTRA_ROOTS: testDeviceIdentityCa().root.pem } });
+    // No job worker: re-sign requests in the matrix stay queued and change nothing else.
+    const server = await startFerry({
+      env: { CODESIGN_EXTRA_ROOTS: testDeviceIdentityCa().root.pem, JOB_WORKER: "false" },
+    });
     world.server = server;
     world.scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-matrix-"));
     const adminToken = await createToken(server);

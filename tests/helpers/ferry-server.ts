@@ -85,6 +85,9 @@ function cleanEnv(): Record<string, string> {
     "SMTP_URL",
     "MAIL_FROM",
     "NOTIFY_BATCH_WINDOW",
+    "JOB_WORKER",
+    "SIGNING_KEY_SECRET",
+    "CODESIGN_EXTRA_ROOTS",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

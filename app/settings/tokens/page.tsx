@@ -23,7 +23,7 @@ export default async function TokensPage() {
         you, limited to its scopes, and stops working when it is revoked, expires or your account is disabled.
       </PageHeader>
       <Card title="Create a token" testId="create-token">
-        <CreateTokenForm canUpload={canUpload} />
+        <CreateTokenForm canUpload={canUpload} canSign={user.role === "admin"} />
       </Card>
       <TokenTable
         tokens={tokens.map((t) => ({

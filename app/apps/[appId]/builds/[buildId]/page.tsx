@@ -13,11 +13,14 @@ import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
+import { ResignPanel } from "@/components/signing/resign-panel";
 import { LocalTime } from "@/components/ui/local-time";
+import { can } from "@/lib/access/policy";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { loadBuildInstallPage } from "@/lib/install-page/load-install-page";
+import { resignOptions } from "@/lib/signing/resign/options";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
@@ -35,6 +38,7 @@ export default async function BuildPage({ params }: Props) {
   });
   if (!page) notFound();
   const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details } = page;
+  const signing = can(user, "signing.manage") ? await resignOptions(user) : null;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
       {/* A plain link: the install page is served without the React runtime (pages/). */}
@@ -88,6 +92,7 @@ export default async function BuildPage({ params }: Props) {
         </section>
       ) : null}
       {publisher ? <BuildManagePanel build={build} /> : null}
+      {signing ? <ResignPanel build={build} identities={signing.identities} profiles={signing.profiles} /> : null}
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">

@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import { ApiForm } from "@/components/signing/api-form";
+import { Card, EmptyState, Field, inputClass, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
+import { userActor } from "@/lib/access/actor";
+import { requireAdminPage } from "@/lib/auth/require-user";
+import { listSigningIdentities } from "@/lib/signing/identities/data";
+import { listSigningProfiles } from "@/lib/signing/profiles/data";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Signing" };
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** Admins: the signing identities and provisioning profiles builds are re-signed with (never the keys). */
+export default async function AdminSigningPage() {
+  const user = await requireAdminPage("/admin/signing");
+  const actor = userActor(user, { ip: null, userAgent: null });
+  const [identities, profiles] = await Promise.all([listSigningIdentities(actor), listSigningProfiles(actor)]);
+  const now = Date.now();
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Signing">
+        Certificates and provisioning profiles Ferry re-signs builds with (Re-sign on a build&apos;s page, or{" "}
+        <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">POST /api/v1/builds/&lt;id&gt;/resign</code>).
+        Private keys are encrypted at rest and never shown again.
+      </PageHeader>
+
+      <Card title="Add a signing identity" testId="add-identity">
+        <ApiForm endpoint="/api/v1/signing/identities" label="Add a signing identity" submitLabel="Add identity">
+          <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
+            <Field label=".p12 file" htmlFor="identity-file" hint="Exported from Keychain Access with its private key.">
+              <input id="identity-file" name="file" type="file" accept=".p12,.pfx" className={inputClass} />
+            </Field>
+            <Field label="Password" htmlFor="identity-password" hint="The .p12's password.">
+              <input id="identity-password" name="password" type="password" autoComplete="off" className={inputClass} />
+            </Field>
+          </div>
+        </ApiForm>
+      </Card>
+
+      {identities.length === 0 ? (
+        <EmptyState>No signing identities yet.</EmptyState>
+      ) : (
+        <ScrollRegion label="Signing identities">
+          <table className="w-full text-left text-sm" data-testid="identities-table">
+            <TableHead columns={["Certificate", "Team", "Serial", "Expires", "Added"]} actions />
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {identities.map((identity) => (
+                <tr key={identity.id}>
+                  <td className="px-4 py-2 font-medium">{identity.commonName}</td>
+                  <td className="px-4 py-2">{identity.teamId ?? "—"}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{identity.serial}</td>
+                  <td className="px-4 py-2">
+                    {day(identity.notAfter)}
+                    {Date.parse(identity.notAfter) < now ? (
+                      <span className="ml-2 text-red-700 dark:text-red-300">expired</span>
+                    ) : null}
+                  </td>
+                  <td className="px-4 py-2">
+                    {day(identity.createdAt)}
+                    {identity.createdBy ? ` by ${identity.createdBy}` : ""}
+                  </td>
+                  <td className="px-4 py-2 text-right">
+                    <ApiForm
+                      endpoint={`/api/v1/signing/identities/${identity.id}`}
+                      method="DELETE"
+                      label={`Delete ${identity.commonName}`}
+                      submitLabel="Delete"
+                      variant="danger"
+                      confirm={`Delete the identity "${identity.commonName}" and its private key?`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      )}
+
+      <Card title="Add a provisioning profile" testId="add-profile">
+        <ApiForm endpoint="/api/v1/signing/profiles" label="Add a provisioning profile" submitLabel="Add profile">
+          <Field label=".mobileprovision file" htmlFor="profile-file">
+            <input id="profile-file" name="file" type="file" accept=".mobileprovision" className={inputClass} />
+          </Field>
+        </ApiForm>
+      </Card>
+
+      {profiles.length === 0 ? (
+        <EmptyState>No provisioning profiles yet.</EmptyState>
+      ) : (
+        <ScrollRegion label="Provisioning profiles">
+          <table className="w-full text-left text-sm" data-testid="profiles-table">
+            <TableHead columns={["Profile", "Type", "Team", "App id", "Devices", "Expires"]} actions />
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {profiles.map((profile) => (
+                <tr key={profile.id}>
+                  <td className="px-4 py-2">
+                    <span className="font-medium">{profile.name}</span>
+                    <span className="block font-mono text-xs text-slate-500 dark:text-slate-400">{profile.uuid}</span>
+                  </td>
+                  <td className="px-4 py-2">{profile.type}</td>
+                  <td className="px-4 py-2">{profile.teamId ?? "—"}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{profile.appIdPattern}</td>
+                  <td className="px-4 py-2">{profile.devices.length}</td>
+                  <td className="px-4 py-2">
+                    {day(profile.notAfter)}
+                    {Date.parse(profile.notAfter) < now ? (
+                      <span className="ml-2 text-red-700 dark:text-red-300">expired</span>
+                    ) : null}
+                  </td>
+                  <td className="px-4 py-2 text-right">
+                    <ApiForm
+                      endpoint={`/api/v1/signing/profiles/${profile.id}`}
+                      method="DELETE"
+                      label={`Delete ${profile.name}`}
+                      submitLabel="Delete"
+                      variant="danger"
+                      confirm={`Delete the profile "${profile.name}"?`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * Domain tests, real PostgreSQL: the durable job table. Concurrent claims
+ * never share a job (SKIP LOCKED), a job whose worker died is resumed when its
+ * lease runs out and completes once, failures are retried with backoff and
+ * shown, refusals fail at once, and the worker runs handlers end to end.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { AppError } from "@/lib/errors";
+import {
+  claimJobs,
+  completeJob,
+  enqueueJob,
+  failJob,
+  findJob,
+  jobRetryDelaySeconds,
+  renewLease,
+} from "@/lib/jobs/jobs";
+import { createJobWorker } from "@/lib/jobs/worker";
+import { useDomainDatabase } from "@/tests/helpers/domain-database";
+
+let db: Awaited<ReturnType<typeof useDomainDatabase>>;
+before(async () => {
+  db = await useDomainDatabase();
+});
+after(async () => db?.cleanup());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("jobs", () => {
+  it("concurrent claims never take the same job", async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 6; i++) ids.add((await enqueueJob({ kind: "test.claim", payload: { i } })).id);
+    const claims = await Promise.all(
+      Array.from({ length: 4 }, (_, w) => claimJobs({ kinds: ["test.claim"], limit: 2, workerId: `w${w}` })),
+    );
+    const claimed = claims.flat().map((j) => j.id);
+    assert.equal(claimed.length, 6, "all six claimed by someone");
+    assert.equal(new Set(claimed).size, 6, "none twice");
+    for (const job of claims.flat()) {
+      assert.equal(job.status, "running");
+      assert.equal(job.attempts, 1);
+      assert.ok(await completeJob(job, { ok: true }));
+    }
+    // Nothing left to claim.
+    assert.deepEqual(await claimJobs({ kinds: ["test.claim"], limit: 10 }), []);
+  });
+
+  it("a job whose worker died is taken over after its lease and completes once", async () => {
+    const queued = await enqueueJob({ kind: "test.lease", payload: {} });
+    const [dead] = await claimJobs({ kinds: ["test.lease"], leaseSeconds: 1, workerId: "dead" });
+    assert.ok(dead);
+    // Within the lease nobody else takes it.
+    assert.deepEqual(await claimJobs({ kinds: ["test.lease"], workerId: "other" }), []);
+    await sleep(1200);
+    const [resumed] = await claimJobs({ kinds: ["test.lease"], workerId: "alive" });
+    assert.equal(resumed?.id, queued.id);
+    assert.equal(resumed?.attempts, 2);
+    // The dead worker's late answers change nothing.
+    assert.equal(await renewLease(dead), false);
+    assert.equal(await completeJob(dead, { from: "dead" }), false);
+    assert.ok(resumed && (await completeJob(resumed, { from: "alive" })));
+    const done = await findJob(queued.id);
+    assert.equal(done?.status, "succeeded");
+    assert.deepEqual(done?.result, { from: "alive" });
+  });
+
+  it("a renewed lease keeps a slow job its worker's", async () => {
+    await enqueueJob({ kind: "test.renew", payload: {} });
+    const [job] = await claimJobs({ kinds: ["test.renew"], leaseSeconds: 1, workerId: "slow" });
+    assert.ok(job);
+    for (let i = 0; i < 3; i++) {
+      await sleep(500);
+      assert.ok(await renewLease(job, 1));
+    }
+    assert.deepEqual(await claimJobs({ kinds: ["test.renew"], workerId: "thief" }), []);
+    assert.ok(await completeJob(job, {}));
+  });
+
+  it("failures are retried with backoff and show their error; refusals and the last attempt fail for good", async () => {
+    assert.deepEqual(
+      [1, 2, 3].map((n) => jobRetryDelaySeconds(n, 30)),
+      [30, 60, 120],
+    );
+    const flaky = await enqueueJob({ kind: "test.fail", payload: {}, maxAttempts: 2 });
+    let [job] = await claimJobs({ kinds: ["test.fail"] });
+    assert.ok(job);
+    assert.equal(await failJob(job, new Error("disk on fire at /secret/path"), { retryBaseSeconds: 1 }), "queued");
+    let row = await findJob(flaky.id);
+    assert.equal(row?.status, "queued");
+    // The caller sees a generic sentence, never the internal message.
+    assert.equal(row?.error?.code, "internal");
+    assert.ok(!row?.error?.message.includes("/secret/path"));
+    assert.ok(row && row.runAt.getTime() > Date.now() + 200, "waits for the backoff");
+    assert.deepEqual(await claimJobs({ kinds: ["test.fail"] }), []);
+    await sleep(1100);
+    [job] = await claimJobs({ kinds: ["test.fail"] });
+    assert.equal(job?.attempts, 2);
+    assert.ok(job);
+    assert.equal(await failJob(job, new Error("again")), "failed", "no attempts left");
+    row = await findJob(flaky.id);
+    assert.equal(row?.status, "failed");
+    assert.ok(row?.finishedAt);
+
+    const refused = await enqueueJob({ kind: "test.refuse", payload: {} });
+    const [claimed] = await claimJobs({ kinds: ["test.refuse"] });
+    assert.ok(claimed);
+    const status = await failJob(claimed, new AppError("signing_profile_expired", "The profile expired."));
+    assert.equal(status, "failed", "a refusal of the input is not retried");
+    assert.deepEqual((await findJob(refused.id))?.error, {
+      code: "signing_profile_expired",
+      message: "The profile expired.",
+    });
+  });
+
+  it("the worker runs a handler and records its result or its error", async () => {
+    const good = await enqueueJob({ kind: "test.worker", payload: { n: 2 } });
+    const bad = await enqueueJob({ kind: "test.worker", payload: { n: -1 } });
+    const lines: string[] = [];
+    const worker = createJobWorker({
+      handlers: {
+        "test.worker": async (job) => {
+          const n = Number(job.payload.n);
+          if (n < 0) throw new AppError("bad_request", "n must be positive");
+          return { square: n * n };
+        },
+      },
+      log: (line) => lines.push(line),
+      concurrency: 2,
+    });
+    assert.equal(await worker.tick(), 2);
+    await worker.settled();
+    assert.deepEqual((await findJob(good.id))?.result, { square: 4 });
+    assert.equal((await findJob(good.id))?.status, "succeeded");
+    assert.equal((await findJob(bad.id))?.status, "failed");
+    assert.equal((await findJob(bad.id))?.error?.message, "n must be positive");
+    assert.ok(lines.some((l) => l.includes(bad.id)));
+  });
+});
