@@ -10,6 +10,7 @@ import {
   type Job,
   renewLease,
 } from "@/lib/jobs/jobs";
+import { runEvery } from "@/lib/jobs/run-every";
 
 /**
  * The loop that runs jobs in this instance: claims due jobs of the kinds it
@@ -106,21 +107,15 @@ export function startJobWorker(options: {
   concurrency?: number;
 }): () => void {
   const worker = createJobWorker(options);
-  let failing = false;
-  const run = async () => {
-    try {
-      await worker.tick();
-      failing = false;
-    } catch (error) {
-      if (!failing) options.log(`warning: background jobs failed: ${(error as Error).message}`);
-      failing = true;
-    }
-  };
-  const timer = setInterval(() => void run(), options.everyMs ?? 1000);
-  timer.unref();
-  void run();
+  const stop = runEvery({
+    tick: () => worker.tick(),
+    what: "background jobs",
+    log: options.log,
+    everyMs: options.everyMs,
+    immediately: true,
+  });
   return () => {
     worker.stop();
-    clearInterval(timer);
+    stop();
   };
 }

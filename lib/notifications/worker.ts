@@ -2,6 +2,7 @@ import nodemailer from "nodemailer";
 import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
+import { runEvery } from "@/lib/jobs/run-every";
 import { type ComposedMail, composeMail, type MailBuild, type MailWatch } from "@/lib/notifications/compose";
 import { type ClaimedMail, claimDueMails, type MailOutcome, recordMailAttempt } from "@/lib/notifications/outbox";
 import { toUserDto, userDtoSelect } from "@/lib/users/data";
@@ -162,17 +163,10 @@ export function startNotificationWorker(options: {
     retryBaseSeconds: options.retryBaseSeconds ?? 60,
     log: options.log,
   });
-  let failing = false;
-  const run = async () => {
-    try {
-      await worker.tick();
-      failing = false;
-    } catch (error) {
-      if (!failing) options.log(`warning: notification emails failed: ${(error as Error).message}`);
-      failing = true;
-    }
-  };
-  const timer = setInterval(() => void run(), options.everyMs ?? 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runEvery({
+    tick: () => worker.tick(),
+    what: "notification emails",
+    log: options.log,
+    everyMs: options.everyMs,
+  });
 }

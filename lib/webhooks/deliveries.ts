@@ -3,6 +3,7 @@ import { DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { buildPageUrl, channelPageUrl } from "@/lib/install-links/urls";
+import { runEvery } from "@/lib/jobs/run-every";
 import {
   type AddressPolicy,
   RefusedAddressError,
@@ -326,20 +327,12 @@ export function startWebhookWorker(options: {
   everyMs?: number;
 }): () => void {
   const worker = createDeliveryWorker({ retryBaseSeconds: options.retryBaseSeconds, log: options.log });
-  let failing = false;
-  const run = async () => {
-    try {
-      await worker.tick();
-      failing = false;
-    } catch (error) {
-      // Logged once per outage, not every second.
-      if (!failing) options.log(`warning: webhook deliveries failed: ${(error as Error).message}`);
-      failing = true;
-    }
-  };
-  const timer = setInterval(() => void run(), options.everyMs ?? 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runEvery({
+    tick: () => worker.tick(),
+    what: "webhook deliveries",
+    log: options.log,
+    everyMs: options.everyMs,
+  });
 }
 
 /**
