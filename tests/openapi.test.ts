@@ -16,6 +16,15 @@ import { buildResponseSchema, editNotesBodySchema } from "@/lib/builds/schema";
 import { promoteBuildBodySchema } from "@/lib/channels/schema";
 import { ERROR_STATUS } from "@/lib/errors";
 import { apiErrorSchema } from "@/lib/http/api-errors";
+import { jobResponseSchema } from "@/lib/jobs/schema";
+import { watchResponseSchema } from "@/lib/notifications/schema";
+import { signingIdentityResponseSchema } from "@/lib/signing/identities/schema";
+import { signingProfileResponseSchema } from "@/lib/signing/profiles/schema";
+import {
+  createUpdateKeyBodySchema,
+  updateCheckResponseSchema,
+  updateKeyResponseSchema,
+} from "@/lib/update-check/schema";
 import { createWebhookBodySchema, webhookResponseSchema } from "@/lib/webhooks/schema";
 import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -190,6 +199,20 @@ describe("the document's schemas are the zod schemas the code uses", () => {
     assert.deepEqual(doc.components.schemas.Build, jsonOf(buildResponseSchema, "output"));
     assert.deepEqual(doc.components.schemas.App, jsonOf(appResponseSchema, "output"));
     assert.deepEqual(doc.components.schemas.Webhook, jsonOf(webhookResponseSchema, "output"));
+  });
+
+  test("answers added with signing, notifications and update checks: generated too", () => {
+    const answers: [string, z.ZodType][] = [
+      ["SigningIdentity", signingIdentityResponseSchema],
+      ["SigningProfile", signingProfileResponseSchema],
+      ["Job", jobResponseSchema],
+      ["Watch", watchResponseSchema],
+      ["UpdateKey", updateKeyResponseSchema],
+      ["UpdateCheck", updateCheckResponseSchema],
+    ];
+    for (const [name, schema] of answers)
+      assert.deepEqual(doc.components.schemas[name], jsonOf(schema, "output"), name);
+    assert.deepEqual(body("/api/v1/apps/{appId}/update-keys", "post"), jsonOf(createUpdateKeyBodySchema, "input"));
   });
 
   test("request bodies: the schemas the routes parse with", () => {

@@ -6,9 +6,18 @@ import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningS
 import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
 import { coverageEntrySchema } from "@/lib/devices/schema";
 import { apiErrorSchema } from "@/lib/http/api-errors";
-import { JOB_STATUSES } from "@/lib/jobs/schema";
-import { setWatchSchema } from "@/lib/notifications/schema";
+import { jobResponseSchema } from "@/lib/jobs/schema";
+import type { WatchDto } from "@/lib/notifications/data";
+import { setWatchSchema, watchResponseSchema } from "@/lib/notifications/schema";
+import { signingIdentityResponseSchema } from "@/lib/signing/identities/schema";
+import { signingProfileResponseSchema } from "@/lib/signing/profiles/schema";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
+import type { UpdateKeyDto } from "@/lib/update-check/data";
+import {
+  createUpdateKeyBodySchema,
+  updateCheckResponseSchema,
+  updateKeyResponseSchema,
+} from "@/lib/update-check/schema";
 import type { WebhookDto } from "@/lib/webhooks/data";
 import { createWebhookBodySchema, webhookResponseSchema } from "@/lib/webhooks/schema";
 
@@ -31,7 +40,9 @@ const buildFieldsMatch: Same<
   keyof z.output<typeof buildResponseSchema>,
   keyof ReturnType<typeof buildJson> | "deviceCoverage"
 > = true;
-void [appMatches, webhookMatches, buildFieldsMatch];
+const watchMatches: Same<z.output<typeof watchResponseSchema>, WatchDto> = true;
+const updateKeyMatches: Same<z.output<typeof updateKeyResponseSchema>, UpdateKeyDto> = true;
+void [appMatches, webhookMatches, buildFieldsMatch, watchMatches, updateKeyMatches];
 type Operation = {
   operationId: string;
   summary: string;
@@ -127,92 +138,12 @@ const schemas: Record<string, JsonSchema> = {
   App: fromZod(appResponseSchema, "output"),
   WebhookInput: fromZod(createWebhookBodySchema),
   Webhook: fromZod(webhookResponseSchema, "output"),
-  SigningIdentity: {
-    type: "object",
-    required: ["id", "commonName", "teamId", "serial", "notAfter"],
-    description: "A signing certificate and its private key; the key is encrypted at rest and never returned.",
-    properties: {
-      id: uuid,
-      commonName: { type: "string" },
-      teamId: { type: ["string", "null"] },
-      serial: { type: "string", description: "Upper-case hex." },
-      notAfter: { type: "string", format: "date-time" },
-    },
-  },
-  SigningProfile: {
-    type: "object",
-    required: ["id", "uuid", "name", "type", "teamId", "appIdPattern", "notAfter", "devices"],
-    properties: {
-      id: uuid,
-      uuid: { type: "string" },
-      name: { type: "string" },
-      type: { type: "string", enum: ["development", "ad-hoc", "enterprise", "app-store"] },
-      teamId: { type: ["string", "null"] },
-      appIdPattern: {
-        type: "string",
-        description: "The application-identifier without its team: `com.foo.app`, `com.foo.*`, `*`.",
-      },
-      notAfter: { type: "string", format: "date-time" },
-      devices: { type: "array", items: { type: "string" } },
-    },
-  },
-  Job: {
-    type: "object",
-    required: ["id", "status", "url"],
-    properties: {
-      id: uuid,
-      kind: { type: "string", description: "`build.resign`." },
-      status: { type: "string", enum: [...JOB_STATUSES] },
-      url: { type: "string", format: "uri", description: "Poll this (GET /api/v1/jobs/{jobId})." },
-      attempts: { type: "integer" },
-      createdAt: { type: "string", format: "date-time" },
-      finishedAt: { type: ["string", "null"], format: "date-time" },
-      buildId: { ...uuid, description: "The build a succeeded re-sign made." },
-      error: {
-        type: "object",
-        description: "Why the last attempt failed (a job that is queued again after it shows it too).",
-        properties: { code: { type: "string" }, message: { type: "string" } },
-      },
-    },
-  },
-  Watch: {
-    type: "object",
-    required: ["id", "appId", "appName", "channel", "createdAt"],
-    properties: {
-      id: uuid,
-      appId: uuid,
-      appName: { type: "string" },
-      channel: { type: ["string", "null"], description: "null: the whole app (every channel the person sees)." },
-      createdAt: { type: "string", format: "date-time" },
-    },
-  },
-  UpdateKey: {
-    type: "object",
-    required: ["id", "appId", "name", "prefix", "createdAt", "lastUsedAt", "revokedAt"],
-    properties: {
-      id: uuid,
-      appId: uuid,
-      name: { type: "string" },
-      prefix: { type: "string", description: "The first characters after `ferryu_`, to tell keys apart." },
-      createdAt: { type: "string", format: "date-time" },
-      lastUsedAt: { type: ["string", "null"], format: "date-time" },
-      revokedAt: { type: ["string", "null"], format: "date-time" },
-    },
-  },
-  UpdateCheck: {
-    type: "object",
-    required: ["updateAvailable", "version", "build", "pageUrl", "notes"],
-    properties: {
-      updateAvailable: {
-        type: "boolean",
-        description: "The channel's newest build is newer than `version` (then `build`); false without `version`.",
-      },
-      version: { type: ["string", "null"], description: "CFBundleShortVersionString of the newest build." },
-      build: { type: ["string", "null"], description: "CFBundleVersion of the newest build." },
-      pageUrl: { type: ["string", "null"], description: "The build's page (sign-in needed); never an install link." },
-      notes: { type: ["string", "null"], description: "Release notes (Markdown)." },
-    },
-  },
+  SigningIdentity: fromZod(signingIdentityResponseSchema, "output"),
+  SigningProfile: fromZod(signingProfileResponseSchema, "output"),
+  Job: fromZod(jobResponseSchema, "output"),
+  Watch: fromZod(watchResponseSchema, "output"),
+  UpdateKey: fromZod(updateKeyResponseSchema, "output"),
+  UpdateCheck: fromZod(updateCheckResponseSchema, "output"),
 };
 
 const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>
@@ -503,7 +434,7 @@ const paths: Record<string, Record<string, Operation>> = {
         required: true,
         content: {
           "application/json": {
-            schema: { type: "object", required: ["name"], properties: { name: { type: "string", maxLength: 100 } } },
+            schema: fromZod(createUpdateKeyBodySchema),
           },
         },
       },

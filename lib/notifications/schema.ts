@@ -32,3 +32,12 @@ export function watchBodyOf(raw: string, form: boolean): SetWatchInput | null {
     return null;
   }
 }
+
+// What the API answers (lib/api-docs/openapi.ts is generated from it).
+export const watchResponseSchema = z.object({
+  id: z.uuid(),
+  appId: z.uuid(),
+  appName: z.string(),
+  channel: z.string().nullable().describe("null: the whole app (every channel the person sees)."),
+  createdAt: z.iso.datetime({ offset: true }),
+});

@@ -36,3 +36,26 @@ export const updateCheckQuerySchema = z.object({
   version: versionString.optional().nullable(),
   build: versionString.optional().nullable(),
 });
+
+// What the API answers (lib/api-docs/openapi.ts is generated from these).
+const dateTime = z.iso.datetime({ offset: true });
+
+export const updateKeyResponseSchema = z.object({
+  id: z.uuid(),
+  appId: z.uuid(),
+  name: z.string(),
+  prefix: z.string().describe("The first characters after `ferryu_`, to tell keys apart."),
+  createdAt: dateTime,
+  lastUsedAt: dateTime.nullable(),
+  revokedAt: dateTime.nullable(),
+});
+
+export const updateCheckResponseSchema = z.object({
+  updateAvailable: z
+    .boolean()
+    .describe("The channel's newest build is newer than `version` (then `build`); false without `version`."),
+  version: z.string().nullable().describe("CFBundleShortVersionString of the newest build."),
+  build: z.string().nullable().describe("CFBundleVersion of the newest build."),
+  pageUrl: z.string().nullable().describe("The build's page (sign-in needed); never an install link."),
+  notes: z.string().nullable().describe("Release notes (Markdown)."),
+});

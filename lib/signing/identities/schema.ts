@@ -51,3 +51,14 @@ export function identityInputFromFields(fields: {
     "Send multipart/form-data with a .p12 as `file` and its `password`, or a PEM `certificate` and `key`.",
   );
 }
+
+/** What the API answers (lib/api-docs/openapi.ts is generated from it); the key is never part of it. */
+export const signingIdentityResponseSchema = z
+  .object({
+    id: z.uuid(),
+    commonName: z.string(),
+    teamId: z.string().nullable(),
+    serial: z.string().describe("Upper-case hex."),
+    notAfter: z.iso.datetime({ offset: true }),
+  })
+  .describe("A signing certificate and its private key; the key is encrypted at rest and never returned.");
