@@ -51,7 +51,12 @@ test("every route file under app/api/v1 exports only handlers made by apiRoute o
   assert.deepEqual(bare, [], "handlers not made by lib/http/api-route.ts");
 });
 
-test("only the OpenAPI document and iOS' device enrollment post are public", async () => {
+/**
+ * The routes no session or API token may call, each with what authorizes it
+ * instead: nothing (the document), iOS' signed post (enrollment), the app's
+ * update key (the update check), the email's signed token (unsubscribe).
+ */
+test("only the OpenAPI document, iOS' enrollment post, the update check and one-click unsubscribe are public", async () => {
   const publicOps: string[] = [];
   for (const file of routeFiles()) {
     const kinds = handlerKinds((await import(pathToFileURL(file).href)) as Record<string, unknown>);
@@ -59,7 +64,12 @@ test("only the OpenAPI document and iOS' device enrollment post are public", asy
       if (kind === "public") publicOps.push(`${method} ${path.relative(API_DIR, path.dirname(file))}`);
     }
   }
-  assert.deepEqual(publicOps.sort(), ["GET openapi.json", "POST devices/profile-service"]);
+  assert.deepEqual(publicOps.sort(), [
+    "GET apps/[appId]/latest",
+    "GET openapi.json",
+    "POST devices/profile-service",
+    "POST notifications/unsubscribe",
+  ]);
 });
 
 test("a handler reads a body exactly where lib/http/body-limits.ts says the route reads it, with the same cap", async () => {

@@ -83,10 +83,11 @@ type Options<K extends string, B extends BodySpec | undefined> = {
   params?: readonly K[];
   body?: B;
   /**
-   * A token scope the route needs whatever the method (`sign`: signing
-   * identities, re-signing, jobs); without it, the method decides.
+   * The token scope the route needs whatever the method: `sign` (signing
+   * identities, re-signing, jobs), or `read` for a write that only changes the
+   * caller's own preferences (watching an app); without it, the method decides.
    */
-  scope?: Exclude<TokenScope, "read" | "upload">;
+  scope?: Exclude<TokenScope, "upload">;
 } & (B extends BodySpec
   ? {
       /** Checked before the body is read: a body is only ever read for someone allowed to send it. */

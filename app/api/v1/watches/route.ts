@@ -23,7 +23,8 @@ export const GET = apiRoute({ permission: "app.watch" }, async ({ user }) => {
  * fields form-encoded and is sent back to the page (303). Session writes need our own origin.
  */
 export const POST = apiRoute(
-  { permission: "app.watch", body: { bytes: WATCH_BODY_MAX_BYTES } },
+  // A read-only token may watch: it changes only the caller's own email preferences.
+  { permission: "app.watch", scope: "read", body: { bytes: WATCH_BODY_MAX_BYTES } },
   async ({ request, body, actor }) => {
     const form = (request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded");
     const input = watchBodyOf(body.toString("utf8"), form);
