@@ -22,6 +22,11 @@ export async function buildLauncher() {
     bundle: true,
     platform: "node",
     format: "esm",
+    // Code behind a dynamic import() (the re-signer, nodemailer, the S3 SDK) becomes its own
+    // chunk, loaded on first use: without splitting, esbuild hoists its packages' imports to the
+    // top of start.mjs and every server would load pkijs and the rest at start (memory).
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     target: "node20",
     packages: "external",
     tsconfig: "tsconfig.json",

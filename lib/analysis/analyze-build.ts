@@ -1,9 +1,10 @@
 import { type ExtractedAppIcon, extractAppIcon } from "@/lib/analysis/icons/app-icon";
 import { analyzeIpaZip, type IpaInfo, isAnalysedEntry, readZipEntryIfPresent } from "@/lib/analysis/ipa/analyze-ipa";
 import { withZip, type ZipReader } from "@/lib/analysis/ipa/zip-reader";
-import { MAX_PROFILE_BYTES, type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { type ProfileInfo, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { sanitizeDeep, sanitizeText } from "@/lib/analysis/sanitize-text";
 import { AppError } from "@/lib/errors";
+import { MAX_PROFILE_BYTES } from "@/lib/http/body-limits";
 
 /** What Ferry stores about a build's contents (the `metadata` column). */
 export type BuildAnalysis = {

@@ -1,4 +1,4 @@
-import { pruneExpiredEnrollments } from "@/lib/devices/enrollment";
+import { pruneExpiredEnrollments } from "@/lib/devices/enrollment-sweep";
 import { applyRetention } from "@/lib/retention/retention";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";

@@ -34,12 +34,6 @@ export function hashChallenge(challenge: string): string {
  */
 export const MAX_LIVE_ENROLLMENTS_PER_USER = 5;
 
-/** Deletes expired challenges (used or not): they can only be refused. Returns how many. */
-export async function pruneExpiredEnrollments(now = new Date()): Promise<number> {
-  const { count } = await prisma().deviceEnrollment.deleteMany({ where: { expiresAt: { lte: now } } });
-  return count;
-}
-
 /** Issues a fresh challenge for `user`; only its hash is stored. Expired rows and the user's oldest live ones past the cap go. */
 export async function createEnrollmentChallenge(
   user: Pick<UserDto, "id">,

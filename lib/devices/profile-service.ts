@@ -4,6 +4,7 @@ import { looksLikeCms, parseSignedData, type SignedData, verifySignedData } from
 import { verifyDeviceIdentity } from "@/lib/devices/device-identity";
 import type { DeviceAttributes } from "@/lib/devices/schema";
 import { AppError } from "@/lib/errors";
+import { MAX_DEVICE_RESPONSE_BYTES } from "@/lib/http/body-limits";
 import type { TrustAnchor } from "@/lib/verify/trust-roots";
 
 /**
@@ -14,9 +15,6 @@ import type { TrustAnchor } from "@/lib/verify/trust-roots";
  * so a made-up UDID cannot be posted; the single-use challenge binds the post
  * to a user.
  */
-
-/** Real posts are a few KiB (plist + the device's certificate chain). */
-export const MAX_DEVICE_RESPONSE_BYTES = 64 * 1024;
 
 export type DeviceResponse = { challenge: string; attributes: DeviceAttributes };
 

@@ -1,6 +1,11 @@
-import { MAX_PROFILE_BYTES } from "@/lib/analysis/profile/parse-profile";
-import { MAX_DEVICE_RESPONSE_BYTES } from "@/lib/devices/profile-service";
-import { MAX_PEM_BYTES } from "@/lib/signing/signing-identity";
+// Limits the parsers apply too live here, so the server (scripts/start.ts) can enforce them
+// without loading the parsers (pkijs, plist) at start: tests/server-memory.test.ts.
+/** Real profiles are 5–30 KiB; even one listing 100 devices with many certificates stays far below this. */
+export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** What iOS posts back to the Profile Service URL (a CMS-signed plist): a few KiB. */
+export const MAX_DEVICE_RESPONSE_BYTES = 64 * 1024;
+/** PEM text of a certificate chain or a key is a few KiB. */
+export const MAX_PEM_BYTES = 64 * 1024;
 
 /**
  * The largest request body each route accepts: the one table, enforced by

@@ -1,8 +1,11 @@
 import type { JobHandler } from "@/lib/jobs/worker";
-import { runResignJob } from "@/lib/signing/resign/resign-build";
 import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
 
-/** Every kind of job and its handler: what the worker started by scripts/start.ts runs. */
+/**
+ * Every kind of job and its handler: what the worker started by scripts/start.ts runs.
+ * Handlers load their code on first use: the re-signer (pkijs, the zip and Mach-O code)
+ * would otherwise sit in every server's memory from the start (tests/server-memory.test.ts).
+ */
 export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
-  [RESIGN_JOB_KIND]: async (job) => runResignJob(job),
+  [RESIGN_JOB_KIND]: async (job) => (await import("@/lib/signing/resign/resign-build")).runResignJob(job),
 };

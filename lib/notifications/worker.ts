@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
@@ -16,16 +16,22 @@ export type SendMail = (message: { to: string; from: string } & ComposedMail) =>
 
 /** An SMTP sender for `smtpUrl` (pooled connections, bounded waits). */
 export function smtpSender(smtpUrl: string): SendMail {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    pool: true,
-    maxConnections: 2,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
+  // nodemailer is loaded on the first email, not at start: most servers never send one (memory).
+  let transport: Promise<Transporter> | null = null;
+  const open = async () => {
+    const { default: nodemailer } = await import("nodemailer");
+    return nodemailer.createTransport({
+      url: smtpUrl,
+      pool: true,
+      maxConnections: 2,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+  };
   return async (message) => {
-    await transport.sendMail(message);
+    transport ??= open();
+    await (await transport).sendMail(message);
   };
 }
 

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } fr
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { AppError } from "@/lib/errors";
+import { MAX_PEM_BYTES } from "@/lib/http/body-limits";
 import { readPkcs12 } from "@/lib/signing/pkcs12";
 
 /**
@@ -23,9 +24,6 @@ export interface SigningIdentity {
   serial: string;
   notAfter: Date;
 }
-
-/** PEM text of a certificate chain or a key is a few KiB. */
-export const MAX_PEM_BYTES = 64 * 1024;
 
 const OID = {
   commonName: "2.5.4.3",

@@ -6,13 +6,9 @@ import { z } from "zod";
 import { analyzeIpa, readAppEntry } from "@/lib/analysis/ipa/analyze-ipa";
 import { parseSignedData } from "@/lib/analysis/profile/cms";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
-import {
-  MAX_PROFILE_BYTES,
-  type ProfileInfo,
-  parseProvisioningProfile,
-  toJsonValue,
-} from "@/lib/analysis/profile/parse-profile";
+import { type ProfileInfo, parseProvisioningProfile, toJsonValue } from "@/lib/analysis/profile/parse-profile";
 import { AppError } from "@/lib/errors";
+import { MAX_PROFILE_BYTES } from "@/lib/http/body-limits";
 import { fixturePath } from "@/tests/helpers/fixtures";
 
 /** All fixture profiles but one (expiring 2026-12-26) have expired by then. */

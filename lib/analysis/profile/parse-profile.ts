@@ -14,11 +14,10 @@ import {
   verifySignedData,
 } from "@/lib/analysis/profile/cms";
 import { AppError } from "@/lib/errors";
+import { MAX_PROFILE_BYTES } from "@/lib/http/body-limits";
 
 export type { SignatureCheck } from "@/lib/analysis/profile/cms";
 
-/** Real profiles are 5–30 KiB; even one listing 100 devices with many certificates stays far below this. */
-export const MAX_PROFILE_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,10 +1,11 @@
 import { type Actor, actorUserId } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
-import { MAX_PROFILE_BYTES, parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
+import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError, parseInput } from "@/lib/errors";
+import { MAX_PROFILE_BYTES } from "@/lib/http/body-limits";
 import { getSigningProfile, type SigningProfileDto, toSigningProfileDto } from "@/lib/signing/profiles/data";
 import { profileCertificateFingerprints } from "@/lib/signing/profiles/profile-contents";
 import { signingProfileRefSchema } from "@/lib/signing/profiles/schema";

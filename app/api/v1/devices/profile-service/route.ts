@@ -1,8 +1,9 @@
 import { env } from "@/lib/config/env";
 import { signDeviceId } from "@/lib/devices/device-cookie";
 import { registerDevice } from "@/lib/devices/mutations";
-import { MAX_DEVICE_RESPONSE_BYTES, parseDeviceResponse } from "@/lib/devices/profile-service";
+import { parseDeviceResponse } from "@/lib/devices/profile-service";
 import { publicApiRoute } from "@/lib/http/api-route";
+import { MAX_DEVICE_RESPONSE_BYTES } from "@/lib/http/body-limits";
 import { requestContext } from "@/lib/http/request-context";
 
 export const dynamic = "force-dynamic";

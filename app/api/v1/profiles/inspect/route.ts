@@ -1,7 +1,7 @@
 import { inspectProfileFile } from "@/lib/analysis/inspect-profile";
-import { MAX_PROFILE_BYTES } from "@/lib/analysis/profile/parse-profile";
 import { env } from "@/lib/config/env";
 import { apiRoute } from "@/lib/http/api-route";
+import { MAX_PROFILE_BYTES } from "@/lib/http/body-limits";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { readUploadRequest } from "@/lib/upload/read-upload-request";
 
