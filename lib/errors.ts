@@ -53,6 +53,8 @@ export const ERROR_STATUS = {
   signing_profile_team_mismatch: 422,
   signing_profile_missing_entitlement: 422,
   signing_profile_expired: 422,
+  // renewing builds with a profile that does not expire later than the one it replaces
+  signing_profile_not_newer: 422,
   signing_identity_expired: 422,
   // device registration (lib/devices/profile-service.ts)
   unsigned_device_response: 400,

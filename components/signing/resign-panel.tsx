@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 type Option = { id: string; label: string };
@@ -11,13 +11,30 @@ type Job = {
   error?: { message: string };
 };
 
+type Preview = {
+  ok: boolean;
+  teamId: string;
+  bundles: {
+    bundleId: string;
+    path: string;
+    profile: { name: string; uuid: string } | null;
+    changes: { key: string; kind: "added" | "removed" | "changed"; from: unknown; to: unknown }[];
+    error: { code: string; message: string } | null;
+  }[];
+};
+
+const show = (value: unknown) => (value === null || value === undefined ? "—" : JSON.stringify(value));
+
 const SELECT =
   "rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
 
 /**
  * Admins: re-sign this build with an identity and a profile added on
- * Admin → Signing. Posts to the API (same policy as curl) and follows the job
- * until it succeeds (a link to the new build) or fails (its reason).
+ * Admin → Signing. Each choice is previewed first (POST …/resign/preview:
+ * every bundle's entitlement changes and what would refuse it); Re-sign is
+ * enabled only once the preview of the current choice says it would go
+ * ahead. Posts to the API (same policy as curl) and follows the job until it
+ * succeeds (a link to the new build) or fails (its reason).
  */
 export function ResignPanel({
   build,
@@ -31,6 +48,42 @@ export function ResignPanel({
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [choice, setChoice] = useState({ identityId: identities[0]?.id ?? "", profileId: profiles[0]?.id ?? "" });
+  const [preview, setPreview] = useState<{ key: string; result: Preview | null; error: string | null } | null>(null);
+  const choiceKey = `${choice.identityId}/${choice.profileId}`;
+
+  const loadPreview = useCallback(
+    async (signal: AbortSignal) => {
+      if (!choice.identityId || !choice.profileId) return;
+      setPreview(null);
+      try {
+        const res = await fetch(`/api/v1/builds/${build.id}/resign/preview`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(choice),
+          signal,
+        });
+        const body = (await res.json().catch(() => null)) as { preview?: Preview; error?: { message: string } } | null;
+        setPreview(
+          res.ok && body?.preview
+            ? { key: choiceKey, result: body.preview, error: null }
+            : { key: choiceKey, result: null, error: body?.error?.message ?? `The preview failed (${res.status}).` },
+        );
+      } catch {
+        if (!signal.aborted)
+          setPreview({ key: choiceKey, result: null, error: "Ferry could not be reached. Try again." });
+      }
+    },
+    [build.id, choice, choiceKey],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void loadPreview(controller.signal);
+    return () => controller.abort();
+  }, [loadPreview]);
+
+  const ready = preview?.key === choiceKey && preview.result?.ok === true;
 
   useEffect(() => {
     if (!job || job.status === "succeeded" || job.status === "failed") return;
@@ -53,8 +106,8 @@ export function ResignPanel({
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
-          identityId: form.get("identityId"),
-          profileId: form.get("profileId"),
+          identityId: choice.identityId,
+          profileId: choice.profileId,
           channels: form.get("sameChannels") ? build.channels : undefined,
         }),
       });
@@ -86,7 +139,14 @@ export function ResignPanel({
               <label htmlFor="resign-identity" className="font-medium">
                 Signing identity
               </label>
-              <select id="resign-identity" name="identityId" required className={SELECT}>
+              <select
+                id="resign-identity"
+                name="identityId"
+                required
+                className={SELECT}
+                value={choice.identityId}
+                onChange={(e) => setChoice({ ...choice, identityId: e.target.value })}
+              >
                 {identities.map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.label}
@@ -98,7 +158,14 @@ export function ResignPanel({
               <label htmlFor="resign-profile" className="font-medium">
                 Provisioning profile
               </label>
-              <select id="resign-profile" name="profileId" required className={SELECT}>
+              <select
+                id="resign-profile"
+                name="profileId"
+                required
+                className={SELECT}
+                value={choice.profileId}
+                onChange={(e) => setChoice({ ...choice, profileId: e.target.value })}
+              >
                 {profiles.map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.label}
@@ -111,13 +178,53 @@ export function ResignPanel({
             <input type="checkbox" name="sameChannels" defaultChecked className="h-4 w-4" />
             <span>Publish to this build&apos;s channels ({build.channels.join(", ") || "default"})</span>
           </label>
-          <p className={`text-xs ${MUTED}`}>
-            The app&apos;s entitlements are kept and moved to the new team and profile; if the profile does not grant
-            one, the job fails before anything is written and says which.
-          </p>
+          <div data-testid="resign-preview" aria-live="polite" className="space-y-2 text-sm">
+            {preview?.key !== choiceKey ? <p className={MUTED}>Checking what this profile changes…</p> : null}
+            {preview?.key === choiceKey && preview.error ? (
+              <p className="text-red-700 dark:text-red-300">{preview.error}</p>
+            ) : null}
+            {preview?.key === choiceKey && preview.result ? (
+              <>
+                <p>
+                  Entitlement changes for team <span className="font-mono">{preview.result.teamId}</span>
+                  {preview.result.ok ? ":" : " (the re-sign would be refused):"}
+                </p>
+                {preview.result.bundles.map((bundle) => (
+                  <div key={bundle.path} className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
+                    <p className="font-medium break-all">
+                      {bundle.bundleId}
+                      <span className={`ml-2 font-normal ${MUTED}`}>
+                        {bundle.path ? bundle.path : "app"}
+                        {bundle.profile ? ` · ${bundle.profile.name}` : ""}
+                      </span>
+                    </p>
+                    {bundle.error ? (
+                      <p className="text-red-700 dark:text-red-300" data-testid="resign-preview-error">
+                        {bundle.error.message}
+                      </p>
+                    ) : null}
+                    {bundle.changes.length === 0 ? (
+                      <p className={MUTED}>No entitlement changes.</p>
+                    ) : (
+                      <ul className="mt-1 space-y-1">
+                        {bundle.changes.map((change) => (
+                          <li key={change.key} className="break-all">
+                            <span className="font-mono text-xs">{change.key}</span> <span>({change.kind})</span>
+                            {": "}
+                            <span className="font-mono text-xs">{show(change.from)}</span> →{" "}
+                            <span className="font-mono text-xs">{show(change.to)}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </div>
+                ))}
+              </>
+            ) : null}
+          </div>
           <button
             type="submit"
-            disabled={pending || (job !== null && (job.status === "queued" || job.status === "running"))}
+            disabled={!ready || pending || (job !== null && (job.status === "queued" || job.status === "running"))}
             className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800 disabled:opacity-60 dark:bg-sky-700 dark:hover:bg-sky-600"
           >
             Re-sign

@@ -11,6 +11,7 @@ import type { WatchDto } from "@/lib/notifications/data";
 import { setWatchSchema, watchResponseSchema } from "@/lib/notifications/schema";
 import { signingIdentityResponseSchema } from "@/lib/signing/identities/schema";
 import { signingProfileResponseSchema } from "@/lib/signing/profiles/schema";
+import { renewBodySchema, resignPreviewResponseSchema } from "@/lib/signing/resign/schema";
 import { TOKEN_SCOPES } from "@/lib/tokens/scopes";
 import type { UpdateKeyDto } from "@/lib/update-check/data";
 import {
@@ -141,6 +142,8 @@ const schemas: Record<string, JsonSchema> = {
   SigningIdentity: fromZod(signingIdentityResponseSchema, "output"),
   SigningProfile: fromZod(signingProfileResponseSchema, "output"),
   Job: fromZod(jobResponseSchema, "output"),
+  ResignPreview: fromZod(resignPreviewResponseSchema, "output"),
+  RenewInput: fromZod(renewBodySchema),
   Watch: fromZod(watchResponseSchema, "output"),
   UpdateKey: fromZod(updateKeyResponseSchema, "output"),
   UpdateCheck: fromZod(updateCheckResponseSchema, "output"),
@@ -148,6 +151,33 @@ const schemas: Record<string, JsonSchema> = {
 
 const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>
   json({ type: "object", required: ["build"], properties: { build: ref("Build"), ...extra } }, description);
+
+/** POST …/resign and …/resign/preview take the same body. */
+const resignBody = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["identityId"],
+        properties: {
+          identityId: uuid,
+          profileId: { ...uuid, description: "The profile for the app (and any bundle it covers)." },
+          profiles: {
+            type: "object",
+            additionalProperties: uuid,
+            description: "A profile per bundle id, for extensions that need their own.",
+          },
+          channels: {
+            type: "array",
+            items: fromZod(channelNameSchema),
+            description: "Where the new build lands.",
+          },
+        },
+      },
+    },
+  },
+};
 
 const paths: Record<string, Record<string, Operation>> = {
   "/api/v1/openapi.json": {
@@ -696,31 +726,7 @@ const paths: Record<string, Record<string, Operation>> = {
       tags: ["signing"],
       security: auth("sign"),
       parameters: [buildId],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              required: ["identityId"],
-              properties: {
-                identityId: uuid,
-                profileId: { ...uuid, description: "The profile for the app (and any bundle it covers)." },
-                profiles: {
-                  type: "object",
-                  additionalProperties: uuid,
-                  description: "A profile per bundle id, for extensions that need their own.",
-                },
-                channels: {
-                  type: "array",
-                  items: fromZod(channelNameSchema),
-                  description: "Where the new build lands.",
-                },
-              },
-            },
-          },
-        },
-      },
+      requestBody: resignBody,
       responses: {
         "202": json({ type: "object", required: ["job"], properties: { job: ref("Job") } }, "Queued: poll the job."),
         "400": error("Invalid body (`bad_request`)."),
@@ -729,6 +735,110 @@ const paths: Record<string, Record<string, Operation>> = {
         "413": error("Body over 128 KiB (`payload_too_large`)."),
         "422": error(
           "`signing_profile_certificate_mismatch`, `signing_profile_team_mismatch`, `signing_profile_app_id_mismatch`, `signing_profile_expired`, `signing_identity_expired`.",
+        ),
+      },
+    },
+  },
+  "/api/v1/builds/{buildId}/resign/preview": {
+    post: {
+      operationId: "previewResign",
+      summary: "Preview a re-sign: entitlement changes and refusals, nothing written",
+      description:
+        "Admins (token scope `sign`). The same body as `POST …/resign` and the same plan the job runs, read from the stored build: each bundle (the app, then its extensions and nested apps) with the profile it would get, its entitlements before and after (keys added, removed, changed: `application-identifier` and `com.apple.developer.team-identifier` for the new team, `keychain-access-groups`, `aps-environment`, `get-task-allow`), and `error` when the re-sign would be refused for it, with the code the re-sign fails with (`signing_profile_missing_entitlement`, `signing_profile_app_id_mismatch`, …). No job is queued and nothing is stored.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [buildId],
+      requestBody: resignBody,
+      responses: {
+        "200": json(
+          { type: "object", required: ["preview"], properties: { preview: ref("ResignPreview") } },
+          "What a re-sign would do; `ok` is false when a bundle would be refused.",
+        ),
+        "400": error("Invalid body, or no profile for the app (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build, identity or profile (`not_found`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
+        "422": error("The build cannot be read (`not_an_ipa`, `no_app_bundle`, …) or the certificate names no team."),
+      },
+    },
+  },
+  "/api/v1/signing/profiles/{profileId}/renew": {
+    get: {
+      operationId: "listRenewableBuilds",
+      summary: "The builds renewing a profile would re-sign",
+      description:
+        "Admins (token scope `sign`). The newest build of every channel whose embedded profile is this one, with the channels it heads.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [pathParam("profileId", "The profile about to expire.", uuid)],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["builds"],
+            properties: {
+              builds: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["buildId", "appId", "appName", "bundleId", "version", "buildNumber", "channels"],
+                  properties: {
+                    buildId: uuid,
+                    appId: uuid,
+                    appName: { type: "string" },
+                    bundleId: { type: "string" },
+                    version: { type: "string" },
+                    buildNumber: { type: "string" },
+                    channels: { type: "array", items: { type: "string" } },
+                  },
+                },
+              },
+            },
+          },
+          "Newest first per app.",
+        ),
+        ...authErrors,
+        "404": error("No such profile (`not_found`)."),
+      },
+    },
+    post: {
+      operationId: "renewProfileBuilds",
+      summary: "Renew the builds signed with a profile about to expire",
+      description:
+        "Admins (token scope `sign`). Re-signs the newest build of every channel that embeds this profile with a newer one (same team, an app id covering the apps, a later expiry) and the identity, one job per build, landing in the channels it heads. Every build is checked before any job is queued; audited as `signing_profile.renew` plus one `build.resign` per job.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [pathParam("profileId", "The profile about to expire.", uuid)],
+      requestBody: { required: true, content: { "application/json": { schema: ref("RenewInput") } } },
+      responses: {
+        "202": json(
+          {
+            type: "object",
+            required: ["jobs"],
+            properties: {
+              jobs: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["id", "status", "url", "buildId", "channels"],
+                  properties: {
+                    id: uuid,
+                    status: { type: "string" },
+                    url: { type: "string", description: "Poll this (GET /api/v1/jobs/{jobId})." },
+                    buildId: { ...uuid, description: "The build being re-signed." },
+                    channels: { type: "array", items: { type: "string" } },
+                  },
+                },
+              },
+            },
+          },
+          "Queued, one job per build (none when no build embeds the profile).",
+        ),
+        "400": error("Invalid body (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such profile or identity (`not_found`)."),
+        "422": error(
+          "`signing_profile_not_newer`, `signing_profile_team_mismatch`, `signing_profile_app_id_mismatch`, `signing_profile_certificate_mismatch`, `signing_profile_expired`, `signing_identity_expired`.",
         ),
       },
     },

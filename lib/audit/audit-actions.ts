@@ -48,6 +48,7 @@ export const AUDIT_ACTION_GROUPS = [
       "signing_identity.delete",
       "signing_profile.add",
       "signing_profile.delete",
+      "signing_profile.renew",
       "build.resign",
       "build.resign_failed",
     ],

@@ -111,6 +111,16 @@ const ROUTES: Entry[] = [
   },
   {
     method: "POST",
+    path: /^\/api\/v1\/builds\/[^/]+\/resign\/preview\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/signing\/profiles\/[^/]+\/renew\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
     path: /^\/api\/v1\/apps\/[^/]+\/webhooks\/?$/,
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
   },

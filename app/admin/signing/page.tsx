@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 import { ApiForm } from "@/components/signing/api-form";
+import { RenewBuilds } from "@/components/signing/renew-builds";
 import { Card, EmptyState, Field, inputClass, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { userActor } from "@/lib/access/actor";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listSigningIdentities } from "@/lib/signing/identities/data";
 import { listSigningProfiles } from "@/lib/signing/profiles/data";
+import { renewOffers } from "@/lib/signing/resign/renew-options";
+import { LINK } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Signing" };
@@ -15,8 +18,13 @@ const day = (iso: string) => iso.slice(0, 10);
 export default async function AdminSigningPage() {
   const user = await requireAdminPage("/admin/signing");
   const actor = userActor(user, { ip: null, userAgent: null });
-  const [identities, profiles] = await Promise.all([listSigningIdentities(actor), listSigningProfiles(actor)]);
   const now = Date.now();
+  const [identities, profiles, offers] = await Promise.all([
+    listSigningIdentities(actor),
+    listSigningProfiles(actor),
+    renewOffers(actor, now),
+  ]);
+  const offerFor = new Map(offers.map((o) => [o.profile.id, o]));
   return (
     <div className="space-y-6">
       <PageHeader title="Signing">
@@ -107,6 +115,12 @@ export default async function AdminSigningPage() {
                     {Date.parse(profile.notAfter) < now ? (
                       <span className="ml-2 text-red-700 dark:text-red-300">expired</span>
                     ) : null}
+                    {offerFor.has(profile.id) ? (
+                      <a href={`#renew-${profile.id}`} className={`ml-2 ${LINK}`}>
+                        Renew {offerFor.get(profile.id)?.builds.length} build
+                        {offerFor.get(profile.id)?.builds.length === 1 ? "" : "s"}
+                      </a>
+                    ) : null}
                   </td>
                   <td className="px-4 py-2 text-right">
                     <ApiForm
@@ -124,6 +138,16 @@ export default async function AdminSigningPage() {
           </table>
         </ScrollRegion>
       )}
+
+      {offers.length > 0 ? (
+        <Card title="Profiles about to expire" testId="renew">
+          <div className="space-y-4">
+            {offers.map((offer) => (
+              <RenewBuilds key={offer.profile.id} offer={offer} />
+            ))}
+          </div>
+        </Card>
+      ) : null}
     </div>
   );
 }

@@ -14,4 +14,12 @@ export const signingProfileResponseSchema = z.object({
   appIdPattern: z.string().describe("The application-identifier without its team: `com.foo.app`, `com.foo.*`, `*`."),
   notAfter: z.iso.datetime({ offset: true }),
   devices: z.array(z.string()),
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+  renewableBuilds: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "In the list: how many builds renewing this profile would re-sign (the newest build of each channel that embeds it; POST …/renew).",
+    ),
 });

@@ -47,6 +47,7 @@ export type IdentityForFit = {
 
 export type EntitlementChange = {
   key: string;
+  kind: "added" | "removed" | "changed";
   from: JsonValue | null;
   to: JsonValue | null;
 };
@@ -211,6 +212,17 @@ export function rewriteEntitlements(
   profile: ProfileForFit,
   teamId: string,
 ): { entitlements: PlistDict; changes: EntitlementChange[] } {
+  const { entitlements, changes, missing } = rewriteEntitlementsUnchecked(bundle, profile, teamId);
+  if (missing) throw missing;
+  return { entitlements, changes };
+}
+
+/** rewriteEntitlements without the throw: what the bundle would carry, and the refusal if the profile lacks a grant. */
+function rewriteEntitlementsUnchecked(
+  bundle: ProvisionedBundle,
+  profile: ProfileForFit,
+  teamId: string,
+): { entitlements: PlistDict; changes: EntitlementChange[]; missing: AppError | null } {
   const original = bundle.entitlements ?? {};
   const oldAppId = typeof original["application-identifier"] === "string" ? original["application-identifier"] : "";
   const oldTeam =
@@ -251,33 +263,50 @@ export function rewriteEntitlements(
     if (!allowed) missing.push("keychain-access-groups");
     out["keychain-access-groups"] = groups;
   }
-  if (missing.length > 0) {
-    throw new AppError(
-      "signing_profile_missing_entitlement",
-      `The provisioning profile "${profile.name}" does not grant what ${bundle.bundleId} uses: ${missing.join(", ")}. Enable ${missing.length === 1 ? "it" : "them"} for the app id and download the profile again.`,
-    );
-  }
+  const refusal =
+    missing.length > 0
+      ? new AppError(
+          "signing_profile_missing_entitlement",
+          `The provisioning profile "${profile.name}" does not grant what ${bundle.bundleId} uses: ${missing.join(", ")}. Enable ${missing.length === 1 ? "it" : "them"} for the app id and download the profile again.`,
+        )
+      : null;
   const changes: EntitlementChange[] = [];
   for (const key of [...new Set([...Object.keys(original), ...Object.keys(out)])].sort()) {
     const from = asJson(original[key]);
     const to = asJson(out[key]);
-    if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ key, from, to });
+    if (JSON.stringify(from) === JSON.stringify(to)) continue;
+    changes.push({ key, kind: !(key in original) ? "added" : !(key in out) ? "removed" : "changed", from, to });
   }
-  return { entitlements: out, changes };
+  return { entitlements: out, changes, missing: refusal };
 }
 
-/**
- * The whole plan: each provisioned bundle gets the profile named for its
- * bundle id, else the default one; every fit is checked and every
- * entitlement rewritten before the caller writes anything.
- */
-export function planResign(input: {
+/** One bundle's outcome: its profile, its entitlements now and after, and what blocks it (null: nothing). */
+export type BundleOutcome = {
+  dir: string;
+  bundleId: string;
+  profile: ProfileForFit | null;
+  before: Record<string, JsonValue>;
+  /** What it will be signed with; null when a refusal came before the rewrite. */
+  after: PlistDict | null;
+  changes: EntitlementChange[];
+  error: AppError | null;
+};
+
+type PlanInput = {
   bundles: ProvisionedBundle[];
   identity: IdentityForFit;
   defaultProfile: ProfileForFit | null;
   profilesByBundleId: ReadonlyMap<string, ProfileForFit>;
   now?: Date;
-}): BundlePlan[] {
+};
+
+/**
+ * Every bundle's outcome, refusals collected instead of thrown: what the
+ * preview shows, and what planResign turns into a plan (or its first refusal).
+ * Errors that concern the request as a whole (no team, a profile for a bundle
+ * the build lacks) are thrown.
+ */
+export function planBundles(input: PlanInput): { teamId: string; outcomes: BundleOutcome[] } {
   const teamId = input.identity.teamId ?? input.defaultProfile?.teamId;
   if (!teamId) {
     throw new AppError(
@@ -290,22 +319,54 @@ export function planResign(input: {
       throw new AppError("bad_request", `The build has no bundle ${bundleId} to give a profile to.`);
     }
   }
-  return input.bundles.map((bundle) => {
+  const outcomes = input.bundles.map((bundle): BundleOutcome => {
     const profile = input.profilesByBundleId.get(bundle.bundleId) ?? input.defaultProfile;
+    const base = {
+      dir: bundle.dir,
+      bundleId: bundle.bundleId,
+      profile,
+      before: (asJson(bundle.entitlements ?? {}) ?? {}) as Record<string, JsonValue>,
+    };
     if (!profile) {
-      throw new AppError(
+      const error = new AppError(
         "bad_request",
         `No profile for ${bundle.bundleId}: give one in "profiles": { "${bundle.bundleId}": "<profile id>" }.`,
       );
+      return { ...base, after: null, changes: [], error };
     }
-    assertProfileFits(profile, input.identity, bundle.bundleId, input.now);
-    const { entitlements, changes } = rewriteEntitlements(bundle, profile, teamId);
+    try {
+      assertProfileFits(profile, input.identity, bundle.bundleId, input.now);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { ...base, after: null, changes: [], error };
+    }
+    const { entitlements, changes, missing } = rewriteEntitlementsUnchecked(bundle, profile, teamId);
+    return { ...base, after: entitlements, changes, error: missing };
+  });
+  return { teamId, outcomes };
+}
+
+/** Entitlements as JSON (data as base64), for a preview. */
+export function entitlementsJson(entitlements: PlistDict): Record<string, JsonValue> {
+  return (asJson(entitlements) ?? {}) as Record<string, JsonValue>;
+}
+
+/**
+ * The whole plan: each provisioned bundle gets the profile named for its
+ * bundle id, else the default one; every fit is checked and every
+ * entitlement rewritten before the caller writes anything.
+ */
+export function planResign(input: PlanInput): BundlePlan[] {
+  return planBundles(input).outcomes.map((outcome) => {
+    if (outcome.error) throw outcome.error;
+    if (!outcome.profile || !outcome.after)
+      throw new Error("a bundle without a refusal has a profile and entitlements");
     return {
-      dir: bundle.dir,
-      bundleId: bundle.bundleId,
-      profileId: profile.id,
-      entitlementsXml: writeXmlPlist(asPlistValue(entitlements)),
-      changes,
+      dir: outcome.dir,
+      bundleId: outcome.bundleId,
+      profileId: outcome.profile.id,
+      entitlementsXml: writeXmlPlist(asPlistValue(outcome.after)),
+      changes: outcome.changes,
     };
   });
 }

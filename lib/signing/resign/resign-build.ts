@@ -1,20 +1,20 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { type Actor, actorUserId, userActor } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
 import { recordAudit, recordChange } from "@/lib/audit/audit";
 import { getBuildByIdFor } from "@/lib/builds/data";
 import { promoteBuild } from "@/lib/channels/mutations";
-import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { enqueueJob, type Job } from "@/lib/jobs/jobs";
 import { createCodeDirectorySigner } from "@/lib/signing/cms-signer";
 import { certificateFingerprint, getSigningIdentity, loadIdentityForSigning } from "@/lib/signing/identities/data";
 import { getSigningProfile, loadProfileForSigning, type SigningProfileDto } from "@/lib/signing/profiles/data";
+import { localCopyOf, withWorkDir } from "@/lib/signing/resign/archive";
 import {
   assertProfileFits,
   type BundlePlan,
@@ -29,8 +29,6 @@ import {
   resignRequestSchema,
 } from "@/lib/signing/resign/schema";
 import { resignIpa } from "@/lib/signing/resign-ipa";
-import { uploadTmpDir } from "@/lib/storage/build-files";
-import { buildStorage } from "@/lib/storage/storage";
 import { ingestBuild } from "@/lib/upload/ingest-build";
 import { findUserById } from "@/lib/users/data";
 import { enqueueBuildResigned } from "@/lib/webhooks/deliveries";
@@ -53,8 +51,19 @@ async function requireBuild(by: Actor, buildId: string) {
   return build;
 }
 
-/** Checks a request and queues its job; returns the job. */
-export async function requestResign(input: ResignRequest, by: Actor): Promise<Job> {
+/** A checked request: what its job carries, and what the audit row says. */
+export type PreparedResign = {
+  build: { id: string; appId: string; bundleId: string; version: string; buildNumber: string };
+  payload: ResignJobPayload;
+  details: { identity: string; identitySerial: string; profiles: string[] };
+};
+
+/**
+ * Checks a request without queuing anything: the admin, the build, the
+ * identity, and what can be judged of each profile without the archive (so
+ * the caller hears it at once).
+ */
+export async function prepareResign(input: ResignRequest, by: Actor): Promise<PreparedResign> {
   authorize(by, "signing.manage");
   const request = parseInput(resignRequestSchema, input);
   const build = await requireBuild(by, request.buildId);
@@ -63,12 +72,10 @@ export async function requestResign(input: ResignRequest, by: Actor): Promise<Jo
   for (const id of new Set([request.profileId, ...Object.values(request.profiles ?? {})])) {
     if (id) profiles.set(id, await getSigningProfile(by, id));
   }
-  // What can be judged without the archive is judged now, so the caller hears it at once.
-  const fit = { ...identity, notAfter: identity.notAfter };
   const forApp = request.profiles?.[build.bundleId] ?? request.profileId;
   for (const [bundleId, profileId] of Object.entries(request.profiles ?? {})) {
     const profile = profiles.get(profileId);
-    if (profile) assertProfileFits(profile, fit, bundleId);
+    if (profile) assertProfileFits(profile, identity, bundleId);
   }
   const appProfile = forApp ? profiles.get(forApp) : undefined;
   if (!appProfile) {
@@ -77,42 +84,47 @@ export async function requestResign(input: ResignRequest, by: Actor): Promise<Jo
       `Name a profile for the app itself (${build.bundleId}): "profileId", or "profiles": { "${build.bundleId}": "<profile id>" }.`,
     );
   }
-  assertProfileFits(appProfile, fit, build.bundleId);
-  const payload: ResignJobPayload = {
-    buildId: build.id,
-    identityId: identity.id,
-    profileId: request.profileId ?? null,
-    profiles: request.profiles ?? {},
-    channels: [...new Set(request.channels ?? [])],
-  };
-  return prisma().$transaction(async (tx) => {
-    const job = await enqueueJob({ kind: RESIGN_JOB_KIND, payload, createdById: actorUserId(by) }, tx);
-    await recordChange(tx, by, {
-      action: "build.resign",
-      appId: build.appId,
+  assertProfileFits(appProfile, identity, build.bundleId);
+  return {
+    build,
+    payload: {
       buildId: build.id,
-      target: { type: "job", id: job.id },
-      details: {
-        version: build.version,
-        buildNumber: build.buildNumber,
-        identity: identity.commonName,
-        identitySerial: identity.serial,
-        profiles: [...profiles.values()].map((p) => `${p.name} (${p.uuid})`),
-        channels: payload.channels,
-      },
-    });
-    return job;
-  });
+      identityId: identity.id,
+      profileId: request.profileId ?? null,
+      profiles: request.profiles ?? {},
+      channels: [...new Set(request.channels ?? [])],
+    },
+    details: {
+      identity: identity.commonName,
+      identitySerial: identity.serial,
+      profiles: [...profiles.values()].map((p) => `${p.name} (${p.uuid})`),
+    },
+  };
 }
 
-/** The bytes of a stored build as a local file (the file itself on a local disk, a copy from a bucket). */
-async function localCopyOf(storageKey: string, workDir: string): Promise<string> {
-  const storage = buildStorage();
-  const local = storage.localPath(storageKey);
-  if (local) return local;
-  const file = path.join(workDir, "original.ipa");
-  await pipeline(await storage.read(storageKey), createWriteStream(file));
-  return file;
+/** Queues a prepared re-sign inside the caller's transaction, audited (`build.resign`). */
+export async function enqueueResign(tx: Prisma.TransactionClient, prepared: PreparedResign, by: Actor): Promise<Job> {
+  const { build, payload } = prepared;
+  const job = await enqueueJob({ kind: RESIGN_JOB_KIND, payload, createdById: actorUserId(by) }, tx);
+  await recordChange(tx, by, {
+    action: "build.resign",
+    appId: build.appId,
+    buildId: build.id,
+    target: { type: "job", id: job.id },
+    details: {
+      version: build.version,
+      buildNumber: build.buildNumber,
+      ...prepared.details,
+      channels: payload.channels,
+    },
+  });
+  return job;
+}
+
+/** Checks a request and queues its job; returns the job. */
+export async function requestResign(input: ResignRequest, by: Actor): Promise<Job> {
+  const prepared = await prepareResign(input, by);
+  return prisma().$transaction((tx) => enqueueResign(tx, prepared, by));
 }
 
 async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
@@ -162,50 +174,50 @@ export async function runResignJob(job: Job): Promise<ResignJobResult> {
   for (const [bundleId, profileId] of Object.entries(payload.profiles)) {
     byBundle.set(bundleId, await loadProfileForSigning(profileId));
   }
-  const tmpDir = uploadTmpDir(env().dataDir);
-  await fs.mkdir(tmpDir, { recursive: true });
-  const workDir = await fs.mkdtemp(path.join(tmpDir, "resign-"));
   try {
-    const input = await localCopyOf(original.storageKey, workDir);
-    const bundles = await readProvisionedBundles(input);
-    const plan: BundlePlan[] = planResign({
-      bundles,
-      identity: { ...identity, fingerprint: certificateFingerprint(identity.certificate) },
-      defaultProfile,
-      profilesByBundleId: byBundle,
+    // A fixed folder per job: a retry after a crash first removes what the killed attempt left.
+    return await withWorkDir(`resign-${job.id}`, async (workDir) => {
+      const input = await localCopyOf(original.storageKey, workDir);
+      const bundles = await readProvisionedBundles(input);
+      const plan: BundlePlan[] = planResign({
+        bundles,
+        identity: { ...identity, fingerprint: certificateFingerprint(identity.certificate) },
+        defaultProfile,
+        profilesByBundleId: byBundle,
+      });
+      const profileData = new Map<string, Buffer>();
+      for (const p of [defaultProfile, ...byBundle.values()]) if (p) profileData.set(p.id, p.data);
+      const output = path.join(workDir, "resigned.ipa");
+      // The job's creation time as signing time: a retry of the same job writes the same signature.
+      const signer = createCodeDirectorySigner(identity, { signingTime: job.createdAt });
+      await resignIpa(input, output, {
+        certificateCommonName: identity.commonName,
+        teamId: identity.teamId ?? defaultProfile?.teamId ?? "",
+        signer,
+        profiles: new Map(plan.map((b) => [b.dir, profileData.get(b.profileId) ?? Buffer.alloc(0)])),
+        entitlements: new Map(plan.map((b) => [b.dir, b.entitlementsXml])),
+        tempDir: workDir,
+      });
+      const { sha256, size } = await hashFile(output);
+      const [first, ...more] = payload.channels;
+      const result = await ingestBuild({
+        file: { path: output, size, sha256, durable: fsyncFile(output) },
+        uploader: requester,
+        via: "resign",
+        context: { ip: null, userAgent: null },
+        notes: original.notes,
+        targetAppId: original.appId,
+        channel: first ?? null,
+        resign: { fromBuildId: original.id, jobId: job.id },
+      });
+      const actor = userActor(requester, { ip: null, userAgent: null });
+      for (const channel of more) await promoteBuild({ buildId: result.build.id, channel }, actor);
+      if (result.created) await enqueueBuildResigned(result.build);
+      return {
+        buildId: result.build.id,
+        changes: plan.map((b) => ({ bundleId: b.bundleId, changes: b.changes })),
+      };
     });
-    const profileData = new Map<string, Buffer>();
-    for (const p of [defaultProfile, ...byBundle.values()]) if (p) profileData.set(p.id, p.data);
-    const output = path.join(tmpDir, `resigned-${job.id}.ipa`);
-    // The job's creation time as signing time: a retry of the same job writes the same signature.
-    const signer = createCodeDirectorySigner(identity, { signingTime: job.createdAt });
-    await resignIpa(input, output, {
-      certificateCommonName: identity.commonName,
-      teamId: identity.teamId ?? defaultProfile?.teamId ?? "",
-      signer,
-      profiles: new Map(plan.map((b) => [b.dir, profileData.get(b.profileId) ?? Buffer.alloc(0)])),
-      entitlements: new Map(plan.map((b) => [b.dir, b.entitlementsXml])),
-      tempDir: workDir,
-    });
-    const { sha256, size } = await hashFile(output);
-    const [first, ...more] = payload.channels;
-    const result = await ingestBuild({
-      file: { path: output, size, sha256, durable: fsyncFile(output) },
-      uploader: requester,
-      via: "resign",
-      context: { ip: null, userAgent: null },
-      notes: original.notes,
-      targetAppId: original.appId,
-      channel: first ?? null,
-      resign: { fromBuildId: original.id, jobId: job.id },
-    });
-    const actor = userActor(requester, { ip: null, userAgent: null });
-    for (const channel of more) await promoteBuild({ buildId: result.build.id, channel }, actor);
-    if (result.created) await enqueueBuildResigned(result.build);
-    return {
-      buildId: result.build.id,
-      changes: plan.map((b) => ({ bundleId: b.bundleId, changes: b.changes })),
-    };
   } catch (error) {
     await recordAudit({
       action: "build.resign_failed",
@@ -216,7 +228,5 @@ export async function runResignJob(job: Job): Promise<ResignJobResult> {
       details: { code: error instanceof AppError ? error.code : "internal", attempt: job.attempts },
     });
     throw error;
-  } finally {
-    await fs.rm(workDir, { recursive: true, force: true });
   }
 }

@@ -40,3 +40,59 @@ export type ResignJobPayload = {
 };
 
 export const RESIGN_JOB_KIND = "build.resign";
+
+const jsonValue = z.json().describe("A plist value as JSON (data as base64).");
+const entitlementsObject = z.record(z.string(), jsonValue);
+
+/** What POST /api/v1/builds/{buildId}/resign/preview answers (lib/api-docs/openapi.ts is generated from it). */
+export const resignPreviewResponseSchema = z.object({
+  buildId: z.uuid(),
+  identity: z.object({ id: z.uuid(), commonName: z.string(), teamId: z.string().nullable() }),
+  teamId: z.string().describe("The team the re-signed app will belong to."),
+  ok: z.boolean().describe("True when no bundle has an error: the re-sign would go ahead."),
+  bundles: z
+    .array(
+      z.object({
+        bundleId: z.string(),
+        path: z.string().describe('Folder inside the .app: "" for the app, "PlugIns/Share.appex/" for an extension.'),
+        profile: z
+          .object({ id: z.uuid(), name: z.string(), uuid: z.string(), notAfter: z.iso.datetime({ offset: true }) })
+          .nullable()
+          .describe("The profile embedded in this bundle."),
+        entitlements: z.object({
+          before: entitlementsObject.describe("What its executable is signed with now."),
+          after: entitlementsObject
+            .nullable()
+            .describe("What it would be signed with (null: refused before the rewrite)."),
+        }),
+        changes: z.array(
+          z.object({
+            key: z.string(),
+            kind: z.enum(["added", "removed", "changed"]),
+            from: jsonValue.nullable(),
+            to: jsonValue.nullable(),
+          }),
+        ),
+        error: z
+          .object({ code: z.string(), message: z.string() })
+          .nullable()
+          .describe("Why the re-sign would be refused for this bundle: the code the re-sign itself fails with."),
+      }),
+    )
+    .describe("The app first, then extensions and nested apps by path."),
+});
+export type ResignPreview = z.output<typeof resignPreviewResponseSchema>;
+
+/** POST /api/v1/signing/profiles/{id}/renew: the newer profile and the identity to re-sign with. */
+export const renewRequestSchema = z.object({
+  oldProfileId: z.uuid({ message: "Unknown provisioning profile." }),
+  profileId: z.uuid({ message: "profileId must be the id of the newer provisioning profile." }),
+  identityId: z.uuid({ message: "identityId must be the id of a signing identity." }),
+});
+export type RenewRequest = z.input<typeof renewRequestSchema>;
+
+/** The route's JSON body (the profile to renew comes from the path). */
+export const renewBodySchema = z.object({
+  profileId: z.uuid({ message: "profileId must be the id of the newer provisioning profile." }),
+  identityId: z.uuid({ message: "identityId must be the id of a signing identity." }),
+});

@@ -5,6 +5,7 @@ import { formBytes, readFormBody } from "@/lib/http/read-form-body";
 import { readSmallBody } from "@/lib/http/read-small-body";
 import { listSigningProfiles, type SigningProfileDto } from "@/lib/signing/profiles/data";
 import { addSigningProfile } from "@/lib/signing/profiles/mutations";
+import { renewableBuildCounts } from "@/lib/signing/resign/renew";
 
 export const dynamic = "force-dynamic";
 
@@ -19,11 +20,21 @@ const profileJson = (p: SigningProfileDto) => ({
   devices: p.devices,
 });
 
-/** Admins (session, or a token with the `sign` scope): the provisioning profiles added for re-signing. */
+/**
+ * Admins (session, or a token with the `sign` scope): the provisioning profiles added for re-signing,
+ * each with how many builds it could renew (the newest of a channel that embeds it).
+ */
 export const GET = apiRoute({ scope: "sign", permission: "signing.manage" }, async ({ actor }) => {
   const profiles = await listSigningProfiles(actor);
+  const renewable = await renewableBuildCounts(actor, profiles);
   return Response.json(
-    { profiles: profiles.map((p) => ({ ...profileJson(p), createdAt: p.createdAt })) },
+    {
+      profiles: profiles.map((p) => ({
+        ...profileJson(p),
+        createdAt: p.createdAt,
+        renewableBuilds: renewable.get(p.id) ?? 0,
+      })),
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 });
