@@ -28,8 +28,9 @@ import {
 } from "./helpers/authorization-world";
 import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken } from "./helpers/ferry-server";
+import { generateIpa } from "./helpers/generate-ipa";
 import { exportP12, makeTestPki, TEST_TEAM_ID, type TestPki } from "./helpers/signing-pki";
-import { testProfile } from "./helpers/test-profile";
+import { embeddedProfile, testProfile } from "./helpers/test-profile";
 
 setUpWorld();
 
@@ -724,6 +725,8 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
   let signToken = "";
   let baseIdentity = "";
   let baseProfile = "";
+  /** A profile about to expire, embedded in the newest build of a channel of the own app. */
+  let expiringProfile = "";
 
   /** Identities, profiles and jobs, as a whole (a refused call must leave them as they were). */
   async function signingState(): Promise<string> {
@@ -771,7 +774,7 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
   /** Rows a successful call added are removed again, so every role starts from the same state. */
   async function restore() {
     await sql("DELETE FROM signing_identities WHERE id <> $1", [baseIdentity]);
-    await sql("DELETE FROM signing_profiles WHERE id <> $1", [baseProfile]);
+    await sql("DELETE FROM signing_profiles WHERE id <> $1 AND id <> $2", [baseProfile, expiringProfile]);
     await sql("DELETE FROM jobs");
   }
   async function fakeIdentity(): Promise<string> {
@@ -811,6 +814,33 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
     });
     assert.equal(added.status, 201);
     baseProfile = ((await added.json()) as { profile: { id: string } }).profile.id;
+    // Renewal: a build of the own app heading channel "renewals", embedding a profile that expires in 10 days.
+    const expiringUuid = randomUUID().toUpperCase();
+    const embedded = path.join(world.scratch, "renewable.ipa");
+    await generateIpa(embedded, {
+      bundleId: own().bundleId,
+      version: "1.0",
+      buildNumber: "renewable",
+      name: "Matrix",
+      padBytes: 256,
+      extraFiles: [
+        embeddedProfile("Matrix", own().bundleId, {
+          bundleId: own().bundleId,
+          teamId: TEST_TEAM_ID,
+          uuid: expiringUuid,
+        }),
+      ],
+    });
+    assert.equal((await uploadAs(actors.admin.token, embedded, {}, "renewals")).status, 201);
+    const [expiring] = await sql<{ id: string }>(
+      `INSERT INTO signing_profiles (id, uuid, name, type, team_id, app_id_pattern, certificate_fingerprints, devices,
+                                     not_after, data)
+       VALUES (gen_random_uuid(), $1, 'Expiring', 'enterprise', $2, 'com.example.*', '{}', '{}',
+               now() + interval '10 days', '\\x00')
+       RETURNING id`,
+      [expiringUuid, TEST_TEAM_ID],
+    );
+    expiringProfile = expiring!.id;
   });
 
   for (const via of ["token", "token with sign", "session", "session, cross-site"] as const) {
@@ -845,13 +875,25 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
         await restore();
         return result;
       });
+      check(`POST /api/v1/builds/${label}/resign/preview (${via})`, SIGNERS("200, unchanged", via), async (a) => {
+        const body = JSON.stringify({ identityId: baseIdentity, profileId: baseProfile });
+        return call(a, "POST", `/api/v1/builds/${build()}/resign/preview`, body, via);
+      });
     }
+    check(`POST /api/v1/signing/profiles/<expiring>/renew (${via})`, SIGNERS("202, changed", via), async (a) => {
+      const body = JSON.stringify({ identityId: baseIdentity, profileId: baseProfile });
+      const result = await call(a, "POST", `/api/v1/signing/profiles/${expiringProfile}/renew`, body, via);
+      await restore();
+      return result;
+    });
     // Reads need no same-origin check (they change nothing): a cross-site session read is an admin's read.
     const readVia = via === "session, cross-site" ? "session" : via;
     check(`GET /api/v1/signing/identities and profiles (${via})`, SIGNERS("200, unchanged", readVia), async (a) => {
       const identities = await call(a, "GET", "/api/v1/signing/identities", undefined, via);
       const profiles = await call(a, "GET", "/api/v1/signing/profiles", undefined, via);
+      const renewable = await call(a, "GET", `/api/v1/signing/profiles/${expiringProfile}/renew`, undefined, via);
       assert.equal(profiles, identities);
+      assert.equal(renewable, identities);
       return identities;
     });
   }
