@@ -65,6 +65,21 @@ describe("jobs", () => {
     assert.deepEqual(done?.result, { from: "alive" });
   });
 
+  it("a job whose last allowed attempt died is failed, not taken over again", async () => {
+    const queued = await enqueueJob({ kind: "test.crash", payload: {}, maxAttempts: 2 });
+    for (const worker of ["first", "second"]) {
+      const [claimed] = await claimJobs({ kinds: ["test.crash"], leaseSeconds: 1, workerId: worker });
+      assert.equal(claimed?.id, queued.id, `${worker} attempt`);
+      await sleep(1200);
+    }
+    assert.deepEqual(await claimJobs({ kinds: ["test.crash"], workerId: "third" }), []);
+    const row = await findJob(queued.id);
+    assert.equal(row?.status, "failed");
+    assert.equal(row?.attempts, 2);
+    assert.match(row?.error?.message ?? "", /interrupted/);
+    assert.ok(row?.finishedAt);
+  });
+
   it("a renewed lease keeps a slow job its worker's", async () => {
     await enqueueJob({ kind: "test.renew", payload: {} });
     const [job] = await claimJobs({ kinds: ["test.renew"], leaseSeconds: 1, workerId: "slow" });

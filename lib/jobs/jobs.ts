@@ -47,6 +47,11 @@ export type ClaimedJob = Job & { lockedBy: string };
 
 export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/** What a job interrupted on its last attempt shows. */
+const INTERRUPTED: JobError = {
+  code: "internal",
+  message: "The job was interrupted on every attempt (its server stopped while running it); the server log says why.",
+};
 /** Retry n waits base × 2^(n-1), capped. */
 export const RETRY_BASE_SECONDS = 30;
 const MAX_RETRY_DELAY_SECONDS = 3600;
@@ -127,6 +132,13 @@ export async function claimJobs(options: {
   workerId?: string;
 }): Promise<ClaimedJob[]> {
   const lockedBy = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // A job whose last allowed attempt died with its instance (a crash, SIGKILL, OOM) fails for good
+  // instead of being taken over again: one that kills its server would otherwise run forever.
+  await prisma().$executeRaw`
+    UPDATE jobs SET status = 'failed', error = ${JSON.stringify(INTERRUPTED)}::jsonb,
+                    locked_until = NULL, locked_by = NULL, finished_at = now()
+    WHERE kind = ANY(${[...options.kinds]}::text[])
+      AND status = 'running' AND locked_until < now() AND attempts >= max_attempts`;
   const rows = await prisma().$queryRaw<JobRow[]>`
     UPDATE jobs j
     SET status = 'running', attempts = j.attempts + 1,
