@@ -10,13 +10,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { AppError } from "@/lib/errors";
-import {
-  type EntitlementChange,
-  type ProfileForFit,
-  planBundles,
-  planResign,
-  readProvisionedBundles,
-} from "@/lib/signing/resign/plan";
+import type { ProfileForFit } from "@/lib/signing/resign/fit";
+import { type EntitlementChange, planBundles, planResign, readProvisionedBundles } from "@/lib/signing/resign/plan";
 import { fixturePath } from "@/tests/helpers/fixtures";
 
 const TEAM = "FERRYTEST1";

@@ -3,7 +3,7 @@ import { parsePlist } from "@/lib/analysis/ipa/plist-parse";
 import { withZip } from "@/lib/analysis/ipa/zip-reader";
 import type { JsonValue } from "@/lib/analysis/profile/parse-profile";
 import { AppError } from "@/lib/errors";
-import { appIdCovers } from "@/lib/signing/profiles/profile-contents";
+import { assertProfileFits, type IdentityForFit, type ProfileForFit } from "@/lib/signing/resign/fit";
 import { type PlistValue, writeXmlPlist } from "@/lib/signing/xml-plist-writer";
 import { zipEntrySource } from "@/lib/verify/byte-source";
 import { readMachoSlices, readSignatureBytes } from "@/lib/verify/macho";
@@ -24,25 +24,6 @@ export type ProvisionedBundle = {
   bundleId: string;
   /** The entitlements its executable is signed with now (null: none). */
   entitlements: PlistDict | null;
-};
-
-/** What a profile must offer (the DTO fields used here). */
-export type ProfileForFit = {
-  id: string;
-  name: string;
-  uuid: string;
-  teamId: string | null;
-  appIdPattern: string;
-  notAfter: string;
-  entitlements: Record<string, JsonValue>;
-  certificateFingerprints: string[];
-};
-
-export type IdentityForFit = {
-  commonName: string;
-  teamId: string | null;
-  fingerprint: string;
-  notAfter: Date | string;
 };
 
 export type EntitlementChange = {
@@ -113,45 +94,6 @@ export async function readProvisionedBundles(ipaPath: string): Promise<Provision
     // The app first, then nested bundles by path.
     return bundles.sort((a, b) => a.dir.length - b.dir.length || a.dir.localeCompare(b.dir));
   });
-}
-
-/** Refuses an identity or profile that cannot sign `bundleId` at `now`, naming the reason. */
-export function assertProfileFits(
-  profile: ProfileForFit,
-  identity: IdentityForFit,
-  bundleId: string,
-  now: Date = new Date(),
-): void {
-  if (new Date(identity.notAfter).getTime() <= now.getTime()) {
-    throw new AppError(
-      "signing_identity_expired",
-      `The signing certificate "${identity.commonName}" expired on ${new Date(identity.notAfter).toISOString().slice(0, 10)}: iOS refuses what it signs. Add a current one.`,
-    );
-  }
-  if (new Date(profile.notAfter).getTime() <= now.getTime()) {
-    throw new AppError(
-      "signing_profile_expired",
-      `The provisioning profile "${profile.name}" expired on ${profile.notAfter.slice(0, 10)}. Download a current one from the Apple Developer site.`,
-    );
-  }
-  if (!profile.certificateFingerprints.includes(identity.fingerprint)) {
-    throw new AppError(
-      "signing_profile_certificate_mismatch",
-      `The provisioning profile "${profile.name}" does not include the certificate "${identity.commonName}": regenerate the profile with this certificate, or pick the identity it was made for.`,
-    );
-  }
-  if (identity.teamId && profile.teamId && identity.teamId !== profile.teamId) {
-    throw new AppError(
-      "signing_profile_team_mismatch",
-      `The provisioning profile "${profile.name}" belongs to team ${profile.teamId}, the certificate to team ${identity.teamId}.`,
-    );
-  }
-  if (!appIdCovers(profile.appIdPattern, bundleId)) {
-    throw new AppError(
-      "signing_profile_app_id_mismatch",
-      `The provisioning profile "${profile.name}" is for the app id ${profile.appIdPattern}, which does not cover ${bundleId}.`,
-    );
-  }
 }
 
 function asPlistValue(value: unknown, depth = 0): PlistValue {

@@ -33,7 +33,6 @@ const isCode = (code: string) => (error: unknown) => {
 };
 const OLD = "01d00000-0000-4000-8000-000000000001";
 const OTHER = "07e00000-0000-4000-8000-000000000002";
-const DAY = 24 * 3600 * 1000;
 const ids: Record<string, string> = {};
 
 async function profileRow(name: string, uuid: string, team: string, appId: string, inDays: number) {

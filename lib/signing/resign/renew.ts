@@ -7,7 +7,7 @@ import type { Job } from "@/lib/jobs/jobs";
 import { getSigningIdentity } from "@/lib/signing/identities/data";
 import { getSigningProfile, type SigningProfileDto } from "@/lib/signing/profiles/data";
 import { appIdCovers } from "@/lib/signing/profiles/profile-contents";
-import { enqueueResign, type PreparedResign, prepareResign } from "@/lib/signing/resign/resign-build";
+import { enqueueResign, type PreparedResign, prepareResign } from "@/lib/signing/resign/request";
 import { type RenewRequest, renewRequestSchema } from "@/lib/signing/resign/schema";
 
 /**

@@ -41,7 +41,8 @@ export type ResignJobPayload = {
 
 export const RESIGN_JOB_KIND = "build.resign";
 
-const jsonValue = z.json().describe("A plist value as JSON (data as base64).");
+// Any JSON (z.json() is recursive: its $defs would not resolve inside an OpenAPI component).
+const jsonValue = z.unknown().describe("A plist value as JSON (data as base64).");
 const entitlementsObject = z.record(z.string(), jsonValue);
 
 /** What POST /api/v1/builds/{buildId}/resign/preview answers (lib/api-docs/openapi.ts is generated from it). */

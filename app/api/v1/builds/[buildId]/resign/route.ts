@@ -1,6 +1,6 @@
 import { apiRoute } from "@/lib/http/api-route";
 import { toJobDto } from "@/lib/jobs/data";
-import { requestResign } from "@/lib/signing/resign/resign-build";
+import { requestResign } from "@/lib/signing/resign/request";
 import { type ResignRequest, resignBodySchema } from "@/lib/signing/resign/schema";
 
 export const dynamic = "force-dynamic";
