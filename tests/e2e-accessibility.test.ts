@@ -17,6 +17,7 @@ import { createToken, createUser, type FerryServer, startFerry } from "./helpers
 import { generateIpa } from "./helpers/generate-ipa";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
+import { embeddedProfile } from "./helpers/test-profile";
 
 const AXE_SOURCE = fs.readFileSync(path.resolve(import.meta.dirname, "../node_modules/axe-core/axe.min.js"), "utf8");
 const NOTES = [
@@ -48,11 +49,15 @@ async function sql<T extends Record<string, unknown>>(text: string, params: unkn
   return queryDatabase<T>(server.databaseUrl, text, params);
 }
 
+/** A profile about to expire, embedded in the newest build of channel "field-test": Admin → Signing offers to renew it. */
+const EXPIRING_PROFILE_UUID = "7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+
 async function upload(
   token: string,
   label: string,
   channel: string,
   notes: string,
+  options: { embeddedProfileUuid?: string } = {},
 ): Promise<{ id: string; appId: string }> {
   const file = path.join(scratch, `${label}.ipa`);
   await generateIpa(file, {
@@ -61,6 +66,16 @@ async function upload(
     buildNumber: label,
     name: "Field Notes",
     padBytes: 256,
+    extraFiles: options.embeddedProfileUuid
+      ? [
+          embeddedProfile("Field Notes", "com.example.field", {
+            bundleId: "com.example.field",
+            teamId: "FIELD12345",
+            uuid: options.embeddedProfileUuid,
+            name: "Field Notes Ad Hoc 2026",
+          }),
+        ]
+      : [],
   });
   const form = new FormData();
   form.append("file", await fs.openAsBlob(file), "field.ipa");
@@ -205,6 +220,7 @@ before(
     buildId = stable.id;
     betaBuildId = (await upload(adminToken, "101", "beta", `${NOTES}\n\nBeta only.`)).id;
     await upload(adminToken, "102", RESTRICTED_CHANNEL, "Insiders only.");
+    await upload(adminToken, "103", "field-test", "Field test.", { embeddedProfileUuid: EXPIRING_PROFILE_UUID });
 
     // The member and the uploader reach the app through a group; the uploader may upload to it.
     const [team] = await sql<{ id: string }>(
@@ -242,7 +258,10 @@ before(
     await sql(
       `INSERT INTO signing_profiles (id, uuid, name, type, team_id, app_id_pattern, certificate_fingerprints, devices, not_after, data)
        VALUES (gen_random_uuid(), '6f1e2d3c-4b5a-4c6d-8e7f-8a9b0c1d2e3f', 'Field Notes Ad Hoc', 'ad-hoc', 'FIELD12345',
-               'com.example.field', '{AB12}', '{00008110-000A1B2C3D4E5F60}', now() + interval '300 days', '\\x00')`,
+               'com.example.field', '{AB12}', '{00008110-000A1B2C3D4E5F60}', now() + interval '300 days', '\\x00'),
+              (gen_random_uuid(), $1, 'Field Notes Ad Hoc 2026', 'ad-hoc', 'FIELD12345',
+               'com.example.field', '{AB12}', '{00008110-000A1B2C3D4E5F60}', now() + interval '10 days', '\\x00')`,
+      [EXPIRING_PROFILE_UUID],
     );
     await sql(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",
