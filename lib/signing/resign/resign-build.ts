@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { userActor } from "@/lib/access/actor";
 import { recordAudit } from "@/lib/audit/audit";
+import { getBuildByIdFor } from "@/lib/builds/data";
 import { promoteBuild } from "@/lib/channels/mutations";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -16,7 +17,7 @@ import { type BundlePlan, type EntitlementChange, planResign, readProvisionedBun
 import type { ResignJobPayload } from "@/lib/signing/resign/schema";
 import { resignIpa } from "@/lib/signing/resign-ipa";
 import { ingestBuild } from "@/lib/upload/ingest-build";
-import { findUserById } from "@/lib/users/data";
+import { findUserById, type UserDto } from "@/lib/users/data";
 import { enqueueBuildResigned } from "@/lib/webhooks/deliveries";
 
 /**
@@ -47,6 +48,29 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * After the new build is stored: the other channels asked for (promoting is
+ * idempotent), then `build.resigned` with its channels. A retry of a job whose
+ * build was stored before its instance died sends the event only if it was
+ * not queued yet.
+ */
+async function publishMade(
+  buildId: string,
+  moreChannels: string[],
+  requester: UserDto,
+  options: { alreadyStored: boolean },
+): Promise<void> {
+  const actor = userActor(requester, { ip: null, userAgent: null });
+  for (const channel of moreChannels) await promoteBuild({ buildId, channel }, actor);
+  if (options.alreadyStored) {
+    const queued = await prisma().$queryRaw<unknown[]>`
+      SELECT 1 FROM webhook_deliveries WHERE event = 'build.resigned' AND payload #>> '{build,id}' = ${buildId} LIMIT 1`;
+    if (queued.length > 0) return;
+  }
+  const build = await getBuildByIdFor(requester, buildId);
+  if (build) await enqueueBuildResigned(build);
+}
+
 export type ResignJobResult = { buildId: string; changes: { bundleId: string; changes: EntitlementChange[] }[] };
 
 /** The `build.resign` job handler (lib/jobs/handlers.ts). Safe to run again after a lost lease. */
@@ -67,7 +91,11 @@ export async function runResignJob(job: Job): Promise<ResignJobResult> {
     where: { resignedFromId: original.id, metadata: { path: ["resign", "jobId"], equals: job.id } },
     select: { id: true },
   });
-  if (earlier) return { buildId: earlier.id, changes: [] };
+  if (earlier) {
+    // Killed after storing it: what came after (more channels, build.resigned) may not have happened.
+    await publishMade(earlier.id, payload.channels.slice(1), requester, { alreadyStored: true });
+    return { buildId: earlier.id, changes: [] };
+  }
 
   const identity = await loadIdentityForSigning(payload.identityId);
   const defaultProfile = payload.profileId ? await loadProfileForSigning(payload.profileId) : null;
@@ -111,9 +139,7 @@ export async function runResignJob(job: Job): Promise<ResignJobResult> {
         channel: first ?? null,
         resign: { fromBuildId: original.id, jobId: job.id },
       });
-      const actor = userActor(requester, { ip: null, userAgent: null });
-      for (const channel of more) await promoteBuild({ buildId: result.build.id, channel }, actor);
-      if (result.created) await enqueueBuildResigned(result.build);
+      if (result.created) await publishMade(result.build.id, more, requester, { alreadyStored: false });
       return {
         buildId: result.build.id,
         changes: plan.map((b) => ({ bundleId: b.bundleId, changes: b.changes })),
