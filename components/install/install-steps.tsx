@@ -110,7 +110,7 @@ function RegisteredDeviceStep({ registerHref }: { registerHref: string }) {
   return (
     <li data-testid="registered-device-step">
       It installs only on devices registered for this build.{" "}
-      <a href={registerHref} className={LINK} data-testid="register-device-link">
+      <a href={registerHref} className={`${LINK} underline`} data-testid="register-device-link">
         Register this device
       </a>{" "}
       if you have not yet, and ask the uploader to add it.
