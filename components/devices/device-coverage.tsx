@@ -5,6 +5,7 @@ import type { BuildDto } from "@/lib/builds/data";
 import { currentDeviceFor } from "@/lib/devices/current-device";
 import { coverageOf, listOwnDevices, provisionedUdids, visibleActiveDevices } from "@/lib/devices/data";
 import { deviceDisplayName } from "@/lib/devices/device-names";
+import { withReturnTo } from "@/lib/devices/return-to";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -63,7 +64,12 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
       ) : current ? null : (
         <p className="text-sm text-slate-600 dark:text-slate-300">
           This build installs only on the devices its profile lists.{" "}
-          <Link href="/devices" className="text-sky-700 hover:underline dark:text-sky-300">
+          {/* Registration comes back to this build page (lib/devices/return-to.ts). */}
+          <Link
+            href={withReturnTo("/devices", `/apps/${build.appId}/builds/${build.id}`)}
+            className="text-sky-700 underline dark:text-sky-300"
+            data-testid="coverage-register-link"
+          >
             Register your iPhone
           </Link>{" "}
           to see whether it is one of them.
