@@ -339,6 +339,14 @@ describe("single sign-on with an OpenID Provider", { timeout: 180_000 }, () => {
       assert.equal(await form.getAttribute("action"), "/api/auth/signin/oidc");
       assert.ok(((await form.locator('input[name="csrfToken"]').getAttribute("value")) ?? "").length > 0);
       assert.equal(await form.locator('input[name="callbackUrl"]').getAttribute("value"), "/devices");
+      // The post is answered with a redirect to the provider: the sign-in page's form-action admits
+      // the provider's origin (browsers hold such redirects to it), and no other page's does.
+      const formAction = async (pathname: string) =>
+        /form-action ([^;]*)/.exec(
+          (await fetch(`${server.baseUrl}${pathname}`)).headers.get("content-security-policy") ?? "",
+        )?.[1];
+      assert.equal(await formAction("/sign-in"), `'self' ${new URL(op.issuer).origin}`);
+      assert.equal(await formAction("/no-such-page"), "'self'");
       const seen = await signInWithSso(page, DANA, { javaScript: false });
       assert.ok(seen.loginShown, "the provider's login page was reached");
       assert.equal(new URL(page.url()).pathname, "/devices", "back where the user started");
