@@ -434,7 +434,7 @@ describe("the install page for employees", () => {
       const link = page.locator('[data-testid="install-link"]').first();
       assert.ok(await link.isVisible());
       assert.ok((await link.getAttribute("href"))?.startsWith(ITMS_PREFIX));
-      assert.ok(await page.locator('[data-testid="trust-steps"]').isVisible());
+      assert.ok(await page.locator('[data-testid="install-steps"] [data-testid="trust-steps"]').isVisible());
       // The server renders an absolute time (UTC) that needs no script.
       assert.match((await page.locator('[data-testid="local-time"]').first().textContent()) ?? "", /UTC$/);
     } finally {

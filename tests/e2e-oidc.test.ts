@@ -350,7 +350,8 @@ describe("single sign-on with an OpenID Provider", { timeout: 180_000 }, () => {
       const seen = await signInWithSso(page, DANA, { javaScript: false });
       assert.ok(seen.loginShown, "the provider's login page was reached");
       assert.equal(new URL(page.url()).pathname, "/devices", "back where the user started");
-      await page.getByText(DANA.email).waitFor();
+      // Signed in: the page itself, not the sign-in page (the header's email is hidden at 390 px).
+      await page.getByRole("heading", { name: "Your devices" }).waitFor();
       const rows = await usersWithEmail(DANA.email);
       assert.equal(rows.length, 1);
       assert.equal(rows[0]?.oidc_subject, `${op.issuer}|${DANA.sub}`);
