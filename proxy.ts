@@ -29,7 +29,7 @@ export function proxy(request: NextRequest) {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    `form-action ${formActionSources(request)}`,
     "frame-ancestors 'none'",
   ].join("; ");
   const requestHeaders = new Headers(request.headers);
@@ -52,6 +52,24 @@ export function proxy(request: NextRequest) {
     });
   }
   return response;
+}
+
+/**
+ * Where forms may post (and be redirected): Ferry itself; on the sign-in page also the
+ * OpenID Provider, because without JavaScript "Sign in with …" is a form whose post
+ * next-auth answers with a redirect to the provider, and browsers hold redirects after a
+ * form post to form-action too. The provider's authorization endpoint is expected on the
+ * issuer's origin (as with Okta, Entra ID, Google, Keycloak); the JavaScript sign-in does
+ * not depend on it.
+ */
+function formActionSources(request: NextRequest): string {
+  const issuer = request.nextUrl.pathname === "/sign-in" ? env().oidc?.issuer : undefined;
+  if (!issuer) return "'self'";
+  try {
+    return `'self' ${new URL(issuer).origin}`;
+  } catch {
+    return "'self'";
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import * as plist from "plist";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
-import { launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
+import { iPhoneDescriptor, launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
 import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
@@ -29,17 +29,18 @@ let browser: Browser;
 let iPhone: BrowserContext;
 let page: Page;
 let buildPath: string;
+let appPath: string;
 let listedUdid: string;
 /** The simulated iPhone's identity, under the test root the server trusts (CODESIGN_EXTRA_ROOTS). */
 const pki = testDeviceIdentityCa();
 const iphoneIdentity = pki.newDevice();
 
 /** Taps "Register this iPhone", reads the downloaded profile, posts the device's signed answer as iOS would. */
-async function registerThisPhone(udid: string): Promise<string> {
-  await page.goto(`${server.baseUrl}/devices`);
-  const button = page.getByTestId("register-device");
+async function registerThisPhone(udid: string, on: Page = page, start = "/devices"): Promise<string> {
+  if (start) await on.goto(`${server.baseUrl}${start}`);
+  const button = on.getByTestId("register-device");
   assert.match((await button.textContent()) ?? "", /Register this iPhone/);
-  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 30_000 }), button.click()]);
+  const [download] = await Promise.all([on.waitForEvent("download", { timeout: 30_000 }), button.click()]);
   const file = await download.path();
   const profile = plist.parse(fs.readFileSync(file, "utf8")) as {
     PayloadType: string;
@@ -83,6 +84,7 @@ before(async () => {
   });
   const { build } = (await up.json()) as { build: { id: string; appId: string } };
   buildPath = `/apps/${build.appId}/builds/${build.id}`;
+  appPath = `/apps/${build.appId}`;
   await queryDatabase(server.databaseUrl, "UPDATE apps SET visibility = 'everyone'");
   browser = await launchBrowser();
   iPhone = await newIPhoneContext(browser);
@@ -124,6 +126,58 @@ describe("iPhone registration", () => {
     assert.match(text, /This iPhone is not in this build — ask admin@example\.com to add it/);
     assert.ok(text.includes(MISSING_UDID));
     await verdict.getByRole("button", { name: /Copy UDID/ }).waitFor();
+  });
+
+  test("registering from the app page leads back to it; the device shows as people call it", async () => {
+    // A browser that knows no device yet, as someone opening the app page for the first time.
+    for (const scheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ ...iPhoneDescriptor(), colorScheme: scheme });
+      try {
+        const phone = await context.newPage();
+        await signIn(phone, server.baseUrl, "phone@example.com", "phone-password");
+        await phone.goto(`${server.baseUrl}${appPath}`);
+        // The ad hoc build's steps offer registration, carrying where to come back to.
+        const link = phone.getByTestId("install-steps").getByTestId("register-device-link");
+        assert.equal(await link.getAttribute("href"), `/devices?returnTo=${encodeURIComponent(appPath)}`);
+        await link.click();
+        await phone.waitForURL((url) => url.pathname === "/devices");
+        const register = phone.getByTestId("register-device");
+        assert.equal(await register.getAttribute("href"), `/devices/enroll?returnTo=${encodeURIComponent(appPath)}`);
+        const udid = scheme === "light" ? "00008120-0011223344556677" : "00008120-0011223344556688";
+        const location = await registerThisPhone(udid, phone, "");
+        await phone.goto(location);
+        const card = phone.getByTestId("device-registered");
+        await card.waitFor({ timeout: 15_000 });
+        const text = (await card.textContent()) ?? "";
+        // PRODUCT iPhone15,2 and VERSION 21F90, as people know them.
+        assert.match(text, /iPhone 14 Pro/);
+        assert.match(text, /iOS 17\.5 \(21F90\)/);
+        assert.doesNotMatch(text, /iPhone15,2/);
+        const back = phone.getByTestId("return-to-app");
+        assert.equal(await back.getAttribute("href"), appPath);
+        const listed = phone.locator(`[data-testid="my-device"][data-udid="${udid}"]`);
+        assert.match((await listed.textContent()) ?? "", /iPhone 14 Pro.*iOS 17\.5 \(21F90\)/s);
+        await back.click();
+        await phone.waitForURL(`${server.baseUrl}${appPath}`);
+        // Used once: the next registration from the devices page itself does not lead to the app.
+        await phone.goto(`${server.baseUrl}/devices`);
+        assert.equal(await phone.getByTestId("register-device").getAttribute("href"), "/devices/enroll");
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test("a returnTo that leaves the site is ignored all the way through", async () => {
+    for (const hostile of ["https://evil.example/apps", "//evil.example/apps", "/%5Cevil.example"]) {
+      await page.goto(`${server.baseUrl}/devices?returnTo=${encodeURIComponent(hostile)}`);
+      assert.equal(await page.getByTestId("register-device").getAttribute("href"), "/devices/enroll");
+      const res = await page.request.get(`${server.baseUrl}/devices/enroll?returnTo=${encodeURIComponent(hostile)}`, {
+        maxRedirects: 0,
+      });
+      assert.equal(res.status(), 200);
+      assert.doesNotMatch(res.headers()["set-cookie"] ?? "", /ferry-enroll-return/);
+    }
   });
 
   test("desktop: explains how to register from the phone, no download button", async () => {

@@ -254,15 +254,12 @@ describe("iPhone (emulated Chromium)", () => {
       await page.locator('[data-testid="in-app-warning"]').waitFor({ timeout: 30_000 });
       assert.match((await page.locator('[data-testid="in-app-warning"]').textContent()) ?? "", /Safari/);
       assert.equal(await page.locator('[data-testid="desktop-hint"]').count(), 0);
-      // "Copy link" (the page script's) puts this page's address on the clipboard.
+      // "Copy link" (the page script's) puts this page's address on the clipboard (not a build's).
       await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
       await waitForPageScript(page);
       await page.getByRole("button", { name: "Copy link" }).click();
       await page.getByRole("button", { name: "Copied" }).waitFor();
-      assert.equal(
-        await page.evaluate(() => navigator.clipboard.readText()),
-        `${server.baseUrl}/apps/${newer.appId}/builds/${newer.id}`,
-      );
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${server.baseUrl}/apps/${newer.appId}`);
     } finally {
       await context.close();
     }
@@ -437,7 +434,7 @@ describe("the install page for employees", () => {
       const link = page.locator('[data-testid="install-link"]').first();
       assert.ok(await link.isVisible());
       assert.ok((await link.getAttribute("href"))?.startsWith(ITMS_PREFIX));
-      assert.ok(await page.locator('[data-testid="trust-steps"]').isVisible());
+      assert.ok(await page.locator('[data-testid="install-steps"] [data-testid="trust-steps"]').isVisible());
       // The server renders an absolute time (UTC) that needs no script.
       assert.match((await page.locator('[data-testid="local-time"]').first().textContent()) ?? "", /UTC$/);
     } finally {

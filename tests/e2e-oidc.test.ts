@@ -34,6 +34,14 @@ const CAROL: TestAccount = {
   name: "Carol",
   password: "carol-idp-password",
 };
+/** Signs in with JavaScript switched off. */
+const DANA: TestAccount = {
+  sub: "dana-0005",
+  email: "dana@example.com",
+  emailVerified: true,
+  name: "Dana",
+  password: "dana-idp-password",
+};
 /** Claims the admin's address without the provider having verified it. */
 const MALLORY: TestAccount = {
   sub: "mallory-0004",
@@ -93,11 +101,12 @@ async function clickAndNavigate(page: Page, click: () => Promise<void>): Promise
 async function signInWithSso(
   page: Page,
   account: TestAccount,
+  options: { javaScript: boolean } = { javaScript: true },
 ): Promise<{ loginShown: boolean; consentShown: boolean }> {
   const ferry = new URL(server.baseUrl).origin;
   const seen = { loginShown: false, consentShown: false };
-  // Before hydration the button has no click handler yet.
-  await waitForHydration(page, "main button");
+  // Before hydration the button has no click handler yet (without JavaScript it is a plain form's submit).
+  if (options.javaScript) await waitForHydration(page, "main button");
   await clickAndNavigate(page, () => page.getByRole("button", { name: `Sign in with ${SSO_NAME}` }).click());
   for (let step = 0; step < 4 && new URL(page.url()).origin !== ferry; step++) {
     if (await page.getByLabel("Username").isVisible()) {
@@ -143,7 +152,7 @@ before(
       clientId: "ferry",
       clientSecret,
       redirectUris: [`${server.baseUrl}/api/auth/callback/oidc`],
-      accounts: [ALICE, BOB, CAROL, MALLORY],
+      accounts: [ALICE, BOB, CAROL, DANA, MALLORY],
     });
     browser = await launchBrowser();
   },
@@ -312,6 +321,43 @@ describe("single sign-on with an OpenID Provider", { timeout: 180_000 }, () => {
     await alert.waitFor();
     assert.match((await alert.textContent()) ?? "", new RegExp(`Signing in with ${SSO_NAME} did not complete`));
     await context.close();
+  });
+
+  test("without JavaScript, Sign in with <provider> is a form that posts and signs in", async () => {
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+    });
+    try {
+      const page = await context.newPage();
+      // A deep link: the return address survives the round trip through the provider.
+      await page.goto(`${server.baseUrl}/devices`);
+      assert.equal(new URL(page.url()).pathname, "/sign-in");
+      const form = page.getByTestId("sso-form");
+      assert.equal(await form.getAttribute("method"), "post");
+      assert.equal(await form.getAttribute("action"), "/api/auth/signin/oidc");
+      assert.ok(((await form.locator('input[name="csrfToken"]').getAttribute("value")) ?? "").length > 0);
+      assert.equal(await form.locator('input[name="callbackUrl"]').getAttribute("value"), "/devices");
+      // The post is answered with a redirect to the provider: the sign-in page's form-action admits
+      // the provider's origin (browsers hold such redirects to it), and no other page's does.
+      const formAction = async (pathname: string) =>
+        /form-action ([^;]*)/.exec(
+          (await fetch(`${server.baseUrl}${pathname}`)).headers.get("content-security-policy") ?? "",
+        )?.[1];
+      assert.equal(await formAction("/sign-in"), `'self' ${new URL(op.issuer).origin}`);
+      assert.equal(await formAction("/no-such-page"), "'self'");
+      const seen = await signInWithSso(page, DANA, { javaScript: false });
+      assert.ok(seen.loginShown, "the provider's login page was reached");
+      assert.equal(new URL(page.url()).pathname, "/devices", "back where the user started");
+      // Signed in: the page itself, not the sign-in page (the header's email is hidden at 390 px).
+      await page.getByRole("heading", { name: "Your devices" }).waitFor();
+      const rows = await usersWithEmail(DANA.email);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.oidc_subject, `${op.issuer}|${DANA.sub}`);
+    } finally {
+      await context.close();
+    }
   });
 
   test("with password sign-in switched off only the SSO button is offered", async () => {

@@ -6,18 +6,28 @@ import { requireUserPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
 import { currentDeviceFor } from "@/lib/devices/current-device";
 import { listOwnDevices } from "@/lib/devices/data";
+import { deviceDisplayName, deviceModelName, osVersionLabel } from "@/lib/devices/device-names";
 import { enrollmentSigner } from "@/lib/devices/enrollment";
+import { safeReturnTo, withReturnTo } from "@/lib/devices/return-to";
 import { classifyDevice } from "@/lib/ui/device";
 import { formatDate } from "@/lib/ui/format";
+import { PRIMARY_BUTTON } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Devices" };
 
-type Props = { searchParams: Promise<{ registered?: string }> };
+type Props = { searchParams: Promise<{ registered?: string | string[]; returnTo?: string | string[] }> };
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 export default async function DevicesPage({ searchParams }: Props) {
-  const user = await requireUserPage("/devices");
-  const { registered } = await searchParams;
+  const params = await searchParams;
+  const registered = first(params.registered);
+  // The page the registration started from (an app's page), to lead back to once it is done.
+  const returnTo = safeReturnTo(first(params.returnTo));
+  const user = await requireUserPage(withReturnTo("/devices", returnTo));
   const [devices, current] = await Promise.all([listOwnDevices(user), currentDeviceFor(user)]);
   const userAgent = (await headers()).get("user-agent") ?? "";
   const kind = classifyDevice(userAgent);
@@ -35,11 +45,14 @@ export default async function DevicesPage({ searchParams }: Props) {
         justRegistered ? (
           <Card title="Device registered" testId="device-registered">
             <p className="text-sm text-slate-700 dark:text-slate-200">
-              <strong>{justRegistered.name ?? justRegistered.model ?? "Your device"}</strong>
-              {justRegistered.model ? ` (${justRegistered.model}` : ""}
-              {justRegistered.osVersion ? `, iOS ${justRegistered.osVersion}` : ""}
-              {justRegistered.model ? ")" : ""} is registered. This browser now knows it runs on this device.
+              <strong>{deviceDisplayName(justRegistered, "Your device")}</strong>
+              {describeModel(justRegistered)} is registered. This browser now knows it runs on this device.
             </p>
+            {returnTo ? (
+              <a href={returnTo} data-testid="return-to-app" className={`mt-3 ${PRIMARY_BUTTON}`}>
+                Back to the app
+              </a>
+            ) : null}
             <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
               <span className="text-slate-500 dark:text-slate-400">UDID</span>
               <code className="break-all" data-testid="registered-udid">
@@ -74,7 +87,7 @@ export default async function DevicesPage({ searchParams }: Props) {
               : "iOS will show the profile as “Not Verified” (this server does not sign it): that is expected."}
           </p>
           <a
-            href="/devices/enroll"
+            href={withReturnTo("/devices/enroll", returnTo)}
             data-testid="register-device"
             className="mt-3 inline-block rounded-lg bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-800"
           >
@@ -103,9 +116,17 @@ export default async function DevicesPage({ searchParams }: Props) {
               data-testid="my-device"
               data-udid={d.udid}
             >
-              <span className="font-medium">{d.name ?? d.model ?? "Unnamed device"}</span>
-              {d.model ? <span className="text-slate-500 dark:text-slate-400">{d.model}</span> : null}
-              {d.osVersion ? <span className="text-slate-500 dark:text-slate-400">iOS {d.osVersion}</span> : null}
+              <span className="font-medium">{deviceDisplayName(d)}</span>
+              {d.model && d.name ? (
+                <span className="text-slate-500 dark:text-slate-400" title={d.model} data-testid="device-model">
+                  {deviceModelName(d.model)}
+                </span>
+              ) : null}
+              {d.osVersion ? (
+                <span className="text-slate-500 dark:text-slate-400" data-testid="device-os">
+                  {osVersionLabel(d.osVersion)}
+                </span>
+              ) : null}
               {current?.id === d.id ? <Badge color="sky">this device</Badge> : null}
               {d.disabled ? <Badge color="red">disabled</Badge> : null}
               <span className="text-slate-500 dark:text-slate-400">registered {formatDate(d.createdAt)}</span>
@@ -116,4 +137,13 @@ export default async function DevicesPage({ searchParams }: Props) {
       )}
     </div>
   );
+}
+
+/** " (iPhone 15 Pro, iOS 18.1 (22B83))" after a device's own name: what it is and runs, as people call them. */
+function describeModel(device: { name: string | null; model: string | null; osVersion: string | null }): string {
+  const parts = [
+    device.name && device.model ? deviceModelName(device.model) : null,
+    device.osVersion ? osVersionLabel(device.osVersion) : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }

@@ -29,7 +29,8 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
     return known ?? messages.Default ?? "Sign-in did not work. Try again.";
   }
 
-  async function onSingleSignOn() {
+  async function onSingleSignOn(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
     if (!sso) return;
     setPending("sso");
     setError(null);
@@ -75,14 +76,25 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
         </p>
       ) : null}
       {sso ? (
-        <button
-          type="button"
-          onClick={() => void onSingleSignOn()}
-          disabled={pending !== null}
-          className="w-full rounded-md bg-sky-700 px-4 py-2.5 font-medium text-white hover:bg-sky-800 disabled:opacity-60"
+        // A real form: without JavaScript the browser posts it to next-auth's sign-in endpoint
+        // (with the CSRF token it checks), which redirects to the provider. With JavaScript,
+        // next-auth's signIn() does the same and can explain a failure in place.
+        <form
+          method="post"
+          action={`/api/auth/signin/${encodeURIComponent(sso.providerId)}`}
+          onSubmit={(event) => void onSingleSignOn(event)}
+          data-testid="sso-form"
         >
-          {pending === "sso" ? `Redirecting to ${sso.name}…` : `Sign in with ${sso.name}`}
-        </button>
+          <input type="hidden" name="csrfToken" value={csrfToken ?? ""} />
+          <input type="hidden" name="callbackUrl" value={callbackUrl} />
+          <button
+            type="submit"
+            disabled={pending !== null}
+            className="w-full rounded-md bg-sky-700 px-4 py-2.5 font-medium text-white hover:bg-sky-800 disabled:opacity-60"
+          >
+            {pending === "sso" ? `Redirecting to ${sso.name}…` : `Sign in with ${sso.name}`}
+          </button>
+        </form>
       ) : null}
       {sso && localLoginEnabled ? (
         <div

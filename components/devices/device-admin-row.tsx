@@ -9,6 +9,7 @@ import {
   renameDeviceAction,
 } from "@/lib/devices/actions";
 import type { DeviceDto } from "@/lib/devices/data";
+import { deviceModelName, osVersionLabel } from "@/lib/devices/device-names";
 import { formatDate } from "@/lib/ui/format";
 
 export function DeviceAdminRow({ device }: { device: DeviceDto }) {
@@ -53,8 +54,10 @@ export function DeviceAdminRow({ device }: { device: DeviceDto }) {
           </SubmitButton>
         </ActionForm>
       </td>
-      <td className="px-3 py-2">{device.model ?? "—"}</td>
-      <td className="px-3 py-2">{device.osVersion ?? "—"}</td>
+      <td className="px-3 py-2" title={device.model ?? undefined}>
+        {device.model ? deviceModelName(device.model) : "—"}
+      </td>
+      <td className="px-3 py-2">{device.osVersion ? osVersionLabel(device.osVersion) : "—"}</td>
       <td className="px-3 py-2">{formatDate(device.createdAt)}</td>
       <td className="px-3 py-2">
         {device.disabled ? <Badge color="red">disabled</Badge> : <Badge color="green">active</Badge>}

@@ -4,6 +4,8 @@ import { can } from "@/lib/access/policy";
 import type { BuildDto } from "@/lib/builds/data";
 import { currentDeviceFor } from "@/lib/devices/current-device";
 import { coverageOf, listOwnDevices, provisionedUdids, visibleActiveDevices } from "@/lib/devices/data";
+import { deviceDisplayName } from "@/lib/devices/device-names";
+import { withReturnTo } from "@/lib/devices/return-to";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -34,12 +36,12 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
             data-testid="device-verdict"
             data-verdict="included"
           >
-            This {what} is included ({current.name ?? current.model ?? current.udid}).
+            This {what} is included ({deviceDisplayName(current, current.udid)}).
           </p>
         ) : (
           <div className="text-sm text-red-800 dark:text-red-200" data-testid="device-verdict" data-verdict="missing">
             <p>
-              This {what} is not in this build — ask {ask} to add it ({current.name ?? current.model ?? "unnamed"}).
+              This {what} is not in this build — ask {ask} to add it ({deviceDisplayName(current, "unnamed")}).
             </p>
             <p className="mt-1 flex flex-wrap items-center gap-2">
               <code className="break-all text-slate-700 dark:text-slate-200">{current.udid}</code>
@@ -54,8 +56,7 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
             .filter((d) => d.id !== current?.id)
             .map((d) => (
               <li key={d.id} data-udid={d.udid} data-verdict={udids.has(d.udid) ? "included" : "missing"}>
-                {d.name ?? d.model ?? "Unnamed device"}:{" "}
-                {udids.has(d.udid) ? "included" : `not in this build — ask ${ask} to add it`}{" "}
+                {deviceDisplayName(d)}: {udids.has(d.udid) ? "included" : `not in this build — ask ${ask} to add it`}{" "}
                 <code className="text-xs text-slate-500 dark:text-slate-400">{d.udid}</code>
               </li>
             ))}
@@ -63,7 +64,12 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
       ) : current ? null : (
         <p className="text-sm text-slate-600 dark:text-slate-300">
           This build installs only on the devices its profile lists.{" "}
-          <Link href="/devices" className="text-sky-700 hover:underline dark:text-sky-300">
+          {/* Registration comes back to this build page (lib/devices/return-to.ts). */}
+          <Link
+            href={withReturnTo("/devices", `/apps/${build.appId}/builds/${build.id}`)}
+            className="text-sky-700 underline dark:text-sky-300"
+            data-testid="coverage-register-link"
+          >
             Register your iPhone
           </Link>{" "}
           to see whether it is one of them.
@@ -84,7 +90,8 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
               <ul className="mt-1 space-y-0.5">
                 {adminMissing.map((d) => (
                   <li key={d.udid} data-udid={d.udid}>
-                    {d.name ?? d.model ?? "Unnamed"} — {d.owner ?? "no owner"} <code className="text-xs">{d.udid}</code>
+                    {deviceDisplayName(d, "Unnamed")} — {d.owner ?? "no owner"}{" "}
+                    <code className="text-xs">{d.udid}</code>
                   </li>
                 ))}
               </ul>

@@ -9,6 +9,7 @@ import { InstallSteps } from "@/components/install/install-steps";
 import { WatchControl } from "@/components/notifications/watch-control";
 import { LocalTime } from "@/components/ui/local-time";
 import type { InstallCount } from "@/lib/audit/install-analytics";
+import { withReturnTo } from "@/lib/devices/return-to";
 import type { AppInstallViewProps } from "@/lib/install-page/load-install-page";
 import { formatBytes } from "@/lib/ui/format";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
@@ -16,6 +17,8 @@ import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 /** The install page: every version of an app the reader sees, newest first, each with its install action. */
 export function AppInstallView(props: AppInstallViewProps) {
   const { app, device, rows, primaryId, steps, publisher } = props;
+  // Registering a device starts here and comes back here (lib/devices/return-to.ts).
+  const registerHref = withReturnTo("/devices", `/apps/${app.id}`);
   return (
     <div data-device={device} data-testid="install-root">
       <div className="mb-6 flex items-center gap-4">
@@ -39,7 +42,7 @@ export function AppInstallView(props: AppInstallViewProps) {
       <ChannelList appId={app.id} channels={props.channels} />
       <h2 className={`mb-2 text-sm font-semibold uppercase tracking-wide ${MUTED}`}>Versions</h2>
       <ol className="space-y-3" data-testid="build-list">
-        {rows.map(({ build, warnings, blockers, links, problems, counts }, index) => {
+        {rows.map(({ build, warnings, blockers, links, problems, firstLaunch, counts }, index) => {
           const label = `${build.version} (${build.buildNumber})`;
           const isPrimary = primaryId === build.id;
           const buildPagePath = `/apps/${app.id}/builds/${build.id}`;
@@ -85,12 +88,19 @@ export function AppInstallView(props: AppInstallViewProps) {
                     qr={isPrimary ? "large" : "link"}
                     buildPagePath={buildPagePath}
                     publisher={publisher}
+                    // The lead version's full steps follow below; every other Install gets them folded.
+                    firstLaunch={isPrimary && steps ? null : firstLaunch}
+                    registerHref={registerHref}
                   />
                 </div>
               </div>
               {isPrimary && steps ? (
                 <div className="mt-3 border-t border-slate-200 pt-3 dark:border-slate-700">
-                  <InstallSteps {...steps} open={device === "ios"} />
+                  <InstallSteps
+                    {...steps}
+                    registerHref={steps.registeredDevicesOnly ? registerHref : null}
+                    open={device === "ios"}
+                  />
                 </div>
               ) : null}
             </li>

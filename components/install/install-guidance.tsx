@@ -14,7 +14,17 @@ import { applyDeviceKind } from "@/lib/ui/enhance";
  * On the pages without the React runtime public/page-script.js does that
  * refinement (data-guidance) and wires the copy button (data-copy).
  */
-export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; initialKind: DeviceKind }) {
+export function InstallGuidance({
+  pageUrl,
+  initialKind,
+  desktopHint,
+}: {
+  /** This page's own address (what "Copy link" copies, to open the same page in Safari). */
+  pageUrl: string;
+  initialKind: DeviceKind;
+  /** What a desktop reader is told; by default, to scan the QR code or open the page on the phone. */
+  desktopHint?: string;
+}) {
   const [kind, setKind] = useState<DeviceKind>(initialKind);
   const [copied, setCopied] = useState(false);
 
@@ -38,18 +48,20 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
         data-guidance={kind}
         className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
       >
-        <p className="font-medium">Open this page in Safari to install.</p>
+        <p className="font-semibold">Open this page in Safari: in-app browsers can&apos;t install apps.</p>
         <p className="mt-1">
-          This app&apos;s built-in browser can&apos;t install apps. Tap the ••• or share menu and choose &quot;Open in
-          Safari&quot;, or copy the link and paste it into Safari.
+          Tap the ••• or share menu and choose &quot;Open in Safari&quot;, or copy the link and paste it into
+          Safari&apos;s address bar.
         </p>
+        {/* The page's main action here: Install steps back (INSTALL_BUTTON's in-app look). */}
         <button
           type="button"
           data-copy={pageUrl}
+          data-testid="in-app-copy-link"
           onClick={() => void copy()}
-          className="mt-2 rounded-md bg-amber-900 px-3 py-1.5 text-white"
+          className="mt-3 inline-flex w-full items-center justify-center rounded-lg bg-amber-900 px-5 py-3 text-base font-semibold text-white shadow-sm hover:bg-amber-950 sm:w-auto dark:bg-amber-200 dark:text-amber-950 dark:hover:bg-amber-100"
         >
-          {copied ? "Link copied" : "Copy link"}
+          <span aria-live="polite">{copied ? "Link copied" : "Copy link"}</span>
         </button>
       </div>
     );
@@ -58,7 +70,8 @@ export function InstallGuidance({ pageUrl, initialKind }: { pageUrl: string; ini
     <p data-testid="desktop-hint" data-guidance={kind} className="text-sm text-slate-600 dark:text-slate-300">
       {kind === "android"
         ? "These are iOS apps: open this page on an iPhone or iPad."
-        : "On your iPhone or iPad, scan the QR code with the Camera app, or open this page there and tap Install."}
+        : (desktopHint ??
+          "On your iPhone or iPad, scan the QR code with the Camera app, or open this page there and tap Install.")}
     </p>
   );
 }

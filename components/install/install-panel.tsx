@@ -1,8 +1,10 @@
 import Link from "next/link";
 import { FreshInstallLink } from "@/components/install/fresh-install-link";
+import { FirstLaunchHelp } from "@/components/install/install-steps";
 import { QrCode } from "@/components/install/qr-code";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { BuildLinks } from "@/lib/install-links/install-links-for";
+import type { FirstLaunch } from "@/lib/install-page/first-launch";
 import type { DeviceKind, DeviceProblem } from "@/lib/ui/device";
 import { LINK, MUTED, PRIMARY_BUTTON } from "@/lib/ui/styles";
 
@@ -23,7 +25,20 @@ type Props = {
   buildPagePath: string;
   /** Admins and uploaders may still try a blocked build (e.g. to confirm what iOS says); employees may not. */
   publisher: boolean;
+  /**
+   * The first-launch steps (trust, Developer Mode), folded under the Install: for an Install
+   * with no full "After you tap Install" list beside it. Omitted where that list follows.
+   */
+  firstLaunch?: FirstLaunch | null;
+  /** Where to register this device and come back (builds for registered devices only). */
+  registerHref?: string | null;
 };
+
+/**
+ * The Install button's look. Under an in-app browser's warning it steps back to a
+ * secondary, muted button (the warning's "Copy link" leads: in-app browsers cannot install).
+ */
+export const INSTALL_BUTTON = `${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300 in-app:border in-app:border-slate-300 in-app:bg-white in-app:py-2 in-app:text-sm in-app:font-medium in-app:text-slate-700 in-app:shadow-none in-app:hover:bg-slate-100 dark:in-app:border-slate-600 dark:in-app:bg-slate-900 dark:in-app:text-slate-200 dark:in-app:hover:bg-slate-800`;
 
 /**
  * One build's install action, device-aware: on iPhone/iPad the Install button;
@@ -40,6 +55,8 @@ export async function InstallPanel({
   qr,
   buildPagePath,
   publisher,
+  firstLaunch = null,
+  registerHref = null,
 }: Props) {
   if (blockers.length > 0) {
     return (
@@ -99,9 +116,10 @@ export async function InstallPanel({
           freshHref={`${buildPagePath}/install`}
           expiresAt={links.expiresAt}
           testId="install-link"
-          className={`${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`}
+          className={INSTALL_BUTTON}
         >
-          <span className="off-ios:hidden">Install {label}</span>
+          <span className="off-ios:hidden in-app:hidden">Install {label}</span>
+          <span className="hidden in-app:inline">Install {label} (works in Safari)</span>
           <span className="on-ios:hidden">Open the install link (on an iPhone or iPad)</span>
         </FreshInstallLink>
         {onPhone ? null : qr === "large" ? (
@@ -115,6 +133,7 @@ export async function InstallPanel({
           </Link>
         )}
       </div>
+      {firstLaunch ? <FirstLaunchHelp firstLaunch={firstLaunch} registerHref={registerHref} /> : null}
     </div>
   );
 }

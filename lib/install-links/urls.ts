@@ -96,6 +96,11 @@ function parseBase(publicUrl: string): string {
   return `${url.origin}${prefix}`;
 }
 
+/** An app's install page (every version the reader sees). */
+export function appPageUrl(publicUrl: string, appId: string): string {
+  return joinPath(publicUrl, "apps", appId);
+}
+
 /** The stable page of a channel: always its newest build. */
 export function channelPageUrl(publicUrl: string, appId: string, channel: string): string {
   return joinPath(publicUrl, "apps", appId, "channels", channel);

@@ -9,11 +9,14 @@ import { recordAudit } from "@/lib/audit/audit";
 import { type InstallCount, type InstallFunnel, installCounts, installFunnel } from "@/lib/audit/install-analytics";
 import { type BuildDto, getBuildFor, listBuildsFor } from "@/lib/builds/data";
 import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
+import { env } from "@/lib/config/env";
 import { type DeviceDto, deviceBlocker } from "@/lib/devices/data";
 import { deviceOfCookie } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { requestContext } from "@/lib/http/request-context";
 import { type BuildLinks, installLinksFor } from "@/lib/install-links/install-links-for";
+import { appPageUrl } from "@/lib/install-links/urls";
+import { type FirstLaunch, firstLaunchOf } from "@/lib/install-page/first-launch";
 import { watchControlFor } from "@/lib/notifications/data";
 import { classifyDevice, type DeviceKind, type DeviceProblem, deviceProblems } from "@/lib/ui/device";
 import { formatBytes, formatDate } from "@/lib/ui/format";
@@ -66,6 +69,8 @@ type InstallState = {
   blockers: Warning[];
   problems: DeviceProblem[];
   links: BuildLinks;
+  /** What the build asks for on first launch (trust, Developer Mode, a registered device). */
+  firstLaunch: FirstLaunch;
 };
 
 function installStateOf(build: BuildDto, viewer: Viewer): InstallState {
@@ -80,6 +85,7 @@ function installStateOf(build: BuildDto, viewer: Viewer): InstallState {
       viewer.userAgent,
     ),
     links: installLinksFor(viewer.user, build, viewer.now),
+    firstLaunch: firstLaunchOf(build),
   };
 }
 
@@ -104,6 +110,7 @@ export type InstallRow = {
   blockers: Warning[];
   links: BuildLinks;
   problems: DeviceProblem[];
+  firstLaunch: FirstLaunch;
   /** Admins only: how often it was installed. */
   counts: InstallCount | null;
 };
@@ -112,7 +119,7 @@ export type AppInstallViewProps = {
   app: { id: string; name: string; bundleId: string; description: string | null };
   /** The newest build's icon. */
   iconPath: string | null;
-  /** The page the in-app browser warning copies (the newest build's). */
+  /** The page the in-app browser warning copies: this one. */
   guidancePageUrl: string | null;
   device: DeviceKind;
   channels: ChannelDto[];
@@ -120,7 +127,7 @@ export type AppInstallViewProps = {
   /** The version the page leads with (steps, the desktop's QR code): the newest one that can install. */
   primaryId: string | null;
   /** The primary version's "after you tap Install" steps. */
-  steps: { appName: string; enterprise: boolean; developer: string | null } | null;
+  steps: ({ appName: string } & FirstLaunch) | null;
   publisher: boolean;
   /** The Watch / Unwatch control (email when a new build is out). */
   watch?: WatchControlProps;
@@ -155,10 +162,10 @@ export async function loadAppInstallPage(
   return {
     app: { id: app.id, name: app.name, bundleId: app.bundleId, description: app.description ?? null },
     iconPath: latest ? pageIconPath(latest, 128) : null,
-    guidancePageUrl: latest ? installLinksFor(user, latest, now).pageUrl : null,
+    guidancePageUrl: latest ? appPageUrl(env().publicUrl, app.id) : null,
     device: viewer.device,
     channels: await listChannelsFor(user, app.id),
-    rows: rows.map(({ build, warnings, blockers, links, problems }) => ({
+    rows: rows.map(({ build, warnings, blockers, links, problems, firstLaunch }) => ({
       build: {
         id: build.id,
         name: build.name,
@@ -175,16 +182,11 @@ export async function loadAppInstallPage(
       blockers,
       links,
       problems,
+      firstLaunch,
       counts: counts ? (counts.get(build.id) ?? { manifests: 0, downloads: 0, users: 0 }) : null,
     })),
     primaryId: primary?.id ?? null,
-    steps: primary
-      ? {
-          appName: primary.name,
-          enterprise: primary.analysis?.profile?.type === "enterprise",
-          developer: primary.analysis?.profile?.teamName ?? null,
-        }
-      : null,
+    steps: primary ? { appName: primary.name, ...firstLaunchOf(primary) } : null,
     publisher: viewer.publisher,
     watch: {
       ...(await watchControlFor(user, app.id, null)),

@@ -68,3 +68,51 @@ test("device problems: iPad-only build on an iPhone, iOS older than the minimum"
     [],
   );
 });
+
+const INSTAGRAM_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 330.0.0.0.0 (iPhone15,4; iOS 17_5; en_US; en; scale=3.00; 1179x2556; 600000000)";
+const FACEBOOK_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/21F79 [FBAN/FBIOS;FBAV/470.0.0.40.92;FBBV/600000000;FBDV/iPhone15,4;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]";
+const LINKEDIN_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [LinkedInApp]/9.29.8";
+const LINE_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Safari Line/14.8.0";
+const GOOGLE_APP_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/330.0.660348389 Mobile/15E148 Safari/604.1";
+const WHATSAPP_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 WhatsApp/24.10.0";
+/** An app showing a page in its own WKWebView: WebKit's user agent, no "Safari/" token and no app name. */
+const PLAIN_WKWEBVIEW =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+const IPAD_WKWEBVIEW =
+  "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+const IPAD_AS_MAC_WKWEBVIEW =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+const CHROME_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0.6478.54 Mobile/15E148 Safari/604.1";
+const FIREFOX_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/127.0 Mobile/15E148 Safari/605.1.15";
+const EDGE_IOS =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 EdgiOS/126.2592.56 Mobile/15E148 Safari/605.1.15";
+const MAC_SAFARI =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+
+test("known in-app browsers are in-app even when they carry Safari's token", () => {
+  for (const ua of [INSTAGRAM_IOS, FACEBOOK_IOS, LINKEDIN_IOS, LINE_IOS, GOOGLE_APP_IOS, WHATSAPP_IOS]) {
+    assert.equal(classifyDevice(ua, 5), "ios-in-app", ua);
+  }
+});
+
+test("a plain WKWebView (no Safari token, no app name) is an in-app browser, on iPhone and iPad", () => {
+  assert.equal(classifyDevice(PLAIN_WKWEBVIEW, 5), "ios-in-app");
+  assert.equal(classifyDevice(IPAD_WKWEBVIEW, 5), "ios-in-app");
+  // An iPad app's web view in desktop mode: Mac user agent, touch points, no Safari token.
+  assert.equal(classifyDevice(IPAD_AS_MAC_WKWEBVIEW, 5), "ios-in-app");
+  // Without touch points it is a Mac (a Mac app's web view): nothing to install there anyway.
+  assert.equal(classifyDevice(IPAD_AS_MAC_WKWEBVIEW, 0), "desktop");
+});
+
+test("Safari and the other iOS browsers (which hand the install link to iOS) are not in-app", () => {
+  for (const ua of [IPHONE_SAFARI, CHROME_IOS, FIREFOX_IOS, EDGE_IOS]) assert.equal(classifyDevice(ua, 5), "ios", ua);
+  assert.equal(classifyDevice(MAC_SAFARI, 0), "desktop");
+});

@@ -5,16 +5,31 @@
  */
 export type DeviceKind = "ios" | "ios-in-app" | "android" | "desktop";
 
+/** Apps whose built-in browser names itself in the user agent. */
 const IN_APP =
-  /\b(FBAN|FBAV|FB_IAB|Instagram|Line\/|MicroMessenger|WeChat|wxwork|Slack|Teams|MSTeams|LinkedInApp|Twitter|Snapchat|DingTalk|Lark|Feishu|GSA\/|Discord|Telegram|WhatsApp)\b/i;
+  /\b(FBAN|FBAV|FB_IAB|FBIOS|Instagram|Line\/|MicroMessenger|WeChat|wxwork|Slack|Teams|MSTeams|LinkedInApp|Twitter|Snapchat|DingTalk|Lark|Feishu|GSA\/|Discord|Telegram|WhatsApp|Pinterest|musical_ly|BytedanceWebview|Reddit)\b/i;
+
+/**
+ * Browsers on iOS that hand itms-services links to the system like Safari
+ * does: they all carry the "Safari/" token. A plain WKWebView (an app showing
+ * a page itself: mail clients, chat apps, QR scanners) sends WebKit's user
+ * agent without it, and swallows the install link.
+ */
+const HAS_SAFARI_TOKEN = /\bSafari\/\d/;
 
 export function classifyDevice(userAgent: string, maxTouchPoints = 0): DeviceKind {
   const iOSByName = /\b(iPhone|iPad|iPod)\b/.test(userAgent);
   // iPadOS 13+ Safari sends a Mac user agent; real Macs have no touch screen.
   const iPadAsMac = /\bMacintosh\b/.test(userAgent) && maxTouchPoints > 1;
-  if (iOSByName || iPadAsMac) return IN_APP.test(userAgent) ? "ios-in-app" : "ios";
+  if (iOSByName || iPadAsMac) return isInAppBrowser(userAgent) ? "ios-in-app" : "ios";
   if (/\bAndroid\b/i.test(userAgent)) return "android";
   return "desktop";
+}
+
+/** An app's built-in browser (named, or a WebKit view without Safari's token): it cannot install apps. */
+function isInAppBrowser(userAgent: string): boolean {
+  if (IN_APP.test(userAgent)) return true;
+  return /\bAppleWebKit\//.test(userAgent) && !HAS_SAFARI_TOKEN.test(userAgent);
 }
 
 /** Which Apple device the user agent names; a Mac may be an iPad in desktop mode (only touch points tell). */

@@ -6,7 +6,9 @@ import { requireUserRequest } from "@/lib/auth/require-user";
 import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
+import { firstLaunchOf } from "@/lib/install-page/first-launch";
 import { watchControlFor } from "@/lib/notifications/data";
+import { classifyDevice } from "@/lib/ui/device";
 
 /**
  * A channel's stable page (/apps/{appId}/channels/{channel}): like the install
@@ -39,6 +41,8 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
           notes: build.notes,
         }
       : null,
+    firstLaunch: build ? firstLaunchOf(build) : null,
+    device: classifyDevice(context.req.headers["user-agent"] ?? ""),
     pageUrl: channelPageUrl(publicUrl, appId, latest.channel.name),
     installUrl: channelInstallUrl(publicUrl, appId, latest.channel.name),
     watch: await watchControlFor(user, appId, latest.channel),

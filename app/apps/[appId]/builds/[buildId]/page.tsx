@@ -18,6 +18,7 @@ import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/access/policy";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
+import { withReturnTo } from "@/lib/devices/return-to";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { loadBuildInstallPage } from "@/lib/install-page/load-install-page";
 import { resignOptions } from "@/lib/signing/resign/options";
@@ -37,7 +38,7 @@ export default async function BuildPage({ params }: Props) {
     deviceCookie: (await cookies()).get(DEVICE_COOKIE)?.value,
   });
   if (!page) notFound();
-  const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details } = page;
+  const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details, firstLaunch } = page;
   const signing = can(user, "signing.manage") ? await resignOptions(user) : null;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
@@ -74,8 +75,12 @@ export default async function BuildPage({ params }: Props) {
           <>
             <InstallSteps
               appName={build.name}
-              enterprise={profile?.type === "enterprise"}
-              developer={profile?.teamName ?? null}
+              {...firstLaunch}
+              registerHref={
+                firstLaunch.registeredDevicesOnly
+                  ? withReturnTo("/devices", `/apps/${build.appId}/builds/${build.id}`)
+                  : null
+              }
               open={device === "ios"}
             />
             <p className={`text-xs ${MUTED}`}>
