@@ -29,3 +29,18 @@ INSERT INTO "audit_rollup" ("id", "rolled_before") VALUES (1, '1970-01-01T00:00:
 
 -- The retention sweep finds delivered deliveries by age without reading the pending ones.
 CREATE INDEX "webhook_deliveries_delivered_created_at_idx" ON "webhook_deliveries" ("created_at") WHERE "status" = 'delivered';
+
+-- Audit search through PostgreSQL's own index (lib/audit/audit-search.ts):
+-- a trigram GIN index on the searched text, so `ILIKE '%term%'` over actor,
+-- action, IP, user agent and target is an index lookup, not a scan of every
+-- row. pg_trgm ships with PostgreSQL (the embedded server's build included)
+-- and is a trusted extension: the database's owner may create it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX "audit_events_search_trgm_idx" ON "audit_events" USING gin (
+  (coalesce("actor_email", '') || ' ' || "action" || ' ' || coalesce("ip", '') || ' ' || coalesce("user_agent", '') || ' ' || coalesce("target_id", '')) gin_trgm_ops
+);
+-- By person (what they did, what was done to them), by app, by action: newest first.
+CREATE INDEX "audit_events_actor_id_id_idx" ON "audit_events" ("actor_id", "id");
+CREATE INDEX "audit_events_target_id_id_idx" ON "audit_events" ("target_id", "id");
+CREATE INDEX "audit_events_app_id_id_idx" ON "audit_events" ("app_id", "id");
+CREATE INDEX "audit_events_action_id_idx" ON "audit_events" ("action", "id");
