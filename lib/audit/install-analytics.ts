@@ -54,16 +54,36 @@ export async function installCounts(buildIds: string[]): Promise<Map<string, Ins
 }
 
 export type FunnelCounts = { views: number; manifests: number; downloads: number; completed: number };
-export type InstallFunnel = FunnelCounts & { users: (FunnelCounts & { email: string; lastAt: string })[] };
+export type InstallFunnel = FunnelCounts & {
+  /** The FUNNEL_PEOPLE people seen most recently. */
+  users: (FunnelCounts & { email: string; lastAt: string })[];
+  /** How many people in all (a build installed company-wide has thousands: the list stops at FUNNEL_PEOPLE). */
+  people: number;
+};
+
+/** People listed in a funnel: the totals count everyone, the list is bounded. */
+export const FUNNEL_PEOPLE = 100;
 
 /**
  * Where installs of one build stop: install-page views → manifest fetches
  * (iOS asked to install) → .ipa downloads started → completed (every byte
- * sent), in total and per user (most recent first). Admins only.
+ * sent), in total and per user (the FUNNEL_PEOPLE most recent). Admins only.
  */
 export async function installFunnel(buildId: string): Promise<InstallFunnel> {
   const rows = await prisma().$queryRaw<
-    { email: string; views: bigint; manifests: bigint; downloads: bigint; completed: bigint; last_at: Date }[]
+    {
+      email: string;
+      views: bigint;
+      manifests: bigint;
+      downloads: bigint;
+      completed: bigint;
+      last_at: Date;
+      people: bigint;
+      all_views: bigint;
+      all_manifests: bigint;
+      all_downloads: bigint;
+      all_completed: bigint;
+    }[]
   >`
     WITH rollup AS (SELECT rolled_before FROM audit_rollup WHERE id = 1),
     events AS (
@@ -75,16 +95,24 @@ export async function installFunnel(buildId: string): Promise<InstallFunnel> {
       SELECT d.actor_email, d.action, d.count::bigint, d.last_at
       FROM audit_daily_counts d, rollup
       WHERE d.build_id = ${buildId}::uuid AND d.day < rollup.rolled_before
+    ),
+    per_person AS (
+      SELECT email,
+             coalesce(sum(n) FILTER (WHERE action = 'install_page.view'), 0)::bigint AS views,
+             coalesce(sum(n) FILTER (WHERE action = 'manifest.fetch'), 0)::bigint AS manifests,
+             coalesce(sum(n) FILTER (WHERE action = 'ipa.download'), 0)::bigint AS downloads,
+             coalesce(sum(n) FILTER (WHERE action = 'ipa.download_complete'), 0)::bigint AS completed,
+             max(at) AS last_at
+      FROM events
+      GROUP BY 1
     )
-    SELECT email,
-           coalesce(sum(n) FILTER (WHERE action = 'install_page.view'), 0)::bigint AS views,
-           coalesce(sum(n) FILTER (WHERE action = 'manifest.fetch'), 0)::bigint AS manifests,
-           coalesce(sum(n) FILTER (WHERE action = 'ipa.download'), 0)::bigint AS downloads,
-           coalesce(sum(n) FILTER (WHERE action = 'ipa.download_complete'), 0)::bigint AS completed,
-           max(at) AS last_at
-    FROM events
-    GROUP BY 1
-    ORDER BY last_at DESC`;
+    -- The totals over everyone (window sums, taken before the LIMIT), the newest people listed.
+    SELECT *, count(*) OVER () AS people,
+           sum(views) OVER () AS all_views, sum(manifests) OVER () AS all_manifests,
+           sum(downloads) OVER () AS all_downloads, sum(completed) OVER () AS all_completed
+    FROM per_person
+    ORDER BY last_at DESC, email
+    LIMIT ${FUNNEL_PEOPLE}`;
   const users = rows.map((r) => ({
     email: r.email,
     views: Number(r.views),
@@ -93,12 +121,13 @@ export async function installFunnel(buildId: string): Promise<InstallFunnel> {
     completed: Number(r.completed),
     lastAt: r.last_at.toISOString(),
   }));
-  const sum = (key: keyof FunnelCounts) => users.reduce((n, u) => n + u[key], 0);
+  const first = rows[0];
   return {
-    views: sum("views"),
-    manifests: sum("manifests"),
-    downloads: sum("downloads"),
-    completed: sum("completed"),
+    views: Number(first?.all_views ?? 0),
+    manifests: Number(first?.all_manifests ?? 0),
+    downloads: Number(first?.all_downloads ?? 0),
+    completed: Number(first?.all_completed ?? 0),
     users,
+    people: Number(first?.people ?? 0),
   };
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CLI_ACTOR } from "@/lib/access/actor";
-import { installCounts, installFunnel } from "@/lib/audit/install-analytics";
+import { FUNNEL_PEOPLE, installCounts, installFunnel } from "@/lib/audit/install-analytics";
 import { pruneHistory } from "@/lib/retention/history-pruning";
 import type { UserDto } from "@/lib/users/data";
 import { createUser } from "@/lib/users/mutations";
@@ -166,5 +166,25 @@ describe("history pruning", () => {
       ["live"],
     );
     assert.equal(await count("SELECT count(*) AS n FROM revoked_sessions"), 1);
+  });
+
+  it("a funnel lists the most recent people only, its totals count everyone, before and after pruning", async () => {
+    const build = await seedBuild(db.dataDir, { bundleId: "com.example.many", label: "1", uploadedById: admin.id });
+    // FUNNEL_PEOPLE + 20 people, two downloads each, half of them 390 days ago (after the earlier runs' edge, pruned below).
+    await db.query(
+      `INSERT INTO audit_events (at, action, actor_email, build_id, details)
+       SELECT $1::timestamptz - (CASE WHEN p % 2 = 0 THEN 390 ELSE 1 END) * interval '1 day' + p * interval '1 second',
+              'ipa.download', 'many' || p || '@example.com', $2::uuid, '{}'
+       FROM generate_series(1, $3::int) p, generate_series(1, 2) k`,
+      [now, build.id, FUNNEL_PEOPLE + 20],
+    );
+    const funnel = await installFunnel(build.id);
+    assert.equal(funnel.people, FUNNEL_PEOPLE + 20);
+    assert.equal(funnel.users.length, FUNNEL_PEOPLE);
+    assert.equal(funnel.downloads, 2 * (FUNNEL_PEOPLE + 20));
+    assert.equal(funnel.users[0]?.email, `many${FUNNEL_PEOPLE + 19}@example.com`, "most recent first");
+    const pruned = await pruneHistory({ retentionDays: 400, now: new Date(now.getTime() + 30 * DAY) });
+    assert.ok(pruned.auditEvents >= FUNNEL_PEOPLE, `pruned ${pruned.auditEvents}`);
+    assert.deepEqual(await installFunnel(build.id), funnel);
   });
 });
