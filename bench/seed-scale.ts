@@ -50,8 +50,6 @@ const BUILDS = n("builds");
 const DEVICES = n("devices");
 const AUDIT = n("audit");
 const DELIVERIES = n("deliveries");
-/** The app with the most builds (the benchmark's "app page of the app with the most builds"): app 1. */
-const TOP_APP_BUILDS = Math.min(2_000, Math.floor(BUILDS / 4));
 const AUDIT_CHUNK = 1_000_000;
 
 function databaseUrl(): string {
@@ -94,9 +92,9 @@ async function recreateDatabase(): Promise<void> {
 
 // md5-derived ids: entity k of a kind is md5('<kind>' || k)::uuid.
 const id = (kind: string, expr: string) => `md5('${kind}' || (${expr}))::uuid`;
-// The app of build b: the first TOP_APP_BUILDS builds are app 1's, the rest spread over the others.
-const appOfBuild = (b: string) =>
-  `(CASE WHEN (${b}) <= ${TOP_APP_BUILDS} THEN 1 ELSE 2 + ((${b}) % ${Math.max(APPS - 1, 1)}) END)`;
+// The app of build b: every 20th build is app 1's (the app with the most builds, spread over the 3 years
+// like a real app's), the rest spread over the others.
+const appOfBuild = (b: string) => `(CASE WHEN (${b}) % 20 = 0 THEN 1 ELSE 2 + ((${b}) % ${Math.max(APPS - 1, 1)}) END)`;
 const THREE_YEARS = "interval '1095 days'";
 
 async function main(): Promise<void> {

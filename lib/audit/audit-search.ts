@@ -51,8 +51,9 @@ function likeLiteral(value: string): string {
 
 /**
  * Newest first; `query` matches actor, action, IP, user agent or target
- * (case-insensitive, through the trigram index); `person` also finds the
- * events done by or to that user (by id: indexes on actor_id and target_id);
+ * (case-insensitive, through the trigram index); `person`, instead of the
+ * text, finds the events done by or to that user (by id, and sign-in
+ * failures naming their email: indexes on actor_id and target_id);
  * `appId` an app's events (index on app_id); `before` pages by id. Admins only (403).
  */
 export async function searchAudit(
@@ -62,7 +63,7 @@ export async function searchAudit(
     action?: string;
     buildId?: string;
     appId?: string;
-    person?: { id: string };
+    person?: { id: string; email: string };
     before?: bigint;
     limit?: number;
   },
@@ -80,12 +81,13 @@ export async function searchAudit(
     conditions.push(Prisma.sql`app_id = ${filter.appId}::uuid`);
   }
   if (filter.before) conditions.push(Prisma.sql`id < ${filter.before}`);
-  const text = q ? Prisma.sql`${SEARCH_TEXT} ILIKE ${`%${likeLiteral(q)}%`}` : null;
   if (filter.person) {
-    const byId = Prisma.sql`actor_id = ${filter.person.id}::uuid OR target_id = ${filter.person.id}`;
-    conditions.push(text ? Prisma.sql`(${byId} OR ${text})` : Prisma.sql`(${byId})`);
-  } else if (text) {
-    conditions.push(text);
+    // By id and by email as a target (sign-in failures), each through its own btree index: a
+    // trigram search for an email would read the huge posting lists of "@ex", "com"… (docs/queries.md).
+    const { id, email } = filter.person;
+    conditions.push(Prisma.sql`(actor_id = ${id}::uuid OR target_id = ${id} OR target_id = ${email})`);
+  } else if (q) {
+    conditions.push(Prisma.sql`${SEARCH_TEXT} ILIKE ${`%${likeLiteral(q)}%`}`);
   }
   const where = conditions.length ? Prisma.join(conditions, " AND ") : Prisma.sql`TRUE`;
   const rows = await prisma().$queryRaw<AuditRow[]>`
@@ -125,8 +127,8 @@ export async function searchAudit(
 
 /**
  * The audit page's search: searchAudit, where a query that is a user's email
- * also finds the events whose target is that user (admin changes record the
- * user's id as the target, which a text search for the email cannot match).
+ * finds what that user did and what was done to them (admin changes record
+ * the user's id as the target, which a text search for the email cannot match).
  * Newest first, at most `limit`, paged by `before` like searchAudit.
  */
 export async function searchAuditForAdmin(
