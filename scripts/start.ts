@@ -169,6 +169,7 @@ async function main(): Promise<void> {
   const stopSweeps = startPeriodicSweeps({
     dataDir: env.dataDir,
     uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
+    auditRetentionDays: env.auditRetentionDays,
     log,
   });
   // Tests only (their receivers listen on 127.0.0.1): said at every start, so it is never on unnoticed.

@@ -60,6 +60,12 @@ export function InstallFunnelSection({ funnel }: { funnel: InstallFunnel }) {
           </table>
         </ScrollRegion>
       ) : null}
+      {funnel.people > funnel.users.length ? (
+        <p className={`mt-2 text-sm ${MUTED}`} data-testid="funnel-more-people">
+          The {funnel.users.length} people seen most recently of {funnel.people.toLocaleString("en-US")}; the totals
+          above count everyone.
+        </p>
+      ) : null}
     </section>
   );
 }

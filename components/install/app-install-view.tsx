@@ -107,7 +107,27 @@ export function AppInstallView(props: AppInstallViewProps) {
           );
         })}
       </ol>
-      {rows.length === 0 ? <p className={MUTED}>No builds yet.</p> : null}
+      {rows.length === 0 && !props.cursor ? <p className={MUTED}>No builds yet.</p> : null}
+      {props.cursor || props.nextCursor ? (
+        <nav aria-label="Versions pages" className="mt-4 flex items-center justify-between text-sm">
+          {props.cursor ? (
+            <a href={`/apps/${app.id}`} className="text-sky-700 hover:underline dark:text-sky-300">
+              ← Newest versions
+            </a>
+          ) : (
+            <span />
+          )}
+          {props.nextCursor ? (
+            <a
+              href={`/apps/${app.id}?cursor=${encodeURIComponent(props.nextCursor)}`}
+              className="text-sky-700 hover:underline dark:text-sky-300"
+              data-testid="next-page"
+            >
+              Older versions →
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
     </div>
   );
 }

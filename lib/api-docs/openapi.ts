@@ -6,6 +6,7 @@ import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningS
 import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
 import { coverageEntrySchema } from "@/lib/devices/schema";
 import { apiErrorSchema } from "@/lib/http/api-errors";
+import { PAGE_DEFAULT, PAGE_MAX, pageQuerySchema } from "@/lib/http/pagination";
 import { jobResponseSchema } from "@/lib/jobs/schema";
 import type { WatchDto } from "@/lib/notifications/data";
 import { setWatchSchema, watchResponseSchema } from "@/lib/notifications/schema";
@@ -87,6 +88,19 @@ const query = (name: string, description: string, schema: JsonSchema = { type: "
 });
 
 const uuid = { type: "string", format: "uuid" };
+/** Keyset pagination (lib/http/pagination.ts): the query of every paged list and the cursor it answers with. */
+const pageParams = [
+  query(
+    "limit",
+    `Rows per page (default ${PAGE_DEFAULT}, at most ${PAGE_MAX}).`,
+    fromZod(pageQuerySchema.shape.limit, "input"),
+  ),
+  query("cursor", "The `nextCursor` of the previous page; omit for the first page."),
+];
+const nextCursor = {
+  type: ["string", "null"],
+  description: "Pass as `cursor` for the next page; null on the last page.",
+};
 const appId = pathParam("appId", "The app's id.", uuid);
 const buildId = pathParam("buildId", "The build's id.", uuid);
 
@@ -296,14 +310,20 @@ const paths: Record<string, Record<string, Operation>> = {
     get: {
       operationId: "listApps",
       summary: "Apps the caller sees",
-      description: "Most recently updated first.",
+      description: "Most recently updated first, a page at a time.",
       tags: ["apps"],
       security: auth("read"),
+      parameters: pageParams,
       responses: {
         "200": json(
-          { type: "object", required: ["apps"], properties: { apps: { type: "array", items: ref("App") } } },
-          "The apps.",
+          {
+            type: "object",
+            required: ["apps", "nextCursor"],
+            properties: { apps: { type: "array", items: ref("App") }, nextCursor },
+          },
+          "A page of apps.",
         ),
+        "400": error("Bad `limit` or `cursor` (`bad_request`)."),
         ...authErrors,
       },
     },
@@ -312,19 +332,20 @@ const paths: Record<string, Record<string, Operation>> = {
     get: {
       operationId: "listBuilds",
       summary: "Builds of an app",
-      description: "Newest first, with the caller's own install links and current warnings.",
+      description: "Newest first, a page at a time, with the caller's own install links and current warnings.",
       tags: ["apps", "builds"],
       security: auth("read"),
-      parameters: [appId],
+      parameters: [appId, ...pageParams],
       responses: {
         "200": json(
           {
             type: "object",
-            required: ["app", "builds"],
-            properties: { app: ref("App"), builds: { type: "array", items: ref("Build") } },
+            required: ["app", "builds", "nextCursor"],
+            properties: { app: ref("App"), builds: { type: "array", items: ref("Build") }, nextCursor },
           },
-          "The app and its builds.",
+          "The app and a page of its builds.",
         ),
+        "400": error("Bad `limit` or `cursor` (`bad_request`)."),
         ...authErrors,
         "404": error("No such app, or not one the caller may see (`not_found`)."),
       },
@@ -375,19 +396,25 @@ const paths: Record<string, Record<string, Operation>> = {
     },
     get: {
       operationId: "listWebhooks",
-      summary: "Webhooks of an app",
+      summary: "Webhooks of an app and their deliveries",
+      description: "Admins. The webhooks, and their deliveries newest first, a page at a time.",
       tags: ["webhooks"],
       security: auth("read"),
-      parameters: [appId],
+      parameters: [appId, ...pageParams],
       responses: {
         "200": json(
           {
             type: "object",
-            required: ["webhooks"],
-            properties: { webhooks: { type: "array", items: ref("Webhook") } },
+            required: ["webhooks", "deliveries", "nextCursor"],
+            properties: {
+              webhooks: { type: "array", items: ref("Webhook") },
+              deliveries: { type: "array", items: { type: "object" } },
+              nextCursor,
+            },
           },
-          "The app's webhooks (secrets masked).",
+          "The app's webhooks (secrets masked) and a page of deliveries.",
         ),
+        "400": error("Bad `limit` or `cursor` (`bad_request`)."),
         ...authErrors,
         "404": error("No such app (`not_found`)."),
       },

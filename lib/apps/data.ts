@@ -5,6 +5,14 @@ import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
 import type { AppVisibility } from "@/lib/generated/prisma/client";
+import {
+  afterTimeCursor,
+  encodeTimeCursor,
+  type Page,
+  type PageQuery,
+  timeKeyOrder,
+  toPage,
+} from "@/lib/http/pagination";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -24,10 +32,22 @@ export type AppDto = {
   adminsOnly: boolean;
 };
 
+/** Every app `user` sees, most recently updated first (the home page). */
 export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
-  const rows = await prisma().app.findMany({
-    where: visibleAppsWhere(user),
-    orderBy: { updatedAt: "desc" },
+  return (await appRowsFor(user, {})).map(toAppDto);
+}
+
+/** One page of listAppsFor (the API), keyset on (updatedAt, id): lib/http/pagination.ts. */
+export async function listAppsPageFor(user: UserDto, page: PageQuery): Promise<Page<AppDto>> {
+  const rows = await appRowsFor(user, { cursor: page.cursor, take: page.limit + 1 });
+  return toPage(rows, page.limit, (row) => encodeTimeCursor({ at: row.updatedAt, id: row.id }), toAppDto);
+}
+
+async function appRowsFor(user: UserDto, page: { cursor?: string; take?: number }) {
+  return prisma().app.findMany({
+    where: { AND: [visibleAppsWhere(user), afterTimeCursor("updatedAt", page.cursor)] },
+    orderBy: timeKeyOrder("updatedAt"),
+    take: page.take,
     select: {
       id: true,
       bundleId: true,
@@ -44,25 +64,26 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       },
     },
   });
-  return rows.map((row) => {
-    const latest = row.builds[0];
-    return {
-      id: row.id,
-      bundleId: row.bundleId,
-      name: row.name,
-      buildCount: row._count.builds,
-      latest: latest
-        ? {
-            id: latest.id,
-            version: latest.version,
-            buildNumber: latest.buildNumber,
-            createdAt: latest.createdAt.toISOString(),
-          }
-        : null,
-      updatedAt: row.updatedAt.toISOString(),
-      adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
-    };
-  });
+}
+
+function toAppDto(row: Awaited<ReturnType<typeof appRowsFor>>[number]): AppDto {
+  const latest = row.builds[0];
+  return {
+    id: row.id,
+    bundleId: row.bundleId,
+    name: row.name,
+    buildCount: row._count.builds,
+    latest: latest
+      ? {
+          id: latest.id,
+          version: latest.version,
+          buildNumber: latest.buildNumber,
+          createdAt: latest.createdAt.toISOString(),
+        }
+      : null,
+    updatedAt: row.updatedAt.toISOString(),
+    adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
+  };
 }
 
 export async function getAppFor(

@@ -1,6 +1,22 @@
+import type { AuditAction } from "@/lib/audit/audit-actions";
 import { prisma } from "@/lib/db/client";
 
-/** Install analytics from the audit trail: counts per build and the install funnel (admins). */
+/**
+ * Install analytics from the audit trail: counts per build and the install
+ * funnel (admins). Old audit rows are deleted by the retention sweep
+ * (lib/retention/history-pruning.ts) only after their day's install events are
+ * kept in audit_daily_counts; every query here reads those totals for the days
+ * before audit_rollup.rolled_before and the raw rows from that instant on, in
+ * one statement (one snapshot), so a number never changes when rows go.
+ */
+
+/** The audit actions install counts and funnels are made of: the ones kept as daily totals. */
+export const INSTALL_ACTIONS = [
+  "install_page.view",
+  "manifest.fetch",
+  "ipa.download",
+  "ipa.download_complete",
+] as const satisfies readonly AuditAction[];
 
 export type InstallCount = { manifests: number; downloads: number; users: number };
 
@@ -9,12 +25,23 @@ export async function installCounts(buildIds: string[]): Promise<Map<string, Ins
   const result = new Map<string, InstallCount>();
   if (buildIds.length === 0) return result;
   const rows = await prisma().$queryRaw<{ build_id: string; manifests: bigint; downloads: bigint; users: bigint }[]>`
+    WITH rollup AS (SELECT rolled_before FROM audit_rollup WHERE id = 1),
+    events AS (
+      SELECT e.build_id, e.action, e.actor_id::text AS actor_key, 1::bigint AS n
+      FROM audit_events e, rollup
+      WHERE e.action IN ('manifest.fetch', 'ipa.download') AND e.build_id = ANY(${buildIds}::uuid[])
+        AND e.at >= rollup.rolled_before
+      UNION ALL
+      SELECT d.build_id, d.action, nullif(d.actor_key, ''), d.count::bigint
+      FROM audit_daily_counts d, rollup
+      WHERE d.action IN ('manifest.fetch', 'ipa.download') AND d.build_id = ANY(${buildIds}::uuid[])
+        AND d.day < rollup.rolled_before
+    )
     SELECT build_id::text AS build_id,
-           count(*) FILTER (WHERE action = 'manifest.fetch') AS manifests,
-           count(*) FILTER (WHERE action = 'ipa.download') AS downloads,
-           count(DISTINCT actor_id) FILTER (WHERE action = 'ipa.download') AS users
-    FROM audit_events
-    WHERE action IN ('manifest.fetch', 'ipa.download') AND build_id = ANY(${buildIds}::uuid[])
+           coalesce(sum(n) FILTER (WHERE action = 'manifest.fetch'), 0)::bigint AS manifests,
+           coalesce(sum(n) FILTER (WHERE action = 'ipa.download'), 0)::bigint AS downloads,
+           count(DISTINCT actor_key) FILTER (WHERE action = 'ipa.download') AS users
+    FROM events
     GROUP BY build_id`;
   for (const row of rows) {
     result.set(row.build_id, {
@@ -27,28 +54,65 @@ export async function installCounts(buildIds: string[]): Promise<Map<string, Ins
 }
 
 export type FunnelCounts = { views: number; manifests: number; downloads: number; completed: number };
-export type InstallFunnel = FunnelCounts & { users: (FunnelCounts & { email: string; lastAt: string })[] };
+export type InstallFunnel = FunnelCounts & {
+  /** The FUNNEL_PEOPLE people seen most recently. */
+  users: (FunnelCounts & { email: string; lastAt: string })[];
+  /** How many people in all (a build installed company-wide has thousands: the list stops at FUNNEL_PEOPLE). */
+  people: number;
+};
+
+/** People listed in a funnel: the totals count everyone, the list is bounded. */
+export const FUNNEL_PEOPLE = 100;
 
 /**
  * Where installs of one build stop: install-page views → manifest fetches
  * (iOS asked to install) → .ipa downloads started → completed (every byte
- * sent), in total and per user (most recent first). Admins only.
+ * sent), in total and per user (the FUNNEL_PEOPLE most recent). Admins only.
  */
 export async function installFunnel(buildId: string): Promise<InstallFunnel> {
   const rows = await prisma().$queryRaw<
-    { email: string; views: bigint; manifests: bigint; downloads: bigint; completed: bigint; last_at: Date }[]
+    {
+      email: string;
+      views: bigint;
+      manifests: bigint;
+      downloads: bigint;
+      completed: bigint;
+      last_at: Date;
+      people: bigint;
+      all_views: bigint;
+      all_manifests: bigint;
+      all_downloads: bigint;
+      all_completed: bigint;
+    }[]
   >`
-    SELECT coalesce(actor_email, '(unknown)') AS email,
-           count(*) FILTER (WHERE action = 'install_page.view') AS views,
-           count(*) FILTER (WHERE action = 'manifest.fetch') AS manifests,
-           count(*) FILTER (WHERE action = 'ipa.download') AS downloads,
-           count(*) FILTER (WHERE action = 'ipa.download_complete') AS completed,
-           max(at) AS last_at
-    FROM audit_events
-    WHERE build_id = ${buildId}::uuid
-      AND action IN ('install_page.view', 'manifest.fetch', 'ipa.download', 'ipa.download_complete')
-    GROUP BY 1
-    ORDER BY last_at DESC`;
+    WITH rollup AS (SELECT rolled_before FROM audit_rollup WHERE id = 1),
+    events AS (
+      SELECT coalesce(e.actor_email, '(unknown)') AS email, e.action, 1::bigint AS n, e.at
+      FROM audit_events e, rollup
+      WHERE e.build_id = ${buildId}::uuid AND e.action = ANY(${INSTALL_ACTIONS}::text[])
+        AND e.at >= rollup.rolled_before
+      UNION ALL
+      SELECT d.actor_email, d.action, d.count::bigint, d.last_at
+      FROM audit_daily_counts d, rollup
+      WHERE d.build_id = ${buildId}::uuid AND d.day < rollup.rolled_before
+    ),
+    per_person AS (
+      SELECT email,
+             coalesce(sum(n) FILTER (WHERE action = 'install_page.view'), 0)::bigint AS views,
+             coalesce(sum(n) FILTER (WHERE action = 'manifest.fetch'), 0)::bigint AS manifests,
+             coalesce(sum(n) FILTER (WHERE action = 'ipa.download'), 0)::bigint AS downloads,
+             coalesce(sum(n) FILTER (WHERE action = 'ipa.download_complete'), 0)::bigint AS completed,
+             max(at) AS last_at
+      FROM events
+      GROUP BY 1
+    )
+    -- The totals over everyone (window sums, taken before the LIMIT), the newest people listed.
+    SELECT *, count(*) OVER () AS people,
+           sum(views) OVER () AS all_views, sum(manifests) OVER () AS all_manifests,
+           sum(downloads) OVER () AS all_downloads, sum(completed) OVER () AS all_completed
+    FROM per_person
+    ORDER BY last_at DESC, email
+    LIMIT ${FUNNEL_PEOPLE}`;
   const users = rows.map((r) => ({
     email: r.email,
     views: Number(r.views),
@@ -57,12 +121,13 @@ export async function installFunnel(buildId: string): Promise<InstallFunnel> {
     completed: Number(r.completed),
     lastAt: r.last_at.toISOString(),
   }));
-  const sum = (key: keyof FunnelCounts) => users.reduce((n, u) => n + u[key], 0);
+  const first = rows[0];
   return {
-    views: sum("views"),
-    manifests: sum("manifests"),
-    downloads: sum("downloads"),
-    completed: sum("completed"),
+    views: Number(first?.all_views ?? 0),
+    manifests: Number(first?.all_manifests ?? 0),
+    downloads: Number(first?.all_downloads ?? 0),
+    completed: Number(first?.all_completed ?? 0),
     users,
+    people: Number(first?.people ?? 0),
   };
 }

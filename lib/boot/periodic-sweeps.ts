@@ -1,4 +1,4 @@
-import { pruneExpiredEnrollments } from "@/lib/devices/enrollment-sweep";
+import { pruneHistory } from "@/lib/retention/history-pruning";
 import { applyRetention } from "@/lib/retention/retention";
 import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
@@ -12,11 +12,16 @@ const EVERY_MS = 10 * 60 * 1000;
  * longer in progress, icon temp files a crash left, and stored files no build row references (after a grace
  * period, under the storage lock, so safe with several instances), and
  * builds outside their app's retention (under its own advisory lock), and
- * expired device-enrollment challenges. Returns a function that stops them.
+ * old history in batches (lib/retention/history-pruning.ts: audit events past
+ * AUDIT_RETENTION once their install counts are kept as daily totals,
+ * delivered webhook deliveries, expired enrollment challenges and session
+ * revocations). Returns a function that stops them.
  */
 export function startPeriodicSweeps(options: {
   dataDir: string;
   uploadIdleTimeoutSeconds: number;
+  /** AUDIT_RETENTION in days; null keeps audit events forever. */
+  auditRetentionDays: number | null;
   log: (line: string) => void;
   everyMs?: number;
 }): () => void {
@@ -38,10 +43,15 @@ export function startPeriodicSweeps(options: {
       options.log(`warning: clean-up of temporary and orphaned files failed: ${(error as Error).message}`);
     }
     try {
-      const pruned = await pruneExpiredEnrollments();
-      if (pruned) options.log(`Removed ${pruned} expired device enrollment challenge(s)`);
+      const pruned = await pruneHistory({ retentionDays: options.auditRetentionDays });
+      if (pruned.enrollments) options.log(`Removed ${pruned.enrollments} expired device enrollment challenge(s)`);
+      if (pruned.auditEvents || pruned.webhookDeliveries) {
+        options.log(
+          `Removed ${pruned.auditEvents} audit event(s) past AUDIT_RETENTION and ${pruned.webhookDeliveries} delivered webhook deliveries older than 30 days`,
+        );
+      }
     } catch (error) {
-      options.log(`warning: pruning device enrollments failed: ${(error as Error).message}`);
+      options.log(`warning: pruning old history failed: ${(error as Error).message}`);
     }
     try {
       const retained = await applyRetention();

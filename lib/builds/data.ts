@@ -3,6 +3,14 @@ import type { BuildAnalysis } from "@/lib/analysis/analyze-build";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import {
+  afterTimeCursor,
+  encodeTimeCursor,
+  type Page,
+  type PageQuery,
+  timeKeyOrder,
+  toPage,
+} from "@/lib/http/pagination";
 import type { UserDto } from "@/lib/users/data";
 import type { StoredCodeSignature } from "@/lib/verify/stored-code-signature";
 
@@ -105,6 +113,18 @@ export function toBuildDto(row: BuildRow): BuildDto {
     channels: row.channels.map((c) => c.channel.name),
     resignedFrom: row.resignedFromId,
   };
+}
+
+/** One page of an app's builds `user` sees, newest first, keyset on (createdAt, id): lib/http/pagination.ts. */
+export async function listBuildsPageFor(user: UserDto, appId: string, page: PageQuery): Promise<Page<BuildDto>> {
+  if (!isUuid(appId)) return { items: [], nextCursor: null };
+  const rows = await prisma().build.findMany({
+    where: { AND: [{ appId }, visibleBuildsWhere(user), afterTimeCursor("createdAt", page.cursor)] },
+    orderBy: timeKeyOrder("createdAt"),
+    take: page.limit + 1,
+    select: buildSelectFor(user),
+  });
+  return toPage(rows, page.limit, (row) => encodeTimeCursor({ at: row.createdAt, id: row.id }), toBuildDto);
 }
 
 export async function listBuildsFor(user: UserDto, appId: string): Promise<BuildDto[]> {

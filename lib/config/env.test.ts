@@ -81,3 +81,14 @@ test("SMTP_URL and MAIL_FROM: together or not at all, checked by name", () => {
   assert.throws(() => parseEnv({ NOTIFY_BATCH_WINDOW: "soon" }), /NOTIFY_BATCH_WINDOW/);
   assert.equal(parseEnv({ NOTIFY_BATCH_WINDOW: "0s" }).notifyBatchWindowSeconds, 0);
 });
+
+test("AUDIT_RETENTION: 400 days by default, a duration of at least a day, or off", () => {
+  assert.equal(parseEnv({}).auditRetentionDays, 400);
+  assert.equal(parseEnv({ AUDIT_RETENTION: "90d" }).auditRetentionDays, 90);
+  assert.equal(parseEnv({ AUDIT_RETENTION: "off" }).auditRetentionDays, null);
+  assert.throws(
+    () => parseEnv({ AUDIT_RETENTION: "2h" }),
+    (e) => e instanceof EnvError && /AUDIT_RETENTION/.test(e.message),
+  );
+  assert.throws(() => parseEnv({ AUDIT_RETENTION: "forever" }), EnvError);
+});

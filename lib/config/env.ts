@@ -97,6 +97,16 @@ const schema = z
         )
         .optional(),
     ),
+    // How long audit events are kept (lib/retention/history-pruning.ts); "off" keeps them forever.
+    AUDIT_RETENTION: optionalString.pipe(
+      z
+        .string()
+        .refine(
+          (v) => v.toLowerCase() === "off" || (parseDuration(v) ?? 0) >= 86_400,
+          "AUDIT_RETENTION must be a duration of at least 1d, e.g. 400d, or off",
+        )
+        .optional(),
+    ),
     WEBHOOK_RETRY_BASE: optionalString.pipe(
       z
         .string()
@@ -231,6 +241,11 @@ const schema = z
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,
+      // Audit events older than this go (after install counts are kept as daily totals); null: kept forever.
+      auditRetentionDays:
+        raw.AUDIT_RETENTION?.toLowerCase() === "off"
+          ? null
+          : Math.floor((parseDuration(raw.AUDIT_RETENTION ?? "400d") ?? 400 * 86_400) / 86_400),
       // The first retry of a failed webhook delivery waits this long, each next one twice as long.
       webhookRetryBaseSeconds: parseDuration(raw.WEBHOOK_RETRY_BASE ?? "60s") ?? 60,
       // Webhook receivers on private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are refused unless true.

@@ -5,6 +5,14 @@ import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { normalizeUdid } from "@/lib/devices/schema";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import {
+  afterTimeCursor,
+  encodeTimeCursor,
+  type Page,
+  type PageQuery,
+  timeKeyOrder,
+  toPage,
+} from "@/lib/http/pagination";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -73,6 +81,29 @@ export async function listAllDevices(who: Who): Promise<DeviceDto[]> {
     select: deviceSelect,
   });
   return rows.map(toDeviceDto);
+}
+
+/** One page of every registered device, newest first, keyset on (createdAt, id), with the totals: admins only. */
+export async function listAllDevicesPage(
+  who: Who,
+  page: PageQuery,
+): Promise<Page<DeviceDto> & { total: number; active: number }> {
+  authorize(who, "device.read-all");
+  const [rows, total, active] = await Promise.all([
+    prisma().device.findMany({
+      where: afterTimeCursor("createdAt", page.cursor),
+      orderBy: timeKeyOrder("createdAt"),
+      take: page.limit + 1,
+      select: deviceSelect,
+    }),
+    prisma().device.count(),
+    prisma().device.count({ where: { disabledAt: null } }),
+  ]);
+  return {
+    ...toPage(rows, page.limit, (row) => encodeTimeCursor({ at: row.createdAt, id: row.id }), toDeviceDto),
+    total,
+    active,
+  };
 }
 
 /** The active devices `user` may see in coverage: admins all, others their own. */

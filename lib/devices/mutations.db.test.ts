@@ -352,7 +352,12 @@ describe("enrollment challenges are bounded", () => {
 
     for (let i = 0; i < 3; i++) await createEnrollmentChallenge({ id: actorId(other) }, past);
     const lines: string[] = [];
-    const stop = startPeriodicSweeps({ dataDir: db.dataDir, uploadIdleTimeoutSeconds: 60, log: (l) => lines.push(l) });
+    const stop = startPeriodicSweeps({
+      dataDir: db.dataDir,
+      uploadIdleTimeoutSeconds: 60,
+      auditRetentionDays: 400,
+      log: (l) => lines.push(l),
+    });
     try {
       for (let i = 0; i < 200 && !lines.some((l) => /enrollment/.test(l)); i++) await sleep(50);
     } finally {

@@ -1,5 +1,6 @@
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
+import { decodeCursor, encodeCursor, type Page, type PageQuery, toPage } from "@/lib/http/pagination";
 
 /** Groups, their members and the apps granted to them. Admin-only data: callers check the role. */
 
@@ -12,8 +13,21 @@ export type GroupDto = {
 };
 
 export async function listGroups(): Promise<GroupDto[]> {
-  const rows = await prisma().group.findMany({
+  return (await groupRows({})).map(toGroupDto);
+}
+
+/** One page of groups by name (keyset on the unique name: lib/http/pagination.ts), with how many there are. */
+export async function listGroupsPage(page: PageQuery): Promise<Page<GroupDto> & { total: number }> {
+  const after = page.cursor ? decodeCursor(page.cursor, 1)[0] : undefined;
+  const [rows, total] = await Promise.all([groupRows({ after, take: page.limit + 1 }), prisma().group.count()]);
+  return { ...toPage(rows, page.limit, (row) => encodeCursor([row.name]), toGroupDto), total };
+}
+
+async function groupRows(page: { after?: string; take?: number }) {
+  return prisma().group.findMany({
+    where: page.after === undefined ? {} : { name: { gt: page.after } },
     orderBy: { name: "asc" },
+    take: page.take,
     select: {
       id: true,
       name: true,
@@ -25,13 +39,16 @@ export async function listGroups(): Promise<GroupDto[]> {
       },
     },
   });
-  return rows.map((g) => ({
+}
+
+function toGroupDto(g: Awaited<ReturnType<typeof groupRows>>[number]): GroupDto {
+  return {
     id: g.id,
     name: g.name,
     description: g.description,
     members: g.members.map((m) => m.user),
     apps: g.apps.map((a) => a.app),
-  }));
+  };
 }
 
 export async function findGroupById(id: string): Promise<{ id: string; name: string } | null> {

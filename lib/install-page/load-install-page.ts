@@ -7,7 +7,7 @@ import type { ProfileInfo } from "@/lib/analysis/profile/parse-profile";
 import { getAppFor } from "@/lib/apps/data";
 import { recordAudit } from "@/lib/audit/audit";
 import { type InstallCount, type InstallFunnel, installCounts, installFunnel } from "@/lib/audit/install-analytics";
-import { type BuildDto, getBuildFor, listBuildsFor } from "@/lib/builds/data";
+import { type BuildDto, getBuildFor, listBuildsPageFor } from "@/lib/builds/data";
 import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { type DeviceDto, deviceBlocker } from "@/lib/devices/data";
@@ -36,6 +36,8 @@ export type InstallPageRequest = {
   headers: { get(name: string): string | null };
   /** The value of the DEVICE_COOKIE cookie (lib/devices/device-cookie.ts), if any. */
   deviceCookie: string | undefined;
+  /** The app page's `?cursor=`: which page of versions (lib/http/pagination.ts). */
+  cursor?: string;
 };
 
 /** Who is looking, from what: shared by every version on a page. */
@@ -117,6 +119,9 @@ export type InstallRow = {
 
 export type AppInstallViewProps = {
   app: { id: string; name: string; bundleId: string; description: string | null };
+  /** Versions are shown APP_PAGE_BUILDS at a time: this page's cursor (null on the first) and the next one's. */
+  cursor: string | null;
+  nextCursor: string | null;
   /** The newest build's icon. */
   iconPath: string | null;
   /** The page the in-app browser warning copies: this one. */
@@ -133,6 +138,9 @@ export type AppInstallViewProps = {
   watch?: WatchControlProps;
 };
 
+/** Versions per app page: an app with years of builds is paged (lib/http/pagination.ts), not listed whole. */
+const APP_PAGE_BUILDS = 30;
+
 /** The app page's props, or null when `user` may not see the app (404). */
 export async function loadAppInstallPage(
   user: UserDto,
@@ -142,7 +150,8 @@ export async function loadAppInstallPage(
 ): Promise<AppInstallViewProps | null> {
   const app = await getAppFor(user, appId);
   if (!app) return null;
-  const builds = await listBuildsFor(user, app.id);
+  const page = await listBuildsPageFor(user, app.id, { limit: APP_PAGE_BUILDS, cursor: request.cursor });
+  const builds = page.items;
   const viewer = await viewerOf(user, request, now);
   const rows = builds.map((build) => ({ build, ...installStateOf(build, viewer) }));
   // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
@@ -161,6 +170,8 @@ export async function loadAppInstallPage(
   const latest = builds[0];
   return {
     app: { id: app.id, name: app.name, bundleId: app.bundleId, description: app.description ?? null },
+    cursor: request.cursor ?? null,
+    nextCursor: page.nextCursor,
     iconPath: latest ? pageIconPath(latest, 128) : null,
     guidancePageUrl: latest ? appPageUrl(env().publicUrl, app.id) : null,
     device: viewer.device,

@@ -2,6 +2,8 @@ import { authorize, type Who } from "@/lib/access/policy";
 import type { UserRole } from "@/lib/access/roles";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { decodeCursor, encodeCursor, type Page, type PageQuery, toPage } from "@/lib/http/pagination";
 
 /**
  * Users as the rest of Ferry sees them (plain DTOs, never the password hash
@@ -113,28 +115,76 @@ export type UserAdminDto = UserDto & {
   groups: { id: string; name: string }[];
 };
 
-/** Every user with their groups: admins only (403 for anyone else). */
-export async function listUsers(who: Who): Promise<UserAdminDto[]> {
-  authorize(who, "user.read");
-  const rows = await prisma().user.findMany({
-    orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
-    select: {
-      ...userDtoSelect,
-      createdAt: true,
-      lastSignInAt: true,
-      passwordHash: true,
-      oidcSubject: true,
-      groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
-    },
-  });
-  return rows.map((row) => ({
+const userAdminSelect = {
+  ...userDtoSelect,
+  createdAt: true,
+  lastSignInAt: true,
+  passwordHash: true,
+  oidcSubject: true,
+  groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
+} as const satisfies Prisma.UserSelect;
+
+function toUserAdminDto(row: Prisma.UserGetPayload<{ select: typeof userAdminSelect }>): UserAdminDto {
+  return {
     ...toUserDto(row),
     createdAt: row.createdAt.toISOString(),
     lastSignInAt: row.lastSignInAt?.toISOString() ?? null,
     hasPassword: row.passwordHash !== null,
     sso: row.oidcSubject !== null,
     groups: row.groups.map((g) => g.group),
-  }));
+  };
+}
+
+/** Every user with their groups: admins only (403 for anyone else). */
+export async function listUsers(who: Who): Promise<UserAdminDto[]> {
+  authorize(who, "user.read");
+  const rows = await prisma().user.findMany({
+    orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
+    select: userAdminSelect,
+  });
+  return rows.map(toUserAdminDto);
+}
+
+/**
+ * One page of users for the admin's Users page: active ones first, then
+ * disabled, each by email; keyset on (disabled, email) (lib/http/pagination.ts),
+ * with the totals for the header. Admins only.
+ */
+export async function listUsersPage(
+  who: Who,
+  page: PageQuery,
+): Promise<Page<UserAdminDto> & { total: number; active: number }> {
+  authorize(who, "user.read");
+  let after: Prisma.UserWhereInput = {};
+  if (page.cursor) {
+    // The last row's disabledAt ("" when active) and email: the order's own key.
+    const [disabledAt, email] = decodeCursor(page.cursor, 2);
+    const since = disabledAt ? new Date(disabledAt) : null;
+    if (since && Number.isNaN(since.getTime())) return { items: [], nextCursor: null, total: 0, active: 0 };
+    after = since
+      ? { OR: [{ disabledAt: { gt: since } }, { disabledAt: since, email: { gt: email } }] }
+      : { OR: [{ disabledAt: null, email: { gt: email } }, { disabledAt: { not: null } }] };
+  }
+  const [rows, total, active] = await Promise.all([
+    prisma().user.findMany({
+      where: after,
+      orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
+      take: page.limit + 1,
+      select: userAdminSelect,
+    }),
+    prisma().user.count(),
+    prisma().user.count({ where: { disabledAt: null } }),
+  ]);
+  return {
+    ...toPage(
+      rows,
+      page.limit,
+      (row) => encodeCursor([row.disabledAt?.toISOString() ?? "", row.email]),
+      toUserAdminDto,
+    ),
+    total,
+    active,
+  };
 }
 
 export async function findUserById(id: string): Promise<UserDto | null> {

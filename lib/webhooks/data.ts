@@ -1,6 +1,15 @@
 import { authorize, type Who } from "@/lib/access/policy";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
+import {
+  afterTimeCursor,
+  encodeTimeCursor,
+  PAGE_MAX,
+  type Page,
+  type PageQuery,
+  timeKeyOrder,
+  toPage,
+} from "@/lib/http/pagination";
 import type { WebhookEvent, WebhookFormat } from "@/lib/webhooks/schema";
 
 /**
@@ -76,25 +85,39 @@ export async function listWebhooksForApp(who: Who, appId: string): Promise<Webho
 
 /** The newest deliveries of an app's webhooks (default the last 50): admins only (403 for anyone else). */
 export async function listDeliveriesForApp(who: Who, appId: string, limit = 50): Promise<WebhookDeliveryDto[]> {
+  return (await listDeliveriesPageForApp(who, appId, { limit: Math.min(Math.max(limit, 1), PAGE_MAX) })).items;
+}
+
+/** One page of an app's deliveries, newest first, keyset on (createdAt, id) (lib/http/pagination.ts): admins only. */
+export async function listDeliveriesPageForApp(
+  who: Who,
+  appId: string,
+  page: PageQuery,
+): Promise<Page<WebhookDeliveryDto>> {
   authorize(who, "webhook.read");
-  if (!isUuid(appId)) return [];
+  if (!isUuid(appId)) return { items: [], nextCursor: null };
   const rows = await prisma().webhookDelivery.findMany({
-    where: { webhook: { appId } },
-    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-    take: Math.min(Math.max(limit, 1), 200),
+    where: { AND: [{ webhook: { appId } }, afterTimeCursor("createdAt", page.cursor)] },
+    orderBy: timeKeyOrder("createdAt"),
+    take: page.limit + 1,
   });
-  return rows.map((row) => ({
-    id: row.id,
-    webhookId: row.webhookId,
-    event: row.event,
-    status: row.status as WebhookDeliveryDto["status"],
-    attempts: row.attempts,
-    nextAttemptAt: row.status === "pending" ? row.nextAttemptAt.toISOString() : null,
-    lastAttemptAt: row.lastAttemptAt?.toISOString() ?? null,
-    lastStatus: row.lastStatus,
-    lastError: row.lastError,
-    responseSnippet: row.responseSnippet,
-    createdAt: row.createdAt.toISOString(),
-    log: Array.isArray(row.attemptLog) ? (row.attemptLog as DeliveryAttempt[]) : [],
-  }));
+  return toPage(
+    rows,
+    page.limit,
+    (row) => encodeTimeCursor({ at: row.createdAt, id: row.id }),
+    (row): WebhookDeliveryDto => ({
+      id: row.id,
+      webhookId: row.webhookId,
+      event: row.event,
+      status: row.status as WebhookDeliveryDto["status"],
+      attempts: row.attempts,
+      nextAttemptAt: row.status === "pending" ? row.nextAttemptAt.toISOString() : null,
+      lastAttemptAt: row.lastAttemptAt?.toISOString() ?? null,
+      lastStatus: row.lastStatus,
+      lastError: row.lastError,
+      responseSnippet: row.responseSnippet,
+      createdAt: row.createdAt.toISOString(),
+      log: Array.isArray(row.attemptLog) ? (row.attemptLog as DeliveryAttempt[]) : [],
+    }),
+  );
 }

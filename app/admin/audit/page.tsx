@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
 import { inputClass, PageHeader } from "@/components/ui/ui";
+import { listAppSettings } from "@/lib/apps/data";
 import { AUDIT_ACTION_GROUPS, isAuditAction } from "@/lib/audit/audit-actions";
 import { searchAuditForAdmin } from "@/lib/audit/audit-search";
 import { requireAdminPage } from "@/lib/auth/require-user";
@@ -24,10 +25,13 @@ export default async function AdminAuditPage({ searchParams }: Props) {
   const action = isAuditAction(single(params.action)) ? single(params.action) : "";
   const beforeText = single(params.before);
   const before = /^\d{1,19}$/.test(beforeText) ? BigInt(beforeText) : undefined;
+  const apps = await listAppSettings();
+  const appId = apps.some((a) => a.id === single(params.app)) ? single(params.app) : "";
 
   const rows = await searchAuditForAdmin(admin, {
     query: query || undefined,
     action: action || undefined,
+    appId: appId || undefined,
     before,
     limit: PAGE_SIZE + 1,
   });
@@ -35,7 +39,12 @@ export default async function AdminAuditPage({ searchParams }: Props) {
   const hasOlder = rows.length > PAGE_SIZE;
   const last = events[events.length - 1];
   const link = (extra: Record<string, string>) => {
-    const search = new URLSearchParams({ ...(query ? { q: query } : {}), ...(action ? { action } : {}), ...extra });
+    const search = new URLSearchParams({
+      ...(query ? { q: query } : {}),
+      ...(action ? { action } : {}),
+      ...(appId ? { app: appId } : {}),
+      ...extra,
+    });
     const text = search.toString();
     return text ? `/admin/audit?${text}` : "/admin/audit";
   };
@@ -71,13 +80,24 @@ export default async function AdminAuditPage({ searchParams }: Props) {
             ))}
           </select>
         </label>
+        <label className="flex flex-col gap-1 text-sm">
+          <span className="font-medium text-slate-700 dark:text-slate-200">App</span>
+          <select name="app" defaultValue={appId} className={inputClass}>
+            <option value="">All apps</option>
+            {apps.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="submit"
           className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800"
         >
           Search
         </button>
-        {query || action || before ? (
+        {query || action || appId || before ? (
           <Link href="/admin/audit" className="py-1.5 text-sm text-sky-700 hover:underline dark:text-sky-300">
             Clear
           </Link>

@@ -1,23 +1,29 @@
 import type { Metadata } from "next";
 import { DeviceAdminRow } from "@/components/devices/device-admin-row";
 import { ImportDevicesForm } from "@/components/devices/import-devices-form";
+import { PageNav } from "@/components/ui/page-nav";
 import { Card, EmptyState, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
-import { listAllDevices } from "@/lib/devices/data";
+import { listAllDevicesPage } from "@/lib/devices/data";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Devices" };
 
-export default async function AdminDevicesPage() {
+const PAGE_SIZE = 100;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminDevicesPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/devices");
-  const devices = await listAllDevices(admin);
-  const active = devices.filter((d) => !d.disabled).length;
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const { items: devices, nextCursor, total, active } = await listAllDevicesPage(admin, query);
   return (
     <div className="space-y-6">
       <PageHeader title="Devices">
-        {devices.length} registered device{devices.length === 1 ? "" : "s"}, {active} active. Employees register theirs
-        from the Devices page on the phone. Export them for Apple's developer portal (Devices → Register Multiple
-        Devices) and re-sign ad hoc builds with a profile that includes them.
+        {total.toLocaleString("en-US")} registered device{total === 1 ? "" : "s"}, {active.toLocaleString("en-US")}{" "}
+        active. Employees register theirs from the Devices page on the phone. Export them for Apple's developer portal
+        (Devices → Register Multiple Devices) and re-sign ad hoc builds with a profile that includes them.
       </PageHeader>
       <p className="flex gap-4 text-sm">
         <a href="/api/v1/devices/export?format=apple" className="text-sky-700 hover:underline dark:text-sky-300">
@@ -30,7 +36,7 @@ export default async function AdminDevicesPage() {
       <Card title="Import a device list (Apple's format)" testId="import-devices">
         <ImportDevicesForm />
       </Card>
-      {devices.length === 0 ? (
+      {total === 0 ? (
         <EmptyState>No registered devices yet.</EmptyState>
       ) : (
         <ScrollRegion label="Devices">
@@ -44,6 +50,7 @@ export default async function AdminDevicesPage() {
           </table>
         </ScrollRegion>
       )}
+      <PageNav path="/admin/devices" label="Devices pages" cursor={query.cursor} nextCursor={nextCursor} />
     </div>
   );
 }

@@ -1,18 +1,26 @@
 import type { Metadata } from "next";
 import { CreateGroupForm } from "@/components/admin/create-group-form";
 import { GroupCard } from "@/components/admin/group-card";
+import { PageNav } from "@/components/ui/page-nav";
 import { Card, EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccess } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
-import { listGroups } from "@/lib/groups/data";
+import { listGroupsPage } from "@/lib/groups/data";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Groups" };
 
-export default async function AdminGroupsPage() {
+const PAGE_SIZE = 25;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminGroupsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/groups");
-  const [groups, users, apps] = await Promise.all([listGroups(), listUsers(admin), listAppAccess(admin)]);
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const [page, users, apps] = await Promise.all([listGroupsPage(query), listUsers(admin), listAppAccess(admin)]);
+  const groups = page.items;
   const appOptions = apps.map((a) => ({ id: a.id, name: a.name, bundleId: a.bundleId }));
   return (
     <div className="space-y-6">
@@ -30,7 +38,7 @@ export default async function AdminGroupsPage() {
             <option key={u.id} value={u.email} />
           ))}
       </datalist>
-      {groups.length === 0 ? (
+      {page.total === 0 ? (
         <EmptyState>No groups yet. Create one, add people to it, then grant it apps.</EmptyState>
       ) : (
         <div className="space-y-4" data-testid="group-list">
@@ -39,6 +47,7 @@ export default async function AdminGroupsPage() {
           ))}
         </div>
       )}
+      <PageNav path="/admin/groups" label="Groups pages" cursor={query.cursor} nextCursor={page.nextCursor} />
     </div>
   );
 }

@@ -1,23 +1,29 @@
 import type { Metadata } from "next";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
+import { PageNav } from "@/components/ui/page-nav";
 import { Card, PageHeader, ScrollRegion } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
-
-import { listUsers } from "@/lib/users/data";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
+import { listUsersPage } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };
 
-export default async function AdminUsersPage() {
+const PAGE_SIZE = 100;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminUsersPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/users");
-  const users = await listUsers(admin);
-  const active = users.filter((u) => !u.disabled).length;
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const { items: users, nextCursor, total, active } = await listUsersPage(admin, query);
   return (
     <div className="space-y-6">
       <PageHeader title="Users">
-        {users.length} account{users.length === 1 ? "" : "s"}, {active} active. Members install the apps their groups
-        were given; uploaders also publish builds to those apps; admins manage everything.
+        {total.toLocaleString("en-US")} account{total === 1 ? "" : "s"}, {active.toLocaleString("en-US")} active.
+        Members install the apps their groups were given; uploaders also publish builds to those apps; admins manage
+        everything.
       </PageHeader>
       <Card title="Create a user" testId="create-user">
         <CreateUserForm />
@@ -56,6 +62,7 @@ export default async function AdminUsersPage() {
           </tbody>
         </table>
       </ScrollRegion>
+      <PageNav path="/admin/users" label="Users pages" cursor={query.cursor} nextCursor={nextCursor} />
     </div>
   );
 }

@@ -25,6 +25,7 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
   const view = await loadAppInstallPage(user, appId, {
     headers: nodeHeaders(context.req.headers),
     deviceCookie: context.req.cookies[DEVICE_COOKIE],
+    cursor: typeof context.query.cursor === "string" && context.query.cursor ? context.query.cursor : undefined,
   });
   if (!view) return { notFound: true };
   return litePageProps(context.req, user, view);

@@ -1,20 +1,29 @@
 import { findAppById } from "@/lib/apps/data";
 import { AppError } from "@/lib/errors";
 import { apiRoute } from "@/lib/http/api-route";
-import { listDeliveriesForApp, listWebhooksForApp } from "@/lib/webhooks/data";
+import { pageQueryFrom } from "@/lib/http/pagination";
+import { listDeliveriesPageForApp, listWebhooksForApp } from "@/lib/webhooks/data";
 import { createWebhook } from "@/lib/webhooks/mutations";
 import { createWebhookBodySchema } from "@/lib/webhooks/schema";
 
 export const dynamic = "force-dynamic";
 
-/** Admins (session, or a token with the `read` scope): the app's webhooks (secrets hinted) and its last 50 deliveries. */
-export const GET = apiRoute({ params: ["appId"], permission: "webhook.read" }, async ({ params, user }) => {
+/**
+ * Admins (session, or a token with the `read` scope): the app's webhooks
+ * (secrets hinted) and its deliveries, newest first, a page at a time
+ * (`?limit=&cursor=`, then `nextCursor`).
+ */
+export const GET = apiRoute({ params: ["appId"], permission: "webhook.read" }, async ({ request, params, user }) => {
+  const query = pageQueryFrom(request.url);
   if (!(await findAppById(params.appId))) throw new AppError("not_found", "No such app.");
   const [webhooks, deliveries] = await Promise.all([
     listWebhooksForApp(user, params.appId),
-    listDeliveriesForApp(user, params.appId, 50),
+    listDeliveriesPageForApp(user, params.appId, query),
   ]);
-  return Response.json({ webhooks, deliveries }, { headers: { "Cache-Control": "no-store" } });
+  return Response.json(
+    { webhooks, deliveries: deliveries.items, nextCursor: deliveries.nextCursor },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 });
 
 /**
