@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AskUploader } from "@/components/install/ask-uploader";
 import { FreshInstallLink } from "@/components/install/fresh-install-link";
 import { QrCode } from "@/components/install/qr-code";
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
@@ -12,8 +13,8 @@ type Props = {
   label: string;
   /** Why iOS will refuse the build on every device: then there is no link and no QR code at all. */
   blockers: Warning[];
-  /** Who to ask for a build that works: the uploader, when known. */
-  contact: string | null;
+  /** Who to ask for a build that works: the uploader, when known; undefined: the page asks elsewhere, once. */
+  contact: string | null | undefined;
   /** What the user agent says about this device and this build (informs, never blocks). */
   problems: DeviceProblem[];
   /** The server's reading of the user agent: phones and tablets get no QR code in the HTML at all. */
@@ -23,7 +24,12 @@ type Props = {
   buildPagePath: string;
   /** Admins and uploaders may still try a blocked build (e.g. to confirm what iOS says); employees may not. */
   publisher: boolean;
+  /** "small": a secondary version's link, so the page has one big Install (the lead's). */
+  size?: "large" | "small";
 };
+
+const SMALL_BUTTON =
+  "inline-flex items-center justify-center rounded-lg border border-sky-700 px-3 py-1.5 text-sm font-medium text-sky-800 hover:bg-sky-50 dark:border-sky-300 dark:text-sky-200 dark:hover:bg-slate-800";
 
 /**
  * One build's install action, device-aware: on iPhone/iPad the Install button;
@@ -40,6 +46,7 @@ export async function InstallPanel({
   qr,
   buildPagePath,
   publisher,
+  size = "large",
 }: Props) {
   if (blockers.length > 0) {
     return (
@@ -53,19 +60,9 @@ export async function InstallPanel({
             <li key={w.code}>{w.message}</li>
           ))}
         </ul>
-        <p className="mt-1">
-          {contact ? (
-            <>
-              Ask{" "}
-              <a href={`mailto:${contact}`} className="font-medium underline">
-                {contact}
-              </a>{" "}
-              (who uploaded it) for a new build.
-            </>
-          ) : (
-            "Ask the app's team or your IT administrator for a new build."
-          )}
-        </p>
+        {contact === undefined ? null : (
+          <AskUploader contact={contact} device={blockers.some((b) => b.code === "device_not_in_profile")} />
+        )}
         {publisher ? (
           <p className="mt-2 text-xs">
             Publishers only:{" "}
@@ -99,7 +96,7 @@ export async function InstallPanel({
           freshHref={`${buildPagePath}/install`}
           expiresAt={links.expiresAt}
           testId="install-link"
-          className={`${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`}
+          className={`${size === "large" ? `${PRIMARY_BUTTON} w-full on-ios:w-full` : `${SMALL_BUTTON} self-start`} sm:w-auto off-ios:w-auto off-ios:self-start off-ios:border-0 off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`}
         >
           <span className="off-ios:hidden">Install {label}</span>
           <span className="on-ios:hidden">Open the install link (on an iPhone or iPad)</span>

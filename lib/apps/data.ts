@@ -1,6 +1,7 @@
 import type { Actor } from "@/lib/access/actor";
 import { uploadableAppsWhere, visibleAppsWhere, visibleBuildsWhere } from "@/lib/access/app-access";
 import { type Action, authorize, can, type Who } from "@/lib/access/policy";
+import { leadOf } from "@/lib/channels/default-channel";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -18,7 +19,12 @@ export type AppDto = {
   bundleId: string;
   name: string;
   buildCount: number;
+  /** The newest build the reader sees. */
   latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
+  /** The app's default channel (lib/channels/default-channel.ts), when the reader sees it. */
+  defaultChannel: string | null;
+  /** The build the app leads with: the default channel's newest the reader sees, else `latest`. */
+  lead: { id: string; version: string; buildNumber: string; createdAt: string } | null;
   updatedAt: string;
   /** Restricted and granted to no group: only admins see it. */
   adminsOnly: boolean;
@@ -44,21 +50,29 @@ export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
       },
     },
   });
+  const leads = await leadOf(
+    user,
+    rows.map((row) => row.id),
+  );
   return rows.map((row) => {
-    const latest = row.builds[0];
+    const newest = row.builds[0];
+    const latest = newest
+      ? {
+          id: newest.id,
+          version: newest.version,
+          buildNumber: newest.buildNumber,
+          createdAt: newest.createdAt.toISOString(),
+        }
+      : null;
+    const lead = leads.get(row.id);
     return {
       id: row.id,
       bundleId: row.bundleId,
       name: row.name,
       buildCount: row._count.builds,
-      latest: latest
-        ? {
-            id: latest.id,
-            version: latest.version,
-            buildNumber: latest.buildNumber,
-            createdAt: latest.createdAt.toISOString(),
-          }
-        : null,
+      latest,
+      defaultChannel: lead?.channel ?? null,
+      lead: lead?.build ?? latest,
       updatedAt: row.updatedAt.toISOString(),
       adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
     };
@@ -181,12 +195,18 @@ export async function storageUsage(): Promise<StorageUsage> {
   };
 }
 
-/** Admin-only details for the app settings: description and retention. */
+/** Admin-only details for the app settings: description, retention and the default channel admins picked. */
 export async function listAppSettings(): Promise<
-  { id: string; name: string; description: string | null; retainPerChannel: number | null }[]
+  {
+    id: string;
+    name: string;
+    description: string | null;
+    retainPerChannel: number | null;
+    defaultChannelId: string | null;
+  }[]
 > {
   return prisma().app.findMany({
     orderBy: { name: "asc" },
-    select: { id: true, name: true, description: true, retainPerChannel: true },
+    select: { id: true, name: true, description: true, retainPerChannel: true, defaultChannelId: true },
   });
 }

@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { type InstallCount, type InstallFunnel, installCounts, installFunnel } from "@/lib/audit/install-analytics";
 import { type BuildDto, getBuildFor, listBuildsFor } from "@/lib/builds/data";
 import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
+import { leadOf } from "@/lib/channels/default-channel";
 import { type DeviceDto, deviceBlocker } from "@/lib/devices/data";
 import { deviceOfCookie } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
@@ -97,7 +98,18 @@ export type InstallRow = {
     | "notes"
     | "uploadedBy"
     | "channels"
+    | "resignedFrom"
   >;
+  /**
+   * Where the version sits: "lead" (the big Install), "channel" (another
+   * channel's newest, newer than the lead: labelled, secondary) or "older"
+   * (collapsed).
+   */
+  place: "lead" | "channel" | "older";
+  /** Another shown build has the same version and build number: the view tells them apart (date, re-signed, channels, digest). */
+  sameVersionAs: number;
+  /** The first characters of the build's SHA-256, to tell same-version builds apart. */
+  digest: string;
   /** What the reader is shown (publishers: every warning; employees: what affects their install). */
   warnings: Warning[];
   /** Why iOS will refuse this build: then there is no link at all. */
@@ -108,17 +120,28 @@ export type InstallRow = {
   counts: InstallCount | null;
 };
 
+/**
+ * The page's one "ask" message, when a shown version cannot install here:
+ * who uploaded it (or the app's team), and whether the device is what is
+ * missing. On the lead card when the lead is blocked, else under the list.
+ */
+export type AskMessage = { contact: string | null; device: boolean; where: "lead" | "list" };
+
 export type AppInstallViewProps = {
   app: { id: string; name: string; bundleId: string; description: string | null };
-  /** The newest build's icon. */
+  /** The app's default channel (lib/channels/default-channel.ts), when the reader sees it. */
+  defaultChannel: string | null;
+  /** The lead build's icon. */
   iconPath: string | null;
   /** The page the in-app browser warning copies (the newest build's). */
   guidancePageUrl: string | null;
   device: DeviceKind;
   channels: ChannelDto[];
+  /** The lead first, then other channels' newest (newer than the lead), then the older versions. */
   rows: InstallRow[];
-  /** The version the page leads with (steps, the desktop's QR code): the newest one that can install. */
+  /** The version the page leads with (the big Install, steps, the desktop's QR code) when it can install here. */
   primaryId: string | null;
+  ask: AskMessage | null;
   /** The primary version's "after you tap Install" steps. */
   steps: { appName: string; enterprise: boolean; developer: string | null } | null;
   publisher: boolean;
@@ -135,30 +158,50 @@ export async function loadAppInstallPage(
 ): Promise<AppInstallViewProps | null> {
   const app = await getAppFor(user, appId);
   if (!app) return null;
-  const builds = await listBuildsFor(user, app.id);
+  const [builds, leads, channels] = await Promise.all([
+    listBuildsFor(user, app.id),
+    leadOf(user, [app.id]),
+    listChannelsFor(user, app.id),
+  ]);
   const viewer = await viewerOf(user, request, now);
-  const rows = builds.map((build) => ({ build, ...installStateOf(build, viewer) }));
-  // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
-  const primary = rows.find((r) => r.blockers.length === 0)?.build ?? null;
+  const lead = leads.get(app.id);
+  // The default channel's newest build leads; without one (or nothing in it for this reader), the newest build.
+  const leadBuild = builds.find((b) => b.id === lead?.build?.id) ?? builds[0] ?? null;
+  const leadIndex = leadBuild ? builds.indexOf(leadBuild) : -1;
+  // Other channels' newest builds that are newer than the lead: labelled, shown second, not collapsed.
+  const channelNewest = new Set(channels.flatMap((c) => (c.latest ? [c.latest.id] : [])));
+  const placeOf = (build: BuildDto, index: number): InstallRow["place"] =>
+    build === leadBuild ? "lead" : index < leadIndex && channelNewest.has(build.id) ? "channel" : "older";
+  const order: InstallRow["place"][] = ["lead", "channel", "older"];
+  const placed = builds
+    .map((build, index) => ({ build, place: placeOf(build, index), ...installStateOf(build, viewer) }))
+    .sort((a, b) => order.indexOf(a.place) - order.indexOf(b.place));
+  const primary = placed[0]?.place === "lead" && placed[0].blockers.length === 0 ? placed[0].build : null;
+  const firstBlocked = placed.find((r) => r.blockers.length > 0);
+  const leadBlocked = placed[0]?.place === "lead" && placed[0].blockers.length > 0;
   await recordAudit({
     action: "install_page.view",
     actor: user,
     appId: app.id,
     // Per build, for the install funnel: the version the page offers first.
-    buildId: primary?.id ?? builds[0]?.id ?? null,
+    buildId: leadBuild?.id ?? null,
     context: requestContext(request.headers),
     details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
   });
   // Admins only: how often each build was installed.
   const counts = can(user, "build.read-stats") ? await installCounts(builds.map((b) => b.id)) : null;
   const latest = builds[0];
+  const versionKey = (b: BuildDto) => `${b.version}\u0000${b.buildNumber}`;
+  const sameVersion = new Map<string, number>();
+  for (const b of builds) sameVersion.set(versionKey(b), (sameVersion.get(versionKey(b)) ?? 0) + 1);
   return {
     app: { id: app.id, name: app.name, bundleId: app.bundleId, description: app.description ?? null },
-    iconPath: latest ? pageIconPath(latest, 128) : null,
+    defaultChannel: lead?.channel ?? null,
+    iconPath: leadBuild ? pageIconPath(leadBuild, 128) : null,
     guidancePageUrl: latest ? installLinksFor(user, latest, now).pageUrl : null,
     device: viewer.device,
-    channels: await listChannelsFor(user, app.id),
-    rows: rows.map(({ build, warnings, blockers, links, problems }) => ({
+    channels,
+    rows: placed.map(({ build, place, warnings, blockers, links, problems }) => ({
       build: {
         id: build.id,
         name: build.name,
@@ -170,7 +213,11 @@ export async function loadAppInstallPage(
         notes: build.notes,
         uploadedBy: build.uploadedBy,
         channels: build.channels,
+        resignedFrom: build.resignedFrom,
       },
+      place,
+      sameVersionAs: (sameVersion.get(versionKey(build)) ?? 1) - 1,
+      digest: build.sha256.slice(0, 8),
       warnings: viewer.publisher ? warnings : employeeWarnings(warnings),
       blockers,
       links,
@@ -178,6 +225,14 @@ export async function loadAppInstallPage(
       counts: counts ? (counts.get(build.id) ?? { manifests: 0, downloads: 0, users: 0 }) : null,
     })),
     primaryId: primary?.id ?? null,
+    ask: firstBlocked
+      ? {
+          contact: (leadBlocked ? placed[0] : firstBlocked)?.build.uploadedBy ?? null,
+          device:
+            (leadBlocked ? placed[0] : firstBlocked)?.blockers.some((b) => b.code === "device_not_in_profile") ?? false,
+          where: leadBlocked ? "lead" : "list",
+        }
+      : null,
     steps: primary
       ? {
           appName: primary.name,
