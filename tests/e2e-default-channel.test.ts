@@ -295,7 +295,7 @@ describe("the default channel leads", () => {
       await page.goto(`${server.baseUrl}/admin/apps`);
       const settings = page.locator(`details[data-app="${APP.name}"]`);
       await settings.locator("summary").click();
-      const select = settings.getByLabel("Default channel");
+      const select = settings.getByTestId("default-channel-select");
       await select.selectOption({ label: "beta" });
       await settings.getByRole("button", { name: "Save default channel" }).click();
       await settings.getByText("Saved: beta's newest build leads.").waitFor();

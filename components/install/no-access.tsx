@@ -24,7 +24,7 @@ export function NoAccess({ what, admins, app }: NoAccessProps) {
           <>
             {" "}
             You can see{" "}
-            <a href={`/apps/${app.id}`} className={LINK}>
+            <a href={`/apps/${app.id}`} className={`${LINK} underline`}>
               the versions of {app.name} open to you
             </a>
             .
@@ -39,7 +39,7 @@ export function NoAccess({ what, admins, app }: NoAccessProps) {
             {admins.map((email, index) => (
               <span key={email}>
                 {index > 0 ? ", " : ""}
-                <a href={`mailto:${email}`} className={LINK}>
+                <a href={`mailto:${email}`} className={`${LINK} underline`}>
                   {email}
                 </a>
               </span>
