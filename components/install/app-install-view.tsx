@@ -102,7 +102,8 @@ function VersionTitle({ row, appId }: { row: InstallRow; appId: string }) {
   return (
     <>
       <p className="font-medium">
-        <a href={`/apps/${appId}/builds/${build.id}`} className={LINK}>
+        {/* inline-block: a 24 px tall target, so the channel badges beside it keep their spacing (axe target-size). */}
+        <a href={`/apps/${appId}/builds/${build.id}`} className={`${LINK} inline-block`}>
           Version {build.version} ({build.buildNumber})
         </a>{" "}
         <ChannelBadges appId={appId} channels={build.channels} />{" "}
