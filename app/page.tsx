@@ -44,8 +44,8 @@ export default async function AppsPage() {
                 href={`/apps/${app.id}`}
                 className="flex items-center gap-4 px-4 py-3 hover:bg-slate-50 dark:hover:bg-slate-800"
               >
-                {app.latest ? (
-                  <BuildIcon src={pageIconPath({ id: app.latest.id, appId: app.id }, 64)} name={app.name} />
+                {app.lead ? (
+                  <BuildIcon src={pageIconPath({ id: app.lead.id, appId: app.id }, 64)} name={app.name} />
                 ) : null}
                 <div className="min-w-0 flex-1">
                   <p className="break-words font-medium">
@@ -63,13 +63,14 @@ export default async function AppsPage() {
                   <p className={`break-all text-sm ${MUTED}`}>{app.bundleId}</p>
                 </div>
                 <div className="shrink-0 text-right text-sm">
-                  {app.latest ? (
+                  {/* The version the app page leads with: its default channel's newest, not a newer beta. */}
+                  {app.lead ? (
                     <>
-                      <p className="font-medium">
-                        {app.latest.version} ({app.latest.buildNumber})
+                      <p className="font-medium" data-testid="app-version">
+                        {app.lead.version} ({app.lead.buildNumber})
                       </p>
                       <p className={MUTED}>
-                        <LocalTime iso={app.latest.createdAt} />
+                        <LocalTime iso={app.lead.createdAt} />
                       </p>
                     </>
                   ) : null}

@@ -370,6 +370,13 @@ describe("server actions", () => {
       [foreign().appId],
     );
 
+  // The foreign app's own channel, read when its case runs (the default channel's id).
+  let foreignChannelId = "";
+  const pickForeignChannel = async () => {
+    await sql("UPDATE apps SET default_channel_id = NULL WHERE id = $1", [foreign().appId]);
+    foreignChannelId = String((await one("SELECT id FROM channels WHERE app_id = $1 LIMIT 1", [foreign().appId]))?.id);
+  };
+
   const ownWebhooks = () => `/admin/apps/${own().appId}/webhooks`;
   const foreignWebhooks = () => `/admin/apps/${foreign().appId}/webhooks`;
   const webhookEnabled = (enabled: boolean) => () =>
@@ -1011,6 +1018,18 @@ describe("server actions", () => {
       effect: () => one("SELECT retain_per_channel FROM apps WHERE id = $1", [foreign().appId]),
       changedTo: () => ({ retain_per_channel: 1 }),
       cleanup: resetForeignApp,
+      expected: ADMIN_ONLY,
+    },
+    {
+      name: "defaultChannel: pick the foreign app's channel to lead its install page",
+      action: "lib/apps/settings-actions.ts#defaultChannelAction",
+      page: APPS,
+      form: () => ({ appId: foreign().appId }),
+      fields: () => ({ channelId: foreignChannelId }),
+      setup: pickForeignChannel,
+      effect: () => one("SELECT default_channel_id IS NOT NULL AS picked FROM apps WHERE id = $1", [foreign().appId]),
+      changedTo: () => ({ picked: true }),
+      cleanup: pickForeignChannel,
       expected: ADMIN_ONLY,
     },
     {

@@ -119,6 +119,11 @@ function pages(): { name: string; path: string; who: Who }[] {
     { name: "admin settings", path: "/admin/settings", who: "admin" },
     { name: "not found", path: "/no-such-page", who: "member" },
     { name: "app not found", path: "/apps/00000000-0000-4000-8000-000000000000", who: "member" },
+    {
+      name: "build not found (no access)",
+      path: `/apps/${appId}/builds/00000000-0000-4000-8000-000000000000`,
+      who: "member",
+    },
   ];
 }
 

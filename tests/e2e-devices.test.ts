@@ -123,8 +123,13 @@ describe("iPhone registration", () => {
     const verdict = page.getByTestId("device-verdict");
     assert.equal(await verdict.getAttribute("data-verdict"), "missing");
     const text = (await verdict.textContent()) ?? "";
-    assert.match(text, /This iPhone is not in this build — ask admin@example\.com to add it/);
+    assert.match(text, /This iPhone is not in this build/);
     assert.ok(text.includes(MISSING_UDID));
+    // Who to ask is said once on the page (the install panel), not in each notice.
+    const asks = page.getByTestId("ask-uploader");
+    assert.equal(await asks.count(), 1);
+    assert.match((await asks.textContent()) ?? "", /Ask admin@example\.com \(who uploaded it\) to add this device/);
+    assert.equal((await page.locator("main").textContent())?.match(/\bask\b/gi)?.length, 1, "one ask on the page");
     await verdict.getByRole("button", { name: /Copy UDID/ }).waitFor();
   });
 

@@ -164,15 +164,15 @@ describe("iPhone (emulated Chromium)", () => {
     await page.waitForURL(`${server.baseUrl}/apps/${newer.appId}`);
     await page.getByRole("heading", { name: APP.name }).waitFor();
 
-    // Every version, newest first.
+    // Every version: the default channel's newest leads, the older one is collapsed below it.
     const rows = page.locator('[data-testid="build-row"]');
     assert.equal(await rows.count(), 2);
     const firstText = (await rows.nth(0).textContent()) ?? "";
     const secondText = (await rows.nth(1).textContent()) ?? "";
     assert.match(firstText, /Version 1\.1\.0 \(2\)/);
-    assert.match(firstText, /Latest/);
+    assert.equal(await rows.nth(0).getAttribute("data-place"), "lead");
     assert.match(secondText, /Version 1\.0\.0 \(1\)/);
-    assert.doesNotMatch(secondText, /Latest/);
+    assert.equal(await rows.nth(1).getAttribute("data-place"), "older");
 
     // The newest version's install link.
     const href = await rows.nth(0).locator('[data-testid="install-link"]').getAttribute("href");

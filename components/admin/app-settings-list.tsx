@@ -1,3 +1,4 @@
+import { DefaultChannelForm } from "@/components/admin/default-channel-form";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass, SectionHeading } from "@/components/ui/ui";
@@ -54,6 +55,7 @@ export async function AppSettingsList({ admin, groups }: { admin: UserDto; group
                 </Field>
                 <SubmitButton small>Save details</SubmitButton>
               </ActionForm>
+              <DefaultChannelForm appId={app.id} channels={channels} picked={app.defaultChannelId} />
               <ActionForm action={retentionAction} resetOnSuccess={false} label="Retention" className="space-y-2">
                 <input type="hidden" name="appId" value={app.id} />
                 <Field

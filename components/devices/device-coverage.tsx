@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AskUploader } from "@/components/install/ask-uploader";
 import { CopyButton } from "@/components/ui/copy-button";
 import { can } from "@/lib/access/policy";
 import type { BuildDto } from "@/lib/builds/data";
@@ -18,7 +19,8 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
   if (!udids) return null;
   const [current, own] = await Promise.all([currentDeviceFor(user), listOwnDevices(user)]);
   const what = current?.model?.startsWith("iPad") ? "iPad" : "iPhone";
-  const ask = build.uploadedBy ?? "the person who uploaded it";
+  // Who to ask is said once per page: by the install panel when this device is blocked, else here.
+  const currentMissing = current !== null && !udids.has(current.udid);
   const mine = own.filter((d) => !d.disabled);
   const adminMissing = can(user, "device.read-all")
     ? (coverageOf(build, await visibleActiveDevices(user))?.missing ?? [])
@@ -41,7 +43,7 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
         ) : (
           <div className="text-sm text-red-800 dark:text-red-200" data-testid="device-verdict" data-verdict="missing">
             <p>
-              This {what} is not in this build — ask {ask} to add it ({deviceDisplayName(current, "unnamed")}).
+              This {what} is not in this build ({deviceDisplayName(current, "unnamed")}).
             </p>
             <p className="mt-1 flex flex-wrap items-center gap-2">
               <code className="break-all text-slate-700 dark:text-slate-200">{current.udid}</code>
@@ -56,10 +58,15 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
             .filter((d) => d.id !== current?.id)
             .map((d) => (
               <li key={d.id} data-udid={d.udid} data-verdict={udids.has(d.udid) ? "included" : "missing"}>
-                {deviceDisplayName(d)}: {udids.has(d.udid) ? "included" : `not in this build — ask ${ask} to add it`}{" "}
+                {deviceDisplayName(d)}: {udids.has(d.udid) ? "included" : "not in this build"}{" "}
                 <code className="text-xs text-slate-500 dark:text-slate-400">{d.udid}</code>
               </li>
             ))}
+          {!currentMissing && mine.some((d) => d.id !== current?.id && !udids.has(d.udid)) ? (
+            <li>
+              <AskUploader contact={build.uploadedBy} device />
+            </li>
+          ) : null}
         </ul>
       ) : current ? null : (
         <p className="text-sm text-slate-600 dark:text-slate-300">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AskUploader } from "@/components/install/ask-uploader";
 import { FreshInstallLink } from "@/components/install/fresh-install-link";
 import { FirstLaunchHelp } from "@/components/install/install-steps";
 import { QrCode } from "@/components/install/qr-code";
@@ -14,8 +15,8 @@ type Props = {
   label: string;
   /** Why iOS will refuse the build on every device: then there is no link and no QR code at all. */
   blockers: Warning[];
-  /** Who to ask for a build that works: the uploader, when known. */
-  contact: string | null;
+  /** Who to ask for a build that works: the uploader, when known; undefined: the page asks elsewhere, once. */
+  contact: string | null | undefined;
   /** What the user agent says about this device and this build (informs, never blocks). */
   problems: DeviceProblem[];
   /** The server's reading of the user agent: phones and tablets get no QR code in the HTML at all. */
@@ -32,13 +33,21 @@ type Props = {
   firstLaunch?: FirstLaunch | null;
   /** Where to register this device and come back (builds for registered devices only). */
   registerHref?: string | null;
+  /** "small": a secondary version's link, so the page has one big Install (the lead's). */
+  size?: "large" | "small";
 };
+
+const SMALL_BUTTON =
+  "inline-flex items-center justify-center rounded-lg border border-sky-700 px-3 py-1.5 text-sm font-medium text-sky-800 hover:bg-sky-50 dark:border-sky-300 dark:text-sky-200 dark:hover:bg-slate-800";
 
 /**
  * The Install button's look. Under an in-app browser's warning it steps back to a
  * secondary, muted button (the warning's "Copy link" leads: in-app browsers cannot install).
  */
 export const INSTALL_BUTTON = `${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full off-ios:w-auto off-ios:self-start off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300 in-app:border in-app:border-slate-300 in-app:bg-white in-app:py-2 in-app:text-sm in-app:font-medium in-app:text-slate-700 in-app:shadow-none in-app:hover:bg-slate-100 dark:in-app:border-slate-600 dark:in-app:bg-slate-900 dark:in-app:text-slate-200 dark:in-app:hover:bg-slate-800`;
+
+/** A secondary version's Install: one big Install per page (the lead's). */
+const SMALL_INSTALL_BUTTON = `${SMALL_BUTTON} self-start sm:w-auto off-ios:w-auto off-ios:border-0 off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`;
 
 /**
  * One build's install action, device-aware: on iPhone/iPad the Install button;
@@ -57,6 +66,7 @@ export async function InstallPanel({
   publisher,
   firstLaunch = null,
   registerHref = null,
+  size = "large",
 }: Props) {
   if (blockers.length > 0) {
     return (
@@ -70,19 +80,9 @@ export async function InstallPanel({
             <li key={w.code}>{w.message}</li>
           ))}
         </ul>
-        <p className="mt-1">
-          {contact ? (
-            <>
-              Ask{" "}
-              <a href={`mailto:${contact}`} className="font-medium underline">
-                {contact}
-              </a>{" "}
-              (who uploaded it) for a new build.
-            </>
-          ) : (
-            "Ask the app's team or your IT administrator for a new build."
-          )}
-        </p>
+        {contact === undefined ? null : (
+          <AskUploader contact={contact} device={blockers.some((b) => b.code === "device_not_in_profile")} />
+        )}
         {publisher ? (
           <p className="mt-2 text-xs">
             Publishers only:{" "}
@@ -116,7 +116,7 @@ export async function InstallPanel({
           freshHref={`${buildPagePath}/install`}
           expiresAt={links.expiresAt}
           testId="install-link"
-          className={INSTALL_BUTTON}
+          className={size === "large" ? INSTALL_BUTTON : SMALL_INSTALL_BUTTON}
         >
           <span className="off-ios:hidden in-app:hidden">Install {label}</span>
           <span className="hidden in-app:inline">Install {label} (works in Safari)</span>

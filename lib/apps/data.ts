@@ -1,6 +1,7 @@
 import type { Actor } from "@/lib/access/actor";
 import { uploadableAppsWhere, visibleAppsWhere, visibleBuildsWhere } from "@/lib/access/app-access";
 import { type Action, authorize, can, type Who } from "@/lib/access/policy";
+import { leadOf } from "@/lib/channels/default-channel";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { AppError } from "@/lib/errors";
@@ -26,7 +27,12 @@ export type AppDto = {
   bundleId: string;
   name: string;
   buildCount: number;
+  /** The newest build the reader sees. */
   latest: { id: string; version: string; buildNumber: string; createdAt: string } | null;
+  /** The app's default channel (lib/channels/default-channel.ts), when the reader sees it. */
+  defaultChannel: string | null;
+  /** The build the app leads with: the default channel's newest the reader sees, else `latest`. */
+  lead: { id: string; version: string; buildNumber: string; createdAt: string } | null;
   updatedAt: string;
   /** Restricted and granted to no group: only admins see it. */
   adminsOnly: boolean;
@@ -34,13 +40,15 @@ export type AppDto = {
 
 /** Every app `user` sees, most recently updated first (the home page). */
 export async function listAppsFor(user: UserDto): Promise<AppDto[]> {
-  return (await appRowsFor(user, {})).map(toAppDto);
+  const rows = await appRowsFor(user, {});
+  return rows.map(await appDtosFor(user, rows));
 }
 
 /** One page of listAppsFor (the API), keyset on (updatedAt, id): lib/http/pagination.ts. */
 export async function listAppsPageFor(user: UserDto, page: PageQuery): Promise<Page<AppDto>> {
   const rows = await appRowsFor(user, { cursor: page.cursor, take: page.limit + 1 });
-  return toPage(rows, page.limit, (row) => encodeTimeCursor({ at: row.updatedAt, id: row.id }), toAppDto);
+  const toDto = await appDtosFor(user, rows.slice(0, page.limit));
+  return toPage(rows, page.limit, (row) => encodeTimeCursor({ at: row.updatedAt, id: row.id }), toDto);
 }
 
 async function appRowsFor(user: UserDto, page: { cursor?: string; take?: number }) {
@@ -66,23 +74,36 @@ async function appRowsFor(user: UserDto, page: { cursor?: string; take?: number 
   });
 }
 
-function toAppDto(row: Awaited<ReturnType<typeof appRowsFor>>[number]): AppDto {
-  const latest = row.builds[0];
-  return {
-    id: row.id,
-    bundleId: row.bundleId,
-    name: row.name,
-    buildCount: row._count.builds,
-    latest: latest
+type AppRow = Awaited<ReturnType<typeof appRowsFor>>[number];
+
+/** The DTO maker for these rows: each app's lead (lib/channels/default-channel.ts) looked up at once. */
+async function appDtosFor(user: UserDto, rows: AppRow[]): Promise<(row: AppRow) => AppDto> {
+  const leads = await leadOf(
+    user,
+    rows.map((row) => row.id),
+  );
+  return (row) => {
+    const newest = row.builds[0];
+    const latest = newest
       ? {
-          id: latest.id,
-          version: latest.version,
-          buildNumber: latest.buildNumber,
-          createdAt: latest.createdAt.toISOString(),
+          id: newest.id,
+          version: newest.version,
+          buildNumber: newest.buildNumber,
+          createdAt: newest.createdAt.toISOString(),
         }
-      : null,
-    updatedAt: row.updatedAt.toISOString(),
-    adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
+      : null;
+    const lead = leads.get(row.id);
+    return {
+      id: row.id,
+      bundleId: row.bundleId,
+      name: row.name,
+      buildCount: row._count.builds,
+      latest,
+      defaultChannel: lead?.channel ?? null,
+      lead: lead?.build ?? latest,
+      updatedAt: row.updatedAt.toISOString(),
+      adminsOnly: row.visibility === "restricted" && row._count.groups === 0,
+    };
   };
 }
 
@@ -202,12 +223,18 @@ export async function storageUsage(): Promise<StorageUsage> {
   };
 }
 
-/** Admin-only details for the app settings: description and retention. */
+/** Admin-only details for the app settings: description, retention and the default channel admins picked. */
 export async function listAppSettings(): Promise<
-  { id: string; name: string; description: string | null; retainPerChannel: number | null }[]
+  {
+    id: string;
+    name: string;
+    description: string | null;
+    retainPerChannel: number | null;
+    defaultChannelId: string | null;
+  }[]
 > {
   return prisma().app.findMany({
     orderBy: { name: "asc" },
-    select: { id: true, name: true, description: true, retainPerChannel: true },
+    select: { id: true, name: true, description: true, retainPerChannel: true, defaultChannelId: true },
   });
 }

@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
 import { findAppById, isAppGranted } from "@/lib/apps/data";
-import { appDetailsSchema, appRetentionSchema, appVisibilitySchema } from "@/lib/apps/schema";
+import { appDefaultChannelSchema, appDetailsSchema, appRetentionSchema, appVisibilitySchema } from "@/lib/apps/schema";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
@@ -131,4 +131,39 @@ export async function setAppRetention(
     });
   });
   return { app, changed: true };
+}
+
+/**
+ * The channel whose newest build leads the app's install page and the app list
+ * (null: automatic, lib/channels/default-channel.ts). The channel must be one
+ * of this app's.
+ */
+export async function setDefaultChannel(
+  input: { appId: string; channelId: string | null },
+  by: Actor,
+): Promise<{ app: AppRef; channel: string | null; changed: boolean }> {
+  authorize(by, "app.manage");
+  const { appId, channelId } = parseInput(appDefaultChannelSchema, input);
+  const app = await existingApp(appId);
+  return prisma().$transaction(async (tx) => {
+    const current = await tx.app.findUnique({ where: { id: app.id }, select: { defaultChannelId: true } });
+    const channel = channelId
+      ? await tx.channel.findFirst({ where: { id: channelId, appId: app.id }, select: { id: true, name: true } })
+      : null;
+    if (channelId && !channel) throw new AppError("not_found", "This channel no longer exists: reload the page.");
+    const from = current?.defaultChannelId
+      ? await tx.channel.findUnique({ where: { id: current.defaultChannelId }, select: { name: true } })
+      : null;
+    if ((current?.defaultChannelId ?? null) === (channel?.id ?? null)) {
+      return { app, channel: channel?.name ?? null, changed: false };
+    }
+    await tx.app.update({ where: { id: app.id }, data: { defaultChannelId: channel?.id ?? null } });
+    await recordChange(tx, by, {
+      action: "app.default_channel_change",
+      appId: app.id,
+      target: { type: "app", id: app.id },
+      details: { app: app.name, from: from?.name ?? null, to: channel?.name ?? null },
+    });
+    return { app, channel: channel?.name ?? null, changed: true };
+  });
 }

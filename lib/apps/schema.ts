@@ -23,20 +23,35 @@ export const appRetentionSchema = z.object({
   keepPerChannel: keepPerChannelSchema.nullable(),
 });
 
+/** The channel that leads the install page; null: automatic (production, else default, else the newest build). */
+export const appDefaultChannelSchema = z.object({
+  appId: idField("app"),
+  channelId: idField("channel").nullable(),
+});
+
+const buildSummarySchema = z.object({
+  id: z.uuid(),
+  version: z.string(),
+  buildNumber: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+
 /** An app as `GET /api/v1/apps` answers it (lib/apps/data.ts AppDto). */
 export const appResponseSchema = z.object({
   id: z.uuid(),
   bundleId: z.string(),
   name: z.string(),
   buildCount: z.int(),
-  latest: z
-    .object({
-      id: z.uuid(),
-      version: z.string(),
-      buildNumber: z.string(),
-      createdAt: z.iso.datetime({ offset: true }),
-    })
-    .nullable(),
+  latest: buildSummarySchema.nullable().describe("The newest build the caller sees."),
+  defaultChannel: z
+    .string()
+    .nullable()
+    .describe(
+      "The app's default channel, whose newest build leads the install page: picked by an admin, else `production`, else `default`. Null when there is none or the caller does not see it.",
+    ),
+  lead: buildSummarySchema
+    .nullable()
+    .describe("The build the install page leads with: the default channel's newest the caller sees, else `latest`."),
   updatedAt: z.iso.datetime({ offset: true }),
   adminsOnly: z.boolean().describe("Restricted and granted to no group: only admins see it."),
 });

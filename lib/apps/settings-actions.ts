@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { setAppRetention, updateAppDetails } from "@/lib/apps/mutations";
+import { setAppRetention, setDefaultChannel, updateAppDetails } from "@/lib/apps/mutations";
 import { setChannelAccess } from "@/lib/channels/mutations";
 import { applyRetention, previewRetentionFor } from "@/lib/retention/retention";
 import { type ActionState, idField } from "@/lib/server-actions/action-state";
@@ -22,6 +22,28 @@ export async function updateAppDetailsAction(_state: ActionState, formData: Form
     const { app, changed } = await updateAppDetails(input, actor);
     if (changed) revalidate(app.id);
     return { ok: true, message: changed ? "Saved." : "No change." };
+  });
+}
+
+/** The default channel (fields appId, channelId: empty is automatic). */
+export async function defaultChannelAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const schema = z.object({
+    appId: z.string(),
+    channelId: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? null : v)),
+  });
+  return runAction(formData, { schema, fields: ["appId", "channelId"] }, async (input, actor) => {
+    const { app, channel, changed } = await setDefaultChannel(input, actor);
+    if (changed) revalidate(app.id);
+    if (!changed) return { ok: true, message: "No change." };
+    return {
+      ok: true,
+      message: channel
+        ? `Saved: ${channel}'s newest build leads.`
+        : "Saved: production, else default, else the newest build leads.",
+    };
   });
 }
 

@@ -22,7 +22,14 @@ export const AUDIT_ACTION_GROUPS = [
   { group: "Groups", actions: ["group.create", "group.delete", "group.member_add", "group.member_remove"] },
   {
     group: "Apps",
-    actions: ["app.grant", "app.revoke", "app.visibility_change", "app.details_change", "app.retention_change"],
+    actions: [
+      "app.grant",
+      "app.revoke",
+      "app.visibility_change",
+      "app.details_change",
+      "app.retention_change",
+      "app.default_channel_change",
+    ],
   },
   {
     group: "Builds and channels",

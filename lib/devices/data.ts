@@ -175,17 +175,17 @@ export type DeviceBlocker = Warning & { code: "device_not_in_profile" };
  * devices). The install page offers no live Install link while this is set.
  */
 export function deviceBlocker(
-  build: Pick<BuildDto, "analysis" | "uploadedBy">,
+  build: Pick<BuildDto, "analysis">,
   currentDevice: Pick<DeviceDto, "udid" | "name"> | null,
 ): DeviceBlocker | null {
   if (!currentDevice) return null;
   const udids = provisionedUdids(build);
   if (!udids || udids.has(currentDevice.udid)) return null;
-  const who = build.uploadedBy ?? "the person who uploaded it";
+  // Who to ask is said once, by the page (components/install/ask-uploader.tsx), not in each blocker.
   return {
     code: "device_not_in_profile",
     severity: "error",
-    message: `This device is not in this build — ask ${who} to add it (UDID ${currentDevice.udid}).`,
+    message: `This device is not in this build's profile (UDID ${currentDevice.udid}).`,
     hint: "Ad hoc and development builds install only on the devices listed in their provisioning profile.",
   };
 }

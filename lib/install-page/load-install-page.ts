@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { type InstallCount, type InstallFunnel, installCounts, installFunnel } from "@/lib/audit/install-analytics";
 import { type BuildDto, getBuildFor, listBuildsPageFor } from "@/lib/builds/data";
 import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
+import { leadOf } from "@/lib/channels/default-channel";
 import { env } from "@/lib/config/env";
 import { type DeviceDto, deviceBlocker } from "@/lib/devices/data";
 import { deviceOfCookie } from "@/lib/devices/device-cookie";
@@ -105,7 +106,18 @@ export type InstallRow = {
     | "notes"
     | "uploadedBy"
     | "channels"
+    | "resignedFrom"
   >;
+  /**
+   * Where the version sits: "lead" (the big Install), "channel" (another
+   * channel's newest, newer than the lead: labelled, secondary) or "older"
+   * (collapsed).
+   */
+  place: "lead" | "channel" | "older";
+  /** Another shown build has the same version and build number: the view tells them apart (date, re-signed, channels, digest). */
+  sameVersionAs: number;
+  /** The first characters of the build's SHA-256, to tell same-version builds apart. */
+  digest: string;
   /** What the reader is shown (publishers: every warning; employees: what affects their install). */
   warnings: Warning[];
   /** Why iOS will refuse this build: then there is no link at all. */
@@ -117,20 +129,31 @@ export type InstallRow = {
   counts: InstallCount | null;
 };
 
+/**
+ * The page's one "ask" message, when a shown version cannot install here:
+ * who uploaded it (or the app's team), and whether the device is what is
+ * missing. On the lead card when the lead is blocked, else under the list.
+ */
+export type AskMessage = { contact: string | null; device: boolean; where: "lead" | "list" };
+
 export type AppInstallViewProps = {
   app: { id: string; name: string; bundleId: string; description: string | null };
   /** Versions are shown APP_PAGE_BUILDS at a time: this page's cursor (null on the first) and the next one's. */
   cursor: string | null;
   nextCursor: string | null;
-  /** The newest build's icon. */
+  /** The app's default channel (lib/channels/default-channel.ts), when the reader sees it. */
+  defaultChannel: string | null;
+  /** The lead build's icon. */
   iconPath: string | null;
   /** The page the in-app browser warning copies: this one. */
   guidancePageUrl: string | null;
   device: DeviceKind;
   channels: ChannelDto[];
+  /** The lead first, then other channels' newest (newer than the lead), then the older versions. */
   rows: InstallRow[];
-  /** The version the page leads with (steps, the desktop's QR code): the newest one that can install. */
+  /** The version the page leads with (the big Install, steps, the desktop's QR code) when it can install here. */
   primaryId: string | null;
+  ask: AskMessage | null;
   /** The primary version's "after you tap Install" steps. */
   steps: ({ appName: string } & FirstLaunch) | null;
   publisher: boolean;
@@ -150,33 +173,59 @@ export async function loadAppInstallPage(
 ): Promise<AppInstallViewProps | null> {
   const app = await getAppFor(user, appId);
   if (!app) return null;
-  const page = await listBuildsPageFor(user, app.id, { limit: APP_PAGE_BUILDS, cursor: request.cursor });
-  const builds = page.items;
+  const [page, leads, channels] = await Promise.all([
+    listBuildsPageFor(user, app.id, { limit: APP_PAGE_BUILDS, cursor: request.cursor }),
+    leadOf(user, [app.id]),
+    listChannelsFor(user, app.id),
+  ]);
+  const lead = leads.get(app.id);
+  const leadId = lead?.build?.id;
+  // The lead belongs to the first page, wherever its upload date falls; later pages list only older versions.
+  let builds = request.cursor ? page.items.filter((b) => b.id !== leadId) : page.items;
+  if (!request.cursor && leadId && !builds.some((b) => b.id === leadId)) {
+    const leadRow = await getBuildFor(user, app.id, leadId);
+    if (leadRow) builds = [...builds, leadRow];
+  }
   const viewer = await viewerOf(user, request, now);
-  const rows = builds.map((build) => ({ build, ...installStateOf(build, viewer) }));
-  // The version the page leads with (steps, the desktop's QR code): the newest one that can install.
-  const primary = rows.find((r) => r.blockers.length === 0)?.build ?? null;
+  // The default channel's newest build leads; without one (or nothing in it for this reader), the newest build.
+  const leadBuild = request.cursor ? null : (builds.find((b) => b.id === leadId) ?? builds[0] ?? null);
+  const leadIndex = leadBuild ? builds.indexOf(leadBuild) : -1;
+  // Other channels' newest builds that are newer than the lead: labelled, shown second, not collapsed.
+  const channelNewest = new Set(channels.flatMap((c) => (c.latest ? [c.latest.id] : [])));
+  const placeOf = (build: BuildDto, index: number): InstallRow["place"] =>
+    build === leadBuild ? "lead" : index < leadIndex && channelNewest.has(build.id) ? "channel" : "older";
+  const order: InstallRow["place"][] = ["lead", "channel", "older"];
+  const placed = builds
+    .map((build, index) => ({ build, place: placeOf(build, index), ...installStateOf(build, viewer) }))
+    .sort((a, b) => order.indexOf(a.place) - order.indexOf(b.place));
+  const primary = placed[0]?.place === "lead" && placed[0].blockers.length === 0 ? placed[0].build : null;
+  const firstBlocked = placed.find((r) => r.blockers.length > 0);
+  const leadBlocked = placed[0]?.place === "lead" && placed[0].blockers.length > 0;
   await recordAudit({
     action: "install_page.view",
     actor: user,
     appId: app.id,
     // Per build, for the install funnel: the version the page offers first.
-    buildId: primary?.id ?? builds[0]?.id ?? null,
+    buildId: leadBuild?.id ?? null,
     context: requestContext(request.headers),
     details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
   });
   // Admins only: how often each build was installed.
   const counts = can(user, "build.read-stats") ? await installCounts(builds.map((b) => b.id)) : null;
   const latest = builds[0];
+  const versionKey = (b: BuildDto) => `${b.version}\u0000${b.buildNumber}`;
+  const sameVersion = new Map<string, number>();
+  for (const b of builds) sameVersion.set(versionKey(b), (sameVersion.get(versionKey(b)) ?? 0) + 1);
   return {
     app: { id: app.id, name: app.name, bundleId: app.bundleId, description: app.description ?? null },
     cursor: request.cursor ?? null,
     nextCursor: page.nextCursor,
-    iconPath: latest ? pageIconPath(latest, 128) : null,
+    defaultChannel: lead?.channel ?? null,
+    iconPath: leadBuild ? pageIconPath(leadBuild, 128) : latest ? pageIconPath(latest, 128) : null,
     guidancePageUrl: latest ? appPageUrl(env().publicUrl, app.id) : null,
     device: viewer.device,
-    channels: await listChannelsFor(user, app.id),
-    rows: rows.map(({ build, warnings, blockers, links, problems, firstLaunch }) => ({
+    channels,
+    rows: placed.map(({ build, place, warnings, blockers, links, problems, firstLaunch }) => ({
       build: {
         id: build.id,
         name: build.name,
@@ -188,7 +237,11 @@ export async function loadAppInstallPage(
         notes: build.notes,
         uploadedBy: build.uploadedBy,
         channels: build.channels,
+        resignedFrom: build.resignedFrom,
       },
+      place,
+      sameVersionAs: (sameVersion.get(versionKey(build)) ?? 1) - 1,
+      digest: build.sha256.slice(0, 8),
       warnings: viewer.publisher ? warnings : employeeWarnings(warnings),
       blockers,
       links,
@@ -197,6 +250,14 @@ export async function loadAppInstallPage(
       counts: counts ? (counts.get(build.id) ?? { manifests: 0, downloads: 0, users: 0 }) : null,
     })),
     primaryId: primary?.id ?? null,
+    ask: firstBlocked
+      ? {
+          contact: (leadBlocked ? placed[0] : firstBlocked)?.build.uploadedBy ?? null,
+          device:
+            (leadBlocked ? placed[0] : firstBlocked)?.blockers.some((b) => b.code === "device_not_in_profile") ?? false,
+          where: leadBlocked ? "lead" : "list",
+        }
+      : null,
     steps: primary ? { appName: primary.name, ...firstLaunchOf(primary) } : null,
     publisher: viewer.publisher,
     watch: {

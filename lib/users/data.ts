@@ -198,3 +198,19 @@ export async function sessionVersionOf(id: string): Promise<number> {
   const row = await prisma().user.findUnique({ where: { id }, select: { sessionVersion: true } });
   return row?.sessionVersion ?? 0;
 }
+
+/**
+ * Who to ask for access to an app, for the page a shared link to something the
+ * reader cannot see shows (components/install/no-access.tsx): active admins'
+ * addresses, at most `limit`. Admins are the ones who grant access; naming
+ * them says nothing about any app.
+ */
+export async function adminContacts(limit = 3): Promise<string[]> {
+  const rows = await prisma().user.findMany({
+    where: { role: "admin", disabledAt: null },
+    orderBy: [{ lastSignInAt: { sort: "desc", nulls: "last" } }, { email: "asc" }],
+    take: limit,
+    select: { email: true },
+  });
+  return rows.map((r) => r.email);
+}

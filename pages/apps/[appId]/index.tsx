@@ -1,11 +1,13 @@
 import type { GetServerSideProps } from "next";
 import { AppInstallView } from "@/components/install/app-install-view";
+import { NoAccess, type NoAccessProps } from "@/components/install/no-access";
 import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
 import { litePageProps } from "@/components/layout/shell-props";
 import { requireUserRequest } from "@/lib/auth/require-user";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { nodeHeaders } from "@/lib/http/request-context";
 import { type AppInstallViewProps, loadAppInstallPage } from "@/lib/install-page/load-install-page";
+import { adminContacts } from "@/lib/users/data";
 
 /**
  * The install page (/apps/{appId}): employees on iPhones pick a version and tap
@@ -16,7 +18,8 @@ import { type AppInstallViewProps, loadAppInstallPage } from "@/lib/install-page
  */
 export const config = { unstable_runtimeJS: false };
 
-type Props = LitePageProps<AppInstallViewProps>;
+type View = { install: AppInstallViewProps } | { noAccess: NoAccessProps };
+type Props = LitePageProps<View>;
 
 export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = async (context) => {
   const appId = context.params?.appId ?? "";
@@ -27,8 +30,16 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string }> = 
     deviceCookie: context.req.cookies[DEVICE_COOKIE],
     cursor: typeof context.query.cursor === "string" && context.query.cursor ? context.query.cursor : undefined,
   });
-  if (!view) return { notFound: true };
-  return litePageProps(context.req, user, view);
+  if (!view) {
+    // A link to an app the reader cannot see (or none): who to ask, and nothing about the app.
+    context.res.statusCode = 404;
+    return litePageProps(context.req, user, { noAccess: { what: "app", admins: await adminContacts(), app: null } });
+  }
+  return litePageProps(context.req, user, { install: view });
 };
 
-export default litePageOf("App", AppInstallView);
+function AppPage(view: View) {
+  return "install" in view ? <AppInstallView {...view.install} /> : <NoAccess {...view.noAccess} />;
+}
+
+export default litePageOf("App", AppPage);

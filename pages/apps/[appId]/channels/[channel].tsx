@@ -1,7 +1,9 @@
 import type { GetServerSideProps } from "next";
 import { ChannelView, type ChannelViewProps } from "@/components/channels/channel-view";
+import { NoAccess, type NoAccessProps } from "@/components/install/no-access";
 import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
 import { litePageProps } from "@/components/layout/shell-props";
+import { getAppFor } from "@/lib/apps/data";
 import { requireUserRequest } from "@/lib/auth/require-user";
 import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
@@ -9,6 +11,7 @@ import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
 import { firstLaunchOf } from "@/lib/install-page/first-launch";
 import { watchControlFor } from "@/lib/notifications/data";
 import { classifyDevice } from "@/lib/ui/device";
+import { adminContacts } from "@/lib/users/data";
 
 /**
  * A channel's stable page (/apps/{appId}/channels/{channel}): like the install
@@ -16,7 +19,8 @@ import { classifyDevice } from "@/lib/ui/device";
  */
 export const config = { unstable_runtimeJS: false };
 
-type Props = LitePageProps<ChannelViewProps>;
+type View = { channel: ChannelViewProps } | { noAccess: NoAccessProps };
+type Props = LitePageProps<View>;
 
 export const getServerSideProps: GetServerSideProps<Props, { appId: string; channel: string }> = async (context) => {
   const appId = context.params?.appId ?? "";
@@ -25,7 +29,14 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
   const { user, redirect } = await requireUserRequest(context, `/apps/${appId}/channels/${encodeURIComponent(name)}`);
   if (redirect) return { redirect };
   const latest = await latestBuildInChannelFor(user, appId, name);
-  if (!latest.channel) return { notFound: true };
+  if (!latest.channel) {
+    // A link to a channel the reader cannot see (or none): who to ask; the app only if they see it.
+    context.res.statusCode = 404;
+    const app = await getAppFor(user, appId);
+    return litePageProps(context.req, user, {
+      noAccess: { what: "channel", admins: await adminContacts(), app: app && { id: app.id, name: app.name } },
+    });
+  }
   const { publicUrl } = env();
   const build = latest.build;
   const view: ChannelViewProps = {
@@ -47,7 +58,11 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
     installUrl: channelInstallUrl(publicUrl, appId, latest.channel.name),
     watch: await watchControlFor(user, appId, latest.channel),
   };
-  return litePageProps(context.req, user, view);
+  return litePageProps(context.req, user, { channel: view });
 };
 
-export default litePageOf("Channel", ChannelView);
+function ChannelPage(view: View) {
+  return "channel" in view ? <ChannelView {...view.channel} /> : <NoAccess {...view.noAccess} />;
+}
+
+export default litePageOf("Channel", ChannelPage);
