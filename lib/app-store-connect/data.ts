@@ -17,7 +17,12 @@ import type { UserDto } from "@/lib/users/data";
  * into a KeyObject that never leaves this process.
  */
 
-export type AscKeyDto = { configured: boolean; issuerId: string | null; keyId: string | null; createdAt: string | null };
+export type AscKeyDto = {
+  configured: boolean;
+  issuerId: string | null;
+  keyId: string | null;
+  createdAt: string | null;
+};
 export type DeviceSyncDto = {
   appId: string;
   enabled: boolean;
@@ -56,7 +61,11 @@ export async function loadAppStoreConnectClient(
   }
   const { createAppStoreConnectClient } = await import("@/lib/app-store-connect/client");
   return createAppStoreConnectClient({
-    key: { issuerId: row.issuerId, keyId: row.keyId, privateKey: decryptSigningKey(Buffer.from(row.encryptedKey), row.id) },
+    key: {
+      issuerId: row.issuerId,
+      keyId: row.keyId,
+      privateKey: decryptSigningKey(Buffer.from(row.encryptedKey), row.id),
+    },
     baseUrl: env().appStoreConnectApiUrl,
     ...overrides,
   });
@@ -81,10 +90,7 @@ export async function testAscConnection(by: Actor): Promise<ConnectionTestDto> {
   };
 }
 
-export function toDeviceSyncDto(
-  appId: string,
-  row: { identityId: string; profileType: string } | null,
-): DeviceSyncDto {
+export function toDeviceSyncDto(appId: string, row: { identityId: string; profileType: string } | null): DeviceSyncDto {
   return {
     appId,
     enabled: Boolean(row),
@@ -145,7 +151,9 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
     available: Boolean(sync && key),
     missing,
     pending: pendingRows.map((r) => r.deviceId),
-    job: job ? { id: job.id, status: job.status, error: (job.error as { code: string; message: string } | null) ?? null } : null,
+    job: job
+      ? { id: job.id, status: job.status, error: (job.error as { code: string; message: string } | null) ?? null }
+      : null,
     resignedBuildId: resigned?.id ?? null,
   };
 }

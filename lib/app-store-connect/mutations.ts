@@ -19,7 +19,7 @@ import { getBuildByIdFor } from "@/lib/builds/data";
 import { prisma } from "@/lib/db/client";
 import { provisionedUdids } from "@/lib/devices/data";
 import { AppError, parseInput } from "@/lib/errors";
-import { enqueueJob, findJob, type Job } from "@/lib/jobs/jobs";
+import { enqueueJobUnlessQueued, findJob, type Job } from "@/lib/jobs/jobs";
 import { encryptSigningKey } from "@/lib/signing/key-encryption";
 
 /**
@@ -99,7 +99,11 @@ export async function setDeviceSync(input: DeviceSyncInput, by: Actor): Promise<
   const profileType = parsed.profileType;
   const data = { identityId: identity.id, profileType, enabledById: actorUserId(by) };
   const row = await prisma().$transaction(async (tx) => {
-    const saved = await tx.appDeviceSync.upsert({ where: { appId: app.id }, create: { appId: app.id, ...data }, update: data });
+    const saved = await tx.appDeviceSync.upsert({
+      where: { appId: app.id },
+      create: { appId: app.id, ...data },
+      update: data,
+    });
     await recordChange(tx, by, {
       action: "app_store_connect.sync_change",
       appId: app.id,
@@ -124,7 +128,10 @@ export async function requestProvisioning(input: ProvisionRequest, by: Actor): P
   if (!build) throw new AppError("not_found", "No such build.");
   const udids = provisionedUdids(build);
   if (!udids) {
-    throw new AppError("bad_request", "This build installs on any device: only ad hoc and development builds list devices.");
+    throw new AppError(
+      "bad_request",
+      "This build installs on any device: only ad hoc and development builds list devices.",
+    );
   }
   const [sync, key] = await Promise.all([
     prisma().appDeviceSync.findUnique({ where: { appId: build.appId } }),
@@ -150,9 +157,8 @@ export async function requestProvisioning(input: ProvisionRequest, by: Actor): P
   for (const d of candidates) authorize(by, "device.provision", { ownerId: d.userId });
   const devices = candidates.filter((d) => !udids.has(d.udid));
   if (devices.length === 0) throw new AppError("bad_request", "Every device you asked for is already in this build.");
-  return prisma().$transaction(async (tx) => {
-    // One request at a time per app: two instances never queue two jobs for the same minute.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`provision:${build.appId}`}))`;
+  const payload: ProvisionJobPayload = { appId: build.appId };
+  const jobId = await prisma().$transaction(async (tx) => {
     for (const d of devices) {
       await tx.appProvisionedDevice.upsert({
         where: { appId_deviceId: { appId: build.appId, deviceId: d.id } },
@@ -160,18 +166,15 @@ export async function requestProvisioning(input: ProvisionRequest, by: Actor): P
         update: { requestedById: by.user.id, provisionedAt: null },
       });
     }
-    const queued = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM jobs
-      WHERE kind = ${PROVISION_JOB_KIND} AND status = 'queued' AND payload->>'appId' = ${build.appId}
-      ORDER BY created_at LIMIT 1`;
-    let job: Job | null = queued[0] ? await findJob(queued[0].id) : null;
-    if (!job) {
-      const last = await tx.$queryRaw<{ started: Date | null }[]>`
-        SELECT max(coalesce(started_at, created_at)) AS started FROM jobs
-        WHERE kind = ${PROVISION_JOB_KIND} AND payload->>'appId' = ${build.appId}`;
-      const earliest = last[0]?.started ? last[0].started.getTime() + PROVISION_BATCH_SECONDS * 1000 : 0;
-      const payload: ProvisionJobPayload = { appId: build.appId };
-      job = await enqueueJob(
+    // Join the app's queued job, or queue one no sooner than a minute after the last one started.
+    const last = await tx.$queryRaw<{ started: Date | null }[]>`
+      SELECT max(coalesce(started_at, created_at)) AS started FROM jobs
+      WHERE kind = ${PROVISION_JOB_KIND} AND payload->>'appId' = ${build.appId}`;
+    const earliest = last[0]?.started ? last[0].started.getTime() + PROVISION_BATCH_SECONDS * 1000 : 0;
+    let id: string | null = null;
+    // A queued job can start between the insert that found it and the read: then queue again.
+    for (let i = 0; i < 3 && !id; i++) {
+      const queued = await enqueueJobUnlessQueued(
         {
           kind: PROVISION_JOB_KIND,
           payload,
@@ -181,14 +184,27 @@ export async function requestProvisioning(input: ProvisionRequest, by: Actor): P
         },
         tx,
       );
+      if (queued) {
+        id = queued.id;
+        break;
+      }
+      // Inside the transaction only: a second connection per request would starve the pool in a burst.
+      const existing = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM jobs
+        WHERE kind = ${PROVISION_JOB_KIND} AND status = 'queued' AND payload->>'appId' = ${build.appId}`;
+      id = existing[0]?.id ?? null;
     }
+    if (!id) throw new AppError("conflict", "Another request is being queued for this app: try again.");
     await recordChange(tx, by, {
       action: "app_store_connect.devices_request",
       appId: build.appId,
       buildId: build.id,
-      target: { type: "job", id: job.id },
+      target: { type: "job", id },
       details: { devices: devices.map((d) => ({ udid: d.udid, name: d.name, model: d.model })) },
     });
-    return job;
+    return id;
   });
+  const job = await findJob(jobId);
+  if (!job) throw new AppError("conflict", "The job was removed meanwhile: try again.");
+  return job;
 }

@@ -36,7 +36,10 @@ export type DeviceSyncInput = z.input<typeof deviceSyncSchema>;
 /** "Add my iPhone" (one device) or "Add the N missing devices" (admins: no deviceIds = every missing one). */
 export const provisionRequestSchema = z.object({
   buildId: z.uuid({ message: "Unknown build." }),
-  deviceIds: z.array(z.uuid({ message: "Unknown device." })).max(500).optional(),
+  deviceIds: z
+    .array(z.uuid({ message: "Unknown device." }))
+    .max(500)
+    .optional(),
 });
 export type ProvisionRequest = z.input<typeof provisionRequestSchema>;
 

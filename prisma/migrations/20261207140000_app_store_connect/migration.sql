@@ -79,3 +79,8 @@ ALTER TABLE "asc_profiles" ADD CONSTRAINT "asc_profiles_app_id_fkey"
     FOREIGN KEY ("app_id") REFERENCES "apps"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "asc_profiles" ADD CONSTRAINT "asc_profiles_signing_profile_id_fkey"
     FOREIGN KEY ("signing_profile_id") REFERENCES "signing_profiles"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- At most one queued provision job per app: requests from any instance join it
+-- (INSERT … ON CONFLICT DO NOTHING), so a burst is one regeneration.
+CREATE UNIQUE INDEX "jobs_one_queued_provision_per_app" ON "jobs" (("payload"->>'appId'))
+    WHERE "kind" = 'provision-devices' AND "status" = 'queued';
