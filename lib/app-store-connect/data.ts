@@ -142,11 +142,20 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
     SELECT id, status, error FROM jobs WHERE kind = ${PROVISION_JOB_KIND} AND payload->>'appId' = ${build.appId}
     ORDER BY created_at DESC LIMIT 1`;
   const job = jobs[0];
-  const resigned = await prisma().build.findFirst({
+  // The newest re-signed build made from this one that the viewer may see.
+  const candidates = await prisma().build.findMany({
     where: { resignedFromId: build.id },
     orderBy: { createdAt: "desc" },
     select: { id: true },
+    take: 10,
   });
+  let resigned: { id: string } | null = null;
+  for (const c of candidates) {
+    if (await getBuildByIdFor(user, c.id)) {
+      resigned = c;
+      break;
+    }
+  }
   return {
     available: Boolean(sync && key),
     missing,

@@ -32,6 +32,8 @@ export const deviceSyncSchema = z.object({
   profileType: z.enum(PROFILE_TYPES, { message: 'The profile type is "ad-hoc" or "development".' }).optional(),
 });
 export type DeviceSyncInput = z.input<typeof deviceSyncSchema>;
+/** PUT /api/v1/apps/{appId}/device-sync: the app comes from the path. */
+export const deviceSyncBodySchema = deviceSyncSchema.omit({ appId: true });
 
 /** "Add my iPhone" (one device) or "Add the N missing devices" (admins: no deviceIds = every missing one). */
 export const provisionRequestSchema = z.object({
@@ -42,6 +44,8 @@ export const provisionRequestSchema = z.object({
     .optional(),
 });
 export type ProvisionRequest = z.input<typeof provisionRequestSchema>;
+/** POST /api/v1/builds/{buildId}/devices: the build comes from the path. */
+export const provisionBodySchema = provisionRequestSchema.omit({ buildId: true });
 
 /** What the job carries: only the app; the devices are the app's rows in app_provisioned_devices. */
 export type ProvisionJobPayload = { appId: string };
@@ -79,3 +83,25 @@ export const deviceSyncResponseSchema = z.object({
   identityId: z.uuid().nullable(),
   profileType: z.enum(PROFILE_TYPES).nullable(),
 });
+
+export const provisioningStateSchema = z
+  .object({
+    available: z
+      .boolean()
+      .describe(
+        'Whether "Add my iPhone" is offered: device sync on for the app, a key set, an ad hoc or development build.',
+      ),
+    missing: z.array(
+      z.object({ id: z.uuid(), udid: z.string(), name: z.string().nullable(), owner: z.string().nullable() }),
+    ),
+    pending: z.array(z.uuid()).describe("Devices asked for and waiting for the app's next regeneration."),
+    job: z
+      .object({
+        id: z.uuid(),
+        status: z.string(),
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      })
+      .nullable(),
+    resignedBuildId: z.uuid().nullable(),
+  })
+  .describe("What a build page shows about adding devices.");
