@@ -149,7 +149,13 @@ export function createAppStoreConnectClient(options: {
   const token = tokenSource(options.key);
   const base = options.baseUrl.replace(/\/+$/, "");
 
-  async function call(method: string, pathOrUrl: string, what: string, body?: unknown): Promise<Document | null> {
+  async function call(
+    method: string,
+    pathOrUrl: string,
+    what: string,
+    body?: unknown,
+    how: { missingIsDone?: boolean } = {},
+  ): Promise<Document | null> {
     const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${base}${pathOrUrl}`;
     // `links.next` must stay on the configured host: the bearer token goes nowhere else.
     if (!url.startsWith(`${base}/`)) throw new AppError("asc_unavailable", "App Store Connect linked outside its API.");
@@ -185,6 +191,8 @@ export function createAppStoreConnectClient(options: {
         await sleep(seconds * 1000);
         continue;
       }
+      // Deleting what is already gone (a retried step) is done, not an error.
+      if (res.status === 404 && how.missingIsDone) return null;
       if (!res.ok) throw appleError(res.status, doc, what);
       return doc;
     }
@@ -255,13 +263,9 @@ export function createAppStoreConnectClient(options: {
     },
     /** Deletes a profile; one already gone is not an error (a retried step). */
     async deleteProfile(id: string): Promise<void> {
-      try {
-        await call("DELETE", `/v1/profiles/${encodeURIComponent(id)}`, `delete the profile ${id}`);
-      } catch (error) {
-        if (error instanceof AppError && error.code === "asc_refused" && /There is no resource/i.test(error.message))
-          return;
-        throw error;
-      }
+      await call("DELETE", `/v1/profiles/${encodeURIComponent(id)}`, `delete the profile ${id}`, undefined, {
+        missingIsDone: true,
+      });
     },
   };
 }
