@@ -39,7 +39,10 @@ const iphoneIdentity = devices.newDevice();
 async function admin(method: string, url: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${server.baseUrl}${url}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body && !(body instanceof FormData) ? { "content-type": "application/json" } : {}),
+    },
     body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as Record<string, unknown>;
