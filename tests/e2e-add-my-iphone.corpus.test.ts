@@ -70,6 +70,9 @@ async function registerThisPhone(udid: string): Promise<void> {
     body: new Uint8Array(body),
   });
   assert.equal(res.status, 301);
+  // Safari lands on the confirmation, which remembers this device (the build page's verdict needs it).
+  await page.goto(res.headers.get("location") ?? "");
+  await page.getByTestId("device-registered").waitFor({ timeout: 15_000 });
 }
 
 before(async () => {
