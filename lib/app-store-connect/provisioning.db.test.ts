@@ -272,6 +272,30 @@ describe("Add my iPhone", () => {
   });
 });
 
+describe("Add the N missing devices (admins)", () => {
+  it("an admin's request takes every active device the build lacks, whoever owns it; disabled ones stay out", async () => {
+    const a = await createUser({ email: "missing-a@example.com", role: "member" }, CLI_ACTOR);
+    const b = await createUser({ email: "missing-b@example.com", role: "uploader" }, CLI_ACTOR);
+    const da = await enrolledDevice(a);
+    const db2 = await enrolledDevice(b);
+    const off = await enrolledDevice(b);
+    await prisma().device.update({ where: { id: off.id }, data: { disabledAt: new Date() } });
+    const state = await provisioningStateFor(admin, buildId);
+    const missing = new Set(state?.missing.map((m) => m.udid));
+    assert.ok(missing.has(da.udid) && missing.has(db2.udid) && !missing.has(off.udid));
+    const job = await requestProvisioning({ buildId }, userActor(admin, context));
+    const rows = await db.query<{ device_id: string }>(
+      `SELECT device_id FROM app_provisioned_devices WHERE provisioned_at IS NULL`,
+    );
+    const pending = new Set(rows.map((r) => r.device_id));
+    assert.ok(pending.has(da.id) && pending.has(db2.id) && !pending.has(off.id));
+    await runProvisionJob(await claimed(job.id));
+    assert.ok(fake.devices.some((d) => d.udid === da.udid) && fake.devices.some((d) => d.udid === db2.udid));
+    assert.ok(!fake.devices.some((d) => d.udid === off.udid), "a disabled device is never registered");
+    await db.query(`UPDATE jobs SET status = 'succeeded' WHERE kind = $1`, [PROVISION_JOB_KIND]);
+  });
+});
+
 describe("refusals", () => {
   async function requestNew(): Promise<{ job: Job; udid: string }> {
     const user = await createUser({ email: `r${udidCounter}@example.com`, role: "member" }, CLI_ACTOR);
