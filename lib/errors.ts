@@ -67,6 +67,18 @@ export const ERROR_STATUS = {
   enrollment_challenge_invalid: 403,
   enrollment_challenge_used: 409,
   enrollment_challenge_expired: 410,
+  // App Store Connect (lib/app-store-connect/): what Apple refused, with Apple's own detail
+  asc_not_configured: 409,
+  asc_key_invalid: 422,
+  asc_unauthorized: 422,
+  asc_forbidden: 422,
+  asc_device_limit: 409,
+  asc_bundle_id_unknown: 422,
+  asc_certificate_unknown: 422,
+  asc_refused: 422,
+  // 429 that outlasted the backoff, or Apple's 5xx: worth retrying later
+  asc_rate_limited: 503,
+  asc_unavailable: 502,
   // auth
   unauthorized: 401,
   forbidden: 403,

@@ -29,6 +29,7 @@ export type Violation = { rule: string; file: string; message: string };
  * concept's home (data.ts reads, mutations.ts writes). lib/db holds the client.
  */
 export const DOMAIN_FOLDERS = [
+  "lib/app-store-connect",
   "lib/apps",
   "lib/audit",
   "lib/builds",

@@ -4,7 +4,7 @@
  * a new app; token scopes and expiry.
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
@@ -704,6 +704,30 @@ describe("watches, update keys, the update check, one-click unsubscribe and webh
       },
     );
   }
+  // "Add my iPhone": whoever sees the build (session from our origin; tokens need `upload`). The own
+  // build installs anywhere (an enterprise profile), so those who see it hear 400 and nothing is queued.
+  check(
+    "POST /api/v1/builds/<own>/devices (session)",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 400, uploader: 400, admin: 400, disabled: 401 },
+    async (a) => {
+      const res = await fetch(`${world.server.baseUrl}/api/v1/builds/${own().buildId}/devices`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          origin: world.server.baseUrl,
+          ...(a.cookie ? { cookie: a.cookie } : {}),
+        },
+        body: "{}",
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
+  );
+  check(
+    "GET /api/v1/builds/<foreign>/devices",
+    { anonymous: 401, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 401 },
+    (a) => api(a, `/api/v1/builds/${foreign().buildId}/devices`),
+  );
   check(
     "GET /api/v1/apps/<bundle id>/latest with an API token or a session (not an update key): 401",
     Object.fromEntries(ROLES.map((r) => [r, 401])) as Record<Role, number>,
@@ -734,7 +758,10 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
       `SELECT json_build_object(
         'identities', (SELECT json_agg(id ORDER BY id) FROM signing_identities),
         'profiles', (SELECT json_agg(id ORDER BY id) FROM signing_profiles),
-        'jobs', (SELECT json_agg(id ORDER BY id) FROM jobs)) AS state`,
+        'jobs', (SELECT json_agg(id ORDER BY id) FROM jobs),
+        'ascKeys', (SELECT json_agg(id ORDER BY id) FROM app_store_connect_keys),
+        'deviceSyncs', (SELECT json_agg(json_build_object('app', app_id, 'type', profile_type) ORDER BY app_id)
+                        FROM app_device_syncs)) AS state`,
     );
     return JSON.stringify(row?.state ?? null);
   }
@@ -776,7 +803,17 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
     await sql("DELETE FROM signing_identities WHERE id <> $1", [baseIdentity]);
     await sql("DELETE FROM signing_profiles WHERE id <> $1 AND id <> $2", [baseProfile, expiringProfile]);
     await sql("DELETE FROM jobs");
+    await sql("DELETE FROM app_store_connect_keys");
+    await sql("DELETE FROM app_device_syncs");
   }
+  const ascKeyBody = () =>
+    JSON.stringify({
+      issuerId: randomUUID(),
+      keyId: "ABCDE12345",
+      privateKey: generateKeyPairSync("ec", { namedCurve: "P-256" })
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString(),
+    });
   async function fakeIdentity(): Promise<string> {
     const [row] = await sql<{ id: string }>(
       `INSERT INTO signing_identities (id, common_name, serial, not_after, fingerprint, certificate, encrypted_key)
@@ -886,6 +923,29 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
       await restore();
       return result;
     });
+    check(`PUT /api/v1/app-store-connect/key (${via})`, SIGNERS("200, changed", via), async (a) => {
+      const result = await call(a, "PUT", "/api/v1/app-store-connect/key", ascKeyBody(), via);
+      await restore();
+      return result;
+    });
+    check(`DELETE /api/v1/app-store-connect/key (${via})`, SIGNERS("204, changed", via), async (a) => {
+      await sql(
+        `INSERT INTO app_store_connect_keys (id, issuer_id, key_id, encrypted_key) VALUES (gen_random_uuid(), 'i', 'k', '\\x00')`,
+      );
+      const result = await call(a, "DELETE", "/api/v1/app-store-connect/key", undefined, via);
+      await restore();
+      return result;
+    });
+    check(`PUT /api/v1/apps/<own>/device-sync (${via})`, SIGNERS("200, changed", via), async (a) => {
+      const body = JSON.stringify({ enabled: true, identityId: baseIdentity, profileType: "ad-hoc" });
+      const result = await call(a, "PUT", `/api/v1/apps/${own().appId}/device-sync`, body, via);
+      await restore();
+      return result;
+    });
+    // No key is set up: an admin hears so; nobody else gets that far.
+    check(`POST /api/v1/app-store-connect/test (${via})`, SIGNERS("409, unchanged", via), (a) =>
+      call(a, "POST", "/api/v1/app-store-connect/test", undefined, via),
+    );
     // Reads need no same-origin check (they change nothing): a cross-site session read is an admin's read.
     const readVia = via === "session, cross-site" ? "session" : via;
     check(`GET /api/v1/signing/identities and profiles (${via})`, SIGNERS("200, unchanged", readVia), async (a) => {
@@ -894,6 +954,10 @@ describe("signing API: admins, with the `sign` scope on tokens", () => {
       const renewable = await call(a, "GET", `/api/v1/signing/profiles/${expiringProfile}/renew`, undefined, via);
       assert.equal(profiles, identities);
       assert.equal(renewable, identities);
+      const key = await call(a, "GET", "/api/v1/app-store-connect/key", undefined, via);
+      const sync = await call(a, "GET", `/api/v1/apps/${own().appId}/device-sync`, undefined, via);
+      assert.equal(key, identities);
+      assert.equal(sync, identities);
       return identities;
     });
   }

@@ -48,6 +48,8 @@ const EXPECTED: Record<Action, string> = {
   "settings.manage": "A",
   "server.read-health": "A",
   "signing.manage": "A",
+  "app-store-connect.manage": "A",
+  "device.provision": "A",
   "app.watch": "AUM",
   "update-key.manage": "AU",
   "token.manage": "",
@@ -88,6 +90,9 @@ test("owner rules: a user acts on their own device and token, never on someone e
   assert.equal(can(member, "device.manage", { ownerId: member.id }), true);
   assert.equal(can(member, "device.manage", { ownerId: "someone-else" }), false);
   assert.equal(can(member, "device.manage", { ownerId: null }), false);
+  assert.equal(can(member, "device.provision", { ownerId: member.id }), true);
+  assert.equal(can(member, "device.provision", { ownerId: "someone-else" }), false);
+  assert.equal(can(user("uploader"), "device.provision", { ownerId: null }), false);
   assert.equal(can(member, "device.manage"), false);
   assert.equal(can(user("member", true), "device.manage", { ownerId: "member-id" }), false);
   // Admins manage every device, but even they mint tokens only for themselves.

@@ -65,6 +65,17 @@ export const PERMISSIONS = {
   "server.read-health": { roles: admins, denied: ADMIN_ONLY },
   /** Signing identities, profiles, re-signing and the jobs that do it (token scope `sign`). */
   "signing.manage": { roles: admins, denied: "Only admins can manage signing identities and re-sign builds." },
+  /** The App Store Connect API key and each app's "Keep devices in sync" (token scope `sign`). */
+  "app-store-connect.manage": {
+    roles: admins,
+    denied: "Only admins can set up the App Store Connect key and device sync.",
+  },
+  /** "Add my iPhone": a person asks for their own device; admins for anyone's ("Add the N missing devices"). */
+  "device.provision": {
+    roles: admins,
+    owner: true,
+    denied: "You can add only your own devices to a build; admins add anyone's.",
+  },
   /** Watching an app or channel (email about new builds): each person their own. */
   "app.watch": { roles: everyone, denied: "Sign in to watch apps." },
   /** An app's update keys (the in-app update check); which apps: uploadableAppsWhere. */

@@ -1,4 +1,13 @@
 import { z } from "zod";
+import {
+  ascConnectionTestSchema,
+  ascKeyResponseSchema,
+  deviceSyncBodySchema,
+  deviceSyncResponseSchema,
+  provisionBodySchema,
+  provisioningStateSchema,
+  saveKeySchema,
+} from "@/lib/app-store-connect/schema";
 import type { AppDto } from "@/lib/apps/data";
 import { appResponseSchema } from "@/lib/apps/schema";
 import type { buildJson } from "@/lib/builds/build-json";
@@ -161,6 +170,10 @@ const schemas: Record<string, JsonSchema> = {
   Watch: fromZod(watchResponseSchema, "output"),
   UpdateKey: fromZod(updateKeyResponseSchema, "output"),
   UpdateCheck: fromZod(updateCheckResponseSchema, "output"),
+  AppStoreConnectKey: fromZod(ascKeyResponseSchema, "output"),
+  AppStoreConnectConnection: fromZod(ascConnectionTestSchema, "output"),
+  DeviceSync: fromZod(deviceSyncResponseSchema, "output"),
+  Provisioning: fromZod(provisioningStateSchema, "output"),
 };
 
 const buildResponse = (description: string, extra: Record<string, JsonSchema> = {}) =>
@@ -867,6 +880,138 @@ const paths: Record<string, Record<string, Operation>> = {
         "422": error(
           "`signing_profile_not_newer`, `signing_profile_team_mismatch`, `signing_profile_app_id_mismatch`, `signing_profile_certificate_mismatch`, `signing_profile_expired`, `signing_identity_expired`.",
         ),
+      },
+    },
+  },
+  "/api/v1/app-store-connect/key": {
+    get: {
+      operationId: "getAppStoreConnectKey",
+      summary: "The App Store Connect API key Ferry uses",
+      description: "Admins (token scope `sign`). Issuer id and key id; the .p8 is never returned.",
+      tags: ["signing"],
+      security: auth("sign"),
+      responses: {
+        "200": json({ type: "object", required: ["key"], properties: { key: ref("AppStoreConnectKey") } }, "The key."),
+        ...authErrors,
+      },
+    },
+    put: {
+      operationId: "setAppStoreConnectKey",
+      summary: "Store the App Store Connect API key",
+      description:
+        "Admins (token scope `sign`). The key needs the Admin or App Manager role. Encrypted at rest; replaces the key before.",
+      tags: ["signing"],
+      security: auth("sign"),
+      requestBody: { required: true, content: { "application/json": { schema: fromZod(saveKeySchema) } } },
+      responses: {
+        "200": json({ type: "object", required: ["key"], properties: { key: ref("AppStoreConnectKey") } }, "Stored."),
+        "400": error("Invalid body (`bad_request`)."),
+        ...authErrors,
+        "422": error("Not a P-256 .p8 (`asc_key_invalid`)."),
+      },
+    },
+    delete: {
+      operationId: "deleteAppStoreConnectKey",
+      summary: "Forget the App Store Connect API key",
+      tags: ["signing"],
+      security: auth("sign"),
+      responses: { "204": { description: "Deleted." }, ...authErrors, "404": error("No key (`not_found`).") },
+    },
+  },
+  "/api/v1/app-store-connect/test": {
+    post: {
+      operationId: "testAppStoreConnect",
+      summary: "Test the App Store Connect connection",
+      description:
+        "Admins (token scope `sign`). The account's certificates and its registered devices per kind against Apple's 100 a year.",
+      tags: ["signing"],
+      security: auth("sign"),
+      responses: {
+        "200": json(
+          { type: "object", required: ["connection"], properties: { connection: ref("AppStoreConnectConnection") } },
+          "What the key sees.",
+        ),
+        ...authErrors,
+        "409": error("No key set up (`asc_not_configured`)."),
+        "422": error("Apple refused, with its detail: `asc_unauthorized`, `asc_forbidden`."),
+        "502": error("App Store Connect unreachable (`asc_unavailable`)."),
+        "503": error("Rate limited past the backoff (`asc_rate_limited`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/device-sync": {
+    get: {
+      operationId: "getDeviceSync",
+      summary: 'An app\'s "Keep devices in sync"',
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [appId],
+      responses: {
+        "200": json({ type: "object", required: ["sync"], properties: { sync: ref("DeviceSync") } }, "The setting."),
+        ...authErrors,
+      },
+    },
+    put: {
+      operationId: "setDeviceSync",
+      summary: 'Turn "Keep devices in sync" on or off',
+      description:
+        "Admins (token scope `sign`). The identity's certificate must be in the key's account; the profile type is `ad-hoc` or `development`.",
+      tags: ["signing"],
+      security: auth("sign"),
+      parameters: [appId],
+      requestBody: { required: true, content: { "application/json": { schema: fromZod(deviceSyncBodySchema) } } },
+      responses: {
+        "200": json({ type: "object", required: ["sync"], properties: { sync: ref("DeviceSync") } }, "Saved."),
+        "400": error("Invalid body (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such app or identity (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/builds/{buildId}/devices": {
+    get: {
+      operationId: "getBuildProvisioning",
+      summary: "Devices a build lacks and the work adding them",
+      tags: ["devices"],
+      security: auth("read"),
+      parameters: [buildId],
+      responses: {
+        "200": json(
+          { type: "object", required: ["provisioning"], properties: { provisioning: ref("Provisioning") } },
+          "The caller's devices (admins: all) the profile lacks, the pending ones, the job.",
+        ),
+        ...authErrors,
+        "404": error("No such build (`not_found`)."),
+      },
+    },
+    post: {
+      operationId: "addDevicesToBuild",
+      summary: "Add my iPhone",
+      description:
+        "Registers the caller's devices the build lacks (admins: any, or every missing one) with Apple, regenerates the app's profiles and re-signs the newest build of each channel the owners see: one job per app per minute.",
+      tags: ["devices"],
+      security: auth("upload"),
+      parameters: [buildId],
+      requestBody: { required: true, content: { "application/json": { schema: fromZod(provisionBodySchema) } } },
+      responses: {
+        "202": json(
+          {
+            type: "object",
+            required: ["job"],
+            properties: {
+              job: {
+                type: "object",
+                required: ["id", "status", "runAt"],
+                properties: { id: uuid, status: { type: "string" }, runAt: { type: "string", format: "date-time" } },
+              },
+            },
+          },
+          "Queued (or joined the app's queued job).",
+        ),
+        "400": error("Not an ad hoc or development build, or every device is in it already (`bad_request`)."),
+        ...authErrors,
+        "404": error("No such build or device (`not_found`)."),
+        "409": error("Device sync is off for the app (`asc_not_configured`)."),
       },
     },
   },

@@ -58,6 +58,12 @@ export const AUDIT_ACTION_GROUPS = [
       "signing_profile.renew",
       "build.resign",
       "build.resign_failed",
+      "app_store_connect.key_set",
+      "app_store_connect.key_delete",
+      "app_store_connect.sync_change",
+      "app_store_connect.devices_request",
+      "app_store_connect.provision",
+      "app_store_connect.provision_failed",
     ],
   },
   {

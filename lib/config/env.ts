@@ -70,6 +70,12 @@ const schema = z
     SIGNING_KEY_SECRET: optionalString.pipe(
       z.string().min(32, "SIGNING_KEY_SECRET must be at least 32 characters (try: openssl rand -base64 48)").optional(),
     ),
+    // The App Store Connect API Ferry registers devices and makes profiles with (lib/app-store-connect/).
+    APP_STORE_CONNECT_API_URL: optionalString.pipe(
+      z
+        .url({ message: "APP_STORE_CONNECT_API_URL must be a URL, e.g. https://api.appstoreconnect.apple.com" })
+        .optional(),
+    ),
     INSTALL_LINK_TTL: optionalString.pipe(
       z
         .string()
@@ -238,6 +244,10 @@ const schema = z
       dataDir: path.resolve(/*turbopackIgnore: true*/ raw.DATA_DIR ?? "./data"),
       authSecret: raw.AUTH_SECRET,
       signingKeySecret: raw.SIGNING_KEY_SECRET,
+      appStoreConnectApiUrl: (raw.APP_STORE_CONNECT_API_URL ?? "https://api.appstoreconnect.apple.com").replace(
+        /\/+$/,
+        "",
+      ),
       installLinkTtlSeconds: parseDuration(raw.INSTALL_LINK_TTL ?? "24h") ?? 86_400,
       maxUploadBytes: parseSize(raw.MAX_UPLOAD_SIZE ?? "4GiB") ?? 4 * 1024 ** 3,
       uploadIdleTimeoutSeconds: parseDuration(raw.UPLOAD_IDLE_TIMEOUT ?? "60s") ?? 60,

@@ -110,6 +110,21 @@ const ROUTES: Entry[] = [
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
   },
   {
+    method: "PUT",
+    path: /^\/api\/v1\/app-store-connect\/key\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "PUT",
+    path: /^\/api\/v1\/apps\/[^/]+\/device-sync\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/builds\/[^/]+\/devices\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
     method: "POST",
     path: /^\/api\/v1\/builds\/[^/]+\/resign\/preview\/?$/,
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),

@@ -1,3 +1,4 @@
+import { PROVISION_JOB_KIND } from "@/lib/app-store-connect/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
 import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
 
@@ -8,4 +9,5 @@ import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
  */
 export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   [RESIGN_JOB_KIND]: async (job) => (await import("@/lib/signing/resign/resign-build")).runResignJob(job),
+  [PROVISION_JOB_KIND]: async (job) => (await import("@/lib/app-store-connect/provision-job")).runProvisionJob(job),
 };

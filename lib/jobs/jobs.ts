@@ -113,6 +113,31 @@ export async function enqueueJob(
   return toJob(row);
 }
 
+/**
+ * Queues a job unless a unique index on `jobs` already holds one like it
+ * (e.g. one queued job per app, prisma/migrations/20261207140000_app_store_connect):
+ * null then, and the caller joins the existing one. Safe across instances.
+ */
+export async function enqueueJobUnlessQueued(
+  input: {
+    kind: string;
+    payload: Prisma.InputJsonObject;
+    createdById?: string | null;
+    maxAttempts?: number;
+    runAt?: Date;
+  },
+  tx: Prisma.TransactionClient = prisma(),
+): Promise<Job | null> {
+  const rows = await tx.$queryRaw<JobRow[]>`
+    INSERT INTO jobs (id, kind, payload, max_attempts, run_at, created_by_id)
+    VALUES (${randomUUID()}::uuid, ${input.kind}, ${JSON.stringify(input.payload)}::jsonb,
+            ${input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}::int, ${input.runAt ?? new Date()},
+            ${input.createdById ?? null}::uuid)
+    ON CONFLICT DO NOTHING
+    RETURNING *`;
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
 /** A job by id (null when there is none); callers decide who may see it. */
 export async function findJob(id: string): Promise<Job | null> {
   if (!isUuid(id)) return null;

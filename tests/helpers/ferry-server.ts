@@ -88,6 +88,7 @@ function cleanEnv(): Record<string, string> {
     "JOB_WORKER",
     "SIGNING_KEY_SECRET",
     "CODESIGN_EXTRA_ROOTS",
+    "APP_STORE_CONNECT_API_URL",
   ]);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ferryVars.has(k)) out[k] = v;
   return out;

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { ApiForm } from "@/components/signing/api-form";
+import { AppStoreConnectKeyPanel, DeviceSyncForm } from "@/components/signing/app-store-connect-panel";
 import { RenewBuilds } from "@/components/signing/renew-builds";
 import { Card, EmptyState, Field, inputClass, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { userActor } from "@/lib/access/actor";
+import { getAscKey, getDeviceSync } from "@/lib/app-store-connect/data";
+import { listAppsFor } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listSigningIdentities } from "@/lib/signing/identities/data";
 import { listSigningProfiles } from "@/lib/signing/profiles/data";
@@ -19,11 +22,14 @@ export default async function AdminSigningPage() {
   const user = await requireAdminPage("/admin/signing");
   const actor = userActor(user, { ip: null, userAgent: null });
   const now = Date.now();
-  const [identities, profiles, offers] = await Promise.all([
+  const [identities, profiles, offers, ascKey, apps] = await Promise.all([
     listSigningIdentities(actor),
     listSigningProfiles(actor),
     renewOffers(actor, now),
+    getAscKey(actor),
+    listAppsFor(user),
   ]);
+  const syncs = await Promise.all(apps.map((app) => getDeviceSync(actor, app.id)));
   const offerFor = new Map(offers.map((o) => [o.profile.id, o]));
   return (
     <div className="space-y-6">
@@ -84,6 +90,30 @@ export default async function AdminSigningPage() {
           </table>
         </ScrollRegion>
       )}
+
+      <Card title="App Store Connect (Add my iPhone)" testId="app-store-connect">
+        <AppStoreConnectKeyPanel keyInfo={ascKey} />
+      </Card>
+
+      {ascKey.configured && identities.length > 0 && apps.length > 0 ? (
+        <Card title="Keep devices in sync" testId="device-sync">
+          <p className={`mb-3 text-sm text-slate-600 dark:text-slate-300`}>
+            For ad hoc and development apps: Ferry registers the devices people add, regenerates the app&apos;s profiles
+            and re-signs the newest build of each channel. The identity&apos;s certificate must be in the key&apos;s
+            account.
+          </p>
+          <div className="space-y-4">
+            {apps.map((app, i) => (
+              <DeviceSyncForm
+                key={app.id}
+                app={{ id: app.id, name: app.name }}
+                sync={syncs[i] ?? { appId: app.id, enabled: false, identityId: null, profileType: null }}
+                identities={identities.map((identity) => ({ id: identity.id, label: identity.commonName }))}
+              />
+            ))}
+          </div>
+        </Card>
+      ) : null}
 
       <Card title="Add a provisioning profile" testId="add-profile">
         <ApiForm endpoint="/api/v1/signing/profiles" label="Add a provisioning profile" submitLabel="Add profile">

@@ -9,6 +9,7 @@ import { ProfileSummary } from "@/components/builds/profile-summary";
 import { ReleaseNotes } from "@/components/builds/release-notes";
 import { WarningList } from "@/components/builds/warning-list";
 import { ChannelBadges } from "@/components/channels/channel-badges";
+import { AddDevicesPanel } from "@/components/devices/add-devices-panel";
 import { DeviceCoverage } from "@/components/devices/device-coverage";
 import { InstallGuidance } from "@/components/install/install-guidance";
 import { InstallPanel } from "@/components/install/install-panel";
@@ -16,6 +17,7 @@ import { InstallSteps } from "@/components/install/install-steps";
 import { ResignPanel } from "@/components/signing/resign-panel";
 import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/access/policy";
+import { provisioningStateFor } from "@/lib/app-store-connect/data";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { withReturnTo } from "@/lib/devices/return-to";
@@ -40,6 +42,11 @@ export default async function BuildPage({ params }: Props) {
   if (!page) notFound();
   const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details, firstLaunch } = page;
   const signing = can(user, "signing.manage") ? await resignOptions(user) : null;
+  const provisioning = await provisioningStateFor(user, build.id);
+  const offerAdd =
+    provisioning?.available && (provisioning.missing.length > 0 || provisioning.pending.length > 0)
+      ? provisioning
+      : null;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
       {/* A plain link: the install page is served without the React runtime (pages/). */}
@@ -60,6 +67,14 @@ export default async function BuildPage({ params }: Props) {
       <WarningList warnings={warnings} showHints={publisher} />
       <DeviceCoverage build={build} user={user} />
       <section className={`${CARD} space-y-4 p-5`}>
+        {offerAdd ? (
+          <AddDevicesPanel
+            buildId={build.id}
+            appId={build.appId}
+            initial={offerAdd}
+            admin={can(user, "device.read-all")}
+          />
+        ) : null}
         <InstallPanel
           links={links}
           label={`${build.name} ${build.version}`}

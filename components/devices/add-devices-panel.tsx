@@ -1,0 +1,124 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { ProvisioningState } from "@/lib/app-store-connect/data";
+import { LINK, MUTED, PRIMARY_BUTTON } from "@/lib/ui/styles";
+
+/**
+ * "Add my iPhone" on an ad hoc or development build the viewer's device is
+ * missing from (admins: "Add the N missing devices"). Posts to the API (same
+ * policy as curl), then follows the work: waiting for the app's next
+ * regeneration, Apple, re-signing, and finally a link to the re-signed build
+ * whose page offers the live Install.
+ */
+export function AddDevicesPanel({
+  buildId,
+  appId,
+  initial,
+  admin,
+}: {
+  buildId: string;
+  appId: string;
+  initial: ProvisioningState;
+  admin: boolean;
+}) {
+  const [state, setState] = useState(initial);
+  const [asked, setAsked] = useState(initial.pending.length > 0);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const startedWith = initial.pending.length > 0 ? null : initial.resignedBuildId;
+  const ready = asked && state.resignedBuildId && state.resignedBuildId !== startedWith && state.pending.length === 0;
+  const failed = asked && state.job?.status === "failed" ? state.job.error : null;
+
+  useEffect(() => {
+    if (!asked || ready || failed) return;
+    const timer = setTimeout(async () => {
+      const res = await fetch(`/api/v1/builds/${buildId}/devices`).catch(() => null);
+      if (res?.ok) setState(((await res.json()) as { provisioning: ProvisioningState }).provisioning);
+      else setState({ ...state });
+    }, 2000);
+    return () => clearTimeout(timer);
+  }, [asked, ready, failed, state, buildId]);
+
+  const add = async () => {
+    setSending(true);
+    setError(null);
+    try {
+      const res = await fetch(`/api/v1/builds/${buildId}/devices`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      if (res.ok) {
+        setAsked(true);
+        setState({ ...state, pending: state.missing.map((m) => m.id) });
+      } else {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setError(body?.error?.message ?? `The request failed (${res.status}).`);
+      }
+    } catch {
+      setError("Ferry could not be reached. Try again.");
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const label = admin
+    ? `Add the ${state.missing.length} missing device${state.missing.length === 1 ? "" : "s"}`
+    : state.missing.length === 1
+      ? "Add my iPhone"
+      : `Add my ${state.missing.length} devices`;
+  const progress = !state.job
+    ? "Asked."
+    : state.job.status === "queued"
+      ? "Waiting for the app's next update (at most a minute)…"
+      : state.job.status === "running"
+        ? "Registering with Apple and making the new profile…"
+        : "Re-signing the build with the new profile…";
+
+  return (
+    <div className="space-y-2 rounded-lg border border-sky-300 bg-sky-50 p-3 text-sm text-sky-950 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-50">
+      {ready ? (
+        <p role="status" data-testid="add-devices-ready">
+          Ready: this build now includes your device.{" "}
+          <a href={`/apps/${appId}/builds/${state.resignedBuildId}`} className={`font-medium ${LINK}`}>
+            Open the new build to install it
+          </a>
+          .
+        </p>
+      ) : failed ? (
+        <p role="alert" data-testid="add-devices-failed">
+          Apple refused: {failed.message}
+        </p>
+      ) : asked ? (
+        <p role="status" aria-live="polite" data-testid="add-devices-progress">
+          {progress}
+        </p>
+      ) : (
+        <>
+          <p>
+            {admin
+              ? `${state.missing.length} enrolled device${state.missing.length === 1 ? " is" : "s are"} not in this build's profile.`
+              : "Ferry can add your device to this build: it registers it with Apple and re-signs the build, in a few minutes."}
+          </p>
+          <button
+            type="button"
+            onClick={add}
+            disabled={sending}
+            aria-busy={sending || undefined}
+            className={PRIMARY_BUTTON}
+            data-testid="add-devices-button"
+          >
+            {label}
+          </button>
+        </>
+      )}
+      {error ? (
+        <p role="alert" className="text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      ) : null}
+      {!ready && !failed ? <p className={`text-xs ${MUTED}`}>You can leave this page; the work goes on.</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+import type { Actor } from "@/lib/access/actor";
+import { authorize } from "@/lib/access/policy";
+import type { AppStoreConnectClient } from "@/lib/app-store-connect/client";
+import { DEVICE_LIMIT_PER_KIND, PROVISION_JOB_KIND, type SyncProfileType } from "@/lib/app-store-connect/schema";
+import { getBuildByIdFor } from "@/lib/builds/data";
+import { env } from "@/lib/config/env";
+import { prisma } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import { provisionedUdids, visibleActiveDevices } from "@/lib/devices/data";
+import { AppError } from "@/lib/errors";
+import { decryptSigningKey } from "@/lib/signing/key-encryption";
+import type { UserDto } from "@/lib/users/data";
+
+/**
+ * What Ferry knows of its App Store Connect set-up, as admins and the build
+ * page see it. The .p8 is read by `loadAppStoreConnectClient` only, decrypted
+ * into a KeyObject that never leaves this process.
+ */
+
+export type AscKeyDto = {
+  configured: boolean;
+  issuerId: string | null;
+  keyId: string | null;
+  createdAt: string | null;
+};
+export type DeviceSyncDto = {
+  appId: string;
+  enabled: boolean;
+  identityId: string | null;
+  profileType: SyncProfileType | null;
+};
+export type ConnectionTestDto = {
+  certificates: { id: string; name: string; type: string; serialNumber: string; expires: string | null }[];
+  devices: { kind: string; used: number; limit: number }[];
+};
+
+/** Admins: whether a key is stored, and which (never the key). */
+export async function getAscKey(by: Actor): Promise<AscKeyDto> {
+  authorize(by, "app-store-connect.manage");
+  const row = await prisma().appStoreConnectKey.findFirst({
+    select: { issuerId: true, keyId: true, createdAt: true },
+  });
+  return {
+    configured: Boolean(row),
+    issuerId: row?.issuerId ?? null,
+    keyId: row?.keyId ?? null,
+    createdAt: row?.createdAt.toISOString() ?? null,
+  };
+}
+
+/** The client with the stored key; asc_not_configured without one. Server-side only. */
+export async function loadAppStoreConnectClient(
+  overrides: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<AppStoreConnectClient> {
+  const row = await prisma().appStoreConnectKey.findFirst();
+  if (!row) {
+    throw new AppError(
+      "asc_not_configured",
+      "No App Store Connect API key is set up: an admin adds one under Admin → Signing.",
+    );
+  }
+  const { createAppStoreConnectClient } = await import("@/lib/app-store-connect/client");
+  return createAppStoreConnectClient({
+    key: {
+      issuerId: row.issuerId,
+      keyId: row.keyId,
+      privateKey: decryptSigningKey(Buffer.from(row.encryptedKey), row.id),
+    },
+    baseUrl: env().appStoreConnectApiUrl,
+    ...overrides,
+  });
+}
+
+/** Admins: "Test connection": the account's certificates and its devices per kind (used/limit). */
+export async function testAscConnection(by: Actor): Promise<ConnectionTestDto> {
+  authorize(by, "app-store-connect.manage");
+  const client = await loadAppStoreConnectClient();
+  const [certificates, devices] = await Promise.all([client.listCertificates(), client.listDevices()]);
+  const used = new Map<string, number>();
+  for (const d of devices) used.set(d.deviceClass || "UNKNOWN", (used.get(d.deviceClass || "UNKNOWN") ?? 0) + 1);
+  return {
+    certificates: certificates.map((c) => ({
+      id: c.id,
+      name: c.name,
+      type: c.certificateType,
+      serialNumber: c.serialNumber,
+      expires: c.expirationDate,
+    })),
+    devices: [...used].sort().map(([kind, n]) => ({ kind, used: n, limit: DEVICE_LIMIT_PER_KIND })),
+  };
+}
+
+export function toDeviceSyncDto(appId: string, row: { identityId: string; profileType: string } | null): DeviceSyncDto {
+  return {
+    appId,
+    enabled: Boolean(row),
+    identityId: row?.identityId ?? null,
+    profileType: (row?.profileType as SyncProfileType | undefined) ?? null,
+  };
+}
+
+/** Admins: an app's "Keep devices in sync" setting. */
+export async function getDeviceSync(by: Actor, appId: string): Promise<DeviceSyncDto> {
+  authorize(by, "app-store-connect.manage");
+  const row = isUuid(appId) ? await prisma().appDeviceSync.findUnique({ where: { appId } }) : null;
+  return toDeviceSyncDto(appId, row);
+}
+
+export type ProvisioningState = {
+  /** Whether the build page may offer "Add my iPhone" at all (sync on, key set, ad hoc/development). */
+  available: boolean;
+  /** The viewer's active devices the build's profile lacks. */
+  missing: { id: string; udid: string; name: string | null; owner: string | null }[];
+  /** The viewer's (admins: anyone's) devices already asked for and waiting for a job. */
+  pending: string[];
+  /** The job working on it, when one is queued or running. */
+  job: { id: string; status: string; error: { code: string; message: string } | null } | null;
+  /** The newest re-signed build made from this one that lists a device the viewer asked for. */
+  resignedBuildId: string | null;
+};
+
+/** What the build page shows about "Add my iPhone" for `user`. */
+export async function provisioningStateFor(user: UserDto, buildId: string): Promise<ProvisioningState | null> {
+  const build = await getBuildByIdFor(user, buildId);
+  if (!build) return null;
+  const udids = provisionedUdids(build);
+  const none: ProvisioningState = { available: false, missing: [], pending: [], job: null, resignedBuildId: null };
+  if (!udids) return none;
+  const [sync, key] = await Promise.all([
+    prisma().appDeviceSync.findUnique({ where: { appId: build.appId }, select: { appId: true } }),
+    prisma().appStoreConnectKey.findFirst({ select: { id: true } }),
+  ]);
+  const devices = await visibleActiveDevices(user);
+  const missing = devices
+    .filter((d) => !udids.has(d.udid))
+    .map((d) => ({ id: d.id, udid: d.udid, name: d.name, owner: d.owner?.email ?? null }));
+  const pendingRows = await prisma().appProvisionedDevice.findMany({
+    where: { appId: build.appId, provisionedAt: null, deviceId: { in: devices.map((d) => d.id) } },
+    select: { deviceId: true },
+  });
+  const jobs = await prisma().$queryRaw<{ id: string; status: string; error: unknown }[]>`
+    SELECT id, status, error FROM jobs WHERE kind = ${PROVISION_JOB_KIND} AND payload->>'appId' = ${build.appId}
+    ORDER BY created_at DESC LIMIT 1`;
+  const job = jobs[0];
+  // The newest re-signed build made from this one that the viewer may see.
+  const candidates = await prisma().build.findMany({
+    where: { resignedFromId: build.id },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+    take: 10,
+  });
+  let resigned: { id: string } | null = null;
+  for (const c of candidates) {
+    if (await getBuildByIdFor(user, c.id)) {
+      resigned = c;
+      break;
+    }
+  }
+  return {
+    available: Boolean(sync && key),
+    missing,
+    pending: pendingRows.map((r) => r.deviceId),
+    job: job
+      ? { id: job.id, status: job.status, error: (job.error as { code: string; message: string } | null) ?? null }
+      : null,
+    resignedBuildId: resigned?.id ?? null,
+  };
+}

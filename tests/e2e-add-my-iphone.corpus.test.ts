@@ -1,0 +1,164 @@
+/**
+ * "Add my iPhone" in a real browser emulating an iPhone, against a real
+ * server whose App Store Connect is the suite's fake
+ * (tests/helpers/fake-app-store-connect.ts): an admin sets up the key and
+ * device sync over the API, a development build (synthetic fixture) is
+ * uploaded, a person registers an iPhone the build lacks, taps "Add my
+ * iPhone", sees the progress, and then opens the re-signed build, whose page
+ * says the iPhone is included and offers the live Install.
+ */
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import * as plist from "plist";
+import { loadCmsSigner } from "@/lib/devices/cms-sign";
+import { launchBrowser, newIPhoneContext, signIn } from "./helpers/browser";
+import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
+import { type FakeAppStoreConnect, startFakeAppStoreConnect } from "./helpers/fake-app-store-connect";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { fixturePath } from "./helpers/fixtures";
+import { exportP12, makeTestPki, TEST_TEAM_ID, type TestPki } from "./helpers/signing-pki";
+import { queryDatabase } from "./helpers/test-database";
+
+const UDID = "00008110-00E2E0A11CE00001";
+let server: FerryServer;
+let fake: FakeAppStoreConnect;
+let scratch: string;
+let browser: Browser;
+let iPhone: BrowserContext;
+let page: Page;
+let buildPath: string;
+let signing: TestPki;
+const devices = testDeviceIdentityCa();
+const iphoneIdentity = devices.newDevice();
+
+async function admin(method: string, url: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body && !(body instanceof FormData) ? { "content-type": "application/json" } : {}),
+    },
+    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  assert.ok(res.ok, `${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Registers this iPhone as /devices does: the profile downloads, the simulated iOS posts the signed answer. */
+async function registerThisPhone(udid: string): Promise<void> {
+  await page.goto(`${server.baseUrl}/devices`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 30_000 }),
+    page.getByTestId("register-device").click(),
+  ]);
+  const profile = plist.parse(fs.readFileSync(await download.path(), "utf8")) as {
+    PayloadContent: { URL: string; Challenge: string };
+  };
+  const body = signPost(
+    plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
+    iphoneIdentity,
+  );
+  const res = await fetch(profile.PayloadContent.URL, {
+    method: "POST",
+    redirect: "manual",
+    body: new Uint8Array(body),
+  });
+  assert.equal(res.status, 301);
+  // Safari lands on the confirmation, which remembers this device (the build page's verdict needs it).
+  await page.goto(res.headers.get("location") ?? "");
+  await page.getByTestId("device-registered").waitFor({ timeout: 15_000 });
+}
+
+before(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-asc-"));
+  signing = makeTestPki(path.join(scratch, "pki"));
+  fake = await startFakeAppStoreConnect({
+    profileSigner: loadCmsSigner(
+      fs.readFileSync(signing.intermediate, "utf8") + fs.readFileSync(signing.root, "utf8"),
+      fs.readFileSync(path.join(signing.dir, "intermediate.key"), "utf8"),
+    ),
+    teamId: TEST_TEAM_ID,
+  });
+  fake.addBundleId("com.icyleaf.AppInfoDemo", "App Info Demo");
+  fake.addCertificate(Buffer.from(new X509Certificate(fs.readFileSync(signing.rsa.cert)).raw), "DEVELOPMENT");
+  server = await startFerry({
+    env: {
+      APP_STORE_CONNECT_API_URL: fake.url,
+      // The device identities' root (enrollment) and the signing root (the re-signed build's signature).
+      CODESIGN_EXTRA_ROOTS: `${devices.root.pem}\n${fs.readFileSync(signing.root, "utf8")}`,
+    },
+  });
+  const created = await server.cli(["user", "create", "--email", "phone@example.com", "--password", "phone-password"]);
+  assert.equal(created.code, 0, created.stderr);
+  const token = await createToken(server, server.admin.email, ["--scopes", "upload,read,sign"]);
+  const up = await fetch(`${server.baseUrl}/api/v1/builds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: new Uint8Array(fs.readFileSync(fixturePath("synthetic", "synthetic--development-2036.ipa"))),
+  });
+  assert.equal(up.status, 201);
+  const { build } = (await up.json()) as { build: { id: string; appId: string } };
+  buildPath = `/apps/${build.appId}/builds/${build.id}`;
+  await queryDatabase(server.databaseUrl, "UPDATE apps SET visibility = 'everyone'");
+  const form = new FormData();
+  form.append("file", new Blob([fs.readFileSync(exportP12(signing, signing.rsa, "rsa", "pw"))]));
+  form.append("password", "pw");
+  const identity = (await admin("POST", "/api/v1/signing/identities", token, form)).identity as { id: string };
+  await admin("PUT", "/api/v1/app-store-connect/key", token, {
+    issuerId: fake.issuerId,
+    keyId: fake.keyId,
+    privateKey: fake.p8,
+  });
+  const test = (await admin("POST", "/api/v1/app-store-connect/test", token)).connection as {
+    certificates: unknown[];
+  };
+  assert.equal(test.certificates.length, 1);
+  await admin("PUT", `/api/v1/apps/${build.appId}/device-sync`, token, {
+    enabled: true,
+    identityId: identity.id,
+    profileType: "development",
+  });
+  browser = await launchBrowser();
+  iPhone = await newIPhoneContext(browser);
+  page = await iPhone.newPage();
+  await signIn(page, server.baseUrl, "phone@example.com", "phone-password");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("Add my iPhone on an iPhone", () => {
+  test("the missing iPhone taps Add my iPhone, sees progress, then installs the re-signed build", async () => {
+    await registerThisPhone(UDID);
+    await page.goto(`${server.baseUrl}${buildPath}`);
+    assert.equal(await page.getByTestId("device-verdict").getAttribute("data-verdict"), "missing");
+    const button = page.getByTestId("add-devices-button");
+    assert.equal((await button.textContent())?.trim(), "Add my iPhone");
+    await button.click();
+    await page.getByTestId("add-devices-progress").waitFor({ timeout: 15_000 });
+    const ready = page.getByTestId("add-devices-ready");
+    await ready.waitFor({ timeout: 180_000 });
+    assert.ok(
+      fake.devices.some((d) => d.udid === UDID),
+      "Apple has the device",
+    );
+    assert.equal(fake.profiles.filter((p) => p.name.startsWith("Ferry ")).length, 1);
+    await ready.getByRole("link").click();
+    await page.waitForURL(/\/builds\//);
+    assert.notEqual(new URL(page.url()).pathname, buildPath);
+    assert.equal(await page.getByTestId("device-verdict").getAttribute("data-verdict"), "included");
+    const install = page.getByTestId("install-link");
+    await install.waitFor();
+    assert.match((await install.getAttribute("href")) ?? "", /^itms-services:/);
+  });
+});
