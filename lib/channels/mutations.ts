@@ -1,5 +1,5 @@
 import type { Actor } from "@/lib/access/actor";
-import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
+import { visibleAppsWhere, visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import { authorize } from "@/lib/access/policy";
 import { assertMayPublishToApp, findAppById } from "@/lib/apps/data";
 import { recordChange } from "@/lib/audit/audit";
@@ -100,7 +100,13 @@ async function channelForChange(
   by: Actor,
   action: "channel.rename" | "channel.delete" | "build.promote",
 ): Promise<{ app: { id: string; name: string }; channel: { id: string; name: string; isDefault: boolean } }> {
-  const app = isUuid(input.appId) ? await findAppById(input.appId) : null;
+  const app = isUuid(input.appId)
+    ? await prisma().app.findFirst({
+        // An app the caller cannot see is not_found, as for its builds: 403 would confirm it exists.
+        where: { id: input.appId, ...(by.kind === "user" ? visibleAppsWhere(by.user) : {}) },
+        select: { id: true, name: true },
+      })
+    : null;
   if (!app) throw new AppError("not_found", "No such app, or you do not have access to it.");
   await assertMayPublishToApp(by, app.id, action);
   const channel = await prisma().channel.findFirst({
