@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { UploadForm } from "@/components/upload/upload-form";
 import { requirePagePermission } from "@/lib/auth/require-user";
+import { publishableChannelsFor } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -8,7 +9,8 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Upload a build" };
 
 export default async function UploadPage() {
-  await requirePagePermission("/upload", "build.upload");
+  const user = await requirePagePermission("/upload", "build.upload");
+  const channels = await publishableChannelsFor(user);
   return (
     <div className="mx-auto max-w-2xl">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Upload a build</h1>
@@ -19,7 +21,7 @@ export default async function UploadPage() {
           curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds
         </code>
       </p>
-      <UploadForm />
+      <UploadForm channels={channels} />
     </div>
   );
 }

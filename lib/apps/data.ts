@@ -145,6 +145,20 @@ export async function assertMayPublishToApp(
 }
 
 /**
+ * Whether `user` may do `action` to the builds and channels of `appId` (the
+ * app's publishers): what pages ask before showing a control, so nobody sees
+ * one they would be refused (the mutations check again).
+ */
+export async function mayPublishToApp(
+  user: UserDto,
+  appId: string,
+  action: Extract<Action, "build.edit" | "build.promote" | "build.delete" | "channel.rename" | "channel.delete">,
+): Promise<boolean> {
+  if (!can(user, action) || !isUuid(appId)) return false;
+  return (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(user)] } })) > 0;
+}
+
+/**
  * Throws 403 unless `user` may publish a build of `bundleId`: to an existing
  * app granted to them (admins: any), or as a new app (admins only). The
  * message is the same either way so it does not reveal which apps exist.

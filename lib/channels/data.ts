@@ -194,8 +194,17 @@ export async function publishableChannelsFor(user: UserDto): Promise<{ app: stri
   return apps.map((a) => ({ app: a.name, channels: a.channels.map((c) => c.name) }));
 }
 
-/** Whether `user` may rename and delete the channels of `appId` (and remove builds from them): the app's publishers. */
-export async function mayManageChannels(user: UserDto, appId: string): Promise<boolean> {
-  if (!can(user, "channel.rename") || !isUuid(appId)) return false;
-  return (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(user)] } })) > 0;
+
+/** Per channel of `appId` (by id): how many of its builds are in no other channel (they must move if it is deleted). */
+export async function buildsOnlyInChannel(appId: string): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  if (!isUuid(appId)) return result;
+  const rows = await prisma().buildChannel.findMany({
+    where: { channel: { appId } },
+    select: { channelId: true, build: { select: { _count: { select: { channels: true } } } } },
+  });
+  for (const row of rows) {
+    if (row.build._count.channels === 1) result.set(row.channelId, (result.get(row.channelId) ?? 0) + 1);
+  }
+  return result;
 }

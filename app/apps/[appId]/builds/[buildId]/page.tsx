@@ -16,7 +16,9 @@ import { InstallSteps } from "@/components/install/install-steps";
 import { ResignPanel } from "@/components/signing/resign-panel";
 import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/access/policy";
+import { mayPublishToApp } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
+import { appAudienceOf, channelNamesOf } from "@/lib/channels/data";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { pageIconPath } from "@/lib/download/icon-response";
 import { loadBuildInstallPage } from "@/lib/install-page/load-install-page";
@@ -39,6 +41,10 @@ export default async function BuildPage({ params }: Props) {
   if (!page) notFound();
   const { build, device, links, publisher, warnings, blockers, problems, profile, funnel, details } = page;
   const signing = can(user, "signing.manage") ? await resignOptions(user) : null;
+  // Only for those who may publish to this app: an uploader of another app would be refused.
+  const manage = (await mayPublishToApp(user, build.appId, "build.promote"))
+    ? { channels: await channelNamesOf(user, { id: build.appId }), audience: await appAudienceOf(build.appId) }
+    : null;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
       {/* A plain link: the install page is served without the React runtime (pages/). */}
@@ -91,7 +97,7 @@ export default async function BuildPage({ params }: Props) {
           <ReleaseNotes markdown={build.notes} />
         </section>
       ) : null}
-      {publisher ? <BuildManagePanel build={build} /> : null}
+      {manage ? <BuildManagePanel build={build} appChannels={manage.channels} audience={manage.audience} /> : null}
       {signing ? <ResignPanel build={build} identities={signing.identities} profiles={signing.profiles} /> : null}
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
