@@ -290,7 +290,12 @@ describe("API", () => {
   );
 
   /** A fresh channel `name` of `appId` (holding `buildId`, if given), made with SQL around one row of the matrix. */
-  async function withChannel<T>(appId: string, name: string, buildId: string | null, run: () => Promise<T>): Promise<T> {
+  async function withChannel<T>(
+    appId: string,
+    name: string,
+    buildId: string | null,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const [row] = await sql<{ id: string }>(
       "INSERT INTO channels (id, app_id, name, created_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id",
       [appId, name],
@@ -299,7 +304,11 @@ describe("API", () => {
     try {
       return await run();
     } finally {
-      await sql("DELETE FROM channels WHERE app_id = $1 AND (name = $2 OR name = $3)", [appId, name, `${name}-renamed`]);
+      await sql("DELETE FROM channels WHERE app_id = $1 AND (name = $2 OR name = $3)", [
+        appId,
+        name,
+        `${name}-renamed`,
+      ]);
     }
   }
   const CHANGE_OWN = { ...PUBLISHERS_OF_OWN, uploader: "200, changed", admin: "200, changed" };

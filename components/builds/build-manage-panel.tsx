@@ -62,12 +62,7 @@ export function BuildManagePanel({
           </a>
         </p>
       </div>
-      <ActionForm
-        action={promoteBuildAction}
-        label="Add to a channel"
-        className="space-y-2"
-        testId="promote-form"
-      >
+      <ActionForm action={promoteBuildAction} label="Add to a channel" className="space-y-2" testId="promote-form">
         <input type="hidden" name="buildId" value={build.id} />
         <Field
           label="Add to channel"

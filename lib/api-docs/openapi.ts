@@ -133,7 +133,8 @@ const channelParam = pathParam("channel", "Channel name (compared lower-cased)."
 const channelsCreated: JsonSchema = {
   type: "array",
   items: { type: "string" },
-  description: "Channels this upload created (empty when it used existing ones): a typo shows here and in the audit trail.",
+  description:
+    "Channels this upload created (empty when it used existing ones): a typo shows here and in the audit trail.",
 };
 const promoted: Record<string, JsonSchema> = {
   channel: { type: "string" },
@@ -376,7 +377,11 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [
         appId,
         channelParam,
-        query("moveTo", "Where builds that are in no other channel go (required when there are any).", fromZod(channelNameSchema)),
+        query(
+          "moveTo",
+          "Where builds that are in no other channel go (required when there are any).",
+          fromZod(channelNameSchema),
+        ),
       ],
       responses: {
         "200": json(

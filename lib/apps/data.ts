@@ -132,7 +132,9 @@ export async function isAppGranted(appId: string, groupId: string): Promise<bool
 export async function assertMayPublishToApp(
   actor: Actor,
   appId: string,
-  action: Extract<Action, "build.edit" | "build.promote" | "build.delete" | "channel.rename" | "channel.delete" | "update-key.manage"
+  action: Extract<
+    Action,
+    "build.edit" | "build.promote" | "build.delete" | "channel.rename" | "channel.delete" | "update-key.manage"
   >,
 ): Promise<void> {
   if (actor.kind !== "user") return;

@@ -194,7 +194,6 @@ export async function publishableChannelsFor(user: UserDto): Promise<{ app: stri
   return apps.map((a) => ({ app: a.name, channels: a.channels.map((c) => c.name) }));
 }
 
-
 /** Per channel of `appId` (by id): how many of its builds are in no other channel (they must move if it is deleted). */
 export async function buildsOnlyInChannel(appId: string): Promise<Map<string, number>> {
   const result = new Map<string, number>();

@@ -221,7 +221,10 @@ describe("creating, removing from, renaming and deleting channels", () => {
       renameChannel({ appId, channel: "prodution", name: "beta" }, actor),
       (error: unknown) => error instanceof AppError && error.code === "conflict" && error.message.includes("beta"),
     );
-    await assert.rejects(renameChannel({ appId, channel: "prodution", name: "bad name!" }, actor), rejectsWith("bad_request"));
+    await assert.rejects(
+      renameChannel({ appId, channel: "prodution", name: "bad name!" }, actor),
+      rejectsWith("bad_request"),
+    );
     await assert.rejects(
       renameChannel({ appId, channel: "prodution", name: "production" }, userActor(outsider, context)),
       rejectsWith("forbidden"),
@@ -230,7 +233,10 @@ describe("creating, removing from, renaming and deleting channels", () => {
       renameChannel({ appId, channel: "prodution", name: "production" }, userActor(employee, context)),
       rejectsWith("forbidden"),
     );
-    await assert.rejects(renameChannel({ appId, channel: "nope", name: "production" }, actor), rejectsWith("not_found"));
+    await assert.rejects(
+      renameChannel({ appId, channel: "nope", name: "production" }, actor),
+      rejectsWith("not_found"),
+    );
     const renamed = await renameChannel({ appId, channel: "Prodution", name: "Production" }, actor);
     assert.deepEqual(renamed, { appId, from: "prodution", to: "production", changed: true });
     assert.equal((await latestBuildInChannelFor(adminUser, appId, "production")).build?.id, prod.id);
@@ -245,7 +251,8 @@ describe("creating, removing from, renaming and deleting channels", () => {
     const actor = userActor(uploader, context);
     await assert.rejects(
       removeBuildFromChannel({ buildId: beta.id, channel: "beta" }, actor),
-      (error: unknown) => error instanceof AppError && error.code === "conflict" && error.message.includes("only channel"),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("only channel"),
     );
     await assert.rejects(
       removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, userActor(employee, context)),
@@ -257,29 +264,40 @@ describe("creating, removing from, renaming and deleting channels", () => {
     assert.equal((await latestBuildInChannelFor(adminUser, appId, "beta")).build?.id, beta.id);
     const [row] = await audit("build.unpromote");
     assert.equal(row?.details.channel, "beta");
-    await assert.rejects(removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, actor), rejectsWith("not_found"));
+    await assert.rejects(
+      removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, actor),
+      rejectsWith("not_found"),
+    );
   });
 
   it("deleting: never the default channel; builds only there need a destination; builds are never deleted", async () => {
     const actor = userActor(uploader, context);
     await assert.rejects(
       deleteChannel({ appId, channel: "default" }, actor),
-      (error: unknown) => error instanceof AppError && error.code === "conflict" && error.message.includes("default channel"),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("default channel"),
     );
     await assert.rejects(
       deleteChannel({ appId, channel: "beta" }, actor),
-      (error: unknown) => error instanceof AppError && error.code === "conflict" && error.message.includes("1 build is only in"),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("1 build is only in"),
     );
-    await assert.rejects(deleteChannel({ appId, channel: "beta" }, userActor(outsider, context)), rejectsWith("forbidden"));
+    await assert.rejects(
+      deleteChannel({ appId, channel: "beta" }, userActor(outsider, context)),
+      rejectsWith("forbidden"),
+    );
     // A restricted channel with a watcher and a group grant: they go with it.
     const testers = await createGroup({ name: "Beta testers" }, admin);
     await setChannelAccess({ appId, channel: "beta", groupIds: [testers.id] }, admin);
-    await db.query("INSERT INTO watches (user_id, app_id, channel_id) SELECT $1, app_id, id FROM channels WHERE app_id = $2 AND name = 'beta'", [
-      tester.id,
-      appId,
-    ]);
+    await db.query(
+      "INSERT INTO watches (user_id, app_id, channel_id) SELECT $1, app_id, id FROM channels WHERE app_id = $2 AND name = 'beta'",
+      [tester.id, appId],
+    );
     // The uploader is not in Beta testers: for them the channel does not exist.
-    await assert.rejects(deleteChannel({ appId, channel: "beta", moveTo: "production" }, actor), rejectsWith("not_found"));
+    await assert.rejects(
+      deleteChannel({ appId, channel: "beta", moveTo: "production" }, actor),
+      rejectsWith("not_found"),
+    );
     const deleted = await deleteChannel({ appId, channel: "beta", moveTo: "production" }, admin);
     assert.deepEqual(deleted, { appId, channel: "beta", buildsRemoved: 1, buildsMoved: 1, moveTo: "production" });
     assert.deepEqual(

@@ -55,7 +55,12 @@ export async function promoteBuild(
   if (by.kind === "user") await assertMayAddToChannel(by.user, { id: build.appId }, channel);
   const app = await findAppById(build.appId);
   if (input.create === false) {
-    await assertChannelExists(by.kind === "user" ? by.user : null, { id: build.appId }, channel, app?.name ?? "This app");
+    await assertChannelExists(
+      by.kind === "user" ? by.user : null,
+      { id: build.appId },
+      channel,
+      app?.name ?? "This app",
+    );
   }
   const result = await prisma().$transaction(async (tx) => {
     const target = await ensureChannel(tx, build.appId, channel);

@@ -7,9 +7,7 @@ import { z } from "zod";
  */
 export type ActionState =
   /** `tone: "warning"`: a success that is a caution (e.g. what a retention setting would delete). */
-  | { ok: true; message?: string; token?: string; tone?: "warning" }
-  | { ok?: undefined; error: string }
-  | null;
+  { ok: true; message?: string; token?: string; tone?: "warning" } | { ok?: undefined; error: string } | null;
 
 /** Parses a form with `schema`; the first problem becomes the error shown to the user. */
 export function parseForm<T extends z.ZodType>(

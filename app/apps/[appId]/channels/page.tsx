@@ -37,8 +37,8 @@ export default async function AppChannelsPage({ params, searchParams }: Props) {
   return (
     <div className="space-y-6">
       <PageHeader title={`Channels of ${app.name}`}>
-        Renaming keeps a channel&apos;s builds, groups and watchers; links to its old name stop working. Deleting
-        never deletes builds.{" "}
+        Renaming keeps a channel&apos;s builds, groups and watchers; links to its old name stop working. Deleting never
+        deletes builds.{" "}
         <a href={`/apps/${app.id}`} className="underline">
           Back to {app.name}
         </a>

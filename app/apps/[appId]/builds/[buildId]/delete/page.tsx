@@ -4,8 +4,8 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { can } from "@/lib/access/policy";
 import { mayPublishToApp } from "@/lib/apps/data";
-import { installCounts } from "@/lib/audit/install-analytics";
 import { ownRecentBuildDeletion } from "@/lib/audit/audit-search";
+import { installCounts } from "@/lib/audit/install-analytics";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { deleteBuildAction } from "@/lib/builds/actions";
 import { getBuildFor } from "@/lib/builds/data";
@@ -68,8 +68,8 @@ export default async function DeleteBuildPage({ params }: Props) {
               <>
                 {" "}
                 It leaves {build.channels.length === 1 ? "the channel" : "the channels"}{" "}
-                <strong data-testid="delete-channels">{build.channels.join(", ")}</strong>; where it was the newest,
-                the build before it becomes the one people install.
+                <strong data-testid="delete-channels">{build.channels.join(", ")}</strong>; where it was the newest, the
+                build before it becomes the one people install.
               </>
             ) : null}
           </li>
