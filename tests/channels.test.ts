@@ -472,7 +472,7 @@ describe("server actions (access: admins, or the app's uploaders for build actio
     assert.equal(typo.status, 422);
     const error = (typo.body as { error: { code: string; message: string } }).error;
     assert.equal(error.code, "unknown_channel");
-    assert.match(error.message, /has no channel "prodution"\. Its channels: default, .*production/);
+    assert.match(error.message, /^Unknown channel "prodution": .*'s channels are default, .*production/);
     // Nothing stored, no channel made.
     const channels = async () =>
       (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { UploadForm } from "@/components/upload/upload-form";
+import { can } from "@/lib/access/policy";
 import { requirePagePermission } from "@/lib/auth/require-user";
 import { publishableChannelsFor } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
@@ -21,6 +22,15 @@ export default async function UploadPage() {
           curl -H &quot;Authorization: Bearer $FERRY_TOKEN&quot; -F file=@MyApp.ipa {env().publicUrl}/api/v1/builds
         </code>
       </p>
+      {channels.length === 0 && !can(user, "app.create") ? (
+        <p
+          data-testid="no-publishable-apps"
+          className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
+          You can&apos;t publish builds to any app yet: an admin grants apps to your groups. You can still inspect a
+          provisioning profile here.
+        </p>
+      ) : null}
       <UploadForm channels={channels} />
     </div>
   );

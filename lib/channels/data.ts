@@ -157,10 +157,10 @@ export async function assertChannelExists(
 ): Promise<void> {
   const names = await channelNamesOf(user, app);
   if (names.includes(channel)) return;
-  const known = names.length > 0 ? ` Its channels: ${names.join(", ")}.` : "";
+  const known = names.length > 0 ? `${appName}'s channels are ${names.join(", ")}` : `${appName} has no channels yet`;
   throw new AppError(
     "unknown_channel",
-    `${appName} has no channel "${channel}".${known} Pick an existing channel, or confirm that you want to create "${channel}" (the form's "Create a new channel" box, createChannel=true in the API).`,
+    `Unknown channel "${channel}": ${known}. Pick an existing channel, or confirm that you want to create "${channel}" (the "create a new channel" box; createChannel=true in the API).`,
   );
 }
 

@@ -200,7 +200,7 @@ describe("creating, removing from, renaming and deleting channels", () => {
       (error: unknown) =>
         error instanceof AppError &&
         error.code === "unknown_channel" &&
-        error.message.includes("Its channels: default, beta"),
+        error.message.startsWith(`Unknown channel "prodution": ${app}'s channels are default, beta.`),
     );
     assert.deepEqual(
       (await listChannelsFor(adminUser, appId)).map((c) => c.name),
