@@ -107,17 +107,19 @@ describe("channels in the browser", () => {
     await page.reload();
     await waitForHydration(page, '[data-testid="build-manage"]');
     await panel.getByRole("button", { name: "Remove from beta" }).click();
-    await panel.getByText("Removed from beta.").waitFor({ timeout: 10_000 });
+    // The page is rendered again without beta among the build's channels.
+    await panel.getByRole("button", { name: "Remove from beta" }).waitFor({ state: "detached", timeout: 10_000 });
     assert.deepEqual(await channelsOf(build.id), ["default", "prodution"]);
-    const audit = await queryDatabase<{ action: string }>(
+    const audit = await queryDatabase<{ entry: string }>(
       server.databaseUrl,
-      "SELECT action FROM audit_events WHERE action IN ('channel.create', 'build.unpromote') AND app_id = $1 ORDER BY id",
+      `SELECT action || ':' || (details->>'channel') AS entry FROM audit_events
+       WHERE action IN ('channel.create', 'build.unpromote') AND app_id = $1 ORDER BY id`,
       [build.appId],
     );
     assert.deepEqual(
-      audit.map((r) => r.action),
-      ["channel.create", "channel.create", "build.unpromote"],
-      "beta (by the upload) and prodution created, then the build taken out of beta",
+      audit.map((r) => r.entry),
+      ["channel.create:default", "channel.create:beta", "channel.create:prodution", "build.unpromote:beta"],
+      "default and beta created by the uploads, prodution when confirmed; then the build taken out of beta",
     );
   });
 
@@ -134,7 +136,8 @@ describe("channels in the browser", () => {
     await rename.getByText(/already has a channel "beta"/).waitFor({ timeout: 10_000 });
     await rename.getByLabel("New name").fill("production");
     await rename.getByRole("button", { name: "Rename" }).click();
-    await rename.getByText("Renamed prodution to production.").waitFor({ timeout: 10_000 });
+    // Its card is now the production channel's.
+    await page.getByText("Renamed prodution to production.").waitFor({ timeout: 10_000 });
     assert.deepEqual(await channelsOf(build.id), ["default", "production"]);
 
     await page.reload();

@@ -47,7 +47,7 @@ export default async function DeleteBuildPage({ params }: Props) {
   const label = `${build.name} ${build.version} (${build.buildNumber})`;
   const counts = can(user, "build.read-stats") ? (await installCounts([build.id])).get(build.id) : undefined;
   const installs = can(user, "build.read-stats")
-    ? `It was downloaded ${plural(counts?.downloads ?? 0, "time")} by ${plural(counts?.users ?? 0, "person")}.`
+    ? `It was downloaded ${plural(counts?.downloads ?? 0, "time")} by ${counts?.users === 1 ? "1 person" : `${counts?.users ?? 0} people`}.`
     : null;
   const buildPage = `/apps/${build.appId}/builds/${build.id}`;
   return (
