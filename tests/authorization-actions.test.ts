@@ -1140,7 +1140,7 @@ describe("server actions", () => {
       },
       form: () => ({ buildId: own().buildId, channel: "matrix-extra" }),
       fields: (a) => ({ channel: `rm-${a.role.toLowerCase()}` }),
-      setup: channelsPerRole("rm", null),
+      setup: () => channelsPerRole("rm", own().buildId)(),
       effect: (a) =>
         one(
           `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
