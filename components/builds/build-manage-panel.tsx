@@ -57,7 +57,8 @@ export function BuildManagePanel({
         </ul>
         <p className={`text-xs ${MUTED}`}>
           Removing a build from a channel keeps the build.{" "}
-          <a href={`/apps/${build.appId}/channels`} className={LINK}>
+          {/* Underlined: a link inside a sentence must not rely on colour alone (axe link-in-text-block). */}
+          <a href={`/apps/${build.appId}/channels`} className={`${LINK} underline`}>
             Rename or delete channels
           </a>
         </p>
