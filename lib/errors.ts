@@ -88,6 +88,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   // a channel exists but holds no build the caller may see
   channel_empty: 404,
+  // a channel named for a build does not exist and the caller did not ask to create it (lib/channels)
+  unknown_channel: 422,
   range_not_satisfiable: 416,
   conflict: 409,
   insufficient_storage: 507,

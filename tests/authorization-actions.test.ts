@@ -66,6 +66,8 @@ describe("server actions", () => {
   const DEVICES = "/admin/devices";
   /** The own build's page (its manage panel is rendered for admins and the app's uploaders). */
   const ownBuildPage = () => `/apps/${own().appId}/builds/${own().buildId}`;
+  /** The own app's channels page (rename, delete): admins and the app's uploaders; 404 for everyone else. */
+  const ownChannels = () => `/apps/${own().appId}/channels`;
   /** Admins replay last, so every refused attempt meets the state the admin's valid request then changes. */
   const ORDER: Role[] = [...ROLES.filter((r) => r !== "admin"), "admin"];
 
@@ -232,7 +234,22 @@ describe("server actions", () => {
     fixture.unsubscribeWatch = await insertWatch(fixture.promote, own().appId);
     fixture.unsubscribeToken = unsubscribeTokenFor(fixture.promote, fixture.unsubscribeWatch);
     fixture.updateKey = await insertUpdateKey(own().appId, "matrix fixture key");
+    // The own build in a second channel: its page renders "Remove from matrix-extra", the channels page its rename and delete.
+    await insertChannel(own().appId, "matrix-extra", own().buildId);
   });
+
+  async function insertChannel(appId: string, name: string, buildId: string | null): Promise<void> {
+    const [row] = await sql<{ id: string }>(
+      "INSERT INTO channels (id, app_id, name) VALUES (gen_random_uuid(), $1, $2) RETURNING id",
+      [appId, name],
+    );
+    if (buildId) await sql("INSERT INTO build_channels (build_id, channel_id) VALUES ($1, $2)", [buildId, row!.id]);
+  }
+  const channelsPerRole = (prefix: string, buildId: string | null) => async () => {
+    for (const role of ROLES) await insertChannel(own().appId, `${prefix}-${role.toLowerCase()}`, buildId);
+  };
+  const channelCount = (name: string) =>
+    one("SELECT count(*)::int AS n FROM channels WHERE app_id = $1 AND name = $2", [own().appId, name]);
 
   async function insertWatch(userId: string, appId: string): Promise<string> {
     const [row] = await sql<{ id: string }>("INSERT INTO watches (user_id, app_id) VALUES ($1, $2) RETURNING id", [
@@ -339,6 +356,9 @@ describe("server actions", () => {
   };
   /** Without JavaScript the build page is rendered after the action: 404 for who may not see the build. */
   const BUILD_PAGE_WITHOUT_JS = { memberNoAccess: "404" };
+  const NO_SUCH_APP = "error: No such app, or you do not have access to it, unchanged";
+  /** The channels page is for the app's publishers: 404 for everyone else. */
+  const CHANNELS_PAGE_WITHOUT_JS = { memberNoAccess: "404", memberWithAccess: "404" };
   const channelState = (name: string) =>
     one(
       `SELECT c.restricted, (SELECT count(*)::int FROM channel_groups g WHERE g.channel_id = c.id) AS groups
@@ -1078,7 +1098,8 @@ describe("server actions", () => {
       },
       form: () => ({ buildId: own().buildId }),
       // Each role its own channel, so the uploader's success does not make the admin's a no-op.
-      fields: (a) => ({ channel: `promoted-${a.role.toLowerCase()}` }),
+      // A new channel: created only when confirmed (the box an admin ticks).
+      fields: (a) => ({ channel: `promoted-${a.role.toLowerCase()}`, createChannel: "on" }),
       effect: (a) =>
         one(
           `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
@@ -1097,7 +1118,11 @@ describe("server actions", () => {
         return ownBuildPage();
       },
       form: () => ({ buildId: own().buildId }),
-      fields: (a) => ({ buildId: restricted().buildId, channel: `promoted-${a.role.toLowerCase()}` }),
+      fields: (a) => ({
+        buildId: restricted().buildId,
+        channel: `promoted-${a.role.toLowerCase()}`,
+        createChannel: "on",
+      }),
       effect: (a) =>
         one(
           `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
@@ -1108,6 +1133,79 @@ describe("server actions", () => {
       cleanup: () => sql("DELETE FROM channels WHERE name LIKE 'promoted-%'"),
       expected: { ...PUBLISHERS, memberWithAccess: NO_SUCH_BUILD, uploader: NO_SUCH_BUILD },
       withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "promoteBuild: a typo (a channel the app does not have) without confirming it",
+      action: "lib/builds/actions.ts#promoteBuildAction",
+      get page() {
+        return ownBuildPage();
+      },
+      form: () => ({ buildId: own().buildId }),
+      fields: () => ({ channel: "prodution" }),
+      effect: () => channelCount("prodution"),
+      changedTo: () => null,
+      expected: {
+        ...PUBLISHERS,
+        uploader: 'error: Unknown channel "prodution", unchanged',
+        admin: 'error: Unknown channel "prodution", unchanged',
+      },
+      withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "removeFromChannel: take the own build out of a second channel",
+      action: "lib/builds/actions.ts#removeFromChannelAction",
+      get page() {
+        return ownBuildPage();
+      },
+      form: () => ({ buildId: own().buildId, channel: "matrix-extra" }),
+      fields: (a) => ({ channel: `rm-${a.role.toLowerCase()}` }),
+      setup: () => channelsPerRole("rm", own().buildId)(),
+      effect: (a) =>
+        one(
+          `SELECT count(*)::int AS n FROM build_channels bc JOIN channels c ON c.id = bc.channel_id
+           WHERE bc.build_id = $1 AND c.name = $2`,
+          [own().buildId, `rm-${a.role.toLowerCase()}`],
+        ),
+      changedTo: () => ({ n: 0 }),
+      cleanup: () => sql("DELETE FROM channels WHERE app_id = $1 AND name LIKE 'rm-%'", [own().appId]),
+      expected: PUBLISHERS,
+      withoutJsStatus: BUILD_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "renameChannel: a channel of the own app",
+      action: "lib/channels/actions.ts#renameChannelAction",
+      get page() {
+        return ownChannels();
+      },
+      form: () => ({ appId: own().appId, channel: "matrix-extra" }),
+      fields: (a) => ({ channel: `ren-${a.role.toLowerCase()}`, name: `ren-${a.role.toLowerCase()}-renamed` }),
+      setup: channelsPerRole("ren", null),
+      effect: (a) => channelCount(`ren-${a.role.toLowerCase()}-renamed`),
+      changedTo: () => ({ n: 1 }),
+      cleanup: () => sql("DELETE FROM channels WHERE app_id = $1 AND name LIKE 'ren-%'", [own().appId]),
+      expected: { ...PUBLISHERS, memberNoAccess: NO_SUCH_APP },
+      withoutJsStatus: CHANNELS_PAGE_WITHOUT_JS,
+    },
+    {
+      name: "deleteChannel: a channel of the own app (builds kept)",
+      action: "lib/channels/actions.ts#deleteChannelAction",
+      get page() {
+        return ownChannels();
+      },
+      form: () => ({ appId: own().appId, channel: "matrix-extra" }),
+      fields: (a) => ({ channel: `del-${a.role.toLowerCase()}`, moveTo: "" }),
+      setup: channelsPerRole("del", null),
+      effect: (a) => channelCount(`del-${a.role.toLowerCase()}`),
+      changedTo: () => ({ n: 0 }),
+      cleanup: () => sql("DELETE FROM channels WHERE app_id = $1 AND name LIKE 'del-%'", [own().appId]),
+      // The channels page says what was deleted.
+      expected: {
+        ...PUBLISHERS,
+        memberNoAccess: NO_SUCH_APP,
+        uploader: "redirected to /apps/<own>/channels?deleted=del-uploader&moved=0, changed",
+        admin: "redirected to /apps/<own>/channels?deleted=del-admin&moved=0, changed",
+      },
+      withoutJsStatus: { ...CHANNELS_PAGE_WITHOUT_JS, uploader: "303", admin: "303" },
     },
     {
       name: "editNotes: the own build's release notes",
@@ -1127,8 +1225,9 @@ describe("server actions", () => {
     {
       name: "deleteBuild: a build of the own app",
       action: "lib/builds/actions.ts#deleteBuildAction",
+      // Deleting is its own page, naming what goes.
       get page() {
-        return `/apps/${own().appId}/builds/${fixture.doomedBuilds.admin}`;
+        return `/apps/${own().appId}/builds/${fixture.doomedBuilds.admin}/delete`;
       },
       form: () => ({ buildId: fixture.doomedBuilds.admin }),
       fields: (a) => ({ buildId: fixture.doomedBuilds[a.role] }),
@@ -1143,13 +1242,14 @@ describe("server actions", () => {
       effect: (a) => one("SELECT count(*)::int AS n FROM builds WHERE id = $1", [fixture.doomedBuilds[a.role]]),
       changedTo: () => ({ n: 0 }),
       cleanup: () => sql("DELETE FROM builds WHERE id = ANY($1::uuid[])", [Object.values(fixture.doomedBuilds)]),
-      // A deleted build's page is gone: the browser is sent to the app's page.
+      // Back to the delete page, which then confirms what was deleted.
       expected: {
         ...PUBLISHERS,
-        uploader: "redirected to /apps/<own>, changed",
-        admin: "redirected to /apps/<own>, changed",
+        uploader: "redirected to /apps/<own>/builds/<id>/delete, changed",
+        admin: "redirected to /apps/<own>/builds/<id>/delete, changed",
       },
-      withoutJsStatus: { ...BUILD_PAGE_WITHOUT_JS, uploader: "303", admin: "303" },
+      // The delete page is for the app's publishers only.
+      withoutJsStatus: { memberNoAccess: "404", memberWithAccess: "404", uploader: "303", admin: "303" },
     },
     {
       name: "createToken: a read token for yourself",
@@ -1254,7 +1354,10 @@ describe("server actions", () => {
 
   /** The action's answer in a few words: "ok", "signed out", "forbidden" or the error's first clause. */
   function answer(res: ActionResponse): string {
-    if (res.redirect) return `redirected to ${res.redirect.replace(own().appId, "<own>")}`;
+    if (res.redirect) {
+      const to = res.redirect.replace(own().appId, "<own>");
+      return `redirected to ${to.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<id>")}`;
+    }
     const state = res.state;
     if (state === undefined || state === null) return `HTTP ${res.status} without a result`;
     if (state.ok) return "ok";
@@ -1358,7 +1461,18 @@ describe("server actions", () => {
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
-    const pages = [USERS, GROUPS, APPS, SETTINGS, TOKENS, DEVICES, ownBuildPage(), ownWebhooks()];
+    const pages = [
+      USERS,
+      GROUPS,
+      APPS,
+      SETTINGS,
+      TOKENS,
+      DEVICES,
+      ownBuildPage(),
+      `${ownBuildPage()}/delete`,
+      ownChannels(),
+      ownWebhooks(),
+    ];
     for (const page of [...pages, NOTIFICATIONS, ownUpdateKeys(), unsubscribePage()]) {
       const html = await (
         await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })

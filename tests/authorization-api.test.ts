@@ -290,6 +290,92 @@ describe("API", () => {
     deleteNew(a, "foreign"),
   );
 
+  /** A fresh channel `name` of `appId` (holding `buildId`, if given), made with SQL around one row of the matrix. */
+  async function withChannel<T>(
+    appId: string,
+    name: string,
+    buildId: string | null,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const [row] = await sql<{ id: string }>(
+      "INSERT INTO channels (id, app_id, name, created_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id",
+      [appId, name],
+    );
+    if (buildId) await sql("INSERT INTO build_channels (build_id, channel_id) VALUES ($1, $2)", [buildId, row?.id]);
+    try {
+      return await run();
+    } finally {
+      await sql("DELETE FROM channels WHERE app_id = $1 AND (name = $2 OR name = $3)", [
+        appId,
+        name,
+        `${name}-renamed`,
+      ]);
+    }
+  }
+  const CHANGE_OWN = { ...PUBLISHERS_OF_OWN, uploader: "200, changed", admin: "200, changed" };
+  for (const via of ["token", "session", "session, cross-site"] as const) {
+    const crossSite = via === "session, cross-site";
+    const expected = crossSite ? { ...CHANGE_OWN, uploader: "403, unchanged", admin: "403, unchanged" } : CHANGE_OWN;
+    check(`DELETE /api/v1/builds/<own build>/channels/<channel> (${via})`, expected, (a) => {
+      const name = `rm-${a.role.toLowerCase()}`;
+      return withChannel(own().appId, name, own().buildId, () =>
+        write(a, "DELETE", `/api/v1/builds/${own().buildId}/channels/${name}`, undefined, via),
+      );
+    });
+    check(`PATCH /api/v1/apps/<own>/channels/<channel> (${via})`, expected, (a) => {
+      const name = `ren-${a.role.toLowerCase()}`;
+      return withChannel(own().appId, name, null, () =>
+        write(a, "PATCH", `/api/v1/apps/${own().appId}/channels/${name}`, { name: `${name}-renamed` }, via),
+      );
+    });
+    check(`DELETE /api/v1/apps/<own>/channels/<channel> (${via})`, expected, (a) => {
+      const name = `del-${a.role.toLowerCase()}`;
+      return withChannel(own().appId, name, null, () =>
+        write(a, "DELETE", `/api/v1/apps/${own().appId}/channels/${name}`, undefined, via),
+      );
+    });
+  }
+  // Uploaders of the own app only: the foreign app's channels are as unknown to them as its builds.
+  check(
+    "DELETE /api/v1/builds/<foreign build>/channels/<channel>",
+    { ...CHANGE_OWN, uploader: "404, unchanged" },
+    (a) => {
+      const name = `rmf-${a.role.toLowerCase()}`;
+      return withChannel(foreign().appId, name, foreign().buildId, () =>
+        write(a, "DELETE", `/api/v1/builds/${foreign().buildId}/channels/${name}`, undefined),
+      );
+    },
+  );
+  check("PATCH /api/v1/apps/<foreign>/channels/<channel>", { ...CHANGE_OWN, uploader: "404, unchanged" }, (a) => {
+    const name = `renf-${a.role.toLowerCase()}`;
+    return withChannel(foreign().appId, name, null, () =>
+      write(a, "PATCH", `/api/v1/apps/${foreign().appId}/channels/${name}`, { name: `${name}-renamed` }),
+    );
+  });
+  check("DELETE /api/v1/apps/<foreign>/channels/<channel>", { ...CHANGE_OWN, uploader: "404, unchanged" }, (a) => {
+    const name = `delf-${a.role.toLowerCase()}`;
+    return withChannel(foreign().appId, name, null, () =>
+      write(a, "DELETE", `/api/v1/apps/${foreign().appId}/channels/${name}`, undefined),
+    );
+  });
+  check(
+    "PATCH /api/v1/apps/<own>/channels/<restricted channel> (its groups hold none of the actors)",
+    { ...CHANGE_OWN, uploader: "404, unchanged" },
+    async (a) => {
+      try {
+        return await write(a, "PATCH", `/api/v1/apps/${own().appId}/channels/${RESTRICTED_CHANNEL}`, {
+          name: `${RESTRICTED_CHANNEL}-${a.role.toLowerCase()}`,
+        });
+      } finally {
+        await sql("UPDATE channels SET name = $1 WHERE app_id = $2 AND name LIKE $3", [
+          RESTRICTED_CHANNEL,
+          own().appId,
+          `${RESTRICTED_CHANNEL}-%`,
+        ]);
+      }
+    },
+  );
+
   for (const [label, query] of [
     ["format=apple", () => "format=apple"],
     ["format=csv", () => "format=csv"],

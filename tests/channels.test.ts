@@ -426,7 +426,7 @@ describe("server actions (access: admins, or the app's uploaders for build actio
     const admin = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
     const buildId: [string, string] = ["buildId", build?.id ?? ""];
     const cases: [string, [string, string][]][] = [
-      ["lib/builds/actions.ts#promoteBuildAction", [buildId, ["channel", "qa"]]],
+      ["lib/builds/actions.ts#promoteBuildAction", [buildId, ["channel", "qa"], ["createChannel", "on"]]],
       ["lib/builds/actions.ts#editNotesAction", [buildId, ["notes", "hijacked"]]],
       ["lib/builds/actions.ts#deleteBuildAction", [buildId]],
     ];
@@ -461,5 +461,91 @@ describe("server actions (access: admins, or the app's uploaders for build actio
       (await queryDatabase(server.databaseUrl, "SELECT 1 FROM builds WHERE id = $1", [build?.id])).length,
       0,
     );
+  });
+
+  test("a new channel is created only when asked: typos refused with createChannel=false; rename, take out, delete", async () => {
+    const [app] = await queryDatabase<{ id: string }>(server.databaseUrl, "SELECT id FROM apps WHERE bundle_id = $1", [
+      BUNDLE,
+    ]);
+    const appId = app?.id ?? "";
+    const typo = await upload("20", "?channel=prodution&createChannel=false");
+    assert.equal(typo.status, 422);
+    const error = (typo.body as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "unknown_channel");
+    assert.match(error.message, /^Unknown channel "prodution": .*'s channels are default, .*production/);
+    // Nothing stored, no channel made.
+    const channels = async () =>
+      (
+        await queryDatabase<{ name: string }>(
+          server.databaseUrl,
+          "SELECT name FROM channels WHERE app_id = $1 ORDER BY name",
+          [appId],
+        )
+      ).map((r) => r.name);
+    assert.ok(!(await channels()).includes("prodution"));
+
+    // CI as before: the channel is created, and the answer says so.
+    const created = await upload("20", "?channel=prodution");
+    assert.equal(created.status, 201);
+    assert.deepEqual(created.body.channelsCreated, ["prodution"]);
+    const build = created.body.build as BuildJson;
+    const existing = await upload("21", "?channel=prodution&createChannel=false");
+    assert.equal(existing.status, 201);
+    assert.deepEqual(existing.body.channelsCreated, []);
+    const [row] = await queryDatabase<{ n: string }>(
+      server.databaseUrl,
+      "SELECT count(*) AS n FROM audit_events WHERE action = 'channel.create' AND target_id = $1",
+      [`${appId}/prodution`],
+    );
+    assert.equal(Number(row?.n), 1);
+    const promoteStrict = await api(`/api/v1/builds/${build.id}/channels`, adminToken, {
+      method: "POST",
+      body: JSON.stringify({ channel: "qa-typo", createChannel: false }),
+    });
+    assert.equal(promoteStrict.status, 422);
+
+    // Rename: taken names refused; then the typo fixed.
+    const clash = await api(`/api/v1/apps/${appId}/channels/prodution`, adminToken, {
+      method: "PATCH",
+      body: JSON.stringify({ name: "beta" }),
+    });
+    assert.equal(clash.status, 409);
+    const renamed = await api(`/api/v1/apps/${appId}/channels/prodution`, adminToken, {
+      method: "PATCH",
+      body: JSON.stringify({ name: "production-eu" }),
+    });
+    assert.equal(renamed.status, 200);
+    assert.deepEqual(await renamed.json(), { channel: "production-eu", previous: "prodution", changed: true });
+    assert.equal((await latest(appId, "prodution")).status, 404);
+    assert.equal((await latest(appId, "production-eu")).status, 200);
+
+    // Take a build out of a channel: not its only one.
+    const only = await api(`/api/v1/builds/${build.id}/channels/production-eu`, adminToken, { method: "DELETE" });
+    assert.equal(only.status, 409);
+    await api(`/api/v1/builds/${build.id}/channels`, adminToken, {
+      method: "POST",
+      body: JSON.stringify({ channel: "beta" }),
+    });
+    const out = await api(`/api/v1/builds/${build.id}/channels/production-eu`, adminToken, { method: "DELETE" });
+    assert.equal(out.status, 200);
+    assert.deepEqual(((await out.json()) as { build: BuildJson }).build.channels, ["beta"]);
+
+    // Delete: the build only there needs a destination; builds are never deleted.
+    const refused = await api(`/api/v1/apps/${appId}/channels/production-eu`, adminToken, { method: "DELETE" });
+    assert.equal(refused.status, 409);
+    const deleted = await api(`/api/v1/apps/${appId}/channels/production-eu?moveTo=production`, adminToken, {
+      method: "DELETE",
+    });
+    assert.equal(deleted.status, 200);
+    assert.deepEqual(await deleted.json(), {
+      deleted: "production-eu",
+      buildsRemoved: 1,
+      buildsMoved: 1,
+      moveTo: "production",
+    });
+    assert.ok(!(await channels()).includes("production-eu"));
+    assert.equal((await api(`/api/v1/builds/${build.id}`, adminToken)).status, 200);
+    const defaultChannel = await api(`/api/v1/apps/${appId}/channels/default`, adminToken, { method: "DELETE" });
+    assert.equal(defaultChannel.status, 409);
   });
 });

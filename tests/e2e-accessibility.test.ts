@@ -108,6 +108,12 @@ function pages(): { name: string; path: string; who: Who }[] {
     { name: "tokens of an uploader", path: "/settings/tokens", who: "uploader" },
     { name: "email notifications", path: "/settings/notifications", who: "member" },
     { name: "update keys", path: `/apps/${appId}/update-keys`, who: "admin" },
+    { name: "app channels (rename, delete)", path: `/apps/${appId}/channels`, who: "admin" },
+    {
+      name: "delete a build (its confirmation step)",
+      path: `/apps/${appId}/builds/${betaBuildId}/delete`,
+      who: "admin",
+    },
     { name: "unsubscribe (an email's link, signed out)", path: "/unsubscribe?token=forged", who: "anonymous" },
     { name: "admin users", path: "/admin/users", who: "admin" },
     { name: "admin groups", path: "/admin/groups", who: "admin" },

@@ -6,7 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/groups", label: "Groups" },
-  { href: "/admin/apps", label: "App access" },
+  { href: "/admin/apps", label: "Apps" },
   { href: "/admin/devices", label: "Devices" },
   { href: "/admin/signing", label: "Signing" },
   { href: "/admin/audit", label: "Audit log" },

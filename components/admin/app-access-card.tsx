@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -10,7 +11,16 @@ import { CARD } from "@/lib/ui/styles";
 
 type GroupOption = { id: string; name: string; memberCount: number };
 
-export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: GroupOption[] }) {
+/** One app on the admin apps page: who sees it, and (children) its settings, so they sit with the app. */
+export function AppAccessCard({
+  app,
+  groups,
+  children,
+}: {
+  app: AppAccessDto;
+  groups: GroupOption[];
+  children?: ReactNode;
+}) {
   const appId = <input type="hidden" name="appId" value={app.id} />;
   const grantable = groups.filter((g) => !app.groups.some((granted) => granted.id === g.id));
   return (
@@ -37,6 +47,10 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
             {app.bundleId} · {plural(app.buildCount, "build")} ·{" "}
             <Link href={`/admin/apps/${app.id}/webhooks`} className="hover:underline">
               Webhooks
+            </Link>{" "}
+            ·{" "}
+            <Link href={`/apps/${app.id}/channels`} className="hover:underline">
+              Rename or delete channels
             </Link>
           </p>
         </div>
@@ -108,6 +122,7 @@ export function AppAccessCard({ app, groups }: { app: AppAccessDto; groups: Grou
           </p>
         )}
       </div>
+      {children}
     </section>
   );
 }

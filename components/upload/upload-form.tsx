@@ -20,7 +20,7 @@ type UploadedBuild = {
 };
 
 type Result =
-  | { kind: "done"; created: boolean; build: UploadedBuild; notice: string | null }
+  | { kind: "done"; created: boolean; build: UploadedBuild; notice: string | null; channelsCreated: string[] }
   | { kind: "profile"; profile: ProfileInfo; warnings: Warning[] }
   | { kind: "error"; code: string; message: string };
 
@@ -28,11 +28,19 @@ function isProfileFile(name: string): boolean {
   return /\.(mobileprovision|provisionprofile)$/i.test(name);
 }
 
-export function UploadForm() {
+/**
+ * The upload form. Channels are picked from those of the apps the person
+ * publishes to (a datalist); a name none of them has is sent only with the
+ * "create a new channel" box ticked (`createChannel=true`), otherwise the
+ * server refuses it (422 unknown_channel, which the form then offers to
+ * confirm): a typo must not create a channel everyone sees.
+ */
+export function UploadForm({ channels }: { channels: { app: string; channels: string[] }[] }) {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [notes, setNotes] = useState("");
   const [channel, setChannel] = useState("");
+  const [createChannel, setCreateChannel] = useState(false);
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const [processing, setProcessing] = useState(false);
@@ -54,7 +62,10 @@ export function UploadForm() {
     if (!file) return;
     const form = new FormData();
     if (notes.trim()) form.append("notes", notes.trim());
-    if (channel.trim()) form.append("channel", channel.trim());
+    if (channel.trim()) {
+      form.append("channel", channel.trim());
+      form.append("createChannel", createChannel ? "true" : "false");
+    }
     form.append("file", file);
     // XMLHttpRequest, not fetch: only XHR reports upload progress.
     const inspecting = isProfileFile(file.name);
@@ -73,6 +84,7 @@ export function UploadForm() {
       const body = xhr.response as {
         build?: UploadedBuild;
         duplicate?: { message: string };
+        channelsCreated?: string[];
         profile?: ProfileInfo;
         warnings?: Warning[];
         error?: { code: string; message: string };
@@ -86,6 +98,7 @@ export function UploadForm() {
           created: xhr.status === 201,
           build: body.build,
           notice: body.duplicate?.message ?? null,
+          channelsCreated: body.channelsCreated ?? [],
         });
         setFile(null);
         setNotes("");
@@ -112,6 +125,11 @@ export function UploadForm() {
   }
 
   const busy = progress !== null;
+  const known = [...new Set(channels.flatMap((a) => a.channels))].sort();
+  const typed = channel.trim().toLowerCase();
+  // Offered when the name is new to every app, or the server said this app does not have it.
+  const offerCreate =
+    typed !== "" && (!known.includes(typed) || (result?.kind === "error" && result.code === "unknown_channel"));
   const percent = progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : 0;
 
   return (
@@ -159,18 +177,58 @@ export function UploadForm() {
           </p>
         )}
       </div>
-      <label className="block">
-        <span className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
-          Channel (optional: beta, production…)
-        </span>
+      <div>
+        <label className="block" htmlFor="upload-channel">
+          <span className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
+            Channel (optional; empty: the app&apos;s default channel)
+          </span>
+        </label>
         <input
+          id="upload-channel"
           value={channel}
-          onChange={(e) => setChannel(e.target.value)}
+          onChange={(e) => {
+            setChannel(e.target.value);
+            setCreateChannel(false);
+          }}
           name="channel"
-          placeholder="default"
+          list="upload-channel-options"
+          autoComplete="off"
+          placeholder={known[0] ?? "default"}
+          aria-describedby="upload-channel-hint"
           className="w-full rounded-md border border-slate-300 px-3 py-2 outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-200 dark:border-slate-600 dark:focus:ring-sky-800"
         />
-      </label>
+        <datalist id="upload-channel-options">
+          {known.map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+        <p id="upload-channel-hint" className="mt-1 text-xs text-slate-600 dark:text-slate-300">
+          {channels.length > 0
+            ? channels
+                .filter((a) => a.channels.length > 0)
+                .map((a) => `${a.app}: ${a.channels.join(", ")}`)
+                .join(" · ")
+            : "Your apps have no channels yet."}
+        </p>
+        {offerCreate ? (
+          <label
+            className="mt-2 flex items-start gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+            data-testid="upload-create-channel"
+          >
+            <input
+              type="checkbox"
+              name="createChannel"
+              checked={createChannel}
+              onChange={(e) => setCreateChannel(e.target.checked)}
+              className="mt-1"
+            />
+            <span>
+              Create the new channel &ldquo;{typed}&rdquo;? It will be visible at once to everyone who can see the app.
+              Leave this unticked if you meant an existing channel.
+            </span>
+          </label>
+        ) : null}
+      </div>
       <label className="block">
         <span className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">
           Release notes (optional, Markdown)
@@ -240,6 +298,9 @@ export function UploadForm() {
             </p>
           ) : null}
           {result.notice ? <p data-testid="upload-notice">{result.notice}</p> : null}
+          {result.channelsCreated.length > 0 ? (
+            <p data-testid="upload-channel-created">New channel created: {result.channelsCreated.join(", ")}.</p>
+          ) : null}
           <Link href={new URL(result.build.pageUrl).pathname} className="mt-1 inline-block underline">
             Open the build page
           </Link>

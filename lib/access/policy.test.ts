@@ -32,6 +32,8 @@ const EXPECTED: Record<Action, string> = {
   "build.read-stats": "A",
   "channel.read-all": "A",
   "channel.manage": "A",
+  "channel.rename": "AU",
+  "channel.delete": "AU",
   "profile.inspect": "AU",
   "device.read": "A",
   "device.manage": "A",

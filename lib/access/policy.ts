@@ -44,6 +44,9 @@ export const PERMISSIONS = {
   /** Every channel, restricted ones included (others: the channels of their groups). */
   "channel.read-all": { roles: admins, denied: ADMIN_ONLY },
   "channel.manage": { roles: admins, denied: ADMIN_ONLY },
+  /** Renaming and deleting an app's channels: like publishing to it (which apps: uploadableAppsWhere). */
+  "channel.rename": { roles: publishers, denied: "Only admins and this app's uploaders can rename its channels." },
+  "channel.delete": { roles: publishers, denied: "Only admins and this app's uploaders can delete its channels." },
   "profile.inspect": { roles: publishers, denied: "Only admins and uploaders can inspect profiles." },
   // Devices: everyone registers and sees their own; admins all.
   "device.read": { roles: admins, owner: true, denied: ADMIN_ONLY },

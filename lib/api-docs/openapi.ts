@@ -12,7 +12,7 @@ import type { AppDto } from "@/lib/apps/data";
 import { appResponseSchema } from "@/lib/apps/schema";
 import type { buildJson } from "@/lib/builds/build-json";
 import { buildResponseSchema, codeSignatureSchema, editNotesBodySchema, warningSchema } from "@/lib/builds/schema";
-import { channelNameSchema, promoteBuildBodySchema } from "@/lib/channels/schema";
+import { channelNameSchema, promoteBuildBodySchema, renameChannelBodySchema } from "@/lib/channels/schema";
 import { coverageEntrySchema } from "@/lib/devices/schema";
 import { apiErrorSchema } from "@/lib/http/api-errors";
 import { PAGE_DEFAULT, PAGE_MAX, pageQuerySchema } from "@/lib/http/pagination";
@@ -139,6 +139,12 @@ const uploadBody = (what: string) => ({
           file: { type: "string", contentMediaType: "application/octet-stream" },
           notes: { type: "string", description: "Release notes (Markdown)." },
           channel: fromZod(channelNameSchema),
+          createChannel: {
+            type: "string",
+            enum: ["true", "false"],
+            description:
+              "`false`: refuse (422 `unknown_channel`) a channel the app does not have yet, instead of creating it.",
+          },
           appId: { ...uuid, description: "Upload to this existing app (its bundle id may differ: a warning says so)." },
         },
       },
@@ -147,6 +153,18 @@ const uploadBody = (what: string) => ({
 });
 
 const channelBody = fromZod(promoteBuildBodySchema);
+const channelParam = pathParam("channel", "Channel name (compared lower-cased).");
+const channelsCreated: JsonSchema = {
+  type: "array",
+  items: { type: "string" },
+  description:
+    "Channels this upload created (empty when it used existing ones): a typo shows here and in the audit trail.",
+};
+const promoted: Record<string, JsonSchema> = {
+  channel: { type: "string" },
+  changed: { type: "boolean" },
+  channelCreated: { type: "boolean", description: "The app did not have this channel: it was created." },
+};
 const notesBody = fromZod(editNotesBodySchema);
 
 /**
@@ -231,15 +249,20 @@ const paths: Record<string, Record<string, Operation>> = {
         query("notes", "Release notes (Markdown)."),
         query(
           "channel",
-          "Channel to add the build to (created on first use); default `default`.",
+          "Channel to add the build to; default: the app's default channel. A channel the app does not have yet is created (the answer's `channelsCreated` names it, and the audit trail has `channel.create`) unless `createChannel=false`.",
           fromZod(channelNameSchema),
         ),
+        query("createChannel", "`false`: refuse a channel the app does not have yet (422 `unknown_channel`).", {
+          type: "string",
+          enum: ["true", "false"],
+        }),
         query("appId", "Upload to this existing app.", uuid),
       ],
       requestBody: uploadBody("`.ipa`"),
       responses: {
-        "201": buildResponse("Stored."),
+        "201": buildResponse("Stored.", { channelsCreated }),
         "200": buildResponse("The same bytes were uploaded before: the existing build.", {
+          channelsCreated,
           duplicate: {
             type: "object",
             properties: {
@@ -253,7 +276,7 @@ const paths: Record<string, Record<string, Operation>> = {
         ...authErrors,
         "413": error("Larger than `MAX_UPLOAD_SIZE` (`payload_too_large`)."),
         "422": error(
-          "Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`, `invalid_bundle_id`, `invalid_version`, `invalid_name`…",
+          "Not a readable iOS app: `not_a_zip`, `no_payload`, `not_an_ios_app`, `invalid_bundle_id`, `invalid_version`, `invalid_name`…; or `unknown_channel` with `createChannel=false`.",
         ),
         "507": error("The server's disk is full (`insufficient_storage`)."),
       },
@@ -307,8 +330,8 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [buildId],
       requestBody: { required: true, content: { "application/json": { schema: channelBody } } },
       responses: {
-        "201": buildResponse("Added.", { channel: { type: "string" }, changed: { type: "boolean" } }),
-        "200": buildResponse("It was already there.", { channel: { type: "string" }, changed: { type: "boolean" } }),
+        "201": buildResponse("Added.", promoted),
+        "200": buildResponse("It was already there.", promoted),
         "400": error("Not `{ channel }` or not a valid name (`bad_request`)."),
         "413": error("Body over 128 KiB (`payload_too_large`)."),
         ...authErrors,
@@ -316,6 +339,24 @@ const paths: Record<string, Record<string, Operation>> = {
           "Not an admin or an uploader of the app, the token lacks `upload`, or the channel is restricted to groups the caller is not in (`forbidden`).",
         ),
         "404": error("No such build (`not_found`)."),
+        "422": error("`unknown_channel`: the app has no such channel and `createChannel` was false."),
+      },
+    },
+  },
+  "/api/v1/builds/{buildId}/channels/{channel}": {
+    delete: {
+      operationId: "removeBuildFromChannel",
+      summary: "Take a build out of a channel",
+      description:
+        "The build stays (in its other channels); install links that reached it only through this channel stop working. Admins and the app's uploaders who see the channel.",
+      tags: ["channels"],
+      security: auth("upload"),
+      parameters: [buildId, channelParam],
+      responses: {
+        "200": buildResponse("Removed.", { removedFrom: { type: "string" } }),
+        ...authErrors,
+        "404": error("No such build or channel, or the build is not in it (`not_found`)."),
+        "409": error("It is the build's only channel: add it to another first, or delete the build (`conflict`)."),
       },
     },
   },
@@ -361,6 +402,68 @@ const paths: Record<string, Record<string, Operation>> = {
         "400": error("Bad `limit` or `cursor` (`bad_request`)."),
         ...authErrors,
         "404": error("No such app, or not one the caller may see (`not_found`)."),
+      },
+    },
+  },
+  "/api/v1/apps/{appId}/channels/{channel}": {
+    patch: {
+      operationId: "renameChannel",
+      summary: "Rename a channel",
+      description:
+        "Its builds, group grants and watchers stay; its page and channel install links move to the new name. Admins and the app's uploaders who see the channel.",
+      tags: ["channels"],
+      security: auth("upload"),
+      parameters: [appId, channelParam],
+      requestBody: { required: true, content: { "application/json": { schema: fromZod(renameChannelBodySchema) } } },
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["channel", "previous", "changed"],
+            properties: { channel: { type: "string" }, previous: { type: "string" }, changed: { type: "boolean" } },
+          },
+          "Renamed (or already so named).",
+        ),
+        "400": error("Not `{ name }` or not a valid name (`bad_request`)."),
+        "413": error("Body over 128 KiB (`payload_too_large`)."),
+        ...authErrors,
+        "404": error("No such app or channel for the caller (`not_found`)."),
+        "409": error("The app already has a channel by that name (`conflict`)."),
+      },
+    },
+    delete: {
+      operationId: "deleteChannel",
+      summary: "Delete a channel",
+      description:
+        "Never deletes builds: they leave the channel, and those in no other channel move to `moveTo`. The channel's group grants, watchers and channel install links go with it. The app's default channel cannot be deleted.",
+      tags: ["channels"],
+      security: auth("upload"),
+      parameters: [
+        appId,
+        channelParam,
+        query(
+          "moveTo",
+          "Where builds that are in no other channel go (required when there are any).",
+          fromZod(channelNameSchema),
+        ),
+      ],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["deleted", "buildsRemoved", "buildsMoved", "moveTo"],
+            properties: {
+              deleted: { type: "string" },
+              buildsRemoved: { type: "integer" },
+              buildsMoved: { type: "integer" },
+              moveTo: { type: ["string", "null"] },
+            },
+          },
+          "Deleted.",
+        ),
+        ...authErrors,
+        "404": error("No such app or channel for the caller (`not_found`)."),
+        "409": error("The default channel, or builds only in this channel and no `moveTo` (`conflict`)."),
       },
     },
   },

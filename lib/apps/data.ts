@@ -174,7 +174,10 @@ export async function isAppGranted(appId: string, groupId: string): Promise<bool
 export async function assertMayPublishToApp(
   actor: Actor,
   appId: string,
-  action: Extract<Action, "build.edit" | "build.promote" | "build.delete" | "update-key.manage">,
+  action: Extract<
+    Action,
+    "build.edit" | "build.promote" | "build.delete" | "channel.rename" | "channel.delete" | "update-key.manage"
+  >,
 ): Promise<void> {
   if (actor.kind !== "user") return;
   const allowed =
@@ -183,6 +186,20 @@ export async function assertMayPublishToApp(
   if (!allowed) {
     throw new AppError("forbidden", "Only admins and this app's uploaders can change its builds and channels.");
   }
+}
+
+/**
+ * Whether `user` may do `action` to the builds and channels of `appId` (the
+ * app's publishers): what pages ask before showing a control, so nobody sees
+ * one they would be refused (the mutations check again).
+ */
+export async function mayPublishToApp(
+  user: UserDto,
+  appId: string,
+  action: Extract<Action, "build.edit" | "build.promote" | "build.delete" | "channel.rename" | "channel.delete">,
+): Promise<boolean> {
+  if (!can(user, action) || !isUuid(appId)) return false;
+  return (await prisma().app.count({ where: { AND: [{ id: appId }, uploadableAppsWhere(user)] } })) > 0;
 }
 
 /**

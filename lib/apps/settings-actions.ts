@@ -67,7 +67,11 @@ export async function retentionAction(_state: ActionState, formData: FormData): 
       if (doomed.length === 0) return { ok: true, message: `Keeping ${input.keep} per channel deletes nothing.` };
       const bytes = doomed.reduce((sum, b) => sum + b.sizeBytes, 0);
       const list = doomed.map((b) => `${b.version} (${b.buildNumber})`).join(", ");
-      return { ok: true, message: `Would delete ${doomed.length} build(s), ${formatBytes(bytes)}: ${list}.` };
+      return {
+        ok: true,
+        tone: "warning",
+        message: `Saving this would delete ${doomed.length} build(s), ${formatBytes(bytes)}, and their install links: ${list}. Nothing is deleted until you save.`,
+      };
     }
     const { app } = await setAppRetention({ appId: input.appId, keepPerChannel: input.keep }, actor);
     const removed = input.keep === null ? 0 : await applyRetention({ appId: app.id, by: actor });

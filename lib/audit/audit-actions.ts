@@ -33,7 +33,16 @@ export const AUDIT_ACTION_GROUPS = [
   },
   {
     group: "Builds and channels",
-    actions: ["build.promote", "build.notes_edit", "build.delete", "channel.access_change"],
+    actions: [
+      "build.promote",
+      "build.unpromote",
+      "build.notes_edit",
+      "build.delete",
+      "channel.create",
+      "channel.rename",
+      "channel.delete",
+      "channel.access_change",
+    ],
   },
   {
     group: "Devices",

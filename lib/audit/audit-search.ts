@@ -146,3 +146,30 @@ export async function searchAuditForAdmin(
   const user = query?.includes("@") ? await findUserByEmail(query) : null;
   return searchAudit(who, { ...filter, query, person: user ?? undefined });
 }
+
+/**
+ * What `userId` deleted as build `buildId` within the last `withinMs`: the
+ * confirmation shown after deleting (lib/builds/actions.ts redirects to it).
+ * Only the person's own deletion, so a guessed id reveals nothing.
+ */
+export async function ownRecentBuildDeletion(
+  userId: string,
+  buildId: string,
+  withinMs = 15 * 60_000,
+): Promise<{ name: string | null; version: string; buildNumber: string; channels: string[]; at: string } | null> {
+  const row = await prisma().auditEvent.findFirst({
+    where: { action: "build.delete", buildId, actorId: userId, at: { gte: new Date(Date.now() - withinMs) } },
+    orderBy: { at: "desc" },
+    select: { at: true, details: true },
+  });
+  if (!row) return null;
+  const details = (row.details ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  return {
+    name: typeof details.name === "string" ? details.name : null,
+    version: text(details.version),
+    buildNumber: text(details.buildNumber),
+    channels: Array.isArray(details.channels) ? details.channels.filter((c): c is string => typeof c === "string") : [],
+    at: row.at.toISOString(),
+  };
+}

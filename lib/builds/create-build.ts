@@ -24,9 +24,9 @@ export async function createBuildRecord(
   input: NewBuild,
   storeFiles: () => Promise<void> = async () => {},
   audit?: Omit<AuditInput, "appId" | "buildId">,
-): Promise<{ build: BuildDto; created: boolean }> {
+): Promise<{ build: BuildDto; created: boolean; channelCreated: string | null }> {
   try {
-    const row = await prisma().$transaction(
+    const { build: row, channelCreated } = await prisma().$transaction(
       async (tx) => {
         await lockStorageShared(tx);
         await storeFiles();
@@ -41,7 +41,7 @@ export async function createBuildRecord(
         if (!app.nameLocked && app.name !== input.appName) {
           await tx.app.update({ where: { id: app.id }, data: { name: input.appName } });
         }
-        const channelId = await ensureChannel(tx, app.id, input.channel);
+        const channel = await ensureChannel(tx, app.id, input.channel);
         const build = await tx.build.create({
           data: {
             appId: app.id,
@@ -58,25 +58,39 @@ export async function createBuildRecord(
             codeSignature: input.codeSignature ?? Prisma.DbNull,
             uploadedById: input.uploadedById,
             resignedFromId: input.resignedFromId ?? null,
-            channels: { create: { channelId } },
+            channels: { create: { channelId: channel.id } },
           },
           select: buildSelect,
         });
         // The upload's row commits with the build: no acknowledged build without it.
-        if (audit) await tx.auditEvent.create({ data: auditRow({ ...audit, appId: build.appId, buildId: build.id }) });
-        return build;
+        if (audit) {
+          await tx.auditEvent.create({ data: auditRow({ ...audit, appId: build.appId, buildId: build.id }) });
+          if (channel.created) {
+            await tx.auditEvent.create({
+              data: auditRow({
+                ...audit,
+                action: "channel.create",
+                appId: build.appId,
+                buildId: build.id,
+                target: { type: "channel", id: `${build.appId}/${channel.name}` },
+                details: { app: input.appName, channel: channel.name, via: "upload" },
+              }),
+            });
+          }
+        }
+        return { build, channelCreated: channel.created ? channel.name : null };
       },
       // Moving a file and fsyncing its directory may take a while on a busy disk.
       { maxWait: 30_000, timeout: 60_000 },
     );
-    return { build: toBuildDto(row), created: true };
+    return { build: toBuildDto(row), created: true, channelCreated };
   } catch (error) {
     if (isUniqueViolation(error)) {
       const existing = await prisma().build.findFirst({
         where: { sha256: input.sha256, app: { bundleId: input.bundleId } },
         select: buildSelect,
       });
-      if (existing) return { build: toBuildDto(existing), created: false };
+      if (existing) return { build: toBuildDto(existing), created: false, channelCreated: null };
     }
     throw error;
   }
@@ -84,19 +98,31 @@ export async function createBuildRecord(
 
 /**
  * The id of an app's channel `name` (null: its default channel), created on
- * first use. Upsert, so two uploads naming a new channel at once share it.
+ * first use; `created` says whether this call created it (for the
+ * `channel.create` audit row). Insert-or-skip, so two uploads naming a new
+ * channel at once share it and only one of them reports creating it.
  */
-export async function ensureChannel(tx: Prisma.TransactionClient, appId: string, name: string | null): Promise<string> {
-  if (name === null) {
-    const existing = await tx.channel.findFirst({ where: { appId, isDefault: true }, select: { id: true } });
-    if (existing) return existing.id;
-  }
+export async function ensureChannel(
+  tx: Prisma.TransactionClient,
+  appId: string,
+  name: string | null,
+): Promise<{ id: string; name: string; created: boolean }> {
+  const existingDefault =
+    name === null
+      ? await tx.channel.findFirst({ where: { appId, isDefault: true }, select: { id: true, name: true } })
+      : null;
+  if (existingDefault) return { ...existingDefault, created: false };
   const channelName = name === null ? DEFAULT_CHANNEL : parseInput(channelNameSchema, name);
-  const row = await tx.channel.upsert({
-    where: { appId_name: { appId, name: channelName } },
-    create: { appId, name: channelName, isDefault: channelName === DEFAULT_CHANNEL },
-    update: {},
-    select: { id: true },
+  // "default" becomes the default channel only if the app has none (it may have renamed its own).
+  const isDefault =
+    channelName === DEFAULT_CHANNEL && (await tx.channel.count({ where: { appId, isDefault: true } })) === 0;
+  const inserted = await tx.channel.createMany({
+    data: [{ appId, name: channelName, isDefault }],
+    skipDuplicates: true,
   });
-  return row.id;
+  const row = await tx.channel.findUniqueOrThrow({
+    where: { appId_name: { appId, name: channelName } },
+    select: { id: true, name: true },
+  });
+  return { ...row, created: inserted.count === 1 };
 }

@@ -66,6 +66,12 @@ export async function removeBuildRows(
   let removed = 0;
   for (const build of builds) {
     const deleted = await prisma().$transaction(async (tx) => {
+      // Named in the audit row (and so in the confirmation afterwards): the rows go with the build.
+      const channels = await tx.buildChannel.findMany({
+        where: { buildId: build.id },
+        orderBy: { channel: { name: "asc" } },
+        select: { channel: { select: { name: true } }, build: { select: { name: true } } },
+      });
       const { count } = await tx.build.deleteMany({ where: { id: build.id } });
       if (count === 0) return false; // deleted meanwhile by someone else
       await recordChange(tx, by, {
@@ -73,7 +79,14 @@ export async function removeBuildRows(
         appId: build.appId,
         buildId: build.id,
         target: { type: "build", id: build.id },
-        details: { version: build.version, buildNumber: build.buildNumber, sha256: build.sha256, reason },
+        details: {
+          version: build.version,
+          buildNumber: build.buildNumber,
+          sha256: build.sha256,
+          reason,
+          name: channels[0]?.build.name ?? null,
+          channels: channels.map((c) => c.channel.name),
+        },
       });
       return true;
     });

@@ -1,4 +1,4 @@
-import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
+import { uploadableAppsWhere, visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import { can } from "@/lib/access/policy";
 import { type BuildDto, getBuildFor } from "@/lib/builds/data";
 import { channelNameSchema } from "@/lib/channels/schema";
@@ -121,4 +121,89 @@ export async function assertMayAddToChannel(
       `You can't add builds to the channel "${row.name}": it is restricted to groups you are not in. An admin can add you to one of them.`,
     );
   }
+}
+
+/**
+ * The names of the channels of an app (by id or bundle id) that `user` sees
+ * (null: every channel, for the CLI and Ferry), default first. Empty when the
+ * app does not exist yet.
+ */
+export async function channelNamesOf(
+  user: UserDto | null,
+  app: { id: string } | { bundleId: string },
+): Promise<string[]> {
+  if ("id" in app && !isUuid(app.id)) return [];
+  const rows = await prisma().channel.findMany({
+    where: {
+      app: "id" in app ? { id: app.id } : { bundleId: app.bundleId },
+      ...(user ? visibleChannelsWhere(user) : {}),
+    },
+    orderBy: [{ isDefault: "desc" }, { name: "asc" }],
+    select: { name: true },
+  });
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Throws 422 `unknown_channel` when the app has no channel `channel` (that
+ * `user` sees): what a caller who did not ask to create channels gets for a
+ * typo, with the channels they could have meant and how to create it.
+ */
+export async function assertChannelExists(
+  user: UserDto | null,
+  app: { id: string } | { bundleId: string },
+  channel: string,
+  appName: string,
+): Promise<void> {
+  const names = await channelNamesOf(user, app);
+  if (names.includes(channel)) return;
+  const known = names.length > 0 ? `${appName}'s channels are ${names.join(", ")}` : `${appName} has no channels yet`;
+  throw new AppError(
+    "unknown_channel",
+    `Unknown channel "${channel}": ${known}. Pick an existing channel, or confirm that you want to create "${channel}" (the "create a new channel" box; createChannel=true in the API).`,
+  );
+}
+
+/** In words, who sees a new (unrestricted) channel of an app at once: its audience. */
+export async function appAudienceOf(appId: string): Promise<string> {
+  if (!isUuid(appId)) return "admins";
+  const app = await prisma().app.findUnique({
+    where: { id: appId },
+    select: { visibility: true, groups: { select: { group: { select: { name: true } } } } },
+  });
+  if (!app) return "admins";
+  if (app.visibility === "everyone") return "everyone signed in to Ferry";
+  const groups = app.groups.map((g) => g.group.name).sort();
+  return groups.length > 0 ? `admins and the members of ${groups.join(", ")}` : "admins only";
+}
+
+/** For the upload form's suggestions: the channel names of the apps `user` may publish to, by app. */
+export async function publishableChannelsFor(user: UserDto): Promise<{ app: string; channels: string[] }[]> {
+  const apps = await prisma().app.findMany({
+    where: uploadableAppsWhere(user),
+    orderBy: { name: "asc" },
+    select: {
+      name: true,
+      channels: {
+        where: visibleChannelsWhere(user),
+        orderBy: [{ isDefault: "desc" }, { name: "asc" }],
+        select: { name: true },
+      },
+    },
+  });
+  return apps.map((a) => ({ app: a.name, channels: a.channels.map((c) => c.name) }));
+}
+
+/** Per channel of `appId` (by id): how many of its builds are in no other channel (they must move if it is deleted). */
+export async function buildsOnlyInChannel(appId: string): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  if (!isUuid(appId)) return result;
+  const rows = await prisma().buildChannel.findMany({
+    where: { channel: { appId } },
+    select: { channelId: true, build: { select: { _count: { select: { channels: true } } } } },
+  });
+  for (const row of rows) {
+    if (row.build._count.channels === 1) result.set(row.channelId, (result.get(row.channelId) ?? 0) + 1);
+  }
+  return result;
 }

@@ -2,10 +2,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Actor, CLI_ACTOR, userActor } from "@/lib/access/actor";
-import { setAppVisibility } from "@/lib/apps/mutations";
+import { grantApp, setAppVisibility } from "@/lib/apps/mutations";
 import { getBuildByIdFor, listBuildsFor } from "@/lib/builds/data";
 import { latestBuildInChannelFor, listChannelsFor } from "@/lib/channels/data";
-import { promoteBuild, setChannelAccess } from "@/lib/channels/mutations";
+import {
+  deleteChannel,
+  promoteBuild,
+  removeBuildFromChannel,
+  renameChannel,
+  setChannelAccess,
+} from "@/lib/channels/mutations";
 import { AppError } from "@/lib/errors";
 import { addGroupMember, createGroup } from "@/lib/groups/mutations";
 import type { UserDto } from "@/lib/users/data";
@@ -147,5 +153,173 @@ describe("channels", () => {
       setChannelAccess({ appId: prod.appId, channel: "beta", groupIds: [] }, userActor(tester, context)),
       rejectsWith("forbidden"),
     );
+  });
+});
+
+describe("creating, removing from, renaming and deleting channels", () => {
+  const app = "com.example.manage";
+  let uploader: UserDto;
+  let outsider: UserDto;
+  let appId: string;
+  let beta: Awaited<ReturnType<typeof seedBuild>>;
+  let prod: Awaited<ReturnType<typeof seedBuild>>;
+  const audit = (action: string) =>
+    db.query<{ details: Record<string, unknown>; actor_email: string | null; target_id: string | null }>(
+      "SELECT details, actor_email, target_id FROM audit_events WHERE action = $1 AND app_id = $2 ORDER BY at, id",
+      [action, appId],
+    );
+
+  before(async () => {
+    uploader = await createUser({ email: "uploader@example.com", role: "uploader" }, CLI_ACTOR);
+    outsider = await createUser({ email: "outsider@example.com", role: "uploader" }, CLI_ACTOR);
+    prod = await seedBuild(db.dataDir, { bundleId: app, label: "1", uploadedById: adminUser.id });
+    beta = await seedBuild(
+      db.dataDir,
+      { bundleId: app, label: "2", uploadedById: adminUser.id, channel: "beta" },
+      { action: "build.upload", actor: adminUser },
+    );
+    appId = prod.appId;
+    const publishers = await createGroup({ name: "Publishers" }, admin);
+    await addGroupMember({ groupId: publishers.id, email: uploader.email }, admin);
+    await grantApp({ appId, groupId: publishers.id }, admin);
+    await setAppVisibility({ appId, visibility: "everyone" }, admin);
+  });
+
+  it("an upload naming a new channel records channel.create with the upload", async () => {
+    const rows = await audit("channel.create");
+    assert.deepEqual(
+      rows.map((r) => [r.details.channel, r.details.via, r.actor_email]),
+      [["beta", "upload", adminUser.email]],
+    );
+  });
+
+  it("promotion into a channel the app does not have is refused without create, and audited with it", async () => {
+    const actor = userActor(uploader, context);
+    await assert.rejects(
+      promoteBuild({ buildId: prod.id, channel: "prodution", create: false }, actor),
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.code === "unknown_channel" &&
+        error.message.startsWith(`Unknown channel "prodution": ${app}'s channels are default, beta.`),
+    );
+    assert.deepEqual(
+      (await listChannelsFor(adminUser, appId)).map((c) => c.name),
+      ["default", "beta"],
+    );
+    const existing = await promoteBuild({ buildId: prod.id, channel: "beta", create: false }, actor);
+    assert.deepEqual([existing.changed, existing.channelCreated], [true, false]);
+    const created = await promoteBuild({ buildId: prod.id, channel: "prodution", create: true }, actor);
+    assert.deepEqual([created.changed, created.channelCreated], [true, true]);
+    const rows = await audit("channel.create");
+    assert.equal(rows.at(-1)?.details.channel, "prodution");
+    assert.equal(rows.at(-1)?.actor_email, uploader.email);
+  });
+
+  it("renaming: collisions refused, the channel keeps its builds, the old name is gone; outsiders refused", async () => {
+    const actor = userActor(uploader, context);
+    await assert.rejects(
+      renameChannel({ appId, channel: "prodution", name: "beta" }, actor),
+      (error: unknown) => error instanceof AppError && error.code === "conflict" && error.message.includes("beta"),
+    );
+    await assert.rejects(
+      renameChannel({ appId, channel: "prodution", name: "bad name!" }, actor),
+      rejectsWith("bad_request"),
+    );
+    await assert.rejects(
+      renameChannel({ appId, channel: "prodution", name: "production" }, userActor(outsider, context)),
+      rejectsWith("forbidden"),
+    );
+    await assert.rejects(
+      renameChannel({ appId, channel: "prodution", name: "production" }, userActor(employee, context)),
+      rejectsWith("forbidden"),
+    );
+    await assert.rejects(
+      renameChannel({ appId, channel: "nope", name: "production" }, actor),
+      rejectsWith("not_found"),
+    );
+    const renamed = await renameChannel({ appId, channel: "Prodution", name: "Production" }, actor);
+    assert.deepEqual(renamed, { appId, from: "prodution", to: "production", changed: true });
+    assert.equal((await latestBuildInChannelFor(adminUser, appId, "production")).build?.id, prod.id);
+    assert.equal((await latestBuildInChannelFor(adminUser, appId, "prodution")).channel, null);
+    const [row] = await audit("channel.rename");
+    assert.deepEqual(row?.details, { app: app, from: "prodution", to: "production" });
+    assert.equal((await renameChannel({ appId, channel: "production", name: "production" }, actor)).changed, false);
+    assert.equal((await audit("channel.rename")).length, 1);
+  });
+
+  it("removing a build from a channel keeps the build; its only channel cannot be removed", async () => {
+    const actor = userActor(uploader, context);
+    await assert.rejects(
+      removeBuildFromChannel({ buildId: beta.id, channel: "beta" }, actor),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("only channel"),
+    );
+    await assert.rejects(
+      removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, userActor(employee, context)),
+      rejectsWith("forbidden"),
+    );
+    await removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, actor);
+    const [build] = (await listBuildsFor(adminUser, appId)).filter((b) => b.id === prod.id);
+    assert.deepEqual(build?.channels, ["default", "production"]);
+    assert.equal((await latestBuildInChannelFor(adminUser, appId, "beta")).build?.id, beta.id);
+    const [row] = await audit("build.unpromote");
+    assert.equal(row?.details.channel, "beta");
+    await assert.rejects(
+      removeBuildFromChannel({ buildId: prod.id, channel: "beta" }, actor),
+      rejectsWith("not_found"),
+    );
+  });
+
+  it("deleting: never the default channel; builds only there need a destination; builds are never deleted", async () => {
+    const actor = userActor(uploader, context);
+    await assert.rejects(
+      deleteChannel({ appId, channel: "default" }, actor),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("default channel"),
+    );
+    await assert.rejects(
+      deleteChannel({ appId, channel: "beta" }, actor),
+      (error: unknown) =>
+        error instanceof AppError && error.code === "conflict" && error.message.includes("1 build is only in"),
+    );
+    await assert.rejects(
+      deleteChannel({ appId, channel: "beta" }, userActor(outsider, context)),
+      rejectsWith("forbidden"),
+    );
+    // A restricted channel with a watcher and a group grant: they go with it.
+    const testers = await createGroup({ name: "Beta testers" }, admin);
+    await setChannelAccess({ appId, channel: "beta", groupIds: [testers.id] }, admin);
+    await db.query(
+      "INSERT INTO watches (user_id, app_id, channel_id) SELECT $1, app_id, id FROM channels WHERE app_id = $2 AND name = 'beta'",
+      [tester.id, appId],
+    );
+    // The uploader is not in Beta testers: for them the channel does not exist.
+    await assert.rejects(
+      deleteChannel({ appId, channel: "beta", moveTo: "production" }, actor),
+      rejectsWith("not_found"),
+    );
+    const deleted = await deleteChannel({ appId, channel: "beta", moveTo: "production" }, admin);
+    assert.deepEqual(deleted, { appId, channel: "beta", buildsRemoved: 1, buildsMoved: 1, moveTo: "production" });
+    assert.deepEqual(
+      (await listChannelsFor(adminUser, appId)).map((c) => c.name),
+      ["default", "production"],
+    );
+    // Moved keeping when it was added: production's newest is still the build promoted there last.
+    assert.equal((await latestBuildInChannelFor(adminUser, appId, "production")).build?.id, prod.id);
+    assert.deepEqual((await listBuildsFor(adminUser, appId)).map((b) => b.id).sort(), [prod.id, beta.id].sort());
+    const leftovers = await db.query<{ n: string }>(
+      "SELECT (SELECT count(*) FROM channel_groups cg WHERE NOT EXISTS (SELECT 1 FROM channels c WHERE c.id = cg.channel_id)) + (SELECT count(*) FROM watches WHERE channel_id IS NOT NULL AND app_id = $1) AS n",
+      [appId],
+    );
+    assert.equal(Number(leftovers[0]?.n), 0);
+    const [row] = await audit("channel.delete");
+    assert.deepEqual(row?.details, {
+      app,
+      channel: "beta",
+      buildsRemoved: 1,
+      buildsMoved: 1,
+      moveTo: "production",
+      groups: ["Beta testers"],
+    });
   });
 });

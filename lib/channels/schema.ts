@@ -23,9 +23,43 @@ export const promoteBuildSchema = z.object({
 
 /** The body of `POST /api/v1/builds/{buildId}/channels`. */
 export const promoteBuildBodySchema = z.object(
-  { channel: channelNameSchema },
+  {
+    channel: channelNameSchema,
+    createChannel: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether a channel the app does not have yet may be created (default true, as before; the answer's `channelCreated` says when it was). false: 422 `unknown_channel` instead.",
+      ),
+  },
   { message: 'Send JSON { "channel": "beta" }.' },
 );
+
+export const renameChannelSchema = z.object({
+  appId: z.string().uuid("Unknown app."),
+  channel: channelNameSchema,
+  name: channelNameSchema,
+});
+
+/** The body of `PATCH /api/v1/apps/{appId}/channels/{channel}`. */
+export const renameChannelBodySchema = z.object(
+  { name: channelNameSchema.describe("The channel's new name.") },
+  { message: 'Send JSON { "name": "production" }.' },
+);
+
+export const deleteChannelSchema = z.object({
+  appId: z.string().uuid("Unknown app."),
+  channel: channelNameSchema,
+  /** Where builds that are in no other channel go; required when there are any. */
+  moveTo: channelNameSchema.nullish(),
+});
+
+/** An upload's `createChannel` field or query parameter: absent keeps the old behaviour (create). */
+export const createChannelFlagSchema = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", ""], {
+    message: "createChannel is true or false.",
+  })
+  .transform((v) => v !== "false" && v !== "0" && v !== "no");
 
 export const channelAccessSchema = z.object({
   appId: z.string().uuid("Unknown app."),

@@ -95,6 +95,11 @@ const ROUTES: Entry[] = [
     limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
   },
   {
+    method: "PATCH",
+    path: /^\/api\/v1\/apps\/[^/]+\/channels\/[^/]+\/?$/,
+    limit: () => ({ maxBytes: JSON_BODY_MAX_BYTES, readBy: "route" }),
+  },
+  {
     method: "POST",
     path: /^\/api\/v1\/signing\/identities\/?$/,
     limit: () => ({ maxBytes: SIGNING_IDENTITY_BODY_MAX_BYTES, readBy: "route" }),

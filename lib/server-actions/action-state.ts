@@ -5,7 +5,9 @@ import { z } from "zod";
  * form: success (optionally with a message, or the one-time secret of a new
  * API token), or a sentence to show next to the form.
  */
-export type ActionState = { ok: true; message?: string; token?: string } | { ok?: undefined; error: string } | null;
+export type ActionState =
+  /** `tone: "warning"`: a success that is a caution (e.g. what a retention setting would delete). */
+  { ok: true; message?: string; token?: string; tone?: "warning" } | { ok?: undefined; error: string } | null;
 
 /** Parses a form with `schema`; the first problem becomes the error shown to the user. */
 export function parseForm<T extends z.ZodType>(

@@ -5,7 +5,7 @@ import type { AuditContext } from "@/lib/audit/audit";
 import { createBuildRecord } from "@/lib/builds/create-build";
 import { type BuildDto, buildAsSeenBy, findBuildBySha256 } from "@/lib/builds/data";
 import { normalizeNotes } from "@/lib/builds/mutations";
-import { assertMayAddToChannel } from "@/lib/channels/data";
+import { assertChannelExists, assertMayAddToChannel } from "@/lib/channels/data";
 import { promoteBuild } from "@/lib/channels/mutations";
 import { channelNameSchema, DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { AppError, parseInput } from "@/lib/errors";
@@ -39,8 +39,14 @@ export async function ingestBuild(input: {
   notes?: string | null;
   /** The app the uploader meant this build for, if they named one. */
   targetAppId?: string | null;
-  /** The channel to publish to (created on first use); none: the app's default channel. */
+  /** The channel to publish to; none: the app's default channel. */
   channel?: string | null;
+  /**
+   * Whether a channel the app does not have yet may be created (audited as
+   * `channel.create`). Default true: CI scripts written before kept working.
+   * The upload page sends false unless the person confirmed the new name.
+   */
+  createChannel?: boolean;
   /** A re-signed build: its original and the job that made it (kept in the build's metadata). */
   resign?: { fromBuildId: string; jobId: string } | null;
 }): Promise<IngestResult> {
@@ -66,13 +72,16 @@ export async function ingestBuild(input: {
     const { ipa } = analysis;
     await assertMayUpload(uploader, ipa.bundleId);
     await assertMayAddToChannel(uploader, { bundleId: ipa.bundleId }, channel);
+    if (channel !== null && input.createChannel === false) {
+      await assertChannelExists(uploader, { bundleId: ipa.bundleId }, channel, ipa.displayName);
+    }
     const storage = buildStorage();
     const notes = normalizeNotes(input.notes);
     const storageKey = buildStorageKey(file.sha256);
     // Its final fsync ran while the archive was analysed; nothing is stored or acknowledged before it ends.
     await file.durable;
     let moved = false;
-    let result: IngestResult;
+    let result: Awaited<ReturnType<typeof createBuildRecord>>;
     try {
       if (storage.kind === "s3") {
         // An upload to a bucket may take minutes: done before the transaction,
@@ -138,7 +147,11 @@ export async function ingestBuild(input: {
       await enqueueBuildNotifications(result.build, result.build.channels);
     }
     if (!result.created) return await acceptDuplicate(result.build, { ...input, channel });
-    return result;
+    return {
+      build: result.build,
+      created: true,
+      channelsCreated: result.channelCreated ? [result.channelCreated] : [],
+    };
   } catch (error) {
     throw asStorageError(error);
   } finally {
@@ -150,6 +163,8 @@ export async function ingestBuild(input: {
 export type IngestResult = {
   build: BuildDto;
   created: boolean;
+  /** Channels this upload created (the API answers them, so a typo shows in CI's log). */
+  channelsCreated: string[];
   /** For a re-upload of stored bytes: what happened to its notes and channel, in words, for the response. */
   notice?: { notesIgnored: boolean; addedToChannel: string | null; message: string };
 };
@@ -161,7 +176,13 @@ export type IngestResult = {
  */
 async function acceptDuplicate(
   existing: BuildDto,
-  input: { uploader: UserDto; context: AuditContext; notes?: string | null; channel: string | null },
+  input: {
+    uploader: UserDto;
+    context: AuditContext;
+    notes?: string | null;
+    channel: string | null;
+    createChannel?: boolean;
+  },
 ): Promise<IngestResult> {
   // Read as the uploader: a build stored concurrently, or only in channels they cannot see, was read unscoped.
   const seen = await buildAsSeenBy(input.uploader, existing);
@@ -171,13 +192,15 @@ async function acceptDuplicate(
   // Notes they cannot see are not compared: the answer must not tell whether a guess matched them.
   const notesIgnored = notes !== null && (!visible || notes !== build.notes);
   let addedToChannel: string | null = null;
+  const channelsCreated: string[] = [];
   if (visible && input.channel && !build.channels.includes(input.channel)) {
     try {
       const promoted = await promoteBuild(
-        { buildId: existing.id, channel: input.channel },
+        { buildId: existing.id, channel: input.channel, create: input.createChannel !== false },
         userActor(input.uploader, input.context),
       );
       if (promoted.changed) addedToChannel = input.channel;
+      if (promoted.channelCreated) channelsCreated.push(input.channel);
     } catch (error) {
       // Deleted or hidden meanwhile: report it unchanged.
       if (!(error instanceof AppError && error.code === "not_found")) throw error;
@@ -195,5 +218,10 @@ async function acceptDuplicate(
     );
   }
   if (addedToChannel) parts.push(`It was added to the channel "${addedToChannel}".`);
-  return { build, created: false, notice: { notesIgnored, addedToChannel, message: parts.join(" ") } };
+  return {
+    build,
+    created: false,
+    channelsCreated,
+    notice: { notesIgnored, addedToChannel, message: parts.join(" ") },
+  };
 }

@@ -18,7 +18,9 @@ import { ResignPanel } from "@/components/signing/resign-panel";
 import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/access/policy";
 import { provisioningStateFor } from "@/lib/app-store-connect/data";
+import { mayPublishToApp } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
+import { appAudienceOf, channelNamesOf } from "@/lib/channels/data";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { withReturnTo } from "@/lib/devices/return-to";
 import { pageIconPath } from "@/lib/download/icon-response";
@@ -47,6 +49,10 @@ export default async function BuildPage({ params }: Props) {
     provisioning?.available && (provisioning.missing.length > 0 || provisioning.pending.length > 0)
       ? provisioning
       : null;
+  // Only for those who may publish to this app: an uploader of another app would be refused.
+  const manage = (await mayPublishToApp(user, build.appId, "build.promote"))
+    ? { channels: await channelNamesOf(user, { id: build.appId }), audience: await appAudienceOf(build.appId) }
+    : null;
   return (
     <div className="space-y-6" data-device={device} data-testid="install-root">
       {/* A plain link: the install page is served without the React runtime (pages/). */}
@@ -111,7 +117,7 @@ export default async function BuildPage({ params }: Props) {
           <ReleaseNotes markdown={build.notes} />
         </section>
       ) : null}
-      {publisher ? <BuildManagePanel build={build} /> : null}
+      {manage ? <BuildManagePanel build={build} appChannels={manage.channels} audience={manage.audience} /> : null}
       {signing ? <ResignPanel build={build} identities={signing.identities} profiles={signing.profiles} /> : null}
       <section className={`${CARD} p-5`}>
         <h2 className="mb-3 font-semibold">Details</h2>
