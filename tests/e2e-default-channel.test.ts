@@ -206,10 +206,10 @@ describe("the default channel leads", () => {
 
         // Older versions: collapsed until opened.
         const older = page.locator('[data-testid="older-versions"]');
-        assert.match((await older.locator("summary").textContent()) ?? "", /Older versions \(2\)/);
+        assert.match((await older.locator(":scope > summary").textContent()) ?? "", /Older versions \(2\)/);
         const oldRow = older.locator('[data-testid="build-row"]').filter({ hasText: "Version 0.9 (1)" });
         assert.equal(await oldRow.isVisible(), false);
-        await older.locator("summary").click();
+        await older.locator(":scope > summary").click();
         assert.ok(await oldRow.isVisible());
 
         // The expired build: no Install card, its reason in a line, and one "ask" on the whole page.
@@ -233,7 +233,7 @@ describe("the default channel leads", () => {
       const older = page.locator('[data-testid="older-versions"]');
       const row = older.locator('[data-testid="build-row"]').first();
       assert.equal(await row.isVisible(), false);
-      await older.locator("summary").click();
+      await older.locator(":scope > summary").click();
       assert.ok(await row.isVisible());
     } finally {
       await context.close();

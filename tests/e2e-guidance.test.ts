@@ -290,6 +290,8 @@ describe("guidance next to every Install", () => {
         );
         assert.equal(await lead.getByTestId("first-launch-help").count(), 0, "the lead card's steps are not doubled");
         const older = rows.nth(1);
+        // Older versions are collapsed (e2e-default-channel): open them.
+        await page.locator('[data-testid="older-versions"] > summary').click();
         const help = older.getByTestId("first-launch-help");
         assert.ok(await help.isVisible());
         assert.equal(await help.evaluate((d) => (d as HTMLDetailsElement).open), false, "folded: the page stays short");
@@ -425,6 +427,7 @@ describe("the channel page", () => {
       const page = await newPage(ctx, "ipad", "dark");
       await open(page, `/apps/${inHouseOld.appId}`);
       const older = page.getByTestId("build-row").nth(1);
+      await page.locator('[data-testid="older-versions"] > summary').click();
       assert.ok(await older.getByTestId("install-link").isVisible());
       assert.ok(await older.getByTestId("first-launch-help").isVisible());
     } finally {
