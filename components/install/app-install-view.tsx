@@ -151,6 +151,27 @@ function VersionTitle({ row, appId }: { row: InstallRow; appId: string }) {
   );
 }
 
+/** Title, notes, install counts and (when it can install) warnings: the text beside any version's Install. */
+function VersionDetails({ row, appId }: { row: InstallRow; appId: string }) {
+  const { build, warnings, blockers, counts } = row;
+  return (
+    <div className="min-w-0 flex-1">
+      <VersionTitle row={row} appId={appId} />
+      {build.notes ? (
+        <div className="mt-1 break-words text-sm">
+          <ReleaseNotes markdown={build.notes} />
+        </div>
+      ) : null}
+      {counts ? <InstallCounts counts={counts} /> : null}
+      {blockers.length === 0 ? (
+        <div className="mt-2">
+          <WarningList warnings={warnings} showHints={false} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function LeadCard({
   row,
   appId,
@@ -165,24 +186,11 @@ function LeadCard({
   steps: AppInstallViewProps["steps"];
   contact: string | null | undefined;
 }) {
-  const { build, warnings, blockers, links, problems, counts } = row;
+  const { build, blockers, links, problems } = row;
   return (
     <div data-testid="build-row" data-place="lead" className={`${CARD} p-4`}>
       <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
-        <div className="min-w-0 flex-1">
-          <VersionTitle row={row} appId={appId} />
-          {build.notes ? (
-            <div className="mt-1 break-words text-sm">
-              <ReleaseNotes markdown={build.notes} />
-            </div>
-          ) : null}
-          {counts ? <InstallCounts counts={counts} /> : null}
-          {blockers.length === 0 ? (
-            <div className="mt-2">
-              <WarningList warnings={warnings} showHints={false} />
-            </div>
-          ) : null}
-        </div>
+        <VersionDetails row={row} appId={appId} />
         <div className={primary ? "sm:w-80" : ""}>
           <InstallPanel
             links={links}
@@ -215,25 +223,12 @@ function LeadCard({
 
 /** A secondary version: a small Install link, or (blocked here) the reason in a line, no Install card. */
 function VersionRow({ row, appId, device, publisher, registerHref }: RowProps) {
-  const { build, warnings, blockers, links, problems, counts } = row;
+  const { build, blockers, links, problems } = row;
   const buildPagePath = `/apps/${appId}/builds/${build.id}`;
   return (
     <li data-testid="build-row" data-place={row.place} className={`${CARD} p-3`}>
       <div className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
-        <div className="min-w-0 flex-1">
-          <VersionTitle row={row} appId={appId} />
-          {build.notes ? (
-            <div className="mt-1 break-words text-sm">
-              <ReleaseNotes markdown={build.notes} />
-            </div>
-          ) : null}
-          {counts ? <InstallCounts counts={counts} /> : null}
-          {blockers.length === 0 ? (
-            <div className="mt-1">
-              <WarningList warnings={warnings} showHints={false} />
-            </div>
-          ) : null}
-        </div>
+        <VersionDetails row={row} appId={appId} />
         {blockers.length > 0 ? (
           <p data-testid="install-blocked" className="text-sm text-red-800 sm:max-w-xs dark:text-red-200">
             Can&apos;t be installed here: {blockers.map((w) => w.message).join(" ")}
