@@ -180,7 +180,10 @@ describe("re-signing an app with a Watch app and its WatchKit extension", () => 
     const before = await verifyCodeSignature(input, { extraAnchors: anchors, at: new Date("2026-12-06") });
     assert.equal(before.valid, false);
     // The verifier sees the Watch app: the app's seal does not cover it, its own seal does not fit it.
-    assert.ok(before.problems.some((p) => p.path.startsWith(`${APP}${WATCH}`)), JSON.stringify(before.problems));
+    assert.ok(
+      before.problems.some((p) => p.path.startsWith(`${APP}${WATCH}`)),
+      JSON.stringify(before.problems),
+    );
 
     const plan = planResign(await planInput(input));
     const signer = createCodeDirectorySigner(identity, { signingTime: new Date("2026-12-01T00:00:00Z") });
@@ -233,7 +236,10 @@ describe("re-signing an app with a Watch app and its WatchKit extension", () => 
       const watchFiles = ["DemoWatch", "Info.plist", "embedded.mobileprovision", "_CodeSignature/CodeResources"];
       const extFiles = ["DemoWatchExtension", "Info.plist", "embedded.mobileprovision", "_CodeSignature/CodeResources"];
       await assertSeals("", [...watchFiles.map((f) => WATCH + f), ...extFiles.map((f) => WATCH_EXT + f)]);
-      await assertSeals(WATCH, extFiles.map((f) => `PlugIns/DemoWatchExtension.appex/${f}`));
+      await assertSeals(
+        WATCH,
+        extFiles.map((f) => `PlugIns/DemoWatchExtension.appex/${f}`),
+      );
 
       // Each bundle got the profile meant for it.
       for (const dir of Object.keys(BUNDLES)) {
