@@ -30,7 +30,7 @@ export function AddDevicesPanel({
   // Where to go: the re-signed copy the job made from the build it re-signed for this page (this build, or the
   // newest of its channel when this one is older), else a copy of this build made since the panel opened.
   const made =
-    state.resign?.status === "succeeded"
+    state.resign?.status === "succeeded" && state.resign.resignedBuildId
       ? state.resign.resignedBuildId
       : state.resignedBuildId !== startedWith
         ? state.resignedBuildId
