@@ -130,7 +130,7 @@ export type ProvisioningState = {
 };
 
 /** A failed job's error as the person reads it: what happened and what to do, then the error's own sentence. */
-export function provisioningFailureWords(stage: "apple" | "resign", error: { code: string; message: string }) {
+function provisioningFailureWords(stage: "apple" | "resign", error: { code: string; message: string }) {
   if (error.code === "asc_device_limit") {
     return {
       code: error.code,
