@@ -37,7 +37,7 @@ export function AddDevicesPanel({
         : null;
   const ready = asked && state.pending.length === 0 ? made : null;
   const failed = asked && !ready ? state.failure : null;
-  const otherBuild = ready && state.resign && state.resign.buildId !== buildId;
+  const otherBuild = ready !== null && ready === state.resign?.resignedBuildId && state.resign.buildId !== buildId;
 
   useEffect(() => {
     if (!asked || ready || failed) return;
