@@ -24,6 +24,7 @@ import { runProvisionJob } from "@/lib/app-store-connect/provision-job";
 import { PROVISION_JOB_KIND } from "@/lib/app-store-connect/schema";
 import { setAppVisibility } from "@/lib/apps/mutations";
 import { getBuildByIdFor } from "@/lib/builds/data";
+import { listChannelsFor } from "@/lib/channels/data";
 import { prisma } from "@/lib/db/client";
 import { loadCmsSigner } from "@/lib/devices/cms-sign";
 import { deviceBlocker, deviceCoverageFor } from "@/lib/devices/data";
@@ -150,6 +151,12 @@ describe("Add my iPhone, end to end", () => {
     const state = await provisioningStateFor(member, originalId);
     assert.ok(state?.resignedBuildId, "the re-signed build is visible to the member");
     assert.deepEqual(state?.pending, []);
+    assert.deepEqual(state?.resign, {
+      buildId: originalId,
+      status: "succeeded",
+      resignedBuildId: state.resignedBuildId,
+    });
+    assert.equal(state?.failure, null);
     const resigned = await getBuildByIdFor(member, state.resignedBuildId);
     assert.ok(resigned);
     assert.equal(resigned.resignedFrom, originalId);
@@ -215,5 +222,25 @@ describe("Add my iPhone, end to end", () => {
     assert.equal((await findJob(job.id))?.attempts, 1);
     const resigns = await db.query(`SELECT id FROM jobs WHERE kind = 'build.resign'`);
     assert.equal(resigns.length, 1);
+  });
+
+  it("asked from an older build: the newest of its channel is re-signed and the state leads to that copy", async () => {
+    await db.query(`DELETE FROM jobs`);
+    const newest = (await listChannelsFor(member, (await getBuildByIdFor(member, originalId))!.appId)).find(
+      (c) => c.name === "beta",
+    )?.latest?.id;
+    assert.ok(newest && newest !== originalId, "the original is no longer the newest of beta");
+    const fourth = await enrolled(member, "00008110-000A11CE00000004");
+    const job = await requestProvisioning({ buildId: originalId, deviceIds: [fourth.id] }, userActor(member, context));
+    await db.query(`UPDATE jobs SET run_at = now() WHERE id = $1::uuid`, [job.id]);
+    await drain([createJobWorker({ handlers: JOB_HANDLERS, log: (l) => lines.push(l) })]);
+    const state = await provisioningStateFor(member, originalId);
+    assert.equal(state?.resign?.buildId, newest, "the state names the build it re-signed");
+    assert.equal(state?.resign?.status, "succeeded");
+    const copy = await getBuildByIdFor(member, state?.resign?.resignedBuildId ?? "");
+    assert.ok(copy, "and leads to its copy");
+    assert.equal(copy.resignedFrom, newest);
+    assert.ok(copy.analysis?.profile?.devices?.includes(fourth.udid));
+    assert.deepEqual(copy.channels, ["beta"]);
   });
 });

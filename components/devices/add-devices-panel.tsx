@@ -27,8 +27,17 @@ export function AddDevicesPanel({
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const startedWith = initial.pending.length > 0 ? null : initial.resignedBuildId;
-  const ready = asked && state.resignedBuildId && state.resignedBuildId !== startedWith && state.pending.length === 0;
-  const failed = asked && state.job?.status === "failed" ? state.job.error : null;
+  // Where to go: the re-signed copy the job made from the build it re-signed for this page (this build, or the
+  // newest of its channel when this one is older), else a copy of this build made since the panel opened.
+  const made =
+    state.resign?.status === "succeeded" && state.resign.resignedBuildId
+      ? state.resign.resignedBuildId
+      : state.resignedBuildId !== startedWith
+        ? state.resignedBuildId
+        : null;
+  const ready = asked && state.pending.length === 0 ? made : null;
+  const failed = asked && !ready ? state.failure : null;
+  const otherBuild = ready !== null && ready === state.resign?.resignedBuildId && state.resign.buildId !== buildId;
 
   useEffect(() => {
     if (!asked || ready || failed) return;
@@ -51,7 +60,8 @@ export function AddDevicesPanel({
       });
       if (res.ok) {
         setAsked(true);
-        setState({ ...state, pending: state.missing.map((m) => m.id) });
+        // A new request: what an earlier job did (or failed at) is no longer this request's answer.
+        setState({ ...state, pending: state.missing.map((m) => m.id), job: null, resign: null, failure: null });
       } else {
         const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
         setError(body?.error?.message ?? `The request failed (${res.status}).`);
@@ -74,21 +84,25 @@ export function AddDevicesPanel({
       ? "Waiting for the app's next update (at most a minute)…"
       : state.job.status === "running"
         ? "Registering with Apple and making the new profile…"
-        : "Re-signing the build with the new profile…";
+        : state.resign && state.resign.buildId !== buildId
+          ? "Re-signing the newest build with the new profile…"
+          : "Re-signing the build with the new profile…";
 
   return (
     <div className="space-y-2 rounded-lg border border-sky-300 bg-sky-50 p-3 text-sm text-sky-950 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-50">
       {ready ? (
         <p role="status" data-testid="add-devices-ready">
-          Ready: this build now includes your device.{" "}
-          <a href={`/apps/${appId}/builds/${state.resignedBuildId}`} className={`font-medium ${LINK}`}>
+          {otherBuild
+            ? "Ready: the newest build now includes your device."
+            : "Ready: this build now includes your device."}{" "}
+          <a href={`/apps/${appId}/builds/${ready}`} className={`font-medium ${LINK}`}>
             Open the new build to install it
           </a>
           .
         </p>
       ) : failed ? (
         <p role="alert" data-testid="add-devices-failed">
-          Apple refused: {failed.message}
+          {failed.message}
         </p>
       ) : asked ? (
         <p role="status" aria-live="polite" data-testid="add-devices-progress">

@@ -9,6 +9,7 @@ import { isUuid } from "@/lib/db/ids";
 import { provisionedUdids, visibleActiveDevices } from "@/lib/devices/data";
 import { AppError } from "@/lib/errors";
 import { decryptSigningKey } from "@/lib/signing/key-encryption";
+import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
 import type { UserDto } from "@/lib/users/data";
 
 /**
@@ -117,14 +118,48 @@ export type ProvisioningState = {
   job: { id: string; status: string; error: { code: string; message: string } | null } | null;
   /** The newest re-signed build made from this one that lists a device the viewer asked for. */
   resignedBuildId: string | null;
+  /**
+   * The re-sign the app's latest provision job queued that leads from this
+   * build: this build's own, else (an older build, not the newest of a
+   * channel) the newest of a channel this build is in, else any; `buildId` is
+   * the build it re-signs, `resignedBuildId` its copy once made: where to go.
+   */
+  resign: { buildId: string; status: string; resignedBuildId: string | null } | null;
+  /** Why the work stopped, in plain words (Apple's or the re-signer's own sentence included). */
+  failure: { code: string; message: string } | null;
 };
+
+/** A failed job's error as the person reads it: what happened and what to do, then the error's own sentence. */
+function provisioningFailureWords(stage: "apple" | "resign", error: { code: string; message: string }) {
+  if (error.code === "asc_device_limit") {
+    return {
+      code: error.code,
+      message: `Apple's yearly device limit is reached: an account registers at most ${DEVICE_LIMIT_PER_KIND} devices of each kind per membership year, so Ferry cannot add this one. An admin frees places in Apple's portal when the membership year renews. Apple said: ${error.message}`,
+    };
+  }
+  return {
+    code: error.code,
+    message:
+      stage === "apple"
+        ? `Apple refused: ${error.message}`
+        : `Your device was added, but re-signing the build failed: ${error.message} An admin can re-sign it from the build page.`,
+  };
+}
 
 /** What the build page shows about "Add my iPhone" for `user`. */
 export async function provisioningStateFor(user: UserDto, buildId: string): Promise<ProvisioningState | null> {
   const build = await getBuildByIdFor(user, buildId);
   if (!build) return null;
   const udids = provisionedUdids(build);
-  const none: ProvisioningState = { available: false, missing: [], pending: [], job: null, resignedBuildId: null };
+  const none: ProvisioningState = {
+    available: false,
+    missing: [],
+    pending: [],
+    job: null,
+    resignedBuildId: null,
+    resign: null,
+    failure: null,
+  };
   if (!udids) return none;
   const [sync, key] = await Promise.all([
     prisma().appDeviceSync.findUnique({ where: { appId: build.appId }, select: { appId: true } }),
@@ -156,6 +191,14 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
       break;
     }
   }
+  const resign = job ? await resignFor(user, job.id, build.id, build.channels) : null;
+  const jobError = (job?.error as { code: string; message: string } | null) ?? null;
+  const failure =
+    job?.status === "failed" && jobError
+      ? provisioningFailureWords("apple", jobError)
+      : resign?.status === "failed" && resign.error
+        ? provisioningFailureWords("resign", resign.error)
+        : null;
   return {
     available: Boolean(sync && key),
     missing,
@@ -164,5 +207,34 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
       ? { id: job.id, status: job.status, error: (job.error as { code: string; message: string } | null) ?? null }
       : null,
     resignedBuildId: resigned?.id ?? null,
+    resign: resign ? { buildId: resign.buildId, status: resign.status, resignedBuildId: resign.resignedBuildId } : null,
+    failure,
   };
+}
+
+/** The re-sign job `provisionJobId` queued that the page of `buildId` (in `channels`) leads to. */
+async function resignFor(user: UserDto, provisionJobId: string, buildId: string, channels: string[]) {
+  const rows = await prisma().$queryRaw<{ status: string; payload: unknown; result: unknown; error: unknown }[]>`
+    SELECT status, payload, result, error FROM jobs
+    WHERE kind = ${RESIGN_JOB_KIND} AND payload->>'provisionJobId' = ${provisionJobId}
+    ORDER BY created_at`;
+  const jobs = rows.map((r) => {
+    const payload = r.payload as { buildId: string; channels?: string[] };
+    const made = (r.result as { buildId?: string } | null)?.buildId ?? null;
+    return {
+      buildId: payload.buildId,
+      channels: payload.channels ?? [],
+      status: r.status,
+      resignedBuildId: made,
+      error: (r.error as { code: string; message: string } | null) ?? null,
+    };
+  });
+  const pick =
+    jobs.find((j) => j.buildId === buildId) ??
+    jobs.find((j) => j.channels.some((c) => channels.includes(c))) ??
+    jobs[0];
+  if (!pick) return null;
+  // Only a copy the viewer may open.
+  if (pick.resignedBuildId && !(await getBuildByIdFor(user, pick.resignedBuildId))) pick.resignedBuildId = null;
+  return pick;
 }

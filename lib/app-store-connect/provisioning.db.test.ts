@@ -25,7 +25,7 @@ import { setAppVisibility } from "@/lib/apps/mutations";
 import { prisma } from "@/lib/db/client";
 import { loadCmsSigner } from "@/lib/devices/cms-sign";
 import { AppError } from "@/lib/errors";
-import { findJob, type Job } from "@/lib/jobs/jobs";
+import { findJob, isRetryable, type Job, publicJobError } from "@/lib/jobs/jobs";
 import { addSigningIdentity } from "@/lib/signing/identities/mutations";
 import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
 import type { UserDto } from "@/lib/users/data";
@@ -223,6 +223,27 @@ describe("Add my iPhone", () => {
     assert.deepEqual(audit[0]?.details.registered, [memberUdid]);
   });
 
+  it("the state follows the re-sign it queued; a failed re-sign is the failure, in plain words", async () => {
+    const queued = await provisioningStateFor(member, buildId);
+    assert.deepEqual(queued?.resign, { buildId, status: "queued", resignedBuildId: null });
+    assert.equal(queued?.failure, null);
+    const [resign] = await db.query<{ id: string }>(`SELECT id FROM jobs WHERE kind = $1`, [RESIGN_JOB_KIND]);
+    const error = { code: "signing_profile_expired", message: "The profile expired on 2026-01-01." };
+    await db.query(`UPDATE jobs SET status = 'failed', error = $1::jsonb WHERE id = $2::uuid`, [
+      JSON.stringify(error),
+      resign?.id,
+    ]);
+    try {
+      const state = await provisioningStateFor(member, buildId);
+      assert.equal(state?.job?.status, "queued", "the provision job itself did not fail");
+      assert.equal(state?.resign?.status, "failed");
+      assert.equal(state?.failure?.code, "signing_profile_expired");
+      assert.match(state?.failure?.message ?? "", /re-signing the build failed: The profile expired on 2026-01-01\./);
+    } finally {
+      await db.query(`UPDATE jobs SET status = 'queued', error = NULL WHERE id = $1::uuid`, [resign?.id]);
+    }
+  });
+
   it("run again (a lost lease): no device registered twice, no second Ferry profile, no second re-sign", async () => {
     const devices = fake.devices.length;
     const profiles = fake.profiles.length;
@@ -297,11 +318,11 @@ describe("Add the N missing devices (admins)", () => {
 });
 
 describe("refusals", () => {
-  async function requestNew(): Promise<{ job: Job; udid: string }> {
+  async function requestNew(): Promise<{ job: Job; udid: string; user: UserDto }> {
     const user = await createUser({ email: `r${udidCounter}@example.com`, role: "member" }, CLI_ACTOR);
     const device = await enrolledDevice(user);
     const job = await requestProvisioning({ buildId }, userActor(user, context));
-    return { job: await claimed(job.id), udid: device.udid };
+    return { job: await claimed(job.id), udid: device.udid, user };
   }
   async function finish(job: Job) {
     await db.query(`UPDATE jobs SET status = 'succeeded' WHERE id = $1::uuid`, [job.id]);
@@ -317,14 +338,34 @@ describe("refusals", () => {
     await finish(job);
   });
 
-  it("the yearly device limit: Apple's detail, nothing registered, audited", async () => {
-    const { job, udid } = await requestNew();
+  it("the yearly device limit: Apple's detail, nothing registered, audited, said plainly on the page", async () => {
+    const { job, udid, user } = await requestNew();
     fake.deviceLimit = fake.devices.filter((d) => d.deviceClass === "IPHONE").length;
+    let refused: unknown;
     try {
-      await assert.rejects(runProvisionJob(job), isCode("asc_device_limit", /maximum number of iPhone devices/));
+      await assert.rejects(
+        runProvisionJob(job).catch((error) => {
+          refused = error;
+          throw error;
+        }),
+        isCode("asc_device_limit", /maximum number of iPhone devices/),
+      );
     } finally {
       fake.deviceLimit = 100;
     }
+    // What the worker stores when the job fails for good (a 409 is not retried).
+    assert.equal(isRetryable(refused), false);
+    await db.query(`UPDATE jobs SET status = 'failed', error = $1::jsonb WHERE id = $2::uuid`, [
+      JSON.stringify(publicJobError(refused)),
+      job.id,
+    ]);
+    const state = await provisioningStateFor(user, buildId);
+    assert.equal(state?.failure?.code, "asc_device_limit");
+    assert.match(
+      state?.failure?.message ?? "",
+      /^Apple's yearly device limit is reached: .* at most 100 devices of each kind/,
+    );
+    assert.match(state?.failure?.message ?? "", /Apple said: .*maximum number of iPhone devices/);
     assert.ok(!fake.devices.some((d) => d.udid === udid));
     const failed = await db.query<{ details: { code: string; message: string } }>(
       `SELECT details FROM audit_events WHERE action = 'app_store_connect.provision_failed' ORDER BY at DESC LIMIT 1`,
