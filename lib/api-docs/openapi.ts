@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ProvisioningState } from "@/lib/app-store-connect/data";
 import {
   ascConnectionTestSchema,
   ascKeyResponseSchema,
@@ -53,7 +54,8 @@ const buildFieldsMatch: Same<
 > = true;
 const watchMatches: Same<z.output<typeof watchResponseSchema>, WatchDto> = true;
 const updateKeyMatches: Same<z.output<typeof updateKeyResponseSchema>, UpdateKeyDto> = true;
-void [appMatches, webhookMatches, buildFieldsMatch, watchMatches, updateKeyMatches];
+const provisioningMatches: Same<z.output<typeof provisioningStateSchema>, ProvisioningState> = true;
+void [appMatches, webhookMatches, buildFieldsMatch, watchMatches, updateKeyMatches, provisioningMatches];
 type Operation = {
   operationId: string;
   summary: string;

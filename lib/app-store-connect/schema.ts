@@ -103,5 +103,15 @@ export const provisioningStateSchema = z
       })
       .nullable(),
     resignedBuildId: z.uuid().nullable(),
+    resign: z
+      .object({ buildId: z.uuid(), status: z.string(), resignedBuildId: z.uuid().nullable() })
+      .nullable()
+      .describe(
+        "The re-sign the latest provision job queued that leads from this build (or the newest of its channel).",
+      ),
+    failure: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe("Why the work stopped, in plain words, with Apple's or the re-signer's own sentence."),
   })
   .describe("What a build page shows about adding devices.");
