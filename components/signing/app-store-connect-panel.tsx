@@ -190,9 +190,15 @@ export function DeviceSyncForm({
         <input id={id("enabled")} name="enabled" type="checkbox" defaultChecked={sync.enabled} />
         {app.name}: keep devices in sync
       </label>
-      <label className="flex flex-col gap-1 text-sm" htmlFor={id("identity")}>
+      {/* A certificate's long name must not widen a 390 px phone: the select shrinks to the card. */}
+      <label className="flex min-w-0 max-w-full flex-col gap-1 text-sm" htmlFor={id("identity")}>
         Signing identity
-        <select id={id("identity")} name="identityId" defaultValue={sync.identityId ?? ""} className={inputClass}>
+        <select
+          id={id("identity")}
+          name="identityId"
+          defaultValue={sync.identityId ?? ""}
+          className={`${inputClass} max-w-full`}
+        >
           {identities.map((i) => (
             <option key={i.id} value={i.id}>
               {i.label}
