@@ -77,6 +77,28 @@ describe("pages", () => {
     (a) => page(a, `/apps/${own().appId}/channels/no-such-channel`),
   );
 
+  // Managing channels and deleting a build: only those who may publish to the app; everyone else a 404.
+  check(
+    "GET /apps/<own>/channels (manage channels)",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/channels`),
+  );
+  check(
+    "GET /apps/<foreign>/channels (manage channels)",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${foreign().appId}/channels`),
+  );
+  check(
+    "GET /apps/<own>/builds/<own build>/delete",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${own().appId}/builds/${own().buildId}/delete`),
+  );
+  check(
+    "GET /apps/<foreign>/builds/<foreign build>/delete",
+    { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 404, admin: 200, disabled: 307 },
+    (a) => page(a, `/apps/${foreign().appId}/builds/${foreign().buildId}/delete`),
+  );
+
   check(
     "GET /upload",
     { anonymous: 307, memberNoAccess: 404, memberWithAccess: 404, uploader: 200, admin: 200, disabled: 307 },
