@@ -282,6 +282,12 @@ describe("the default channel leads", () => {
         assert.equal(await asks.count(), 1, variant.name);
         assert.match((await asks.textContent()) ?? "", new RegExp(`Ask ${server.admin.email.replace(".", "\\.")}`));
         assert.equal(((await page.locator("main").textContent()) ?? "").match(/\bask\b/gi)?.length, 1);
+        // Its channel's page gives the same verdict: no Install (nor QR, nor steps) that iOS would refuse.
+        await page.goto(`${server.baseUrl}/apps/${builds.blocked.appId}/channels/default`);
+        assert.match((await page.locator('[data-testid="install-blocked"]').textContent()) ?? "", /expired/);
+        for (const id of ["channel-install-link", "channel-install-desktop", "install-steps"]) {
+          assert.equal(await page.locator(`[data-testid="${id}"]`).count(), 0, `${variant.name}: ${id}`);
+        }
       } finally {
         await context.close();
       }

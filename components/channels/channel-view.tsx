@@ -17,6 +17,8 @@ export type ChannelViewProps = {
   channel: string;
   /** The channel's newest build, or null when it has none yet. */
   build: Pick<BuildDto, "id" | "name" | "version" | "buildNumber" | "createdAt" | "notes"> | null;
+  /** Why iOS will refuse the newest build here: then no Install, the reasons instead. */
+  blockers: { code: string; message: string }[];
   /** What the newest build asks for on first launch (trust, Developer Mode…); null without a build. */
   firstLaunch: FirstLaunch | null;
   /** The server's reading of the user agent (the page script refines it: iPadOS poses as a Mac). */
@@ -34,7 +36,7 @@ export type ChannelViewProps = {
  * phone, where Install works) and Install points at it.
  */
 export function ChannelView(props: ChannelViewProps) {
-  const { appId, channel, build, firstLaunch, device, pageUrl, installUrl, watch } = props;
+  const { appId, channel, build, blockers, firstLaunch, device, pageUrl, installUrl, watch } = props;
   const pagePath = `/apps/${appId}/channels/${encodeURIComponent(channel)}`;
   const onPhone = device === "ios" || device === "ios-in-app";
   return (
@@ -73,33 +75,50 @@ export function ChannelView(props: ChannelViewProps) {
               uploaded <LocalTime iso={build.createdAt} />
             </span>
           </p>
-          <a href={installUrl} data-testid="channel-install-link" className={`${INSTALL_BUTTON} off-ios:hidden`}>
-            <span className="in-app:hidden">
-              Install {build.name} {build.version}
-            </span>
-            <span className="hidden in-app:inline">
-              Install {build.name} {build.version} (works in Safari)
-            </span>
-          </a>
-          {onPhone ? null : (
-            <div className="on-ios:hidden space-y-2" data-testid="channel-desktop-install">
-              {/* A desktop cannot install: "Install" leads to the QR code, which opens this page on the phone. */}
-              <a href="#channel-qr" className={PRIMARY_ON_DESKTOP} data-testid="channel-install-desktop">
-                Install {build.name} {build.version} on your iPhone
-              </a>
-              <div id="channel-qr" className="scroll-mt-4">
-                <QrCode
-                  value={pageUrl}
-                  label={`QR code of this page, to install ${build.name} on an iPhone`}
-                  size={232}
-                />
-                <p className={`mt-1 text-sm ${MUTED}`}>
-                  Scan with your iPhone&apos;s or iPad&apos;s Camera: this page opens there; tap Install.
-                </p>
-              </div>
+          {blockers.length > 0 ? (
+            // The same verdict as the app and build pages: no Install that iOS would refuse.
+            <div
+              data-testid="install-blocked"
+              className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+            >
+              <p className="font-semibold">This version can&apos;t be installed.</p>
+              <ul className="mt-1 list-disc pl-5">
+                {blockers.map((w) => (
+                  <li key={w.code}>{w.message}</li>
+                ))}
+              </ul>
             </div>
+          ) : (
+            <>
+              <a href={installUrl} data-testid="channel-install-link" className={`${INSTALL_BUTTON} off-ios:hidden`}>
+                <span className="in-app:hidden">
+                  Install {build.name} {build.version}
+                </span>
+                <span className="hidden in-app:inline">
+                  Install {build.name} {build.version} (works in Safari)
+                </span>
+              </a>
+              {onPhone ? null : (
+                <div className="on-ios:hidden space-y-2" data-testid="channel-desktop-install">
+                  {/* A desktop cannot install: "Install" leads to the QR code, which opens this page on the phone. */}
+                  <a href="#channel-qr" className={PRIMARY_ON_DESKTOP} data-testid="channel-install-desktop">
+                    Install {build.name} {build.version} on your iPhone
+                  </a>
+                  <div id="channel-qr" className="scroll-mt-4">
+                    <QrCode
+                      value={pageUrl}
+                      label={`QR code of this page, to install ${build.name} on an iPhone`}
+                      size={232}
+                    />
+                    <p className={`mt-1 text-sm ${MUTED}`}>
+                      Scan with your iPhone&apos;s or iPad&apos;s Camera: this page opens there; tap Install.
+                    </p>
+                  </div>
+                </div>
+              )}
+            </>
           )}
-          {firstLaunch ? (
+          {blockers.length === 0 && firstLaunch ? (
             <InstallSteps
               appName={build.name}
               {...firstLaunch}

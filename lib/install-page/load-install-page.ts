@@ -92,6 +92,16 @@ function installStateOf(build: BuildDto, viewer: Viewer): InstallState {
   };
 }
 
+/** Why iOS will refuse `build` for this reader (the channel page: its newest build), decided as on the app and build pages. */
+export async function installBlockersFor(
+  user: UserDto,
+  build: BuildDto,
+  request: InstallPageRequest,
+  now = new Date(),
+): Promise<Warning[]> {
+  return installStateOf(build, await viewerOf(user, request, now)).blockers;
+}
+
 /** One version on the install page, everything decided here. */
 export type InstallRow = {
   build: Pick<

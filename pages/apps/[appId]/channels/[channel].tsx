@@ -7,8 +7,11 @@ import { getAppFor } from "@/lib/apps/data";
 import { requireUserRequest } from "@/lib/auth/require-user";
 import { latestBuildInChannelFor, parseChannelName } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
+import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
+import { nodeHeaders } from "@/lib/http/request-context";
 import { channelInstallUrl, channelPageUrl } from "@/lib/install-links/urls";
 import { firstLaunchOf } from "@/lib/install-page/first-launch";
+import { installBlockersFor } from "@/lib/install-page/load-install-page";
 import { watchControlFor } from "@/lib/notifications/data";
 import { classifyDevice } from "@/lib/ui/device";
 import { adminContacts } from "@/lib/users/data";
@@ -52,6 +55,14 @@ export const getServerSideProps: GetServerSideProps<Props, { appId: string; chan
           notes: build.notes,
         }
       : null,
+    blockers: build
+      ? (
+          await installBlockersFor(user, build, {
+            headers: nodeHeaders(context.req.headers),
+            deviceCookie: context.req.cookies[DEVICE_COOKIE],
+          })
+        ).map(({ code, message }) => ({ code, message }))
+      : [],
     firstLaunch: build ? firstLaunchOf(build) : null,
     device: classifyDevice(context.req.headers["user-agent"] ?? ""),
     pageUrl: channelPageUrl(publicUrl, appId, latest.channel.name),
