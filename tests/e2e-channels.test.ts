@@ -178,9 +178,11 @@ describe("channels in the browser", () => {
     assert.equal(await notes.locator("a").count(), 0, "a javascript: link is rendered as text");
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
 
+    // These generated builds are unsigned: the channel page says so, like the app and build pages, and offers
+    // no Install (the channel Install link of an installable build: tests/e2e-guidance.test.ts).
     await page.goto(`${server.baseUrl}/apps/${build.appId}/channels/production`);
-    const install = await page.locator('[data-testid="channel-install-link"]').getAttribute("href");
-    assert.ok(install?.endsWith(`/apps/${build.appId}/channels/production/install`), install ?? "");
+    assert.match((await page.locator('[data-testid="install-blocked"]').textContent()) ?? "", /provisioning profile/);
+    assert.equal(await page.locator('[data-testid="channel-install-link"]').count(), 0);
 
     await page.goto(buildPage);
     await page.locator('[data-testid="delete-build"]').click();
