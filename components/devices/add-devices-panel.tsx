@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { ProvisioningState } from "@/lib/app-store-connect/data";
+import { callApi } from "@/lib/ui/call-api";
 import { LINK, MUTED, PRIMARY_BUTTON } from "@/lib/ui/styles";
 
 /**
@@ -42,9 +43,8 @@ export function AddDevicesPanel({
   useEffect(() => {
     if (!asked || ready || failed) return;
     const timer = setTimeout(async () => {
-      const res = await fetch(`/api/v1/builds/${buildId}/devices`).catch(() => null);
-      if (res?.ok) setState(((await res.json()) as { provisioning: ProvisioningState }).provisioning);
-      else setState({ ...state });
+      const result = await callApi<{ provisioning: ProvisioningState }>(`/api/v1/builds/${buildId}/devices`);
+      setState(result.ok ? result.body.provisioning : { ...state });
     }, 2000);
     return () => clearTimeout(timer);
   }, [asked, ready, failed, state, buildId]);
@@ -52,25 +52,13 @@ export function AddDevicesPanel({
   const add = async () => {
     setSending(true);
     setError(null);
-    try {
-      const res = await fetch(`/api/v1/builds/${buildId}/devices`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      });
-      if (res.ok) {
-        setAsked(true);
-        // A new request: what an earlier job did (or failed at) is no longer this request's answer.
-        setState({ ...state, pending: state.missing.map((m) => m.id), job: null, resign: null, failure: null });
-      } else {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(body?.error?.message ?? `The request failed (${res.status}).`);
-      }
-    } catch {
-      setError("Ferry could not be reached. Try again.");
-    } finally {
-      setSending(false);
-    }
+    const result = await callApi(`/api/v1/builds/${buildId}/devices`, { method: "POST", json: {} });
+    setSending(false);
+    if (result.ok) {
+      setAsked(true);
+      // A new request: what an earlier job did (or failed at) is no longer this request's answer.
+      setState({ ...state, pending: state.missing.map((m) => m.id), job: null, resign: null, failure: null });
+    } else setError(result.message);
   };
 
   const label = admin

@@ -2,6 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, type ReactNode, useState } from "react";
+import { ResultMessage } from "@/components/ui/ui";
+import { callApi } from "@/lib/ui/call-api";
 
 const BUTTON = {
   primary: "bg-slate-900 text-white hover:bg-slate-800 dark:bg-sky-700 dark:hover:bg-sky-600",
@@ -42,21 +44,13 @@ export function ApiForm({
     const form = event.currentTarget;
     setPending(true);
     setMessage(null);
-    try {
-      const res = await fetch(endpoint, { method, body: method === "POST" ? new FormData(form) : undefined });
-      if (res.ok) {
-        form.reset();
-        setMessage(method === "POST" ? { ok: true, text: "Added." } : null);
-        router.refresh();
-      } else {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setMessage({ ok: false, text: body?.error?.message ?? `The request failed (${res.status}).` });
-      }
-    } catch {
-      setMessage({ ok: false, text: "Ferry could not be reached. Try again." });
-    } finally {
-      setPending(false);
-    }
+    const result = await callApi(endpoint, { method, form: method === "POST" ? new FormData(form) : undefined });
+    setPending(false);
+    if (result.ok) {
+      form.reset();
+      setMessage(method === "POST" ? { ok: true, text: "Added." } : null);
+      router.refresh();
+    } else setMessage({ ok: false, text: result.message });
   };
   return (
     <form aria-label={label} onSubmit={onSubmit} className={className}>
@@ -70,14 +64,7 @@ export function ApiForm({
         >
           {submitLabel}
         </button>
-        {message ? (
-          <p
-            role={message.ok ? "status" : "alert"}
-            className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}
-          >
-            {message.text}
-          </p>
-        ) : null}
+        <ResultMessage value={message} />
       </div>
     </form>
   );

@@ -2,46 +2,15 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { inputClass } from "@/components/ui/ui";
+import { inputClass, ResultMessage } from "@/components/ui/ui";
 import type { AscKeyDto, ConnectionTestDto, DeviceSyncDto } from "@/lib/app-store-connect/data";
+import { callApi } from "@/lib/ui/call-api";
 import { MUTED } from "@/lib/ui/styles";
 
 const BUTTON =
   "rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-800 disabled:opacity-60 dark:bg-sky-700 dark:hover:bg-sky-600";
 const DANGER =
   "rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950";
-
-async function send(
-  url: string,
-  method: string,
-  body?: unknown,
-): Promise<{ ok: boolean; json: unknown; message: string }> {
-  try {
-    const res = await fetch(url, {
-      method,
-      headers: body ? { "content-type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = res.status === 204 ? null : await res.json().catch(() => null);
-    const message =
-      (json as { error?: { message?: string } } | null)?.error?.message ?? `The request failed (${res.status}).`;
-    return { ok: res.ok, json, message };
-  } catch {
-    return { ok: false, json: null, message: "Ferry could not be reached. Try again." };
-  }
-}
-
-function Message({ value }: { value: { ok: boolean; text: string } | null }) {
-  if (!value) return null;
-  return (
-    <p
-      role={value.ok ? "status" : "alert"}
-      className={`text-sm ${value.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}
-    >
-      {value.text}
-    </p>
-  );
-}
 
 /** Admins: the App Store Connect API key ("Add my iPhone"), Test connection. The .p8 is sent once, never shown. */
 export function AppStoreConnectKeyPanel({ keyInfo }: { keyInfo: AscKeyDto }) {
@@ -58,10 +27,13 @@ export function AppStoreConnectKeyPanel({ keyInfo }: { keyInfo: AscKeyDto }) {
     const pasted = String(data.get("privateKey") ?? "");
     const privateKey = file instanceof File && file.size > 0 ? await file.text() : pasted;
     setBusy(true);
-    const result = await send("/api/v1/app-store-connect/key", "PUT", {
-      issuerId: String(data.get("issuerId") ?? "").trim(),
-      keyId: String(data.get("keyId") ?? "").trim(),
-      privateKey,
+    const result = await callApi("/api/v1/app-store-connect/key", {
+      method: "PUT",
+      json: {
+        issuerId: String(data.get("issuerId") ?? "").trim(),
+        keyId: String(data.get("keyId") ?? "").trim(),
+        privateKey,
+      },
     });
     setBusy(false);
     setMessage(
@@ -76,16 +48,18 @@ export function AppStoreConnectKeyPanel({ keyInfo }: { keyInfo: AscKeyDto }) {
   };
   const remove = async () => {
     if (!window.confirm("Forget the App Store Connect key? Device sync stops until a key is added again.")) return;
-    const result = await send("/api/v1/app-store-connect/key", "DELETE");
+    const result = await callApi("/api/v1/app-store-connect/key", { method: "DELETE" });
     setMessage(result.ok ? null : { ok: false, text: result.message });
     router.refresh();
   };
   const testConnection = async () => {
     setBusy(true);
     setTest(null);
-    const result = await send("/api/v1/app-store-connect/test", "POST");
+    const result = await callApi<{ connection: ConnectionTestDto }>("/api/v1/app-store-connect/test", {
+      method: "POST",
+    });
     setBusy(false);
-    if (result.ok) setTest((result.json as { connection: ConnectionTestDto }).connection);
+    if (result.ok) setTest(result.body.connection);
     setMessage(result.ok ? { ok: true, text: "Connected." } : { ok: false, text: result.message });
   };
 
@@ -151,7 +125,7 @@ export function AppStoreConnectKeyPanel({ keyInfo }: { keyInfo: AscKeyDto }) {
           {keyInfo.configured ? "Replace the key" : "Save the key"}
         </button>
       </form>
-      <Message value={message} />
+      <ResultMessage value={message} />
     </div>
   );
 }
@@ -172,9 +146,12 @@ export function DeviceSyncForm({
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const enabled = data.get("enabled") === "on";
-    const result = await send(`/api/v1/apps/${app.id}/device-sync`, "PUT", {
-      enabled,
-      ...(enabled ? { identityId: data.get("identityId"), profileType: data.get("profileType") } : {}),
+    const result = await callApi(`/api/v1/apps/${app.id}/device-sync`, {
+      method: "PUT",
+      json: {
+        enabled,
+        ...(enabled ? { identityId: data.get("identityId"), profileType: data.get("profileType") } : {}),
+      },
     });
     setMessage(result.ok ? { ok: true, text: "Saved." } : { ok: false, text: result.message });
     if (result.ok) router.refresh();
@@ -216,7 +193,7 @@ export function DeviceSyncForm({
       <button type="submit" className={BUTTON}>
         Save
       </button>
-      <Message value={message} />
+      <ResultMessage value={message} />
     </form>
   );
 }

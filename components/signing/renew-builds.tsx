@@ -2,6 +2,7 @@
 
 import { type FormEvent, useState } from "react";
 import type { RenewOffer } from "@/lib/signing/resign/renew-options";
+import { callApi } from "@/lib/ui/call-api";
 import { LINK, MUTED } from "@/lib/ui/styles";
 
 type QueuedJob = { id: string; status: string; buildId: string; channels: string[] };
@@ -33,20 +34,13 @@ export function RenewBuilds({ offer }: { offer: RenewOffer }) {
     if (!window.confirm(`Re-sign ${n} build${n === 1 ? "" : "s"} signed with "${profile.name}"?`)) return;
     setPending(true);
     setError(null);
-    try {
-      const res = await fetch(`/api/v1/signing/profiles/${profile.id}/renew`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ profileId: form.get("profileId"), identityId: form.get("identityId") }),
-      });
-      const body = (await res.json().catch(() => null)) as { jobs?: QueuedJob[]; error?: { message: string } } | null;
-      if (res.status === 202 && body?.jobs) setJobs(body.jobs);
-      else setError(body?.error?.message ?? `The request failed (${res.status}).`);
-    } catch {
-      setError("Ferry could not be reached. Try again.");
-    } finally {
-      setPending(false);
-    }
+    const result = await callApi<{ jobs: QueuedJob[] }>(`/api/v1/signing/profiles/${profile.id}/renew`, {
+      method: "POST",
+      json: { profileId: form.get("profileId"), identityId: form.get("identityId") },
+    });
+    setPending(false);
+    if (result.ok) setJobs(result.body.jobs);
+    else setError(result.message);
   };
 
   return (

@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { callApi } from "@/lib/ui/call-api";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
 type Option = { id: string; label: string };
@@ -56,23 +57,17 @@ export function ResignPanel({
     async (signal: AbortSignal) => {
       if (!choice.identityId || !choice.profileId) return;
       setPreview(null);
-      try {
-        const res = await fetch(`/api/v1/builds/${build.id}/resign/preview`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(choice),
-          signal,
-        });
-        const body = (await res.json().catch(() => null)) as { preview?: Preview; error?: { message: string } } | null;
-        setPreview(
-          res.ok && body?.preview
-            ? { key: choiceKey, result: body.preview, error: null }
-            : { key: choiceKey, result: null, error: body?.error?.message ?? `The preview failed (${res.status}).` },
-        );
-      } catch {
-        if (!signal.aborted)
-          setPreview({ key: choiceKey, result: null, error: "Ferry could not be reached. Try again." });
-      }
+      const result = await callApi<{ preview: Preview }>(`/api/v1/builds/${build.id}/resign/preview`, {
+        method: "POST",
+        json: choice,
+        signal,
+      });
+      if (signal.aborted) return;
+      setPreview(
+        result.ok
+          ? { key: choiceKey, result: result.body.preview, error: null }
+          : { key: choiceKey, result: null, error: result.message },
+      );
     },
     [build.id, choice, choiceKey],
   );
@@ -88,9 +83,8 @@ export function ResignPanel({
   useEffect(() => {
     if (!job || job.status === "succeeded" || job.status === "failed") return;
     const timer = setTimeout(async () => {
-      const res = await fetch(`/api/v1/jobs/${job.id}`).catch(() => null);
-      if (res?.ok) setJob(((await res.json()) as { job: Job }).job);
-      else setJob({ ...job });
+      const result = await callApi<{ job: Job }>(`/api/v1/jobs/${job.id}`);
+      setJob(result.ok ? result.body.job : { ...job });
     }, 1000);
     return () => clearTimeout(timer);
   }, [job]);
@@ -101,24 +95,17 @@ export function ResignPanel({
     setPending(true);
     setError(null);
     setJob(null);
-    try {
-      const res = await fetch(`/api/v1/builds/${build.id}/resign`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          identityId: choice.identityId,
-          profileId: choice.profileId,
-          channels: form.get("sameChannels") ? build.channels : undefined,
-        }),
-      });
-      const body = (await res.json().catch(() => null)) as { job?: Job; error?: { message: string } } | null;
-      if (res.status === 202 && body?.job) setJob(body.job);
-      else setError(body?.error?.message ?? `The request failed (${res.status}).`);
-    } catch {
-      setError("Ferry could not be reached. Try again.");
-    } finally {
-      setPending(false);
-    }
+    const result = await callApi<{ job: Job }>(`/api/v1/builds/${build.id}/resign`, {
+      method: "POST",
+      json: {
+        identityId: choice.identityId,
+        profileId: choice.profileId,
+        channels: form.get("sameChannels") ? build.channels : undefined,
+      },
+    });
+    setPending(false);
+    if (result.ok) setJob(result.body.job);
+    else setError(result.message);
   };
 
   return (

@@ -149,3 +149,16 @@ export function ScrollRegion({
     </div>
   );
 }
+
+/** The outcome of a button press: a polite status when it worked, an alert with the reason when it did not. */
+export function ResultMessage({ value }: { value: { ok: boolean; text: string } | null }) {
+  if (!value) return null;
+  return (
+    <p
+      role={value.ok ? "status" : "alert"}
+      className={`text-sm ${value.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}
+    >
+      {value.text}
+    </p>
+  );
+}
