@@ -12,10 +12,16 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import * as plist from "plist";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
-import { iPhoneDescriptor, launchBrowser, newDesktopContext, newIPhoneContext, signIn } from "./helpers/browser";
-import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
+import {
+  iPhoneDescriptor,
+  launchBrowser,
+  newDesktopContext,
+  newIPhoneContext,
+  registerThisPhone as registerInBrowser,
+  signIn,
+} from "./helpers/browser";
+import { testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
 import { queryDatabase } from "./helpers/test-database";
@@ -35,29 +41,8 @@ let listedUdid: string;
 const pki = testDeviceIdentityCa();
 const iphoneIdentity = pki.newDevice();
 
-/** Taps "Register this iPhone", reads the downloaded profile, posts the device's signed answer as iOS would. */
-async function registerThisPhone(udid: string, on: Page = page, start = "/devices"): Promise<string> {
-  if (start) await on.goto(`${server.baseUrl}${start}`);
-  const button = on.getByTestId("register-device");
-  assert.match((await button.textContent()) ?? "", /Register this iPhone/);
-  const [download] = await Promise.all([on.waitForEvent("download", { timeout: 30_000 }), button.click()]);
-  const file = await download.path();
-  const profile = plist.parse(fs.readFileSync(file, "utf8")) as {
-    PayloadType: string;
-    PayloadContent: { URL: string; Challenge: string };
-  };
-  assert.equal(profile.PayloadType, "Profile Service");
-  const body = signPost(
-    plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
-    iphoneIdentity,
-  );
-  const res = await fetch(profile.PayloadContent.URL, {
-    method: "POST",
-    redirect: "manual",
-    body: new Uint8Array(body),
-  });
-  assert.equal(res.status, 301);
-  return res.headers.get("location")!;
+function registerThisPhone(udid: string, on: Page = page, start = "/devices"): Promise<string> {
+  return registerInBrowser(on, { baseUrl: server.baseUrl, udid, identity: iphoneIdentity, start });
 }
 
 before(async () => {

@@ -4,6 +4,8 @@
  * internet), emulated iPhone / iPad / desktop contexts, sign-in, and reading
  * the QR code a page renders.
  */
+import assert from "node:assert/strict";
+import fs from "node:fs";
 import jsQR from "jsqr";
 import {
   type Browser,
@@ -14,7 +16,10 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
+import * as plist from "plist";
 import { PNG } from "pngjs";
+import type { CmsSigner } from "@/lib/devices/cms-sign";
+import { signPost } from "./device-identity";
 
 export const CHROMIUM_PATH = process.env.FERRY_TEST_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -184,4 +189,36 @@ export async function readQrCode(locator: Locator): Promise<{ text: string; enla
   const enlarged = decodeQrPng(await shoot());
   if (enlarged === null) throw new Error("no QR code could be decoded from the element, even enlarged to 480px");
   return { text: enlarged, enlarged: true };
+}
+
+/**
+ * Taps "Register this iPhone" (on `start`, or the page as it is when `start` is empty), reads the downloaded
+ * enrollment profile, and posts the device's answer signed by `identity` as iOS would. Returns where Ferry
+ * sends Safari next (the confirmation page).
+ */
+export async function registerThisPhone(
+  page: Page,
+  options: { baseUrl: string; udid: string; identity: CmsSigner; start?: string },
+): Promise<string> {
+  const { baseUrl, udid, identity, start = "/devices" } = options;
+  if (start) await page.goto(`${baseUrl}${start}`);
+  const button = page.getByTestId("register-device");
+  assert.match((await button.textContent()) ?? "", /Register this iPhone/);
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 30_000 }), button.click()]);
+  const profile = plist.parse(fs.readFileSync(await download.path(), "utf8")) as {
+    PayloadType: string;
+    PayloadContent: { URL: string; Challenge: string };
+  };
+  assert.equal(profile.PayloadType, "Profile Service");
+  const body = signPost(
+    plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
+    identity,
+  );
+  const res = await fetch(profile.PayloadContent.URL, {
+    method: "POST",
+    redirect: "manual",
+    body: new Uint8Array(body),
+  });
+  assert.equal(res.status, 301);
+  return res.headers.get("location") ?? "";
 }
