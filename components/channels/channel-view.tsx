@@ -1,6 +1,6 @@
 import { ReleaseNotes } from "@/components/builds/release-notes";
 import { InstallGuidance } from "@/components/install/install-guidance";
-import { INSTALL_BUTTON } from "@/components/install/install-panel";
+import { INSTALL_BUTTON, InstallBlocked } from "@/components/install/install-panel";
 import { InstallSteps } from "@/components/install/install-steps";
 import { QrCode } from "@/components/install/qr-code";
 import { WatchControl, type WatchControlProps } from "@/components/notifications/watch-control";
@@ -77,17 +77,7 @@ export function ChannelView(props: ChannelViewProps) {
           </p>
           {blockers.length > 0 ? (
             // The same verdict as the app and build pages: no Install that iOS would refuse.
-            <div
-              data-testid="install-blocked"
-              className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
-            >
-              <p className="font-semibold">This version can&apos;t be installed.</p>
-              <ul className="mt-1 list-disc pl-5">
-                {blockers.map((w) => (
-                  <li key={w.code}>{w.message}</li>
-                ))}
-              </ul>
-            </div>
+            <InstallBlocked blockers={blockers} />
           ) : (
             <>
               <a href={installUrl} data-testid="channel-install-link" className={`${INSTALL_BUTTON} off-ios:hidden`}>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { AskUploader } from "@/components/install/ask-uploader";
 import { FreshInstallLink } from "@/components/install/fresh-install-link";
 import { FirstLaunchHelp } from "@/components/install/install-steps";
@@ -49,6 +50,30 @@ export const INSTALL_BUTTON = `${PRIMARY_BUTTON} w-full sm:w-auto on-ios:w-full 
 /** A secondary version's Install: one big Install per page (the lead's). */
 const SMALL_INSTALL_BUTTON = `${SMALL_BUTTON} self-start sm:w-auto off-ios:w-auto off-ios:border-0 off-ios:bg-transparent off-ios:px-0 off-ios:py-0 off-ios:text-sm off-ios:font-normal off-ios:text-sky-700 off-ios:shadow-none off-ios:underline dark:off-ios:text-sky-300`;
 
+/** Why iOS would refuse this build, in place of an Install button (app, build and channel pages alike). */
+export function InstallBlocked({
+  blockers,
+  children,
+}: {
+  blockers: readonly { code: string; message: string }[];
+  children?: ReactNode;
+}) {
+  return (
+    <div
+      data-testid="install-blocked"
+      className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+    >
+      <p className="font-semibold">This version can&apos;t be installed.</p>
+      <ul className="mt-1 list-disc pl-5">
+        {blockers.map((w) => (
+          <li key={w.code}>{w.message}</li>
+        ))}
+      </ul>
+      {children}
+    </div>
+  );
+}
+
 /**
  * One build's install action, device-aware: on iPhone/iPad the Install button;
  * on a desktop a large QR code of the same itms-services URL (a phone cannot
@@ -70,16 +95,7 @@ export async function InstallPanel({
 }: Props) {
   if (blockers.length > 0) {
     return (
-      <div
-        data-testid="install-blocked"
-        className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
-      >
-        <p className="font-semibold">This version can&apos;t be installed.</p>
-        <ul className="mt-1 list-disc pl-5">
-          {blockers.map((w) => (
-            <li key={w.code}>{w.message}</li>
-          ))}
-        </ul>
+      <InstallBlocked blockers={blockers}>
         {contact === undefined ? null : (
           <AskUploader contact={contact} device={blockers.some((b) => b.code === "device_not_in_profile")} />
         )}
@@ -92,7 +108,7 @@ export async function InstallPanel({
             (to see what iOS says).
           </p>
         ) : null}
-      </div>
+      </InstallBlocked>
     );
   }
   const onPhone = device === "ios" || device === "ios-in-app";
