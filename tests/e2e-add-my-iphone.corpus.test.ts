@@ -174,7 +174,14 @@ describe("Add my iPhone on an iPhone", () => {
   });
 
   test("Apple refuses (the yearly device limit): the panel stops waiting and says why, with Apple's words", async () => {
-    const created = await server.cli(["user", "create", "--email", "second@example.com", "--password", "second-password"]);
+    const created = await server.cli([
+      "user",
+      "create",
+      "--email",
+      "second@example.com",
+      "--password",
+      "second-password",
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const context = await newIPhoneContext(browser);
     try {

@@ -112,7 +112,7 @@ export type DeviceLimitState = {
 };
 
 /** The last-known count of each kind, against Apple's limit. */
-export async function deviceLimits(): Promise<Map<DeviceKind, DeviceLimitState>> {
+async function deviceLimits(): Promise<Map<DeviceKind, DeviceLimitState>> {
   const rows = await prisma().ascDeviceCount.findMany();
   return new Map(
     rows.flatMap((r) => {
