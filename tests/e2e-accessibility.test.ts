@@ -111,11 +111,27 @@ function pages(): Entry[] {
     { name: "build page", path: `/apps/${appId}/builds/${buildId}`, who: "uploader" },
     { name: "build page as admin", path: `/apps/${appId}/builds/${betaBuildId}`, who: "admin" },
     {
-      name: "ad hoc build page: Add my iPhone",
+      name: "ad hoc build page: Add my iPhone, near Apple's yearly device limit",
       path: `/apps/${appId}/builds/${adHocBuildId}`,
       who: "member",
       prepare: async (page) => {
         await page.getByTestId("add-devices-button").waitFor();
+        await page.getByTestId("add-devices-count").waitFor();
+      },
+    },
+    {
+      name: "ad hoc build page at Apple's yearly device limit: the reason instead of the button",
+      path: `/apps/${appId}/builds/${adHocBuildId}`,
+      who: "member",
+      prepare: async (page) => {
+        await sql("UPDATE asc_device_counts SET used = 100 WHERE kind = 'IPHONE'");
+        try {
+          await page.reload({ waitUntil: "load" });
+          await page.waitForLoadState("networkidle");
+          await page.getByTestId("add-devices-limit").waitFor();
+        } finally {
+          await sql("UPDATE asc_device_counts SET used = 97 WHERE kind = 'IPHONE'");
+        }
       },
     },
     {
@@ -348,6 +364,8 @@ before(
       "INSERT INTO app_device_syncs (app_id, identity_id, profile_type) SELECT $1, id, 'ad-hoc' FROM signing_identities WHERE fingerprint = 'AB12'",
       [appId],
     );
+    // The last "Test connection" counted 97 iPhones: the member's panel shows the count.
+    await sql("INSERT INTO asc_device_counts (kind, used) VALUES ('IPHONE', 97)");
     await sql(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",
       [appId],

@@ -5,7 +5,10 @@
  * device sync over the API, a development build (synthetic fixture) is
  * uploaded, a person registers an iPhone the build lacks, taps "Add my
  * iPhone", sees the progress, and then opens the re-signed build, whose page
- * says the iPhone is included and offers the live Install.
+ * says the iPhone is included and offers the live Install; back on the older
+ * build, the panel leads to the newer one instead of asking again. Then a
+ * second person's request is refused by Apple (the yearly device limit): the
+ * panel stops waiting and says why in plain words, with Apple's own detail.
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
@@ -51,18 +54,18 @@ async function admin(method: string, url: string, token: string, body?: unknown)
 }
 
 /** Registers this iPhone as /devices does: the profile downloads, the simulated iOS posts the signed answer. */
-async function registerThisPhone(udid: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/devices`);
+async function registerThisPhone(udid: string, on: Page = page, identity = iphoneIdentity): Promise<void> {
+  await on.goto(`${server.baseUrl}/devices`);
   const [download] = await Promise.all([
-    page.waitForEvent("download", { timeout: 30_000 }),
-    page.getByTestId("register-device").click(),
+    on.waitForEvent("download", { timeout: 30_000 }),
+    on.getByTestId("register-device").click(),
   ]);
   const profile = plist.parse(fs.readFileSync(await download.path(), "utf8")) as {
     PayloadContent: { URL: string; Challenge: string };
   };
   const body = signPost(
     plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
-    iphoneIdentity,
+    identity,
   );
   const res = await fetch(profile.PayloadContent.URL, {
     method: "POST",
@@ -71,8 +74,8 @@ async function registerThisPhone(udid: string): Promise<void> {
   });
   assert.equal(res.status, 301);
   // Safari lands on the confirmation, which remembers this device (the build page's verdict needs it).
-  await page.goto(res.headers.get("location") ?? "");
-  await page.getByTestId("device-registered").waitFor({ timeout: 15_000 });
+  await on.goto(res.headers.get("location") ?? "");
+  await on.getByTestId("device-registered").waitFor({ timeout: 15_000 });
 }
 
 before(async () => {
@@ -160,5 +163,48 @@ describe("Add my iPhone on an iPhone", () => {
     const install = page.getByTestId("install-link");
     await install.waitFor();
     assert.match((await install.getAttribute("href")) ?? "", /^itms-services:/);
+    const resignedPath = new URL(page.url()).pathname;
+    // The older build: led to the newer re-signed one, no fresh request offered.
+    await page.goto(`${server.baseUrl}${buildPath}`);
+    const newer = page.getByTestId("add-devices-newer");
+    await newer.waitFor();
+    assert.match((await newer.textContent()) ?? "", /Your device is in the newer re-signed build/);
+    assert.equal(await newer.getByRole("link").getAttribute("href"), resignedPath);
+    assert.equal(await page.getByTestId("add-devices-button").count(), 0);
+  });
+
+  test("Apple refuses (the yearly device limit): the panel stops waiting and says why, with Apple's words", async () => {
+    const created = await server.cli([
+      "user",
+      "create",
+      "--email",
+      "second@example.com",
+      "--password",
+      "second-password",
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const context = await newIPhoneContext(browser);
+    try {
+      const second = await context.newPage();
+      await signIn(second, server.baseUrl, "second@example.com", "second-password");
+      await registerThisPhone("00008110-00E2E0A11CE00002", second, devices.newDevice());
+      // Apple has no room left for another iPhone (Ferry's own count, from its last listing, still has).
+      fake.deviceLimit = fake.devices.filter((d) => d.deviceClass === "IPHONE").length;
+      await second.goto(`${server.baseUrl}${buildPath}`);
+      await second.getByTestId("add-devices-button").click();
+      await second.getByTestId("add-devices-progress").waitFor({ timeout: 15_000 });
+      // The app's next regeneration waits for its minute after the first one started.
+      const failed = second.getByTestId("add-devices-failed");
+      await failed.waitFor({ timeout: 180_000 });
+      const words = (await failed.textContent()) ?? "";
+      assert.match(words, /^Apple's yearly device limit is reached/);
+      assert.match(words, /Apple said: .*maximum number of registered iPhone devices/);
+      assert.equal(await failed.getAttribute("role"), "alert");
+      assert.equal(await second.getByTestId("add-devices-progress").count(), 0, "no longer waiting");
+      assert.ok(!fake.devices.some((d) => d.udid === "00008110-00E2E0A11CE00002"), "nothing registered");
+    } finally {
+      fake.deviceLimit = 100;
+      await context.close();
+    }
   });
 });

@@ -10,7 +10,9 @@ import { LINK, MUTED, PRIMARY_BUTTON } from "@/lib/ui/styles";
  * missing from (admins: "Add the N missing devices"). Posts to the API (same
  * policy as curl), then follows the work: waiting for the app's next
  * regeneration, Apple, re-signing, and finally a link to the re-signed build
- * whose page offers the live Install.
+ * whose page offers the live Install. On an older build whose channel's newest
+ * already lists the device, it leads there instead; near Apple's yearly device
+ * limit it shows the count, and at it the reason replaces the button.
  */
 export function AddDevicesPanel({
   buildId,
@@ -49,6 +51,10 @@ export function AddDevicesPanel({
     return () => clearTimeout(timer);
   }, [asked, ready, failed, state, buildId]);
 
+  // What a request would add: not what the channel's newer build already lists, not what Apple has no room for.
+  const elsewhere = new Set([...(state.newer?.deviceIds ?? []), ...(state.deviceLimit?.deviceIds ?? [])]);
+  const addable = state.missing.filter((m) => !elsewhere.has(m.id));
+
   const add = async () => {
     setSending(true);
     setError(null);
@@ -57,15 +63,16 @@ export function AddDevicesPanel({
     if (result.ok) {
       setAsked(true);
       // A new request: what an earlier job did (or failed at) is no longer this request's answer.
-      setState({ ...state, pending: state.missing.map((m) => m.id), job: null, resign: null, failure: null });
+      setState({ ...state, pending: addable.map((m) => m.id), job: null, resign: null, failure: null });
     } else setError(result.message);
   };
 
   const label = admin
-    ? `Add the ${state.missing.length} missing device${state.missing.length === 1 ? "" : "s"}`
-    : state.missing.length === 1
+    ? `Add the ${addable.length} missing device${addable.length === 1 ? "" : "s"}`
+    : addable.length === 1
       ? "Add my iPhone"
-      : `Add my ${state.missing.length} devices`;
+      : `Add my ${addable.length} devices`;
+  const newer = state.newer;
   const progress = !state.job
     ? "Asked."
     : state.job.status === "queued"
@@ -98,21 +105,42 @@ export function AddDevicesPanel({
         </p>
       ) : (
         <>
-          <p>
-            {admin
-              ? `${state.missing.length} enrolled device${state.missing.length === 1 ? " is" : "s are"} not in this build's profile.`
-              : "Ferry can add your device to this build: it registers it with Apple and re-signs the build, in a few minutes."}
-          </p>
-          <button
-            type="button"
-            onClick={add}
-            disabled={sending}
-            aria-busy={sending || undefined}
-            className={PRIMARY_BUTTON}
-            data-testid="add-devices-button"
-          >
-            {label}
-          </button>
+          {newer ? (
+            <p data-testid="add-devices-newer">
+              {admin && newer.deviceIds.length !== 1
+                ? `${newer.deviceIds.length} of the devices missing here are in the newer ${newer.resigned ? "re-signed " : ""}build ${newer.label} of ${newer.channel}.`
+                : `${admin ? "A device missing here" : "Your device"} is in the newer ${newer.resigned ? "re-signed " : ""}build ${newer.label} of ${newer.channel}.`}{" "}
+              <a href={`/apps/${appId}/builds/${newer.buildId}`} className={`font-medium ${LINK}`}>
+                Open it to install
+              </a>
+              .
+            </p>
+          ) : null}
+          {state.deviceLimit?.reached ? <p data-testid="add-devices-limit">{state.deviceLimit.message}</p> : null}
+          {addable.length > 0 ? (
+            <>
+              {state.deviceLimit && !state.deviceLimit.reached ? (
+                <p className={`text-xs ${MUTED}`} data-testid="add-devices-count">
+                  {state.deviceLimit.message}
+                </p>
+              ) : null}
+              <p>
+                {admin
+                  ? `${addable.length} enrolled device${addable.length === 1 ? " is" : "s are"} not in this build's profile.`
+                  : "Ferry can add your device to this build: it registers it with Apple and re-signs the build, in a few minutes."}
+              </p>
+              <button
+                type="button"
+                onClick={add}
+                disabled={sending}
+                aria-busy={sending || undefined}
+                className={PRIMARY_BUTTON}
+                data-testid="add-devices-button"
+              >
+                {label}
+              </button>
+            </>
+          ) : null}
         </>
       )}
       {error ? (
@@ -120,7 +148,9 @@ export function AddDevicesPanel({
           {error}
         </p>
       ) : null}
-      {!ready && !failed ? <p className={`text-xs ${MUTED}`}>You can leave this page; the work goes on.</p> : null}
+      {!ready && !failed && (asked || addable.length > 0) ? (
+        <p className={`text-xs ${MUTED}`}>You can leave this page; the work goes on.</p>
+      ) : null}
     </div>
   );
 }

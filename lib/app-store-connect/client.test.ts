@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
-import { createAppStoreConnectClient } from "@/lib/app-store-connect/client";
+import { appleError, createAppStoreConnectClient } from "@/lib/app-store-connect/client";
 import { makeToken, parseP8, TOKEN_LIFETIME_SECONDS, tokenSource } from "@/lib/app-store-connect/token";
 import { loadCmsSigner } from "@/lib/devices/cms-sign";
 import type { AppError } from "@/lib/errors";
@@ -123,7 +123,7 @@ describe("client against the fake App Store Connect", () => {
     try {
       await assert.rejects(
         c.registerDevice({ name: "one too many", udid: "00008030-0000000000000A02" }),
-        (e: AppError) => e.code === "asc_device_limit" && /maximum number of iPhone devices/.test(e.message),
+        (e: AppError) => e.code === "asc_device_limit" && /maximum number of registered iPhone devices/.test(e.message),
       );
     } finally {
       fake.deviceLimit = 100;
@@ -193,8 +193,48 @@ describe("client against the fake App Store Connect", () => {
         certificateIds: ["NOPE"],
         deviceIds: [],
       }),
-      (e: AppError) => e.code === "asc_certificate_unknown",
+      // No source confirms Apple's words for this one: a plain refusal carrying Apple's detail.
+      (e: AppError) => e.code === "asc_refused" && /no current certificates/.test(e.message),
     );
+  });
+
+  it("tells Apple's refusals apart as Apple words them: the limit and the role share one 403", () => {
+    const body = (status: number, code: string, title: string, detail: string) => ({
+      errors: [{ status: String(status), code, title, detail }],
+    });
+    const forbidden = "This request is forbidden for security reasons";
+    const limit = appleError(
+      403,
+      body(
+        403,
+        "FORBIDDEN_ERROR",
+        forbidden,
+        "Your development team has reached the maximum number of registered iPad devices.",
+      ),
+      "register the device X",
+    );
+    assert.equal(limit.code, "asc_device_limit");
+    assert.match(limit.message, /maximum number of registered iPad devices/);
+    const role = appleError(
+      403,
+      body(403, "FORBIDDEN_ERROR", forbidden, "The API key in use does not allow this request"),
+      "list certificates",
+    );
+    assert.equal(role.code, "asc_forbidden");
+    assert.match(role.message, /does not allow this request.*Admin or App Manager/);
+    const exists = appleError(
+      409,
+      body(
+        409,
+        "ENTITY_ERROR",
+        "There is a problem with the request entity",
+        "A device with number 'X' already exists on this team.",
+      ),
+      "register the device X",
+    );
+    assert.equal(exists.code, "asc_refused");
+    assert.match(exists.message, /already exists on this team/);
+    assert.equal(appleError(502, null, "list devices").code, "asc_unavailable");
   });
 
   it("a key without the role is asc_forbidden and says which role is needed", async () => {

@@ -1,5 +1,5 @@
 import { type AppStoreConnectKey, tokenSource } from "@/lib/app-store-connect/token";
-import { AppError, type ErrorCode } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 
 /**
  * A typed client for the four App Store Connect resources Ferry uses
@@ -65,26 +65,48 @@ function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
+/**
+ * Apple's refusals Ferry tells apart, as Apple words them. Apple says to
+ * handle errors by `code` ("Parsing the Error Response Code",
+ * developer.apple.com/documentation/appstoreconnectapi/parsing-the-error-response-code),
+ * but two refusals share one code, so the detail tells them apart:
+ * - the yearly device limit is a 403 FORBIDDEN_ERROR, "This request is
+ *   forbidden for security reasons", whose detail names the class: "Your
+ *   development team has reached the maximum number of registered iPhone
+ *   devices." (quoted from `POST /v1/devices` through fastlane in
+ *   github.com/AtB-AS/mittatb-app/pull/5972; Xcode's error 5405 says the same
+ *   words, github.com/nab138/iloader/issues/715);
+ * - a key whose role may not do this is the same 403 FORBIDDEN_ERROR with
+ *   "The API key in use does not allow this request"
+ *   (developer.apple.com/forums/thread/740115);
+ * - a UDID already registered is a 409 ENTITY_ERROR "A device with number
+ *   '…' already exists on this team." (github.com/fastlane/fastlane/issues/17429).
+ * No source confirms Apple's answer to a profile naming a certificate the
+ * account lacks, so that stays `asc_refused` with Apple's detail; the job
+ * finds the certificate by listing before it asks (asc_certificate_unknown).
+ */
+const DEVICE_LIMIT_DETAIL = /maximum number of registered .*devices/i;
+export const DEVICE_EXISTS_DETAIL = /already exists on this team/i;
+
 /** Apple's refusal as a Ferry error: a code per case Ferry explains, Apple's detail in the sentence. */
 export function appleError(status: number, body: Document | null, what: string): AppError {
   const first = body?.errors?.[0];
   const detail = first?.detail ?? first?.title ?? `HTTP ${status}`;
   const says = `App Store Connect refused to ${what}: ${detail}`;
-  let code: ErrorCode = "asc_refused";
   if (status === 401) {
     return new AppError(
       "asc_unauthorized",
       `${says} Check the issuer id, the key id and the .p8 (a revoked key stops working).`,
     );
   }
+  // Checked before the role: Apple answers the limit with the same 403 FORBIDDEN_ERROR.
+  if (DEVICE_LIMIT_DETAIL.test(detail)) return new AppError("asc_device_limit", says);
   if (status === 403) {
     return new AppError("asc_forbidden", `${says} The API key needs the Admin or App Manager role.`);
   }
-  if (status === 429) code = "asc_rate_limited";
-  else if (status >= 500) code = "asc_unavailable";
-  else if (/maximum number of .*devices/i.test(detail)) code = "asc_device_limit";
-  else if (/certificate/i.test(detail) && status === 409) code = "asc_certificate_unknown";
-  return new AppError(code, says);
+  if (status === 429) return new AppError("asc_rate_limited", says);
+  if (status >= 500) return new AppError("asc_unavailable", says);
+  return new AppError("asc_refused", says);
 }
 
 function retryAfterSeconds(header: string | null, attempt: number): number {

@@ -1,8 +1,20 @@
 import type { Actor } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
 import type { AppStoreConnectClient } from "@/lib/app-store-connect/client";
+import {
+  countByKind,
+  DEVICE_KIND_WORDS,
+  DEVICE_LIMIT_NEAR,
+  type DeviceLimitState,
+  deviceCountWords,
+  deviceLimitReachedWords,
+  devicesOverLimit,
+  kindOfModel,
+  recordDeviceListing,
+} from "@/lib/app-store-connect/device-counts";
 import { DEVICE_LIMIT_PER_KIND, PROVISION_JOB_KIND, type SyncProfileType } from "@/lib/app-store-connect/schema";
 import { getBuildByIdFor } from "@/lib/builds/data";
+import { listChannelsFor } from "@/lib/channels/data";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
@@ -72,13 +84,17 @@ export async function loadAppStoreConnectClient(
   });
 }
 
-/** Admins: "Test connection": the account's certificates and its devices per kind (used/limit). */
+/**
+ * Admins: "Test connection": the account's certificates and its devices per
+ * kind (used/limit). The count is stored: the Add-my-iPhone panel shows it
+ * near the limit, and a request at the limit is refused before any job.
+ */
 export async function testAscConnection(by: Actor): Promise<ConnectionTestDto> {
   authorize(by, "app-store-connect.manage");
   const client = await loadAppStoreConnectClient();
   const [certificates, devices] = await Promise.all([client.listCertificates(), client.listDevices()]);
-  const used = new Map<string, number>();
-  for (const d of devices) used.set(d.deviceClass || "UNKNOWN", (used.get(d.deviceClass || "UNKNOWN") ?? 0) + 1);
+  await recordDeviceListing(devices);
+  const used = countByKind(devices);
   return {
     certificates: certificates.map((c) => ({
       id: c.id,
@@ -127,6 +143,25 @@ export type ProvisioningState = {
   resign: { buildId: string; status: string; resignedBuildId: string | null } | null;
   /** Why the work stopped, in plain words (Apple's or the re-signer's own sentence included). */
   failure: { code: string; message: string } | null;
+  /**
+   * The newest build of a channel this (older) build is in, when it already
+   * lists some of `missing` (re-signed for them, typically): the page leads
+   * there instead of asking again. `deviceIds`: the devices it lists.
+   */
+  newer: { buildId: string; label: string; channel: string; resigned: boolean; deviceIds: string[] } | null;
+  /**
+   * Apple's yearly limit for the kind of the devices still to add, from the
+   * last-known count, when near or at it. `reached`: `deviceIds` (devices
+   * Apple does not know yet) cannot be added and the server refuses them.
+   */
+  deviceLimit: {
+    kind: string;
+    used: number;
+    limit: number;
+    reached: boolean;
+    message: string;
+    deviceIds: string[];
+  } | null;
 };
 
 /** A failed job's error as the person reads it: what happened and what to do, then the error's own sentence. */
@@ -159,6 +194,8 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
     resignedBuildId: null,
     resign: null,
     failure: null,
+    newer: null,
+    deviceLimit: null,
   };
   if (!udids) return none;
   const [sync, key] = await Promise.all([
@@ -166,9 +203,11 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
     prisma().appStoreConnectKey.findFirst({ select: { id: true } }),
   ]);
   const devices = await visibleActiveDevices(user);
-  const missing = devices
-    .filter((d) => !udids.has(d.udid))
-    .map((d) => ({ id: d.id, udid: d.udid, name: d.name, owner: d.owner?.email ?? null }));
+  const lacking = devices.filter((d) => !udids.has(d.udid));
+  const missing = lacking.map((d) => ({ id: d.id, udid: d.udid, name: d.name, owner: d.owner?.email ?? null }));
+  const newer = lacking.length > 0 ? await newerBuildListing(user, build, lacking) : null;
+  const covered = new Set(newer?.deviceIds ?? []);
+  const deviceLimit = await deviceLimitFor(lacking.filter((d) => !covered.has(d.id)));
   const pendingRows = await prisma().appProvisionedDevice.findMany({
     where: { appId: build.appId, provisionedAt: null, deviceId: { in: devices.map((d) => d.id) } },
     select: { deviceId: true },
@@ -209,6 +248,60 @@ export async function provisioningStateFor(user: UserDto, buildId: string): Prom
     resignedBuildId: resigned?.id ?? null,
     resign: resign ? { buildId: resign.buildId, status: resign.status, resignedBuildId: resign.resignedBuildId } : null,
     failure,
+    newer,
+    deviceLimit,
+  };
+}
+
+/** The newest build of a channel `build` is in (not `build`), seen by `user`, that lists some of `lacking`. */
+async function newerBuildListing(
+  user: UserDto,
+  build: { id: string; appId: string; channels: string[] },
+  lacking: { id: string; udid: string }[],
+): Promise<ProvisioningState["newer"]> {
+  if (build.channels.length === 0) return null;
+  const channels = (await listChannelsFor(user, build.appId)).filter(
+    (c) => build.channels.includes(c.name) && c.latest && c.latest.id !== build.id,
+  );
+  for (const channel of channels) {
+    const latest = channel.latest ? await getBuildByIdFor(user, channel.latest.id) : null;
+    const lists = latest ? provisionedUdids(latest) : null;
+    const deviceIds = lists ? lacking.filter((d) => lists.has(d.udid)).map((d) => d.id) : [];
+    if (latest && deviceIds.length > 0) {
+      return {
+        buildId: latest.id,
+        label: `${latest.version} (${latest.buildNumber})`,
+        channel: channel.name,
+        resigned: latest.resignedFrom !== null,
+        deviceIds,
+      };
+    }
+  }
+  return null;
+}
+
+/** The yearly limit of the kind nearest to it among `devices` (those still to add), when near or at it. */
+async function deviceLimitFor(
+  devices: { id: string; udid: string; model: string | null }[],
+): Promise<ProvisioningState["deviceLimit"]> {
+  if (devices.length === 0) return null;
+  const { blocked, limits } = await devicesOverLimit(devices);
+  let nearest: DeviceLimitState | null = null;
+  for (const d of devices) {
+    const kind = kindOfModel(d.model);
+    const state = kind ? limits.get(kind) : undefined;
+    if (state && (!nearest || state.used > nearest.used)) nearest = state;
+  }
+  if (!nearest || nearest.used < nearest.limit - DEVICE_LIMIT_NEAR) return null;
+  const kind = nearest.kind;
+  const stopped = blocked.filter((d) => kindOfModel(d.model) === kind);
+  return {
+    kind: DEVICE_KIND_WORDS[kind],
+    used: nearest.used,
+    limit: nearest.limit,
+    reached: stopped.length > 0,
+    message: stopped.length > 0 ? deviceLimitReachedWords(nearest) : deviceCountWords(nearest),
+    deviceIds: stopped.map((d) => d.id),
   };
 }
 

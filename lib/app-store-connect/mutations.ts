@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Actor, actorUserId } from "@/lib/access/actor";
 import { authorize, can } from "@/lib/access/policy";
 import { type DeviceSyncDto, toDeviceSyncDto } from "@/lib/app-store-connect/data";
+import { deviceLimitReachedWords, devicesOverLimit, kindOfModel } from "@/lib/app-store-connect/device-counts";
 import {
   type DeviceSyncInput,
   deviceSyncSchema,
@@ -155,8 +156,18 @@ export async function requestProvisioning(input: ProvisionRequest, by: Actor): P
     throw new AppError("not_found", "A device was not found, or it is disabled.");
   }
   for (const d of candidates) authorize(by, "device.provision", { ownerId: d.userId });
-  const devices = candidates.filter((d) => !udids.has(d.udid));
-  if (devices.length === 0) throw new AppError("bad_request", "Every device you asked for is already in this build.");
+  const lacking = candidates.filter((d) => !udids.has(d.udid));
+  if (lacking.length === 0) throw new AppError("bad_request", "Every device you asked for is already in this build.");
+  // Apple's yearly limit, as last counted: refused here rather than by Apple after a job ran.
+  const { blocked, limits } = await devicesOverLimit(lacking);
+  const full = blocked[0];
+  const fullKind = full ? kindOfModel(full.model) : null;
+  const fullState = fullKind ? limits.get(fullKind) : undefined;
+  if (fullState && (parsed.deviceIds || blocked.length === lacking.length)) {
+    throw new AppError("asc_device_limit", deviceLimitReachedWords(fullState));
+  }
+  // "Add the N missing devices": the ones Apple still has room for.
+  const devices = lacking.filter((d) => !blocked.includes(d));
   const payload: ProvisionJobPayload = { appId: build.appId };
   const jobId = await prisma().$transaction(async (tx) => {
     for (const d of devices) {

@@ -1,6 +1,12 @@
 import { userActor } from "@/lib/access/actor";
-import type { AppStoreConnectClient, AscProfileType } from "@/lib/app-store-connect/client";
+import { type AppStoreConnectClient, type AscProfileType, DEVICE_EXISTS_DETAIL } from "@/lib/app-store-connect/client";
 import { loadAppStoreConnectClient } from "@/lib/app-store-connect/data";
+import {
+  countRegistered,
+  kindOfDeviceClass,
+  kindOfModel,
+  recordDeviceListing,
+} from "@/lib/app-store-connect/device-counts";
 import type { ProvisionJobPayload } from "@/lib/app-store-connect/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { listChannelsFor } from "@/lib/channels/data";
@@ -15,7 +21,8 @@ import { findUserById, type UserDto } from "@/lib/users/data";
 /**
  * The `provision-devices` job: one app, every device asked for it. Each step
  * is safe to run again after a lost lease or a retry:
- *   1. registers each UDID Apple does not know (a 409 or a listing finds the
+ *   1. lists the account's devices (stored: the count per kind, the UDIDs
+ *      Apple knows), registers each UDID Apple does not know (a 409 finds the
  *      one that exists; asc_devices remembers it, so none is registered twice);
  *   2. finds the bundle id of the app and of each extension;
  *   3. per bundle, makes a profile named for this job (a retry adopts the
@@ -46,22 +53,26 @@ function deviceName(owner: string | null, model: string | null, name: string | n
 
 async function ensureRegistered(
   client: AppStoreConnectClient,
+  listed: Map<string, string>,
   device: { udid: string; name: string | null; model: string | null; owner: string | null },
 ): Promise<{ ascId: string; registered: boolean }> {
   const known = await prisma().ascDevice.findUnique({ where: { udid: device.udid } });
   if (known) return { ascId: known.ascId, registered: false };
-  const [existing] = await client.listDevices({ udids: [device.udid] });
-  let ascId = existing?.id;
+  let ascId = listed.get(device.udid);
   let registered = false;
   if (!ascId) {
     try {
-      ascId = (
-        await client.registerDevice({ udid: device.udid, name: deviceName(device.owner, device.model, device.name) })
-      ).id;
+      const made = await client.registerDevice({
+        udid: device.udid,
+        name: deviceName(device.owner, device.model, device.name),
+      });
+      ascId = made.id;
       registered = true;
+      // One place fewer this membership year, until the next listing counts again.
+      await countRegistered([kindOfDeviceClass(made.deviceClass) ?? kindOfModel(device.model)]);
     } catch (error) {
       // Registered meanwhile (another instance, or by hand): reuse it.
-      if (!(isAppError(error) && /already exists/i.test(error.message))) throw error;
+      if (!(isAppError(error) && DEVICE_EXISTS_DETAIL.test(error.message))) throw error;
       ascId = (await client.listDevices({ udids: [device.udid] }))[0]?.id;
       if (!ascId) throw error;
     }
@@ -140,11 +151,14 @@ export async function runProvisionJob(
       select: { device: { select: { udid: true, name: true, model: true, user: { select: { email: true } } } } },
     });
 
-    // 1. Devices.
+    // 1. Devices: one listing of the account tells which UDIDs Apple knows and how many of each kind it has.
+    const account = await client.listDevices();
+    await recordDeviceListing(account);
+    const listed = new Map(account.map((d) => [d.udid, d.id]));
     const registered: string[] = [];
     const deviceIds: string[] = [];
     for (const { device } of wanted) {
-      const result = await ensureRegistered(client, { ...device, owner: device.user?.email ?? null });
+      const result = await ensureRegistered(client, listed, { ...device, owner: device.user?.email ?? null });
       if (result.registered) registered.push(device.udid);
       deviceIds.push(result.ascId);
     }

@@ -148,6 +148,14 @@ describe("set-up", () => {
     assert.equal(test.certificates.length, 1);
     assert.match(test.certificates[0]?.name ?? "", /Ferry Test/);
     assert.deepEqual(test.devices, [{ kind: "IPHONE", used: 1, limit: 100 }]);
+    // Stored for the Add-my-iPhone panel, every kind counted (none of a kind is 0), and the UDID known to Apple.
+    const counts = await db.query<{ kind: string; used: number }>("SELECT kind, used FROM asc_device_counts");
+    assert.equal(counts.find((c) => c.kind === "IPHONE")?.used, 1);
+    assert.equal(counts.find((c) => c.kind === "IPAD")?.used, 0);
+    const known = await db.query<{ registered_by_ferry: boolean }>(
+      "SELECT registered_by_ferry FROM asc_devices WHERE udid = '00008030-0000000000HANDMADE'",
+    );
+    assert.deepEqual(known, [{ registered_by_ferry: false }]);
     await assert.rejects(testAscConnection(userActor(member, context)), isCode("forbidden"));
   });
 
@@ -204,6 +212,9 @@ describe("Add my iPhone", () => {
       assert.equal(info.type, "ad-hoc");
       assert.deepEqual(info.devices, [memberUdid]);
     }
+    // The job's listing of the account is counted too, with the device it registered.
+    const [iphones] = await db.query<{ used: number }>("SELECT used FROM asc_device_counts WHERE kind = 'IPHONE'");
+    assert.equal(iphones?.used, fake.devices.filter((d) => d.deviceClass === "IPHONE").length);
     const stored = await db.query<{ uuid: string; devices: string[] }>("SELECT uuid, devices FROM signing_profiles");
     assert.equal(stored.length, 2);
     assert.ok(stored.every((s) => s.devices.includes(memberUdid)));
@@ -338,6 +349,61 @@ describe("refusals", () => {
     await finish(job);
   });
 
+  it("near Apple's yearly limit the count shows; at it the request is refused before any job", async () => {
+    const user = await createUser({ email: "limit@example.com", role: "member" }, CLI_ACTOR);
+    const device = await enrolledDevice(user);
+    const setUsed = (kind: string, used: number) =>
+      db.query("UPDATE asc_device_counts SET used = $1 WHERE kind = $2", [used, kind]);
+    const [before] = await db.query<{ used: number }>("SELECT used FROM asc_device_counts WHERE kind = 'IPHONE'");
+    try {
+      await setUsed("IPHONE", 89);
+      assert.equal((await provisioningStateFor(user, buildId))?.deviceLimit, null, "far from the limit: nothing shown");
+      await setUsed("IPHONE", 97);
+      const near = await provisioningStateFor(user, buildId);
+      assert.equal(near?.deviceLimit?.reached, false);
+      assert.match(near?.deviceLimit?.message ?? "", /^97 of 100 iPhone devices are registered/);
+      // Another kind at its limit says nothing about an iPhone.
+      await setUsed("IPHONE", 10);
+      await setUsed("IPAD", 100);
+      assert.equal((await provisioningStateFor(user, buildId))?.deviceLimit, null);
+      await setUsed("IPHONE", 100);
+      const full = await provisioningStateFor(user, buildId);
+      assert.equal(full?.deviceLimit?.reached, true);
+      assert.deepEqual(full?.deviceLimit?.deviceIds, [device.id]);
+      assert.match(full?.deviceLimit?.message ?? "", /^Apple's yearly device limit is reached: 100 of 100 iPhone/);
+      const jobs = async () => (await db.query(`SELECT id FROM jobs WHERE kind = $1`, [PROVISION_JOB_KIND])).length;
+      const queued = await jobs();
+      await assert.rejects(
+        requestProvisioning({ buildId }, userActor(user, context)),
+        isCode("asc_device_limit", /100 of 100 iPhone devices/),
+      );
+      await assert.rejects(
+        requestProvisioning({ buildId, deviceIds: [device.id] }, userActor(user, context)),
+        isCode("asc_device_limit"),
+      );
+      assert.equal(await jobs(), queued, "no job queued");
+      assert.equal(
+        (await db.query(`SELECT 1 FROM app_provisioned_devices WHERE device_id = $1::uuid`, [device.id])).length,
+        0,
+      );
+      // A device Apple already knows takes no new place: it is added at the limit.
+      await db.query(`INSERT INTO asc_devices (udid, asc_id, registered_by_ferry) VALUES ($1, 'KNOWN', false)`, [
+        device.udid,
+      ]);
+      assert.equal((await provisioningStateFor(user, buildId))?.deviceLimit?.reached, false);
+      const job = await requestProvisioning({ buildId }, userActor(user, context));
+      assert.ok(job.id);
+    } finally {
+      await setUsed("IPHONE", before?.used ?? 0);
+      await setUsed("IPAD", 0);
+      await db.query("DELETE FROM asc_devices WHERE asc_id = 'KNOWN'");
+      await db.query("DELETE FROM app_provisioned_devices WHERE device_id = $1::uuid", [device.id]);
+      await db.query(`UPDATE jobs SET status = 'succeeded' WHERE kind = $1 AND status = 'queued'`, [
+        PROVISION_JOB_KIND,
+      ]);
+    }
+  });
+
   it("the yearly device limit: Apple's detail, nothing registered, audited, said plainly on the page", async () => {
     const { job, udid, user } = await requestNew();
     fake.deviceLimit = fake.devices.filter((d) => d.deviceClass === "IPHONE").length;
@@ -348,7 +414,7 @@ describe("refusals", () => {
           refused = error;
           throw error;
         }),
-        isCode("asc_device_limit", /maximum number of iPhone devices/),
+        isCode("asc_device_limit", /maximum number of registered iPhone devices/),
       );
     } finally {
       fake.deviceLimit = 100;
@@ -365,7 +431,7 @@ describe("refusals", () => {
       state?.failure?.message ?? "",
       /^Apple's yearly device limit is reached: .* at most 100 devices of each kind/,
     );
-    assert.match(state?.failure?.message ?? "", /Apple said: .*maximum number of iPhone devices/);
+    assert.match(state?.failure?.message ?? "", /Apple said: .*maximum number of registered iPhone devices/);
     assert.ok(!fake.devices.some((d) => d.udid === udid));
     const failed = await db.query<{ details: { code: string; message: string } }>(
       `SELECT details FROM audit_events WHERE action = 'app_store_connect.provision_failed' ORDER BY at DESC LIMIT 1`,
@@ -395,5 +461,43 @@ describe("refusals", () => {
     await runProvisionJob(job);
     assert.equal(ferryProfilesInApple().length, 2);
     await finish(job);
+  });
+});
+
+describe("an older build of a channel", () => {
+  it("leads to the channel's newest build when it lists the device, instead of a fresh request", async () => {
+    const user = await createUser({ email: "older@example.com", role: "member" }, CLI_ACTOR);
+    const device = await enrolledDevice(user);
+    const other = await enrolledDevice(user, "iPad13,1");
+    assert.deepEqual((await provisioningStateFor(user, buildId))?.newer, null, "no newer build yet");
+    // The channel's newest: re-signed from the older one, listing the iPhone (not the iPad).
+    const newest = await seedBuild(db.dataDir, {
+      bundleId: APP,
+      label: "1.1",
+      uploadedById: admin.id,
+      channel: "beta",
+    });
+    await db.query(`UPDATE builds SET metadata = $1::jsonb, resigned_from_id = $2::uuid WHERE id = $3::uuid`, [
+      JSON.stringify({ ipa: {}, profile: { type: "ad-hoc", devices: [device.udid], provisionsAllDevices: false } }),
+      buildId,
+      newest.id,
+    ]);
+    const state = await provisioningStateFor(user, buildId);
+    assert.deepEqual(state?.newer, {
+      buildId: newest.id,
+      label: "1.1 (1.1)",
+      channel: "beta",
+      resigned: true,
+      deviceIds: [device.id],
+    });
+    // Still missing here (the API says so), but the iPad alone is left to ask for.
+    assert.ok(state?.missing.some((m) => m.id === device.id) && state.missing.some((m) => m.id === other.id));
+    // The newest build itself leads nowhere else; an uploaded (not re-signed) newest is named as such.
+    assert.equal((await provisioningStateFor(user, newest.id))?.newer, null);
+    await db.query(`UPDATE builds SET resigned_from_id = NULL WHERE id = $1::uuid`, [newest.id]);
+    assert.equal((await provisioningStateFor(user, buildId))?.newer?.resigned, false);
+    // Once the newest no longer lists it, the older build offers the request again.
+    await db.query(`UPDATE builds SET metadata = '{}'::jsonb WHERE id = $1::uuid`, [newest.id]);
+    assert.equal((await provisioningStateFor(user, buildId))?.newer, null);
   });
 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 export const PROVISION_JOB_KIND = "provision-devices";
 /** One profile regeneration per app per this many seconds, however many devices arrive. */
 export const PROVISION_BATCH_SECONDS = 60;
-/** Apple's yearly allowance per device kind. */
+/** Apple's yearly allowance per device kind (lib/app-store-connect/device-counts.ts). */
 export const DEVICE_LIMIT_PER_KIND = 100;
 
 export const PROFILE_TYPES = ["ad-hoc", "development"] as const;
@@ -113,5 +113,28 @@ export const provisioningStateSchema = z
       .object({ code: z.string(), message: z.string() })
       .nullable()
       .describe("Why the work stopped, in plain words, with Apple's or the re-signer's own sentence."),
+    newer: z
+      .object({
+        buildId: z.uuid(),
+        label: z.string(),
+        channel: z.string(),
+        resigned: z.boolean(),
+        deviceIds: z.array(z.uuid()),
+      })
+      .nullable()
+      .describe("The newest build of this build's channel when it already lists some of the missing devices."),
+    deviceLimit: z
+      .object({
+        kind: z.string(),
+        used: z.number().int(),
+        limit: z.number().int(),
+        reached: z.boolean(),
+        message: z.string(),
+        deviceIds: z.array(z.uuid()),
+      })
+      .nullable()
+      .describe(
+        "Apple's yearly limit for the kind of the devices to add (last-known count), near or at it; at it, `deviceIds` cannot be added.",
+      ),
   })
   .describe("What a build page shows about adding devices.");

@@ -9,7 +9,7 @@
  * It checks every request's ES256 JWT against the key's public half (`kid`,
  * `iss`, `aud` "appstoreconnect-v1", `exp` at most 20 minutes away), keeps
  * devices, bundle ids, certificates and profiles, answers 409 for a duplicate
- * or over-the-limit device, 403 when the key lacks the role, 429 with
+ * device, 403 for one over the yearly limit and when the key lacks the role, 429 with
  * Retry-After when a test asks, and mints real provisioning profiles: a plist
  * CMS-signed by the suite's test CA, listing the devices and certificate asked for.
  */
@@ -416,16 +416,31 @@ export async function startFakeAppStoreConnect(options: {
           return;
         }
         const udid = attributes.udid;
+        // Apple's words for both refusals (sources in lib/app-store-connect/client.ts).
         if (fake.devices.some((d) => d.udid.toUpperCase() === udid.toUpperCase())) {
-          return invalid(
-            `An attribute value has invalid value: A device with number '${udid}' already exists on this team.`,
+          send(
+            409,
+            apiError(
+              409,
+              "ENTITY_ERROR",
+              "There is a problem with the request entity",
+              `A device with number '${udid}' already exists on this team.`,
+            ),
           );
+          return;
         }
         const deviceClass = deviceClassOf(udid);
         if (fake.devices.filter((d) => d.deviceClass === deviceClass).length >= fake.deviceLimit) {
-          return invalid(
-            `An attribute value has invalid value: You have reached the maximum number of ${deviceClass === "IPAD" ? "iPad" : "iPhone"} devices (${fake.deviceLimit}) for this membership year.`,
+          send(
+            403,
+            apiError(
+              403,
+              "FORBIDDEN_ERROR",
+              "This request is forbidden for security reasons",
+              `Your development team has reached the maximum number of registered ${deviceClass === "IPAD" ? "iPad" : "iPhone"} devices.`,
+            ),
           );
+          return;
         }
         const device = fake.addDevice(udid, attributes.name, deviceClass);
         send(201, { data: deviceResource(device, base), links: { self: `${base}/v1/devices/${device.id}` } });
@@ -503,6 +518,7 @@ export async function startFakeAppStoreConnect(options: {
         if (!bundle) return notFound("bundleIds", bundleId);
         const certificates = ids(rel.certificates).map((id) => fake.certificates.find((c) => c.id === id));
         if (certificates.length === 0 || certificates.some((c) => !c)) {
+          // Not confirmed by any source: Ferry treats it as a plain refusal (asc_refused).
           return invalid("There are no current certificates on this team matching the provided certificate IDs.");
         }
         const devices = ids(rel.devices).map((id) => fake.devices.find((d) => d.id === id));
