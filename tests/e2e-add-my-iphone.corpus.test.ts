@@ -17,10 +17,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import * as plist from "plist";
 import { loadCmsSigner } from "@/lib/devices/cms-sign";
-import { launchBrowser, newIPhoneContext, signIn } from "./helpers/browser";
-import { signPost, testDeviceIdentityCa } from "./helpers/device-identity";
+import { launchBrowser, newIPhoneContext, registerThisPhone as registerInBrowser, signIn } from "./helpers/browser";
+import { testDeviceIdentityCa } from "./helpers/device-identity";
 import { type FakeAppStoreConnect, startFakeAppStoreConnect } from "./helpers/fake-app-store-connect";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
@@ -53,28 +52,9 @@ async function admin(method: string, url: string, token: string, body?: unknown)
   return json;
 }
 
-/** Registers this iPhone as /devices does: the profile downloads, the simulated iOS posts the signed answer. */
+/** Registers this iPhone as /devices does, then lands on the confirmation, which remembers this device (the build page's verdict needs it). */
 async function registerThisPhone(udid: string, on: Page = page, identity = iphoneIdentity): Promise<void> {
-  await on.goto(`${server.baseUrl}/devices`);
-  const [download] = await Promise.all([
-    on.waitForEvent("download", { timeout: 30_000 }),
-    on.getByTestId("register-device").click(),
-  ]);
-  const profile = plist.parse(fs.readFileSync(await download.path(), "utf8")) as {
-    PayloadContent: { URL: string; Challenge: string };
-  };
-  const body = signPost(
-    plist.build({ UDID: udid, CHALLENGE: profile.PayloadContent.Challenge, PRODUCT: "iPhone15,2", VERSION: "21F90" }),
-    identity,
-  );
-  const res = await fetch(profile.PayloadContent.URL, {
-    method: "POST",
-    redirect: "manual",
-    body: new Uint8Array(body),
-  });
-  assert.equal(res.status, 301);
-  // Safari lands on the confirmation, which remembers this device (the build page's verdict needs it).
-  await on.goto(res.headers.get("location") ?? "");
+  await on.goto(await registerInBrowser(on, { baseUrl: server.baseUrl, udid, identity }));
   await on.getByTestId("device-registered").waitFor({ timeout: 15_000 });
 }
 
