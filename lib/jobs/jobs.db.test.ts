@@ -16,6 +16,7 @@ import {
   jobRetryDelaySeconds,
   renewLease,
 } from "@/lib/jobs/jobs";
+import { enqueueScheduledJobs } from "@/lib/jobs/schedule";
 import { createJobWorker } from "@/lib/jobs/worker";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
 
@@ -150,5 +151,40 @@ describe("jobs", () => {
     assert.equal((await findJob(bad.id))?.status, "failed");
     assert.equal((await findJob(bad.id))?.error?.message, "n must be positive");
     assert.ok(lines.some((l) => l.includes(bad.id)));
+  });
+
+  it("a scheduled job is queued once per period however many instances offer it, and runs once", async () => {
+    const schedule = [
+      { kind: "test.sweep-a", everyMs: 600_000 },
+      { kind: "test.sweep-b", everyMs: 600_000 },
+    ];
+    const at = new Date("2026-12-08T10:03:00Z");
+    // Three instances offering the same period at once: two jobs in all.
+    const offered = await Promise.all([1, 2, 3].map(() => enqueueScheduledJobs(at, schedule)));
+    assert.equal(
+      offered.reduce((a, b) => a + b, 0),
+      2,
+    );
+    assert.equal(await enqueueScheduledJobs(new Date("2026-12-08T10:09:59Z"), schedule), 0, "same period");
+    const rows = await db.query<{ kind: string; period: string }>(
+      "SELECT kind, payload->>'period' AS period FROM jobs WHERE kind LIKE 'test.sweep-%' ORDER BY kind",
+    );
+    assert.deepEqual(rows, [
+      { kind: "test.sweep-a", period: "2026-12-08T10:00:00.000Z" },
+      { kind: "test.sweep-b", period: "2026-12-08T10:00:00.000Z" },
+    ]);
+    // Two workers (two instances) run them: each once.
+    const runs: string[] = [];
+    const handlers = {
+      "test.sweep-a": async () => (runs.push("a"), { ran: "a" }),
+      "test.sweep-b": async () => (runs.push("b"), { ran: "b" }),
+    };
+    const workers = [1, 2].map((w) => createJobWorker({ handlers, log: () => {}, concurrency: 2, workerId: `i${w}` }));
+    await Promise.all(workers.map((w) => w.tick()));
+    await Promise.all(workers.map((w) => w.settled()));
+    assert.deepEqual(runs.sort(), ["a", "b"]);
+    // The next period is a new job; a finished one does not block it, nor is it queued again.
+    assert.equal(await enqueueScheduledJobs(new Date("2026-12-08T10:10:00Z"), schedule), 2);
+    assert.equal(await enqueueScheduledJobs(at, schedule), 0, "a finished period is not run again");
   });
 });
