@@ -162,6 +162,7 @@ function pages(): Entry[] {
     { name: "admin devices", path: "/admin/devices", who: "admin" },
     { name: "admin signing", path: "/admin/signing", who: "admin" },
     { name: "admin audit", path: "/admin/audit", who: "admin" },
+    { name: "admin background jobs", path: "/admin/jobs", who: "admin" },
     { name: "admin settings", path: "/admin/settings", who: "admin" },
     { name: "not found", path: "/no-such-page", who: "member" },
     { name: "app not found", path: "/apps/00000000-0000-4000-8000-000000000000", who: "member" },

@@ -176,8 +176,14 @@ describe("jobs", () => {
     // Two workers (two instances) run them: each once.
     const runs: string[] = [];
     const handlers = {
-      "test.sweep-a": async () => (runs.push("a"), { ran: "a" }),
-      "test.sweep-b": async () => (runs.push("b"), { ran: "b" }),
+      "test.sweep-a": async () => {
+        runs.push("a");
+        return { ran: "a" };
+      },
+      "test.sweep-b": async () => {
+        runs.push("b");
+        return { ran: "b" };
+      },
     };
     const workers = [1, 2].map((w) => createJobWorker({ handlers, log: () => {}, concurrency: 2, workerId: `i${w}` }));
     await Promise.all(workers.map((w) => w.tick()));

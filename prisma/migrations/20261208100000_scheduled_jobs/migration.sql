@@ -11,3 +11,9 @@ CREATE INDEX "jobs_created_at_id_idx" ON "jobs" ("created_at" DESC, "id" DESC);
 -- The retention sweep removes finished jobs after JOB_RETENTION_DAYS (lib/retention/history-pruning.ts).
 CREATE INDEX "jobs_finished_at_idx" ON "jobs" ("finished_at")
     WHERE "status" IN ('succeeded', 'failed');
+
+-- The same page lists webhook deliveries and emails still to send or failed, newest first.
+CREATE INDEX "webhook_deliveries_open_created_at_idx" ON "webhook_deliveries" ("created_at" DESC, "id" DESC)
+    WHERE "status" IN ('pending', 'failed');
+CREATE INDEX "notification_mails_open_created_at_idx" ON "notification_mails" ("created_at" DESC, "id" DESC)
+    WHERE "status" IN ('pending', 'failed');
