@@ -353,6 +353,11 @@ before(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",
       [appId],
     );
+    // The jobs page has a row: a re-sign that failed for good, with its error.
+    await sql(
+      `INSERT INTO jobs (id, kind, status, attempts, max_attempts, error, finished_at)
+       VALUES (gen_random_uuid(), 'build.resign', 'failed', 3, 3, '{"code":"internal","message":"The job failed on our side."}', now())`,
+    );
     // The member watches the app (their settings list it, the app page offers Unwatch); the app has an update key.
     await sql("INSERT INTO watches (user_id, app_id) VALUES ($1, $2)", [idOf(MEMBER.email), appId]);
     await sql(
