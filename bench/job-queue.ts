@@ -53,8 +53,9 @@ async function runWorker(mechanism: Mechanism, url: string, instance: string): P
   if (mechanism === "lib") {
     process.env.DATABASE_URL = url;
     const { startJobWorker } = await import("@/lib/jobs/worker");
-    const { prisma } = await import("@/lib/db/client");
-    await prisma().$queryRaw`SELECT 1`;
+    // Connected before "go": a lookup through the same client the worker uses.
+    const { findJob } = await import("@/lib/jobs/jobs");
+    await findJob("00000000-0000-4000-8000-000000000000");
     console.log("ready");
     await go;
     startJobWorker({

@@ -2,7 +2,7 @@ import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-acces
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { afterFailure, backoffSeconds, claimLeased, secondsFromNow } from "@/lib/jobs/lease";
+import { afterFailure, claimLeased, secondsFromNow } from "@/lib/jobs/lease";
 import { toUserDto, type UserDto, userDtoSelect } from "@/lib/users/data";
 
 /**
@@ -102,11 +102,6 @@ export async function claimDueMails(limit = 10): Promise<ClaimedMail[]> {
     lease: Prisma.sql`last_attempt_at = now(), next_attempt_at = ${secondsFromNow(LEASE_SECONDS)}`,
     returning: Prisma.sql`u.id, u.user_id AS "userId", u.attempts`,
   });
-}
-
-/** Seconds to wait after failed attempt number `attempts` (1-based): base, 2×base, 4×base…, capped at 6 h. */
-export function mailRetryDelaySeconds(attempts: number, baseSeconds: number): number {
-  return backoffSeconds(attempts, baseSeconds, MAX_DELAY_SECONDS);
 }
 
 export type MailOutcome = { status: "sent" | "skipped" } | { status: "error"; error: string };
