@@ -12,6 +12,7 @@ import path from "node:path";
 import next from "next";
 import { flushAuditQueue } from "@/lib/audit/audit-queue";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
+import { startLocalSweeps } from "@/lib/boot/local-sweeps";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { SetupError } from "@/lib/boot/setup-error";
 import { EnvError } from "@/lib/config/env";
@@ -166,6 +167,12 @@ async function main(): Promise<void> {
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname ?? "0.0.0.0", resolve));
   log(`Ferry is listening on port ${env.port}; open ${env.publicUrl}`);
+  // This instance's own DATA_DIR (partial uploads, temp files); shared clean-ups are scheduled jobs below.
+  const stopLocalSweeps = startLocalSweeps({
+    dataDir: env.dataDir,
+    uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
+    log,
+  });
   // Tests only (their receivers listen on 127.0.0.1): said at every start, so it is never on unnoticed.
   if (env.webhookAllowLoopback)
     log("warning: WEBHOOK_ALLOW_LOOPBACK=true: webhooks may reach this machine (tests only)");
@@ -190,6 +197,7 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`);
     stopWebhooks();
     stopNotifications?.();
+    stopLocalSweeps();
     for (const stop of stopJobs) stop();
     server.close();
     server.closeAllConnections();

@@ -3,37 +3,34 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Job } from "@/lib/jobs/jobs";
 import { pruneHistory } from "@/lib/retention/history-pruning";
 import { applyRetention } from "@/lib/retention/retention";
-import { uploadTmpDir } from "@/lib/storage/build-files";
 import { sweepOrphanBuildFiles } from "@/lib/storage/orphan-files";
 import { buildStorage } from "@/lib/storage/storage";
-import { staleUploadAgeMs, sweepStaleStoredTemps, sweepStaleUploads } from "@/lib/storage/sweep-tmp";
 
 /**
  * The clean-ups that must not wait for a restart, each a scheduled job
  * (lib/jobs/schedule.ts: queued once per period across instances, claimed
  * once, retried with backoff, its result or error on /admin/jobs):
- * - `sweep.files`: partial uploads no longer in progress, temp files a crash
- *   left, and stored files no build row references (after a grace period,
- *   under the storage lock);
+ * - `sweep.files`: stored files no build row references (after a grace
+ *   period, under the storage lock);
  * - `sweep.history`: old history in batches (lib/retention/history-pruning.ts:
  *   audit events past AUDIT_RETENTION once their install counts are kept as
  *   daily totals, delivered webhook deliveries, expired enrollment challenges
  *   and session revocations, finished jobs);
  * - `sweep.retention`: builds outside their app's retention (under its own advisory lock).
  * Loaded on a sweep's first run only (lib/jobs/handlers.ts).
+ *
+ * What lives on one instance's own disk is not shared work: each instance's
+ * DATA_DIR (its own in a multi-instance deployment, docs/deployment.md) is
+ * cleaned by that instance (lib/boot/local-sweeps.ts).
  */
 
 export async function runSweep(job: Job, log: (line: string) => void = () => {}): Promise<Prisma.InputJsonObject> {
   const config = env();
   if (job.kind === "sweep.files") {
-    const age = staleUploadAgeMs(config.uploadIdleTimeoutSeconds);
-    const partialUploads = await sweepStaleUploads(uploadTmpDir(config.dataDir), age);
-    const temporaryFiles = await sweepStaleStoredTemps(config.dataDir, age);
     const orphanBuilds = await sweepOrphanBuildFiles(buildStorage());
-    if (partialUploads > 0) log(`Removed ${partialUploads} abandoned partial upload(s)`);
-    if (temporaryFiles > 0) log(`Removed ${temporaryFiles} abandoned temporary file(s) from builds/ and icons/`);
     if (orphanBuilds) log(`Removed the files of ${orphanBuilds} build(s) no longer in the database`);
-    return { partialUploads, temporaryFiles, orphanBuilds: Number(orphanBuilds) };
+    // null: another instance holds the storage lock and is sweeping now.
+    return orphanBuilds === null ? { orphanBuilds: 0, skipped: true } : { orphanBuilds };
   }
   if (job.kind === "sweep.history") {
     const pruned = await pruneHistory({ retentionDays: config.auditRetentionDays });
