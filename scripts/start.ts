@@ -12,7 +12,7 @@ import path from "node:path";
 import next from "next";
 import { flushAuditQueue } from "@/lib/audit/audit-queue";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
-import { startPeriodicSweeps } from "@/lib/boot/periodic-sweeps";
+import { startLocalSweeps } from "@/lib/boot/local-sweeps";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { SetupError } from "@/lib/boot/setup-error";
 import { EnvError } from "@/lib/config/env";
@@ -30,7 +30,8 @@ import {
 import { CLIENT_IP_HEADER, clientIpFor } from "@/lib/http/request-context";
 import { restoreContentLength } from "@/lib/http/restore-content-length";
 import { markFerryServer, runWithServerRequest } from "@/lib/http/server-request";
-import { JOB_HANDLERS } from "@/lib/jobs/handlers";
+import { JOB_HANDLERS, SWEEP_HANDLERS } from "@/lib/jobs/handlers";
+import { startSchedule } from "@/lib/jobs/schedule";
 import { startJobWorker } from "@/lib/jobs/worker";
 import { startNotificationWorker } from "@/lib/notifications/worker";
 import { startWebhookWorker } from "@/lib/webhooks/deliveries";
@@ -166,10 +167,10 @@ async function main(): Promise<void> {
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(env.port, env.hostname ?? "0.0.0.0", resolve));
   log(`Ferry is listening on port ${env.port}; open ${env.publicUrl}`);
-  const stopSweeps = startPeriodicSweeps({
+  // This instance's own DATA_DIR (partial uploads, temp files); shared clean-ups are scheduled jobs below.
+  const stopLocalSweeps = startLocalSweeps({
     dataDir: env.dataDir,
     uploadIdleTimeoutSeconds: env.uploadIdleTimeoutSeconds,
-    auditRetentionDays: env.auditRetentionDays,
     log,
   });
   // Tests only (their receivers listen on 127.0.0.1): said at every start, so it is never on unnoticed.
@@ -178,19 +179,26 @@ async function main(): Promise<void> {
   const stopWebhooks = startWebhookWorker({ retryBaseSeconds: env.webhookRetryBaseSeconds, log });
   // Email notifications: only with SMTP_URL and MAIL_FROM (nothing is queued otherwise).
   const stopNotifications = startNotificationWorker({ log });
-  // Durable jobs (re-signing): queued or interrupted work is resumed here after a restart (lib/jobs/).
-  const stopJobs = env.jobWorker ? startJobWorker({ handlers: JOB_HANDLERS, log }) : () => {};
-  if (!env.jobWorker) log("JOB_WORKER=false: this instance runs no background jobs");
+  // Durable jobs (re-signing, provisioning, the periodic sweeps): queued or interrupted work is resumed
+  // here after a restart (lib/jobs/). Sweeps have their own lane, so a long re-sign never holds them up.
+  const stopJobs: (() => void)[] = [];
+  if (env.jobWorker) {
+    stopJobs.push(startJobWorker({ handlers: JOB_HANDLERS, log }));
+    stopJobs.push(startJobWorker({ handlers: SWEEP_HANDLERS, log }));
+    stopJobs.push(startSchedule({ log }));
+  } else {
+    log("JOB_WORKER=false: this instance runs no background jobs or sweeps");
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
-    stopSweeps();
     stopWebhooks();
     stopNotifications?.();
-    stopJobs();
+    stopLocalSweeps();
+    for (const stop of stopJobs) stop();
     server.close();
     server.closeAllConnections();
     stopWatching();

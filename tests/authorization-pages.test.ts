@@ -267,6 +267,7 @@ describe("admin and settings pages", () => {
     "/admin/groups",
     "/admin/apps",
     "/admin/audit",
+    "/admin/jobs",
     "/admin/settings",
     "/admin/signing",
   ]) {

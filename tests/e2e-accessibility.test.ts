@@ -178,6 +178,7 @@ function pages(): Entry[] {
     { name: "admin devices", path: "/admin/devices", who: "admin" },
     { name: "admin signing", path: "/admin/signing", who: "admin" },
     { name: "admin audit", path: "/admin/audit", who: "admin" },
+    { name: "admin background jobs", path: "/admin/jobs", who: "admin" },
     { name: "admin settings", path: "/admin/settings", who: "admin" },
     { name: "not found", path: "/no-such-page", who: "member" },
     { name: "app not found", path: "/apps/00000000-0000-4000-8000-000000000000", who: "member" },
@@ -369,6 +370,11 @@ before(
     await sql(
       "INSERT INTO webhooks (id, app_id, url, secret, events, format) VALUES (gen_random_uuid(), $1, 'https://chat.example.com/hooks/ferry', 'whsec-test-secret', ARRAY['build.created'], 'slack')",
       [appId],
+    );
+    // The jobs page has a row: a re-sign that failed for good, with its error.
+    await sql(
+      `INSERT INTO jobs (id, kind, status, attempts, max_attempts, error, finished_at)
+       VALUES (gen_random_uuid(), 'build.resign', 'failed', 3, 3, '{"code":"internal","message":"The job failed on our side."}', now())`,
     );
     // The member watches the app (their settings list it, the app page offers Unwatch); the app has an update key.
     await sql("INSERT INTO watches (user_id, app_id) VALUES ($1, $2)", [idOf(MEMBER.email), appId]);

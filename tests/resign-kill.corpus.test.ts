@@ -18,6 +18,7 @@ import { withZip } from "@/lib/analysis/ipa/zip-reader";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { fixturePath } from "./helpers/fixtures";
 import { generateIpa } from "./helpers/generate-ipa";
+import { killHard } from "./helpers/kill-hard";
 import { exportP12, makeTestPki, TEST_TEAM_ID, type TestPki } from "./helpers/signing-pki";
 import { createTestDatabase, queryDatabase } from "./helpers/test-database";
 import { testProfile } from "./helpers/test-profile";
@@ -57,23 +58,6 @@ async function until<T>(read: () => Promise<T | null>, timeoutMs: number, everyM
 const start = async () => {
   server = await startFerry({ databaseUrl: database.url, dataDir, env: { ...env, CODESIGN_EXTRA_ROOTS: pki.root } });
 };
-
-/** SIGKILL the server and the process tsx runs it in (a child), by their ids. */
-function killHard(pid: number): void {
-  const children = fs
-    .readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent's id.
-        return fs.readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]?.split(" ")[1] === String(pid);
-      } catch {
-        return false;
-      }
-    });
-  for (const child of children) process.kill(Number(child), "SIGKILL");
-  process.kill(pid, "SIGKILL");
-}
 
 /** Every file under `dir`, relative. */
 function filesUnder(dir: string): string[] {

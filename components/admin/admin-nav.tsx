@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/admin/apps", label: "Apps" },
   { href: "/admin/devices", label: "Devices" },
   { href: "/admin/signing", label: "Signing" },
+  { href: "/admin/jobs", label: "Jobs" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },
 ] as const;

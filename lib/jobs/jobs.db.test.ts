@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { CLI_ACTOR } from "@/lib/access/actor";
 import { AppError } from "@/lib/errors";
+import { listBackgroundWorkPage } from "@/lib/jobs/data";
 import {
   claimJobs,
   completeJob,
@@ -16,7 +18,9 @@ import {
   jobRetryDelaySeconds,
   renewLease,
 } from "@/lib/jobs/jobs";
+import { enqueueScheduledJobs } from "@/lib/jobs/schedule";
 import { createJobWorker } from "@/lib/jobs/worker";
+import { createUser } from "@/lib/users/mutations";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
 
 let db: Awaited<ReturnType<typeof useDomainDatabase>>;
@@ -150,5 +154,101 @@ describe("jobs", () => {
     assert.equal((await findJob(bad.id))?.status, "failed");
     assert.equal((await findJob(bad.id))?.error?.message, "n must be positive");
     assert.ok(lines.some((l) => l.includes(bad.id)));
+  });
+
+  it("a scheduled job is queued once per period however many instances offer it, and runs once", async () => {
+    const schedule = [
+      { kind: "test.sweep-a", everyMs: 600_000 },
+      { kind: "test.sweep-b", everyMs: 600_000 },
+    ];
+    const at = new Date("2026-12-08T10:03:00Z");
+    // Three instances offering the same period at once: two jobs in all.
+    const offered = await Promise.all([1, 2, 3].map(() => enqueueScheduledJobs(at, schedule)));
+    assert.equal(
+      offered.reduce((a, b) => a + b, 0),
+      2,
+    );
+    assert.equal(await enqueueScheduledJobs(new Date("2026-12-08T10:09:59Z"), schedule), 0, "same period");
+    const rows = await db.query<{ kind: string; period: string }>(
+      "SELECT kind, payload->>'period' AS period FROM jobs WHERE kind LIKE 'test.sweep-%' ORDER BY kind",
+    );
+    assert.deepEqual(rows, [
+      { kind: "test.sweep-a", period: "2026-12-08T10:00:00.000Z" },
+      { kind: "test.sweep-b", period: "2026-12-08T10:00:00.000Z" },
+    ]);
+    // Two workers (two instances) run them: each once.
+    const runs: string[] = [];
+    const handlers = {
+      "test.sweep-a": async () => {
+        runs.push("a");
+        return { ran: "a" };
+      },
+      "test.sweep-b": async () => {
+        runs.push("b");
+        return { ran: "b" };
+      },
+    };
+    const workers = [1, 2].map((w) => createJobWorker({ handlers, log: () => {}, concurrency: 2, workerId: `i${w}` }));
+    await Promise.all(workers.map((w) => w.tick()));
+    await Promise.all(workers.map((w) => w.settled()));
+    assert.deepEqual(runs.sort(), ["a", "b"]);
+    // The next period is a new job; a finished one does not block it, nor is it queued again.
+    assert.equal(await enqueueScheduledJobs(new Date("2026-12-08T10:10:00Z"), schedule), 2);
+    assert.equal(await enqueueScheduledJobs(at, schedule), 0, "a finished period is not run again");
+  });
+
+  it("the admin's list pages through unfinished and failed work of every kind, once each, admins only", async () => {
+    await db.query("DELETE FROM jobs");
+    const user = await createUser({ email: "ops@example.com", role: "admin" }, CLI_ACTOR);
+    const member = await createUser({ email: "someone@example.com", role: "member" }, CLI_ACTOR);
+    const [app] = await db.query<{ id: string }>(
+      "INSERT INTO apps (id, bundle_id, name, visibility, updated_at) VALUES (gen_random_uuid(), 'com.example.jobs', 'Jobs', 'everyone', now()) RETURNING id",
+    );
+    const [hook] = await db.query<{ id: string }>(
+      "INSERT INTO webhooks (app_id, url, secret, events) VALUES ($1, 'https://hooks.example.com/x', 's', '{build.created}') RETURNING id",
+      [app?.id],
+    );
+    // Same timestamps on purpose: the keyset must neither skip nor repeat rows that share one.
+    const at = "2026-12-08T10:00:00Z";
+    for (const status of ["queued", "running", "failed", "succeeded"]) {
+      await db.query(
+        "INSERT INTO jobs (id, kind, status, created_at, error) VALUES (gen_random_uuid(), 'test.list', $1, $2, $3)",
+        [status, at, status === "failed" ? { code: "internal", message: "boom" } : null],
+      );
+    }
+    for (const status of ["pending", "failed", "delivered"]) {
+      await db.query(
+        "INSERT INTO webhook_deliveries (webhook_id, event, payload, status, last_error, created_at) VALUES ($1, 'build.created', '{}', $2, $3, $4)",
+        [hook?.id, status, status === "failed" ? "HTTP 500" : null, at],
+      );
+    }
+    for (const status of ["pending", "sent"]) {
+      await db.query("INSERT INTO notification_mails (user_id, status, created_at) VALUES ($1, $2, $3)", [
+        user.id,
+        status,
+        at,
+      ]);
+    }
+    const limits = { webhookAttempts: 6, mailAttempts: 6 };
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const result = await listBackgroundWorkPage(user, { limit: 2, cursor }, limits);
+      seen.push(...result.items.map((r) => `${r.source}:${r.kind}:${r.status}:${r.error ?? ""}`));
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    assert.deepEqual(seen.sort(), [
+      "job:test.list:failed:boom",
+      "job:test.list:queued:",
+      "job:test.list:running:",
+      "mail:notification email:queued:",
+      "webhook:webhook build.created:failed:HTTP 500",
+      "webhook:webhook build.created:queued:",
+    ]);
+    await assert.rejects(
+      listBackgroundWorkPage(member, { limit: 2 }, limits),
+      (e: unknown) => e instanceof AppError && e.code === "forbidden",
+    );
   });
 });

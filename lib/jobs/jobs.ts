@@ -3,14 +3,16 @@ import os from "node:os";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { isAppError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { afterFailure, backoffSeconds, claimLeased, secondsFromNow } from "@/lib/jobs/lease";
 import type { JobStatus } from "@/lib/jobs/schema";
 
 /**
  * Ferry's one mechanism for durable background work. A job is a row in
  * `jobs`; any number of instances run workers that claim due rows with
  * FOR UPDATE SKIP LOCKED and hold them under a lease (`locked_until`) they
- * renew while working. A job whose instance died (its lease ran out) is
+ * renew while working (the claim itself: lib/jobs/lease.ts, shared with
+ * webhook deliveries and notification emails). A job whose instance died (its lease ran out) is
  * claimed again by the next worker, so work queued or running at a restart
  * is finished after it. A failure is retried with exponential backoff up to
  * `max_attempts`, except a refusal (an AppError with a 4xx status: the
@@ -164,26 +166,23 @@ export async function claimJobs(options: {
                     locked_until = NULL, locked_by = NULL, finished_at = now()
     WHERE kind = ANY(${[...options.kinds]}::text[])
       AND status = 'running' AND locked_until < now() AND attempts >= max_attempts`;
-  const rows = await prisma().$queryRaw<JobRow[]>`
-    UPDATE jobs j
-    SET status = 'running', attempts = j.attempts + 1,
-        locked_until = now() + make_interval(secs => ${options.leaseSeconds ?? DEFAULT_LEASE_SECONDS}::int),
-        locked_by = ${lockedBy}, started_at = coalesce(j.started_at, now())
-    WHERE j.id IN (
-      SELECT id FROM jobs
-      WHERE kind = ANY(${[...options.kinds]}::text[])
-        AND ((status = 'queued' AND run_at <= now()) OR (status = 'running' AND locked_until < now()))
-      ORDER BY run_at, created_at
-      LIMIT ${options.limit ?? 1}::int
-      FOR UPDATE SKIP LOCKED)
-    RETURNING j.*`;
+  const rows = await claimLeased<JobRow>({
+    table: "jobs",
+    due: Prisma.sql`t.kind = ANY(${[...options.kinds]}::text[])
+      AND ((t.status = 'queued' AND t.run_at <= now()) OR (t.status = 'running' AND t.locked_until < now()))`,
+    order: Prisma.sql`t.run_at, t.created_at`,
+    limit: options.limit ?? 1,
+    lease: Prisma.sql`status = 'running', locked_until = ${secondsFromNow(options.leaseSeconds ?? DEFAULT_LEASE_SECONDS)},
+      locked_by = ${lockedBy}, started_at = coalesce(u.started_at, now())`,
+    returning: Prisma.sql`u.*`,
+  });
   return rows.map((row) => ({ ...toJob(row), lockedBy }));
 }
 
 /** Extends the lease of a job this worker still holds; false when it lost it (another worker took over). */
 export async function renewLease(job: ClaimedJob, leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<boolean> {
   const count = await prisma().$executeRaw`
-    UPDATE jobs SET locked_until = now() + make_interval(secs => ${leaseSeconds}::int)
+    UPDATE jobs SET locked_until = ${secondsFromNow(leaseSeconds)}
     WHERE id = ${job.id}::uuid AND locked_by = ${job.lockedBy} AND status = 'running'`;
   return count > 0;
 }
@@ -199,7 +198,7 @@ export async function completeJob(job: ClaimedJob, result: Prisma.InputJsonObjec
 
 /** Seconds before retry number `attempts` (1-based). */
 export function jobRetryDelaySeconds(attempts: number, baseSeconds = RETRY_BASE_SECONDS): number {
-  return Math.min(baseSeconds * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_DELAY_SECONDS);
+  return backoffSeconds(attempts, baseSeconds, MAX_RETRY_DELAY_SECONDS);
 }
 
 /** What a caller may see of an error: an AppError's code and sentence, or a generic one. */
@@ -226,12 +225,17 @@ export async function failJob(
   options: { retryBaseSeconds?: number } = {},
 ): Promise<JobStatus | null> {
   const visible = publicJobError(error);
-  const retry = isRetryable(error) && job.attempts < job.maxAttempts;
-  const delay = jobRetryDelaySeconds(job.attempts, options.retryBaseSeconds);
+  const { retry, delaySeconds: delay } = afterFailure({
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    retryable: isRetryable(error),
+    baseSeconds: options.retryBaseSeconds ?? RETRY_BASE_SECONDS,
+    capSeconds: MAX_RETRY_DELAY_SECONDS,
+  });
   const rows = await prisma().$queryRaw<{ status: string }[]>`
     UPDATE jobs SET status = ${retry ? "queued" : "failed"}, error = ${JSON.stringify(visible)}::jsonb,
                     locked_until = NULL, locked_by = NULL,
-                    run_at = CASE WHEN ${retry} THEN now() + make_interval(secs => ${delay}::int) ELSE run_at END,
+                    run_at = CASE WHEN ${retry} THEN ${secondsFromNow(delay)} ELSE run_at END,
                     finished_at = CASE WHEN ${retry} THEN NULL ELSE now() END
     WHERE id = ${job.id}::uuid AND locked_by = ${job.lockedBy} AND status = 'running'
     RETURNING status`;

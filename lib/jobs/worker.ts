@@ -10,6 +10,7 @@ import {
   type Job,
   renewLease,
 } from "@/lib/jobs/jobs";
+import { createClaimLoop } from "@/lib/jobs/lease";
 import { runEvery } from "@/lib/jobs/run-every";
 
 /**
@@ -39,9 +40,6 @@ export function createJobWorker(options: {
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const kinds = Object.keys(options.handlers);
-  const running = new Set<Promise<void>>();
-  let claiming = false;
-  let stopped = false;
 
   const run = async (job: ClaimedJob) => {
     const handler = options.handlers[job.kind];
@@ -67,32 +65,13 @@ export function createJobWorker(options: {
     }
   };
 
-  const tick = async () => {
-    if (claiming || stopped) return 0;
-    claiming = true;
-    try {
-      const room = concurrency - running.size;
-      if (room <= 0 || kinds.length === 0) return 0;
-      const claimed = await claimJobs({ kinds, limit: room, leaseSeconds, workerId });
-      for (const job of claimed) {
-        const promise: Promise<void> = run(job).finally(() => running.delete(promise));
-        running.add(promise);
-      }
-      return claimed.length;
-    } finally {
-      claiming = false;
-    }
-  };
-
-  return {
-    tick,
-    settled: async () => {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-    stop: () => {
-      stopped = true;
-    },
-  };
+  const loop = createClaimLoop<ClaimedJob>({
+    concurrency,
+    claim: (room) =>
+      kinds.length === 0 ? Promise.resolve([]) : claimJobs({ kinds, limit: room, leaseSeconds, workerId }),
+    run,
+  });
+  return { tick: loop.tick, settled: loop.settled, stop: loop.stop };
 }
 
 /**

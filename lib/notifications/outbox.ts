@@ -1,6 +1,8 @@
 import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { afterFailure, claimLeased, secondsFromNow } from "@/lib/jobs/lease";
 import { toUserDto, type UserDto, userDtoSelect } from "@/lib/users/data";
 
 /**
@@ -10,9 +12,8 @@ import { toUserDto, type UserDto, userDtoSelect } from "@/lib/users/data";
  * person's open email (`notification_mails`, still pending and never
  * attempted). The open email is due a batch window after it was opened, so
  * the builds of a burst go out as one email. A worker (./worker.ts) claims
- * due emails with FOR UPDATE SKIP LOCKED and a lease, like webhook deliveries
- * (lib/webhooks/deliveries.ts): self-contained here so it can move onto a
- * shared job queue later.
+ * due emails through Ferry's one claim/lease/backoff (lib/jobs/lease.ts),
+ * like jobs and webhook deliveries.
  */
 
 /** Attempts before an email is marked failed (with the 60 s base: retries over about half an hour). */
@@ -93,23 +94,14 @@ export type ClaimedMail = { id: string; userId: string; attempts: number };
 
 /** Claims up to `limit` due emails: counts the attempt and moves them a lease ahead in the same statement. */
 export async function claimDueMails(limit = 10): Promise<ClaimedMail[]> {
-  return prisma().$queryRaw<ClaimedMail[]>`
-    UPDATE notification_mails m
-    SET attempts = m.attempts + 1,
-        last_attempt_at = now(),
-        next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}::double precision)
-    WHERE m.id IN (
-      SELECT id FROM notification_mails
-      WHERE status = 'pending' AND next_attempt_at <= now()
-      ORDER BY next_attempt_at
-      LIMIT ${limit}::int
-      FOR UPDATE SKIP LOCKED)
-    RETURNING m.id, m.user_id AS "userId", m.attempts`;
-}
-
-/** Seconds to wait after failed attempt number `attempts` (1-based): base, 2×base, 4×base…, capped at 6 h. */
-export function mailRetryDelaySeconds(attempts: number, baseSeconds: number): number {
-  return Math.min(baseSeconds * 2 ** Math.max(attempts - 1, 0), MAX_DELAY_SECONDS);
+  return claimLeased<ClaimedMail>({
+    table: "notification_mails",
+    due: Prisma.sql`t.status = 'pending' AND t.next_attempt_at <= now()`,
+    order: Prisma.sql`t.next_attempt_at`,
+    limit,
+    lease: Prisma.sql`last_attempt_at = now(), next_attempt_at = ${secondsFromNow(LEASE_SECONDS)}`,
+    returning: Prisma.sql`u.id, u.user_id AS "userId", u.attempts`,
+  });
 }
 
 export type MailOutcome = { status: "sent" | "skipped" } | { status: "error"; error: string };
@@ -121,15 +113,19 @@ export async function recordMailAttempt(
   retryBaseSeconds: number,
 ): Promise<void> {
   const error = outcome.status === "error" ? outcome.error.slice(0, 300) : null;
-  const status =
-    outcome.status !== "error" ? outcome.status : mail.attempts >= MAX_MAIL_ATTEMPTS ? "failed" : "pending";
-  const delay = mailRetryDelaySeconds(mail.attempts, retryBaseSeconds);
+  const { retry, delaySeconds: delay } = afterFailure({
+    attempts: mail.attempts,
+    maxAttempts: MAX_MAIL_ATTEMPTS,
+    baseSeconds: retryBaseSeconds,
+    capSeconds: MAX_DELAY_SECONDS,
+  });
+  const status = outcome.status !== "error" ? outcome.status : retry ? "pending" : "failed";
   await prisma().$executeRaw`
     UPDATE notification_mails SET
       status = ${status}::text,
       last_error = ${error},
       sent_at = CASE WHEN ${status}::text = 'sent' THEN now() ELSE sent_at END,
       next_attempt_at = CASE WHEN ${status}::text = 'pending'
-        THEN now() + make_interval(secs => ${delay}::double precision) ELSE next_attempt_at END
+        THEN ${secondsFromNow(delay)} ELSE next_attempt_at END
     WHERE id = ${mail.id}::uuid`;
 }

@@ -2,6 +2,7 @@ import type { Transporter } from "nodemailer";
 import { visibleBuildsWhere } from "@/lib/access/app-access";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
+import { createClaimLoop } from "@/lib/jobs/lease";
 import { runEvery } from "@/lib/jobs/run-every";
 import { type ComposedMail, composeMail, type MailBuild, type MailWatch } from "@/lib/notifications/compose";
 import { type ClaimedMail, claimDueMails, type MailOutcome, recordMailAttempt } from "@/lib/notifications/outbox";
@@ -120,10 +121,10 @@ export function createMailWorker(options: {
   retryBaseSeconds: number;
   log?: (line: string) => void;
 }): MailWorker {
-  const running = new Set<Promise<void>>();
-  let claiming = false;
-  const start = (mail: ClaimedMail) => {
-    const job: Promise<void> = (async () => {
+  const loop = createClaimLoop<ClaimedMail>({
+    concurrency: MAX_IN_FLIGHT,
+    claim: (room) => claimDueMails(room),
+    run: async (mail) => {
       try {
         const outcome = await sendClaimedMail(mail, options.send, options.from);
         if (outcome.status === "error") options.log?.(`warning: notification email not sent (${outcome.error})`);
@@ -132,27 +133,9 @@ export function createMailWorker(options: {
         // Not recorded (the database went away): the lease runs out and the email is tried again.
         options.log?.(`warning: could not record notification email ${mail.id}: ${(error as Error).message}`);
       }
-    })().finally(() => running.delete(job));
-    running.add(job);
-  };
-  return {
-    tick: async () => {
-      if (claiming) return 0;
-      const room = MAX_IN_FLIGHT - running.size;
-      if (room <= 0) return 0;
-      claiming = true;
-      try {
-        const claimed = await claimDueMails(room);
-        for (const mail of claimed) start(mail);
-        return claimed.length;
-      } finally {
-        claiming = false;
-      }
     },
-    settled: async () => {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-  };
+  });
+  return { tick: loop.tick, settled: loop.settled };
 }
 
 /** The worker loop started by scripts/start.ts when SMTP is configured; returns a function that stops it. */

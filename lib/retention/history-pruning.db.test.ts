@@ -168,6 +168,28 @@ describe("history pruning", () => {
     assert.equal(await count("SELECT count(*) AS n FROM revoked_sessions"), 1);
   });
 
+  it("deletes finished jobs past 30 days; queued, running and recent ones stay", async () => {
+    const job = (status: string, daysAgo: number | null) =>
+      db.query(`INSERT INTO jobs (id, kind, status, finished_at) VALUES (gen_random_uuid(), 'test.prune', $1, $2)`, [
+        status,
+        daysAgo === null ? null : new Date(now.getTime() - daysAgo * DAY),
+      ]);
+    await job("succeeded", 31);
+    await job("failed", 45);
+    await job("succeeded", 29);
+    await job("queued", null);
+    await job("running", null);
+    const result = await pruneHistory({ retentionDays: null, now });
+    assert.equal(result.jobs, 2);
+    const left = await db.query<{ status: string }>(
+      "SELECT status FROM jobs WHERE kind = 'test.prune' ORDER BY status",
+    );
+    assert.deepEqual(
+      left.map((r) => r.status),
+      ["queued", "running", "succeeded"],
+    );
+  });
+
   it("a funnel lists the most recent people only, its totals count everyone, before and after pruning", async () => {
     const build = await seedBuild(db.dataDir, { bundleId: "com.example.many", label: "1", uploadedById: admin.id });
     // FUNNEL_PEOPLE + 20 people, two downloads each, half of them 390 days ago (after the earlier runs' edge, pruned below).

@@ -9,7 +9,8 @@ import { pruneExpiredEnrollments } from "@/lib/devices/enrollment-sweep";
  * their day's install events are kept as daily totals (audit_daily_counts),
  * so install counts and funnels never change (lib/audit/install-analytics.ts
  * reads both); delivered webhook deliveries go after 30 days; expired
- * enrollment challenges and session revocations once they expire. Every
+ * enrollment challenges and session revocations once they expire; finished
+ * jobs after 30 days (so the jobs table is bounded too). Every
  * deletion is in small batches (lib/db/batched-delete.ts): no long lock, and
  * several instances may sweep at once (the roll-up is serialised on its
  * row, deletions skip rows another holds).
@@ -18,6 +19,8 @@ import { pruneExpiredEnrollments } from "@/lib/devices/enrollment-sweep";
 const DAY_MS = 86_400_000;
 /** Delivered webhook deliveries are kept this long (the admin's delivery log). */
 export const DELIVERED_WEBHOOK_DAYS = 30;
+/** Finished jobs (succeeded or failed, sweeps included) are kept this long (the admin's jobs page). */
+export const FINISHED_JOB_DAYS = 30;
 
 export type PruneLimits = {
   batchSize?: number;
@@ -34,6 +37,7 @@ export type PruneResult = {
   webhookDeliveries: number;
   enrollments: number;
   revokedSessions: number;
+  jobs: number;
 };
 
 function utcMidnight(at: Date): Date {
@@ -124,5 +128,13 @@ export async function pruneHistory(options: {
     where: `expires_at < '${now.toISOString()}'::timestamptz`,
     ...batches("revoked_sessions"),
   });
-  return { daysRolledUp, auditEvents, webhookDeliveries, enrollments, revokedSessions };
+  const finishedBefore = new Date(now.getTime() - FINISHED_JOB_DAYS * DAY_MS).toISOString();
+  const jobs = await deleteInBatches({
+    table: "jobs",
+    key: "id",
+    where: `status IN ('succeeded', 'failed') AND finished_at < '${finishedBefore}'::timestamptz`,
+    orderBy: "finished_at",
+    ...batches("jobs"),
+  });
+  return { daysRolledUp, auditEvents, webhookDeliveries, enrollments, revokedSessions, jobs };
 }

@@ -2,7 +2,9 @@ import { createHmac } from "node:crypto";
 import { DEFAULT_CHANNEL } from "@/lib/channels/schema";
 import { env } from "@/lib/config/env";
 import { prisma } from "@/lib/db/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { buildPageUrl, channelPageUrl } from "@/lib/install-links/urls";
+import { afterFailure, backoffSeconds, claimLeased, createClaimLoop, secondsFromNow } from "@/lib/jobs/lease";
 import { runEvery } from "@/lib/jobs/run-every";
 import {
   type AddressPolicy,
@@ -17,9 +19,9 @@ import type { WebhookEvent, WebhookFormat } from "@/lib/webhooks/schema";
 /**
  * Delivering webhooks. Events are queued as rows (`webhook_deliveries`) in the
  * request that caused them, then sent by a worker loop that any number of
- * instances may run: each claims due rows with FOR UPDATE SKIP LOCKED and
- * moves them out of reach for a lease while it sends, so every attempt is made
- * once, and a crash mid-send only means a retry after the lease.
+ * instances may run: each claims due rows through Ferry's one claim/lease/backoff
+ * (lib/jobs/lease.ts), which moves them out of reach for a lease while it sends,
+ * so every attempt is made once, and a crash mid-send only means a retry after the lease.
  */
 
 /** Attempts before a delivery is marked failed (with the default 60 s base: retries over about half an hour). */
@@ -97,7 +99,7 @@ async function enqueueBuildEvent(event: WebhookEvent, build: BuildRef, channel: 
 
 /** Seconds to wait after failed attempt number `attempts` (1-based): base, 2×base, 4×base…, capped at 6 h. */
 export function retryDelaySeconds(attempts: number, baseSeconds: number): number {
-  return Math.min(baseSeconds * 2 ** Math.max(attempts - 1, 0), MAX_DELAY_SECONDS);
+  return backoffSeconds(attempts, baseSeconds, MAX_DELAY_SECONDS);
 }
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, the X-Ferry-Signature header. */
@@ -152,18 +154,18 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   const busy = JSON.stringify(Object.fromEntries(inFlight));
   // The receiver is the URL up to its path (stored URLs are normalised, userinfo is refused).
-  return prisma().$queryRaw<ClaimedDelivery[]>`
-    WITH candidates AS (
-      SELECT dd.id, dd.next_attempt_at,
-             lower(coalesce(substring(ww.url from '^[^:/?#]+://[^/?#]*'), ww.url)) AS receiver
-      FROM webhook_deliveries dd JOIN webhooks ww ON ww.id = dd.webhook_id
-      WHERE dd.status = 'pending' AND dd.next_attempt_at <= now() AND ww.enabled
-        AND coalesce((${busy}::jsonb ->> lower(coalesce(substring(ww.url from '^[^:/?#]+://[^/?#]*'), ww.url)))::int, 0)
-            < ${perReceiver}::int
-      ORDER BY dd.next_attempt_at
-      LIMIT ${Math.max(limit * 5, 50)}::int
-      FOR UPDATE OF dd SKIP LOCKED
-    ), picked AS (
+  const receiverOf = (url: Prisma.Sql) =>
+    Prisma.sql`lower(coalesce(substring(${url} from '^[^:/?#]+://[^/?#]*'), ${url}))`;
+  return claimLeased<ClaimedDelivery>({
+    table: "webhook_deliveries",
+    join: Prisma.sql`JOIN webhooks ww ON ww.id = t.webhook_id`,
+    columns: Prisma.sql`t.next_attempt_at, ${receiverOf(Prisma.sql`ww.url`)} AS receiver`,
+    due: Prisma.sql`t.status = 'pending' AND t.next_attempt_at <= now() AND ww.enabled
+      AND coalesce((${busy}::jsonb ->> ${receiverOf(Prisma.sql`ww.url`)})::int, 0) < ${perReceiver}::int`,
+    order: Prisma.sql`t.next_attempt_at`,
+    scan: Math.max(limit * 5, 50),
+    limit,
+    pick: Prisma.sql`
       SELECT r.id FROM (
         SELECT c.id, c.next_attempt_at,
                row_number() OVER (PARTITION BY c.receiver ORDER BY c.next_attempt_at, c.id)
@@ -171,16 +173,12 @@ export async function claimDueDeliveries(
         FROM candidates c) r
       WHERE r.slot <= ${perReceiver}::int
       ORDER BY r.next_attempt_at
-      LIMIT ${limit}::int
-    )
-    UPDATE webhook_deliveries d
-    SET attempts = d.attempts + 1,
-        last_attempt_at = now(),
-        next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}::double precision)
-    FROM webhooks w
-    WHERE w.id = d.webhook_id AND d.id IN (SELECT id FROM picked)
-    RETURNING d.id, d.event, d.payload, d.attempts, w.url, w.secret, w.format,
-              lower(coalesce(substring(w.url from '^[^:/?#]+://[^/?#]*'), w.url)) AS receiver`;
+      LIMIT ${limit}::int`,
+    lease: Prisma.sql`last_attempt_at = now(), next_attempt_at = ${secondsFromNow(LEASE_SECONDS)}`,
+    from: { table: Prisma.sql`webhooks w`, on: Prisma.sql`w.id = u.webhook_id` },
+    returning: Prisma.sql`u.id, u.event, u.payload, u.attempts, w.url, w.secret, w.format,
+      ${receiverOf(Prisma.sql`w.url`)} AS receiver`,
+  });
 }
 
 export type AttemptResult = { ok: boolean; status: number | null; error: string | null; snippet: string | null };
@@ -226,8 +224,13 @@ export async function recordAttempt(
   result: AttemptResult,
   retryBaseSeconds: number,
 ): Promise<void> {
-  const status = result.ok ? "delivered" : delivery.attempts >= MAX_ATTEMPTS ? "failed" : "pending";
-  const delay = retryDelaySeconds(delivery.attempts, retryBaseSeconds);
+  const { retry, delaySeconds: delay } = afterFailure({
+    attempts: delivery.attempts,
+    maxAttempts: MAX_ATTEMPTS,
+    baseSeconds: retryBaseSeconds,
+    capSeconds: MAX_DELAY_SECONDS,
+  });
+  const status = result.ok ? "delivered" : retry ? "pending" : "failed";
   const entry = JSON.stringify([{ at: new Date().toISOString(), status: result.status, error: result.error }]);
   await prisma().$executeRaw`
     UPDATE webhook_deliveries SET
@@ -235,7 +238,7 @@ export async function recordAttempt(
       last_status = ${result.status},
       last_error = ${result.error},
       response_snippet = ${result.snippet},
-      next_attempt_at = CASE WHEN ${status}::text = 'pending' THEN now() + make_interval(secs => ${delay}::double precision) ELSE next_attempt_at END,
+      next_attempt_at = CASE WHEN ${status}::text = 'pending' THEN ${secondsFromNow(delay)} ELSE next_attempt_at END,
       attempt_log = attempt_log || ${entry}::jsonb
     WHERE id = ${delivery.id}::uuid`;
 }
@@ -261,58 +264,33 @@ export function createDeliveryWorker(options: {
   maxInFlight?: number;
   perReceiver?: number;
 }): DeliveryWorker {
-  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   const perReceiver = options.perReceiver ?? MAX_PER_RECEIVER;
   const inFlight = new Map<string, number>();
-  const running = new Set<Promise<void>>();
-  let claiming = false;
-
-  const start = (delivery: ClaimedDelivery) => {
-    inFlight.set(delivery.receiver, (inFlight.get(delivery.receiver) ?? 0) + 1);
-    const send = async () => {
-      try {
-        const result = await sendDelivery(delivery, { policy: options.policy, resolve: options.resolve });
-        await recordAttempt(delivery, result, options.retryBaseSeconds);
-      } catch (error) {
-        // Not recorded (the database went away): the lease runs out and the attempt is made again.
-        options.log?.(`warning: could not record webhook delivery ${delivery.id}: ${(error as Error).message}`);
-      }
-    };
-    const job: Promise<void> = send().finally(() => {
+  const run = async (delivery: ClaimedDelivery) => {
+    try {
+      const result = await sendDelivery(delivery, { policy: options.policy, resolve: options.resolve });
+      await recordAttempt(delivery, result, options.retryBaseSeconds);
+    } catch (error) {
+      // Not recorded (the database went away): the lease runs out and the attempt is made again.
+      options.log?.(`warning: could not record webhook delivery ${delivery.id}: ${(error as Error).message}`);
+    } finally {
       const left = (inFlight.get(delivery.receiver) ?? 1) - 1;
       if (left > 0) inFlight.set(delivery.receiver, left);
       else inFlight.delete(delivery.receiver);
-      running.delete(job);
-    });
-    running.add(job);
-  };
-
-  const tick = async () => {
-    if (claiming) return 0;
-    claiming = true;
-    let started = 0;
-    try {
-      // More may be due while there is room: claim again at once (bounded per tick).
-      for (let round = 0; round < 10; round++) {
-        const room = maxInFlight - running.size;
-        if (room <= 0) break;
-        const claimed = await claimDueDeliveries(room, inFlight, perReceiver);
-        for (const delivery of claimed) start(delivery);
-        started += claimed.length;
-        if (claimed.length < room) break;
-      }
-    } finally {
-      claiming = false;
     }
-    return started;
   };
-
-  return {
-    tick,
-    settled: async () => {
-      while (running.size > 0) await Promise.allSettled([...running]);
+  const loop = createClaimLoop<ClaimedDelivery>({
+    concurrency: options.maxInFlight ?? MAX_IN_FLIGHT,
+    // More may be due while there is room: claim again at once (bounded per tick).
+    rounds: 10,
+    claim: async (room) => {
+      const claimed = await claimDueDeliveries(room, inFlight, perReceiver);
+      for (const d of claimed) inFlight.set(d.receiver, (inFlight.get(d.receiver) ?? 0) + 1);
+      return claimed;
     },
-  };
+    run,
+  });
+  return { tick: loop.tick, settled: loop.settled };
 }
 
 /**
@@ -356,7 +334,7 @@ export async function sendPing(
   const rows = await prisma().$queryRaw<{ id: string }[]>`
     INSERT INTO webhook_deliveries (webhook_id, event, payload, attempts, last_attempt_at, next_attempt_at)
     VALUES (${webhook.id}::uuid, 'ping', ${JSON.stringify(payload)}::jsonb, 1, now(),
-            now() + make_interval(secs => ${LEASE_SECONDS}::double precision))
+            ${secondsFromNow(LEASE_SECONDS)})
     RETURNING id`;
   const deliveryId = rows[0]?.id;
   if (!deliveryId) throw new Error("the test delivery was not queued");
