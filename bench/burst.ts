@@ -45,6 +45,10 @@ const MANIFEST_P99_GOAL_MS = 300;
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 const PASSWORD = "release-morning-password";
 const log = (line: string) => console.log(`# ${line}`);
+// Employees open the page in Safari on their iPhone; iOS's install daemon fetches the manifest and the .ipa.
+const SAFARI_UA =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+const IOS_DAEMON_UA = "com.apple.appstored/1.0 iOS/18.1 model/iPhone16,2 hwp/t8130 build/22B83 (6; dt:297) AMS/1";
 
 type Kind = "sign-in" | "page" | "manifest" | "head" | "download" | "admin audit" | "admin search" | "ci upload";
 type Stats = { count: number; errors: number; latencies: number[]; bytes: number; samples: string[] };
@@ -250,6 +254,11 @@ async function main(): Promise<number> {
       stats[kind].errors += 1;
       if (stats[kind].samples.length < 5) stats[kind].samples.push(message);
     };
+    /** The error counted for `kind`; the step's result is then null. */
+    const failed = (kind: Kind) => (e: unknown) => {
+      fail(kind, String(e));
+      return null;
+    };
     const timed = async <T>(kind: Kind, run: () => Promise<T>): Promise<T> => {
       const t = performance.now();
       try {
@@ -271,7 +280,7 @@ async function main(): Promise<number> {
           const person = people[i];
           if (!person) break;
           const cookie = await timed("sign-in", () => passwordSession(front, person.email, PASSWORD)).catch(
-            (e: unknown) => (fail("sign-in", String(e)), null),
+            failed("sign-in"),
           );
           if (cookie) cookies[i] = cookie;
           else fail("sign-in", `${person.email} was refused`);
@@ -290,6 +299,21 @@ async function main(): Promise<number> {
     const adminCookie = await passwordSession(front, srv.admin.email, srv.admin.password);
     if (!adminCookie) throw new Error("the admin could not sign in");
 
+    // A server that has been up for a while: the admin's own page, manifest and HEAD run the code once (no download).
+    for (let i = 0; i < 3; i++) {
+      const page = await request(`${front}/apps/${build.appId}`, {
+        agent,
+        headers: { cookie: adminCookie, "user-agent": SAFARI_UA },
+        keep: true,
+      });
+      const manifestUrl = manifestUrlFromPage(page.text);
+      const manifest = manifestUrl ? await request(manifestUrl, { agent, keep: true }) : null;
+      const ipaUrl = manifest ? ipaUrlFromManifest(manifest.text) : null;
+      if (!ipaUrl) throw new Error(`warm-up: the admin's app page (${page.status}) offered no install link`);
+      await request(ipaUrl, { agent, method: "HEAD" });
+      await request(`${front}/admin/audit`, { agent, headers: { cookie: adminCookie }, keep: true });
+    }
+
     let downloadsRunning = 0;
     let peakDownloads = 0;
     const queueWaits: number[] = [];
@@ -298,21 +322,21 @@ async function main(): Promise<number> {
       const cookie = cookies[i] ?? "";
       const email = people[i]?.email ?? "";
       const page = await timed("page", () =>
-        request(`${front}/apps/${build.appId}`, { agent, headers: { cookie }, keep: true }),
-      ).catch((e: unknown) => (fail("page", String(e)), null));
+        request(`${front}/apps/${build.appId}`, { agent, headers: { cookie, "user-agent": SAFARI_UA }, keep: true }),
+      ).catch(failed("page"));
       if (!page) return;
       const manifestUrl = page.status === 200 ? manifestUrlFromPage(page.text) : null;
       if (!manifestUrl) return fail("page", `${email}: ${page.status}, no install link`);
       // iOS: no cookies from here on.
-      const manifest = await timed("manifest", () => request(manifestUrl, { agent, keep: true })).catch(
-        (e: unknown) => (fail("manifest", String(e)), null),
-      );
+      const manifest = await timed("manifest", () =>
+        request(manifestUrl, { agent, headers: { "user-agent": IOS_DAEMON_UA }, keep: true }),
+      ).catch(failed("manifest"));
       if (!manifest) return;
       const ipaUrl = manifest.status === 200 ? ipaUrlFromManifest(manifest.text) : null;
       if (!ipaUrl) return fail("manifest", `${email}: ${manifest.status}, no software-package`);
-      const head = await timed("head", () => request(ipaUrl, { agent, method: "HEAD" })).catch(
-        (e: unknown) => (fail("head", String(e)), null),
-      );
+      const head = await timed("head", () =>
+        request(ipaUrl, { agent, method: "HEAD", headers: { "user-agent": IOS_DAEMON_UA } }),
+      ).catch(failed("head"));
       if (!head) return;
       if (head.status !== 200 || Number(head.headers["content-length"]) !== ipa.size) {
         return fail("head", `${email}: ${head.status}, length ${head.headers["content-length"]}`);
@@ -321,9 +345,9 @@ async function main(): Promise<number> {
       downloadsRunning += 1;
       peakDownloads = Math.max(peakDownloads, downloadsRunning);
       try {
-        const got = await timed("download", () => request(ipaUrl, { agent, hash: check })).catch(
-          (e: unknown) => (fail("download", String(e)), null),
-        );
+        const got = await timed("download", () =>
+          request(ipaUrl, { agent, headers: { "user-agent": IOS_DAEMON_UA }, hash: check }),
+        ).catch(failed("download"));
         if (!got) return;
         stats.download.bytes += got.bytes;
         if (got.status !== 200 || got.bytes !== ipa.size) {
@@ -345,7 +369,7 @@ async function main(): Promise<number> {
         for (let p = 0; p < 5 && !burstOver; p++) {
           const res = await timed("admin audit", () =>
             request(url, { agent, headers: { cookie: adminCookie }, keep: true }),
-          ).catch((e: unknown) => (fail("admin audit", String(e)), null));
+          ).catch(failed("admin audit"));
           if (res && res.status !== 200) fail("admin audit", `${res.status}`);
           const older = /href="([^"]+)"[^>]*data-testid="audit-older"/.exec(res?.text ?? "")?.[1];
           if (!older) break;
@@ -359,7 +383,7 @@ async function main(): Promise<number> {
             headers: { cookie: adminCookie },
             keep: true,
           }),
-        ).catch((e: unknown) => (fail("admin search", String(e)), null));
+        ).catch(failed("admin search"));
         if (res && res.status !== 200) fail("admin search", `${res.status}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -456,6 +480,17 @@ async function main(): Promise<number> {
       );
     }
     for (const kind of KINDS) for (const sample of stats[kind].samples) console.log(`  ${kind} error: ${sample}`);
+    if (errors > 0) {
+      // What the server said about them (first of each kind of line).
+      const said = new Set(
+        srv
+          .output()
+          .split("\n")
+          .filter((line) => /error|unreachable|timeout/i.test(line))
+          .map((line) => line.slice(0, 300)),
+      );
+      for (const line of [...said].slice(0, 12)) console.log(`  server: ${line}`);
+    }
 
     // The funnel: the rows are written just behind the answers (≤ 100 ms); wait until they stop changing.
     type Row = { email: string; views: number; manifests: number; downloads: number; completed: number };
