@@ -410,6 +410,40 @@ async function main(): Promise<number> {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     }, 100);
+    // PostgreSQL's side: its backends serving this database (their CPU, from /proc), how many were busy, and the
+    // statements committed (Prisma's reads are one autocommit transaction each).
+    const dbName = new URL(srv.databaseUrl).pathname.slice(1);
+    const dbStats = () =>
+      queryDatabase<{ xacts: string }>(
+        srv.databaseUrl,
+        "SELECT (xact_commit + xact_rollback)::text AS xacts FROM pg_stat_database WHERE datname = $1",
+        [dbName],
+      ).then((r) => Number(r[0]?.xacts ?? 0));
+    const xacts0 = await dbStats();
+    const backendCpu = new Map<number, { first: number; last: number }>();
+    let peakBusy = 0;
+    let sampling = false;
+    const dbSampler = setInterval(() => {
+      if (sampling) return;
+      sampling = true;
+      queryDatabase<{ pid: number; state: string | null }>(
+        srv.databaseUrl,
+        "SELECT pid, state FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [dbName],
+      )
+        .then((rows) => {
+          peakBusy = Math.max(peakBusy, rows.filter((r) => r.state !== "idle").length);
+          for (const { pid } of rows) {
+            const cpu = processTreeCpu(pid);
+            const seen = backendCpu.get(pid);
+            backendCpu.set(pid, { first: seen?.first ?? cpu, last: cpu });
+          }
+        })
+        .catch(() => {})
+        .finally(() => {
+          sampling = false;
+        });
+    }, 500);
     const t0 = performance.now();
     let active = 0;
     const waiting: (() => void)[] = [];
@@ -433,6 +467,9 @@ async function main(): Promise<number> {
     burstOver = true;
     await Promise.all(side);
     clearInterval(sampler);
+    clearInterval(dbSampler);
+    const xacts = (await dbStats()) - xacts0;
+    const pgCpu = [...backendCpu.values()].reduce((sum, b) => sum + b.last - b.first, 0);
     peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     const ferryCpu = processTreeCpu(srv.pid) - ferryCpu0;
     const nginxCpu = processTreeCpu(nginx.process.pid ?? 0) - nginxCpu0;
@@ -469,6 +506,10 @@ async function main(): Promise<number> {
           .loadavg()
           .map((l) => l.toFixed(1))
           .join(" ")}`,
+    );
+    console.log(
+      `PostgreSQL for this database: backends' CPU ${pgCpu.toFixed(1)} s (${((pgCpu / wall) * 100).toFixed(0)}%, sampled every 0.5 s), ` +
+        `at most ${peakBusy} busy at once, ${xacts} transactions (${(xacts / Math.max(1, stats.page.count)).toFixed(1)} per page view, all kinds included)`,
     );
     console.log(
       `server RSS (process tree): start ${(baseRss / MiB).toFixed(0)} MiB, peak ${(peakRss / MiB).toFixed(0)} MiB`,
