@@ -127,6 +127,28 @@ function processTreeCpu(root: number): number {
   return total;
 }
 
+/**
+ * Seconds a process tree's threads spent runnable but waiting for a core (the second field of
+ * /proc/<pid>/task/<tid>/schedstat): how much the machine's other work held it back.
+ */
+function processTreeRunQueueWait(root: number): number {
+  let total = 0;
+  const queue = [root];
+  for (let i = 0; i < 200 && queue.length > 0; i++) {
+    const pid = queue.shift() as number;
+    try {
+      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+        total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[1] ?? 0) / 1e9;
+        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+        if (kids) queue.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // The process ended between two reads.
+    }
+  }
+  return total;
+}
+
 /** The manifest URL behind the app page's itms-services link. */
 function manifestUrlFromPage(html: string): string | null {
   const href = /href="(itms-services:\/\/[^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
@@ -314,6 +336,51 @@ async function main(): Promise<number> {
       await request(`${front}/admin/audit`, { agent, headers: { cookie: adminCookie }, keep: true });
     }
 
+    // One employee at a time (others than the burst's, so its funnel stays theirs): what a page view, a manifest
+    // and a HEAD cost when nothing else runs in Ferry, in latency and in Ferry's CPU.
+    const SOLO = 20;
+    const solo = await queryDatabase<{ id: string; email: string }>(
+      srv.databaseUrl,
+      `WITH u AS (INSERT INTO users (id, email, password_hash, role, updated_at)
+                  SELECT gen_random_uuid(), 'solo' || n || '@burst.example', $2, 'member', now()
+                  FROM generate_series(1, $1::int) AS n RETURNING id, email),
+            m AS (INSERT INTO group_members (group_id, user_id)
+                  SELECT g.id, u.id FROM groups g, u WHERE g.name = 'Release morning')
+       SELECT id::text, email FROM u`,
+      [SOLO, hash],
+    );
+    const soloTimes = { page: [] as number[], manifest: [] as number[] };
+    const soloCpu0 = processTreeCpu(srv.pid);
+    for (const person of solo) {
+      const cookie = `next-auth.session-token=${await encode({
+        token: { sub: person.id, email: person.email, sv: 0, sid: randomUUID() },
+        secret: srv.authSecret,
+        maxAge: SESSION_MAX_AGE_SECONDS,
+      })}`;
+      let t = performance.now();
+      const page = await request(`${front}/apps/${build.appId}`, {
+        agent,
+        headers: { cookie, "user-agent": SAFARI_UA },
+        keep: true,
+      });
+      soloTimes.page.push(performance.now() - t);
+      const manifestUrl = manifestUrlFromPage(page.text);
+      if (!manifestUrl) throw new Error(`${person.email}: the app page (${page.status}) offered no install link`);
+      t = performance.now();
+      const manifest = await request(manifestUrl, { agent, headers: { "user-agent": IOS_DAEMON_UA }, keep: true });
+      soloTimes.manifest.push(performance.now() - t);
+      const ipaUrl = ipaUrlFromManifest(manifest.text);
+      if (ipaUrl) await request(ipaUrl, { agent, method: "HEAD", headers: { "user-agent": IOS_DAEMON_UA } });
+    }
+    const soloCpuMs = ((processTreeCpu(srv.pid) - soloCpu0) * 1000) / SOLO;
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    log(
+      `one at a time (${SOLO} employees): page p50 ${percentile(sorted(soloTimes.page), 50).toFixed(0)} ms, ` +
+        `manifest p50 ${percentile(sorted(soloTimes.manifest), 50).toFixed(0)} ms; ` +
+        `Ferry CPU ${soloCpuMs.toFixed(0)} ms per employee (page, manifest, HEAD): ` +
+        `${employees} in ${seconds} s need ${((soloCpuMs * employees) / seconds / 1000).toFixed(2)} cores of Ferry alone`,
+    );
+
     let downloadsRunning = 0;
     let peakDownloads = 0;
     const queueWaits: number[] = [];
@@ -403,6 +470,7 @@ async function main(): Promise<number> {
       `burst: ${employees} employees over ${seconds} s (≤ ${concurrency} at once), ${(sizeBytes / MiB).toFixed(0)} MiB each, admin browsing, one CI upload`,
     );
     const ferryCpu0 = processTreeCpu(srv.pid);
+    const ferryWait0 = processTreeRunQueueWait(srv.pid);
     const nginxCpu0 = processTreeCpu(nginx.process.pid ?? 0);
     const clientCpu0 = process.cpuUsage();
     const baseRss = processTreeRss(srv.pid);
@@ -472,6 +540,8 @@ async function main(): Promise<number> {
     const pgCpu = [...backendCpu.values()].reduce((sum, b) => sum + b.last - b.first, 0);
     peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     const ferryCpu = processTreeCpu(srv.pid) - ferryCpu0;
+    // Threads that exited during the run take their counts along: a floor.
+    const ferryWait = processTreeRunQueueWait(srv.pid) - ferryWait0;
     const nginxCpu = processTreeCpu(nginx.process.pid ?? 0) - nginxCpu0;
     const clientUsage = process.cpuUsage(clientCpu0);
     const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
@@ -501,7 +571,7 @@ async function main(): Promise<number> {
     );
     console.log(
       `CPU over ${wall.toFixed(1)} s (${os.cpus().length} cores): Ferry ${ferryCpu.toFixed(1)} s (${((ferryCpu / wall) * 100).toFixed(0)}%), ` +
-        `nginx ${nginxCpu.toFixed(1)} s (${((nginxCpu / wall) * 100).toFixed(0)}%), this client ${clientCpu.toFixed(1)} s (${((clientCpu / wall) * 100).toFixed(0)}%); ` +
+        `waiting for a core ${ferryWait.toFixed(1)} s; nginx ${nginxCpu.toFixed(1)} s (${((nginxCpu / wall) * 100).toFixed(0)}%), this client ${clientCpu.toFixed(1)} s (${((clientCpu / wall) * 100).toFixed(0)}%); ` +
         `load average ${os
           .loadavg()
           .map((l) => l.toFixed(1))
