@@ -350,6 +350,16 @@ async function main(): Promise<number> {
       [SOLO, hash],
     );
     const soloTimes = { page: [] as number[], manifest: [] as number[] };
+    // Statements committed (Prisma's reads are one autocommit transaction each; pg_stat_database lags by up to 0.5 s).
+    const dbName = new URL(srv.databaseUrl).pathname.slice(1);
+    const dbStats = () =>
+      queryDatabase<{ xacts: string }>(
+        srv.databaseUrl,
+        "SELECT (xact_commit + xact_rollback)::text AS xacts FROM pg_stat_database WHERE datname = $1",
+        [dbName],
+      ).then((r) => Number(r[0]?.xacts ?? 0));
+    await new Promise((r) => setTimeout(r, 1000));
+    const soloXacts0 = await dbStats();
     const soloCpu0 = processTreeCpu(srv.pid);
     for (const person of solo) {
       const cookie = `next-auth.session-token=${await encode({
@@ -373,11 +383,13 @@ async function main(): Promise<number> {
       if (ipaUrl) await request(ipaUrl, { agent, method: "HEAD", headers: { "user-agent": IOS_DAEMON_UA } });
     }
     const soloCpuMs = ((processTreeCpu(srv.pid) - soloCpu0) * 1000) / SOLO;
+    await new Promise((r) => setTimeout(r, 1000));
+    const soloXacts = ((await dbStats()) - soloXacts0 - 1) / SOLO;
     const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
     log(
       `one at a time (${SOLO} employees): page p50 ${percentile(sorted(soloTimes.page), 50).toFixed(0)} ms, ` +
         `manifest p50 ${percentile(sorted(soloTimes.manifest), 50).toFixed(0)} ms; ` +
-        `Ferry CPU ${soloCpuMs.toFixed(0)} ms per employee (page, manifest, HEAD): ` +
+        `Ferry CPU ${soloCpuMs.toFixed(0)} ms and ${soloXacts.toFixed(1)} database transactions per employee (page, manifest, HEAD): ` +
         `${employees} in ${seconds} s need ${((soloCpuMs * employees) / seconds / 1000).toFixed(2)} cores of Ferry alone`,
     );
 
@@ -478,15 +490,7 @@ async function main(): Promise<number> {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, processTreeRss(srv.pid));
     }, 100);
-    // PostgreSQL's side: its backends serving this database (their CPU, from /proc), how many were busy, and the
-    // statements committed (Prisma's reads are one autocommit transaction each).
-    const dbName = new URL(srv.databaseUrl).pathname.slice(1);
-    const dbStats = () =>
-      queryDatabase<{ xacts: string }>(
-        srv.databaseUrl,
-        "SELECT (xact_commit + xact_rollback)::text AS xacts FROM pg_stat_database WHERE datname = $1",
-        [dbName],
-      ).then((r) => Number(r[0]?.xacts ?? 0));
+    // PostgreSQL's side: its backends serving this database (their CPU, from /proc), how many were busy.
     const xacts0 = await dbStats();
     const backendCpu = new Map<number, { first: number; last: number }>();
     let peakBusy = 0;
@@ -579,7 +583,7 @@ async function main(): Promise<number> {
     );
     console.log(
       `PostgreSQL for this database: backends' CPU ${pgCpu.toFixed(1)} s (${((pgCpu / wall) * 100).toFixed(0)}%, sampled every 0.5 s), ` +
-        `at most ${peakBusy} busy at once, ${xacts} transactions (${(xacts / Math.max(1, stats.page.count)).toFixed(1)} per page view, all kinds included)`,
+        `at most ${peakBusy} busy at once (sampled), ${xacts} transactions`,
     );
     console.log(
       `server RSS (process tree): start ${(baseRss / MiB).toFixed(0)} MiB, peak ${(peakRss / MiB).toFixed(0)} MiB`,
