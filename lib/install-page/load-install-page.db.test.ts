@@ -14,13 +14,14 @@ import { useDomainDatabase } from "@/tests/helpers/domain-database";
 import { seedBuild } from "@/tests/helpers/seed-builds";
 
 let db: Awaited<ReturnType<typeof useDomainDatabase>>;
+let admin: UserDto;
 let employee: UserDto;
 let build: BuildDto;
 const request = { headers: new Headers({ "user-agent": "domain-test" }), deviceCookie: undefined };
 
 before(async () => {
   db = await useDomainDatabase();
-  const admin = await createUser({ email: "admin@example.com", role: "admin" }, CLI_ACTOR);
+  admin = await createUser({ email: "admin@example.com", role: "admin" }, CLI_ACTOR);
   employee = await createUser({ email: "employee@example.com", role: "member" }, CLI_ACTOR);
   build = await seedBuild(db.dataDir, { bundleId: "com.example.views", label: "1", uploadedById: admin.id });
   await setAppVisibility(
@@ -69,5 +70,15 @@ describe("install page views", () => {
     const page = await whileAuditWritesBlocked(() => loadBuildInstallPage(employee, build.appId, build.id, request));
     assert.notEqual(page, null, "the build page waited for the audit table");
     assert.equal(await views("build"), 1);
+  });
+
+  it("an admin's build page counts its own view in the funnel it shows", { timeout: 60_000 }, async () => {
+    await flushAuditQueue();
+    const [before] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM audit_events WHERE action = 'install_page.view' AND build_id = $1",
+      [build.id],
+    );
+    const page = await loadBuildInstallPage(admin, build.appId, build.id, request);
+    assert.equal(page?.funnel?.views, (before?.n ?? 0) + 1);
   });
 });
