@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { flushAuditQueue, queueAudit } from "@/lib/audit/audit-queue";
+import { prisma } from "@/lib/db/client";
 import { useDomainDatabase } from "@/tests/helpers/domain-database";
 
 let db: Awaited<ReturnType<typeof useDomainDatabase>>;
@@ -83,5 +84,31 @@ describe("audit queue", () => {
     assert.equal(errors.length, 1);
     await queueAudit(fetchRow("after-failure", 1));
     assert.equal((await rows("after-failure")).length, 1);
+  });
+
+  it("rows the database could not take while every pooled connection was busy are written once it frees up", {
+    timeout: 60_000,
+  }, async () => {
+    // Every connection of the pool (pg's default of 10) busy for longer than the pool lets a query wait
+    // for one (5 s, lib/db/client.ts): the queue's INSERT fails with "timeout exceeded when trying to
+    // connect", as it did under a burst of installs. Those rows were dropped.
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    const busy = Array.from({ length: 10 }, () => prisma().$queryRaw`SELECT pg_sleep(7)`.catch(() => null));
+    try {
+      await sleep(200);
+      const written = queueAudit(fetchRow("busy-pool", 1));
+      await Promise.all(busy);
+      await written;
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual(
+      (await rows("busy-pool")).map((r) => r.ip),
+      ["10.0.0.1"],
+      `written once (logged: ${JSON.stringify(errors).slice(0, 300)})`,
+    );
+    assert.equal(errors.length, 0);
   });
 });

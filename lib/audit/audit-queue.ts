@@ -1,5 +1,6 @@
 import { type AuditInput, auditRow } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
+import { isDatabaseUnavailable } from "@/lib/db/database-errors";
 
 /**
  * Group commit for the audit rows of the install hot paths (manifest fetches,
@@ -15,13 +16,18 @@ import { prisma } from "@/lib/db/client";
  * so a slow database slows fetches down instead of growing memory. Rows are
  * written in the order they were queued: a caller that waits for its row
  * knows every row queued before it is written. `flushAuditQueue` (on
- * shutdown) writes everything at once, so no queued row is lost. Like
- * `recordAudit`, a failed write is logged and never fails the request.
+ * shutdown) writes everything at once, so no queued row is lost. A batch the
+ * database could not take because it was out of reach (or every pooled
+ * connection stayed busy past the pool's wait, as in a release-morning burst)
+ * is tried again, up to MAX_ATTEMPTS times, before the rows after it (a
+ * connection cut after the commit could then count a batch twice; dropping
+ * it lost the funnel's rows every time). Like `recordAudit`, a failed write is
+ * logged and never fails the request.
  */
 
 type Row = ReturnType<typeof auditRow> & { at: string };
 /** `awaited`: someone waits for this batch to be written, so it is written without the write-behind delay. */
-type Pending = { rows: Row[]; awaited: boolean; done: Promise<void>; resolve: () => void };
+type Pending = { rows: Row[]; awaited: boolean; attempts: number; done: Promise<void>; resolve: () => void };
 type Queue = {
   batches: Pending[];
   writing: Promise<void> | null;
@@ -37,6 +43,10 @@ const MAX_BATCH = 1_000;
 const MAX_BACKLOG = 10_000;
 // How long rows nobody waits for may wait for others to share their INSERT.
 const WRITE_BEHIND_MS = 100;
+// A batch the database could not take (unreachable, pool wait timed out) is tried again this often, this many times
+// (about a minute with the pool's own 5 s wait per try): long enough for a restart or a burst, bounded for shutdown.
+const RETRY_MS = 1_000;
+const MAX_ATTEMPTS = 10;
 
 // On globalThis: Next's server bundle and the launcher (which flushes on SIGTERM) load separate copies of this module.
 const holder = globalThis as typeof globalThis & { ferryAuditQueue?: Queue };
@@ -53,7 +63,7 @@ export function queueAudit(
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    batch = { rows: [], awaited: false, done, resolve };
+    batch = { rows: [], awaited: false, attempts: 0, done, resolve };
     queue.batches.push(batch);
   }
   // The time of the request, not of the write.
@@ -94,6 +104,15 @@ async function writeLoop(): Promise<void> {
         try {
           await insertRows(batch.rows);
         } catch (error) {
+          // The database out of reach for a moment (restarting, or every pooled connection busy past the
+          // pool's wait under a burst): the rows are the install funnel, so they wait at the head of the queue
+          // and are tried again, a bounded number of times; anything else is logged and dropped.
+          if (isDatabaseUnavailable(error) && batch.attempts < MAX_ATTEMPTS) {
+            batch.attempts += 1;
+            queue.batches.unshift(batch);
+            await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+            break;
+          }
           console.error(`[ferry] could not write ${batch.rows.length} audit event(s)`, error);
         }
         queue.backlog -= batch.rows.length;

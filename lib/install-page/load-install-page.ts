@@ -5,7 +5,7 @@ import { buildLevelWarnings, buildWarnings, employeeWarnings, installBlockers } 
 import type { Warning } from "@/lib/analysis/profile/install-readiness";
 import type { ProfileInfo } from "@/lib/analysis/profile/parse-profile";
 import { getAppFor } from "@/lib/apps/data";
-import { recordAudit } from "@/lib/audit/audit";
+import { queueAudit } from "@/lib/audit/audit-queue";
 import { type InstallCount, type InstallFunnel, installCounts, installFunnel } from "@/lib/audit/install-analytics";
 import { type BuildDto, getBuildFor, listBuildsPageFor } from "@/lib/builds/data";
 import { type ChannelDto, listChannelsFor } from "@/lib/channels/data";
@@ -211,15 +211,20 @@ export async function loadAppInstallPage(
   const primary = placed[0]?.place === "lead" && placed[0].blockers.length === 0 ? placed[0].build : null;
   const firstBlocked = placed.find((r) => r.blockers.length > 0);
   const leadBlocked = placed[0]?.place === "lead" && placed[0].blockers.length > 0;
-  await recordAudit({
-    action: "install_page.view",
-    actor: user,
-    appId: app.id,
-    // Per build, for the install funnel: the version the page offers first.
-    buildId: leadBuild?.id ?? null,
-    context: requestContext(request.headers),
-    details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
-  });
+  // Written just behind the answer with the manifest's and the download's rows (one INSERT for many
+  // views): a release-morning burst of page loads no longer waits for a commit each.
+  await queueAudit(
+    {
+      action: "install_page.view",
+      actor: user,
+      appId: app.id,
+      // Per build, for the install funnel: the version the page offers first.
+      buildId: leadBuild?.id ?? null,
+      context: requestContext(request.headers),
+      details: { page: "app", shownBuildIds: builds.map((b) => b.id) },
+    },
+    { wait: "queued" },
+  );
   // Admins only: how often each build was installed.
   const counts = can(user, "build.read-stats") ? await installCounts(builds.map((b) => b.id)) : null;
   const latest = builds[0];
@@ -299,14 +304,18 @@ export async function loadBuildInstallPage(
 ): Promise<BuildInstallPage | null> {
   const build = await getBuildFor(user, appId, buildId);
   if (!build) return null;
-  await recordAudit({
-    action: "install_page.view",
-    actor: user,
-    appId: build.appId,
-    buildId: build.id,
-    context: requestContext(request.headers),
-    details: { page: "build" },
-  });
+  await queueAudit(
+    {
+      action: "install_page.view",
+      actor: user,
+      appId: build.appId,
+      buildId: build.id,
+      context: requestContext(request.headers),
+      details: { page: "build" },
+    },
+    // An admin's page shows the funnel, which counts this view too: theirs waits for the write.
+    { wait: can(user, "build.read-stats") ? "written" : "queued" },
+  );
   const viewer = await viewerOf(user, request, now);
   const state = installStateOf(build, viewer);
   // Employees see what affects their install, and a blocker once (in the install panel, not twice).

@@ -43,6 +43,9 @@ export async function startShippedNginx(options: {
   ferryPort: number;
   dataDir: string;
   worker?: { user: string; group: string };
+  /** Defaults: one worker of 64 connections (tests); a benchmark asks for what a server runs. */
+  workerProcesses?: number | "auto";
+  workerConnections?: number;
 }): Promise<ShippedNginx> {
   const { scratch, port } = options;
   for (const dir of ["body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) {
@@ -55,10 +58,10 @@ export async function startShippedNginx(options: {
     path.join(scratch, "nginx.conf"),
     `${user}
 daemon off;
-worker_processes 1;
+worker_processes ${options.workerProcesses ?? 1};
 pid ${scratch}/nginx.pid;
 error_log ${scratch}/logs/error.log;
-events { worker_connections 64; }
+events { worker_connections ${options.workerConnections ?? 64}; }
 http {
   access_log off;
   client_body_temp_path ${scratch}/body;
