@@ -187,6 +187,12 @@ export async function listUsersPage(
   };
 }
 
+/** Whether `userId`'s account is linked to single sign-on (the admin's own settings page). */
+export async function isSsoLinked(userId: string): Promise<boolean> {
+  const row = await prisma().user.findUnique({ where: { id: userId }, select: { oidcSubject: true } });
+  return (row?.oidcSubject ?? null) !== null;
+}
+
 export async function findUserById(id: string): Promise<UserDto | null> {
   if (!isUuid(id)) return null;
   const row = await prisma().user.findUnique({ where: { id }, select: userDtoSelect });
