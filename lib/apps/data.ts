@@ -73,12 +73,13 @@ type BuildSummary = { id: string; version: string; buildNumber: string; createdA
 
 /**
  * Per app of a page, how many builds `user` sees and the newest of them, in
- * one statement. Counted through the channels `user` sees
- * (ferry_visible_channels: a build is seen through a channel holding it), so
- * a few index ranges of build_channels per app; the newest is the first
- * visible one down builds (app_id, created_at). Prisma's `_count` and
- * `take: 1` with the same filter joined the whole visibility view instead
- * (≈ 340 ms for a member's first page at 2 million audit events).
+ * one statement: the builds of the app's channels `user` sees (a build is
+ * seen through a channel holding it: ferry_visible_builds; a channel holds
+ * only its own app's builds), counted from build_channels (channel_id,
+ * build_id) alone; the newest is the first such build down builds (app_id,
+ * created_at). Prisma's `_count` and `take: 1` with the
+ * visibility filter joined the whole view instead (≈ 340 ms for a member's
+ * first page at 2 million audit events).
  */
 async function buildSummariesFor(
   user: UserDto,
@@ -95,18 +96,20 @@ async function buildSummariesFor(
       created_at: Date | null;
     }[]
   >`
-    SELECT a.id::text AS app_id,
-      (SELECT count(DISTINCT bc.build_id)::int FROM channels c
-         JOIN ferry_visible_channels vc ON vc.channel_id = c.id AND vc.user_id = ${user.id}::uuid
-         JOIN build_channels bc ON bc.channel_id = c.id
-         JOIN builds b ON b.id = bc.build_id AND b.app_id = a.id
-       WHERE c.app_id = a.id) AS count,
-      newest.id, newest.version, newest.build_number, newest.created_at
+    SELECT a.id::text AS app_id, n.count, newest.id, newest.version, newest.build_number, newest.created_at
     FROM unnest(${appIds}::uuid[]) AS a(id)
+    CROSS JOIN LATERAL (
+      SELECT array_agg(c.id) AS ids FROM channels c
+      WHERE c.app_id = a.id
+        AND EXISTS (SELECT 1 FROM ferry_visible_channels vc WHERE vc.user_id = ${user.id}::uuid AND vc.channel_id = c.id)
+    ) seen
+    CROSS JOIN LATERAL (
+      SELECT count(DISTINCT bc.build_id)::int AS count FROM build_channels bc WHERE bc.channel_id = ANY(seen.ids)
+    ) n
     LEFT JOIN LATERAL (
       SELECT b.id::text AS id, b.version, b.build_number, b.created_at FROM builds b
       WHERE b.app_id = a.id
-        AND EXISTS (SELECT 1 FROM ferry_visible_builds vb WHERE vb.user_id = ${user.id}::uuid AND vb.build_id = b.id)
+        AND EXISTS (SELECT 1 FROM build_channels bc WHERE bc.build_id = b.id AND bc.channel_id = ANY(seen.ids))
       ORDER BY b.created_at DESC, b.id DESC
       LIMIT 1
     ) newest ON true`;
@@ -116,7 +119,7 @@ async function buildSummariesFor(
       {
         count: row.count,
         newest:
-          row.id && row.version !== null && row.build_number !== null && row.created_at
+          row.id !== null && row.version !== null && row.build_number !== null && row.created_at !== null
             ? { id: row.id, version: row.version, buildNumber: row.build_number, createdAt: row.created_at }
             : null,
       },

@@ -63,8 +63,9 @@ export async function leadOf(
 ): Promise<Map<string, { channel: string | null; build: LeadBuild | null }>> {
   const candidates = await candidatesOf(appIds);
   const channelIds = [...candidates.values()].flatMap((list) => list.map((c) => c.id));
-  // Each candidate channel's newest build `user` sees (the channel too), by build_channels (channel_id, added_at):
-  // one short index range per channel. Prisma's `distinct` fetched every visible row of these channels instead.
+  // Each candidate channel `user` sees, its newest build by build_channels (channel_id, added_at): one short
+  // index range per channel. Every build in a channel `user` sees is one `user` sees (ferry_visible_builds), so
+  // checking the channel is enough. Prisma's `distinct` fetched every visible row of these channels instead.
   const newest =
     channelIds.length === 0
       ? []
@@ -77,7 +78,6 @@ export async function leadOf(
           JOIN LATERAL (
             SELECT bc.build_id FROM build_channels bc
             WHERE bc.channel_id = c.id
-              AND EXISTS (SELECT 1 FROM ferry_visible_builds vb WHERE vb.user_id = ${user.id}::uuid AND vb.build_id = bc.build_id)
             ORDER BY bc.added_at DESC, bc.build_id DESC
             LIMIT 1
           ) n ON EXISTS (SELECT 1 FROM ferry_visible_channels vc WHERE vc.user_id = ${user.id}::uuid AND vc.channel_id = c.id)

@@ -1,4 +1,4 @@
--- The visibility views (20261206130000) with their group checks correlated on
+-- Pages at company scale (issue 21). The visibility views (20261206130000) with their group checks correlated on
 -- the user alone (`x IN (groups' grants of this user)`) instead of on both the
 -- user and the row: same rows, but PostgreSQL no longer hashes every
 -- (app, member) pair of the company to answer for one user. Measured on the
@@ -21,3 +21,7 @@ JOIN "channels" c ON c."app_id" = va."app_id"
 WHERE va."admin" OR NOT c."restricted" OR c."id" IN (
   SELECT cg."channel_id" FROM "group_members" gm JOIN "channel_groups" cg ON cg."group_id" = gm."group_id"
   WHERE gm."user_id" = va."user_id");
+
+-- How many builds of an app a reader sees (lib/apps/data.ts, the apps list): the distinct builds of the
+-- channels they see, read from this index alone (the (channel_id, added_at) one needs the table for build_id).
+CREATE INDEX "build_channels_channel_id_build_id_idx" ON "build_channels" ("channel_id", "build_id");
