@@ -4,7 +4,8 @@
  * started as `npm start` runs it (issue 21: p95 ≤ 200 ms at 8 clients).
  *
  *   npm run build
- *   npm run bench:pages -- [--database ferry_scale | --database-url URL] [--clients 8] [--requests 40] [--only TEXT]
+ *   npm run bench:pages -- [--database ferry_scale | --database-url URL] [--clients 8] [--requests 40]
+ *                          [--only TEXT] [--exclude TEXT,TEXT]
  *
  * Signs in as the seeded admin (admin@example.com / scale-admin-password) and
  * as a member who sees the app with the most builds (given a password here),
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     requests: { type: "string", default: "40" },
     // Only the pages whose name contains this (to re-measure one after a fix).
     only: { type: "string" },
+    // Leave out the pages whose name contains one of these (comma-separated).
+    exclude: { type: "string" },
   },
 });
 
@@ -150,7 +153,9 @@ async function main(): Promise<number> {
       { name: "API apps (admin)", who: "admin", path: "/api/v1/apps", api: true },
       { name: "API builds of the top app", who: "admin", path: `/api/v1/apps/${top.id}/builds`, api: true },
       { name: "API webhook deliveries", who: "admin", path: `/api/v1/apps/${hook.app_id}/webhooks`, api: true },
-    ].filter((t) => !values.only || t.name.includes(values.only)) as Target[];
+    ]
+      .filter((t) => !values.only || t.name.includes(values.only))
+      .filter((t) => !(values.exclude ?? "").split(",").some((x) => x && t.name.includes(x))) as Target[];
 
     const request = async (target: Target): Promise<{ status: number; bytes: number }> => {
       const headers: Record<string, string> = target.api
