@@ -135,16 +135,6 @@ function toUserAdminDto(row: Prisma.UserGetPayload<{ select: typeof userAdminSel
   };
 }
 
-/** Every user with their groups: admins only (403 for anyone else). */
-export async function listUsers(who: Who): Promise<UserAdminDto[]> {
-  authorize(who, "user.read");
-  const rows = await prisma().user.findMany({
-    orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
-    select: userAdminSelect,
-  });
-  return rows.map(toUserAdminDto);
-}
-
 /**
  * One page of users for the admin's Users page: active ones first, then
  * disabled, each by email; keyset on (disabled, email) (lib/http/pagination.ts),
