@@ -57,10 +57,13 @@ async function main() {
   const { listUsersPage } = await import("@/lib/users/data");
   const { listAllDevicesPage } = await import("@/lib/devices/data");
   const { listDeliveriesPageForApp } = await import("@/lib/webhooks/data");
+  const { listChannelsFor } = await import("@/lib/channels/data");
 
   const admin = await findUserByEmail("admin@example.com");
   const member = await findUserByEmail("employee4242@example.com");
-  if (!admin || !member) throw new Error("Seed the database first: npm run seed:scale");
+  // A member of a group the app with the most builds is granted to (the one bench/pages-scale.ts signs in as).
+  const topMember = await findUserByEmail("employee10014@example.com");
+  if (!admin || !member || !topMember) throw new Error("Seed the database first: npm run seed:scale");
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
   const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0];
@@ -83,6 +86,10 @@ async function main() {
     [
       "Builds of the app with the most builds (admin, second page: keyset)",
       () => listBuildsPageFor(admin, topApp.id, { limit: 50, cursor: firstBuilds.nextCursor ?? undefined }),
+    ],
+    [
+      "Channels of the app with the most builds (app page, a member who sees it)",
+      () => listChannelsFor(topMember, topApp.id),
     ],
     ["Install counts of a page of builds (app page)", () => installCounts(firstBuilds.items.map((b) => b.id))],
     ["Install funnel of the most downloaded build (build page)", () => installFunnel(popularBuild.id)],
