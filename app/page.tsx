@@ -1,17 +1,25 @@
 import Link from "next/link";
 import { BuildIcon } from "@/components/builds/build-icon";
 import { LocalTime } from "@/components/ui/local-time";
+import { PageNav } from "@/components/ui/page-nav";
 import { can } from "@/lib/access/policy";
-import { listAppsFor } from "@/lib/apps/data";
+import { listAppsPageFor } from "@/lib/apps/data";
 import { requireUserPage } from "@/lib/auth/require-user";
 import { pageIconPath } from "@/lib/download/icon-response";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { CARD, MUTED } from "@/lib/ui/styles";
 
 export const dynamic = "force-dynamic";
 
-export default async function AppsPage() {
+// A company has hundreds of apps: a page at a time (keyset, lib/http/pagination.ts), most recently updated first.
+const PAGE_SIZE = 50;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AppsPage({ searchParams }: Props) {
   const user = await requireUserPage("/");
-  const apps = await listAppsFor(user);
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const { items: apps, nextCursor } = await listAppsPageFor(user, query);
   const admin = can(user, "app.manage");
   return (
     <div>
@@ -26,7 +34,7 @@ export default async function AppsPage() {
           </Link>
         ) : null}
       </div>
-      {apps.length === 0 ? (
+      {apps.length === 0 && !query.cursor ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300">
           <p className="font-medium">No apps yet.</p>
           <p className="mt-1 text-sm">
@@ -83,6 +91,9 @@ export default async function AppsPage() {
           ))}
         </ul>
       )}
+      <div className="mt-4">
+        <PageNav path="/" label="Apps pages" cursor={query.cursor} nextCursor={nextCursor} />
+      </div>
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * (`npm run seed:scale`), written to docs/queries.md so a regression shows
  * in review.
  *
- *   npx tsx bench/explain-hot-queries.ts [--database-url URL] [--out docs/queries.md]
+ *   npx tsx bench/explain-hot-queries.ts [--database-url URL | --database ferry_scale] [--out docs/queries.md]
  *
  * Not hand-copied SQL: each scenario calls the real domain function (the
  * one the page or API route calls) with Prisma's query log on, and every
@@ -18,6 +18,7 @@ import pg from "pg";
 const { values } = parseArgs({
   options: {
     "database-url": { type: "string" },
+    database: { type: "string", default: "ferry_scale" },
     out: { type: "string", default: "docs/queries.md" },
   },
 });
@@ -27,7 +28,7 @@ function databaseUrl(): string {
   const server = process.env.FERRY_TEST_DATABASE_URL;
   if (!server) throw new Error("Pass --database-url, or set FERRY_TEST_DATABASE_URL (ferry_scale on that server)");
   const url = new URL(server);
-  url.pathname = "/ferry_scale";
+  url.pathname = `/${values.database}`;
   return url.toString();
 }
 
@@ -49,17 +50,20 @@ async function main() {
   (globalThis as typeof globalThis & { ferryPrisma?: unknown }).ferryPrisma = client;
 
   const { findUserByEmail } = await import("@/lib/users/data");
-  const { listAppsPageFor } = await import("@/lib/apps/data");
+  const { listAppsPageFor, listAppAccessPage } = await import("@/lib/apps/data");
   const { listBuildsPageFor } = await import("@/lib/builds/data");
   const { installCounts, installFunnel } = await import("@/lib/audit/install-analytics");
   const { searchAuditForAdmin } = await import("@/lib/audit/audit-search");
   const { listUsersPage } = await import("@/lib/users/data");
   const { listAllDevicesPage } = await import("@/lib/devices/data");
   const { listDeliveriesPageForApp } = await import("@/lib/webhooks/data");
+  const { listChannelsFor } = await import("@/lib/channels/data");
 
   const admin = await findUserByEmail("admin@example.com");
   const member = await findUserByEmail("employee4242@example.com");
-  if (!admin || !member) throw new Error("Seed the database first: npm run seed:scale");
+  // A member of a group the app with the most builds is granted to (the one bench/pages-scale.ts signs in as).
+  const topMember = await findUserByEmail("employee10014@example.com");
+  if (!admin || !member || !topMember) throw new Error("Seed the database first: npm run seed:scale");
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
   const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0];
@@ -72,7 +76,9 @@ async function main() {
   const firstBuilds = await listBuildsPageFor(admin, topApp.id, { limit: 50 });
 
   const scenarios: [string, () => Promise<unknown>][] = [
-    ["Apps list (API, a member, first page)", () => listAppsPageFor(member, { limit: 50 })],
+    ["Apps list (home page and API, a member, first page)", () => listAppsPageFor(member, { limit: 50 })],
+    ["Apps list (home page and API, admin, first page)", () => listAppsPageFor(admin, { limit: 50 })],
+    ["Admin apps page (first page by name)", () => listAppAccessPage(admin, { limit: 20 })],
     [
       "Builds of the app with the most builds (admin, first page)",
       () => listBuildsPageFor(admin, topApp.id, { limit: 50 }),
@@ -80,6 +86,10 @@ async function main() {
     [
       "Builds of the app with the most builds (admin, second page: keyset)",
       () => listBuildsPageFor(admin, topApp.id, { limit: 50, cursor: firstBuilds.nextCursor ?? undefined }),
+    ],
+    [
+      "Channels of the app with the most builds (app page, a member who sees it)",
+      () => listChannelsFor(topMember, topApp.id),
     ],
     ["Install counts of a page of builds (app page)", () => installCounts(firstBuilds.items.map((b) => b.id))],
     ["Install funnel of the most downloaded build (build page)", () => installFunnel(popularBuild.id)],

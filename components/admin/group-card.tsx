@@ -56,7 +56,6 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
               type="email"
               name="email"
               required
-              list="user-emails"
               placeholder="user@example.com"
               autoComplete="off"
               aria-label={`Member email for ${group.name}`}

@@ -59,6 +59,8 @@ describe("audit search", () => {
     assert.deepEqual(await actions("ITUNESSTORED"), ["manifest.fetch"]);
     assert.deepEqual(await actions("someone.else@"), ["manifest.fetch"]);
     assert.deepEqual(await actions("10.1.2"), ["manifest.fetch"]);
+    assert.deepEqual(await actions("17.5"), ["manifest.fetch"], "one dot: free text (the user agent)");
+    assert.deepEqual(await actions("1.2.3"), [], "an IP-shaped query matches the start of the IP");
     assert.deepEqual(await actions("ipa.down"), ["ipa.download"]);
     assert.deepEqual(await actions(member.id), ["user.disable"]);
     assert.deepEqual(await actions("100%_"), ["ipa.download"]);

@@ -50,8 +50,19 @@ function likeLiteral(value: string): string {
 }
 
 /**
+ * A query that is an IP address or the start of one (`10.42.17.`, `fd00:12:`;
+ * two dots or two colons at least, so `17.5` still finds `iOS/17.5`):
+ * its digits' trigrams (`10.`, `.1`…) are in nearly every row, so the
+ * trigram index would hand millions of candidates to the recheck (≈ 70 s at
+ * 20 million events, docs/queries.md). It is matched as a prefix of the IP
+ * instead, through the btree audit_events_ip_prefix_idx.
+ */
+const IP_PREFIX = /^(\d{1,3}\.\d{1,3}\.[\d.]*|[0-9a-f]{0,4}:[0-9a-f]{0,4}:[0-9a-f:]*)$/i;
+
+/**
  * Newest first; `query` matches actor, action, IP, user agent or target
- * (case-insensitive, through the trigram index); `person`, instead of the
+ * (case-insensitive, through the trigram index; an IP or its start matches
+ * the IP by prefix); `person`, instead of the
  * text, finds the events done by or to that user (by id, and sign-in
  * failures naming their email: indexes on actor_id and target_id);
  * `appId` an app's events (index on app_id); `before` pages by id. Admins only (403).
@@ -86,6 +97,8 @@ export async function searchAudit(
     // trigram search for an email would read the huge posting lists of "@ex", "com"… (docs/queries.md).
     const { id, email } = filter.person;
     conditions.push(Prisma.sql`(actor_id = ${id}::uuid OR target_id = ${id} OR target_id = ${email})`);
+  } else if (q && IP_PREFIX.test(q)) {
+    conditions.push(Prisma.sql`ip LIKE ${`${likeLiteral(q.toLowerCase())}%`}`);
   } else if (q) {
     conditions.push(Prisma.sql`${SEARCH_TEXT} ILIKE ${`%${likeLiteral(q)}%`}`);
   }

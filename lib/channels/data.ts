@@ -1,4 +1,4 @@
-import { uploadableAppsWhere, visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
+import { uploadableAppsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import { can } from "@/lib/access/policy";
 import { type BuildDto, getBuildFor } from "@/lib/builds/data";
 import { channelNameSchema } from "@/lib/channels/schema";
@@ -32,10 +32,16 @@ export function parseChannelName(value: string): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** The channels of `appId` that `user` sees, default first, each with its newest build `user` sees. */
+/**
+ * The channels of `appId` that `user` sees, default first, each with its newest build `user` sees. Every
+ * build in a channel `user` sees is one `user` sees (ferry_visible_builds), so the builds are counted and
+ * the newest found per channel without checking each build again, in one statement: a count from
+ * build_channels (channel_id, build_id) and one row of (channel_id, added_at) per channel. Prisma's nested
+ * `take: 1` with the visibility filter read every visible row of the channels (≈ 230 ms for the app with the
+ * most builds at 20 million audit events).
+ */
 export async function listChannelsFor(user: UserDto, appId: string): Promise<ChannelDto[]> {
   if (!isUuid(appId)) return [];
-  const builds = { build: visibleBuildsWhere(user) };
   const rows = await prisma().channel.findMany({
     where: { appId, ...visibleChannelsWhere(user) },
     orderBy: [{ isDefault: "desc" }, { name: "asc" }],
@@ -45,25 +51,53 @@ export async function listChannelsFor(user: UserDto, appId: string): Promise<Cha
       isDefault: true,
       restricted: true,
       groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
-      builds: {
-        where: builds,
-        orderBy: [{ addedAt: "desc" }, { buildId: "desc" }],
-        take: 1,
-        select: { addedAt: true, build: { select: { id: true, version: true, buildNumber: true } } },
-      },
-      _count: { select: { builds: { where: builds } } },
     },
   });
+  const ids = rows.map((row) => row.id);
+  const summaries =
+    ids.length === 0
+      ? []
+      : await prisma().$queryRaw<
+          {
+            channel_id: string;
+            count: number;
+            id: string | null;
+            version: string | null;
+            build_number: string | null;
+            added_at: Date | null;
+          }[]
+        >`
+          SELECT c.id::text AS channel_id,
+                 (SELECT count(*)::int FROM build_channels bc WHERE bc.channel_id = c.id) AS count,
+                 b.id::text AS id, b.version, b.build_number, n.added_at
+          FROM unnest(${ids}::uuid[]) AS c(id)
+          LEFT JOIN LATERAL (
+            SELECT bc.build_id, bc.added_at FROM build_channels bc
+            WHERE bc.channel_id = c.id
+            ORDER BY bc.added_at DESC, bc.build_id DESC
+            LIMIT 1
+          ) n ON true
+          LEFT JOIN builds b ON b.id = n.build_id`;
+  const byChannel = new Map(summaries.map((row) => [row.channel_id, row]));
   return rows.map((row) => {
-    const newest = row.builds[0];
+    const summary = byChannel.get(row.id);
+    const latest =
+      summary?.id && summary.version !== null && summary.build_number !== null && summary.added_at
+        ? {
+            id: summary.id,
+            version: summary.version,
+            buildNumber: summary.build_number,
+            addedAt: summary.added_at.toISOString(),
+          }
+        : null;
     return {
       id: row.id,
       name: row.name,
       isDefault: row.isDefault,
       restricted: row.restricted,
       groups: row.groups.map((g) => g.group),
-      latest: newest ? { ...newest.build, addedAt: newest.addedAt.toISOString() } : null,
-      buildCount: row._count.builds,
+      latest,
+      buildCount: summary?.count ?? 0,
     };
   });
 }
@@ -86,7 +120,8 @@ export async function latestBuildInChannelFor(
   });
   if (!channel) return { channel: null, build: null };
   const newest = await prisma().buildChannel.findFirst({
-    where: { channelId: channel.id, build: visibleBuildsWhere(user) },
+    // A build in a channel `user` sees is one `user` sees (see listChannelsFor).
+    where: { channelId: channel.id },
     orderBy: [{ addedAt: "desc" }, { buildId: "desc" }],
     select: { buildId: true },
   });

@@ -1,4 +1,3 @@
-import { visibleBuildsWhere, visibleChannelsWhere } from "@/lib/access/app-access";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import type { UserDto } from "@/lib/users/data";
@@ -64,22 +63,29 @@ export async function leadOf(
 ): Promise<Map<string, { channel: string | null; build: LeadBuild | null }>> {
   const candidates = await candidatesOf(appIds);
   const channelIds = [...candidates.values()].flatMap((list) => list.map((c) => c.id));
+  // Each candidate channel `user` sees, its newest build by build_channels (channel_id, added_at): one short
+  // index range per channel. Every build in a channel `user` sees is one `user` sees (ferry_visible_builds), so
+  // checking the channel is enough. Prisma's `distinct` fetched every visible row of these channels instead.
   const newest =
     channelIds.length === 0
       ? []
-      : await prisma().buildChannel.findMany({
-          where: {
-            channelId: { in: channelIds },
-            channel: visibleChannelsWhere(user),
-            build: visibleBuildsWhere(user),
-          },
-          orderBy: [{ channelId: "asc" }, { addedAt: "desc" }, { buildId: "desc" }],
-          distinct: ["channelId"],
-          select: {
-            channelId: true,
-            build: { select: { id: true, version: true, buildNumber: true, createdAt: true } },
-          },
-        });
+      : (
+          await prisma().$queryRaw<
+            { channel_id: string; id: string; version: string; build_number: string; created_at: Date }[]
+          >`
+          SELECT c.id::text AS channel_id, b.id::text AS id, b.version, b.build_number, b.created_at
+          FROM unnest(${channelIds}::uuid[]) AS c(id)
+          JOIN LATERAL (
+            SELECT bc.build_id FROM build_channels bc
+            WHERE bc.channel_id = c.id
+            ORDER BY bc.added_at DESC, bc.build_id DESC
+            LIMIT 1
+          ) n ON EXISTS (SELECT 1 FROM ferry_visible_channels vc WHERE vc.user_id = ${user.id}::uuid AND vc.channel_id = c.id)
+          JOIN builds b ON b.id = n.build_id`
+        ).map((row) => ({
+          channelId: row.channel_id,
+          build: { id: row.id, version: row.version, buildNumber: row.build_number, createdAt: row.created_at },
+        }));
   const result = new Map<string, { channel: string | null; build: LeadBuild | null }>();
   for (const [appId, list] of candidates) {
     let lead: { channel: string | null; build: LeadBuild | null } = { channel: null, build: null };

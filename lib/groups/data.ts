@@ -16,6 +16,15 @@ export async function listGroups(): Promise<GroupDto[]> {
   return (await groupRows({})).map(toGroupDto);
 }
 
+/** Every group's id, name and member count, without the members (the grant choices on the admin's Apps page). */
+export async function listGroupOptions(): Promise<{ id: string; name: string; memberCount: number }[]> {
+  const rows = await prisma().group.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, _count: { select: { members: true } } },
+  });
+  return rows.map((g) => ({ id: g.id, name: g.name, memberCount: g._count.members }));
+}
+
 /** One page of groups by name (keyset on the unique name: lib/http/pagination.ts), with how many there are. */
 export async function listGroupsPage(page: PageQuery): Promise<Page<GroupDto> & { total: number }> {
   const after = page.cursor ? decodeCursor(page.cursor, 1)[0] : undefined;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CLI_ACTOR } from "@/lib/access/actor";
-import { listAppsPageFor } from "@/lib/apps/data";
+import { listAppAccessPage, listAppsPageFor } from "@/lib/apps/data";
 import { listBuildsPageFor } from "@/lib/builds/data";
 import { listAllDevicesPage } from "@/lib/devices/data";
 import { AppError } from "@/lib/errors";
@@ -78,6 +78,13 @@ describe("keyset pagination", () => {
     const apps = await walk((page) => listAppsPageFor(admin, page), 2);
     assert.equal(new Set(apps.ids).size, apps.ids.length);
     assert.equal(apps.ids.length, Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM apps"))[0]?.n));
+    // The admin's Apps page: by name, two apps sharing one.
+    await db.query("UPDATE apps SET name = 'Same' WHERE bundle_id IN ('com.example.app1', 'com.example.app2')");
+    const byName = await walk((page) => listAppAccessPage(admin, page), 2);
+    const expectedByName = (await db.query<{ id: string }>("SELECT id::text FROM apps ORDER BY name, id")).map(
+      (r) => r.id,
+    );
+    assert.deepEqual(byName.ids, expectedByName);
 
     const people: UserDto[] = [];
     for (let i = 0; i < 7; i++)

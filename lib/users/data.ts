@@ -135,16 +135,6 @@ function toUserAdminDto(row: Prisma.UserGetPayload<{ select: typeof userAdminSel
   };
 }
 
-/** Every user with their groups: admins only (403 for anyone else). */
-export async function listUsers(who: Who): Promise<UserAdminDto[]> {
-  authorize(who, "user.read");
-  const rows = await prisma().user.findMany({
-    orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { email: "asc" }],
-    select: userAdminSelect,
-  });
-  return rows.map(toUserAdminDto);
-}
-
 /**
  * One page of users for the admin's Users page: active ones first, then
  * disabled, each by email; keyset on (disabled, email) (lib/http/pagination.ts),
@@ -185,6 +175,12 @@ export async function listUsersPage(
     total,
     active,
   };
+}
+
+/** Whether `userId`'s account is linked to single sign-on (the admin's own settings page). */
+export async function isSsoLinked(userId: string): Promise<boolean> {
+  const row = await prisma().user.findUnique({ where: { id: userId }, select: { oidcSubject: true } });
+  return (row?.oidcSubject ?? null) !== null;
 }
 
 export async function findUserById(id: string): Promise<UserDto | null> {

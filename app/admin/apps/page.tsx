@@ -1,26 +1,36 @@
 import type { Metadata } from "next";
 import { AppAccessCard } from "@/components/admin/app-access-card";
 import { AppSettings } from "@/components/admin/app-settings-list";
+import { PageNav } from "@/components/ui/page-nav";
 import { EmptyState, PageHeader } from "@/components/ui/ui";
-import { listAppAccess, listAppSettings, storageUsage } from "@/lib/apps/data";
+import { listAppAccessPage, listAppSettings, storageUsage } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listChannelsFor } from "@/lib/channels/data";
-import { listGroups } from "@/lib/groups/data";
+import { listGroupOptions } from "@/lib/groups/data";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { formatBytes } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Apps" };
 
-export default async function AdminAppsPage() {
+// Each card holds the app's settings and channels: a page of them at a time (keyset by name).
+const PAGE_SIZE = 20;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminAppsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/apps");
-  const [apps, groups, settings, usage] = await Promise.all([
-    listAppAccess(admin),
-    listGroups(),
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const [page, groupOptions, settings, usage] = await Promise.all([
+    listAppAccessPage(admin, query),
+    listGroupOptions(),
     listAppSettings(),
     storageUsage(),
   ]);
-  const channelsOf = await Promise.all(apps.map((app) => listChannelsFor(admin, app.id)));
-  const groupOptions = groups.map((g) => ({ id: g.id, name: g.name, memberCount: g.members.length }));
+  const apps = page.items;
+  // One app after another: a page's worth of parallel queries would take the whole connection pool.
+  const channelsOf: Awaited<ReturnType<typeof listChannelsFor>>[] = [];
+  for (const app of apps) channelsOf.push(await listChannelsFor(admin, app.id));
   return (
     <div className="space-y-6">
       <PageHeader title="Apps">
@@ -30,7 +40,7 @@ export default async function AdminAppsPage() {
       <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="storage-total">
         Storage used by all builds: <strong>{formatBytes(usage.totalBytes)}</strong>
       </p>
-      {apps.length === 0 ? (
+      {apps.length === 0 && !query.cursor ? (
         <EmptyState>No apps yet. An app appears here after its first build is uploaded.</EmptyState>
       ) : (
         <div className="space-y-4" data-testid="app-access-list">
@@ -51,6 +61,7 @@ export default async function AdminAppsPage() {
           })}
         </div>
       )}
+      <PageNav path="/admin/apps" label="Apps pages" cursor={query.cursor} nextCursor={page.nextCursor} />
     </div>
   );
 }

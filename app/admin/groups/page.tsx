@@ -7,7 +7,6 @@ import { listAppAccess } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listGroupsPage } from "@/lib/groups/data";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
-import { listUsers } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Groups" };
@@ -19,7 +18,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function AdminGroupsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/groups");
   const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const [page, users, apps] = await Promise.all([listGroupsPage(query), listUsers(admin), listAppAccess(admin)]);
+  const [page, apps] = await Promise.all([listGroupsPage(query), listAppAccess(admin)]);
   const groups = page.items;
   const appOptions = apps.map((a) => ({ id: a.id, name: a.name, bundleId: a.bundleId }));
   return (
@@ -31,13 +30,6 @@ export default async function AdminGroupsPage({ searchParams }: Props) {
       <Card title="Create a group" testId="create-group">
         <CreateGroupForm />
       </Card>
-      <datalist id="user-emails">
-        {users
-          .filter((u) => !u.disabled)
-          .map((u) => (
-            <option key={u.id} value={u.email} />
-          ))}
-      </datalist>
       {page.total === 0 ? (
         <EmptyState>No groups yet. Create one, add people to it, then grant it apps.</EmptyState>
       ) : (

@@ -4,16 +4,16 @@ import { Card, PageHeader } from "@/components/ui/ui";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { env } from "@/lib/config/env";
 import { getSettings } from "@/lib/settings/settings";
-import { listUsers } from "@/lib/users/data";
+import { isSsoLinked } from "@/lib/users/data";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function AdminSettingsPage() {
   const admin = await requireAdminPage("/admin/settings");
-  const [settings, users] = await Promise.all([getSettings(), listUsers(admin)]);
+  // Only the admin's own link: not every user of the company.
+  const [settings, selfLinked] = await Promise.all([getSettings(), isSsoLinked(admin.id)]);
   const oidc = env().oidc;
-  const selfLinked = users.find((u) => u.id === admin.id)?.sso ?? false;
   return (
     <div className="space-y-6">
       <PageHeader title="Settings" />
