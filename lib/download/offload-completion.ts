@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { auditRow } from "@/lib/audit/audit";
+import { recordDownloadCompletionOnce } from "@/lib/audit/download-completion";
 import { env } from "@/lib/config/env";
-import { prisma } from "@/lib/db/client";
 import { reachedLastByte, readReceipt } from "@/lib/download/offload-receipt";
 import { AppError } from "@/lib/errors";
 
@@ -45,19 +44,11 @@ export async function recordOffloadedCompletion(headers: Headers): Promise<boole
     contentRange: headers.get(REPORT_HEADERS.contentRange) ?? "",
   };
   if (!reachedLastByte(report, receipt.size)) return false;
-  const row = auditRow({
-    action: "ipa.download_complete",
+  return recordDownloadCompletionOnce(receipt.id, {
     actor: receipt.user,
     appId: receipt.appId,
     buildId: receipt.buildId,
     context: { ip: receipt.ip, userAgent: receipt.userAgent },
-    details: { download: receipt.id, via: "nginx", ...(receipt.range ? { range: receipt.range } : {}) },
+    details: { via: "nginx", ...(receipt.range ? { range: receipt.range } : {}) },
   });
-  // ON CONFLICT on audit_events_download_complete_once (migration 20261208110000_offload_completions).
-  const written = await prisma().$executeRaw`
-    INSERT INTO audit_events (action, actor_id, actor_email, app_id, build_id, ip, user_agent, details)
-    VALUES (${row.action}, ${row.actorId}::uuid, ${row.actorEmail}, ${row.appId}::uuid, ${row.buildId}::uuid,
-            ${row.ip}, ${row.userAgent}, ${JSON.stringify(row.details)}::jsonb)
-    ON CONFLICT ((details->>'download')) WHERE action = 'ipa.download_complete' AND details ? 'download' DO NOTHING`;
-  return written > 0;
 }
