@@ -32,7 +32,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-postgres";
 import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
 import { generateIpa } from "../tests/helpers/generate-ipa";
-import { type ShippedNginx, startShippedNginx } from "../tests/helpers/nginx-site";
+import { OFFLOAD_REPORT_SECRET, type ShippedNginx, startShippedNginx } from "../tests/helpers/nginx-site";
 import { processTreeRss } from "../tests/helpers/process-rss";
 import { passwordSession } from "../tests/helpers/session";
 import { queryDatabase } from "../tests/helpers/test-database";
@@ -216,7 +216,13 @@ async function main(): Promise<number> {
       env: {
         PUBLIC_URL: front,
         TRUST_PROXY: "true",
-        ...(offload ? { DOWNLOAD_OFFLOAD: "nginx", DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/" } : {}),
+        ...(offload
+          ? {
+              DOWNLOAD_OFFLOAD: "nginx",
+              DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/",
+              DOWNLOAD_OFFLOAD_SECRET: OFFLOAD_REPORT_SECRET,
+            }
+          : {}),
       },
     });
     const srv = server;

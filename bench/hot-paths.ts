@@ -30,7 +30,7 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { signInstallToken } from "@/lib/install-links/install-token";
 import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
 import { generateIpa } from "../tests/helpers/generate-ipa";
-import { shippedSiteConfig } from "../tests/helpers/nginx-site";
+import { OFFLOAD_REPORT_SECRET, shippedSiteConfig } from "../tests/helpers/nginx-site";
 import { processTreeRss } from "../tests/helpers/process-rss";
 import { queryDatabase } from "../tests/helpers/test-database";
 
@@ -166,6 +166,7 @@ async function offloadRounds(
       TRUST_PROXY: "true",
       DOWNLOAD_OFFLOAD: "nginx",
       DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/",
+      DOWNLOAD_OFFLOAD_SECRET: OFFLOAD_REPORT_SECRET,
     },
   });
   const dir = path.join(scratch, "nginx-offload");

@@ -54,9 +54,10 @@ test("every route file under app/api/v1 exports only handlers made by apiRoute o
 /**
  * The routes no session or API token may call, each with what authorizes it
  * instead: nothing (the document), iOS' signed post (enrollment), the app's
- * update key (the update check), the email's signed token (unsubscribe).
+ * update key (the update check), the email's signed token (unsubscribe), nginx's shared secret and
+ * Ferry's signed receipt (an offloaded download's completion report).
  */
-test("only the OpenAPI document, iOS' enrollment post, the update check and one-click unsubscribe are public", async () => {
+test("only the OpenAPI document, iOS' enrollment post, the update check, one-click unsubscribe and nginx's download report are public", async () => {
   const publicOps: string[] = [];
   for (const file of routeFiles()) {
     const kinds = handlerKinds((await import(pathToFileURL(file).href)) as Record<string, unknown>);
@@ -68,6 +69,7 @@ test("only the OpenAPI document, iOS' enrollment post, the update check and one-
     "GET apps/[appId]/latest",
     "GET openapi.json",
     "POST devices/profile-service",
+    "POST downloads/completed",
     "POST notifications/unsubscribe",
   ]);
 });

@@ -490,6 +490,36 @@ describe("API", () => {
     (a) => registerAs(a, false),
   );
 
+  /**
+   * nginx's report of an offloaded download (DOWNLOAD_OFFLOAD_SECRET) counts a completion: no
+   * role's token or session stands in for the secret, whatever report it sends.
+   */
+  async function reportCompletion(actor: Actor): Promise<string> {
+    const completed = async () =>
+      (
+        await sql<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE action = 'ipa.download_complete'")
+      )[0]?.n;
+    const before = await completed();
+    const res = await fetch(`${world.server.baseUrl}/api/v1/downloads/completed`, {
+      method: "POST",
+      headers: {
+        ...(actor.token ? { authorization: `Bearer ${actor.token}` } : {}),
+        ...(actor.cookie ? { cookie: actor.cookie } : {}),
+        "x-ferry-download": "forged.receipt",
+        "x-ferry-completion": "OK",
+        "x-ferry-status": "200",
+        "x-ferry-bytes-sent": "1",
+      },
+    });
+    await res.arrayBuffer();
+    return `${res.status}, ${(await completed()) === before ? "unchanged" : "changed"}`;
+  }
+  check(
+    "POST /api/v1/downloads/completed (nginx's report, without its secret)",
+    Object.fromEntries(ROLES.map((r) => [r, "404, unchanged"])) as Record<Role, string>,
+    reportCompletion,
+  );
+
   test("a read-only token cannot upload; an expired token is refused", async () => {
     const readOnly = await createToken(world.server, world.server.admin.email, ["--scopes", "read"]);
     assert.equal((await uploadAs(readOnly, await ipaFor(own().bundleId))).status, 403);

@@ -2,18 +2,21 @@
  * Ferry behind a real nginx using the shipped site config (docs/nginx/ferry.conf,
  * TLS stripped for the test): uploads stream through it, and with
  * DOWNLOAD_OFFLOAD=nginx Ferry authorizes and audits a download, then answers
- * with X-Accel-Redirect and no body so nginx sends the file (GET, Range, HEAD).
+ * with X-Accel-Redirect and no body so nginx sends the file (GET, Range, HEAD);
+ * nginx then reports each finished transfer (post_action), and a download that
+ * reached its last byte counts once in the install funnel.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
-import { type ShippedNginx, startShippedNginx } from "./helpers/nginx-site";
+import { OFFLOAD_REPORT_SECRET, type ShippedNginx, startShippedNginx } from "./helpers/nginx-site";
 import { eventually, queryDatabase } from "./helpers/test-database";
 
 let ferry: FerryServer;
@@ -65,6 +68,7 @@ before(async () => {
       TRUST_PROXY: "true",
       DOWNLOAD_OFFLOAD: "nginx",
       DOWNLOAD_OFFLOAD_PREFIX: "/_ferry_files/",
+      DOWNLOAD_OFFLOAD_SECRET: OFFLOAD_REPORT_SECRET,
     },
   });
   const ferryPort = Number(new URL(ferry.baseUrl).port);
@@ -211,4 +215,133 @@ test("stored files are readable by the web server's group only: 0640 files, 0750
   for (const dir of ["builds", `builds/${ipa.sha256.slice(0, 2)}`, "icons", `icons/${ipa.sha256}`]) {
     assert.equal((fs.statSync(path.join(dataDir, dir)).mode & 0o777).toString(8), "750", dir);
   }
+});
+
+/** The install funnel's *completed* rows of downloads made with `userAgent` (the receipt carries the client's). */
+function completions(userAgent: string): Promise<number> {
+  return queryDatabase<{ n: number }>(
+    ferry.databaseUrl,
+    "SELECT count(*)::int AS n FROM audit_events WHERE action = 'ipa.download_complete' AND user_agent = $1",
+    [userAgent],
+  ).then((rows) => rows[0]!.n);
+}
+
+/** Waits for a first completion row (or 1.5 s), then a little longer so a second one would show too. */
+async function settledCompletions(userAgent: string): Promise<number> {
+  await eventually(
+    () => completions(userAgent),
+    (n) => n > 0,
+    1_500,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  return completions(userAgent);
+}
+
+test("a whole offloaded download counts once as completed; a resumed range reaching the end counts, other ranges and HEAD do not", async () => {
+  const whole = `nginx-offload-complete-${Date.now()}`;
+  const res = await fetch(`${nginxUrl}${ipaPath}`, { headers: { "user-agent": whole } });
+  assert.equal(res.status, 200);
+  // The receipt is for nginx's report only.
+  assert.equal(res.headers.get("x-ferry-download"), null);
+  assert.equal((await res.arrayBuffer()).byteLength, ipa.size);
+  assert.equal(await settledCompletions(whole), 1, `completed once:\n${nginx?.log()}`);
+
+  const resumed = `nginx-offload-resumed-${Date.now()}`;
+  const tail = await fetch(`${nginxUrl}${ipaPath}`, { headers: { "user-agent": resumed, Range: "bytes=1000-" } });
+  assert.equal(tail.status, 206);
+  assert.equal((await tail.arrayBuffer()).byteLength, ipa.size - 1000);
+  assert.equal(await settledCompletions(resumed), 1, "a resumed download that reached the last byte");
+
+  const partial = `nginx-offload-partial-${Date.now()}`;
+  const head = await fetch(`${nginxUrl}${ipaPath}`, { headers: { "user-agent": partial, Range: "bytes=0-99" } });
+  assert.equal((await head.arrayBuffer()).byteLength, 100);
+  const headOnly = await fetch(`${nginxUrl}${ipaPath}`, { method: "HEAD", headers: { "user-agent": partial } });
+  assert.equal(headOnly.status, 200);
+  assert.equal(await settledCompletions(partial), 0, "a range short of the end and HEAD are not completions");
+});
+
+test("a download the client abandons mid-body is not counted as completed", async () => {
+  const userAgent = `nginx-offload-aborted-${Date.now()}`;
+  const port = Number(new URL(nginxUrl).port);
+  const received = await new Promise<number>((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.write(`GET ${ipaPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${userAgent}\r\n\r\n`);
+    });
+    let bytes = 0;
+    socket.on("error", reject);
+    socket.once("data", (chunk: Buffer) => {
+      bytes += chunk.byteLength;
+      // Stop reading so nginx's writes back up (the 12 MiB do not fit the socket buffers), then hang up.
+      socket.pause();
+      setTimeout(() => {
+        socket.resetAndDestroy();
+        resolve(bytes);
+      }, 300);
+    });
+  });
+  assert.ok(received < ipa.size, `the client stopped early (${received} bytes)`);
+  // The download itself was authorized and audited.
+  await eventually(
+    () =>
+      queryDatabase<{ n: number }>(
+        ferry.databaseUrl,
+        "SELECT count(*)::int AS n FROM audit_events WHERE action = 'ipa.download' AND user_agent = $1",
+        [userAgent],
+      ),
+    (rows) => rows[0]!.n > 0,
+  );
+  assert.equal(await settledCompletions(userAgent), 0, "an abandoned transfer is not a completion");
+});
+
+/** Ferry's own answer to a download (as nginx gets it): the receipt nginx would hand back. */
+async function receiptFor(userAgent: string): Promise<string> {
+  const res = await fetch(`${ferry.baseUrl}${ipaPath}`, { headers: { "user-agent": userAgent } });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  const receipt = res.headers.get("x-ferry-download");
+  assert.ok(receipt, "Ferry's X-Accel-Redirect answer carries a receipt");
+  return receipt;
+}
+
+function report(receipt: string, secret: string | null, extra: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${ferry.baseUrl}/api/v1/downloads/completed`, {
+    method: "POST",
+    headers: {
+      ...(secret === null ? {} : { "x-ferry-offload-secret": secret }),
+      "x-ferry-download": receipt,
+      "x-ferry-completion": "OK",
+      "x-ferry-status": "200",
+      "x-ferry-bytes-sent": String(ipa.size),
+      ...extra,
+    },
+  });
+}
+
+test("a report without nginx's secret, or forged, counts nothing; a replayed report counts once", async () => {
+  const forgedAgent = `nginx-offload-forged-${Date.now()}`;
+  const receipt = await receiptFor(forgedAgent);
+  // From outside, through the shipped site: not routed.
+  const outside = await fetch(`${nginxUrl}/api/v1/downloads/completed`, {
+    method: "POST",
+    headers: { "x-ferry-offload-secret": OFFLOAD_REPORT_SECRET, "x-ferry-download": receipt },
+  });
+  assert.equal(outside.status, 404);
+  for (const secret of [null, "", "wrong-secret-of-the-same-kind-0123456789abcd", `${OFFLOAD_REPORT_SECRET}x`]) {
+    const res = await report(receipt, secret);
+    assert.equal(res.status, 404, `secret ${JSON.stringify(secret)}`);
+  }
+  // nginx's secret with a receipt Ferry did not sign (another size, another id), or a transfer short of the end.
+  const [payload, mac] = receipt.split(".");
+  const tampered = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as { id: string; size: number };
+  const forged = `${Buffer.from(JSON.stringify({ ...tampered, id: crypto.randomUUID(), size: 1 })).toString("base64url")}.${mac}`;
+  assert.equal((await report(forged, OFFLOAD_REPORT_SECRET, { "x-ferry-bytes-sent": "1" })).status, 204);
+  assert.equal((await report(receipt, OFFLOAD_REPORT_SECRET, { "x-ferry-completion": "" })).status, 204);
+  assert.equal((await report(receipt, OFFLOAD_REPORT_SECRET, { "x-ferry-bytes-sent": "100" })).status, 204);
+  assert.equal(await completions(forgedAgent), 0, "nothing counted");
+
+  // nginx's genuine report, then the same again (a replay): one completion.
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await report(receipt, OFFLOAD_REPORT_SECRET)).status, 204);
+  }
+  assert.equal(await completions(forgedAgent), 1, "counted once");
 });

@@ -747,6 +747,23 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  "/api/v1/downloads/completed": {
+    post: {
+      operationId: "reportOffloadedDownload",
+      summary: "nginx's report of an offloaded download (internal)",
+      description:
+        "Not for clients. With `DOWNLOAD_OFFLOAD=nginx`, nginx's `post_action` reports here when it finished " +
+        "sending an `.ipa` (docs/nginx/ferry.conf): the shared `X-Ferry-Offload-Secret`, the signed receipt " +
+        "Ferry put in its `X-Accel-Redirect` answer, `$request_completion`, `$status`, `$body_bytes_sent` and " +
+        "the Content-Range sent. A download that reached its last byte is counted once in the install funnel.",
+      tags: ["meta"],
+      security: [],
+      responses: {
+        "204": { description: "Received (counted, or ignored: incomplete, expired, already counted)." },
+        "404": error("No or wrong secret, or reports are off (`not_found`)."),
+      },
+    },
+  },
   "/api/v1/signing/identities": {
     get: {
       operationId: "listSigningIdentities",

@@ -92,3 +92,18 @@ test("AUDIT_RETENTION: 400 days by default, a duration of at least a day, or off
   );
   assert.throws(() => parseEnv({ AUDIT_RETENTION: "forever" }), EnvError);
 });
+
+test("DOWNLOAD_OFFLOAD_SECRET: nginx's report secret, none by default, at least 32 printable characters", () => {
+  assert.equal(parseEnv({ DOWNLOAD_OFFLOAD: "nginx" }).downloadOffload?.reportSecret, null);
+  const secret = "a".repeat(32);
+  assert.equal(
+    parseEnv({ DOWNLOAD_OFFLOAD: "nginx", DOWNLOAD_OFFLOAD_SECRET: secret }).downloadOffload?.reportSecret,
+    secret,
+  );
+  for (const bad of ["short", `${"a".repeat(32)} b`]) {
+    assert.throws(
+      () => parseEnv({ DOWNLOAD_OFFLOAD: "nginx", DOWNLOAD_OFFLOAD_SECRET: bad }),
+      (e) => e instanceof EnvError && /DOWNLOAD_OFFLOAD_SECRET/.test(e.message),
+    );
+  }
+});

@@ -209,6 +209,14 @@ const schema = z
         )
         .optional(),
     ),
+    // Shared with nginx's report of a finished offloaded download (docs/nginx/ferry.conf): without it, reports are refused.
+    DOWNLOAD_OFFLOAD_SECRET: optionalString.pipe(
+      z
+        .string()
+        .min(32, "DOWNLOAD_OFFLOAD_SECRET must be at least 32 characters (try: openssl rand -hex 32)")
+        .regex(/^[\x21-\x7e]+$/, "DOWNLOAD_OFFLOAD_SECRET must be printable ASCII without spaces (it goes in a header)")
+        .optional(),
+    ),
   })
   .superRefine((raw, ctx) => {
     if (raw.STORAGE === "s3" && !raw.S3_BUCKET) {
@@ -295,7 +303,12 @@ const schema = z
           : { kind: "local" as const },
       downloadOffload:
         raw.DOWNLOAD_OFFLOAD === "nginx"
-          ? { kind: "nginx" as const, prefix: raw.DOWNLOAD_OFFLOAD_PREFIX ?? "/_ferry_files/" }
+          ? {
+              kind: "nginx" as const,
+              prefix: raw.DOWNLOAD_OFFLOAD_PREFIX ?? "/_ferry_files/",
+              // null: nginx's completion reports are refused, so the funnel's *completed* step stays at 0.
+              reportSecret: raw.DOWNLOAD_OFFLOAD_SECRET ?? null,
+            }
           : null,
     };
   });

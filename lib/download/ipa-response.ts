@@ -1,7 +1,9 @@
 import { queueAudit } from "@/lib/audit/audit-queue";
+import { env } from "@/lib/config/env";
 import { fileResponse } from "@/lib/download/file-response";
 import { fileSource } from "@/lib/download/file-source";
-import { offloadResponse } from "@/lib/download/offload-response";
+import { mintReceipt, RECEIPT_HEADER } from "@/lib/download/offload-receipt";
+import { offloadResponse, offloadsDownloads } from "@/lib/download/offload-response";
 import { AppError } from "@/lib/errors";
 import { requestContext } from "@/lib/http/request-context";
 import { resolveInstallToken } from "@/lib/install-links/resolve-install-token";
@@ -16,7 +18,8 @@ export function ipaFileName(build: { name: string; version: string; buildNumber:
  * A build's .ipa for iOS's install daemon (token-authorized, no cookies):
  * HEAD from metadata, GET and ranges streamed from storage (disk or bucket),
  * or handed to nginx (DOWNLOAD_OFFLOAD), one audit row per download and one
- * when the last byte went out (the install funnel; not seen when nginx sends it).
+ * when the last byte went out (the install funnel; for nginx, from its report
+ * of the transfer, lib/download/offload-completion.ts).
  */
 export async function ipaResponse(request: Request, token: string): Promise<Response> {
   const { user, build } = await resolveInstallToken(token);
@@ -46,10 +49,25 @@ export async function ipaResponse(request: Request, token: string): Promise<Resp
     );
   }
   const extraHeaders = { "Content-Disposition": `attachment; filename="${ipaFileName(build)}"` };
+  // nginx hands this back when the transfer ends; it reports HEAD too, which never counts.
+  const receipt: Record<string, string> =
+    request.method === "GET" && offloadsDownloads(storage) && env().downloadOffload?.reportSecret
+      ? {
+          [RECEIPT_HEADER]: mintReceipt({
+            user,
+            appId: build.appId,
+            buildId: build.id,
+            size: build.sizeBytes,
+            context,
+            range,
+          }),
+        }
+      : {};
   const offloaded = offloadResponse(storage, build.storageKey, {
     "Content-Type": "application/octet-stream",
     "Cache-Control": "private, no-store, no-transform",
     ...extraHeaders,
+    ...receipt,
   });
   if (offloaded) return offloaded;
   return fileResponse({

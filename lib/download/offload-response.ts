@@ -10,11 +10,16 @@ import type { BuildStorage } from "@/lib/storage/storage";
  */
 export function offloadResponse(storage: BuildStorage, key: string, headers: HeadersInit): Response | null {
   const offload = env().downloadOffload;
-  if (!offload || storage.kind !== "local") return null;
+  if (!offload || !offloadsDownloads(storage)) return null;
   const response = new Response(null, { headers });
   // An empty body with its length, not an empty chunked one: nginx acts on the headers and reuses
   // the upstream connection without waiting for a terminating chunk.
   response.headers.set(CONTENT_LENGTH_ALIAS, "0");
   response.headers.set("X-Accel-Redirect", `${offload.prefix}${key.split("/").map(encodeURIComponent).join("/")}`);
   return response;
+}
+
+/** Whether downloads from `storage` are handed to nginx. */
+export function offloadsDownloads(storage: BuildStorage): boolean {
+  return env().downloadOffload !== null && storage.kind === "local";
 }

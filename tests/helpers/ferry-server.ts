@@ -80,6 +80,7 @@ function cleanEnv(): Record<string, string> {
     "S3_FORCE_PATH_STYLE",
     "DOWNLOAD_OFFLOAD",
     "DOWNLOAD_OFFLOAD_PREFIX",
+    "DOWNLOAD_OFFLOAD_SECRET",
     "WEBHOOK_ALLOW_PRIVATE",
     "WEBHOOK_ALLOW_LOOPBACK",
     "SMTP_URL",

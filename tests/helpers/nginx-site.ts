@@ -4,21 +4,31 @@ import net from "node:net";
 import path from "node:path";
 import { ROOT } from "./ferry-server";
 
+/** The DOWNLOAD_OFFLOAD_SECRET the tests and benchmarks give Ferry and their nginx. */
+export const OFFLOAD_REPORT_SECRET = "test-offload-report-secret-0123456789abcdef";
+
 /**
  * The shipped nginx site (docs/nginx/ferry.conf) minus TLS and the http→https
- * redirect, listening on `port`, proxying to the Ferry on `ferryPort` and
- * serving the internal download locations from its `dataDir`. Used by the
- * offload test and the hot-path benchmark, so both run what operators deploy.
+ * redirect, listening on `port`, proxying to the Ferry on `ferryPort`,
+ * serving the internal download locations from its `dataDir` and reporting
+ * finished downloads with `reportSecret` (Ferry's DOWNLOAD_OFFLOAD_SECRET).
+ * Used by the offload test and the benchmarks, so they run what operators deploy.
  */
-export function shippedSiteConfig(port: number, ferryPort: number, dataDir: string): string {
+export function shippedSiteConfig(
+  port: number,
+  ferryPort: number,
+  dataDir: string,
+  reportSecret = OFFLOAD_REPORT_SECRET,
+): string {
   let conf = fs.readFileSync(path.join(ROOT, "docs/nginx/ferry.conf"), "utf8").replace(/^\s*#.*$/gm, "");
   conf = conf
     .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${ferryPort};`)
-    .replaceAll("/var/lib/ferry/", `${dataDir}/`);
+    .replaceAll("/var/lib/ferry/", `${dataDir}/`)
+    .replace("REPLACE_WITH_DOWNLOAD_OFFLOAD_SECRET", reportSecret);
   conf = conf.replace(/server \{\s*listen 80;[\s\S]*?\n\}\n/, "");
   conf = conf.replace(/^\s*(listen|ssl_\w+|server_name)\b.*$/gm, "");
-  if (!conf.includes("internal;") || !conf.includes("proxy_request_buffering off;")) {
-    throw new Error("docs/nginx/ferry.conf changed shape: no internal location or streamed uploads");
+  if (!conf.includes("internal;") || !conf.includes("proxy_request_buffering off;") || !conf.includes(reportSecret)) {
+    throw new Error("docs/nginx/ferry.conf changed shape: no internal location, streamed uploads or download report");
   }
   return conf.replace("server {", `server {\n    listen 127.0.0.1:${port};`);
 }
@@ -42,6 +52,8 @@ export async function startShippedNginx(options: {
   port: number;
   ferryPort: number;
   dataDir: string;
+  /** Ferry's DOWNLOAD_OFFLOAD_SECRET, put where the shipped site asks for it (default OFFLOAD_REPORT_SECRET). */
+  reportSecret?: string;
   worker?: { user: string; group: string };
   /** Defaults: one worker of 64 connections (tests); a benchmark asks for what a server runs. */
   workerProcesses?: number | "auto";
@@ -69,7 +81,7 @@ http {
   fastcgi_temp_path ${scratch}/fastcgi;
   uwsgi_temp_path ${scratch}/uwsgi;
   scgi_temp_path ${scratch}/scgi;
-${shippedSiteConfig(port, options.ferryPort, options.dataDir)}
+${shippedSiteConfig(port, options.ferryPort, options.dataDir, options.reportSecret)}
 }
 `,
   );
