@@ -1,5 +1,4 @@
-import { isDatabaseUnavailable } from "@/lib/db/database-errors";
-import { reportDatabaseFailure } from "@/lib/db/database-health";
+import { noteDatabaseFailure } from "@/lib/http/database-failure";
 
 /**
  * Next.js calls this for errors thrown while rendering pages and running server
@@ -8,5 +7,6 @@ import { reportDatabaseFailure } from "@/lib/db/database-health";
  * until it is back, instead of rendering error pages one by one.
  */
 export function onRequestError(error: unknown): void {
-  if (isDatabaseUnavailable(error)) reportDatabaseFailure();
+  // Also makes the page's 500 a 503 with Retry-After (a busy pool is not an outage: no probe for that).
+  noteDatabaseFailure(error);
 }

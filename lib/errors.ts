@@ -94,6 +94,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   insufficient_storage: 507,
   database_unavailable: 503,
+  // the pool's wait for a connection ran out while the database answers (lib/db/database-errors.ts)
+  database_busy: 503,
   internal: 500,
 } as const satisfies Record<string, number>;
 

@@ -20,6 +20,7 @@ import { disconnectPrisma } from "@/lib/db/client";
 import { databaseUnavailableError } from "@/lib/db/database-errors";
 import { databaseAvailable, watchDatabase } from "@/lib/db/database-health";
 import { bodyLimitFor } from "@/lib/http/body-limits";
+import { serveDatabaseFailuresAs503 } from "@/lib/http/database-failure";
 import {
   answerTooLarge,
   boundUnreadBody,
@@ -125,7 +126,11 @@ async function main(): Promise<void> {
       Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
       env.trustProxyHops,
     );
-    const run = () => void runWithServerRequest(req, res, () => handle(req, res));
+    const run = () =>
+      void runWithServerRequest(req, res, () => {
+        serveDatabaseFailuresAs503(res);
+        return handle(req, res);
+      });
     if (!hasBody) {
       run();
       return;

