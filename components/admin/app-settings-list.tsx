@@ -14,7 +14,6 @@ import { formatBytes } from "@/lib/ui/format";
 export function AppSettings({
   app,
   channels,
-  groups,
   storedBytes,
 }: {
   app: {
@@ -25,7 +24,6 @@ export function AppSettings({
     defaultChannelId: string | null;
   };
   channels: ChannelDto[];
-  groups: { id: string; name: string }[];
   storedBytes: number;
 }) {
   return (
@@ -97,18 +95,21 @@ export function AppSettings({
             <p className="text-sm font-medium">
               Channel {channel.name}: {channel.restricted ? "only these groups" : "everyone who sees the app"}
             </p>
-            <div className="flex flex-wrap gap-3 text-sm">
-              {groups.map((g) => (
+            {/* The channel's own groups (untick to remove) and one more by name: not a box per group, of hundreds. */}
+            <div className="flex flex-wrap items-center gap-3 text-sm">
+              {channel.groups.map((g) => (
                 <label key={g.id} className="inline-flex items-center gap-1">
-                  <input
-                    type="checkbox"
-                    name="groupId"
-                    value={g.id}
-                    defaultChecked={channel.groups.some((cg) => cg.id === g.id)}
-                  />
+                  <input type="checkbox" name="groupId" value={g.id} defaultChecked />
                   {g.name}
                 </label>
               ))}
+              <input
+                name="addGroupName"
+                autoComplete="off"
+                placeholder="Add a group by name"
+                aria-label={`Add a group to channel ${channel.name}`}
+                className={`${inputClass} min-w-48`}
+              />
             </div>
             <SubmitButton small variant="secondary">
               Save channel access

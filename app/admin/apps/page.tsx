@@ -6,7 +6,7 @@ import { EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccessPage, listAppSettings, storageUsage } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listChannelsFor } from "@/lib/channels/data";
-import { listGroupOptions } from "@/lib/groups/data";
+import { countGroups } from "@/lib/groups/data";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -21,9 +21,9 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function AdminAppsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/apps");
   const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const [page, groupOptions, settings, usage] = await Promise.all([
+  const [page, groupCount, settings, usage] = await Promise.all([
     listAppAccessPage(admin, query),
-    listGroupOptions(),
+    countGroups(),
     listAppSettings(),
     storageUsage(),
   ]);
@@ -47,12 +47,11 @@ export default async function AdminAppsPage({ searchParams }: Props) {
           {apps.map((app, index) => {
             const details = settings.find((s) => s.id === app.id);
             return (
-              <AppAccessCard key={app.id} app={app} groups={groupOptions}>
+              <AppAccessCard key={app.id} app={app} groupCount={groupCount}>
                 {details ? (
                   <AppSettings
                     app={details}
                     channels={channelsOf[index] ?? []}
-                    groups={groupOptions}
                     storedBytes={usage.perApp.get(app.id) ?? 0}
                   />
                 ) : null}
