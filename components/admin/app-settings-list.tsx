@@ -3,7 +3,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
 import { channelAccessAction, retentionAction, updateAppDetailsAction } from "@/lib/apps/settings-actions";
-import type { ChannelDto } from "@/lib/channels/data";
+import type { ChannelAccessDto } from "@/lib/channels/data";
 import { formatBytes } from "@/lib/ui/format";
 
 /**
@@ -23,7 +23,7 @@ export function AppSettings({
     retainPerChannel: number | null;
     defaultChannelId: string | null;
   };
-  channels: ChannelDto[];
+  channels: ChannelAccessDto[];
   storedBytes: number;
 }) {
   return (

@@ -337,7 +337,8 @@ export async function storageUsage(): Promise<StorageUsage> {
 }
 
 /** Admin-only details for the app settings: description, retention and the default channel admins picked. */
-export async function listAppSettings(): Promise<
+/** The settings of `appIds` (a page of the admin's Apps page), or of every app when none are given. */
+export async function listAppSettings(appIds?: string[]): Promise<
   {
     id: string;
     name: string;
@@ -347,6 +348,7 @@ export async function listAppSettings(): Promise<
   }[]
 > {
   return prisma().app.findMany({
+    where: appIds ? { id: { in: appIds.filter(isUuid) } } : {},
     orderBy: { name: "asc" },
     select: { id: true, name: true, description: true, retainPerChannel: true, defaultChannelId: true },
   });
