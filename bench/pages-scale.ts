@@ -143,6 +143,7 @@ async function main(): Promise<number> {
       { name: "admin devices", who: "admin", path: "/admin/devices" },
       { name: "admin webhooks + deliveries", who: "admin", path: `/admin/apps/${hook.app_id}/webhooks` },
       { name: "admin settings", who: "admin", path: "/admin/settings" },
+      { name: "admin signing", who: "admin", path: "/admin/signing" },
       { name: "audit, newest", who: "admin", path: "/admin/audit" },
       { name: "audit by person (email)", who: "admin", path: audit({ q: member.email }) },
       { name: "audit by app", who: "admin", path: audit({ app: top.id }) },

@@ -9,20 +9,18 @@ import type { AppAccessDto } from "@/lib/apps/data";
 import { plural } from "@/lib/ui/format";
 import { CARD } from "@/lib/ui/styles";
 
-type GroupOption = { id: string; name: string; memberCount: number };
-
 /** One app on the admin apps page: who sees it, and (children) its settings, so they sit with the app. */
 export function AppAccessCard({
   app,
-  groups,
+  groupCount,
   children,
 }: {
   app: AppAccessDto;
-  groups: GroupOption[];
+  /** How many groups exist: none means "create one first" instead of the grant input. */
+  groupCount: number;
   children?: ReactNode;
 }) {
   const appId = <input type="hidden" name="appId" value={app.id} />;
-  const grantable = groups.filter((g) => !app.groups.some((granted) => granted.id === g.id));
   return (
     <section
       data-testid="app-access"
@@ -95,20 +93,19 @@ export function AppAccessCard({
             ))}
           </ul>
         )}
-        {grantable.length > 0 ? (
+        {groupCount > app.groups.length ? (
           <GrantForm
             fixed={{ name: "appId", value: app.id }}
-            choose={{
-              name: "groupId",
-              prompt: "Choose a group…",
+            named={{
+              name: "groupName",
               label: `Group to grant ${app.name} to`,
-              options: grantable.map((g) => ({ value: g.id, label: `${g.name} (${plural(g.memberCount, "member")})` })),
+              placeholder: "Group name",
               className: "min-w-60",
             }}
           />
         ) : (
           <p className="text-sm text-slate-500 dark:text-slate-400">
-            {groups.length === 0 ? (
+            {groupCount === 0 ? (
               <>
                 No groups yet:{" "}
                 <Link href="/admin/groups" className="text-sky-700 hover:underline dark:text-sky-300">

@@ -3,7 +3,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
 import { channelAccessAction, retentionAction, updateAppDetailsAction } from "@/lib/apps/settings-actions";
-import type { ChannelDto } from "@/lib/channels/data";
+import type { ChannelAccessDto } from "@/lib/channels/data";
 import { formatBytes } from "@/lib/ui/format";
 
 /**
@@ -14,7 +14,6 @@ import { formatBytes } from "@/lib/ui/format";
 export function AppSettings({
   app,
   channels,
-  groups,
   storedBytes,
 }: {
   app: {
@@ -24,8 +23,7 @@ export function AppSettings({
     retainPerChannel: number | null;
     defaultChannelId: string | null;
   };
-  channels: ChannelDto[];
-  groups: { id: string; name: string }[];
+  channels: ChannelAccessDto[];
   storedBytes: number;
 }) {
   return (
@@ -97,18 +95,21 @@ export function AppSettings({
             <p className="text-sm font-medium">
               Channel {channel.name}: {channel.restricted ? "only these groups" : "everyone who sees the app"}
             </p>
-            <div className="flex flex-wrap gap-3 text-sm">
-              {groups.map((g) => (
+            {/* The channel's own groups (untick to remove) and one more by name: not a box per group, of hundreds. */}
+            <div className="flex flex-wrap items-center gap-3 text-sm">
+              {channel.groups.map((g) => (
                 <label key={g.id} className="inline-flex items-center gap-1">
-                  <input
-                    type="checkbox"
-                    name="groupId"
-                    value={g.id}
-                    defaultChecked={channel.groups.some((cg) => cg.id === g.id)}
-                  />
+                  <input type="checkbox" name="groupId" value={g.id} defaultChecked />
                   {g.name}
                 </label>
               ))}
+              <input
+                name="addGroupName"
+                autoComplete="off"
+                placeholder="Add a group by name"
+                aria-label={`Add a group to channel ${channel.name}`}
+                className={`${inputClass} min-w-48`}
+              />
             </div>
             <SubmitButton small variant="secondary">
               Save channel access

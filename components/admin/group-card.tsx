@@ -3,14 +3,12 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass, SectionHeading } from "@/components/ui/ui";
 import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/lib/groups/actions";
-import type { GroupDto } from "@/lib/groups/data";
+import { type GroupDto, MEMBERS_SHOWN } from "@/lib/groups/data";
 import { CARD } from "@/lib/ui/styles";
 
-type AppOption = { id: string; name: string; bundleId: string };
-
-export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] }) {
+/** One group: its first MEMBERS_SHOWN members and how many in all, its apps, and inputs to add either by name. */
+export function GroupCard({ group, appCount }: { group: GroupDto; appCount: number }) {
   const groupId = <input type="hidden" name="groupId" value={group.id} />;
-  const grantable = apps.filter((a) => !group.apps.some((g) => g.id === a.id));
   return (
     <section data-testid="group-card" data-group={group.name} aria-label={`Group ${group.name}`} className={CARD}>
       <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-4 py-3 dark:border-slate-800">
@@ -31,7 +29,7 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
       </header>
       <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0 dark:divide-slate-800">
         <div className="p-4" data-testid="group-members">
-          <SectionHeading>Members ({group.members.length})</SectionHeading>
+          <SectionHeading>Members ({group.memberCount})</SectionHeading>
           {group.members.length === 0 ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">No members yet.</p>
           ) : (
@@ -50,6 +48,12 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
               ))}
             </ul>
           )}
+          {group.memberCount > group.members.length ? (
+            <p className="mb-3 text-sm text-slate-500 dark:text-slate-400" data-testid="group-members-more">
+              The first {MEMBERS_SHOWN} by email, of {group.memberCount}. Add or remove anyone by email here or on their
+              row in Users.
+            </p>
+          ) : null}
           <ActionForm action={addMemberAction} className="flex flex-wrap items-center gap-2">
             {groupId}
             <input
@@ -86,20 +90,19 @@ export function GroupCard({ group, apps }: { group: GroupDto; apps: AppOption[] 
               ))}
             </ul>
           )}
-          {grantable.length > 0 ? (
+          {appCount > group.apps.length ? (
             <GrantForm
               fixed={{ name: "groupId", value: group.id }}
-              choose={{
-                name: "appId",
-                prompt: "Choose an app…",
+              named={{
+                name: "appName",
                 label: `App to grant to ${group.name}`,
-                options: grantable.map((app) => ({ value: app.id, label: `${app.name} (${app.bundleId})` })),
+                placeholder: "Bundle id or app name",
                 className: "min-w-0 flex-1",
               }}
             />
           ) : (
             <p className="text-sm text-slate-500 dark:text-slate-400">
-              {apps.length === 0 ? "No apps uploaded yet." : "Every app is granted to this group."}
+              {appCount === 0 ? "No apps uploaded yet." : "Every app is granted to this group."}
             </p>
           )}
         </div>

@@ -53,34 +53,6 @@ export function TableHead({ columns, actions = false }: { columns: readonly stri
   );
 }
 
-/** A required <select> that starts on a disabled "Choose …" prompt, so nothing is submitted by accident. */
-export function ChooseSelect({
-  name,
-  prompt,
-  label,
-  options,
-  className = "",
-}: {
-  name: string;
-  prompt: string;
-  label: string;
-  options: readonly { value: string; label: string }[];
-  className?: string;
-}) {
-  return (
-    <select name={name} required defaultValue="" aria-label={label} className={`${inputClass} ${className}`}>
-      <option value="" disabled>
-        {prompt}
-      </option>
-      {options.map((option) => (
-        <option key={option.value} value={option.value}>
-          {option.label}
-        </option>
-      ))}
-    </select>
-  );
-}
-
 const BADGE = {
   slate: "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-200",
   green: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200",

@@ -123,6 +123,15 @@ export async function getDeviceSync(by: Actor, appId: string): Promise<DeviceSyn
   return toDeviceSyncDto(appId, row);
 }
 
+/** Admins: the "Keep devices in sync" setting of each of `appIds` (one page of the signing page), in one query. */
+export async function listDeviceSyncs(by: Actor, appIds: string[]): Promise<Map<string, DeviceSyncDto>> {
+  authorize(by, "app-store-connect.manage");
+  const ids = appIds.filter(isUuid);
+  const rows = ids.length ? await prisma().appDeviceSync.findMany({ where: { appId: { in: ids } } }) : [];
+  const byApp = new Map(rows.map((row) => [row.appId, row]));
+  return new Map(appIds.map((id) => [id, toDeviceSyncDto(id, byApp.get(id) ?? null)]));
+}
+
 export type ProvisioningState = {
   /** Whether the build page may offer "Add my iPhone" at all (sync on, key set, ad hoc/development). */
   available: boolean;

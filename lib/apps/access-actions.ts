@@ -19,9 +19,22 @@ const grantSchema = z.object({
   groupId: z.string().min(1, "Choose a group.").pipe(idField("group")),
 });
 
-/** Gives a group's members access to an app (form fields appId and groupId). */
+// The admin pages name the other side (a group's name, an app's bundle id or name) rather than list them all.
+const optionalId = (what: string) => z.union([z.literal(""), idField(what)]);
+const grantByNameSchema = z
+  .object({
+    appId: optionalId("app"),
+    appName: z.string().trim().max(200),
+    groupId: optionalId("group"),
+    groupName: z.string().trim().max(200),
+  })
+  .refine((v) => v.appId || v.appName, { message: "Enter an app's bundle id or name." })
+  .refine((v) => v.groupId || v.groupName, { message: "Enter a group's name." });
+
+/** Gives a group's members access to an app (form fields appId or appName, and groupId or groupName). */
 export async function grantAppAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  return runAction(formData, { schema: grantSchema, fields: ["appId", "groupId"] }, async (input, actor) => {
+  const fields = ["appId", "appName", "groupId", "groupName"];
+  return runAction(formData, { schema: grantByNameSchema, fields }, async (input, actor) => {
     const { app, group, changed } = await grantApp(input, actor);
     if (!changed) return { ok: true, message: `${group.name} already has ${app.name}.` };
     revalidate(app.id);

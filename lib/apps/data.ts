@@ -236,6 +236,24 @@ export async function findAppById(
   return prisma().app.findUnique({ where: { id }, select: { id: true, name: true, bundleId: true, visibility: true } });
 }
 
+/** How many apps exist (admin pages: whether to offer a grant). */
+export async function countApps(): Promise<number> {
+  return prisma().app.count();
+}
+
+/**
+ * The app with the bundle id `nameOrBundleId`, else the one app with that display name (the admin's "grant an
+ * app" input, instead of a list of every app). Null when none; an error when several apps share the name.
+ */
+export async function findAppByNameOrBundleId(nameOrBundleId: string): Promise<{ id: string; name: string } | null> {
+  const text = nameOrBundleId.trim();
+  const byBundle = await prisma().app.findUnique({ where: { bundleId: text }, select: { id: true, name: true } });
+  if (byBundle) return byBundle;
+  const named = await prisma().app.findMany({ where: { name: text }, select: { id: true, name: true }, take: 2 });
+  if (named.length > 1) throw new AppError("bad_request", `Several apps are called ${text}: enter the bundle id.`);
+  return named[0] ?? null;
+}
+
 export async function isAppGranted(appId: string, groupId: string): Promise<boolean> {
   const row = await prisma().appGroup.findUnique({
     where: { appId_groupId: { appId, groupId } },
@@ -319,7 +337,8 @@ export async function storageUsage(): Promise<StorageUsage> {
 }
 
 /** Admin-only details for the app settings: description, retention and the default channel admins picked. */
-export async function listAppSettings(): Promise<
+/** The settings of `appIds` (a page of the admin's Apps page), or of every app when none are given. */
+export async function listAppSettings(appIds?: string[]): Promise<
   {
     id: string;
     name: string;
@@ -329,6 +348,7 @@ export async function listAppSettings(): Promise<
   }[]
 > {
   return prisma().app.findMany({
+    where: appIds ? { id: { in: appIds.filter(isUuid) } } : {},
     orderBy: { name: "asc" },
     select: { id: true, name: true, description: true, retainPerChannel: true, defaultChannelId: true },
   });

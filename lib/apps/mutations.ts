@@ -1,12 +1,12 @@
 import type { Actor } from "@/lib/access/actor";
 import { authorize } from "@/lib/access/policy";
-import { findAppById, isAppGranted } from "@/lib/apps/data";
+import { findAppById, findAppByNameOrBundleId, isAppGranted } from "@/lib/apps/data";
 import { appDefaultChannelSchema, appDetailsSchema, appRetentionSchema, appVisibilitySchema } from "@/lib/apps/schema";
 import { recordChange } from "@/lib/audit/audit";
 import { prisma } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
 import type { AppVisibility } from "@/lib/generated/prisma/client";
-import { findGroupById } from "@/lib/groups/data";
+import { findGroupById, findGroupByName } from "@/lib/groups/data";
 
 /** Who may see an app: grants to groups and visibility. Admin only, audited. */
 
@@ -19,15 +19,38 @@ async function existingApp(id: string): Promise<AppRef> {
   return app;
 }
 
-async function resolveGrant(input: { appId: string; groupId: string }): Promise<{ app: AppRef; group: GroupRef }> {
-  const [app, group] = await Promise.all([existingApp(input.appId), findGroupById(input.groupId)]);
-  if (!group) throw new AppError("not_found", "This group no longer exists: reload the page.");
+/**
+ * Each side by id, or (grant only: the admin pages' "add" inputs, which do not list every group or app) by
+ * the group's exact name or the app's bundle id or name. Resolved after the caller's authorize.
+ */
+type GrantInput = { appId?: string; appName?: string; groupId?: string; groupName?: string };
+
+async function resolveGrant(input: GrantInput): Promise<{ app: AppRef; group: GroupRef }> {
+  const [app, group] = await Promise.all([grantedApp(input), grantedGroup(input)]);
   return { app, group };
+}
+
+async function grantedApp(input: GrantInput): Promise<AppRef> {
+  if (input.appId || !input.appName) return existingApp(input.appId ?? "");
+  const named = await findAppByNameOrBundleId(input.appName);
+  if (!named) throw new AppError("not_found", `No app has the bundle id or name ${input.appName.trim()}.`);
+  return existingApp(named.id);
+}
+
+async function grantedGroup(input: GrantInput): Promise<GroupRef> {
+  if (input.groupId || !input.groupName) {
+    const group = await findGroupById(input.groupId ?? "");
+    if (!group) throw new AppError("not_found", "This group no longer exists: reload the page.");
+    return group;
+  }
+  const named = await findGroupByName(input.groupName);
+  if (!named) throw new AppError("not_found", `No group is named ${input.groupName.trim()}.`);
+  return named;
 }
 
 /** Gives a group's members access to an app. */
 export async function grantApp(
-  input: { appId: string; groupId: string },
+  input: GrantInput,
   by: Actor,
 ): Promise<{ app: AppRef; group: GroupRef; changed: boolean }> {
   authorize(by, "app.manage");

@@ -83,11 +83,18 @@ export async function retentionAction(_state: ActionState, formData: FormData): 
 
 /** Who sees a channel (fields appId, channel, groupId… checkboxes; none: inherit the app's access). */
 export async function channelAccessAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  const schema = z.object({ appId: idField("app"), channel: z.string(), groupIds: z.array(z.string()) });
+  const schema = z.object({
+    appId: idField("app"),
+    channel: z.string(),
+    groupIds: z.array(z.string()),
+    addGroupName: z.string().optional(),
+  });
+  // groupId: the kept groups' checkboxes; addGroupName: one more by name (the page lists no other group).
   const fields = (data: FormData) => ({
     appId: data.get("appId") ?? "",
     channel: data.get("channel") ?? "",
     groupIds: data.getAll("groupId").filter((v): v is string => typeof v === "string"),
+    addGroupName: typeof data.get("addGroupName") === "string" ? data.get("addGroupName") : undefined,
   });
   return runAction(formData, { schema, fields }, async (input, actor) => {
     const result = await setChannelAccess(input, actor);

@@ -20,6 +20,36 @@ export type ChannelDto = {
   buildCount: number;
 };
 
+/** A channel's name and who sees it: what the admin's Apps page edits (no build counts). */
+export type ChannelAccessDto = Pick<ChannelDto, "id" | "name" | "isDefault" | "restricted" | "groups">;
+
+/**
+ * Admins: the channels of each of `appIds` (one page of the admin's Apps page) with their groups, in one
+ * query rather than one per app. Admin-only data: the caller checks the role.
+ */
+export async function listChannelAccessOf(appIds: string[]): Promise<Map<string, ChannelAccessDto[]>> {
+  const ids = appIds.filter(isUuid);
+  const rows = ids.length
+    ? await prisma().channel.findMany({
+        where: { appId: { in: ids } },
+        orderBy: [{ appId: "asc" }, { isDefault: "desc" }, { name: "asc" }],
+        select: {
+          appId: true,
+          id: true,
+          name: true,
+          isDefault: true,
+          restricted: true,
+          groups: { select: { group: { select: { id: true, name: true } } }, orderBy: { group: { name: "asc" } } },
+        },
+      })
+    : [];
+  const byApp = new Map<string, ChannelAccessDto[]>(appIds.map((id) => [id, []]));
+  for (const { appId, groups, ...channel } of rows) {
+    byApp.get(appId)?.push({ ...channel, groups: groups.map((g) => g.group) });
+  }
+  return byApp;
+}
+
 /** A channel name from a URL segment (encoded or not) or a form, normalised; null when it cannot be one. */
 export function parseChannelName(value: string): string | null {
   let decoded = value;

@@ -15,6 +15,7 @@ import { prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
 import { AppError, parseInput } from "@/lib/errors";
+import { findGroupByName } from "@/lib/groups/data";
 import { enqueueBuildNotifications } from "@/lib/notifications/outbox";
 import { enqueueBuildPromoted } from "@/lib/webhooks/deliveries";
 
@@ -270,11 +271,14 @@ export async function deleteChannel(
  * access again. Admin only; audited. The channel is created if it is new.
  */
 export async function setChannelAccess(
-  input: { appId: string; channel: string; groupIds: string[] },
+  input: { appId: string; channel: string; groupIds: string[]; addGroupName?: string },
   by: Actor,
 ): Promise<{ channel: string; restricted: boolean; groups: { id: string; name: string }[] }> {
   authorize(by, "channel.manage");
-  const { appId, channel, groupIds } = parseInput(channelAccessSchema, input);
+  const { appId, channel, groupIds: kept, addGroupName } = parseInput(channelAccessSchema, input);
+  const added = addGroupName ? await findGroupByName(addGroupName) : null;
+  if (addGroupName && !added) throw new AppError("not_found", `No group is named ${addGroupName}.`);
+  const groupIds = added ? [...kept, added.id] : kept;
   const app = await findAppById(appId);
   if (!app) throw new AppError("not_found", "This app no longer exists: reload the page.");
   const groups = await prisma().group.findMany({

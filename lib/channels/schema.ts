@@ -66,4 +66,6 @@ export const channelAccessSchema = z.object({
   channel: channelNameSchema,
   /** Empty: the channel inherits the app's access. */
   groupIds: z.array(z.string().uuid("Unknown group.")).max(100),
+  /** A further group by its exact name (the admin's "add a group" input: the page does not list every group). */
+  addGroupName: z.string().trim().max(200).optional(),
 });

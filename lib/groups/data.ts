@@ -8,7 +8,9 @@ export type GroupDto = {
   id: string;
   name: string;
   description: string | null;
+  /** The first MEMBERS_SHOWN members by email; memberCount says how many there are. */
   members: { id: string; email: string }[];
+  memberCount: number;
   apps: { id: string; name: string; bundleId: string }[];
 };
 
@@ -16,13 +18,16 @@ export async function listGroups(): Promise<GroupDto[]> {
   return (await groupRows({})).map(toGroupDto);
 }
 
-/** Every group's id, name and member count, without the members (the grant choices on the admin's Apps page). */
-export async function listGroupOptions(): Promise<{ id: string; name: string; memberCount: number }[]> {
-  const rows = await prisma().group.findMany({
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, _count: { select: { members: true } } },
-  });
-  return rows.map((g) => ({ id: g.id, name: g.name, memberCount: g._count.members }));
+/** How many members a group's card lists: a company's group can hold thousands (issue 21). */
+export const MEMBERS_SHOWN = 20;
+
+export async function countGroups(): Promise<number> {
+  return prisma().group.count();
+}
+
+/** The group named exactly `name` (names are unique): the "add a group" inputs take a name, not a list of every group. */
+export async function findGroupByName(name: string): Promise<{ id: string; name: string } | null> {
+  return prisma().group.findUnique({ where: { name: name.trim() }, select: { id: true, name: true } });
 }
 
 /** One page of groups by name (keyset on the unique name: lib/http/pagination.ts), with how many there are. */
@@ -41,7 +46,12 @@ async function groupRows(page: { after?: string; take?: number }) {
       id: true,
       name: true,
       description: true,
-      members: { select: { user: { select: { id: true, email: true } } }, orderBy: { user: { email: "asc" } } },
+      members: {
+        select: { user: { select: { id: true, email: true } } },
+        orderBy: { user: { email: "asc" } },
+        take: MEMBERS_SHOWN,
+      },
+      _count: { select: { members: true } },
       apps: {
         select: { app: { select: { id: true, name: true, bundleId: true } } },
         orderBy: { app: { name: "asc" } },
@@ -56,6 +66,7 @@ function toGroupDto(g: Awaited<ReturnType<typeof groupRows>>[number]): GroupDto 
     name: g.name,
     description: g.description,
     members: g.members.map((m) => m.user),
+    memberCount: g._count.members,
     apps: g.apps.map((a) => a.app),
   };
 }

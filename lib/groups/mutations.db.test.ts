@@ -93,4 +93,21 @@ describe("groups and access to apps", () => {
     await assert.rejects(grantApp({ appId: group.id, groupId: group.id }, admin), isCode("not_found"));
     assert.deepEqual(await actions(), [...before, "group.create"]);
   });
+  it("a grant names the group or the app (bundle id, or a name only one app has); the actor is checked first", async () => {
+    const group = await createGroup({ name: "Named", description: "" }, admin);
+    await db.query(
+      `INSERT INTO apps (id, bundle_id, name, updated_at) VALUES
+         (gen_random_uuid(), 'com.example.twin1', 'Twin', now()), (gen_random_uuid(), 'com.example.twin2', 'Twin', now())`,
+    );
+    await assert.rejects(grantApp({ appId, groupName: "Named" }, uploader), isCode("forbidden"));
+    await assert.rejects(grantApp({ appId, groupName: "Nobody" }, admin), isCode("not_found"));
+    assert.equal((await grantApp({ appId, groupName: " Named " }, admin)).group.id, group.id);
+    assert.equal(
+      (await grantApp({ groupId: group.id, appName: "com.example.twin2" }, admin)).app.bundleId,
+      "com.example.twin2",
+    );
+    await assert.rejects(grantApp({ groupId: group.id, appName: "Twin" }, admin), isCode("bad_request"));
+    assert.equal((await grantApp({ groupId: group.id, appName: "Example" }, admin)).changed, false, "granted above");
+    await deleteGroup({ groupId: group.id }, admin);
+  });
 });

@@ -5,8 +5,8 @@ import { PageNav } from "@/components/ui/page-nav";
 import { EmptyState, PageHeader } from "@/components/ui/ui";
 import { listAppAccessPage, listAppSettings, storageUsage } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
-import { listChannelsFor } from "@/lib/channels/data";
-import { listGroupOptions } from "@/lib/groups/data";
+import { listChannelAccessOf } from "@/lib/channels/data";
+import { countGroups } from "@/lib/groups/data";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { formatBytes } from "@/lib/ui/format";
 
@@ -21,16 +21,11 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function AdminAppsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/apps");
   const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const [page, groupOptions, settings, usage] = await Promise.all([
-    listAppAccessPage(admin, query),
-    listGroupOptions(),
-    listAppSettings(),
-    storageUsage(),
-  ]);
+  const [page, groupCount, usage] = await Promise.all([listAppAccessPage(admin, query), countGroups(), storageUsage()]);
   const apps = page.items;
-  // One app after another: a page's worth of parallel queries would take the whole connection pool.
-  const channelsOf: Awaited<ReturnType<typeof listChannelsFor>>[] = [];
-  for (const app of apps) channelsOf.push(await listChannelsFor(admin, app.id));
+  // The page's apps' settings and channels: one query each, not one per app.
+  const ids = apps.map((app) => app.id);
+  const [settings, channelsOf] = await Promise.all([listAppSettings(ids), listChannelAccessOf(ids)]);
   return (
     <div className="space-y-6">
       <PageHeader title="Apps">
@@ -44,15 +39,14 @@ export default async function AdminAppsPage({ searchParams }: Props) {
         <EmptyState>No apps yet. An app appears here after its first build is uploaded.</EmptyState>
       ) : (
         <div className="space-y-4" data-testid="app-access-list">
-          {apps.map((app, index) => {
+          {apps.map((app) => {
             const details = settings.find((s) => s.id === app.id);
             return (
-              <AppAccessCard key={app.id} app={app} groups={groupOptions}>
+              <AppAccessCard key={app.id} app={app} groupCount={groupCount}>
                 {details ? (
                   <AppSettings
                     app={details}
-                    channels={channelsOf[index] ?? []}
-                    groups={groupOptions}
+                    channels={channelsOf.get(app.id) ?? []}
                     storedBytes={usage.perApp.get(app.id) ?? 0}
                   />
                 ) : null}

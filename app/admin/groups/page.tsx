@@ -3,7 +3,7 @@ import { CreateGroupForm } from "@/components/admin/create-group-form";
 import { GroupCard } from "@/components/admin/group-card";
 import { PageNav } from "@/components/ui/page-nav";
 import { Card, EmptyState, PageHeader } from "@/components/ui/ui";
-import { listAppAccess } from "@/lib/apps/data";
+import { countApps } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { listGroupsPage } from "@/lib/groups/data";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
@@ -16,11 +16,10 @@ const PAGE_SIZE = 25;
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function AdminGroupsPage({ searchParams }: Props) {
-  const admin = await requireAdminPage("/admin/groups");
+  await requireAdminPage("/admin/groups");
   const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const [page, apps] = await Promise.all([listGroupsPage(query), listAppAccess(admin)]);
+  const [page, appCount] = await Promise.all([listGroupsPage(query), countApps()]);
   const groups = page.items;
-  const appOptions = apps.map((a) => ({ id: a.id, name: a.name, bundleId: a.bundleId }));
   return (
     <div className="space-y-6">
       <PageHeader title="Groups">
@@ -35,7 +34,7 @@ export default async function AdminGroupsPage({ searchParams }: Props) {
       ) : (
         <div className="space-y-4" data-testid="group-list">
           {groups.map((group) => (
-            <GroupCard key={group.id} group={group} apps={appOptions} />
+            <GroupCard key={group.id} group={group} appCount={appCount} />
           ))}
         </div>
       )}

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import { ApiForm } from "@/components/signing/api-form";
 import { AppStoreConnectKeyPanel, DeviceSyncForm } from "@/components/signing/app-store-connect-panel";
 import { RenewBuilds } from "@/components/signing/renew-builds";
+import { PageNav } from "@/components/ui/page-nav";
 import { Card, EmptyState, Field, inputClass, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
 import { userActor } from "@/lib/access/actor";
-import { getAscKey, getDeviceSync } from "@/lib/app-store-connect/data";
-import { listAppsFor } from "@/lib/apps/data";
+import { getAscKey, listDeviceSyncs } from "@/lib/app-store-connect/data";
+import { listAppsPageFor } from "@/lib/apps/data";
 import { requireAdminPage } from "@/lib/auth/require-user";
+import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { listSigningIdentities } from "@/lib/signing/identities/data";
 import { listSigningProfiles } from "@/lib/signing/profiles/data";
 import { renewOffers } from "@/lib/signing/resign/renew-options";
@@ -17,19 +19,29 @@ export const metadata: Metadata = { title: "Signing" };
 
 const day = (iso: string) => iso.slice(0, 10);
 
+// The device sync settings: a page of apps at a time (keyset, as the apps list), their settings in one query.
+const PAGE_SIZE = 20;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
 /** Admins: the signing identities and provisioning profiles builds are re-signed with (never the keys). */
-export default async function AdminSigningPage() {
+export default async function AdminSigningPage({ searchParams }: Props) {
   const user = await requireAdminPage("/admin/signing");
   const actor = userActor(user, { ip: null, userAgent: null });
   const now = Date.now();
-  const [identities, profiles, offers, ascKey, apps] = await Promise.all([
+  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
+  const [identities, profiles, offers, ascKey, appPage] = await Promise.all([
     listSigningIdentities(actor),
     listSigningProfiles(actor),
     renewOffers(actor, now),
     getAscKey(actor),
-    listAppsFor(user),
+    listAppsPageFor(user, query),
   ]);
-  const syncs = await Promise.all(apps.map((app) => getDeviceSync(actor, app.id)));
+  const apps = appPage.items;
+  const syncs = await listDeviceSyncs(
+    actor,
+    apps.map((app) => app.id),
+  );
   const offerFor = new Map(offers.map((o) => [o.profile.id, o]));
   return (
     <div className="space-y-6">
@@ -103,14 +115,22 @@ export default async function AdminSigningPage() {
             account.
           </p>
           <div className="space-y-4">
-            {apps.map((app, i) => (
+            {apps.map((app) => (
               <DeviceSyncForm
                 key={app.id}
                 app={{ id: app.id, name: app.name }}
-                sync={syncs[i] ?? { appId: app.id, enabled: false, identityId: null, profileType: null }}
+                sync={syncs.get(app.id) ?? { appId: app.id, enabled: false, identityId: null, profileType: null }}
                 identities={identities.map((identity) => ({ id: identity.id, label: identity.commonName }))}
               />
             ))}
+          </div>
+          <div className="mt-3">
+            <PageNav
+              path="/admin/signing"
+              label="Device sync pages"
+              cursor={query.cursor}
+              nextCursor={appPage.nextCursor}
+            />
           </div>
         </Card>
       ) : null}

@@ -1,0 +1,168 @@
+/**
+ * Issue 21: the admin's Apps and Groups pages stay bounded however many
+ * groups, apps and members there are. With 60 groups, 30 apps and a group of
+ * 30 members, neither page lists every group, app or member (they were a
+ * checkbox per group per channel, an option per app per group and every
+ * member); a grant and a channel's access take a group or app by name.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
+import { invokeAction, serverActionIds } from "./helpers/server-actions";
+import { passwordSession } from "./helpers/session";
+import { queryDatabase } from "./helpers/test-database";
+
+const GROUPS = 60;
+const APPS = 30;
+const MEMBERS = 30;
+const pad = (n: number) => String(n).padStart(2, "0");
+const groupName = (n: number) => `bounded-group-${pad(n)}`;
+const bundleId = (n: number) => `com.example.bounded.app${pad(n)}`;
+
+let server: FerryServer;
+let admin: string;
+
+async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  return queryDatabase<T>(server.databaseUrl, text, params);
+}
+
+async function page(path: string): Promise<string> {
+  const res = await fetch(`${server.baseUrl}${path}`, { headers: { cookie: admin } });
+  assert.equal(res.status, 200, path);
+  return res.text();
+}
+
+const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
+
+before(async () => {
+  server = await startFerry();
+  admin = (await passwordSession(server.baseUrl, server.admin.email, server.admin.password)) ?? "";
+  assert.ok(admin, "the admin signs in");
+  await sql(
+    "INSERT INTO groups (id, name) SELECT gen_random_uuid(), 'bounded-group-' || lpad(n::text, 2, '0') FROM generate_series(0, $1::int - 1) n",
+    [GROUPS],
+  );
+  await sql(
+    `INSERT INTO apps (id, bundle_id, name, updated_at)
+     SELECT gen_random_uuid(), 'com.example.bounded.app' || lpad(n::text, 2, '0'), 'Bounded ' || lpad(n::text, 2, '0'), now()
+     FROM generate_series(0, $1::int - 1) n`,
+    [APPS],
+  );
+  await sql(
+    `INSERT INTO users (id, email, updated_at)
+     SELECT gen_random_uuid(), 'bounded-member-' || lpad(n::text, 2, '0') || '@example.com', now()
+     FROM generate_series(0, $1::int - 1) n`,
+    [MEMBERS],
+  );
+  await sql(
+    `INSERT INTO group_members (group_id, user_id)
+     SELECT g.id, u.id FROM groups g, users u WHERE g.name = $1 AND u.email LIKE 'bounded-member-%'`,
+    [groupName(0)],
+  );
+});
+after(async () => {
+  await server?.stop();
+});
+
+describe("admin pages at scale", () => {
+  test("the Apps page lists no group that is not granted, and no checkbox per group", async () => {
+    const html = await page("/admin/apps");
+    assert.match(html, /data-testid="app-access"/);
+    const named = count(html, /bounded-group-\d\d/g);
+    assert.equal(named, 0, "no group is listed: none is granted");
+    assert.equal(count(html, /name="groupId"/g), 0, "no checkbox or option per group");
+    assert.ok(count(html, /name="groupName"/g) > 0, "each card names a group to grant instead");
+  });
+
+  test("the Groups page shows a group's member count and only its first members, and no option per app", async () => {
+    const html = await page("/admin/groups");
+    assert.match(html, new RegExp(`Members \\(<!-- -->${MEMBERS}<!-- -->\\)|Members \\(${MEMBERS}\\)`));
+    // Distinct: the page's RSC payload repeats what the HTML shows.
+    const members = new Set(html.match(/bounded-member-\d\d@example\.com/g)).size;
+    assert.ok(members > 0 && members <= 20, `the first 20 members at most, not all ${MEMBERS}: ${members}`);
+    assert.match(html, /data-testid="group-members-more"/);
+    assert.equal(count(html, /com\.example\.bounded\.app/g), 0, "no app is listed: none is granted");
+    assert.equal(count(html, /<option/g), 0, "no option per app");
+    assert.ok(count(html, /name="appName"/g) > 0, "each card names an app to grant instead");
+  });
+
+  test("grants and channel access take a group or app by name; unknown names are refused", async () => {
+    const actions = serverActionIds(ROOT);
+    const action = (key: string) => {
+      const ref = actions.get(key);
+      assert.ok(ref, key);
+      return ref.id;
+    };
+    const [app] = await sql<{ id: string }>("SELECT id FROM apps WHERE bundle_id = $1", [bundleId(7)]);
+    const [group] = await sql<{ id: string }>("SELECT id FROM groups WHERE name = $1", [groupName(42)]);
+    const appId = app?.id ?? "";
+    const groupId = group?.id ?? "";
+    const grant = (fields: [string, string][]) =>
+      invokeAction(server.baseUrl, {
+        path: "/admin/apps",
+        actionId: action("lib/apps/access-actions.ts#grantAppAction"),
+        fields,
+        cookie: admin,
+      });
+
+    const unknown = await grant([
+      ["appId", appId],
+      ["groupName", "no-such-group"],
+    ]);
+    assert.equal(unknown.state?.error, "No group is named no-such-group.");
+    const byGroupName = await grant([
+      ["appId", appId],
+      ["groupName", ` ${groupName(42)} `],
+    ]);
+    assert.equal(byGroupName.state?.ok, true, JSON.stringify(byGroupName.state));
+    const byBundleId = await grant([
+      ["groupId", groupId],
+      ["appName", bundleId(8)],
+    ]);
+    assert.equal(byBundleId.state?.ok, true, JSON.stringify(byBundleId.state));
+    const byAppName = await grant([
+      ["groupId", groupId],
+      ["appName", "Bounded 09"],
+    ]);
+    assert.equal(byAppName.state?.ok, true, JSON.stringify(byAppName.state));
+    const granted = await sql<{ bundle_id: string }>(
+      "SELECT a.bundle_id FROM app_groups ag JOIN apps a ON a.id = ag.app_id WHERE ag.group_id = $1 ORDER BY 1",
+      [groupId],
+    );
+    assert.deepEqual(
+      granted.map((r) => r.bundle_id),
+      [bundleId(7), bundleId(8), bundleId(9)],
+    );
+
+    const access = (fields: [string, string][]) =>
+      invokeAction(server.baseUrl, {
+        path: "/admin/apps",
+        actionId: action("lib/apps/settings-actions.ts#channelAccessAction"),
+        fields: [["appId", appId], ["channel", "beta"], ...fields],
+        cookie: admin,
+      });
+    assert.equal((await access([["addGroupName", "no-such-group"]])).state?.error, "No group is named no-such-group.");
+    const added = await access([["addGroupName", groupName(42)]]);
+    assert.equal(added.state?.ok, true, JSON.stringify(added.state));
+    const addedAnother = await access([
+      ["groupId", groupId],
+      ["addGroupName", groupName(43)],
+    ]);
+    assert.equal(addedAnother.state?.ok, true, JSON.stringify(addedAnother.state));
+    const restrictedTo = await sql<{ name: string }>(
+      `SELECT g.name FROM channel_groups cg JOIN channels c ON c.id = cg.channel_id JOIN groups g ON g.id = cg.group_id
+       WHERE c.app_id = $1 AND c.name = 'beta' ORDER BY 1`,
+      [appId],
+    );
+    assert.deepEqual(
+      restrictedTo.map((r) => r.name),
+      [groupName(42), groupName(43)],
+    );
+
+    // The page now lists the granted group and the channel's two, still not every group.
+    const html = await page("/admin/apps");
+    assert.ok(count(html, /name="addGroupName"/g) > 0, "the channel names a group to add instead of a box per group");
+    const listed = new Set(html.match(/bounded-group-\d\d/g));
+    assert.deepEqual([...listed].sort(), [groupName(42), groupName(43)]);
+  });
+});
