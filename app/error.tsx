@@ -1,16 +1,10 @@
 "use client";
 
-import { DATABASE_FAILURE_TEXT, databaseFailureOfDigest } from "@/lib/ui/database-failure-text";
+import { errorPageText } from "@/lib/ui/database-failure-text";
 
+/** A page that failed: a busy or unreachable database (answered 503) is said as such; the user is still signed in. */
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  // A busy or unreachable database (the server answered 503): say so, the user is still signed in.
-  const failure = databaseFailureOfDigest(error.digest);
-  const text = failure
-    ? DATABASE_FAILURE_TEXT[failure]
-    : {
-        title: "Something went wrong",
-        body: "Please try again. If it keeps happening, your administrator can find details in the server log.",
-      };
+  const text = errorPageText(error.digest);
   return (
     <div className="mx-auto mt-16 max-w-md text-center">
       <h1 className="text-2xl font-semibold">{text.title}</h1>

@@ -1,20 +1,14 @@
 "use client";
 
 import "@/app/globals.css";
-import { DATABASE_FAILURE_TEXT, databaseFailureOfDigest } from "@/lib/ui/database-failure-text";
+import { errorPageText } from "@/lib/ui/database-failure-text";
 
 /**
  * Errors of the root layout itself (it reads the session for the header): most
  * often the database being busy or unreachable, answered 503 by the server.
  */
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const failure = databaseFailureOfDigest(error.digest);
-  const text = failure
-    ? DATABASE_FAILURE_TEXT[failure]
-    : {
-        title: "Something went wrong",
-        body: "Please try again. If it keeps happening, your administrator can find details in the server log.",
-      };
+  const text = errorPageText(error.digest);
   return (
     <html lang="en">
       <head>

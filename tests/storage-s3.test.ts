@@ -16,6 +16,7 @@ import { buildStorageKey } from "@/lib/storage/build-files";
 import { S3Storage } from "@/lib/storage/s3-storage";
 import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { killHard } from "./helpers/kill-hard";
 import { type S3TestServer, startS3Server } from "./helpers/s3-server";
 import { eventually, queryDatabase } from "./helpers/test-database";
 
@@ -25,23 +26,6 @@ let b: FerryServer;
 let scratch: string;
 let ipa: { path: string; sha256: string; size: number };
 let build: { id: string; sha256: string; manifestUrl: string };
-
-/** SIGKILL a server and the processes it started (tsx runs the server in a child), by their ids. */
-function killHard(pid: number): void {
-  const children = fs
-    .readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent's id.
-        return fs.readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]?.split(" ")[1] === String(pid);
-      } catch {
-        return false;
-      }
-    });
-  for (const child of children) process.kill(Number(child), "SIGKILL");
-  process.kill(pid, "SIGKILL");
-}
 
 before(async () => {
   s3 = await startS3Server();

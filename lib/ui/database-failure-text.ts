@@ -27,3 +27,14 @@ export function databaseFailureOfDigest(digest: string | undefined): DatabaseFai
   if (digest === DATABASE_FAILURE_DIGESTS.database_busy) return "database_busy";
   return digest === DATABASE_FAILURE_DIGESTS.database_unavailable ? "database_unavailable" : null;
 }
+
+const SOMETHING_WENT_WRONG = {
+  title: "Something went wrong",
+  body: "Please try again. If it keeps happening, your administrator can find details in the server log.",
+};
+
+/** What an error boundary says for an error: the database's failure in plain words, else the generic sentence. */
+export function errorPageText(digest: string | undefined): { title: string; body: string } {
+  const failure = databaseFailureOfDigest(digest);
+  return failure ? DATABASE_FAILURE_TEXT[failure] : SOMETHING_WENT_WRONG;
+}
