@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { PageNav } from "@/components/ui/page-nav";
 import { Badge, Card, EmptyState, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
+import { PROVISION_JOB_KIND } from "@/lib/app-store-connect/schema";
 import { requireAdminPage } from "@/lib/auth/require-user";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
 import { latestSweepRuns, listBackgroundWorkPage } from "@/lib/jobs/data";
 import { MAX_MAIL_ATTEMPTS } from "@/lib/notifications/outbox";
+import { RESIGN_JOB_KIND } from "@/lib/signing/resign/schema";
 import { formatDate } from "@/lib/ui/format";
 import { MAX_ATTEMPTS as MAX_WEBHOOK_ATTEMPTS } from "@/lib/webhooks/deliveries";
 
@@ -17,11 +19,34 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 const STATUS_COLOR = { queued: "sky", running: "amber", failed: "red" } as const;
 
-/** What a sweep's counts say, in one line: "auditEvents 3, jobs 12". */
+/** What each kind is, in an admin's words; the kind itself stays beside it for the server log. */
+const KIND_LABEL: Record<string, string> = {
+  [RESIGN_JOB_KIND]: "Re-sign a build",
+  [PROVISION_JOB_KIND]: "Add devices with Apple",
+  "sweep.files": "Remove stored files no build uses",
+  "sweep.history": "Prune old history",
+  "sweep.retention": "Remove builds past their app's retention",
+};
+
+/** A sweep's counts in words: `{ auditEvents: 3 }` → "audit events 3". */
 function describeResult(result: Record<string, unknown> | null): string {
   if (!result) return "";
-  const parts = Object.entries(result).map(([key, value]) => `${key} ${String(value)}`);
+  const parts = Object.entries(result).map(
+    ([key, value]) => `${key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${String(value)}`,
+  );
   return parts.length > 0 ? parts.join(", ") : "nothing to do";
+}
+
+function KindName({ kind }: { kind: string }) {
+  const label = KIND_LABEL[kind];
+  return label ? (
+    <>
+      <span className="font-medium">{label}</span>{" "}
+      <code className="text-xs text-slate-600 dark:text-slate-300">{kind}</code>
+    </>
+  ) : (
+    <span className="font-medium">{kind}</span>
+  );
 }
 
 export default async function AdminJobsPage({ searchParams }: Props) {
@@ -45,7 +70,7 @@ export default async function AdminJobsPage({ searchParams }: Props) {
           <ul className="space-y-1 text-sm">
             {sweeps.map((sweep) => (
               <li key={sweep.kind}>
-                <span className="font-medium">{sweep.kind}</span>{" "}
+                <KindName kind={sweep.kind} />{" "}
                 <Badge color={sweep.status === "failed" ? "red" : "green"}>{sweep.status}</Badge>{" "}
                 {sweep.finishedAt ? formatDate(sweep.finishedAt.toISOString()) : ""}{" "}
                 <span className="text-slate-600 dark:text-slate-300">
@@ -66,7 +91,7 @@ export default async function AdminJobsPage({ searchParams }: Props) {
               {items.map((row) => (
                 <tr key={`${row.source}:${row.id}`} data-testid="job-row">
                   <td className="px-3 py-2">
-                    <span className="font-medium">{row.kind}</span>
+                    <KindName kind={row.kind} />
                     {row.target ? <div className="text-xs text-slate-600 dark:text-slate-300">{row.target}</div> : null}
                   </td>
                   <td className="px-3 py-2">
