@@ -173,12 +173,13 @@ describe("admin pages at scale", () => {
     const [group] = await sql<{ id: string }>("SELECT id FROM groups WHERE name = $1", [groupName(0)]);
     const path = `/admin/groups/${group?.id}`;
     const emailsOf = (html: string) => new Set(html.match(/bounded-member-\d\d@example\.com/g));
-    const nextOf = (html: string) => /href="([^"]*\?cursor=[^"]+)"[^>]*data-testid="next-page"/.exec(html)?.[1];
+    const nextOf = (html: string) =>
+      /href="([^"]*\?cursor=[^"]+)"/.exec(/<a\b[^>]*data-testid="next-page"[^>]*>/.exec(html)?.[0] ?? "")?.[1];
 
     const first = await page(path);
     const firstEmails = emailsOf(first);
     const next = nextOf(first)?.replaceAll("&amp;", "&") ?? "";
-    assert.ok(next?.startsWith(`${path}?cursor=`), "page 1 links to page 2");
+    assert.ok(next.startsWith(`${path}?cursor=`), "page 1 links to page 2");
     const second = await page(next);
     const secondEmails = emailsOf(second);
     assert.equal(nextOf(second), undefined, "page 2 is the last");
