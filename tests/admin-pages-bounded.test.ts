@@ -3,12 +3,13 @@
  * groups, apps and members there are. With 60 groups, 30 apps and a group of
  * 30 members, neither page lists every group, app or member (they were a
  * checkbox per group per channel, an option per app per group and every
- * member); a grant and a channel's access take a group or app by name.
+ * member); a grant and a channel's access take a group or app by name. The
+ * group's own page lists every member a page at a time, each removable.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
-import { invokeAction, serverActionIds } from "./helpers/server-actions";
+import { invokeAction, parseForms, serverActionIds } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 
@@ -81,6 +82,8 @@ describe("admin pages at scale", () => {
     const members = new Set(html.match(/bounded-member-\d\d@example\.com/g)).size;
     assert.ok(members > 0 && members <= 20, `the first 20 members at most, not all ${MEMBERS}: ${members}`);
     assert.match(html, /data-testid="group-members-more"/);
+    const [group] = await sql<{ id: string }>("SELECT id FROM groups WHERE name = $1", [groupName(0)]);
+    assert.match(html, new RegExp(`href="/admin/groups/${group?.id}"[^>]*>All <!-- -->${MEMBERS}<!-- --> members`));
     assert.equal(count(html, /com\.example\.bounded\.app/g), 0, "no app is listed: none is granted");
     assert.equal(count(html, /<option/g), 0, "no option per app");
     assert.ok(count(html, /name="appName"/g) > 0, "each card names an app to grant instead");
@@ -164,5 +167,63 @@ describe("admin pages at scale", () => {
     assert.ok(count(html, /name="addGroupName"/g) > 0, "the channel names a group to add instead of a box per group");
     const listed = new Set(html.match(/bounded-group-\d\d/g));
     assert.deepEqual([...listed].sort(), [groupName(42), groupName(43)]);
+  });
+
+  test("a group's page lists all its members across pages, filters by email prefix, and removes one from page 2", async () => {
+    const [group] = await sql<{ id: string }>("SELECT id FROM groups WHERE name = $1", [groupName(0)]);
+    const path = `/admin/groups/${group?.id}`;
+    const emailsOf = (html: string) => new Set(html.match(/bounded-member-\d\d@example\.com/g));
+    const nextOf = (html: string) =>
+      /href="([^"]*\?cursor=[^"]+)"/.exec(/<a\b[^>]*data-testid="next-page"[^>]*>/.exec(html)?.[0] ?? "")?.[1];
+
+    const first = await page(path);
+    const firstEmails = emailsOf(first);
+    const next = nextOf(first)?.replaceAll("&amp;", "&") ?? "";
+    assert.ok(next.startsWith(`${path}?cursor=`), "page 1 links to page 2");
+    const second = await page(next);
+    const secondEmails = emailsOf(second);
+    assert.equal(nextOf(second), undefined, "page 2 is the last");
+    assert.ok(firstEmails.size > 20 && firstEmails.size < MEMBERS, `page 1: ${firstEmails.size}`);
+    assert.equal([...secondEmails].filter((e) => firstEmails.has(e)).length, 0, "no member on both pages");
+    assert.equal(firstEmails.size + secondEmails.size, MEMBERS, "every member on one page or the other");
+
+    const filtered = emailsOf(await page(`${path}?email=BOUNDED-member-2`));
+    assert.deepEqual(
+      [...filtered].sort(),
+      Array.from({ length: 10 }, (_, n) => `bounded-member-${20 + n}@example.com`),
+    );
+
+    // Page 2's Remove is the card's own action, and it works from here.
+    const removeId = serverActionIds(ROOT).get("lib/groups/actions.ts#removeMemberAction")?.id;
+    const removes = parseForms(second).filter((f) => f.fields.some(([name]) => name === "userId"));
+    assert.equal(removes.length, secondEmails.size, "a Remove per member");
+    const remove = removes[0]!;
+    assert.equal(remove.actionId, removeId);
+    const userId = remove.fields.find(([name]) => name === "userId")![1];
+    const [user] = await sql<{ email: string }>("SELECT email FROM users WHERE id = $1", [userId]);
+    assert.ok(user && secondEmails.has(user.email), "the form removes a member shown on page 2");
+    const removed = await invokeAction(server.baseUrl, {
+      path: next,
+      actionId: remove.actionId!,
+      fields: remove.fields.filter(([name]) => name === "groupId" || name === "userId"),
+      cookie: admin,
+    });
+    assert.equal(removed.state?.ok, true, JSON.stringify(removed.state));
+    assert.equal(removed.state?.message, `Removed ${user.email} from ${groupName(0)}.`);
+    const left = await sql<{ n: number }>("SELECT count(*)::int AS n FROM group_members WHERE group_id = $1", [
+      group?.id,
+    ]);
+    assert.equal(left[0]?.n, MEMBERS - 1);
+    const again = emailsOf(await page(next));
+    assert.ok(!again.has(user.email), "gone from page 2");
+    assert.equal(again.size, secondEmails.size - 1);
+  });
+
+  test("a group id that does not exist is the usual not-found", async () => {
+    for (const id of ["00000000-0000-4000-8000-000000000000", "no-such-group"]) {
+      const res = await fetch(`${server.baseUrl}/admin/groups/${id}`, { headers: { cookie: admin } });
+      assert.equal(res.status, 404, id);
+      await res.text();
+    }
   });
 });

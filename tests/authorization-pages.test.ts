@@ -303,6 +303,37 @@ describe("admin and settings pages", () => {
       (a) => landing(a, `/admin/apps/${appId()}/webhooks`),
     );
   }
+  // A group's members page follows the other admin pages (any group for admins, members or none; an unknown or
+  // malformed id is a 404): the team holds three of the actors, the insiders group none of them.
+  for (const [label, groupId] of [
+    ["<team>", () => world.teamId],
+    ["<insiders>", () => world.insidersId],
+    ["<unknown>", () => "00000000-0000-4000-8000-000000000000"],
+    ["<malformed>", () => "no-such-group"],
+  ] as const) {
+    const known = label === "<team>" || label === "<insiders>";
+    check(
+      `GET /admin/groups/${label}`,
+      {
+        anonymous: toSignIn,
+        memberNoAccess: "404",
+        memberWithAccess: "404",
+        uploader: "404",
+        admin: known ? "200" : "404",
+        disabled: toSignIn,
+      },
+      (a) => landing(a, `/admin/groups/${groupId()}`),
+    );
+  }
+  test("a group's members page lists its members to the admin", async () => {
+    const html = await (
+      await fetch(`${world.server.baseUrl}/admin/groups/${world.teamId}`, { headers: { cookie: actors.admin.cookie } })
+    ).text();
+    for (const role of ["memberWithAccess", "uploader", "disabled"] as const) {
+      assert.ok(html.includes(actors[role].email), `${role} is in the team`);
+    }
+    assert.ok(!html.includes(actors.memberNoAccess.email), "memberNoAccess is not");
+  });
   check(
     "GET /admin (the admin lands on the users page)",
     {

@@ -50,6 +50,7 @@ let buildId = "";
 let betaBuildId = "";
 let insidersBuildId = "";
 let adHocBuildId = "";
+let teamId = "";
 
 async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   return queryDatabase<T>(server.databaseUrl, text, params);
@@ -173,6 +174,7 @@ function pages(): Entry[] {
     { name: "unsubscribe (an email's link, signed out)", path: "/unsubscribe?token=forged", who: "anonymous" },
     { name: "admin users", path: "/admin/users", who: "admin" },
     { name: "admin groups", path: "/admin/groups", who: "admin" },
+    { name: "admin group members", path: `/admin/groups/${teamId}`, who: "admin" },
     { name: "admin apps", path: "/admin/apps", who: "admin" },
     { name: "admin app webhooks", path: `/admin/apps/${appId}/webhooks`, who: "admin" },
     { name: "admin devices", path: "/admin/devices", who: "admin" },
@@ -326,6 +328,7 @@ before(
       await sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [team!.id, idOf(email)]);
     }
     await sql("INSERT INTO app_groups (app_id, group_id) VALUES ($1, $2)", [appId, team!.id]);
+    teamId = team!.id;
     await sql("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND expires_at IS NULL", [
       idOf(UPLOADER.email),
     ]);

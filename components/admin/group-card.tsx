@@ -1,8 +1,10 @@
+import Link from "next/link";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
+import { AddMemberForm, GroupMemberRow } from "@/components/admin/group-member-forms";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { inputClass, SectionHeading } from "@/components/ui/ui";
-import { addMemberAction, deleteGroupAction, removeMemberAction } from "@/lib/groups/actions";
+import { SectionHeading } from "@/components/ui/ui";
+import { deleteGroupAction } from "@/lib/groups/actions";
 import { type GroupDto, MEMBERS_SHOWN } from "@/lib/groups/data";
 import { CARD } from "@/lib/ui/styles";
 
@@ -35,38 +37,19 @@ export function GroupCard({ group, appCount }: { group: GroupDto; appCount: numb
           ) : (
             <ul className="mb-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
               {group.members.map((member) => (
-                <li key={member.id} data-testid="group-member" className="py-1.5">
-                  <ActionForm action={removeMemberAction} className="flex flex-wrap items-center justify-between gap-2">
-                    {groupId}
-                    <input type="hidden" name="userId" value={member.id} />
-                    <span className="truncate">{member.email}</span>
-                    <SubmitButton small variant="secondary">
-                      Remove
-                    </SubmitButton>
-                  </ActionForm>
-                </li>
+                <GroupMemberRow key={member.id} groupId={group.id} member={member} />
               ))}
             </ul>
           )}
           {group.memberCount > group.members.length ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400" data-testid="group-members-more">
-              The first {MEMBERS_SHOWN} by email, of {group.memberCount}. Add or remove anyone by email here or on their
-              row in Users.
+              The first {MEMBERS_SHOWN} by email.{" "}
+              <Link href={`/admin/groups/${group.id}`} className="text-sky-700 hover:underline dark:text-sky-300">
+                All {group.memberCount} members →
+              </Link>
             </p>
           ) : null}
-          <ActionForm action={addMemberAction} className="flex flex-wrap items-center gap-2">
-            {groupId}
-            <input
-              type="email"
-              name="email"
-              required
-              placeholder="user@example.com"
-              autoComplete="off"
-              aria-label={`Member email for ${group.name}`}
-              className={`${inputClass} min-w-0 flex-1`}
-            />
-            <SubmitButton small>Add member</SubmitButton>
-          </ActionForm>
+          <AddMemberForm group={group} />
         </div>
         <div className="p-4" data-testid="group-apps">
           <SectionHeading>Apps ({group.apps.length})</SectionHeading>

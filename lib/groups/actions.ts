@@ -10,6 +10,7 @@ import { emailSchema } from "@/lib/users/schema";
 
 function revalidate(): void {
   revalidatePath("/admin/groups");
+  revalidatePath("/admin/groups/[groupId]", "page");
   revalidatePath("/admin/users");
   revalidatePath("/admin/apps");
   revalidatePath("/");

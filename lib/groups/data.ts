@@ -1,3 +1,4 @@
+import { authorize, type Who } from "@/lib/access/policy";
 import { prisma } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { decodeCursor, encodeCursor, type Page, type PageQuery, toPage } from "@/lib/http/pagination";
@@ -69,6 +70,40 @@ function toGroupDto(g: Awaited<ReturnType<typeof groupRows>>[number]): GroupDto 
     memberCount: g._count.members,
     apps: g.apps.map((a) => a.app),
   };
+}
+
+export type GroupMemberDto = { id: string; email: string };
+
+/**
+ * One page of a group's members by email (the card's order; emails are unique, so the email alone is the key),
+ * optionally those whose email starts with `emailPrefix`, with how many match; null when there is no such group.
+ * Admins only: a group's member list says who may install what.
+ */
+export async function listGroupMembersPage(
+  who: Who,
+  groupId: string,
+  page: PageQuery,
+  emailPrefix = "",
+): Promise<(Page<GroupMemberDto> & { group: { id: string; name: string }; total: number }) | null> {
+  authorize(who, "group.manage");
+  const group = await findGroupById(groupId);
+  if (!group) return null;
+  const after = page.cursor ? decodeCursor(page.cursor, 1)[0] : undefined;
+  const prefix = emailPrefix.trim();
+  const email = prefix ? { startsWith: prefix, mode: "insensitive" as const } : undefined;
+  const [rows, total] = await Promise.all([
+    prisma().user.findMany({
+      where: {
+        groups: { some: { groupId: group.id } },
+        AND: [email ? { email } : {}, after === undefined ? {} : { email: { gt: after } }],
+      },
+      orderBy: { email: "asc" },
+      take: page.limit + 1,
+      select: { id: true, email: true },
+    }),
+    prisma().groupMember.count({ where: { groupId: group.id, ...(email ? { user: { email } } : {}) } }),
+  ]);
+  return { ...toPage(rows, page.limit, (row) => encodeCursor([row.email])), group, total };
 }
 
 export async function findGroupById(id: string): Promise<{ id: string; name: string } | null> {
