@@ -33,6 +33,7 @@ import { ensureEmbeddedPostgres, type RunningDatabase } from "@/lib/db/embedded-
 import { createToken, type FerryServer, freePort, startFerry } from "../tests/helpers/ferry-server";
 import { generateIpa } from "../tests/helpers/generate-ipa";
 import { OFFLOAD_REPORT_SECRET, type ShippedNginx, startShippedNginx } from "../tests/helpers/nginx-site";
+import { processTreeCpu } from "../tests/helpers/process-cpu";
 import { processTreeRss } from "../tests/helpers/process-rss";
 import { passwordSession } from "../tests/helpers/session";
 import { queryDatabase } from "../tests/helpers/test-database";
@@ -102,29 +103,6 @@ function request(
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.max(0, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
-}
-
-/** User + system CPU seconds of a process and its descendants, from /proc/<pid>/stat. */
-function processTreeCpu(root: number): number {
-  const ticks = 100; // USER_HZ on Linux
-  let total = 0;
-  const queue = [root];
-  for (let i = 0; i < 200 && queue.length > 0; i++) {
-    const pid = queue.shift() as number;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / ticks;
-      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-        if (kids) queue.push(...kids.split(/\s+/).map(Number));
-      }
-    } catch {
-      // The process ended between two reads.
-    }
-  }
-  return total;
 }
 
 /**

@@ -27,6 +27,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { hashPassword } from "@/lib/auth/password";
 import { createToken, type FerryServer, startFerry } from "../tests/helpers/ferry-server";
+import { processTreeCpu } from "../tests/helpers/process-cpu";
 import { passwordSession } from "../tests/helpers/session";
 
 const { values } = parseArgs({
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     // Leave out the pages whose name contains one of these (comma-separated).
     exclude: { type: "string" },
+    // Each page this many times alone, one after another, to read the server's CPU per request.
+    alone: { type: "string", default: "10" },
   },
 });
 
@@ -177,6 +180,30 @@ async function main(): Promise<number> {
       log(`  ${target.name}: ${status}, ${(bytes / 1024).toFixed(0)} KiB, ${(performance.now() - t0).toFixed(0)} ms`);
     }
 
+    // Each page alone: the server's CPU per request (process tree, /proc) and the wall time with
+    // nothing else in flight. CPU is what 8 clients share, so it predicts their wait on a quiet machine.
+    const alone = new Map<Target, { cpuMs: number; wallMs: number }>();
+    const aloneCount = Number(values.alone);
+    if (aloneCount > 0) {
+      for (const target of targets) {
+        const walls: number[] = [];
+        const cpu0 = processTreeCpu(srv.pid);
+        for (let i = 0; i < aloneCount; i++) {
+          const t0 = performance.now();
+          await request(target);
+          walls.push(performance.now() - t0);
+        }
+        const cpuMs = ((processTreeCpu(srv.pid) - cpu0) * 1000) / aloneCount;
+        alone.set(target, {
+          cpuMs,
+          wallMs: percentile(
+            [...walls].sort((a, b) => a - b),
+            50,
+          ),
+        });
+      }
+    }
+
     // Every page `perPage` times, interleaved (a fixed shuffle), `clients` at once.
     const queue: Target[] = targets.flatMap((t) => Array.from({ length: perPage }, () => t));
     let seed = 42;
@@ -205,8 +232,9 @@ async function main(): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
 
     console.log(`\n${clients} clients, ${perPage} requests per page, ${seconds.toFixed(1)} s\n`);
-    console.log("| page | requests | non-2xx | p50 ms | p95 ms | p99 ms | KiB |");
-    console.log("|---|---|---|---|---|---|---|");
+    console.log("| page | requests | non-2xx | p50 ms | p95 ms | p99 ms | KiB | alone: CPU ms / wall ms |");
+    console.log("|---|---|---|---|---|---|---|---|");
+    let cpuSum = 0;
     let failures = 0;
     const over: string[] = [];
     for (const [target, s] of stats) {
@@ -214,9 +242,18 @@ async function main(): Promise<number> {
       failures += s.failures;
       const p95 = percentile(sorted, 95);
       if (p95 > 200) over.push(target.name);
+      const solo = alone.get(target);
+      cpuSum += solo?.cpuMs ?? 0;
+      const soloText = solo ? `${solo.cpuMs.toFixed(0)} / ${solo.wallMs.toFixed(0)}` : "—";
       const statuses = s.failures ? ` (${[...s.statuses].map(([k, v]) => `${v}×${k}`).join(", ")})` : "";
       console.log(
-        `| ${target.name} | ${sorted.length} | ${s.failures}${statuses} | ${percentile(sorted, 50).toFixed(0)} | ${p95.toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${(s.bytes / 1024).toFixed(0)} |`,
+        `| ${target.name} | ${sorted.length} | ${s.failures}${statuses} | ${percentile(sorted, 50).toFixed(0)} | ${p95.toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${(s.bytes / 1024).toFixed(0)} | ${soloText} |`,
+      );
+    }
+    if (alone.size > 0) {
+      const mean = cpuSum / alone.size;
+      console.log(
+        `\nserver CPU per request, mean over the pages: ${mean.toFixed(1)} ms (≈ ${(1000 / mean).toFixed(0)} requests/s on one core)`,
       );
     }
     console.log(`\nnon-2xx or failed: ${failures}; over p95 200 ms: ${over.length ? over.join(", ") : "none"}`);

@@ -1,3 +1,7 @@
+"use client";
+
+// A client component so the page's RSC payload carries this card's props, not its rendered forms:
+// with a form per row the payload had doubled the page (issue 21).
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";

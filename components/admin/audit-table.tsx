@@ -1,3 +1,6 @@
+"use client";
+
+// A client component so the page's RSC payload carries the events, not their rendered rows (issue 21).
 import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit-search";
 
@@ -27,11 +30,15 @@ function targetLabel(event: AuditEventDto): string | null {
   return named ?? event.targetId;
 }
 
+// Built once, not per row (toLocale*String builds a new formatter on every call).
+const AUDIT_DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const AUDIT_TIME = new Intl.DateTimeFormat("en-GB", { timeStyle: "medium", timeZone: "UTC" });
+
 /** Date and time (UTC, to the second) on two lines. */
 function AuditTime({ iso }: { iso: string }) {
   const at = new Date(iso);
-  const date = at.toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-  const time = at.toLocaleTimeString("en-GB", { timeStyle: "medium", timeZone: "UTC" });
+  const date = AUDIT_DATE.format(at);
+  const time = AUDIT_TIME.format(at);
   return (
     <time dateTime={iso} className="whitespace-nowrap">
       {date}

@@ -1,3 +1,7 @@
+"use client";
+
+// A client component so the page's RSC payload carries this card's props, not its rendered forms:
+// with a form per member the payload had doubled the page (issue 21).
 import Link from "next/link";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { AddMemberForm, GroupMemberRow } from "@/components/admin/group-member-forms";
@@ -5,7 +9,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { SectionHeading } from "@/components/ui/ui";
 import { deleteGroupAction } from "@/lib/groups/actions";
-import { type GroupDto, MEMBERS_SHOWN } from "@/lib/groups/data";
+import type { GroupDto } from "@/lib/groups/data";
 import { CARD } from "@/lib/ui/styles";
 
 /** One group: its first MEMBERS_SHOWN members and how many in all, its apps, and inputs to add either by name. */
@@ -43,7 +47,7 @@ export function GroupCard({ group, appCount }: { group: GroupDto; appCount: numb
           )}
           {group.memberCount > group.members.length ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400" data-testid="group-members-more">
-              The first {MEMBERS_SHOWN} by email.{" "}
+              The first {group.members.length} by email.{" "}
               <Link href={`/admin/groups/${group.id}`} className="text-sky-700 hover:underline dark:text-sky-300">
                 All {group.memberCount} members →
               </Link>

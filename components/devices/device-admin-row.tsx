@@ -1,3 +1,7 @@
+"use client";
+
+// A client component so the page's RSC payload carries this row's props, not its rendered forms:
+// with a form per row the payload had doubled the page (issue 21).
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";

@@ -1,7 +1,7 @@
 /** Unit tests: release notes Markdown renders the whitelist and nothing else. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { renderMarkdown } from "@/lib/builds/markdown";
+import { renderMarkdown, renderMarkdownCached } from "@/lib/builds/markdown";
 
 describe("renderMarkdown", () => {
   it("renders paragraphs, line breaks, headings, lists, code, emphasis and safe links", () => {
@@ -123,6 +123,16 @@ function growth(make: (n: number) => string, n: number): number {
   }
   return best;
 }
+
+describe("renderMarkdownCached", () => {
+  it("answers what renderMarkdown renders, the first time and again, for more sources than it keeps", () => {
+    const sources = Array.from({ length: 1_200 }, (_, i) => `# Build ${i}\n\n- fix **${i}** <b>not html</b>`);
+    for (const source of [...sources, ...sources.slice(0, 300)]) {
+      assert.equal(renderMarkdownCached(source), renderMarkdown(source));
+    }
+    assert.match(renderMarkdownCached(sources[0] ?? ""), /^<h3>Build 0<\/h3>\n<ul><li>fix <strong>0<\/strong> &lt;b&gt;/);
+  });
+});
 
 describe("renderMarkdown takes time linear in its input", () => {
   const cases: [string, (n: number) => string, number][] = [

@@ -208,6 +208,28 @@ function headingText(rest: string): string {
 
 type ListKind = "ul" | "ol";
 
+/*
+ * Rendered notes by their source: an app page shows up to 50 builds' notes on every view (~0.15 ms each),
+ * and the same notes are shown again and again. A plain Map kept in insertion order is the LRU; 1,000
+ * notes of at most 10,000 characters (lib/builds/schema.ts) bound it.
+ */
+const rendered = new Map<string, string>();
+const RENDERED_MAX = 1000;
+
+/** renderMarkdown, remembered for the last RENDERED_MAX sources: for pages, which show the same notes often. */
+export function renderMarkdownCached(source: string): string {
+  const hit = rendered.get(source);
+  if (hit !== undefined) {
+    rendered.delete(source);
+    rendered.set(source, hit);
+    return hit;
+  }
+  const html = renderMarkdown(source);
+  if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value as string);
+  rendered.set(source, html);
+  return html;
+}
+
 /** Renders Markdown `source` to HTML that contains only the whitelisted tags. */
 export function renderMarkdown(source: string): string {
   const lines = source.replace(/\r\n?/g, "\n").replaceAll(MARK, "").split("\n");

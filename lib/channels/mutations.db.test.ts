@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { type Actor, CLI_ACTOR, userActor } from "@/lib/access/actor";
 import { grantApp, setAppVisibility } from "@/lib/apps/mutations";
 import { getBuildByIdFor, listBuildsFor } from "@/lib/builds/data";
-import { latestBuildInChannelFor, listChannelsFor } from "@/lib/channels/data";
+import { buildsOnlyInChannel, latestBuildInChannelFor, listChannelsFor } from "@/lib/channels/data";
 import {
   deleteChannel,
   promoteBuild,
@@ -321,5 +321,24 @@ describe("creating, removing from, renaming and deleting channels", () => {
       moveTo: "production",
       groups: ["Beta testers"],
     });
+  });
+
+  it("counts, per channel, the builds in no other channel (what deleting it would move)", async () => {
+    const seed = (label: string, channel: string) =>
+      seedBuild(db.dataDir, { bundleId: "com.example.only", label, uploadedById: adminUser.id, channel });
+    const a = await seed("1", "default");
+    await seed("2", "default");
+    const c = await seed("3", "beta");
+    await seed("4", "beta");
+    await promoteBuild({ buildId: c.id, channel: "default" }, admin);
+    await promoteBuild({ buildId: a.id, channel: "qa", create: true }, admin);
+    const channels = await listChannelsFor(adminUser, a.appId);
+    const id = (name: string) => channels.find((ch) => ch.name === name)?.id ?? "";
+    const onlyHere = await buildsOnlyInChannel(a.appId);
+    // default holds 1, 2, 3: only 2 is nowhere else (1 is also in qa, 3 also in beta); beta: 4; qa: none.
+    assert.equal(onlyHere.get(id("default")), 1);
+    assert.equal(onlyHere.get(id("beta")), 1);
+    assert.equal(onlyHere.get(id("qa")) ?? 0, 0);
+    assert.equal((await buildsOnlyInChannel("not-a-uuid")).size, 0);
   });
 });

@@ -104,8 +104,3 @@ export async function pageIconResponse(
   const png = large ? encodePng(resizeToSquare(decodePng(large), size)) : placeholder(build, size);
   return pngResponse(png, etag, cacheControl);
 }
-
-/** The stable, cookie-authorized URL of a build's icon on Ferry's pages (relative to the site). */
-export function pageIconPath(build: { id: string; appId: string }, size: 64 | 128): string {
-  return `/apps/${build.appId}/builds/${build.id}/icon-${size}.png`;
-}

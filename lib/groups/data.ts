@@ -20,7 +20,7 @@ export async function listGroups(): Promise<GroupDto[]> {
 }
 
 /** How many members a group's card lists: a company's group can hold thousands (issue 21). */
-export const MEMBERS_SHOWN = 20;
+export const MEMBERS_SHOWN = 10;
 
 export async function countGroups(): Promise<number> {
   return prisma().group.count();

@@ -13,7 +13,7 @@ import { leadOf } from "@/lib/channels/default-channel";
 import { env } from "@/lib/config/env";
 import { type DeviceDto, deviceBlocker } from "@/lib/devices/data";
 import { deviceOfCookie } from "@/lib/devices/device-cookie";
-import { pageIconPath } from "@/lib/download/icon-response";
+import { pageIconPath } from "@/lib/download/icon-path";
 import { requestContext } from "@/lib/http/request-context";
 import { type BuildLinks, installLinksFor } from "@/lib/install-links/install-links-for";
 import { appPageUrl } from "@/lib/install-links/urls";

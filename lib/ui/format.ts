@@ -28,8 +28,15 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+/*
+ * Formatters are built once: `toLocaleString(locale, options)` builds a new Intl formatter on every call
+ * (~0.1 ms each with ICU), which a page listing 100 dated rows paid 100 times.
+ */
+const DATE_TIME_UTC = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
 export function formatDate(iso: string): string {
-  return `${new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
+  return `${DATE_TIME_UTC.format(new Date(iso))} UTC`;
 }
 
 const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -46,7 +53,11 @@ const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
 export function formatRelative(iso: string, now: Date, locale = "en"): string {
   let value = (new Date(iso).getTime() - now.getTime()) / 1000;
   if (Math.abs(value) < 45) return "just now";
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  let rtf = relativeFormats.get(locale);
+  if (!rtf) {
+    rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+    if (relativeFormats.size < 16) relativeFormats.set(locale, rtf);
+  }
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(value) < size) return rtf.format(Math.trunc(value), unit);
     value /= size;

@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Apps" };
 
 // Each card holds the app's settings and channels: a page of them at a time (keyset by name).
-const PAGE_SIZE = 20;
+const PAGE_SIZE = 10;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 

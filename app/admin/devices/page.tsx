@@ -10,7 +10,7 @@ import { pageQueryFromSearch } from "@/lib/http/pagination";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Devices" };
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 50;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 

@@ -11,7 +11,7 @@ import { pageQueryFromSearch } from "@/lib/http/pagination";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Groups" };
 
-const PAGE_SIZE = 25;
+const PAGE_SIZE = 20;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 

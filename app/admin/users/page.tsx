@@ -10,7 +10,7 @@ import { listUsersPage } from "@/lib/users/data";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 50;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 

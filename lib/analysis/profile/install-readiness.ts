@@ -69,14 +69,11 @@ export function bundleIdMatchesPattern(pattern: string, bundleId: string): boole
   return pattern === bundleId;
 }
 
+// e.g. "12 Dec 2026": unambiguous for every locale and stable in tests (UTC). Built once, not per call.
+const DAY_UTC = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
 function formatDate(iso: string): string {
-  // e.g. "12 Dec 2026": unambiguous for every locale and stable in tests (UTC).
-  return new Date(iso).toLocaleDateString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    timeZone: "UTC",
-  });
+  return DAY_UTC.format(new Date(iso));
 }
 
 export function assessInstallReadiness(input: InstallReadinessInput): Warning[] {

@@ -23,7 +23,7 @@ import { requireUserPage } from "@/lib/auth/require-user";
 import { appAudienceOf, channelNamesOf } from "@/lib/channels/data";
 import { DEVICE_COOKIE } from "@/lib/devices/device-cookie";
 import { withReturnTo } from "@/lib/devices/return-to";
-import { pageIconPath } from "@/lib/download/icon-response";
+import { pageIconPath } from "@/lib/download/icon-path";
 import { loadBuildInstallPage } from "@/lib/install-page/load-install-page";
 import { resignOptions } from "@/lib/signing/resign/options";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
