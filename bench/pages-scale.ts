@@ -58,6 +58,22 @@ function databaseUrl(): string {
   return url.toString();
 }
 
+/** CPU seconds of every process named postgres (the server and its backends), from /proc. */
+function postgresCpu(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended between two reads.
+    }
+  }
+  return total;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
@@ -182,20 +198,23 @@ async function main(): Promise<number> {
 
     // Each page alone: the server's CPU per request (process tree, /proc) and the wall time with
     // nothing else in flight. CPU is what 8 clients share, so it predicts their wait on a quiet machine.
-    const alone = new Map<Target, { cpuMs: number; wallMs: number }>();
+    const alone = new Map<Target, { cpuMs: number; pgMs: number; wallMs: number }>();
     const aloneCount = Number(values.alone);
     if (aloneCount > 0) {
       for (const target of targets) {
         const walls: number[] = [];
         const cpu0 = processTreeCpu(srv.pid);
+        const pg0 = postgresCpu();
         for (let i = 0; i < aloneCount; i++) {
           const t0 = performance.now();
           await request(target);
           walls.push(performance.now() - t0);
         }
         const cpuMs = ((processTreeCpu(srv.pid) - cpu0) * 1000) / aloneCount;
+        const pgMs = ((postgresCpu() - pg0) * 1000) / aloneCount;
         alone.set(target, {
           cpuMs,
+          pgMs,
           wallMs: percentile(
             [...walls].sort((a, b) => a - b),
             50,
@@ -206,12 +225,21 @@ async function main(): Promise<number> {
 
     // Every page `perPage` times, interleaved (a fixed shuffle), `clients` at once.
     const queue: Target[] = targets.flatMap((t) => Array.from({ length: perPage }, () => t));
+    const queueLength = queue.length;
     let seed = 42;
     for (let i = queue.length - 1; i > 0; i--) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       const j = seed % (i + 1);
       [queue[i], queue[j]] = [queue[j]!, queue[i]!];
     }
+    // Who used the two cores during the run: Ferry, PostgreSQL (every process named postgres on this
+    // machine) and this client. Their sum against wall time × cores says whether the machine was the limit.
+    const cpuNow = () => ({
+      ferry: processTreeCpu(srv.pid),
+      postgres: postgresCpu(),
+      client: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
+    const cpuBefore = cpuNow();
     const started = performance.now();
     const worker = async () => {
       for (let target = queue.pop(); target; target = queue.pop()) {
@@ -230,11 +258,21 @@ async function main(): Promise<number> {
     };
     await Promise.all(Array.from({ length: clients }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuNow();
+    const used = (k: keyof typeof cpuBefore) => cpuAfter[k] - cpuBefore[k];
 
-    console.log(`\n${clients} clients, ${perPage} requests per page, ${seconds.toFixed(1)} s\n`);
-    console.log("| page | requests | non-2xx | p50 ms | p95 ms | p99 ms | KiB | alone: CPU ms / wall ms |");
+    console.log(`\n${clients} clients, ${perPage} requests per page, ${seconds.toFixed(1)} s`);
+    console.log(
+      `CPU during the run (s): Ferry ${used("ferry").toFixed(1)}, PostgreSQL ${used("postgres").toFixed(1)}, ` +
+        `client ${used("client").toFixed(1)}, of ${(seconds * os.cpus().length).toFixed(1)} (${os.cpus().length} cores × wall); ` +
+        `${(queueLength / seconds).toFixed(1)} requests/s\n`,
+    );
+    console.log(
+      "| page | requests | non-2xx | p50 ms | p95 ms | p99 ms | KiB | alone: Ferry CPU / PostgreSQL CPU / wall (ms) |",
+    );
     console.log("|---|---|---|---|---|---|---|---|");
     let cpuSum = 0;
+    let pgSum = 0;
     let failures = 0;
     const over: string[] = [];
     for (const [target, s] of stats) {
@@ -244,7 +282,8 @@ async function main(): Promise<number> {
       if (p95 > 200) over.push(target.name);
       const solo = alone.get(target);
       cpuSum += solo?.cpuMs ?? 0;
-      const soloText = solo ? `${solo.cpuMs.toFixed(0)} / ${solo.wallMs.toFixed(0)}` : "—";
+      pgSum += solo?.pgMs ?? 0;
+      const soloText = solo ? `${solo.cpuMs.toFixed(0)} / ${solo.pgMs.toFixed(0)} / ${solo.wallMs.toFixed(0)}` : "—";
       const statuses = s.failures ? ` (${[...s.statuses].map(([k, v]) => `${v}×${k}`).join(", ")})` : "";
       console.log(
         `| ${target.name} | ${sorted.length} | ${s.failures}${statuses} | ${percentile(sorted, 50).toFixed(0)} | ${p95.toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${(s.bytes / 1024).toFixed(0)} | ${soloText} |`,
@@ -253,7 +292,8 @@ async function main(): Promise<number> {
     if (alone.size > 0) {
       const mean = cpuSum / alone.size;
       console.log(
-        `\nserver CPU per request, mean over the pages: ${mean.toFixed(1)} ms (≈ ${(1000 / mean).toFixed(0)} requests/s on one core)`,
+        `\nCPU per request, mean over the pages: Ferry ${mean.toFixed(1)} ms (≈ ${(1000 / mean).toFixed(0)} requests/s on one core), ` +
+          `PostgreSQL ${(pgSum / alone.size).toFixed(1)} ms`,
       );
     }
     console.log(`\nnon-2xx or failed: ${failures}; over p95 200 ms: ${over.length ? over.join(", ") : "none"}`);

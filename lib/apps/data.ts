@@ -319,16 +319,22 @@ export async function assertMayUpload(user: UserDto, bundleId: string): Promise<
 export type StorageUsage = { totalBytes: number; perApp: Map<string, number> };
 
 /**
- * Bytes stored, per app and in total (admin pages). Files are content-addressed,
- * so identical bytes count once in the total (and once per app holding them).
+ * Bytes stored in total and for each of `appIds` (the admin page's apps). Files are content-addressed,
+ * so identical bytes count once in the total; within an app a file is one build ((app_id, sha256) is
+ * unique), so an app's bytes are a plain sum over its builds' index range. The total reads
+ * builds_sha256_size_idx in order (migration 20261208120000): every app's builds DISTINCTed
+ * through a sort took 160 ms of the database for each admin page view at 40,000 builds.
  */
-export async function storageUsage(): Promise<StorageUsage> {
+export async function storageUsage(appIds: string[]): Promise<StorageUsage> {
+  const ids = appIds.filter(isUuid);
   const [perApp, total] = await Promise.all([
-    prisma().$queryRaw<{ app_id: string; bytes: bigint | null }[]>`
-      SELECT app_id::text AS app_id, sum(size_bytes)::bigint AS bytes
-      FROM (SELECT DISTINCT app_id, sha256, size_bytes FROM builds) stored GROUP BY app_id`,
+    ids.length === 0
+      ? []
+      : prisma().$queryRaw<{ app_id: string; bytes: bigint | null }[]>`
+          SELECT app_id::text AS app_id, sum(size_bytes)::bigint AS bytes
+          FROM builds WHERE app_id = ANY(${ids}::uuid[]) GROUP BY app_id`,
     prisma().$queryRaw<{ bytes: bigint | null }[]>`
-      SELECT sum(size_bytes)::bigint AS bytes FROM (SELECT DISTINCT sha256, size_bytes FROM builds) stored`,
+      SELECT sum(size_bytes)::bigint AS bytes FROM (SELECT DISTINCT ON (sha256) size_bytes FROM builds ORDER BY sha256) stored`,
   ]);
   return {
     totalBytes: Number(total[0]?.bytes ?? 0),

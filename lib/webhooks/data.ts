@@ -96,11 +96,25 @@ export async function listDeliveriesPageForApp(
 ): Promise<Page<WebhookDeliveryDto>> {
   authorize(who, "webhook.read");
   if (!isUuid(appId)) return { items: [], nextCursor: null };
-  const rows = await prisma().webhookDelivery.findMany({
-    where: { AND: [{ webhook: { appId } }, afterTimeCursor("createdAt", page.cursor)] },
-    orderBy: timeKeyOrder("createdAt"),
-    take: page.limit + 1,
-  });
+  // Each webhook's newest through its own (webhook_id, created_at) index, merged here: one query over
+  // the app's deliveries sorted all of them (10,000 for a webhook of the 1-million seed: 150-200 ms).
+  const hooks = await prisma().webhook.findMany({ where: { appId }, select: { id: true } });
+  const perHook = [];
+  // One after another: an app has a few webhooks, and each query is a short index range.
+  for (const hook of hooks) {
+    perHook.push(
+      await prisma().webhookDelivery.findMany({
+        where: { AND: [{ webhookId: hook.id }, afterTimeCursor("createdAt", page.cursor)] },
+        orderBy: timeKeyOrder("createdAt"),
+        take: page.limit + 1,
+        omit: { payload: true },
+      }),
+    );
+  }
+  const rows = perHook
+    .flat()
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, page.limit + 1);
   return toPage(
     rows,
     page.limit,

@@ -21,11 +21,15 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function AdminAppsPage({ searchParams }: Props) {
   const admin = await requireAdminPage("/admin/apps");
   const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const [page, groupCount, usage] = await Promise.all([listAppAccessPage(admin, query), countGroups(), storageUsage()]);
+  const [page, groupCount] = await Promise.all([listAppAccessPage(admin, query), countGroups()]);
   const apps = page.items;
-  // The page's apps' settings and channels: one query each, not one per app.
+  // The page's apps' settings, channels and bytes: one query each, not one per app.
   const ids = apps.map((app) => app.id);
-  const [settings, channelsOf] = await Promise.all([listAppSettings(ids), listChannelAccessOf(ids)]);
+  const [settings, channelsOf, usage] = await Promise.all([
+    listAppSettings(ids),
+    listChannelAccessOf(ids),
+    storageUsage(ids),
+  ]);
   return (
     <div className="space-y-6">
       <PageHeader title="Apps">
