@@ -130,7 +130,10 @@ describe("renderMarkdownCached", () => {
     for (const source of [...sources, ...sources.slice(0, 300)]) {
       assert.equal(renderMarkdownCached(source), renderMarkdown(source));
     }
-    assert.match(renderMarkdownCached(sources[0] ?? ""), /^<h3>Build 0<\/h3>\n<ul><li>fix <strong>0<\/strong> &lt;b&gt;/);
+    assert.match(
+      renderMarkdownCached(sources[0] ?? ""),
+      /^<h3>Build 0<\/h3>\n<ul><li>fix <strong>0<\/strong> &lt;b&gt;/,
+    );
   });
 });
 
