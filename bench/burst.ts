@@ -35,6 +35,7 @@ import { generateIpa } from "../tests/helpers/generate-ipa";
 import { OFFLOAD_REPORT_SECRET, type ShippedNginx, startShippedNginx } from "../tests/helpers/nginx-site";
 import { processTreeCpu } from "../tests/helpers/process-cpu";
 import { processTreeRss } from "../tests/helpers/process-rss";
+import { processTreePids } from "../tests/helpers/process-tree";
 import { passwordSession } from "../tests/helpers/session";
 import { queryDatabase } from "../tests/helpers/test-database";
 import { embeddedProfile } from "../tests/helpers/test-profile";
@@ -111,14 +112,10 @@ function percentile(sorted: number[], p: number): number {
  */
 function processTreeRunQueueWait(root: number): number {
   let total = 0;
-  const queue = [root];
-  for (let i = 0; i < 200 && queue.length > 0; i++) {
-    const pid = queue.shift() as number;
+  for (const pid of processTreePids(root)) {
     try {
       for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
         total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[1] ?? 0) / 1e9;
-        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-        if (kids) queue.push(...kids.split(/\s+/).map(Number));
       }
     } catch {
       // The process ended between two reads.
