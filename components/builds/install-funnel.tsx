@@ -1,3 +1,6 @@
+"use client";
+
+// A client component so the page's RSC payload carries the funnel's counts, not its 100 rendered rows (issue 21).
 import { ScrollRegion } from "@/components/ui/ui";
 import type { InstallFunnel } from "@/lib/audit/install-analytics";
 import { formatDate } from "@/lib/ui/format";
