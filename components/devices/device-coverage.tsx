@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { AskUploader } from "@/components/install/ask-uploader";
 import { CopyButton } from "@/components/ui/copy-button";
 import { can } from "@/lib/access/policy";
@@ -72,13 +71,13 @@ export async function DeviceCoverage({ build, user }: { build: BuildDto; user: U
         <p className="text-sm text-slate-600 dark:text-slate-300">
           This build installs only on the devices its profile lists.{" "}
           {/* Registration comes back to this build page (lib/devices/return-to.ts). */}
-          <Link
+          <a
             href={withReturnTo("/devices", `/apps/${build.appId}/builds/${build.id}`)}
             className="text-sky-700 underline dark:text-sky-300"
             data-testid="coverage-register-link"
           >
             Register your iPhone
-          </Link>{" "}
+          </a>{" "}
           to see whether it is one of them.
         </p>
       )}

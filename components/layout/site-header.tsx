@@ -46,12 +46,13 @@ export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
                   Upload
                 </Link>
               ) : null}
-              <Link
+              {/* A page without the React runtime (pages/devices): a plain link, no App Router prefetch. */}
+              <a
                 href="/devices"
                 className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
               >
                 Devices
-              </Link>
+              </a>
               <Link
                 href="/settings/tokens"
                 className="hidden text-slate-600 hover:text-slate-900 sm:inline dark:text-slate-300 dark:hover:text-white"

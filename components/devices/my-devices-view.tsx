@@ -1,39 +1,42 @@
-import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/ui";
-import { requireUserPage } from "@/lib/auth/require-user";
-import { env } from "@/lib/config/env";
-import { currentDeviceFor } from "@/lib/devices/current-device";
-import { listOwnDevices } from "@/lib/devices/data";
+import type { DeviceDto } from "@/lib/devices/data";
 import { deviceDisplayName, deviceModelName, osVersionLabel } from "@/lib/devices/device-names";
-import { enrollmentSigner } from "@/lib/devices/enrollment";
-import { safeReturnTo, withReturnTo } from "@/lib/devices/return-to";
-import { classifyDevice } from "@/lib/ui/device";
+import { withReturnTo } from "@/lib/devices/return-to";
 import { formatDate } from "@/lib/ui/format";
 import { PRIMARY_BUTTON } from "@/lib/ui/styles";
 
-export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Devices" };
+export type MyDevicesViewProps = {
+  devices: DeviceDto[];
+  /** The device this browser runs on (its cookie), if it is one of them. */
+  currentId: string | null;
+  /** `?registered=` after a registration: the device's id, or what came back when it is unknown. */
+  registered: string | null;
+  /** The page the registration started from (an app's page), to lead back to once it is done. */
+  returnTo: string | null;
+  /** Safari on an iPhone or iPad (or an in-app browser there): the device can register itself. */
+  onIos: boolean;
+  what: "iPhone" | "iPad";
+  /** The registration profile is signed (Verified on iOS). */
+  signed: boolean;
+  publicUrl: string;
+};
 
-type Props = { searchParams: Promise<{ registered?: string | string[]; returnTo?: string | string[] }> };
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export default async function DevicesPage({ searchParams }: Props) {
-  const params = await searchParams;
-  const registered = first(params.registered);
-  // The page the registration started from (an app's page), to lead back to once it is done.
-  const returnTo = safeReturnTo(first(params.returnTo));
-  const user = await requireUserPage(withReturnTo("/devices", returnTo));
-  const [devices, current] = await Promise.all([listOwnDevices(user), currentDeviceFor(user)]);
-  const userAgent = (await headers()).get("user-agent") ?? "";
-  const kind = classifyDevice(userAgent);
-  const onIos = kind === "ios" || kind === "ios-in-app";
-  const what = /\biPad\b/.test(userAgent) ? "iPad" : "iPhone";
-  const signed = enrollmentSigner() !== null;
+/**
+ * My devices (/devices): the view of pages/devices/index.tsx, a page served without
+ * the React runtime like the install pages (it is opened on iPhones, and the App
+ * Router's frame costs more server time than this page's own work).
+ */
+export function MyDevicesView({
+  devices,
+  currentId,
+  registered,
+  returnTo,
+  onIos,
+  what,
+  signed,
+  publicUrl,
+}: MyDevicesViewProps) {
   const justRegistered = registered ? devices.find((d) => d.id === registered) : undefined;
   return (
     <div className="space-y-6">
@@ -97,8 +100,8 @@ export default async function DevicesPage({ searchParams }: Props) {
       ) : (
         <Card title="Register an iPhone or iPad" testId="register-from-phone">
           <p className="text-sm text-slate-700 dark:text-slate-200">
-            Registration happens on the device itself: open <code className="break-all">{env().publicUrl}/devices</code>{" "}
-            in Safari on your iPhone or iPad, sign in and tap “Register this iPhone”.
+            Registration happens on the device itself: open <code className="break-all">{publicUrl}/devices</code> in
+            Safari on your iPhone or iPad, sign in and tap “Register this iPhone”.
           </p>
         </Card>
       )}
@@ -127,7 +130,7 @@ export default async function DevicesPage({ searchParams }: Props) {
                   {osVersionLabel(d.osVersion)}
                 </span>
               ) : null}
-              {current?.id === d.id ? <Badge color="sky">this device</Badge> : null}
+              {currentId === d.id ? <Badge color="sky">this device</Badge> : null}
               {d.disabled ? <Badge color="red">disabled</Badge> : null}
               <span className="text-slate-500 dark:text-slate-400">registered {formatDate(d.createdAt)}</span>
               <code className="w-full break-all text-xs text-slate-600 dark:text-slate-300">{d.udid}</code>
