@@ -92,7 +92,7 @@ export function MyDevicesView({
           <a
             href={withReturnTo("/devices/enroll", returnTo)}
             data-testid="register-device"
-            className="mt-3 inline-block rounded-lg bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-800"
+            className={`mt-3 ${PRIMARY_BUTTON}`}
           >
             Register this {what}
           </a>
