@@ -24,7 +24,17 @@ export type FerryServer = {
   stop: () => Promise<void>;
 };
 
+/**
+ * A port nothing listens on, chosen below the kernel's ephemeral range: a port
+ * from `listen(0)` comes from that range, so any outgoing connection (a database
+ * client, a webhook) could take it between this check and the server's bind.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
+    if (await canListen(candidate)) return candidate;
+  }
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on("error", reject);
@@ -32,6 +42,23 @@ export async function freePort(): Promise<number> {
       const a = s.address();
       s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
     });
+  });
+}
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 }
 
@@ -110,15 +137,15 @@ export async function startFerry(
     launcher?: "tsx" | "compiled";
   } = {},
 ): Promise<FerryServer> {
-  const port = await freePort();
+  let port = await freePort();
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ferry-data-"));
   const db = options.embedded || options.databaseUrl ? null : await createTestDatabase();
   const admin = { email: "admin@example.com", password: `pw-${randomBytes(6).toString("hex")}` };
   const authSecret = randomBytes(32).toString("base64url");
-  const env: Record<string, string> = {
-    PORT: String(port),
+  const envFor = (p: number): Record<string, string> => ({
+    PORT: String(p),
     HOSTNAME: "127.0.0.1",
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: `http://127.0.0.1:${p}`,
     DATA_DIR: dataDir,
     AUTH_SECRET: authSecret,
     ADMIN_EMAIL: admin.email,
@@ -127,36 +154,23 @@ export async function startFerry(
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
-  };
+  });
+  let env = envFor(port);
   const args = options.launcher === "compiled" ? ["scripts/launch.mjs"] : [TSX, "scripts/start.ts"];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Not left running: its output pipes would keep the test process alive after the failure.
-      child.kill("SIGTERM");
+  let started: Launched;
+  // Another process may still bind the port first; a new port is then a fresh try, not a failure.
+  for (let attempt = 1; ; attempt++) {
+    started = await launch(args, env);
+    if (started.error === null) break;
+    const portClash = started.output().includes("EADDRINUSE") && !options.env?.PORT;
+    if (!portClash || attempt >= 3) {
       void db?.drop().catch(() => {});
-      reject(new Error(`Ferry did not start in ${STARTUP_LIMIT_MS / 1000} s:\n${output}`));
-    }, STARTUP_LIMIT_MS);
-    const check = () => {
-      if (output.includes("Ferry is listening")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Ferry exited with ${code}:\n${output}`));
-    });
-  });
-  child.removeAllListeners("exit");
+      throw new Error(started.error);
+    }
+    port = await freePort();
+    env = envFor(port);
+  }
+  const { child } = started;
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
@@ -174,11 +188,44 @@ export async function startFerry(
     authSecret,
     admin,
     env,
-    output: () => output,
+    output: started.output,
     pid: child.pid ?? 0,
     cli: (args) => run(["scripts/cli.ts", ...args], env),
     stop,
   };
+}
+
+type Launched = { child: ChildProcess; output: () => string; error: string | null };
+
+/** Spawns the server and waits until it listens, exits or runs out of time (then it is killed). */
+async function launch(args: string[], env: Record<string, string>): Promise<Launched> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const error = await new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => {
+      // Not left running: its output pipes would keep the test process alive after the failure.
+      child.kill("SIGTERM");
+      resolve(`Ferry did not start in ${STARTUP_LIMIT_MS / 1000} s:\n${output}`);
+    }, STARTUP_LIMIT_MS);
+    child.stdout?.on("data", () => {
+      if (output.includes("Ferry is listening")) {
+        clearTimeout(timer);
+        resolve(null);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(`Ferry exited with ${code}:\n${output}`);
+    });
+  });
+  child.removeAllListeners("exit");
+  return { child, output: () => output, error };
 }
 
 /** Creates an API token through the real CLI. */
