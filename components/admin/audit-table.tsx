@@ -1,6 +1,3 @@
-"use client";
-
-// A client component so the page's RSC payload carries the events, not their rendered rows (issue 21).
 import { Badge, EmptyState, ScrollRegion, TableHead } from "@/components/ui/ui";
 import type { AuditEventDto } from "@/lib/audit/audit-search";
 

@@ -1,15 +1,10 @@
-"use client";
-
 import { BuildIcon } from "@/components/builds/build-icon";
 import { LocalTime } from "@/components/ui/local-time";
 import type { AppDto } from "@/lib/apps/data";
 import { pageIconPath } from "@/lib/download/icon-path";
 import { CARD, MUTED } from "@/lib/ui/styles";
 
-/**
- * The apps list of the home page. A client component so the page's RSC payload carries the apps, not
- * their rendered rows, which had made it more than half of the page (issue 21).
- */
+/** The apps list of the home page (pages/index.tsx). */
 export function AppList({ apps, admin }: { apps: AppDto[]; admin: boolean }) {
   return (
     <ul className={`divide-y divide-slate-200 overflow-hidden dark:divide-slate-700 ${CARD}`}>

@@ -2,6 +2,7 @@ import Head from "next/head";
 import type { ComponentType, ReactNode } from "react";
 import type { LiteShell } from "@/components/layout/shell-props";
 import { MAIN_CLASS, SiteHeader } from "@/components/layout/site-header";
+import { NotFoundView } from "@/components/ui/not-found-view";
 import { SITE } from "@/lib/ui/site";
 
 /**
@@ -24,14 +25,22 @@ export function LitePage({ title, shell, children }: { title: string; shell: Lit
   );
 }
 
-export type LitePageProps<View> = { shell: LiteShell; view: View };
+/** A view's props, or "not found" (status 404) for a reader who may not open the page (litePageNotFound). */
+export type LitePageProps<View> = { shell: LiteShell; view: View } | { shell: LiteShell; notFound: true };
 
 /** A runtime-less page's default export: `view` (from its getServerSideProps) rendered by `View` inside LitePage. */
 export function litePageOf<View extends object>(title: string, View: ComponentType<View>) {
-  return function Page({ shell, view }: LitePageProps<View>) {
+  return function Page(props: LitePageProps<View>) {
+    if (!("view" in props)) {
+      return (
+        <LitePage title="Not found" shell={props.shell}>
+          <NotFoundView />
+        </LitePage>
+      );
+    }
     return (
-      <LitePage title={title} shell={shell}>
-        <View {...view} />
+      <LitePage title={title} shell={props.shell}>
+        <View {...props.view} />
       </LitePage>
     );
   };

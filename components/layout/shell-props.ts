@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { can } from "@/lib/access/policy";
 import { csrfTokenOfCookies } from "@/lib/auth/csrf-token";
 import { env } from "@/lib/config/env";
@@ -45,4 +45,13 @@ export function litePageProps<View>(
   view: View,
 ): { props: { shell: LiteShell; view: View } } {
   return { props: { shell: litePageShell(req, user), view } };
+}
+
+/** A runtime-less page's 404 for a reader who may not open it: the site's frame and "Not found", nothing of the page. */
+export function litePageNotFound(
+  context: { req: IncomingMessage & { cookies: Partial<Record<string, string>> }; res: ServerResponse },
+  user: UserDto,
+): { props: { shell: LiteShell; notFound: true } } {
+  context.res.statusCode = 404;
+  return { props: { shell: litePageShell(context.req, user), notFound: true } };
 }

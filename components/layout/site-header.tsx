@@ -26,18 +26,19 @@ export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
     <>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-5xl items-center gap-4 px-4 py-3">
-          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          {/* The apps list is a page without the React runtime (pages/index.tsx): plain links, no RSC prefetch. */}
+          <a href="/" className="flex items-center gap-2 font-semibold tracking-tight">
             <span
               aria-hidden
               className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-sky-500 to-indigo-600"
             />
             Ferry
-          </Link>
+          </a>
           {user ? (
             <nav className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-x-4 gap-y-1 text-sm">
-              <Link href="/" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+              <a href="/" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
                 Apps
-              </Link>
+              </a>
               {can(user, "build.upload") ? (
                 <Link
                   href="/upload"

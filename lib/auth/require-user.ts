@@ -28,6 +28,19 @@ export async function requireUserRequest(
 }
 
 /**
+ * requirePagePermission for a Pages Router page: sign-in for the signed out;
+ * `forbidden` (answer with litePageNotFound) for everyone else without it.
+ */
+export async function requirePermissionRequest(
+  context: Pick<GetServerSidePropsContext, "req" | "res">,
+  returnTo: string,
+  action: Action,
+): Promise<{ user: UserDto; forbidden: boolean; redirect?: undefined } | { user?: undefined; redirect: Redirect }> {
+  const gate = await requireUserRequest(context, returnTo);
+  return gate.redirect ? gate : { user: gate.user, forbidden: !can(gate.user, action) };
+}
+
+/**
  * Pages for one permission (lib/access/policy.ts): signed-out users go to
  * sign-in, everyone else without it gets a 404 (the page's existence stays private).
  */
