@@ -62,7 +62,8 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
   if (events.length === 0) return <EmptyState>No events match.</EmptyState>;
   return (
     <ScrollRegion label="Audit log">
-      <table className="w-full table-fixed text-left text-sm" data-testid="audit-table">
+      {/* A minimum width: on a phone the region scrolls sideways instead of crushing seven columns. */}
+      <table className="w-full min-w-[60rem] table-fixed text-left text-sm" data-testid="audit-table">
         <colgroup>
           <col className="w-28" />
           <col className="w-40" />
