@@ -1508,8 +1508,9 @@ describe("server actions", () => {
       try {
         const form = await adminForm(c.page, ref, c.form?.() ?? {});
         const actor = actors.memberWithAccess;
-        // The build page: an App Router page with actions of its own (the install page, under pages/, runs none).
-        for (const page of ["/", TOKENS, ownBuildPage()]) {
+        // App Router pages only: those under pages/ (the install page, the apps list) run no actions at all.
+        // The build page: an App Router page with actions of its own.
+        for (const page of ["/settings/notifications", TOKENS, ownBuildPage()]) {
           const fields = withFields(form.fields, c.fields(actor));
           const replayed = await replay(c, actor, async () =>
             answer(

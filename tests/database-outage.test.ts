@@ -271,7 +271,7 @@ test("a busy pool (every pooled connection waits on a lock, PostgreSQL idle othe
     }
     // These wait for a pooled connection past the pool's 5 s and get none.
     const [appRouterPage, pagesRouterPage, api, session] = await Promise.all([
-      get("/"),
+      get("/settings/tokens"),
       get(`/apps/${build.appId}`),
       get("/api/v1/apps"),
       get("/api/auth/session"),
