@@ -21,6 +21,9 @@ import v8 from "node:v8";
  * - old generation limit: 1.3 × what survived the last full GC (V8's own factor when memory is
  *   tight), at least +8 MiB, instead of up to 4×;
  * - young generation: its semi-spaces stay at their initial 1 MiB instead of growing to 16 MiB.
+ *   `npm start` gives node `--max-semi-space-size=4` (package.json): a maximum can only be set
+ *   before the heap exists, so there the young generation grows to 4 MiB, which costs ~12 % less
+ *   CPU per page than 1 MiB (fewer scavenges, less promoted garbage) for ~10 MiB of RSS.
  * An operator's own flag for the same thing (NODE_OPTIONS or the command line) wins.
  */
 const givenFlags = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;

@@ -11,6 +11,16 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 const STARTUP_LIMIT_MS = 180_000;
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
+/** What `npm start` passes to node (package.json's "start": "node [flags] scripts/launch.mjs"), so tests run exactly that. */
+export function npmStartArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "scripts/launch.mjs" || words.some((w) => /["'$;&|]/.test(w))) {
+    throw new Error(`package.json's start script is not "node [flags] scripts/launch.mjs": ${pkg.scripts.start}`);
+  }
+  return words.slice(1);
+}
+
 export type FerryServer = {
   baseUrl: string;
   dataDir: string;
@@ -156,7 +166,7 @@ export async function startFerry(
     ...options.env,
   });
   let env = envFor(port);
-  const args = options.launcher === "compiled" ? ["scripts/launch.mjs"] : [TSX, "scripts/start.ts"];
+  const args = options.launcher === "compiled" ? npmStartArgs() : [TSX, "scripts/start.ts"];
   let started: Launched;
   // Another process may still bind the port first; a new port is then a fresh try, not a failure.
   for (let attempt = 1; ; attempt++) {
