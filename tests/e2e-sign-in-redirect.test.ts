@@ -40,11 +40,11 @@ let server: FerryServer;
 let browser: Browser;
 let origin: string;
 
-type Watch = { escaped: string[]; serverErrors: string[] };
+type Watch = { escaped: string[]; serverErrors: string[]; rscToLitePages: string[] };
 
 /** Records (and aborts) requests that leave Ferry's origin, and every 5xx answer. */
 async function watch(context: BrowserContext): Promise<Watch> {
-  const seen: Watch = { escaped: [], serverErrors: [] };
+  const seen: Watch = { escaped: [], serverErrors: [], rscToLitePages: [] };
   await context.route(
     (url) => url.origin !== origin,
     async (route) => {
@@ -52,6 +52,13 @@ async function watch(context: BrowserContext): Promise<Watch> {
       await route.abort("blockedbyclient");
     },
   );
+  // The apps list (/) has no React runtime: an App Router request for it (?_rsc=) is never answered usefully.
+  context.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.origin === origin && url.pathname === "/" && url.searchParams.has("_rsc")) {
+      seen.rscToLitePages.push(request.url());
+    }
+  });
   context.on("response", (response) => {
     if (response.status() >= 500) seen.serverErrors.push(`${response.status()} ${response.url()}`);
   });
@@ -76,7 +83,7 @@ async function signInThroughForm(page: Page): Promise<void> {
   await page.getByLabel("Email").fill(server.admin.email);
   await page.getByLabel("Password").fill(server.admin.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  // The form calls signIn() then router.replace(callbackUrl); leaving the origin counts as leaving too.
+  // The form calls signIn() then loads callbackUrl; leaving the origin counts as leaving too.
   await page
     .waitForURL((url) => url.origin !== origin || url.pathname !== "/sign-in", { timeout: 30_000 })
     .catch(() => {});
@@ -106,6 +113,9 @@ describe("callbackUrl after sign-in", { timeout: 300_000 }, () => {
       await visit(page, "/sign-in");
       await signInThroughForm(page);
       assertStayed(page, seen, "sign-in");
+      // Signing in loads the callback as a whole page, not through the App Router's client navigation.
+      assert.deepEqual(seen.rscToLitePages, [], "no App Router request for the apps list");
+      assert.ok(await page.getByRole("heading", { name: "Apps", exact: true }).isVisible(), "the apps list shows");
       for (const payload of PAYLOADS) {
         await visit(page, `/sign-in?callbackUrl=${payload}`);
         assertStayed(page, seen, payload);

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { safeCallbackPath } from "@/lib/ui/safe-callback";
@@ -20,7 +19,6 @@ type Props = {
 };
 
 export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, messages, csrfToken }: Props) {
-  const router = useRouter();
   const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState<"sso" | "password" | null>(null);
 
@@ -57,9 +55,10 @@ export function SignInForm({ callbackUrl, sso, localLoginEnabled, initialError, 
       setError(explain(result?.error ?? "CredentialsSignin"));
       return;
     }
-    // The page already cleaned it; checked again because this is where the browser goes.
-    router.replace(safeCallbackPath(callbackUrl));
-    router.refresh();
+    // The page already cleaned it; checked again because this is where the browser goes. A full load:
+    // the session changes every page, and the App Router's client navigation cannot open the pages
+    // served without its runtime (the apps list, install pages, …): it asked twice, then loaded anyway.
+    window.location.replace(safeCallbackPath(callbackUrl));
   }
 
   const inputClass =
