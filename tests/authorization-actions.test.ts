@@ -38,11 +38,14 @@ import {
 import { ROOT } from "./helpers/ferry-server";
 import {
   type ActionResponse,
+  csrfPair as csrfPairOf,
   exportedServerActions,
   findUseServerFiles,
   type HtmlForm,
   invokeAction,
   parseForms,
+  plainFormAction,
+  postPlainForm,
   type ServerActionRef,
   serverActionIds,
   submitFormWithoutJs,
@@ -278,7 +281,10 @@ describe("server actions", () => {
   type Row = Record<string, unknown> | null;
   type ActionCase = {
     name: string;
-    /** "file#export", as the build's server-reference manifest names it. */
+    /**
+     * "file#export", as the build's server-reference manifest names it; or "plain:<_action>", a
+     * plain-post form of a page without the React runtime (lib/server-actions/plain-post.ts).
+     */
     action: string;
     /** The page whose form is replayed (and where the POST goes). */
     page: string;
@@ -633,7 +639,7 @@ describe("server actions", () => {
     },
     {
       name: "createUser: a new admin account with a known password",
-      action: "lib/users/actions.ts#createUserAction",
+      action: "plain:create-user",
       page: USERS,
       fields: () => ({
         email: "created.by.matrix@example.com",
@@ -651,7 +657,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make a member an admin",
-      action: "lib/users/actions.ts#changeRoleAction",
+      action: "plain:change-role",
       page: USERS,
       form: () => ({ userId: fixture.promote }),
       fields: () => ({ role: "admin" }),
@@ -662,7 +668,7 @@ describe("server actions", () => {
     },
     {
       name: "changeRole: make yourself an admin",
-      action: "lib/users/actions.ts#changeRoleAction",
+      action: "plain:change-role",
       page: USERS,
       form: () => ({ userId: actors.admin.id }),
       fields: (a) => ({ userId: a.id, role: "admin" }),
@@ -673,7 +679,7 @@ describe("server actions", () => {
     },
     {
       name: "disableUser: disable a member (sessions and tokens end)",
-      action: "lib/users/actions.ts#disableUserAction",
+      action: "plain:disable-user",
       page: USERS,
       form: () => ({ userId: fixture.disable }),
       fields: () => ({}),
@@ -693,7 +699,7 @@ describe("server actions", () => {
     },
     {
       name: "enableUser: re-enable a disabled member",
-      action: "lib/users/actions.ts#enableUserAction",
+      action: "plain:enable-user",
       page: USERS,
       form: () => ({ userId: fixture.enable }),
       fields: () => ({}),
@@ -704,7 +710,7 @@ describe("server actions", () => {
     },
     {
       name: "signOutEverywhere: end someone's sessions",
-      action: "lib/users/actions.ts#signOutEverywhereAction",
+      action: "plain:sign-out-everywhere",
       page: USERS,
       form: () => ({ userId: fixture.signOut }),
       fields: () => ({}),
@@ -715,7 +721,7 @@ describe("server actions", () => {
     },
     {
       name: "setPassword: set an admin's password (account takeover)",
-      action: "lib/users/actions.ts#setPasswordAction",
+      action: "plain:set-password",
       page: USERS,
       form: () => ({ userId: fixture.password }),
       fields: () => ({ password: "taken-over-password-123" }),
@@ -1340,6 +1346,62 @@ describe("server actions", () => {
     return ref;
   }
 
+  const isPlain = (c: ActionCase) => c.action.startsWith("plain:");
+  const plainName = (c: ActionCase) => c.action.slice("plain:".length);
+
+  /** The admin's rendered plain-post form named `name` whose fields include `match`. */
+  async function adminPlainForm(page: string, name: string, match: Record<string, string>): Promise<HtmlForm> {
+    const res = await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } });
+    assert.equal(res.status, 200, `GET ${page} as admin`);
+    const forms = parseForms(await res.text()).filter((f) => plainFormAction(f) === name);
+    const form = forms.find((f) =>
+      Object.entries(match).every(([field, value]) => f.fields.some(([n, v]) => n === field && v === value)),
+    );
+    assert.ok(form, `${page} renders a ${name} form with ${JSON.stringify(match)} (${forms.length} forms)`);
+    return form;
+  }
+
+  /** A plain post's answer in a few words: the status, and where a redirect goes (its path). */
+  function plainAnswer(res: { status: number; location: string | null }): string {
+    return res.location ? `${res.status} ${new URL(res.location, world.server.baseUrl).pathname}` : String(res.status);
+  }
+
+  /** A plain post as each role: the page's gate first (sign-in, 404), then the form's own answer. */
+  function plainExpected(c: ActionCase): Record<Role, string> {
+    const out = {} as Record<Role, string>;
+    for (const role of ROLES) {
+      const [answer, change] = [c.expected[role].split(", ")[0], c.expected[role].split(", ").pop()];
+      const status =
+        role === "anonymous" || role === "disabled"
+          ? "303 /sign-in"
+          : c.page.startsWith("/admin") && role !== "admin"
+            ? "404"
+            : answer === "ok"
+              ? `303 ${c.page}`
+              : "422";
+      out[role] = `${status}, ${change}`;
+    }
+    return out;
+  }
+
+  async function runPlainCase(c: ActionCase): Promise<void> {
+    await c.setup?.();
+    try {
+      const form = await adminPlainForm(c.page, plainName(c), c.form?.() ?? {});
+      const replays = {} as Record<Role, Replayed>;
+      for (const role of ORDER) {
+        const actor = actors[role];
+        const fields = withFields(form.fields, c.fields(actor));
+        replays[role] = await replay(c, actor, async () =>
+          plainAnswer(await postPlainForm(world.server.baseUrl, { path: c.page, fields, cookie: actor.cookie })),
+        );
+      }
+      assertReplays(c, replays, plainExpected(c));
+    } finally {
+      await c.cleanup?.();
+    }
+  }
+
   /** The admin's rendered form for `action` whose fields include `match`. */
   async function adminForm(page: string, action: ServerActionRef, match: Record<string, string>): Promise<HtmlForm> {
     const res = await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } });
@@ -1456,11 +1518,13 @@ describe("server actions", () => {
     assert.ok(CHANGE_AUDIT_ACTIONS.includes("user.role_change") && CHANGE_AUDIT_ACTIONS.length >= 16);
     const exported = exportedServerActions(ROOT, actionFiles());
     assert.ok(exported.length >= 16, exported.join(", "));
-    assert.deepEqual([...new Set(CASES.map((c) => c.action))].sort(), exported, "every action has a case");
+    const serverActionCases = CASES.filter((c) => !isPlain(c));
+    assert.deepEqual([...new Set(serverActionCases.map((c) => c.action))].sort(), exported, "every action has a case");
     const inBuild = [...actionIds.keys()].filter((k) => /^(app|lib)\//.test(k)).sort();
     assert.deepEqual(inBuild, exported, "the build's server-reference manifest names the same actions");
     // The admin's pages render a form for every one of them (hidden $ACTION_* inputs name the same ids).
     const rendered = new Set<string>();
+    const renderedPlain = new Set<string>();
     const pages = [
       USERS,
       GROUPS,
@@ -1477,13 +1541,20 @@ describe("server actions", () => {
       const html = await (
         await fetch(`${world.server.baseUrl}${page}`, { headers: { cookie: actors.admin.cookie } })
       ).text();
-      for (const form of parseForms(html)) if (form.actionId) rendered.add(form.actionId);
+      for (const form of parseForms(html)) {
+        if (form.actionId) rendered.add(form.actionId);
+        const plain = plainFormAction(form);
+        if (plain) renderedPlain.add(`${page}#${plain}`);
+      }
     }
     const byId = new Map([...actionIds.values()].map((r) => [r.id, `${r.file}#${r.name}`]));
     assert.deepEqual([...rendered].map((id) => byId.get(id) ?? `unknown action ${id}`).sort(), exported);
+    // Every plain-post form rendered has a case, and every case's form is rendered.
+    const plainCases = new Set(CASES.filter(isPlain).map((c) => `${c.page}#${plainName(c)}`));
+    assert.deepEqual([...renderedPlain].sort(), [...plainCases].sort(), "every plain-post form has a case");
   });
 
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => !isPlain(x))) {
     test(`${c.name} (with JavaScript: Next-Action header)`, async () => {
       await runCase(c, "javascript", c.expected);
     });
@@ -1491,6 +1562,7 @@ describe("server actions", () => {
 
   for (const c of CASES) {
     test(`${c.name} (without JavaScript: the form's own fields)`, async () => {
+      if (isPlain(c)) return runPlainCase(c);
       await runCase(c, "no javascript", withoutJsExpected(c));
     });
   }
@@ -1501,7 +1573,7 @@ describe("server actions", () => {
     // Refused to the member on its own page (owners' own-device cases succeed there, so they are left out).
     const refused = (x: ActionCase) => x.expected.memberWithAccess.endsWith(", unchanged");
     for (const c of CASES.filter(
-      (x) => x.expected.admin === "ok, changed" && x.page.startsWith("/admin") && refused(x),
+      (x) => !isPlain(x) && x.expected.admin === "ok, changed" && x.page.startsWith("/admin") && refused(x),
     )) {
       const ref = actionRef(c.action);
       await c.setup?.();
@@ -1554,6 +1626,36 @@ describe("server actions", () => {
     }
   });
 
+  test("a plain-post form from another site, or without the sender's CSRF token, changes nothing", async () => {
+    const c = CASES.find((x) => x.action === "plain:change-role" && x.name.includes("make a member an admin"))!;
+    await c.setup?.();
+    try {
+      const form = await adminPlainForm(c.page, plainName(c), c.form?.() ?? {});
+      const fields = withFields(form.fields, c.fields(actors.admin));
+      const before = await snapshot();
+      const cookie = actors.admin.cookie;
+      const base = world.server.baseUrl;
+      const crossSite = await postPlainForm(base, { path: c.page, fields, cookie, origin: "https://evil.example" });
+      const noToken = await postPlainForm(base, { path: c.page, fields, cookie, csrf: null });
+      // A genuine CSRF cookie, but a token that is not the one it holds.
+      const wrongToken = await postPlainForm(base, {
+        path: c.page,
+        fields,
+        cookie,
+        csrf: { cookie: (await csrfPairOf(base)).cookie, token: "f".repeat(64) },
+      });
+      assert.deepEqual([crossSite.status, noToken.status, wrongToken.status], [403, 403, 403], "each refused with 403");
+      assert.deepEqual(await snapshot(), before, "nothing changed");
+      // Posted to a page the member may open (and that runs no forms), a form does nothing there either.
+      const member = actors.memberWithAccess;
+      const elsewhere = await postPlainForm(base, { path: "/devices", fields, cookie: member.cookie });
+      assert.equal(elsewhere.status, 200);
+      assert.deepEqual(await snapshot(), before, "nothing changed");
+    } finally {
+      await c.cleanup?.();
+    }
+  });
+
   test("a demoted admin's existing session loses the admin actions at once", async () => {
     const email = "demoted.admin@example.com";
     const password = "demoted-admin-password-1";
@@ -1573,15 +1675,13 @@ describe("server actions", () => {
     try {
       assert.equal(answer(await send("Demoted admin's first group")), "ok");
       // The real admin demotes them through the users page's own form.
-      const roleRef = actionRef("lib/users/actions.ts#changeRoleAction");
-      const roleForm = await adminForm(USERS, roleRef, { userId: id });
-      const demote = await invokeAction(world.server.baseUrl, {
+      const roleForm = await adminPlainForm(USERS, "change-role", { userId: id });
+      const demote = await postPlainForm(world.server.baseUrl, {
         path: USERS,
-        actionId: roleRef.id,
-        fields: userFields({ ...roleForm, fields: withFields(roleForm.fields, { role: "member" }) }),
+        fields: withFields(roleForm.fields, { role: "member" }),
         cookie: actors.admin.cookie,
       });
-      assert.equal(answer(demote), "ok");
+      assert.equal(plainAnswer(demote), `303 ${USERS}`);
       const before = await snapshot();
       assert.equal(answer(await send("Demoted admin's second group")), "forbidden");
       assert.deepEqual(await snapshot(), before);

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { createToken, type FerryServer, ROOT, startFerry } from "./helpers/ferry-server";
-import { invokeAction, type ServerActionRef, serverActionIds } from "./helpers/server-actions";
+import { createToken, type FerryServer, startFerry } from "./helpers/ferry-server";
+import { postPlainForm } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { makeTestBuild } from "./helpers/test-builds";
 import { queryDatabase } from "./helpers/test-database";
@@ -19,7 +19,6 @@ const MEMBER = { email: "revoked.member@example.com", password: "member-password
 let server: FerryServer;
 let appId: string;
 let memberId: string;
-let actionIds: Map<string, ServerActionRef>;
 
 async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []) {
   return queryDatabase<T>(server.databaseUrl, text, params);
@@ -66,18 +65,15 @@ async function renew(cookie: string): Promise<{ body: Record<string, unknown>; c
   return { body, cookie: renewed ? (renewed.split(";")[0] ?? null) : null };
 }
 
-/** An admin action from the users page, as the admin UI calls it. */
+/** An admin's form on the users page (a plain post, lib/users/forms.ts), as the browser sends it. */
 async function adminAction(name: string, fields: [string, string][]): Promise<void> {
-  const action = actionIds.get(`lib/users/actions.ts#${name}`);
-  assert.ok(action, name);
-  const res = await invokeAction(server.baseUrl, {
+  const res = await postPlainForm(server.baseUrl, {
     path: "/admin/users",
-    actionId: action.id,
-    fields,
+    fields: [["_action", name], ...fields],
     cookie: await signIn(server.admin.email, server.admin.password),
   });
-  assert.equal(res.status, 200, res.body);
-  assert.equal(res.state?.ok, true, JSON.stringify(res.state));
+  assert.equal(res.status, 303, res.html.slice(0, 2000));
+  assert.equal(res.location, "/admin/users");
 }
 
 /** The member's install link (manifest URL) for the app's build, minted for the session's user (or the token's). */
@@ -104,7 +100,6 @@ const LINK_DEAD = { manifest: 403, ipa: 403 };
 before(
   async () => {
     server = await startFerry();
-    actionIds = serverActionIds(ROOT);
     const adminToken = await createToken(server);
     const form = new FormData();
     form.append(
@@ -207,9 +202,9 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
 
-    await adminAction("disableUserAction", [["userId", memberId]]);
+    await adminAction("disable-user", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD, "disabled: refused");
-    await adminAction("enableUserAction", [["userId", memberId]]);
+    await adminAction("enable-user", [["userId", memberId]]);
 
     assert.deepEqual(await linkStatus(old), LINK_DEAD, "enabled again: the old link stays dead");
     const fresh = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
@@ -220,7 +215,7 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
   test("sign out everywhere stops outstanding install links; a new link works", async () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
-    await adminAction("signOutEverywhereAction", [["userId", memberId]]);
+    await adminAction("sign-out-everywhere", [["userId", memberId]]);
     assert.deepEqual(await linkStatus(old), LINK_DEAD);
     assert.deepEqual(await linkStatus(await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password))), LINK_WORKS);
   });
@@ -234,13 +229,13 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     const token = await createToken(server, MEMBER.email);
     assert.equal(await apiStatus(token), 200);
     const password = "a-password-for-tokens-3";
-    await adminAction("setPasswordAction", [
+    await adminAction("set-password", [
       ["userId", memberId],
       ["password", password],
     ]);
     MEMBER.password = password;
     assert.equal(await apiStatus(token), 200, "a new password keeps API tokens");
-    await adminAction("signOutEverywhereAction", [["userId", memberId]]);
+    await adminAction("sign-out-everywhere", [["userId", memberId]]);
     assert.equal(await apiStatus(token), 401, "sign out everywhere revoked the token");
   });
 
@@ -248,7 +243,7 @@ describe("install links after revocation", { timeout: 120_000 }, () => {
     const old = await mintManifestUrl(await signIn(MEMBER.email, MEMBER.password));
     assert.deepEqual(await linkStatus(old), LINK_WORKS);
     const password = "a-brand-new-password-2";
-    await adminAction("setPasswordAction", [
+    await adminAction("set-password", [
       ["userId", memberId],
       ["password", password],
     ]);

@@ -2,7 +2,7 @@ import Link from "next/link";
 
 /** `lite`: a page without the React runtime (pages/), reached by a plain link (docs/architecture.md). */
 const LINKS = [
-  { href: "/admin/users", label: "Users" },
+  { href: "/admin/users", label: "Users", lite: true },
   { href: "/admin/groups", label: "Groups" },
   { href: "/admin/apps", label: "Apps" },
   { href: "/admin/devices", label: "Devices" },

@@ -1,25 +1,42 @@
 import { RoleOptions } from "@/components/admin/role-options";
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
-import { createUserAction } from "@/lib/users/actions";
 
-export function CreateUserForm() {
+export function CreateUserForm({ forms }: { forms: PostFormsProps }) {
+  // After a refused post, what was typed (never the password); after success, an empty form.
+  const typed = postedTo(forms, "create-user")?.values ?? {};
   return (
-    <ActionForm
-      action={createUserAction}
+    <PostForm
+      action="create-user"
+      forms={forms}
       testId="create-user-form"
       label="Create a user"
       className="grid grid-cols-1 items-end gap-3 md:grid-cols-[2fr_1.5fr_1fr_1.5fr_auto]"
     >
       <Field label="Email" htmlFor="new-user-email">
-        <input name="email" id="new-user-email" type="email" required autoComplete="off" className={inputClass} />
+        <input
+          name="email"
+          id="new-user-email"
+          type="email"
+          required
+          autoComplete="off"
+          defaultValue={typed.email}
+          className={inputClass}
+        />
       </Field>
       <Field label="Name (optional)" htmlFor="new-user-name">
-        <input name="name" id="new-user-name" type="text" autoComplete="off" className={inputClass} />
+        <input
+          name="name"
+          id="new-user-name"
+          type="text"
+          autoComplete="off"
+          defaultValue={typed.name}
+          className={inputClass}
+        />
       </Field>
       <Field label="Role" htmlFor="new-user-role">
-        <select name="role" id="new-user-role" defaultValue="member" className={inputClass}>
+        <select name="role" id="new-user-role" defaultValue={typed.role ?? "member"} className={inputClass}>
           <RoleOptions />
         </select>
       </Field>
@@ -38,6 +55,6 @@ export function CreateUserForm() {
         Without a password the account can sign in only with single sign-on (it is linked by email at the first SSO
         sign-in).
       </p>
-    </ActionForm>
+    </PostForm>
   );
 }

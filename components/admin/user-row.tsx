@@ -1,23 +1,15 @@
-"use client";
-
-// A client component so the page's RSC payload carries this row's props, not its rendered forms:
-// with a form per row the payload had doubled the page (issue 21).
 import { RoleOptions } from "@/components/admin/role-options";
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
-import {
-  changeRoleAction,
-  disableUserAction,
-  enableUserAction,
-  setPasswordAction,
-  signOutEverywhereAction,
-} from "@/lib/users/actions";
 import type { UserAdminDto } from "@/lib/users/data";
+import type { UserFormName } from "@/lib/users/forms";
 
-export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean }) {
+/** One user on the users page: each of its forms posts to the page (lib/users/forms.ts), keyed by the user's id. */
+export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: boolean; forms: PostFormsProps }) {
   const id = <input type="hidden" name="userId" value={user.id} />;
+  const form = (action: UserFormName) => ({ action, rowKey: user.id, forms });
   return (
     <tr
       data-testid="user-row"
@@ -37,7 +29,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
         {user.name ? <p className="text-slate-500 dark:text-slate-400">{user.name}</p> : null}
       </td>
       <td className="px-3 py-2">
-        <ActionForm action={changeRoleAction} resetOnSuccess={false} className="flex flex-wrap items-center gap-1">
+        <PostForm {...form("change-role")} className="flex flex-wrap items-center gap-1">
           {id}
           <select
             key={user.role}
@@ -51,7 +43,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
           <SubmitButton small variant="secondary">
             Save
           </SubmitButton>
-        </ActionForm>
+        </PostForm>
       </td>
       <td className="px-3 py-2">
         {user.groups.length === 0 ? (
@@ -86,15 +78,15 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
       <td className="px-3 py-2">
         <div className="flex flex-col items-start gap-1.5">
           {user.disabled ? (
-            <ActionForm action={enableUserAction} className="flex flex-wrap gap-1">
+            <PostForm {...form("enable-user")} className="flex flex-wrap gap-1">
               {id}
               <SubmitButton small variant="secondary">
                 Enable
               </SubmitButton>
-            </ActionForm>
+            </PostForm>
           ) : (
-            <ActionForm
-              action={disableUserAction}
+            <PostForm
+              {...form("disable-user")}
               confirm={`Disable ${user.email}? They are signed out everywhere, their API tokens are revoked and their install links stop working.`}
               className="flex flex-wrap gap-1"
             >
@@ -102,11 +94,11 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
               <SubmitButton small variant="danger">
                 Disable
               </SubmitButton>
-            </ActionForm>
+            </PostForm>
           )}
           {user.disabled ? null : (
-            <ActionForm
-              action={signOutEverywhereAction}
+            <PostForm
+              {...form("sign-out-everywhere")}
               confirm={`Sign ${user.email} out everywhere? Their sessions end, their install links stop working and their API tokens are revoked (CI using them must get a new one).`}
               className="flex flex-wrap gap-1"
             >
@@ -114,13 +106,13 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
               <SubmitButton small variant="secondary">
                 Sign out everywhere
               </SubmitButton>
-            </ActionForm>
+            </PostForm>
           )}
           <details className="text-sm">
             <summary className="cursor-pointer select-none text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
               {user.hasPassword ? "Change password" : "Add a password"}
             </summary>
-            <ActionForm action={setPasswordAction} className="mt-1.5 flex flex-wrap items-center gap-1">
+            <PostForm {...form("set-password")} className="mt-1.5 flex flex-wrap items-center gap-1">
               {id}
               <input
                 type="password"
@@ -134,7 +126,7 @@ export function UserRow({ user, isSelf }: { user: UserAdminDto; isSelf: boolean 
               <SubmitButton small variant="secondary">
                 Set password
               </SubmitButton>
-            </ActionForm>
+            </PostForm>
           </details>
         </div>
       </td>

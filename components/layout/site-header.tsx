@@ -61,12 +61,13 @@ export function SiteHeader({ user, csrfToken, insecurePublicUrl }: Props) {
                 API tokens
               </Link>
               {admin ? (
-                <Link
+                // A plain link: admin Users is a page without the React runtime (see the Devices link).
+                <a
                   href="/admin/users"
                   className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
                 >
                   Admin
-                </Link>
+                </a>
               ) : null}
               <span className="hidden text-slate-600 sm:inline dark:text-slate-300">{user.email}</span>
               <SignOutButton csrfToken={csrfToken} />

@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, type ReactNode, startTransition, useActionState, useContext, useEffect, useRef } from "react";
+import { FormMessage } from "@/components/ui/form-message";
 import type { ActionState } from "@/lib/server-actions/action-state";
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -71,30 +72,4 @@ export function ActionForm({
 
 export function useActionPending(): boolean {
   return useContext(PendingContext);
-}
-
-function FormMessage({ state, success }: { state: ActionState; success?: string }) {
-  if (!state) return null;
-  if (state.ok) {
-    const message = state.message ?? success;
-    if (!message) return null;
-    return state.tone === "warning" ? (
-      <p
-        role="status"
-        data-testid="form-warning"
-        className="basis-full rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-      >
-        {message}
-      </p>
-    ) : (
-      <p role="status" data-testid="form-success" className="basis-full text-sm text-emerald-700 dark:text-emerald-300">
-        {message}
-      </p>
-    );
-  }
-  return (
-    <p role="alert" data-testid="form-error" className="basis-full text-sm text-red-700 dark:text-red-300">
-      {state.error}
-    </p>
-  );
 }

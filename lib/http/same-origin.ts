@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
  * the proxy (page posts, server actions) and API routes share one rule.
  * `publicOrigin` is PUBLIC_URL's origin, e.g. "https://ferry.example.com".
  */
-export function isSameOriginRequest(headers: Headers, publicOrigin: string): boolean {
+export function isSameOriginRequest(headers: { get(name: string): string | null }, publicOrigin: string): boolean {
   if (headers.get("sec-fetch-site") === "same-origin") return true;
   // Browsers without Sec-Fetch-Site still send Origin on cross-origin posts; "null" never matches.
   const origin = headers.get("origin");

@@ -51,6 +51,25 @@ export function enhance(doc: Document): void {
     const button = target?.closest<HTMLButtonElement>("button[data-copy]");
     if (button) void copyFrom(button);
   });
+  // Plain-post forms (components/ui/post-form.tsx): their confirmation, and no second post while one is sent.
+  doc.addEventListener("submit", (event) => {
+    const form = event.target instanceof HTMLFormElement ? event.target : null;
+    if (!form) return;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.dataset.sending !== undefined) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "";
+    for (const button of form.querySelectorAll<HTMLButtonElement>('button[type="submit"]')) button.ariaBusy = "true";
+  });
+  // A page restored from the back/forward cache may hold a form marked as sending.
+  window.addEventListener("pageshow", () => {
+    for (const form of doc.querySelectorAll<HTMLFormElement>("form[data-sending]")) delete form.dataset.sending;
+  });
   // Done: what the browser tests wait for instead of React's hydration.
   doc.documentElement.dataset.enhanced = "";
 }

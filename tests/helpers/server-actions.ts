@@ -39,7 +39,7 @@ export type ActionResponse = {
 
 export type ServerActionRef = { id: string; file: string; name: string; pages: string[] };
 
-/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/users/actions.ts#createUserAction"). */
+/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/groups/actions.ts#createGroupAction"). */
 export function serverActionIds(root: string): Map<string, ServerActionRef> {
   const file = path.join(root, ".next", "server", "server-reference-manifest.json");
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
@@ -280,4 +280,56 @@ export async function submitFormWithoutJs(
     body,
   });
   return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+}
+
+/**
+ * A CSRF token and its cookie as a browser gets them (next-auth's /api/auth/csrf): what a page's
+ * plain-post forms (lib/server-actions/plain-post.ts) carry, bound to that cookie.
+ */
+export async function csrfPair(baseUrl: string): Promise<{ cookie: string; token: string }> {
+  const res = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .find((c) => c.includes("csrf-token="));
+  if (!cookie) throw new Error("no CSRF cookie from /api/auth/csrf");
+  return { cookie, token: csrfToken };
+}
+
+/**
+ * A plain-post form of a page without the React runtime, sent as a browser sends it: url-encoded to
+ * the page, `csrfToken` replaced by the sender's own (a fresh pair unless `csrf` is given; `null`: none).
+ */
+export async function postPlainForm(
+  baseUrl: string,
+  options: {
+    path: string;
+    fields: FormField[];
+    cookie?: string;
+    origin?: string | null;
+    csrf?: { cookie: string; token: string } | null;
+  },
+): Promise<{ status: number; location: string | null; html: string }> {
+  const csrf = options.csrf === undefined ? await csrfPair(baseUrl) : options.csrf;
+  const fields = options.fields.filter(([name]) => name !== "csrfToken");
+  if (csrf) fields.push(["csrfToken", csrf.token]);
+  const cookie = [options.cookie, csrf?.cookie].filter(Boolean).join("; ");
+  const origin = options.origin === undefined ? baseUrl : options.origin;
+  const res = await fetch(`${baseUrl}${options.path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(origin ? { origin } : {}),
+      ...(cookie ? { cookie } : {}),
+    },
+    body: new URLSearchParams(fields),
+  });
+  return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+}
+
+/** The `_action` of a plain-post form (components/ui/post-form.tsx), if it is one. */
+export function plainFormAction(form: HtmlForm): string | null {
+  return form.fields.find(([name]) => name === "_action")?.[1] ?? null;
 }

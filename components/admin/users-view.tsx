@@ -1,32 +1,36 @@
-import type { Metadata } from "next";
+import { AdminNavLinks } from "@/components/admin/admin-nav-links";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
+import { FormMessage } from "@/components/ui/form-message";
 import { PageNav } from "@/components/ui/page-nav";
+import type { PostFormsProps } from "@/components/ui/post-form";
 import { Card, PageHeader, ScrollRegion } from "@/components/ui/ui";
-import { requireAdminPage } from "@/lib/auth/require-user";
-import { pageQueryFromSearch } from "@/lib/http/pagination";
-import { listUsersPage } from "@/lib/users/data";
+import type { UserAdminDto } from "@/lib/users/data";
 
-export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Users" };
+export type UsersViewProps = {
+  users: UserAdminDto[];
+  /** The reader's own id: their row says "you". */
+  selfId: string;
+  total: number;
+  active: number;
+  cursor: string | null;
+  nextCursor: string | null;
+  forms: PostFormsProps;
+};
 
-const PAGE_SIZE = 50;
-
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-export default async function AdminUsersPage({ searchParams }: Props) {
-  const admin = await requireAdminPage("/admin/users");
-  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const { items: users, nextCursor, total, active } = await listUsersPage(admin, query);
+/** Admin Users (/admin/users): create a user; each row's role, status, sessions and password, as plain posts. */
+export function UsersView({ users, selfId, total, active, cursor, nextCursor, forms }: UsersViewProps) {
   return (
     <div className="space-y-6">
+      <AdminNavLinks pathname="/admin/users" />
       <PageHeader title="Users">
         {total.toLocaleString("en-US")} account{total === 1 ? "" : "s"}, {active.toLocaleString("en-US")} active.
         Members install the apps their groups were given; uploaders also publish builds to those apps; admins manage
         everything.
       </PageHeader>
+      {forms.result?.action === "" ? <FormMessage state={forms.result.state} /> : null}
       <Card title="Create a user" testId="create-user">
-        <CreateUserForm />
+        <CreateUserForm forms={forms} />
       </Card>
       <ScrollRegion label="Users">
         <table className="w-full text-left text-sm" data-testid="users-table">
@@ -57,12 +61,12 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {users.map((user) => (
-              <UserRow key={user.id} user={user} isSelf={user.id === admin.id} />
+              <UserRow key={user.id} user={user} isSelf={user.id === selfId} forms={forms} />
             ))}
           </tbody>
         </table>
       </ScrollRegion>
-      <PageNav path="/admin/users" label="Users pages" cursor={query.cursor} nextCursor={nextCursor} />
+      <PageNav path="/admin/users" label="Users pages" cursor={cursor ?? undefined} nextCursor={nextCursor} />
     </div>
   );
 }

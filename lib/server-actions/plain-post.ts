@@ -1,0 +1,163 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { csrfTokenOfCookies, mintCsrfCookie } from "@/lib/auth/csrf-token";
+import { env, requireAuthSecret } from "@/lib/config/env";
+import { nodeHeaders, requestContext } from "@/lib/http/request-context";
+import { isSameOriginRequest, publicOrigin } from "@/lib/http/same-origin";
+import type { ActionState } from "@/lib/server-actions/action-state";
+import { type FormAction, runFormAs } from "@/lib/server-actions/form-action";
+import type { UserDto } from "@/lib/users/data";
+
+/**
+ * Forms of the pages served without the React runtime (pages/, "lite"): a
+ * plain HTML post to the page itself, answered like a server action but with
+ * the web's own means. The page's getServerSideProps gates the reader first
+ * (sign-in, 404), then hands a POST here:
+ *
+ * - the body: url-encoded, at most POST_LIMIT bytes (refused before it is read
+ *   past that);
+ * - CSRF: the form's `csrfToken` must be the one in next-auth's double-submit
+ *   cookie, and the request must come from Ferry's own pages (lib/http/same-origin.ts);
+ * - `_action` names the form among the page's FormActions (one definition with
+ *   its schema and domain call, lib/server-actions/form-action.ts);
+ * - success: 303 back to the page (reloading does not post again), the message
+ *   carried once by a short-lived cookie (the flash);
+ * - failure: the page again, status 422, with the error and what was typed.
+ */
+
+/** Form fields this page posts: enough for any admin form, far below a body worth streaming. */
+const POST_LIMIT = 64 * 1024;
+const FLASH_COOKIE = "ferry-flash";
+
+type NodeRequest = IncomingMessage & { cookies: Partial<Record<string, string>> };
+type Context = { req: NodeRequest; res: ServerResponse; resolvedUrl: string };
+
+/** Which form a message belongs to: its `_action` and, for a form per row, the row's key field. */
+export type PostedForm = { action: string; key: string | null };
+
+/** What a page shows after a post: the message (success or error) and, after an error, what was typed. */
+export type PostResult = PostedForm & {
+  state: NonNullable<ActionState>;
+  values: Record<string, string>;
+};
+
+/** The page's forms, by `_action`; `key` names the field that tells a row's forms apart (e.g. userId). */
+export type PageForms = { forms: Record<string, FormAction>; key?: string };
+
+/**
+ * Runs a POST to a lite page: a redirect (303, success) or the result to
+ * render (error, status set to 422 or 403). Call only for a signed-in reader
+ * the page let through.
+ */
+export async function handlePlainPost(
+  context: Context,
+  user: UserDto,
+  page: PageForms,
+): Promise<{ redirect: { destination: string; statusCode: 303 } } | { result: PostResult }> {
+  // Not any one form's fault: shown at the top of the page (action "").
+  const refuse = (status: number, error: string) => {
+    context.res.statusCode = status;
+    return { result: { action: "", key: null, state: { error }, values: {} } };
+  };
+  // proxy.ts refuses these first; checked again here, where the post is acted on.
+  if (!isSameOriginRequest(nodeHeaders(context.req.headers), publicOrigin())) {
+    return refuse(403, "This form was sent from another site. Reload the page and try again.");
+  }
+  const type = String(context.req.headers["content-type"] ?? "")
+    .split(";")[0]
+    ?.trim();
+  if (type !== "application/x-www-form-urlencoded") return refuse(415, "Send this form from its page.");
+  const body = await readBody(context.req);
+  if (body === null) return refuse(413, "This form is too large.");
+  const params = new URLSearchParams(body);
+  const action = params.get("_action") ?? "";
+  const form = Object.hasOwn(page.forms, action) ? page.forms[action] : undefined;
+  if (!form) return refuse(400, "This form is not on this page any more. Reload the page and try again.");
+  if (!csrfMatches(context.req, params.get("csrfToken"))) {
+    return refuse(403, "This form has expired. Reload the page and try again.");
+  }
+  const formData = new FormData();
+  for (const [name, value] of params) if (name !== "_action" && name !== "csrfToken") formData.append(name, value);
+  const state = await runFormAs(user, requestContext(nodeHeaders(context.req.headers)), formData, form);
+  const key = page.key ? (params.get(page.key) ?? null) : null;
+  if (state?.ok) {
+    setFlash(context, { action, key, state, values: {} });
+    return { redirect: { destination: context.resolvedUrl, statusCode: 303 } };
+  }
+  context.res.statusCode = 422;
+  const values: Record<string, string> = {};
+  // What was typed comes back into the form; a password never does.
+  for (const [name, value] of formData) if (typeof value === "string" && !/password/i.test(name)) values[name] = value;
+  return { result: { action, key, state: state ?? { error: "Nothing was done." }, values } };
+}
+
+/** The message of the last successful post to this page, once (the cookie is cleared as it is read). */
+export function takeFlash(context: Context): PostResult | null {
+  const raw = context.req.cookies[FLASH_COOKIE];
+  if (!raw) return null;
+  appendSetCookie(context.res, `${FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secureFlag()}`);
+  try {
+    const flash = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<PostResult>;
+    if (typeof flash.action !== "string" || !flash.state || typeof flash.state !== "object") return null;
+    const message = "message" in flash.state && typeof flash.state.message === "string" ? flash.state.message : null;
+    // Page props are JSON: no undefined.
+    const state = message === null ? { ok: true as const } : { ok: true as const, message };
+    return { action: flash.action, key: typeof flash.key === "string" ? flash.key : null, state, values: {} };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CSRF token for the page's forms: the one in the reader's cookie, or a new
+ * cookie (next-auth's format, so its own endpoints accept it too) when the
+ * browser has none (it is a session cookie; the sign-in cookie lasts longer).
+ */
+export function csrfTokenForForms(context: Context): string {
+  const token = csrfTokenOfCookies((name) => context.req.cookies[name]);
+  if (token) return token;
+  const secure = env().publicUrlIsHttps;
+  const cookie = mintCsrfCookie(requireAuthSecret(), secure);
+  appendSetCookie(context.res, `${cookie.name}=${cookie.value}; Path=/; HttpOnly; SameSite=Lax${secureFlag()}`);
+  return cookie.value.split("|")[0] ?? "";
+}
+
+function csrfMatches(req: NodeRequest, posted: string | null): boolean {
+  const expected = csrfTokenOfCookies((name) => req.cookies[name]);
+  if (!expected || !posted) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(posted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The body as text, or null once it passes POST_LIMIT (the rest is not read). */
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > POST_LIMIT) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > POST_LIMIT) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function setFlash(context: Context, flash: PostResult): void {
+  const message = flash.state.ok ? (flash.state.message ?? null) : null;
+  const value = Buffer.from(
+    JSON.stringify({ action: flash.action, key: flash.key, state: { ok: true, message } }),
+  ).toString("base64url");
+  appendSetCookie(context.res, `${FLASH_COOKIE}=${value}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax${secureFlag()}`);
+}
+
+function secureFlag(): string {
+  return env().publicUrlIsHttps ? "; Secure" : "";
+}
+
+function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const current = res.getHeader("set-cookie");
+  const list = Array.isArray(current) ? current : current === undefined ? [] : [String(current)];
+  res.setHeader("set-cookie", [...list, cookie]);
+}
