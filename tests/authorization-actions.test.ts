@@ -1626,7 +1626,7 @@ describe("server actions", () => {
     }
   });
 
-  test("a plain-post form from another site, or without the sender's CSRF token, changes nothing", async () => {
+  test("a plain-post form from another site, without the sender's CSRF token or too large changes nothing", async () => {
     const c = CASES.find((x) => x.action === "plain:change-role" && x.name.includes("make a member an admin"))!;
     await c.setup?.();
     try {
@@ -1645,6 +1645,14 @@ describe("server actions", () => {
         csrf: { cookie: (await csrfPairOf(base)).cookie, token: "f".repeat(64) },
       });
       assert.deepEqual([crossSite.status, noToken.status, wrongToken.status], [403, 403, 403], "each refused with 403");
+      assert.deepEqual(await snapshot(), before, "nothing changed");
+      // A body past the 64 KiB a form may send is refused before it is read.
+      const oversized = await postPlainForm(base, {
+        path: c.page,
+        fields: [...fields, ["padding", "x".repeat(100 * 1024)]],
+        cookie,
+      });
+      assert.equal(oversized.status, 413);
       assert.deepEqual(await snapshot(), before, "nothing changed");
       // Posted to a page the member may open (and that runs no forms), a form does nothing there either.
       const member = actors.memberWithAccess;
