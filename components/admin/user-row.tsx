@@ -5,6 +5,7 @@ import { Badge, inputClass } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
 import type { UserAdminDto } from "@/lib/users/data";
 import type { UserFormName } from "@/lib/users/forms";
+import { userRowId } from "@/lib/users/row-id";
 
 /** One user on the users page: each of its forms posts to the page (lib/users/forms.ts), keyed by the user's id. */
 export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: boolean; forms: PostFormsProps }) {
@@ -12,6 +13,7 @@ export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: b
   const form = (action: UserFormName) => ({ action, rowKey: user.id, forms });
   return (
     <tr
+      id={userRowId(user.id)}
       data-testid="user-row"
       data-email={user.email}
       data-status={user.disabled ? "disabled" : "active"}
@@ -78,7 +80,7 @@ export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: b
       <td className="px-3 py-2">
         <div className="flex flex-col items-start gap-1.5">
           {user.disabled ? (
-            <PostForm {...form("enable-user")} className="flex flex-wrap gap-1">
+            <PostForm {...form("enable-user")} alsoShows={["disable-user"]} className="flex flex-wrap gap-1">
               {id}
               <SubmitButton small variant="secondary">
                 Enable
@@ -87,6 +89,7 @@ export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: b
           ) : (
             <PostForm
               {...form("disable-user")}
+              alsoShows={["enable-user"]}
               confirm={`Disable ${user.email}? They are signed out everywhere, their API tokens are revoked and their install links stop working.`}
               className="flex flex-wrap gap-1"
             >

@@ -9,13 +9,15 @@ export type PostFormsProps = { csrfToken: string; result: PostResult | null };
  * A form of a page served without the React runtime: a plain post to the page
  * itself (lib/server-actions/plain-post.ts), with its outcome shown under it
  * after the page comes back. `rowKey` tells the forms of a table's rows apart;
- * `confirm` is asked by public/page-script.js before posting.
+ * `confirm` is asked by public/page-script.js before posting; `alsoShows` names
+ * forms this one replaces once they succeed (Enable after Disable).
  */
 export function PostForm({
   action,
   rowKey,
   forms,
   confirm,
+  alsoShows = [],
   className,
   testId,
   label,
@@ -25,6 +27,7 @@ export function PostForm({
   rowKey?: string;
   forms: PostFormsProps;
   confirm?: string;
+  alsoShows?: string[];
   className?: string;
   testId?: string;
   label?: string;
@@ -35,7 +38,9 @@ export function PostForm({
       <input type="hidden" name="_action" value={action} />
       <input type="hidden" name="csrfToken" value={forms.csrfToken} />
       {children}
-      <FormMessage state={postedTo(forms, action, rowKey)?.state ?? null} />
+      <FormMessage
+        state={[action, ...alsoShows].map((name) => postedTo(forms, name, rowKey)).find(Boolean)?.state ?? null}
+      />
     </form>
   );
 }

@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import { useActionPending } from "@/components/ui/action-form";
 
 const STYLES = {
-  primary: "bg-slate-900 text-white hover:bg-slate-800",
+  // A dark page's cards are slate-900 too: the button takes the accent colour there.
+  primary: "bg-slate-900 text-white hover:bg-slate-800 dark:bg-sky-700 dark:hover:bg-sky-600",
   secondary:
     "border border-slate-300 bg-white text-slate-700 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
   danger:

@@ -41,8 +41,11 @@ export type PostResult = PostedForm & {
   values: Record<string, string>;
 };
 
-/** The page's forms, by `_action`; `key` names the field that tells a row's forms apart (e.g. userId). */
-export type PageForms = { forms: Record<string, FormAction>; key?: string };
+/**
+ * The page's forms, by `_action`; `key` names the field that tells a row's forms apart (e.g. userId),
+ * and `anchor` the element id of that row, which the page scrolls back to after the post.
+ */
+export type PageForms = { forms: Record<string, FormAction>; key?: string; anchor?: (key: string) => string };
 
 /**
  * Runs a POST to a lite page: a redirect (303, success) or the result to
@@ -82,7 +85,8 @@ export async function handlePlainPost(
   const key = page.key ? (params.get(page.key) ?? null) : null;
   if (state?.ok) {
     setFlash(context, { action, key, state, values: {} });
-    return { redirect: { destination: context.resolvedUrl, statusCode: 303 } };
+    const fragment = key && page.anchor ? `#${page.anchor(key)}` : "";
+    return { redirect: { destination: `${context.resolvedUrl}${fragment}`, statusCode: 303 } };
   }
   context.res.statusCode = 422;
   const values: Record<string, string> = {};

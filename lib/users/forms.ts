@@ -10,6 +10,7 @@ import {
   revokeUserSessions,
   setUserPassword,
 } from "@/lib/users/mutations";
+import { userRowId } from "@/lib/users/row-id";
 import { newUserSchema, passwordSchema, roleSchema } from "@/lib/users/schema";
 
 /**
@@ -26,6 +27,7 @@ const userSchema = z.object({ userId: idField("user") });
 
 export const USER_FORMS = {
   key: "userId",
+  anchor: userRowId,
   forms: {
     "create-user": formAction(newUserSchema, ["email", "name", "role", "password"], async (input, actor) => {
       const created = await createUser(input, actor);
