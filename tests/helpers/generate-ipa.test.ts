@@ -294,7 +294,10 @@ describe("generateIpa", () => {
 
   it("streams with bounded memory", async () => {
     const path = join(dir, "memory.ipa");
-    const padBytes = 256 * 1024 * 1024;
+    // Each 1 MiB chunk is garbage once written, and V8 frees it when it collects: up to ~130 MiB were
+    // seen waiting (Node 24). A bound well above that and well below the archive's size tells
+    // streaming from buffering whatever the collector's timing.
+    const padBytes = 512 * 1024 * 1024;
     global.gc?.();
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
@@ -309,7 +312,7 @@ describe("generateIpa", () => {
     }
     peak = Math.max(peak, process.memoryUsage.rss());
     const growth = peak - baseline;
-    assert.ok(growth < 128 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1024 / 1024)} MiB`);
+    assert.ok(growth < 224 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1024 / 1024)} MiB`);
     await rm(path);
   });
 
