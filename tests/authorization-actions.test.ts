@@ -1626,7 +1626,7 @@ describe("server actions", () => {
     }
   });
 
-  test("a plain-post form from another site, without the sender's CSRF token or too large changes nothing", async () => {
+  test("a plain-post form from another site, without the sender's CSRF token, too large, not url-encoded or unknown changes nothing", async () => {
     const c = CASES.find((x) => x.action === "plain:change-role" && x.name.includes("make a member an admin"))!;
     await c.setup?.();
     try {
@@ -1653,6 +1653,27 @@ describe("server actions", () => {
         cookie,
       });
       assert.equal(oversized.status, 413);
+      assert.deepEqual(await snapshot(), before, "nothing changed");
+      // Not a form's encoding, or a form the page does not have: refused, each with its own status.
+      const pair = await csrfPairOf(base);
+      const multipart = new FormData();
+      for (const [name, value] of [...fields.filter(([n]) => n !== "csrfToken"), ["csrfToken", pair.token]]) {
+        multipart.append(name!, value!);
+      }
+      const notUrlEncoded = await fetch(`${base}${c.page}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { origin: base, cookie: `${cookie}; ${pair.cookie}` },
+        body: multipart,
+      });
+      assert.equal(notUrlEncoded.status, 415);
+      const unknown = await postPlainForm(base, {
+        path: c.page,
+        fields: withFields(fields, { _action: "delete-everyone" }),
+        cookie,
+      });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.html, /not on this page any more/);
       assert.deepEqual(await snapshot(), before, "nothing changed");
       // Posted to a page the member may open (and that runs no forms), a form does nothing there either.
       const member = actors.memberWithAccess;

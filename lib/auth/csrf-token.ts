@@ -38,3 +38,12 @@ export function csrfTokenOfCookies(get: (name: string) => string | undefined): s
   const cookie = CSRF_COOKIE_NAMES.map(get).find(Boolean);
   return csrfTokenFromCookie(cookie, requireAuthSecret());
 }
+
+/** Whether a form's posted `csrfToken` is the one in the request's CSRF cookie (double submit). */
+export function csrfTokenMatches(get: (name: string) => string | undefined, posted: string | null): boolean {
+  const expected = csrfTokenOfCookies(get);
+  if (!expected || !posted) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(posted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -8,6 +8,7 @@ import {
   JSON_BODY_MAX_BYTES,
   MULTIPART_OVERHEAD_BYTES,
   PAGE_BODY_MAX_BYTES,
+  PLAIN_POST_MAX_BYTES,
   UPDATE_KEY_BODY_MAX_BYTES,
   WATCH_BODY_MAX_BYTES,
 } from "@/lib/http/body-limits";
@@ -57,4 +58,13 @@ test("everything else is read by the server with a small limit", () => {
   assert.equal(bodyLimitFor("POST", "/api/v1/builds/../builds", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
   assert.equal(bodyLimitFor("POST", "/api/v1/%62uilds", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
   assert.equal(bodyLimitFor("POST", "/api/v1/buildsx", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
+});
+
+test("a page whose forms are plain posts gets the small form limit; its GET and other pages do not", () => {
+  assert.deepEqual(bodyLimitFor("POST", "/admin/users?cursor=x", UPLOAD), {
+    maxBytes: PLAIN_POST_MAX_BYTES,
+    readBy: "server",
+  });
+  assert.ok(PLAIN_POST_MAX_BYTES < PAGE_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/admin/users/x", UPLOAD).maxBytes, PAGE_BODY_MAX_BYTES);
 });

@@ -57,12 +57,21 @@ export const AUTH_BODY_MAX_BYTES = 64 * KiB;
  */
 export const PAGE_BODY_MAX_BYTES = 1 * MiB + 64 * KiB;
 
+/** A plain-post form of a page without the React runtime (lib/server-actions/plain-post.ts): a few text fields. */
+export const PLAIN_POST_MAX_BYTES = 64 * KiB;
+
 /** Every other API route and the install routes (`/d/…`): none reads a body. */
 export const DEFAULT_API_BODY_MAX_BYTES = 64 * KiB;
 
 type Entry = { method: string; path: RegExp; limit: (maxUploadBytes: number) => BodyLimit };
 
 const ROUTES: Entry[] = [
+  // The pages without the React runtime whose forms post to them (lib/server-actions/plain-post.ts).
+  {
+    method: "POST",
+    path: /^\/admin\/users\/?$/,
+    limit: () => ({ maxBytes: PLAIN_POST_MAX_BYTES, readBy: "server" }),
+  },
   // The upload route streams to disk and enforces MAX_UPLOAD_SIZE itself (with its own message and idle timeout).
   {
     method: "POST",

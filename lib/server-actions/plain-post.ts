@@ -1,7 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { csrfTokenOfCookies, mintCsrfCookie } from "@/lib/auth/csrf-token";
+import { csrfTokenMatches, csrfTokenOfCookies, mintCsrfCookie } from "@/lib/auth/csrf-token";
 import { env, requireAuthSecret } from "@/lib/config/env";
+import { PLAIN_POST_MAX_BYTES } from "@/lib/http/body-limits";
 import { nodeHeaders, requestContext } from "@/lib/http/request-context";
 import { isSameOriginRequest, publicOrigin } from "@/lib/http/same-origin";
 import type { ActionState } from "@/lib/server-actions/action-state";
@@ -14,8 +14,8 @@ import type { UserDto } from "@/lib/users/data";
  * the web's own means. The page's getServerSideProps gates the reader first
  * (sign-in, 404), then hands a POST here:
  *
- * - the body: url-encoded, at most POST_LIMIT bytes (refused before it is read
- *   past that);
+ * - the body: url-encoded, at most PLAIN_POST_MAX_BYTES (lib/http/body-limits.ts: Ferry's
+ *   server refuses a larger one before the page runs; read here with the same bound);
  * - CSRF: the form's `csrfToken` must be the one in next-auth's double-submit
  *   cookie, and the request must come from Ferry's own pages (lib/http/same-origin.ts);
  * - `_action` names the form among the page's FormActions (one definition with
@@ -25,8 +25,6 @@ import type { UserDto } from "@/lib/users/data";
  * - failure: the page again, status 422, with the error and what was typed.
  */
 
-/** Form fields this page posts: enough for any admin form, far below a body worth streaming. */
-const POST_LIMIT = 64 * 1024;
 const FLASH_COOKIE = "ferry-flash";
 
 type NodeRequest = IncomingMessage & { cookies: Partial<Record<string, string>> };
@@ -52,7 +50,7 @@ export type PageForms = { forms: Record<string, FormAction>; key?: string; ancho
  * render (error, status set to 422 or 403). Call only for a signed-in reader
  * the page let through.
  */
-export async function handlePlainPost(
+async function handlePlainPost(
   context: Context,
   user: UserDto,
   page: PageForms,
@@ -76,7 +74,7 @@ export async function handlePlainPost(
   const action = params.get("_action") ?? "";
   const form = Object.hasOwn(page.forms, action) ? page.forms[action] : undefined;
   if (!form) return refuse(400, "This form is not on this page any more. Reload the page and try again.");
-  if (!csrfMatches(context.req, params.get("csrfToken"))) {
+  if (!csrfTokenMatches((name) => context.req.cookies[name], params.get("csrfToken"))) {
     return refuse(403, "This form has expired. Reload the page and try again.");
   }
   const formData = new FormData();
@@ -95,8 +93,30 @@ export async function handlePlainPost(
   return { result: { action, key, state: state ?? { error: "Nothing was done." }, values } };
 }
 
+/**
+ * A lite page's getServerSideProps, for its forms: after the page's gate let
+ * `user` through, a POST is run (a redirect to return, or the result to show)
+ * and a GET takes the last post's message.
+ */
+export async function plainPostOrFlash(
+  context: Context,
+  user: UserDto,
+  page: PageForms,
+): Promise<{ redirect: { destination: string; statusCode: 303 } } | { result: PostResult | null }> {
+  if (context.req.method === "POST") return handlePlainPost(context, user, page);
+  return { result: takeFlash(context) };
+}
+
+/** The page gate's redirect (to sign-in), as a 303 after a post: the browser must come back with a GET. */
+export function gateRedirect<R extends { destination: string }>(
+  context: Context,
+  redirect: R,
+): R | { destination: string; statusCode: 303 } {
+  return context.req.method === "POST" ? { destination: redirect.destination, statusCode: 303 } : redirect;
+}
+
 /** The message of the last successful post to this page, once (the cookie is cleared as it is read). */
-export function takeFlash(context: Context): PostResult | null {
+function takeFlash(context: Context): PostResult | null {
   const raw = context.req.cookies[FLASH_COOKIE];
   if (!raw) return null;
   appendSetCookie(context.res, `${FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secureFlag()}`);
@@ -126,23 +146,15 @@ export function csrfTokenForForms(context: Context): string {
   return cookie.value.split("|")[0] ?? "";
 }
 
-function csrfMatches(req: NodeRequest, posted: string | null): boolean {
-  const expected = csrfTokenOfCookies((name) => req.cookies[name]);
-  if (!expected || !posted) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(posted);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The body as text, or null once it passes POST_LIMIT (the rest is not read). */
+/** The body as text, or null once it passes PLAIN_POST_MAX_BYTES (the rest is not read). */
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > POST_LIMIT) return null;
+  if (declared > PLAIN_POST_MAX_BYTES) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > POST_LIMIT) return null;
+    if (size > PLAIN_POST_MAX_BYTES) return null;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

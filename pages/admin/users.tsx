@@ -4,7 +4,7 @@ import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
 import { litePageNotFound, litePageProps } from "@/components/layout/shell-props";
 import { requirePermissionRequest } from "@/lib/auth/require-user";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
-import { csrfTokenForForms, handlePlainPost, type PostResult, takeFlash } from "@/lib/server-actions/plain-post";
+import { csrfTokenForForms, gateRedirect, plainPostOrFlash } from "@/lib/server-actions/plain-post";
 import { listUsersPage } from "@/lib/users/data";
 import { USER_FORMS } from "@/lib/users/forms";
 
@@ -19,20 +19,10 @@ const PAGE_SIZE = 50;
 
 export const getServerSideProps: GetServerSideProps<LitePageProps<UsersViewProps>> = async (context) => {
   const gate = await requirePermissionRequest(context, "/admin/users", "admin.open");
-  if (gate.redirect) {
-    // After a post, the browser must come back with a GET.
-    const { destination } = gate.redirect;
-    return { redirect: context.req.method === "POST" ? { destination, statusCode: 303 } : gate.redirect };
-  }
+  if (gate.redirect) return { redirect: gateRedirect(context, gate.redirect) };
   if (gate.forbidden) return litePageNotFound(context, gate.user);
-  let result: PostResult | null = null;
-  if (context.req.method === "POST") {
-    const posted = await handlePlainPost(context, gate.user, USER_FORMS);
-    if ("redirect" in posted) return posted;
-    result = posted.result;
-  } else {
-    result = takeFlash(context);
-  }
+  const posted = await plainPostOrFlash(context, gate.user, USER_FORMS);
+  if ("redirect" in posted) return posted;
   const query = pageQueryFromSearch(context.query, PAGE_SIZE);
   const { items, nextCursor, total, active } = await listUsersPage(gate.user, query);
   return litePageProps(context.req, gate.user, {
@@ -42,7 +32,7 @@ export const getServerSideProps: GetServerSideProps<LitePageProps<UsersViewProps
     active,
     cursor: query.cursor ?? null,
     nextCursor,
-    forms: { csrfToken: csrfTokenForForms(context), result },
+    forms: { csrfToken: csrfTokenForForms(context), result: posted.result },
   });
 };
 
