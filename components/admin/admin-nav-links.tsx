@@ -3,8 +3,8 @@ import Link from "next/link";
 /** `lite`: a page without the React runtime (pages/), reached by a plain link (docs/architecture.md). */
 const LINKS = [
   { href: "/admin/users", label: "Users", lite: true },
-  { href: "/admin/groups", label: "Groups" },
-  { href: "/admin/apps", label: "Apps" },
+  { href: "/admin/groups", label: "Groups", lite: true },
+  { href: "/admin/apps", label: "Apps", lite: true },
   { href: "/admin/devices", label: "Devices" },
   { href: "/admin/signing", label: "Signing" },
   { href: "/admin/jobs", label: "Jobs" },

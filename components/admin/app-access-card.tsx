@@ -1,32 +1,35 @@
-"use client";
-
-// A client component so the page's RSC payload carries this card's props, not its rendered forms:
-// with a form per row the payload had doubled the page (issue 21).
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
-import { ActionForm } from "@/components/ui/action-form";
+import { FormMessage } from "@/components/ui/form-message";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass, SectionHeading } from "@/components/ui/ui";
-import { changeVisibilityAction } from "@/lib/apps/access-actions";
 import type { AppAccessDto } from "@/lib/apps/data";
 import { plural } from "@/lib/ui/format";
+import { rowId } from "@/lib/ui/row-id";
 import { CARD } from "@/lib/ui/styles";
 
-/** One app on the admin apps page: who sees it, and (children) its settings, so they sit with the app. */
+/**
+ * One app on the admin apps page: who sees it, and (children) its settings, so
+ * they sit with the app. Its forms post to the page (lib/apps/forms.ts), keyed
+ * by the app's id.
+ */
 export function AppAccessCard({
   app,
   groupCount,
+  forms,
   children,
 }: {
   app: AppAccessDto;
   /** How many groups exist: none means "create one first" instead of the grant input. */
   groupCount: number;
+  forms: PostFormsProps;
   children?: ReactNode;
 }) {
   const appId = <input type="hidden" name="appId" value={app.id} />;
   return (
     <section
+      id={rowId("app", app.id)}
       data-testid="app-access"
       data-app={app.name}
       data-bundle-id={app.bundleId}
@@ -47,18 +50,19 @@ export function AppAccessCard({
           </h2>
           <p className="text-sm text-slate-500 dark:text-slate-400">
             {app.bundleId} · {plural(app.buildCount, "build")} ·{" "}
-            <Link href={`/admin/apps/${app.id}/webhooks`} className="hover:underline">
+            <a href={`/admin/apps/${app.id}/webhooks`} className="hover:underline">
               Webhooks
-            </Link>{" "}
+            </a>{" "}
             ·{" "}
-            <Link href={`/apps/${app.id}/channels`} className="hover:underline">
+            <a href={`/apps/${app.id}/channels`} className="hover:underline">
               Rename or delete channels
-            </Link>
+            </a>
           </p>
         </div>
-        <ActionForm
-          action={changeVisibilityAction}
-          resetOnSuccess={false}
+        <PostForm
+          action="change-visibility"
+          rowKey={app.id}
+          forms={forms}
           className="flex flex-wrap items-center gap-2"
         >
           {appId}
@@ -72,10 +76,11 @@ export function AppAccessCard({
           <SubmitButton small variant="secondary">
             Save
           </SubmitButton>
-        </ActionForm>
+        </PostForm>
       </header>
       <div className="px-4 py-3">
         <SectionHeading>Granted groups</SectionHeading>
+        <FormMessage state={postedTo(forms, "revoke-app", app.id)?.state ?? null} />
         {app.groups.length === 0 ? (
           <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">
             {app.visibility === "everyone"
@@ -89,6 +94,7 @@ export function AppAccessCard({
                 <RevokeGrantForm
                   appId={app.id}
                   groupId={group.id}
+                  forms={forms}
                   className="flex items-center gap-2 rounded-lg border border-slate-200 py-1 pl-3 pr-1 text-sm dark:border-slate-700"
                 >
                   <span className="font-medium">{group.name}</span>
@@ -99,6 +105,7 @@ export function AppAccessCard({
         )}
         {groupCount > app.groups.length ? (
           <GrantForm
+            forms={forms}
             fixed={{ name: "appId", value: app.id }}
             named={{
               name: "groupName",
@@ -112,9 +119,9 @@ export function AppAccessCard({
             {groupCount === 0 ? (
               <>
                 No groups yet:{" "}
-                <Link href="/admin/groups" className="text-sky-700 hover:underline dark:text-sky-300">
+                <a href="/admin/groups" className="text-sky-700 hover:underline dark:text-sky-300">
                   create one
-                </Link>
+                </a>
                 .
               </>
             ) : (

@@ -1,24 +1,27 @@
-"use client";
-
-// A client component so the page's RSC payload carries these settings' props, not its rendered forms:
-// with a form per row the payload had doubled the page (issue 21).
 import { DefaultChannelForm } from "@/components/admin/default-channel-form";
-import { ActionForm } from "@/components/ui/action-form";
+import { FormMessage } from "@/components/ui/form-message";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
-import { channelAccessAction, retentionAction, updateAppDetailsAction } from "@/lib/apps/settings-actions";
+import type { AppFormName } from "@/lib/apps/forms";
 import type { ChannelAccessDto } from "@/lib/channels/data";
 import { formatBytes } from "@/lib/ui/format";
+
+/** The settings' forms: after one of them posts, the settings stay open to show its outcome. */
+const SETTINGS_FORMS: AppFormName[] = ["app-details", "default-channel", "retention", "channel-access"];
 
 /**
  * Admin: one app's settings, inside its card on the admin apps page: name and
  * description, retention (its preview is a warning), who sees each channel.
- * Renaming and deleting channels: the app's channels page.
+ * Renaming and deleting channels: the app's channels page. Its forms post to
+ * the page (lib/apps/forms.ts), keyed by the app's id; after a refused post,
+ * what was typed comes back.
  */
 export function AppSettings({
   app,
   channels,
   storedBytes,
+  forms,
 }: {
   app: {
     id: string;
@@ -29,9 +32,14 @@ export function AppSettings({
   };
   channels: ChannelAccessDto[];
   storedBytes: number;
+  forms: PostFormsProps;
 }) {
+  const form = (action: AppFormName) => ({ action, rowKey: app.id, forms });
+  const posted = SETTINGS_FORMS.map((name) => postedTo(forms, name, app.id)).find(Boolean);
+  const typed = posted && !posted.state.ok ? posted.values : {};
   return (
     <details
+      open={posted ? true : undefined}
       className="border-t border-slate-100 px-4 py-3 dark:border-slate-800"
       data-testid="app-settings"
       data-app={app.name}
@@ -44,24 +52,30 @@ export function AppSettings({
         </span>
       </summary>
       <div className="mt-4 space-y-5">
-        <ActionForm action={updateAppDetailsAction} resetOnSuccess={false} label="App details" className="space-y-2">
+        <PostForm {...form("app-details")} label="App details" className="space-y-2">
           <input type="hidden" name="appId" value={app.id} />
           <Field label="Display name" htmlFor={`name-${app.id}`}>
-            <input id={`name-${app.id}`} name="name" defaultValue={app.name} className={inputClass} required />
+            <input
+              id={`name-${app.id}`}
+              name="name"
+              defaultValue={typed.name ?? app.name}
+              className={inputClass}
+              required
+            />
           </Field>
           <Field label="Description" htmlFor={`description-${app.id}`}>
             <textarea
               id={`description-${app.id}`}
               name="description"
-              defaultValue={app.description ?? ""}
+              defaultValue={typed.description ?? app.description ?? ""}
               rows={2}
               className={inputClass}
             />
           </Field>
           <SubmitButton small>Save details</SubmitButton>
-        </ActionForm>
-        <DefaultChannelForm appId={app.id} channels={channels} picked={app.defaultChannelId} />
-        <ActionForm action={retentionAction} resetOnSuccess={false} label="Retention" className="space-y-2">
+        </PostForm>
+        <DefaultChannelForm appId={app.id} channels={channels} picked={app.defaultChannelId} forms={forms} />
+        <PostForm {...form("retention")} label="Retention" className="space-y-2">
           <input type="hidden" name="appId" value={app.id} />
           <Field
             label="Keep the newest builds per channel"
@@ -73,7 +87,7 @@ export function AppSettings({
               name="keep"
               type="number"
               min={1}
-              defaultValue={app.retainPerChannel ?? ""}
+              defaultValue={typed.keep ?? app.retainPerChannel ?? ""}
               className={inputClass}
             />
           </Field>
@@ -85,12 +99,15 @@ export function AppSettings({
               Save and apply
             </SubmitButton>
           </div>
-        </ActionForm>
+        </PostForm>
+        {/* A channel's outcome is shown once, above them all: the forms are told apart by the app only. */}
+        <FormMessage state={postedTo(forms, "channel-access", app.id)?.state ?? null} />
         {channels.map((channel) => (
-          <ActionForm
+          <PostForm
             key={channel.id}
-            action={channelAccessAction}
-            resetOnSuccess={false}
+            action="channel-access"
+            forms={forms}
+            quiet
             label={`Access to channel ${channel.name}`}
             className="space-y-1"
           >
@@ -118,7 +135,7 @@ export function AppSettings({
             <SubmitButton small variant="secondary">
               Save channel access
             </SubmitButton>
-          </ActionForm>
+          </PostForm>
         ))}
       </div>
     </details>

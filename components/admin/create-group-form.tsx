@@ -1,12 +1,14 @@
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
-import { createGroupAction } from "@/lib/groups/actions";
 
-export function CreateGroupForm() {
+export function CreateGroupForm({ forms }: { forms: PostFormsProps }) {
+  // After a refused post, what was typed; after success, an empty form.
+  const typed = postedTo(forms, "create-group")?.values ?? {};
   return (
-    <ActionForm
-      action={createGroupAction}
+    <PostForm
+      action="create-group"
+      forms={forms}
       testId="create-group-form"
       label="Create a group"
       className="grid grid-cols-1 items-end gap-3 md:grid-cols-[1fr_2fr_auto]"
@@ -19,6 +21,7 @@ export function CreateGroupForm() {
           required
           maxLength={100}
           autoComplete="off"
+          defaultValue={typed.name}
           className={inputClass}
         />
       </Field>
@@ -29,10 +32,11 @@ export function CreateGroupForm() {
           type="text"
           maxLength={500}
           autoComplete="off"
+          defaultValue={typed.description}
           className={inputClass}
         />
       </Field>
       <SubmitButton>Create group</SubmitButton>
-    </ActionForm>
+    </PostForm>
   );
 }

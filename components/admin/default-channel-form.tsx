@@ -1,7 +1,6 @@
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Field, inputClass } from "@/components/ui/ui";
-import { defaultChannelAction } from "@/lib/apps/settings-actions";
 
 /**
  * Admin: the channel whose newest build leads the app's install page and the
@@ -12,13 +11,15 @@ export function DefaultChannelForm({
   appId,
   channels,
   picked,
+  forms,
 }: {
   appId: string;
   channels: { id: string; name: string }[];
   picked: string | null;
+  forms: PostFormsProps;
 }) {
   return (
-    <ActionForm action={defaultChannelAction} resetOnSuccess={false} label="Default channel" className="space-y-2">
+    <PostForm action="default-channel" rowKey={appId} forms={forms} label="Default channel" className="space-y-2">
       <input type="hidden" name="appId" value={appId} />
       <Field
         label="Default channel"
@@ -43,6 +44,6 @@ export function DefaultChannelForm({
       <SubmitButton small variant="secondary">
         Save default channel
       </SubmitButton>
-    </ActionForm>
+    </PostForm>
   );
 }

@@ -1,14 +1,14 @@
 import type { ReactNode } from "react";
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass } from "@/components/ui/ui";
-import { grantAppAction, revokeAppAction } from "@/lib/apps/access-actions";
 
 /**
- * The grant and revoke forms of an app-to-group grant, shared by the app
- * card (the app fixed, a group named) and the group card (the reverse). The
- * other side is typed, not chosen from a list: a company has hundreds of
- * groups and apps, and a list per card made the pages megabytes (issue 21).
+ * The grant and revoke forms of an app-to-group grant (lib/apps/forms.ts
+ * GRANT_FORMS), shared by the app card (the app fixed, a group named) and the
+ * group card (the reverse). The other side is typed, not chosen from a list: a
+ * company has hundreds of groups and apps, and a list per card made the pages
+ * megabytes (issue 21). `rowKey`: the card's id, which its page's forms carry.
  */
 
 type Named = {
@@ -18,9 +18,19 @@ type Named = {
   className?: string;
 };
 
-export function GrantForm({ fixed, named }: { fixed: { name: "appId" | "groupId"; value: string }; named: Named }) {
+export function GrantForm({
+  fixed,
+  named,
+  forms,
+}: {
+  fixed: { name: "appId" | "groupId"; value: string };
+  named: Named;
+  forms: PostFormsProps;
+}) {
+  // After a refused grant, the name that was typed.
+  const typed = postedTo(forms, "grant-app", fixed.value)?.values ?? {};
   return (
-    <ActionForm action={grantAppAction} className="flex flex-wrap items-center gap-2">
+    <PostForm action="grant-app" rowKey={fixed.value} forms={forms} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name={fixed.name} value={fixed.value} />
       <input
         name={named.name}
@@ -28,32 +38,36 @@ export function GrantForm({ fixed, named }: { fixed: { name: "appId" | "groupId"
         autoComplete="off"
         aria-label={named.label}
         placeholder={named.placeholder}
+        defaultValue={typed[named.name]}
         className={`${inputClass} ${named.className ?? ""}`}
       />
       <SubmitButton small>Grant</SubmitButton>
-    </ActionForm>
+    </PostForm>
   );
 }
 
+/** Revoke: its outcome is shown once for the card (the row goes away), not under each row. */
 export function RevokeGrantForm({
   appId,
   groupId,
+  forms,
   className,
   children,
 }: {
   appId: string;
   groupId: string;
+  forms: PostFormsProps;
   className: string;
   children: ReactNode;
 }) {
   return (
-    <ActionForm action={revokeAppAction} className={className}>
+    <PostForm action="revoke-app" forms={forms} quiet className={className}>
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="groupId" value={groupId} />
       {children}
       <SubmitButton small variant="secondary">
         Revoke
       </SubmitButton>
-    </ActionForm>
+    </PostForm>
   );
 }

@@ -1,29 +1,37 @@
-"use client";
-
-// A client component so the page's RSC payload carries this card's props, not its rendered forms:
-// with a form per member the payload had doubled the page (issue 21).
-import Link from "next/link";
 import { GrantForm, RevokeGrantForm } from "@/components/admin/grant-forms";
 import { AddMemberForm, GroupMemberRow } from "@/components/admin/group-member-forms";
-import { ActionForm } from "@/components/ui/action-form";
+import { FormMessage } from "@/components/ui/form-message";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { SectionHeading } from "@/components/ui/ui";
-import { deleteGroupAction } from "@/lib/groups/actions";
 import type { GroupDto } from "@/lib/groups/data";
+import { rowId } from "@/lib/ui/row-id";
 import { CARD } from "@/lib/ui/styles";
 
-/** One group: its first MEMBERS_SHOWN members and how many in all, its apps, and inputs to add either by name. */
-export function GroupCard({ group, appCount }: { group: GroupDto; appCount: number }) {
+/**
+ * One group: its first MEMBERS_SHOWN members and how many in all, its apps,
+ * and inputs to add either by name. Its forms post to the groups page
+ * (lib/groups/forms.ts), keyed by the group's id.
+ */
+export function GroupCard({ group, appCount, forms }: { group: GroupDto; appCount: number; forms: PostFormsProps }) {
   const groupId = <input type="hidden" name="groupId" value={group.id} />;
   return (
-    <section data-testid="group-card" data-group={group.name} aria-label={`Group ${group.name}`} className={CARD}>
+    <section
+      id={rowId("group", group.id)}
+      data-testid="group-card"
+      data-group={group.name}
+      aria-label={`Group ${group.name}`}
+      className={CARD}
+    >
       <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-4 py-3 dark:border-slate-800">
         <div>
           <h2 className="font-semibold">{group.name}</h2>
           {group.description ? <p className="text-sm text-slate-500 dark:text-slate-400">{group.description}</p> : null}
         </div>
-        <ActionForm
-          action={deleteGroupAction}
+        <PostForm
+          action="delete-group"
+          rowKey={group.id}
+          forms={forms}
           confirm={`Delete the group ${group.name}? Its members lose access to the apps granted to it.`}
           className="flex flex-col items-end gap-1"
         >
@@ -31,32 +39,34 @@ export function GroupCard({ group, appCount }: { group: GroupDto; appCount: numb
           <SubmitButton small variant="danger">
             Delete group
           </SubmitButton>
-        </ActionForm>
+        </PostForm>
       </header>
       <div className="grid grid-cols-1 divide-y divide-slate-100 md:grid-cols-2 md:divide-x md:divide-y-0 dark:divide-slate-800">
         <div className="p-4" data-testid="group-members">
           <SectionHeading>Members ({group.memberCount})</SectionHeading>
+          <FormMessage state={postedTo(forms, "remove-member", group.id)?.state ?? null} />
           {group.members.length === 0 ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">No members yet.</p>
           ) : (
             <ul className="mb-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
               {group.members.map((member) => (
-                <GroupMemberRow key={member.id} groupId={group.id} member={member} />
+                <GroupMemberRow key={member.id} groupId={group.id} member={member} forms={forms} />
               ))}
             </ul>
           )}
           {group.memberCount > group.members.length ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400" data-testid="group-members-more">
               The first {group.members.length} by email.{" "}
-              <Link href={`/admin/groups/${group.id}`} className="text-sky-700 hover:underline dark:text-sky-300">
+              <a href={`/admin/groups/${group.id}`} className="text-sky-700 hover:underline dark:text-sky-300">
                 All {group.memberCount} members →
-              </Link>
+              </a>
             </p>
           ) : null}
-          <AddMemberForm group={group} />
+          <AddMemberForm group={group} forms={forms} rowKey={group.id} />
         </div>
         <div className="p-4" data-testid="group-apps">
           <SectionHeading>Apps ({group.apps.length})</SectionHeading>
+          <FormMessage state={postedTo(forms, "revoke-app", group.id)?.state ?? null} />
           {group.apps.length === 0 ? (
             <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">No apps granted yet.</p>
           ) : (
@@ -66,6 +76,7 @@ export function GroupCard({ group, appCount }: { group: GroupDto; appCount: numb
                   <RevokeGrantForm
                     appId={app.id}
                     groupId={group.id}
+                    forms={forms}
                     className="flex flex-wrap items-center justify-between gap-2"
                   >
                     <span className="min-w-0">
@@ -79,6 +90,7 @@ export function GroupCard({ group, appCount }: { group: GroupDto; appCount: numb
           )}
           {appCount > group.apps.length ? (
             <GrantForm
+              forms={forms}
               fixed={{ name: "groupId", value: group.id }}
               named={{
                 name: "appName",

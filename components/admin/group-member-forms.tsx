@@ -1,29 +1,54 @@
-import { ActionForm } from "@/components/ui/action-form";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { inputClass } from "@/components/ui/ui";
-import { addMemberAction, removeMemberAction } from "@/lib/groups/actions";
 import type { GroupMemberDto } from "@/lib/groups/data";
 
-/** A member's row with its Remove button: the same on a group's card and on its members page. */
-export function GroupMemberRow({ groupId, member }: { groupId: string; member: GroupMemberDto }) {
+/**
+ * A member's row with its Remove button: the same on a group's card and on its
+ * members page. Its outcome is shown by the list (the row is gone after it).
+ */
+export function GroupMemberRow({
+  groupId,
+  member,
+  forms,
+}: {
+  groupId: string;
+  member: GroupMemberDto;
+  forms: PostFormsProps;
+}) {
   return (
     <li data-testid="group-member" className="py-1.5">
-      <ActionForm action={removeMemberAction} className="flex flex-wrap items-center justify-between gap-2">
+      <PostForm
+        action="remove-member"
+        forms={forms}
+        quiet
+        className="flex flex-wrap items-center justify-between gap-2"
+      >
         <input type="hidden" name="groupId" value={groupId} />
         <input type="hidden" name="userId" value={member.id} />
         <span className="truncate">{member.email}</span>
         <SubmitButton small variant="secondary">
           Remove
         </SubmitButton>
-      </ActionForm>
+      </PostForm>
     </li>
   );
 }
 
-/** Adds a member to a group by email. */
-export function AddMemberForm({ group }: { group: { id: string; name: string } }) {
+/** Adds a member to a group by email. `rowKey`: the group's id where the page's forms are keyed by it. */
+export function AddMemberForm({
+  group,
+  forms,
+  rowKey,
+}: {
+  group: { id: string; name: string };
+  forms: PostFormsProps;
+  rowKey?: string;
+}) {
+  // After a refused add, the email that was typed.
+  const typed = postedTo(forms, "add-member", rowKey)?.values ?? {};
   return (
-    <ActionForm action={addMemberAction} className="flex flex-wrap items-center gap-2">
+    <PostForm action="add-member" rowKey={rowKey} forms={forms} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="groupId" value={group.id} />
       <input
         type="email"
@@ -31,10 +56,11 @@ export function AddMemberForm({ group }: { group: { id: string; name: string } }
         required
         placeholder="user@example.com"
         autoComplete="off"
+        defaultValue={typed.email}
         aria-label={`Member email for ${group.name}`}
         className={`${inputClass} min-w-0 flex-1`}
       />
       <SubmitButton small>Add member</SubmitButton>
-    </ActionForm>
+    </PostForm>
   );
 }

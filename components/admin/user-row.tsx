@@ -3,9 +3,9 @@ import { PostForm, type PostFormsProps } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, inputClass } from "@/components/ui/ui";
 import { formatDate } from "@/lib/ui/format";
+import { rowId } from "@/lib/ui/row-id";
 import type { UserAdminDto } from "@/lib/users/data";
 import type { UserFormName } from "@/lib/users/forms";
-import { userRowId } from "@/lib/users/row-id";
 
 /** One user on the users page: each of its forms posts to the page (lib/users/forms.ts), keyed by the user's id. */
 export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: boolean; forms: PostFormsProps }) {
@@ -13,7 +13,7 @@ export function UserRow({ user, isSelf, forms }: { user: UserAdminDto; isSelf: b
   const form = (action: UserFormName) => ({ action, rowKey: user.id, forms });
   return (
     <tr
-      id={userRowId(user.id)}
+      id={rowId("user", user.id)}
       data-testid="user-row"
       data-email={user.email}
       data-status={user.disabled ? "disabled" : "active"}

@@ -10,7 +10,8 @@ export type PostFormsProps = { csrfToken: string; result: PostResult | null };
  * itself (lib/server-actions/plain-post.ts), with its outcome shown under it
  * after the page comes back. `rowKey` tells the forms of a table's rows apart;
  * `confirm` is asked by public/page-script.js before posting; `alsoShows` names
- * forms this one replaces once they succeed (Enable after Disable).
+ * forms this one replaces once they succeed (Enable after Disable); `quiet`
+ * leaves its outcome to the page (a row's Remove: the row is gone after it).
  */
 export function PostForm({
   action,
@@ -18,6 +19,7 @@ export function PostForm({
   forms,
   confirm,
   alsoShows = [],
+  quiet = false,
   className,
   testId,
   label,
@@ -28,6 +30,7 @@ export function PostForm({
   forms: PostFormsProps;
   confirm?: string;
   alsoShows?: string[];
+  quiet?: boolean;
   className?: string;
   testId?: string;
   label?: string;
@@ -38,9 +41,11 @@ export function PostForm({
       <input type="hidden" name="_action" value={action} />
       <input type="hidden" name="csrfToken" value={forms.csrfToken} />
       {children}
-      <FormMessage
-        state={[action, ...alsoShows].map((name) => postedTo(forms, name, rowKey)).find(Boolean)?.state ?? null}
-      />
+      {quiet ? null : (
+        <FormMessage
+          state={[action, ...alsoShows].map((name) => postedTo(forms, name, rowKey)).find(Boolean)?.state ?? null}
+        />
+      )}
     </form>
   );
 }

@@ -291,9 +291,9 @@ export function UploadForm({ channels }: { channels: { app: string; channels: st
             <p data-testid="new-app-notice" className="mt-1">
               <strong>New app — visible only to admins.</strong> Employees won&apos;t see it until you grant it to a
               group or to everyone:{" "}
-              <Link href="/admin/apps" className="font-medium underline">
+              <a href="/admin/apps" className="font-medium underline">
                 grant access in Admin › Apps
-              </Link>
+              </a>
               .
             </p>
           ) : null}

@@ -69,7 +69,7 @@ const ROUTES: Entry[] = [
   // The pages without the React runtime whose forms post to them (lib/server-actions/plain-post.ts).
   {
     method: "POST",
-    path: /^\/admin\/users\/?$/,
+    path: /^\/admin\/(?:users|groups|groups\/[^/]+|apps)\/?$/,
     limit: () => ({ maxBytes: PLAIN_POST_MAX_BYTES, readBy: "server" }),
   },
   // The upload route streams to disk and enforces MAX_UPLOAD_SIZE itself (with its own message and idle timeout).

@@ -26,6 +26,7 @@ import type { UserDto } from "@/lib/users/data";
  */
 
 const FLASH_COOKIE = "ferry-flash";
+const FLASH_MAX_CHARS = 1000;
 
 type NodeRequest = IncomingMessage & { cookies: Partial<Record<string, string>> };
 type Context = { req: NodeRequest; res: ServerResponse; resolvedUrl: string };
@@ -124,8 +125,13 @@ function takeFlash(context: Context): PostResult | null {
     const flash = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<PostResult>;
     if (typeof flash.action !== "string" || !flash.state || typeof flash.state !== "object") return null;
     const message = "message" in flash.state && typeof flash.state.message === "string" ? flash.state.message : null;
+    const warning = "tone" in flash.state && flash.state.tone === "warning";
     // Page props are JSON: no undefined.
-    const state = message === null ? { ok: true as const } : { ok: true as const, message };
+    const state = {
+      ok: true as const,
+      ...(message === null ? {} : { message }),
+      ...(warning ? { tone: "warning" as const } : {}),
+    };
     return { action: flash.action, key: typeof flash.key === "string" ? flash.key : null, state, values: {} };
   } catch {
     return null;
@@ -161,9 +167,13 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 }
 
 function setFlash(context: Context, flash: PostResult): void {
-  const message = flash.state.ok ? (flash.state.message ?? null) : null;
+  const full = flash.state.ok ? (flash.state.message ?? null) : null;
+  // A cookie holds about 4 KB, and a browser drops a larger one whole.
+  const message = full && full.length > FLASH_MAX_CHARS ? `${full.slice(0, FLASH_MAX_CHARS - 1)}…` : full;
+  // A warning (what a retention setting would delete) keeps its tone.
+  const tone = flash.state.ok ? (flash.state.tone ?? null) : null;
   const value = Buffer.from(
-    JSON.stringify({ action: flash.action, key: flash.key, state: { ok: true, message } }),
+    JSON.stringify({ action: flash.action, key: flash.key, state: { ok: true, message, tone } }),
   ).toString("base64url");
   appendSetCookie(context.res, `${FLASH_COOKIE}=${value}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax${secureFlag()}`);
 }

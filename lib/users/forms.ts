@@ -2,6 +2,7 @@ import { z } from "zod";
 import { idField } from "@/lib/server-actions/action-state";
 import { formAction } from "@/lib/server-actions/form-action";
 import type { PageForms } from "@/lib/server-actions/plain-post";
+import { rowId } from "@/lib/ui/row-id";
 import {
   changeUserRole,
   createUser,
@@ -10,7 +11,6 @@ import {
   revokeUserSessions,
   setUserPassword,
 } from "@/lib/users/mutations";
-import { userRowId } from "@/lib/users/row-id";
 import { newUserSchema, passwordSchema, roleSchema } from "@/lib/users/schema";
 
 /**
@@ -27,7 +27,7 @@ const userSchema = z.object({ userId: idField("user") });
 
 export const USER_FORMS = {
   key: "userId",
-  anchor: userRowId,
+  anchor: (id) => rowId("user", id),
   forms: {
     "create-user": formAction(newUserSchema, ["email", "name", "role", "password"], async (input, actor) => {
       const created = await createUser(input, actor);

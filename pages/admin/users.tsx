@@ -1,10 +1,8 @@
-import type { GetServerSideProps } from "next";
-import { UsersView, type UsersViewProps } from "@/components/admin/users-view";
-import { type LitePageProps, litePageOf } from "@/components/layout/lite-page";
-import { litePageNotFound, litePageProps } from "@/components/layout/shell-props";
-import { requirePermissionRequest } from "@/lib/auth/require-user";
+import type { GetServerSidePropsContext } from "next";
+import { UsersView } from "@/components/admin/users-view";
+import { formPageProps } from "@/components/layout/form-page";
+import { litePageOf } from "@/components/layout/lite-page";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
-import { csrfTokenForForms, gateRedirect, plainPostOrFlash } from "@/lib/server-actions/plain-post";
 import { listUsersPage } from "@/lib/users/data";
 import { USER_FORMS } from "@/lib/users/forms";
 
@@ -17,23 +15,15 @@ export const config = { unstable_runtimeJS: false };
 
 const PAGE_SIZE = 50;
 
-export const getServerSideProps: GetServerSideProps<LitePageProps<UsersViewProps>> = async (context) => {
-  const gate = await requirePermissionRequest(context, "/admin/users", "admin.open");
-  if (gate.redirect) return { redirect: gateRedirect(context, gate.redirect) };
-  if (gate.forbidden) return litePageNotFound(context, gate.user);
-  const posted = await plainPostOrFlash(context, gate.user, USER_FORMS);
-  if ("redirect" in posted) return posted;
-  const query = pageQueryFromSearch(context.query, PAGE_SIZE);
-  const { items, nextCursor, total, active } = await listUsersPage(gate.user, query);
-  return litePageProps(context.req, gate.user, {
-    users: items,
-    selfId: gate.user.id,
-    total,
-    active,
-    cursor: query.cursor ?? null,
-    nextCursor,
-    forms: { csrfToken: csrfTokenForForms(context), result: posted.result },
-  });
-};
+export const getServerSideProps = (context: GetServerSidePropsContext) =>
+  formPageProps(
+    context,
+    { returnTo: "/admin/users", permission: "admin.open", forms: USER_FORMS },
+    async (user, forms) => {
+      const query = pageQueryFromSearch(context.query, PAGE_SIZE);
+      const { items, nextCursor, total, active } = await listUsersPage(user, query);
+      return { users: items, selfId: user.id, total, active, cursor: query.cursor ?? null, nextCursor, forms };
+    },
+  );
 
 export default litePageOf("Users", UsersView);

@@ -39,7 +39,7 @@ export type ActionResponse = {
 
 export type ServerActionRef = { id: string; file: string; name: string; pages: string[] };
 
-/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/groups/actions.ts#createGroupAction"). */
+/** Every server action of the build in `root/.next`, keyed "file#exportName" (e.g. "lib/tokens/actions.ts#createTokenAction"). */
 export function serverActionIds(root: string): Map<string, ServerActionRef> {
   const file = path.join(root, ".next", "server", "server-reference-manifest.json");
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
@@ -310,7 +310,7 @@ export async function postPlainForm(
     origin?: string | null;
     csrf?: { cookie: string; token: string } | null;
   },
-): Promise<{ status: number; location: string | null; html: string }> {
+): Promise<{ status: number; location: string | null; html: string; cookies: string[] }> {
   const csrf = options.csrf === undefined ? await csrfPair(baseUrl) : options.csrf;
   const fields = options.fields.filter(([name]) => name !== "csrfToken");
   if (csrf) fields.push(["csrfToken", csrf.token]);
@@ -326,7 +326,12 @@ export async function postPlainForm(
     },
     body: new URLSearchParams(fields),
   });
-  return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+  return {
+    status: res.status,
+    location: res.headers.get("location"),
+    html: await res.text(),
+    cookies: res.headers.getSetCookie(),
+  };
 }
 
 /** The `_action` of a plain-post form (components/ui/post-form.tsx), if it is one. */

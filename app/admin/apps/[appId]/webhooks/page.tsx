@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CreateWebhookForm } from "@/components/admin/create-webhook-form";
 import { ActionForm } from "@/components/ui/action-form";
@@ -32,9 +31,9 @@ export default async function AdminAppWebhooksPage({ params }: { params: Promise
       <PageHeader title={`Webhooks of ${app.name}`}>
         Ferry POSTs to these URLs when a build is uploaded or promoted, signed with{" "}
         <code>X-Ferry-Signature: sha256=…</code>, and retries failed deliveries with backoff.{" "}
-        <Link href="/admin/apps" className="underline">
+        <a href="/admin/apps" className="underline">
           All apps
-        </Link>
+        </a>
       </PageHeader>
       <Card title="Add a webhook" testId="webhook-create">
         <CreateWebhookForm appId={app.id} />
