@@ -17,9 +17,11 @@ import * as plist from "plist";
 import { makeEnvelope, makeSigner } from "@/lib/analysis/profile/cms-test-helpers";
 import { parseProvisioningProfile } from "@/lib/analysis/profile/parse-profile";
 import { MAX_LIVE_ENROLLMENTS_PER_USER } from "@/lib/devices/enrollment";
+import { DEVICE_IMPORT_FORM_MAX_BYTES } from "@/lib/http/body-limits";
 import { issue, makeRoot, signerOf, signPost, testDeviceIdentityCa } from "./helpers/device-identity";
 import { createToken, createUser, type FerryServer, startFerry } from "./helpers/ferry-server";
 import { generateIpa } from "./helpers/generate-ipa";
+import { postPlainForm } from "./helpers/server-actions";
 import { passwordSession } from "./helpers/session";
 import { queryDatabase } from "./helpers/test-database";
 import { testProfile } from "./helpers/test-profile";
@@ -378,6 +380,38 @@ describe("coverage and exports", () => {
     const adminPage = await fetch(`${server.baseUrl}/admin/devices`, { headers: { cookie: adminCookie } });
     assert.equal(adminPage.status, 200);
     assert.ok((await adminPage.text()).includes(OTHER_UDID));
+  });
+});
+
+describe("the admin page's import form (a plain post)", () => {
+  it("takes a 9,000-device list pasted whole (far past other forms' 64 KiB); a post past its limit is refused with 413, storing nothing", async () => {
+    const udid = (n: number) => `00008030-${n.toString(16).toUpperCase().padStart(16, "0")}`;
+    const lines = Array.from({ length: 9_000 }, (_, n) => `${udid(0xf0000 + n)}\tImported phone ${n}\tios`);
+    const list = `${APPLE_HEADER}${lines.join("\n")}\n`;
+    const count = async () =>
+      Number((await queryDatabase<{ n: number }>(server.databaseUrl, "SELECT count(*)::int AS n FROM devices"))[0]?.n);
+    const before = await count();
+    const tooLarge = await postPlainForm(server.baseUrl, {
+      path: "/admin/devices",
+      fields: [
+        ["_action", "import-devices"],
+        ["list", list + "\t".repeat(DEVICE_IMPORT_FORM_MAX_BYTES / 3)],
+      ],
+      cookie: adminCookie,
+    });
+    assert.equal(tooLarge.status, 413);
+    assert.equal(await count(), before, "nothing stored");
+    const imported = await postPlainForm(server.baseUrl, {
+      path: "/admin/devices",
+      fields: [
+        ["_action", "import-devices"],
+        ["list", list],
+      ],
+      cookie: adminCookie,
+    });
+    assert.equal(imported.status, 303, imported.html.slice(0, 300));
+    assert.equal(await count(), before + 9_000);
+    await queryDatabase(server.databaseUrl, "DELETE FROM devices WHERE name LIKE 'Imported phone %'");
   });
 });
 

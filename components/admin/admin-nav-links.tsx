@@ -5,7 +5,7 @@ const LINKS = [
   { href: "/admin/users", label: "Users", lite: true },
   { href: "/admin/groups", label: "Groups", lite: true },
   { href: "/admin/apps", label: "Apps", lite: true },
-  { href: "/admin/devices", label: "Devices" },
+  { href: "/admin/devices", label: "Devices", lite: true },
   { href: "/admin/signing", label: "Signing" },
   { href: "/admin/jobs", label: "Jobs" },
   { href: "/admin/audit", label: "Audit log", lite: true },

@@ -4,6 +4,7 @@ import {
   AUTH_BODY_MAX_BYTES,
   bodyLimitFor,
   DEFAULT_API_BODY_MAX_BYTES,
+  DEVICE_IMPORT_FORM_MAX_BYTES,
   DEVICE_IMPORT_MAX_BYTES,
   JSON_BODY_MAX_BYTES,
   MULTIPART_OVERHEAD_BYTES,
@@ -51,7 +52,10 @@ test("everything else is read by the server with a small limit", () => {
     maxBytes: AUTH_BODY_MAX_BYTES,
     readBy: "server",
   });
-  assert.deepEqual(bodyLimitFor("POST", "/admin/devices", UPLOAD), { maxBytes: PAGE_BODY_MAX_BYTES, readBy: "server" });
+  assert.deepEqual(bodyLimitFor("POST", "/settings/tokens", UPLOAD), {
+    maxBytes: PAGE_BODY_MAX_BYTES,
+    readBy: "server",
+  });
   assert.equal(bodyLimitFor("DELETE", "/api/v1/apps/a/webhooks/b", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
   assert.equal(bodyLimitFor("POST", "/d/token/app.ipa", UPLOAD).maxBytes, DEFAULT_API_BODY_MAX_BYTES);
   // Only the exact spelling gets a large limit: any other (dot segments, escapes) gets the small one.
@@ -68,6 +72,12 @@ test("a page whose forms are plain posts gets the small form limit; its GET and 
   for (const path of ["/admin/groups", "/admin/groups/8b7f0c1e-0000-4000-8000-000000000000", "/admin/apps/"]) {
     assert.equal(bodyLimitFor("POST", path, UPLOAD).maxBytes, PLAIN_POST_MAX_BYTES, path);
   }
+  // The devices page's import form sends a pasted list: room for one of DEVICE_IMPORT_MAX_BYTES, url-encoded.
+  assert.deepEqual(bodyLimitFor("POST", "/admin/devices", UPLOAD), {
+    maxBytes: DEVICE_IMPORT_FORM_MAX_BYTES,
+    readBy: "server",
+  });
+  assert.ok(DEVICE_IMPORT_FORM_MAX_BYTES >= 2 * DEVICE_IMPORT_MAX_BYTES);
   assert.ok(PLAIN_POST_MAX_BYTES < PAGE_BODY_MAX_BYTES);
   assert.equal(bodyLimitFor("POST", "/admin/users/x", UPLOAD).maxBytes, PAGE_BODY_MAX_BYTES);
   // An App Router page below a plain-post one keeps the server actions' limit.

@@ -60,6 +60,13 @@ export const PAGE_BODY_MAX_BYTES = 1 * MiB + 64 * KiB;
 /** A plain-post form of a page without the React runtime (lib/server-actions/plain-post.ts): a few text fields. */
 export const PLAIN_POST_MAX_BYTES = 64 * KiB;
 
+/**
+ * The admin devices page's plain posts (lib/devices/forms.ts): its import form
+ * sends a list of up to DEVICE_IMPORT_MAX_BYTES url-encoded, which escapes its
+ * tabs and line breaks (three bytes each) and any non-ASCII name.
+ */
+export const DEVICE_IMPORT_FORM_MAX_BYTES = 2 * DEVICE_IMPORT_MAX_BYTES;
+
 /** Every other API route and the install routes (`/d/…`): none reads a body. */
 export const DEFAULT_API_BODY_MAX_BYTES = 64 * KiB;
 
@@ -71,6 +78,11 @@ const ROUTES: Entry[] = [
     method: "POST",
     path: /^\/admin\/(?:users|groups|groups\/[^/]+|apps)\/?$/,
     limit: () => ({ maxBytes: PLAIN_POST_MAX_BYTES, readBy: "server" }),
+  },
+  {
+    method: "POST",
+    path: /^\/admin\/devices\/?$/,
+    limit: () => ({ maxBytes: DEVICE_IMPORT_FORM_MAX_BYTES, readBy: "server" }),
   },
   // The upload route streams to disk and enforces MAX_UPLOAD_SIZE itself (with its own message and idle timeout).
   {

@@ -14,7 +14,7 @@ import type { UserDto } from "@/lib/users/data";
  * the web's own means. The page's getServerSideProps gates the reader first
  * (sign-in, 404), then hands a POST here:
  *
- * - the body: url-encoded, at most PLAIN_POST_MAX_BYTES (lib/http/body-limits.ts: Ferry's
+ * - the body: url-encoded, at most PLAIN_POST_MAX_BYTES or the page's maxBytes (lib/http/body-limits.ts: Ferry's
  *   server refuses a larger one before the page runs; read here with the same bound);
  * - CSRF: the form's `csrfToken` must be the one in next-auth's double-submit
  *   cookie, and the request must come from Ferry's own pages (lib/http/same-origin.ts);
@@ -42,9 +42,15 @@ export type PostResult = PostedForm & {
 
 /**
  * The page's forms, by `_action`; `key` names the field that tells a row's forms apart (e.g. userId),
- * and `anchor` the element id of that row, which the page scrolls back to after the post.
+ * and `anchor` the element id of that row, which the page scrolls back to after the post. `maxBytes`:
+ * a page whose form sends more than PLAIN_POST_MAX_BYTES (its entry in lib/http/body-limits.ts says the same).
  */
-export type PageForms = { forms: Record<string, FormAction>; key?: string; anchor?: (key: string) => string };
+export type PageForms = {
+  forms: Record<string, FormAction>;
+  key?: string;
+  anchor?: (key: string) => string;
+  maxBytes?: number;
+};
 
 /**
  * Runs a POST to a lite page: a redirect (303, success) or the result to
@@ -69,7 +75,7 @@ async function handlePlainPost(
     .split(";")[0]
     ?.trim();
   if (type !== "application/x-www-form-urlencoded") return refuse(415, "Send this form from its page.");
-  const body = await readBody(context.req);
+  const body = await readBody(context.req, page.maxBytes ?? PLAIN_POST_MAX_BYTES);
   if (body === null) return refuse(413, "This form is too large.");
   const params = new URLSearchParams(body);
   const action = params.get("_action") ?? "";
@@ -152,15 +158,15 @@ export function csrfTokenForForms(context: Context): string {
   return cookie.value.split("|")[0] ?? "";
 }
 
-/** The body as text, or null once it passes PLAIN_POST_MAX_BYTES (the rest is not read). */
-async function readBody(req: IncomingMessage): Promise<string | null> {
+/** The body as text, or null once it passes `maxBytes` (the rest is not read). */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > PLAIN_POST_MAX_BYTES) return null;
+  if (declared > maxBytes) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > PLAIN_POST_MAX_BYTES) return null;
+    if (size > maxBytes) return null;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

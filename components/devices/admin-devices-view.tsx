@@ -1,30 +1,36 @@
-import type { Metadata } from "next";
+import { AdminNavLinks } from "@/components/admin/admin-nav-links";
 import { DeviceAdminRow } from "@/components/devices/device-admin-row";
 import { ImportDevicesForm } from "@/components/devices/import-devices-form";
+import { FormMessage } from "@/components/ui/form-message";
 import { PageNav } from "@/components/ui/page-nav";
+import type { PostFormsProps } from "@/components/ui/post-form";
 import { Card, EmptyState, PageHeader, ScrollRegion, TableHead } from "@/components/ui/ui";
-import { requireAdminPage } from "@/lib/auth/require-user";
-import { listAllDevicesPage } from "@/lib/devices/data";
-import { pageQueryFromSearch } from "@/lib/http/pagination";
+import type { DeviceDto } from "@/lib/devices/data";
 
-export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Devices" };
+export type AdminDevicesViewProps = {
+  devices: DeviceDto[];
+  total: number;
+  active: number;
+  cursor: string | null;
+  nextCursor: string | null;
+  forms: PostFormsProps;
+};
 
-const PAGE_SIZE = 50;
-
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-export default async function AdminDevicesPage({ searchParams }: Props) {
-  const admin = await requireAdminPage("/admin/devices");
-  const query = pageQueryFromSearch(await searchParams, PAGE_SIZE);
-  const { items: devices, nextCursor, total, active } = await listAllDevicesPage(admin, query);
+/** Admin Devices (/admin/devices): export and import lists; each device's name, owner and status, as plain posts. */
+export function AdminDevicesView({ devices, total, active, cursor, nextCursor, forms }: AdminDevicesViewProps) {
+  const result = forms.result;
+  // Refusals of the page itself, and a deleted device's message (its row is gone).
+  const top =
+    result && (result.action === "" || (result.action === "delete-device" && result.state.ok)) ? result : null;
   return (
     <div className="space-y-6">
+      <AdminNavLinks pathname="/admin/devices" />
       <PageHeader title="Devices">
         {total.toLocaleString("en-US")} registered device{total === 1 ? "" : "s"}, {active.toLocaleString("en-US")}{" "}
-        active. Employees register theirs from the Devices page on the phone. Export them for Apple's developer portal
-        (Devices → Register Multiple Devices) and re-sign ad hoc builds with a profile that includes them.
+        active. Employees register theirs from the Devices page on the phone. Export them for Apple&apos;s developer
+        portal (Devices → Register Multiple Devices) and re-sign ad hoc builds with a profile that includes them.
       </PageHeader>
+      {top ? <FormMessage state={top.state} /> : null}
       <p className="flex gap-4 text-sm">
         <a href="/api/v1/devices/export?format=apple" className="text-sky-700 hover:underline dark:text-sky-300">
           Export for Apple (.txt)
@@ -34,7 +40,7 @@ export default async function AdminDevicesPage({ searchParams }: Props) {
         </a>
       </p>
       <Card title="Import a device list (Apple's format)" testId="import-devices">
-        <ImportDevicesForm />
+        <ImportDevicesForm forms={forms} />
       </Card>
       {total === 0 ? (
         <EmptyState>No registered devices yet.</EmptyState>
@@ -44,13 +50,13 @@ export default async function AdminDevicesPage({ searchParams }: Props) {
             <TableHead columns={["Device", "Owner", "Model", "iOS", "Registered", "Status"]} actions />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {devices.map((device) => (
-                <DeviceAdminRow key={device.id} device={device} />
+                <DeviceAdminRow key={device.id} device={device} forms={forms} />
               ))}
             </tbody>
           </table>
         </ScrollRegion>
       )}
-      <PageNav path="/admin/devices" label="Devices pages" cursor={query.cursor} nextCursor={nextCursor} />
+      <PageNav path="/admin/devices" label="Devices pages" cursor={cursor ?? undefined} nextCursor={nextCursor} />
     </div>
   );
 }
