@@ -13,6 +13,7 @@ import next from "next";
 import { flushAuditQueue } from "@/lib/audit/audit-queue";
 import { ensureFirstAdmin } from "@/lib/boot/first-admin";
 import { startLocalSweeps } from "@/lib/boot/local-sweeps";
+import { installPagesRenderer } from "@/lib/boot/pages-renderer";
 import { prepareRuntime } from "@/lib/boot/prepare-runtime";
 import { SetupError } from "@/lib/boot/setup-error";
 import { EnvError } from "@/lib/config/env";
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   if (!dev) ensureBuilt();
 
+  // Before Next.js loads its pages runtime: the pages without the React runtime render to a string (lib/boot/pages-renderer.ts).
+  if (!dev) installPagesRenderer();
   const app = next({ dev, dir: root, hostname: env.hostname ?? "0.0.0.0", port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
