@@ -300,7 +300,10 @@ describe("server actions", () => {
     changedTo: (actor: Actor) => Row;
     /** Per role: the action's answer, and whether the database changed. */
     expected: Record<Role, string>;
-    /** Per role, without JavaScript: the page's status after the action (default: the page's own access rule). */
+    /**
+     * Per role, without JavaScript: the page's status after the action (default: the page's own access rule).
+     * A plain-post page answers "404" for these roles before any form runs.
+     */
     withoutJsStatus?: Partial<Record<Role, string>>;
   };
 
@@ -362,7 +365,7 @@ describe("server actions", () => {
   /** Without JavaScript the build page is rendered after the action: 404 for who may not see the build. */
   const BUILD_PAGE_WITHOUT_JS = { memberNoAccess: "404" };
   const NO_SUCH_APP = "error: No such app, or you do not have access to it, unchanged";
-  /** The channels page is for the app's publishers: 404 for everyone else. */
+  /** The channels page is for the app's publishers: 404 for everyone else (its plain posts too). */
   const CHANNELS_PAGE_WITHOUT_JS = { memberNoAccess: "404", memberWithAccess: "404" };
   const channelState = (name: string) =>
     one(
@@ -1219,7 +1222,7 @@ describe("server actions", () => {
     },
     {
       name: "renameChannel: a channel of the own app",
-      action: "lib/channels/actions.ts#renameChannelAction",
+      action: "plain:rename-channel",
       get page() {
         return ownChannels();
       },
@@ -1234,7 +1237,7 @@ describe("server actions", () => {
     },
     {
       name: "deleteChannel: a channel of the own app (builds kept)",
-      action: "lib/channels/actions.ts#deleteChannelAction",
+      action: "plain:delete-channel",
       get page() {
         return ownChannels();
       },
@@ -1244,14 +1247,8 @@ describe("server actions", () => {
       effect: (a) => channelCount(`del-${a.role.toLowerCase()}`),
       changedTo: () => ({ n: 0 }),
       cleanup: () => sql("DELETE FROM channels WHERE app_id = $1 AND name LIKE 'del-%'", [own().appId]),
-      // The channels page says what was deleted.
-      expected: {
-        ...PUBLISHERS,
-        memberNoAccess: NO_SUCH_APP,
-        uploader: "redirected to /apps/<own>/channels?deleted=del-uploader&moved=0, changed",
-        admin: "redirected to /apps/<own>/channels?deleted=del-admin&moved=0, changed",
-      },
-      withoutJsStatus: { ...CHANNELS_PAGE_WITHOUT_JS, uploader: "303", admin: "303" },
+      expected: { ...PUBLISHERS, memberNoAccess: NO_SUCH_APP },
+      withoutJsStatus: CHANNELS_PAGE_WITHOUT_JS,
     },
     {
       name: "editNotes: the own build's release notes",
@@ -1414,7 +1411,7 @@ describe("server actions", () => {
       const status =
         role === "anonymous" || role === "disabled"
           ? "303 /sign-in"
-          : c.page.startsWith("/admin") && role !== "admin"
+          : (c.page.startsWith("/admin") && role !== "admin") || c.withoutJsStatus?.[role] === "404"
             ? "404"
             : answer === "ok"
               ? `303 ${c.page}`
@@ -1557,7 +1554,8 @@ describe("server actions", () => {
   test("every exported server action is in the build, rendered in a form, and replayed below", async () => {
     assert.ok(CHANGE_AUDIT_ACTIONS.includes("user.role_change") && CHANGE_AUDIT_ACTIONS.length >= 16);
     const exported = exportedServerActions(ROOT, actionFiles());
-    assert.ok(exported.length >= 16, exported.join(", "));
+    // A floor, so a finder that stops finding fails here (the rest are plain-post forms, cases named "plain:").
+    assert.ok(exported.length >= 10, exported.join(", "));
     const serverActionCases = CASES.filter((c) => !isPlain(c));
     assert.deepEqual([...new Set(serverActionCases.map((c) => c.action))].sort(), exported, "every action has a case");
     const inBuild = [...actionIds.keys()].filter((k) => /^(app|lib)\//.test(k)).sort();

@@ -69,7 +69,12 @@ test("a page whose forms are plain posts gets the small form limit; its GET and 
     maxBytes: PLAIN_POST_MAX_BYTES,
     readBy: "server",
   });
-  for (const path of ["/admin/groups", "/admin/groups/8b7f0c1e-0000-4000-8000-000000000000", "/admin/apps/"]) {
+  for (const path of [
+    "/admin/groups",
+    "/admin/groups/8b7f0c1e-0000-4000-8000-000000000000",
+    "/admin/apps/",
+    "/apps/8b7f0c1e-0000-4000-8000-000000000000/channels",
+  ]) {
     assert.equal(bodyLimitFor("POST", path, UPLOAD).maxBytes, PLAIN_POST_MAX_BYTES, path);
   }
   // The devices page's import form sends a pasted list: room for one of DEVICE_IMPORT_MAX_BYTES, url-encoded.
@@ -83,4 +88,5 @@ test("a page whose forms are plain posts gets the small form limit; its GET and 
   // An App Router page below a plain-post one keeps the server actions' limit.
   assert.equal(bodyLimitFor("POST", "/admin/apps/x/webhooks", UPLOAD).maxBytes, PAGE_BODY_MAX_BYTES);
   assert.equal(bodyLimitFor("POST", "/admin/groups/x/y", UPLOAD).maxBytes, PAGE_BODY_MAX_BYTES);
+  assert.equal(bodyLimitFor("POST", "/apps/x/builds/y", UPLOAD).maxBytes, PAGE_BODY_MAX_BYTES);
 });

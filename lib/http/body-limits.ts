@@ -76,7 +76,7 @@ const ROUTES: Entry[] = [
   // The pages without the React runtime whose forms post to them (lib/server-actions/plain-post.ts).
   {
     method: "POST",
-    path: /^\/admin\/(?:users|groups|groups\/[^/]+|apps)\/?$/,
+    path: /^\/(?:admin\/(?:users|groups|groups\/[^/]+|apps)|apps\/[^/]+\/channels)\/?$/,
     limit: () => ({ maxBytes: PLAIN_POST_MAX_BYTES, readBy: "server" }),
   },
   {

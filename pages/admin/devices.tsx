@@ -1,5 +1,5 @@
 import type { GetServerSidePropsContext } from "next";
-import { AdminDevicesView } from "@/components/devices/admin-devices-view";
+import { AdminDevicesView, type AdminDevicesViewProps } from "@/components/devices/admin-devices-view";
 import { formPageProps } from "@/components/layout/form-page";
 import { litePageOf } from "@/components/layout/lite-page";
 import { listAllDevicesPage } from "@/lib/devices/data";
@@ -16,7 +16,7 @@ export const config = { unstable_runtimeJS: false };
 const PAGE_SIZE = 50;
 
 export const getServerSideProps = (context: GetServerSidePropsContext) =>
-  formPageProps(
+  formPageProps<AdminDevicesViewProps>(
     context,
     { returnTo: "/admin/devices", permission: "admin.open", forms: DEVICE_FORMS },
     async (user, forms) => {

@@ -1,5 +1,5 @@
 import type { GetServerSidePropsContext } from "next";
-import { UsersView } from "@/components/admin/users-view";
+import { UsersView, type UsersViewProps } from "@/components/admin/users-view";
 import { formPageProps } from "@/components/layout/form-page";
 import { litePageOf } from "@/components/layout/lite-page";
 import { pageQueryFromSearch } from "@/lib/http/pagination";
@@ -16,7 +16,7 @@ export const config = { unstable_runtimeJS: false };
 const PAGE_SIZE = 50;
 
 export const getServerSideProps = (context: GetServerSidePropsContext) =>
-  formPageProps(
+  formPageProps<UsersViewProps>(
     context,
     { returnTo: "/admin/users", permission: "admin.open", forms: USER_FORMS },
     async (user, forms) => {

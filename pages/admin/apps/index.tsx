@@ -1,5 +1,5 @@
 import type { GetServerSidePropsContext } from "next";
-import { AppsView } from "@/components/admin/apps-view";
+import { AppsView, type AppsViewProps } from "@/components/admin/apps-view";
 import { formPageProps } from "@/components/layout/form-page";
 import { litePageOf } from "@/components/layout/lite-page";
 import { listAppAccessPage, listAppSettings, storageUsage } from "@/lib/apps/data";
@@ -19,7 +19,7 @@ export const config = { unstable_runtimeJS: false };
 const PAGE_SIZE = 10;
 
 export const getServerSideProps = (context: GetServerSidePropsContext) =>
-  formPageProps(
+  formPageProps<AppsViewProps>(
     context,
     { returnTo: "/admin/apps", permission: "admin.open", forms: APP_FORMS },
     async (user, forms) => {

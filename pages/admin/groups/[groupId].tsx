@@ -1,5 +1,5 @@
 import type { GetServerSidePropsContext } from "next";
-import { GroupMembersView } from "@/components/admin/group-members-view";
+import { GroupMembersView, type GroupMembersViewProps } from "@/components/admin/group-members-view";
 import { formPageProps } from "@/components/layout/form-page";
 import { litePageOf } from "@/components/layout/lite-page";
 import { listGroupMembersPage } from "@/lib/groups/data";
@@ -13,7 +13,7 @@ const PAGE_SIZE = 25;
 
 export const getServerSideProps = (context: GetServerSidePropsContext) => {
   const groupId = String(context.params?.groupId ?? "");
-  return formPageProps(
+  return formPageProps<GroupMembersViewProps>(
     context,
     { returnTo: `/admin/groups/${groupId}`, permission: "admin.open", forms: GROUP_MEMBER_FORMS },
     async (user, forms) => {

@@ -1,5 +1,5 @@
 import type { GetServerSidePropsContext } from "next";
-import { GroupsView } from "@/components/admin/groups-view";
+import { GroupsView, type GroupsViewProps } from "@/components/admin/groups-view";
 import { formPageProps } from "@/components/layout/form-page";
 import { litePageOf } from "@/components/layout/lite-page";
 import { countApps } from "@/lib/apps/data";
@@ -17,7 +17,7 @@ export const config = { unstable_runtimeJS: false };
 const PAGE_SIZE = 20;
 
 export const getServerSideProps = (context: GetServerSidePropsContext) =>
-  formPageProps(
+  formPageProps<GroupsViewProps>(
     context,
     { returnTo: "/admin/groups", permission: "admin.open", forms: GROUP_FORMS },
     async (_user, forms) => {

@@ -1,39 +1,29 @@
-import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { ActionForm } from "@/components/ui/action-form";
+import { FormMessage } from "@/components/ui/form-message";
+import { PostForm, type PostFormsProps, postedTo } from "@/components/ui/post-form";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Badge, EmptyState, inputClass, PageHeader } from "@/components/ui/ui";
-import { findAppById, mayPublishToApp } from "@/lib/apps/data";
-import { requireUserPage } from "@/lib/auth/require-user";
-import { deleteChannelAction, renameChannelAction } from "@/lib/channels/actions";
-import { buildsOnlyInChannel, listChannelsFor, parseChannelName } from "@/lib/channels/data";
+import type { ChannelDto } from "@/lib/channels/data";
 import { plural } from "@/lib/ui/format";
+import { rowId } from "@/lib/ui/row-id";
 import { CARD, LINK, MUTED } from "@/lib/ui/styles";
 
-export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Channels" };
-
-type Props = {
-  params: Promise<{ appId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
+export type ChannelsAdminViewProps = {
+  app: { id: string; name: string };
+  /** Each channel, with how many of its builds are in no other channel (they move when it is deleted). */
+  channels: (ChannelDto & { onlyHere: number })[];
+  forms: PostFormsProps;
 };
 
 /**
- * An app's channels for those who may publish to it (admins and its
- * uploaders; everyone else: 404): rename, delete (builds are kept; those in no
- * other channel move where the person says). Who may see a channel: Admin › Apps.
+ * An app's channels for those who may publish to it (/apps/<id>/channels):
+ * rename, delete (builds are kept; those in no other channel move where the
+ * person says), as plain posts (lib/channels/forms.ts). Who may see a
+ * channel: Admin › Apps.
  */
-export default async function AppChannelsPage({ params, searchParams }: Props) {
-  const { appId } = await params;
-  const user = await requireUserPage(`/apps/${appId}/channels`);
-  const app = await findAppById(appId);
-  if (!app || !(await mayPublishToApp(user, app.id, "channel.rename"))) notFound();
-  const [channels, onlyHere] = await Promise.all([listChannelsFor(user, app.id), buildsOnlyInChannel(app.id)]);
-  const query = await searchParams;
-  // A channel name (URL-safe by construction) and two counts: nothing here can carry markup.
-  const deleted = typeof query.deleted === "string" ? parseChannelName(query.deleted) : null;
-  const movedTo = typeof query.to === "string" ? parseChannelName(query.to) : null;
-  const moved = Number(query.moved ?? 0) || 0;
+export function ChannelsAdminView({ app, channels, forms }: ChannelsAdminViewProps) {
+  const result = forms.result;
+  // A rename or delete that worked: its card has another name now, or is gone.
+  const top = result && (result.action === "" || result.state.ok) ? result : null;
   return (
     <div className="space-y-6">
       <PageHeader title={`Channels of ${app.name}`}>
@@ -43,26 +33,22 @@ export default async function AppChannelsPage({ params, searchParams }: Props) {
           Back to {app.name}
         </a>
       </PageHeader>
-      {deleted ? (
-        <p
-          role="status"
-          data-testid="channel-deleted"
-          className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
-        >
-          Deleted the channel {deleted}. Its builds were kept
-          {moved > 0 && movedTo ? `; ${plural(moved, "build")} moved to ${movedTo}` : ""}.
-        </p>
-      ) : null}
+      {top ? <FormMessage state={top.state} /> : null}
       {channels.length === 0 ? (
         <EmptyState>No channels yet.</EmptyState>
       ) : (
         <ul className="space-y-4" data-testid="channel-admin-list">
           {channels.map((channel) => {
-            const orphans = onlyHere.get(channel.id) ?? 0;
             const others = channels.filter((c) => c.id !== channel.id);
+            const refused = (action: string) => {
+              const posted = postedTo(forms, action, channel.name);
+              return posted && !posted.state.ok ? posted : null;
+            };
+            const typed = refused("rename-channel")?.values ?? {};
             return (
               <li
                 key={channel.id}
+                id={rowId("channel", channel.name)}
                 className={`${CARD} space-y-4 p-4`}
                 data-testid="channel-admin"
                 data-channel={channel.name}
@@ -80,9 +66,10 @@ export default async function AppChannelsPage({ params, searchParams }: Props) {
                     {channel.latest ? ` · newest ${channel.latest.version} (${channel.latest.buildNumber})` : ""}
                   </span>
                 </div>
-                <ActionForm
-                  action={renameChannelAction}
-                  resetOnSuccess={false}
+                <PostForm
+                  action="rename-channel"
+                  forms={forms}
+                  quiet
                   label={`Rename ${channel.name}`}
                   className="flex flex-wrap items-end gap-2"
                 >
@@ -90,29 +77,32 @@ export default async function AppChannelsPage({ params, searchParams }: Props) {
                   <input type="hidden" name="channel" value={channel.name} />
                   <label className="flex flex-col gap-1 text-sm">
                     <span className="font-medium">New name</span>
-                    <input name="name" required defaultValue={channel.name} className={inputClass} />
+                    <input name="name" required defaultValue={typed.name ?? channel.name} className={inputClass} />
                   </label>
                   <SubmitButton small variant="secondary">
                     Rename
                   </SubmitButton>
-                </ActionForm>
+                  <FormMessage state={refused("rename-channel")?.state ?? null} />
+                </PostForm>
                 {channel.isDefault ? (
                   <p className={`text-sm ${MUTED}`}>
                     The default channel cannot be deleted: uploads without a channel land here.
                   </p>
                 ) : (
-                  <ActionForm
-                    action={deleteChannelAction}
+                  <PostForm
+                    action="delete-channel"
+                    forms={forms}
+                    quiet
                     label={`Delete ${channel.name}`}
                     className="space-y-2 border-t border-slate-100 pt-3 dark:border-slate-800"
                   >
                     <input type="hidden" name="appId" value={app.id} />
                     <input type="hidden" name="channel" value={channel.name} />
-                    {orphans > 0 ? (
+                    {channel.onlyHere > 0 ? (
                       <label className="flex flex-col gap-1 text-sm">
                         <span className="font-medium">
-                          {orphans === 1 ? "1 build is" : `${orphans} builds are`} only in {channel.name}: move{" "}
-                          {orphans === 1 ? "it" : "them"} to
+                          {channel.onlyHere === 1 ? "1 build is" : `${channel.onlyHere} builds are`} only in{" "}
+                          {channel.name}: move {channel.onlyHere === 1 ? "it" : "them"} to
                         </span>
                         <select name="moveTo" required defaultValue="" className={inputClass}>
                           <option value="" disabled>
@@ -139,7 +129,8 @@ export default async function AppChannelsPage({ params, searchParams }: Props) {
                     <SubmitButton small variant="danger">
                       Delete channel {channel.name}
                     </SubmitButton>
-                  </ActionForm>
+                    <FormMessage state={refused("delete-channel")?.state ?? null} />
+                  </PostForm>
                 )}
               </li>
             );
