@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
+import { RENDERED_TWICE } from "@/lib/boot/pages-renderer";
 import {
   type Actor,
   actors,
@@ -464,4 +465,10 @@ describe("device registration pages", () => {
     everyone("303 → /devices?registered=unknown, no cookie"),
     (a) => thisDevice(a, deviceId),
   );
+});
+
+// Last: the pages above include every page without the React runtime, for every role.
+test("each page without the React runtime was rendered once, to a string (lib/boot/pages-renderer.ts)", () => {
+  assert.ok(world.server.output().includes("Ferry is listening"), "the server's own output is read");
+  assert.ok(!world.server.output().includes(RENDERED_TWICE), RENDERED_TWICE);
 });

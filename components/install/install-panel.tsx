@@ -79,7 +79,7 @@ export function InstallBlocked({
  * on a desktop a large QR code of the same itms-services URL (a phone cannot
  * scan its own screen). A build that cannot install offers neither, and says why.
  */
-export async function InstallPanel({
+export function InstallPanel({
   links,
   label,
   blockers,

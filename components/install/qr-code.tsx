@@ -1,14 +1,12 @@
 import QRCode from "qrcode";
 
-/** Server-rendered QR code (SVG) of exactly `value`. */
-export async function QrCode({ value, label, size = 176 }: { value: string; label: string; size?: number }) {
-  // One byte-mode segment: qrcode otherwise searches the cheapest mix of modes (a shortest-path walk over
-  // the text), a few ms of every install page for a URL whose lowercase letters are byte mode anyway.
-  const svg = await QRCode.toString([{ data: Buffer.from(value, "utf8"), mode: "byte" }], {
-    type: "svg",
-    errorCorrectionLevel: "M",
-    margin: 2,
-  });
+/**
+ * Server-rendered QR code (SVG) of exactly `value`. Synchronous on purpose: the
+ * pages without the React runtime render to a string (lib/boot/pages-renderer.ts),
+ * and a component that awaits would make them render a second time with the edge build.
+ */
+export function QrCode({ value, label, size = 176 }: { value: string; label: string; size?: number }) {
+  const svg = qrSvg(value);
   return (
     <figure
       data-testid="install-qr"
@@ -20,4 +18,21 @@ export async function QrCode({ value, label, size = 176 }: { value: string; labe
       dangerouslySetInnerHTML={{ __html: svg }}
     />
   );
+}
+
+function qrSvg(value: string): string {
+  let svg = "";
+  // One byte-mode segment: qrcode otherwise searches the cheapest mix of modes (a shortest-path walk over
+  // the text), a few ms of every install page for a URL whose lowercase letters are byte mode anyway.
+  // With a callback, qrcode renders synchronously and calls it before returning.
+  QRCode.toString(
+    [{ data: Buffer.from(value, "utf8"), mode: "byte" }],
+    { type: "svg", errorCorrectionLevel: "M", margin: 2 },
+    (error, out) => {
+      if (error) throw error;
+      svg = out;
+    },
+  );
+  if (!svg) throw new Error("qrcode did not render synchronously");
+  return svg;
 }

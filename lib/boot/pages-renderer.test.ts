@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
 import { createElement, lazy, Suspense } from "react";
+import { QrCode } from "@/components/install/qr-code";
 import { installPagesRenderer, PAGES_RUNTIME, withStringRenderer } from "@/lib/boot/pages-renderer";
 
 const require = createRequire(import.meta.url);
@@ -43,6 +44,10 @@ const PAGE = createElement(
   createElement("p", { style: { marginTop: 4 }, dangerouslySetInnerHTML: { __html: "<b>raw</b>" } }),
 );
 
+async function AsyncQr() {
+  return createElement("svg", null, await Promise.resolve("qr"));
+}
+
 function Throws(): never {
   throw new Error("boom");
 }
@@ -82,7 +87,9 @@ test("a render that suspends, throws or takes options goes to the edge build", a
   const Loaded = lazy(async () => ({ default: () => createElement("p", null, "loaded") }));
   assert.match(await html(server, createElement(Suspense, { fallback: "loading" }, createElement(Loaded))), /loaded/);
   await assert.rejects(html(server, createElement(Throws)), /boom/);
-  assert.deepEqual(calls, ["edge with options", "edge", "edge"]);
+  // An async component (what components/install/qr-code.tsx was): rendered, but twice.
+  assert.match(await html(server, createElement(AsyncQr)), /qr/);
+  assert.deepEqual(calls, ["edge with options", "edge", "edge", "edge"]);
 });
 
 test("installed, Next's pages runtime gets the string renderer and every other module react-dom's own", () => {
@@ -92,4 +99,12 @@ test("installed, Next's pages runtime gets the string renderer and every other m
   assert.equal(fromRuntime.renderToReadableStream.name, "renderToReadableStream");
   assert.notEqual(fromRuntime.renderToReadableStream, edge.renderToReadableStream);
   assert.equal(require("react-dom/server.edge"), edge, "any other requirer: unchanged");
+});
+
+test("the install pages' QR code renders synchronously: a desktop install page is rendered once", () => {
+  const value =
+    "itms-services://?action=download-manifest&url=https%3A%2F%2Fferry.example.com%2Fd%2Ftoken%2Fmanifest.plist";
+  const html = node.renderToString(createElement(QrCode, { value, label: "QR code to install Demo 1.0" }));
+  assert.match(html, /^<figure[^>]*data-testid="install-qr"[^>]*><svg [^>]*viewBox="0 0 \d+ \d+"/);
+  assert.doesNotMatch(html, /<!--\$!/);
 });

@@ -44,6 +44,18 @@ export function installPagesRenderer(): void {
   };
 }
 
+export const RENDERED_TWICE =
+  "[ferry] a page without the React runtime was rendered twice: it threw or suspended (an async component?), so the edge build rendered it again";
+
+let warned = false;
+
+/** Said once per process: a page paying for two renders is a bug to fix (components/install/qr-code.tsx was one). */
+function renderedTwice(): void {
+  if (warned) return;
+  warned = true;
+  console.warn(RENDERED_TWICE);
+}
+
 /** The edge build with its renderToReadableStream answered by the string renderer where it can. */
 export function withStringRenderer<E extends EdgeServer>(edge: E, node: StringServer): E {
   const encoder = new TextEncoder();
@@ -55,10 +67,14 @@ export function withStringRenderer<E extends EdgeServer>(edge: E, node: StringSe
       try {
         html = node.renderToString(element);
       } catch {
+        renderedTwice();
         return edge.renderToReadableStream(element, options);
       }
       // A Suspense boundary that suspended: the string renderer leaves it to a client these pages do not have.
-      if (html.includes("<!--$!")) return edge.renderToReadableStream(element, options);
+      if (html.includes("<!--$!")) {
+        renderedTwice();
+        return edge.renderToReadableStream(element, options);
+      }
       const bytes = encoder.encode(html);
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
