@@ -42,6 +42,18 @@ test("every response says nosniff, no framing, a referrer policy", async () => {
   }
 });
 
+test("pages carry no ETag: each is personal (a fresh nonce and CSRF token), so none could match", async () => {
+  const session = await passwordSession(http.baseUrl, http.admin.email, http.admin.password);
+  assert.ok(session);
+  // The sign-in page, a page without the React runtime (lite) and an App Router page.
+  for (const path of ["/sign-in", "/admin/users", "/settings/tokens"]) {
+    const res = await fetch(`${http.baseUrl}${path}`, { headers: { cookie: session } });
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get("etag"), null, path);
+    await res.text();
+  }
+});
+
 test("HSTS only when PUBLIC_URL is https", async () => {
   assert.equal((await fetch(`${http.baseUrl}/sign-in`)).headers.get("strict-transport-security"), null);
   for (const path of ["/sign-in", "/api/v1/apps"]) {
