@@ -47,7 +47,7 @@ test("pages carry no ETag: each is personal (a fresh nonce and CSRF token), so n
   assert.ok(session);
   // The sign-in page, a page without the React runtime (lite) and an App Router page.
   for (const path of ["/sign-in", "/admin/users", "/settings/tokens"]) {
-    const res = await fetch(`${http.baseUrl}${path}`, { headers: { cookie: session } });
+    const res: Response = await fetch(`${http.baseUrl}${path}`, { headers: { cookie: session } });
     assert.equal(res.status, 200, path);
     assert.equal(res.headers.get("etag"), null, path);
     await res.text();
