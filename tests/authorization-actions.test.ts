@@ -771,83 +771,57 @@ describe("server actions", () => {
       cleanup: () => sql("DELETE FROM groups WHERE name = 'Doomed'"),
       expected: ADMIN_ONLY,
     },
-    {
-      name: "addMember: put the member without access into the group that has the own app",
-      action: "plain:add-member",
-      page: GROUPS,
-      form: () => ({ groupId: world.teamId }),
-      fields: () => ({ email: actors.memberNoAccess.email }),
-      setup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
-      effect: () =>
-        membership(
-          () => world.teamId,
-          () => actors.memberNoAccess.id,
-        ),
-      changedTo: () => ({ n: 1 }),
-      cleanup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
-      expected: ADMIN_ONLY,
-    },
-    {
-      name: "removeMember: take the member with access out of their group",
-      action: "plain:remove-member",
-      page: GROUPS,
-      form: () => ({ groupId: world.teamId, userId: actors.memberWithAccess.id }),
-      fields: () => ({}),
-      effect: () =>
-        membership(
-          () => world.teamId,
-          () => actors.memberWithAccess.id,
-        ),
-      changedTo: () => ({ n: 0 }),
-      cleanup: () =>
-        sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-          world.teamId,
-          actors.memberWithAccess.id,
-        ]),
-      expected: ADMIN_ONLY,
-    },
-    {
-      name: "addMember (members page): put the member without access into the group that has the own app",
-      action: "plain:add-member",
-      get page() {
-        return teamMembers();
-      },
-      fields: () => ({ email: actors.memberNoAccess.email }),
-      setup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
-      effect: () =>
-        membership(
-          () => world.teamId,
-          () => actors.memberNoAccess.id,
-        ),
-      changedTo: () => ({ n: 1 }),
-      cleanup: () =>
-        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]),
-      expected: ADMIN_ONLY,
-    },
-    {
-      name: "removeMember (members page): take the member with access out of their group",
-      action: "plain:remove-member",
-      get page() {
-        return teamMembers();
-      },
-      form: () => ({ userId: actors.memberWithAccess.id }),
-      fields: () => ({}),
-      effect: () =>
-        membership(
-          () => world.teamId,
-          () => actors.memberWithAccess.id,
-        ),
-      changedTo: () => ({ n: 0 }),
-      cleanup: () =>
-        sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-          world.teamId,
-          actors.memberWithAccess.id,
-        ]),
-      expected: ADMIN_ONLY,
-    },
+    ...[GROUPS, "members page"].flatMap((where) => {
+      // The same two forms on the groups page (the group's card) and on the group's own members page.
+      const onMembersPage = where === "members page";
+      const page = () => (onMembersPage ? teamMembers() : GROUPS);
+      const suffix = onMembersPage ? " (members page)" : "";
+      const team = (): Record<string, string> => (onMembersPage ? {} : { groupId: world.teamId });
+      const dropNoAccess = () =>
+        sql("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", [world.teamId, actors.memberNoAccess.id]);
+      const cases: ActionCase[] = [
+        {
+          name: `addMember${suffix}: put the member without access into the group that has the own app`,
+          action: "plain:add-member",
+          get page() {
+            return page();
+          },
+          form: team,
+          fields: () => ({ email: actors.memberNoAccess.email }),
+          setup: dropNoAccess,
+          effect: () =>
+            membership(
+              () => world.teamId,
+              () => actors.memberNoAccess.id,
+            ),
+          changedTo: () => ({ n: 1 }),
+          cleanup: dropNoAccess,
+          expected: ADMIN_ONLY,
+        },
+        {
+          name: `removeMember${suffix}: take the member with access out of their group`,
+          action: "plain:remove-member",
+          get page() {
+            return page();
+          },
+          form: () => ({ ...team(), userId: actors.memberWithAccess.id }),
+          fields: () => ({}),
+          effect: () =>
+            membership(
+              () => world.teamId,
+              () => actors.memberWithAccess.id,
+            ),
+          changedTo: () => ({ n: 0 }),
+          cleanup: () =>
+            sql("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+              world.teamId,
+              actors.memberWithAccess.id,
+            ]),
+          expected: ADMIN_ONLY,
+        },
+      ];
+      return cases;
+    }),
     {
       name: "grantApp (group card): grant the foreign app to the group",
       action: "plain:grant-app",
