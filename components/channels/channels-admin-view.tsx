@@ -45,6 +45,13 @@ export function ChannelsAdminView({ app, channels, forms }: ChannelsAdminViewPro
               return posted && !posted.state.ok ? posted : null;
             };
             const typed = refused("rename-channel")?.values ?? {};
+            // Which channel a form is about: both of the card's forms carry it.
+            const which = (
+              <>
+                <input type="hidden" name="appId" value={app.id} />
+                <input type="hidden" name="channel" value={channel.name} />
+              </>
+            );
             return (
               <li
                 key={channel.id}
@@ -73,8 +80,7 @@ export function ChannelsAdminView({ app, channels, forms }: ChannelsAdminViewPro
                   label={`Rename ${channel.name}`}
                   className="flex flex-wrap items-end gap-2"
                 >
-                  <input type="hidden" name="appId" value={app.id} />
-                  <input type="hidden" name="channel" value={channel.name} />
+                  {which}
                   <label className="flex flex-col gap-1 text-sm">
                     <span className="font-medium">New name</span>
                     <input name="name" required defaultValue={typed.name ?? channel.name} className={inputClass} />
@@ -96,8 +102,7 @@ export function ChannelsAdminView({ app, channels, forms }: ChannelsAdminViewPro
                     label={`Delete ${channel.name}`}
                     className="space-y-2 border-t border-slate-100 pt-3 dark:border-slate-800"
                   >
-                    <input type="hidden" name="appId" value={app.id} />
-                    <input type="hidden" name="channel" value={channel.name} />
+                    {which}
                     {channel.onlyHere > 0 ? (
                       <label className="flex flex-col gap-1 text-sm">
                         <span className="font-medium">
